@@ -1,0 +1,135 @@
+"""Infrastructure models shared by every app: timestamps, the audit trail, background jobs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+from apps.core.scoping import Level, ScopedModel, ScopedQuerySet
+
+
+class BaseModel(models.Model):
+    """Adds creation and modification instants (UTC)."""
+
+    created_at = models.DateTimeField("создано", auto_now_add=True)
+    updated_at = models.DateTimeField("изменено", auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class AuditEventQuerySet(ScopedQuerySet["AuditEvent"]):
+    """Append-only: bulk updates and deletes are refused."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("audit events are append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("audit events are append-only")
+
+
+class AuditEvent(ScopedModel):
+    """One thing somebody did: who (user, role, scope), what, when, from where. Never changed.
+
+    The scope columns hold the org unit the event concerns, so a coordinator sees the events
+    of its own unit and below.
+    """
+
+    scope_fields = {
+        Level.REGION: "region_id",
+        Level.MUNICIPALITY: "municipality_id",
+        Level.SCHOOL: "school_id",
+    }
+
+    at = models.DateTimeField("когда", auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="пользователь",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    username = models.CharField("логин", max_length=150, blank=True)
+    role = models.CharField("роль", max_length=32, blank=True)
+    region_id = models.BigIntegerField("регион", null=True, blank=True, db_index=True)
+    municipality_id = models.BigIntegerField("муниципалитет", null=True, blank=True, db_index=True)
+    school_id = models.BigIntegerField("ОО", null=True, blank=True, db_index=True)
+    action = models.CharField("действие", max_length=64, db_index=True)
+    target_type = models.CharField("тип объекта", max_length=64, blank=True)
+    target_id = models.CharField("объект", max_length=64, blank=True)
+    ip = models.GenericIPAddressField("IP-адрес", null=True, blank=True)
+    user_agent = models.CharField("браузер", max_length=300, blank=True)
+    details = models.JSONField("подробности", default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "запись журнала"
+        verbose_name_plural = "журнал действий"
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("audit events are append-only")
+
+
+class Job(BaseModel, ScopedModel):
+    """A unit of background work with a natural key, so a task can run twice and do it once.
+
+    Its scope columns are those of the org unit the job works on (copied by the service).
+    """
+
+    scope_fields = {
+        Level.REGION: "region_id",
+        Level.MUNICIPALITY: "municipality_id",
+        Level.SCHOOL: "school_id",
+    }
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "в очереди"
+        RUNNING = "running", "выполняется"
+        DONE = "done", "готово"
+        FAILED = "failed", "ошибка"
+
+    kind = models.CharField("тип", max_length=64)
+    key = models.CharField("ключ", max_length=200, unique=True)
+    status = models.CharField(
+        "состояние", max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="кто запустил",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    attempts = models.PositiveIntegerField("попыток", default=0)
+    lease_until = models.DateTimeField("занято до", null=True, blank=True)
+    output = models.CharField("файл результата", max_length=500, blank=True)
+    output_sha256 = models.CharField("SHA-256 результата", max_length=64, blank=True)
+    error = models.TextField("ошибка", blank=True)
+    params = models.JSONField("параметры", default=dict, blank=True)
+    region_id = models.BigIntegerField("регион", null=True, blank=True, db_index=True)
+    municipality_id = models.BigIntegerField("муниципалитет", null=True, blank=True, db_index=True)
+    school_id = models.BigIntegerField("ОО", null=True, blank=True, db_index=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "фоновое задание"
+        verbose_name_plural = "фоновые задания"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key} ({self.status})"

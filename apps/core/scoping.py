@@ -1,0 +1,75 @@
+"""The tenant-scoping primitives: levels, scopes and the one queryset filter.
+
+Every read of tenant data goes through ``QuerySet.for_actor(actor, action)``. Who the actor is
+(its role and the org unit it serves) is decided in ``apps.registration.access``; this module
+only knows how to turn a scope into a filter, so core stays free of domain models.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self, TypeVar
+
+from django.db import models
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+
+class Level(enum.IntEnum):
+    """How high in the hierarchy a scope is anchored. Lower numbers see more."""
+
+    FEDERAL = 0
+    REGION = 1
+    MUNICIPALITY = 2
+    SCHOOL = 3
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The org unit an actor serves: everything at or below ``anchor_id`` on ``level``."""
+
+    level: Level
+    anchor_id: int | None = None
+    region_id: int | None = None
+    municipality_id: int | None = None
+    school_id: int | None = None
+
+
+class ActorLike(Protocol):
+    scope: Scope
+
+    def can(self, action: str) -> bool: ...
+
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+class ScopedQuerySet(models.QuerySet[_M]):
+    """A queryset that can restrict itself to what an actor may see."""
+
+    def for_actor(self, actor: ActorLike, action: str) -> Self:
+        if not actor.can(action):
+            return self.none()
+        scope = actor.scope
+        if scope.level is Level.FEDERAL:
+            return self
+        path = self.model.scope_fields.get(scope.level)  # type: ignore[attr-defined]
+        if path is None or scope.anchor_id is None:
+            return self.none()
+        return self.filter(**{path: scope.anchor_id})
+
+
+class ScopedModel(models.Model):
+    """A tenant-owned model. ``scope_fields`` maps a level to the lookup of its anchor id.
+
+    A level missing from the map sees nothing of the model (e.g. a school does not see regions).
+    """
+
+    scope_fields: ClassVar[Mapping[Level, str]] = {}
+
+    objects: Any = ScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True

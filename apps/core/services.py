@@ -1,0 +1,106 @@
+"""Shared write helpers: the audit trail and job claiming."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Model, Q
+from django.utils import timezone
+
+from apps.core.models import AuditEvent, Job
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from apps.core.scoping import Scope
+
+JOB_LEASE = timedelta(minutes=30)
+
+
+def _client(request: HttpRequest | None) -> tuple[str | None, str]:
+    if request is None:
+        return None, ""
+    ip = request.META.get("REMOTE_ADDR") or None
+    return ip, request.META.get("HTTP_USER_AGENT", "")[:300]
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    target: Model | None = None,
+    scope: Scope | None = None,
+    request: HttpRequest | None = None,
+    details: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one audit event. ``scope`` is the org unit concerned (defaults to the actor's)."""
+    where = scope or actor.scope
+    ip, agent = _client(request)
+    user = getattr(actor, "user", None)
+    return AuditEvent.objects.create(
+        user=user,
+        username=getattr(user, "username", "") or getattr(actor, "reason", ""),
+        role=str(actor.role or ""),
+        region_id=where.region_id,
+        municipality_id=where.municipality_id,
+        school_id=where.school_id,
+        action=action,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        ip=ip,
+        user_agent=agent,
+        details=details or {},
+    )
+
+
+def job_claim(*, job_id: int) -> Job | None:
+    """Take a queued job (or one whose lease expired) for this worker; None if someone has it."""
+    now = timezone.now()
+    claimable = Q(status=Job.Status.QUEUED) | Q(status=Job.Status.RUNNING, lease_until__lt=now)
+    with transaction.atomic():
+        # A conditional UPDATE: exactly one worker wins the row.
+        from django.db.models import F
+
+        changed = Job.objects.filter(claimable, pk=job_id).update(
+            status=Job.Status.RUNNING, lease_until=now + JOB_LEASE, attempts=F("attempts") + 1
+        )
+    if not changed:
+        return None
+    return Job.objects.get(pk=job_id)
+
+
+def job_publish(*, job: Job, path: str, content: bytes) -> Job:
+    """Store the job's output at its deterministic path and mark it done, in one step."""
+    if default_storage.exists(path):
+        default_storage.delete(path)
+    saved = default_storage.save(path, ContentFile(content))
+    with transaction.atomic():
+        job.output = saved
+        job.output_sha256 = hashlib.sha256(content).hexdigest()
+        job.status = Job.Status.DONE
+        job.lease_until = None
+        job.error = ""
+        job.save(
+            update_fields=[
+                "output",
+                "output_sha256",
+                "status",
+                "lease_until",
+                "error",
+                "updated_at",
+            ]
+        )
+    return job
+
+
+def job_fail(*, job: Job, error: str) -> Job:
+    job.status = Job.Status.FAILED
+    job.error = error
+    job.lease_until = None
+    job.save(update_fields=["status", "error", "lease_until", "updated_at"])
+    return job

@@ -1,0 +1,246 @@
+"""Who may see and do what: the only code that decides visibility.
+
+* ``Actor`` — a user with its role and scope, built once per request (or per job).
+* ``ROLE_ACTIONS`` — the role → action table.
+* ``ScopedViewMixin`` / ``ScopedAPIMixin`` — base classes for every HTML view and API endpoint
+  that touches tenant data; their querysets always go through ``for_actor``.
+* ``ActorViewMixin`` / ``ActorAPIView`` — views that show only the actor's own data (no object ids).
+
+Out-of-scope objects answer 404 (as if missing); a missing action answers 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils.functional import SimpleLazyObject
+from rest_framework import permissions
+from rest_framework.request import Request
+
+from apps.core.scoping import Level, Scope
+from apps.registration import constants as c
+from apps.registration.constants import Role
+
+if TYPE_CHECKING:
+    from apps.registration.models import Municipality, Region, School, User
+
+
+class A:
+    """Action names. A view or endpoint names the one action it needs."""
+
+    VIEW_REGION = "org.view_region"
+    VIEW_MUNICIPALITY = "org.view_municipality"
+    VIEW_SCHOOL = "org.view_school"
+    EXPORT_SCHOOLS = "org.export_schools"
+    VIEW_JOB = "core.view_job"
+    USE_ADMIN = "admin.use"
+
+
+_COMMON = frozenset({A.VIEW_SCHOOL, A.VIEW_JOB})
+ROLE_ACTIONS: Mapping[Role, frozenset[str]] = {
+    Role.FEDERAL: _COMMON | {A.VIEW_REGION, A.VIEW_MUNICIPALITY, A.EXPORT_SCHOOLS, A.USE_ADMIN},
+    Role.REGIONAL: _COMMON | {A.VIEW_REGION, A.VIEW_MUNICIPALITY, A.EXPORT_SCHOOLS},
+    Role.MUNICIPAL: _COMMON | {A.VIEW_MUNICIPALITY, A.EXPORT_SCHOOLS},
+    Role.SCHOOL_ORGANIZER: _COMMON,
+    Role.SCHOOL_TECH: _COMMON,
+    Role.SYSTEM: _COMMON | {A.VIEW_REGION, A.VIEW_MUNICIPALITY, A.EXPORT_SCHOOLS},
+}
+
+_NOBODY = Scope(level=Level.SCHOOL, anchor_id=None)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A user in its role, anchored at the org unit it serves."""
+
+    user: User | None
+    role: Role | None
+    scope: Scope
+    unit: Region | Municipality | School | None = None
+    reason: str = field(default="", compare=False)
+
+    def can(self, action: str) -> bool:
+        return self.role is not None and action in ROLE_ACTIONS.get(self.role, frozenset())
+
+    @property
+    def is_federal(self) -> bool:
+        return self.role in (Role.FEDERAL, Role.SYSTEM)
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label if self.role else "нет роли"
+
+    @classmethod
+    def anonymous(cls) -> Actor:
+        return cls(user=None, role=None, scope=_NOBODY)
+
+    @classmethod
+    def system(cls, *, reason: str) -> Actor:
+        """The actor of system jobs: sees everything; every use is audited by the caller."""
+        return cls(user=None, role=Role.SYSTEM, scope=Scope(level=Level.FEDERAL), reason=reason)
+
+
+def actor_for_user(user: Any) -> Actor:
+    """Build the actor of ``user`` from its grant (a fixed number of queries)."""
+    from apps.registration.models import MunicipalityGrant, RegionGrant, SchoolGrant
+
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Actor.anonymous()
+    if user.is_superuser or user.has_perm(c.PERM_FEDERAL):
+        return Actor(user=user, role=Role.FEDERAL, scope=Scope(level=Level.FEDERAL))
+    school_grant = (
+        SchoolGrant.objects.filter(user=user)
+        .select_related("permission", "content_object")
+        .order_by("pk")
+        .first()
+    )
+    if school_grant is not None:
+        school = school_grant.content_object
+        role = (
+            Role.SCHOOL_ORGANIZER
+            if school_grant.permission.codename == c.PERM_SCHOOL_ORGANIZER
+            else Role.SCHOOL_TECH
+        )
+        scope = Scope(
+            level=Level.SCHOOL,
+            anchor_id=school.pk,
+            region_id=school.region_id,
+            municipality_id=school.municipality_id,
+            school_id=school.pk,
+        )
+        return Actor(user=user, role=role, scope=scope, unit=school)
+    muni_grant = (
+        MunicipalityGrant.objects.filter(user=user, permission__codename=c.PERM_MUNICIPALITY)
+        .select_related("content_object")
+        .order_by("pk")
+        .first()
+    )
+    if muni_grant is not None:
+        muni = muni_grant.content_object
+        scope = Scope(
+            level=Level.MUNICIPALITY,
+            anchor_id=muni.pk,
+            region_id=muni.region_id,
+            municipality_id=muni.pk,
+        )
+        return Actor(user=user, role=Role.MUNICIPAL, scope=scope, unit=muni)
+    region_grant = (
+        RegionGrant.objects.filter(user=user, permission__codename=c.PERM_REGION)
+        .select_related("content_object")
+        .order_by("pk")
+        .first()
+    )
+    if region_grant is not None:
+        region = region_grant.content_object
+        scope = Scope(level=Level.REGION, anchor_id=region.pk, region_id=region.pk)
+        return Actor(user=user, role=Role.REGIONAL, scope=scope, unit=region)
+    return Actor(user=user, role=None, scope=_NOBODY)
+
+
+_CACHE_ATTR = "_vpr_actor"
+
+
+def get_actor(request: HttpRequest | Request) -> Actor:
+    """The actor of a request, built once (DRF token users included)."""
+    http_request: HttpRequest = getattr(request, "_request", request)
+    user = request.user
+    cached: Actor | None = getattr(http_request, _CACHE_ATTR, None)
+    user_pk = getattr(user, "pk", None)
+    if cached is not None and getattr(cached.user, "pk", None) == user_pk:
+        return cached
+    actor = actor_for_user(user)
+    setattr(http_request, _CACHE_ATTR, actor)
+    return actor
+
+
+class ActorMiddleware:
+    """Puts a lazy ``request.actor`` on every request."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.actor = SimpleLazyObject(lambda: get_actor(request))  # type: ignore[attr-defined]
+        return self.get_response(request)
+
+
+# --- HTML views -------------------------------------------------------------------------------
+
+
+class ActorViewMixin(LoginRequiredMixin):
+    """A logged-in page about the actor itself; it takes no object ids from the URL."""
+
+    actor: Actor
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.actor = get_actor(request)
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+
+class ScopedViewMixin(ActorViewMixin):
+    """Base of every HTML view over tenant data: checks the action, scopes the queryset."""
+
+    scoped_model: ClassVar[type[Model]]
+    action: ClassVar[str]
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.actor = get_actor(request)
+        if not self.actor.can(self.action):
+            raise PermissionDenied
+        return super(ActorViewMixin, self).dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return self.scoped_model.objects.for_actor(self.actor, self.action)  # type: ignore[attr-defined, no-any-return]
+
+    def scoped(self, model: type[Model], action: str | None = None) -> QuerySet[Any]:
+        """Another model's rows as this actor sees them (for related lookups in a view)."""
+        return model.objects.for_actor(self.actor, action or self.action)  # type: ignore[attr-defined, no-any-return]
+
+
+# --- API --------------------------------------------------------------------------------------
+
+
+class HasAction(permissions.BasePermission):
+    """403 unless the actor has the action the view maps to the request's method."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if not request.user or not request.user.is_authenticated:
+            return False
+        return get_actor(request).can(view.action_for(request))
+
+
+class ScopedAPIMixin:
+    """Base of every API endpoint over tenant data (an action per HTTP method, as Sentry)."""
+
+    scoped_model: ClassVar[type[Model]]
+    action_map: ClassVar[Mapping[str, str]]
+    permission_classes: ClassVar[list[type[permissions.BasePermission]]] = [
+        permissions.IsAuthenticated,
+        HasAction,
+    ]
+    request: Request
+
+    def action_for(self, request: Request) -> str:
+        method = request.method or "GET"
+        if method in ("HEAD", "OPTIONS"):
+            method = "GET"
+        return self.action_map.get(method, "__none__")
+
+    @property
+    def actor(self) -> Actor:
+        return get_actor(self.request)
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return self.scoped_model.objects.for_actor(  # type: ignore[attr-defined, no-any-return]
+            self.actor, self.action_for(self.request)
+        )

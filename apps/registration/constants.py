@@ -1,0 +1,127 @@
+"""Fixed vocabularies of the registration app."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from django.db import models
+
+# Every IANA zone used on Russian territory, west to east (Russia spans eleven offsets).
+RUSSIAN_TIME_ZONES: tuple[str, ...] = (
+    "Europe/Kaliningrad",
+    "Europe/Moscow",
+    "Europe/Simferopol",
+    "Europe/Kirov",
+    "Europe/Volgograd",
+    "Europe/Astrakhan",
+    "Europe/Saratov",
+    "Europe/Ulyanovsk",
+    "Europe/Samara",
+    "Asia/Yekaterinburg",
+    "Asia/Omsk",
+    "Asia/Novosibirsk",
+    "Asia/Barnaul",
+    "Asia/Tomsk",
+    "Asia/Novokuznetsk",
+    "Asia/Krasnoyarsk",
+    "Asia/Irkutsk",
+    "Asia/Chita",
+    "Asia/Yakutsk",
+    "Asia/Khandyga",
+    "Asia/Vladivostok",
+    "Asia/Ust-Nera",
+    "Asia/Magadan",
+    "Asia/Sakhalin",
+    "Asia/Srednekolymsk",
+    "Asia/Kamchatka",
+    "Asia/Anadyr",
+)
+
+_CITY = {
+    "Europe/Kaliningrad": "Калининград",
+    "Europe/Moscow": "Москва",
+    "Europe/Simferopol": "Симферополь",
+    "Europe/Kirov": "Киров",
+    "Europe/Volgograd": "Волгоград",
+    "Europe/Astrakhan": "Астрахань",
+    "Europe/Saratov": "Саратов",
+    "Europe/Ulyanovsk": "Ульяновск",
+    "Europe/Samara": "Самара",
+    "Asia/Yekaterinburg": "Екатеринбург",
+    "Asia/Omsk": "Омск",
+    "Asia/Novosibirsk": "Новосибирск",
+    "Asia/Barnaul": "Барнаул",
+    "Asia/Tomsk": "Томск",
+    "Asia/Novokuznetsk": "Новокузнецк",
+    "Asia/Krasnoyarsk": "Красноярск",
+    "Asia/Irkutsk": "Иркутск",
+    "Asia/Chita": "Чита",
+    "Asia/Yakutsk": "Якутск",
+    "Asia/Khandyga": "Хандыга",
+    "Asia/Vladivostok": "Владивосток",
+    "Asia/Ust-Nera": "Усть-Нера",
+    "Asia/Magadan": "Магадан",
+    "Asia/Sakhalin": "Южно-Сахалинск",
+    "Asia/Srednekolymsk": "Среднеколымск",
+    "Asia/Kamchatka": "Петропавловск-Камчатский",
+    "Asia/Anadyr": "Анадырь",
+}
+
+
+def time_zone_label(name: str, at: datetime | None = None) -> str:
+    """'МСК+2 (Екатеринбург)': the offset from Moscow now (or at `at`) and the zone's city."""
+    moment = at or datetime.now(tz=UTC)
+    offset = moment.astimezone(ZoneInfo(name)).utcoffset()
+    moscow = moment.astimezone(ZoneInfo("Europe/Moscow")).utcoffset()
+    if offset is None or moscow is None:  # pragma: no cover - zoneinfo always gives one
+        return name
+    hours = int((offset - moscow).total_seconds() // 3600)
+    sign = "" if hours == 0 else f"{hours:+d}"
+    return f"МСК{sign} ({_CITY.get(name, name)})"
+
+
+TIME_ZONE_CHOICES: list[tuple[str, str]] = [(tz, time_zone_label(tz)) for tz in RUSSIAN_TIME_ZONES]
+
+
+class SchoolType(models.TextChoices):
+    """Types of ОО as ФИС ОКО lists them in the school questionnaire."""
+
+    SOSH = "sosh", "СОШ"
+    OOSH = "oosh", "ООШ"
+    NOSH = "nosh", "НОШ"
+    GYMNASIUM = "gymnasium", "Гимназия"
+    LYCEUM = "lyceum", "Лицей"
+    EDUCATION_CENTER = "center", "Центр образования"
+    EVENING = "evening", "Вечерняя (сменная) школа"
+    CORRECTIONAL = "correctional", "Коррекционная школа"
+    BOARDING = "boarding", "Школа-интернат"
+    COLLEGE = "college", "Организация СПО"
+
+
+class SchoolStatus(models.TextChoices):
+    ACTIVE = "active", "Действующая"
+    CLOSED = "closed", "Закрыта"
+
+
+class Role(models.TextChoices):
+    """The five roles of the portal, plus the system actor of background jobs."""
+
+    FEDERAL = "federal", "Федеральный оператор"
+    REGIONAL = "regional", "Региональный координатор"
+    MUNICIPAL = "municipal", "Муниципальный координатор"
+    SCHOOL_ORGANIZER = "school_organizer", "Ответственный организатор ОО"
+    SCHOOL_TECH = "school_tech", "Технический специалист ОО"
+    SYSTEM = "system", "Система"
+
+
+# Permission codenames that hold a user's grant (see docs/architecture.md, "Scoping").
+PERM_FEDERAL = "registration.operate_federal"
+PERM_REGION = "coordinate_region"
+PERM_MUNICIPALITY = "coordinate_municipality"
+PERM_SCHOOL_ORGANIZER = "organize_school"
+PERM_SCHOOL_TECH = "assist_school"
+
+SCHOOL_CODE_REGEX = r"^edu\d{6}$"
+MUNICIPALITY_CODE_REGEX = r"^reg\d{2}_m\d{3}$"
+REGION_CODE_REGEX = r"^\d{2}$"

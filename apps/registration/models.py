@@ -1,0 +1,188 @@
+"""The org hierarchy (Region → Municipality → School), the user, and the grants.
+
+A user's grant is a django-guardian object permission on the one org unit it serves
+(direct-FK tables, one row per grant). What a user may see follows from the grant through
+the FK paths declared in each model's ``scope_fields``.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
+from django.db import models
+from guardian.models import UserObjectPermissionBase
+
+from apps.core.models import BaseModel
+from apps.core.scoping import Level, ScopedModel, ScopedQuerySet
+from apps.registration import constants as c
+
+
+class User(AbstractUser):
+    """A portal account. Its role and org unit come from its grant, not from fields here."""
+
+    full_name = models.CharField("ФИО", max_length=300, blank=True)
+    position = models.CharField("должность", max_length=300, blank=True)
+    phone = models.CharField("телефон", max_length=50, blank=True)
+    must_change_password = models.BooleanField("сменить пароль при входе", default=False)
+
+    class Meta:
+        verbose_name = "пользователь"
+        verbose_name_plural = "пользователи"
+
+    def __str__(self) -> str:
+        return f"{self.username} ({self.full_name})" if self.full_name else self.username
+
+
+class Region(BaseModel, ScopedModel):
+    """A subject of the Russian Federation."""
+
+    scope_fields = {Level.REGION: "pk"}
+
+    code = models.CharField(
+        "код", max_length=2, unique=True, validators=[RegexValidator(c.REGION_CODE_REGEX)]
+    )
+    name = models.CharField("наименование", max_length=200)
+    time_zone = models.CharField(
+        "часовой пояс", max_length=40, choices=c.TIME_ZONE_CHOICES, default="Europe/Moscow"
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "регион"
+        verbose_name_plural = "регионы"
+        ordering = ["code"]
+        permissions = [
+            ("operate_federal", "Федеральный оператор"),
+            ("coordinate_region", "Региональный координатор"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Municipality(BaseModel, ScopedModel):
+    """A municipal district or city district of a region."""
+
+    scope_fields = {Level.REGION: "region_id", Level.MUNICIPALITY: "pk"}
+
+    region = models.ForeignKey(
+        Region, verbose_name="регион", on_delete=models.PROTECT, related_name="municipalities"
+    )
+    code = models.CharField(
+        "код", max_length=16, unique=True, validators=[RegexValidator(c.MUNICIPALITY_CODE_REGEX)]
+    )
+    name = models.CharField("наименование", max_length=300)
+    time_zone = models.CharField(
+        "часовой пояс",
+        max_length=40,
+        choices=c.TIME_ZONE_CHOICES,
+        blank=True,
+        help_text="Если не указан, берётся часовой пояс региона.",
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "муниципалитет"
+        verbose_name_plural = "муниципалитеты"
+        ordering = ["code"]
+        permissions = [("coordinate_municipality", "Муниципальный координатор")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def clean(self) -> None:
+        # The zone defaults to the region's (one-row rule: the region is this row's parent).
+        if not self.time_zone and self.region_id:
+            self.time_zone = self.region.time_zone
+
+
+class School(BaseModel, ScopedModel):
+    """An educational organisation (ОО). A school with history is closed, never deleted."""
+
+    scope_fields = {
+        Level.REGION: "region_id",
+        Level.MUNICIPALITY: "municipality_id",
+        Level.SCHOOL: "pk",
+    }
+
+    municipality = models.ForeignKey(
+        Municipality, verbose_name="муниципалитет", on_delete=models.PROTECT, related_name="schools"
+    )
+    # Copied from the municipality by services: one indexed column for regional scoping.
+    region = models.ForeignKey(
+        Region, verbose_name="регион", on_delete=models.PROTECT, related_name="schools"
+    )
+    code = models.CharField(
+        "код (логин)", max_length=9, unique=True, validators=[RegexValidator(c.SCHOOL_CODE_REGEX)]
+    )
+    full_name = models.CharField("полное наименование", max_length=500)
+    short_name = models.CharField("краткое наименование", max_length=200)
+    address = models.CharField("адрес", max_length=500, blank=True)
+    school_type = models.CharField(
+        "тип ОО", max_length=16, choices=c.SchoolType.choices, default=c.SchoolType.SOSH
+    )
+    status = models.CharField(
+        "статус", max_length=8, choices=c.SchoolStatus.choices, default=c.SchoolStatus.ACTIVE
+    )
+    time_zone = models.CharField(
+        "часовой пояс",
+        max_length=40,
+        choices=c.TIME_ZONE_CHOICES,
+        blank=True,
+        help_text="Если не указан, берётся часовой пояс муниципалитета.",
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "образовательная организация"
+        verbose_name_plural = "образовательные организации"
+        ordering = ["code"]
+        permissions = [
+            ("organize_school", "Ответственный организатор ОО"),
+            ("assist_school", "Технический специалист ОО"),
+        ]
+        indexes = [models.Index(fields=["municipality", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.short_name}"
+
+    def clean(self) -> None:
+        if self.municipality_id:
+            self.region_id = self.municipality.region_id
+            if not self.time_zone:
+                self.time_zone = self.municipality.time_zone or self.municipality.region.time_zone
+
+
+class RegionGrant(UserObjectPermissionBase):
+    """A user's object permission on a region (regional coordinator)."""
+
+    content_object = models.ForeignKey(Region, verbose_name="регион", on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = "право на регион"
+        verbose_name_plural = "права на регионы"
+
+
+class MunicipalityGrant(UserObjectPermissionBase):
+    """A user's object permission on a municipality (municipal coordinator)."""
+
+    content_object = models.ForeignKey(
+        Municipality, verbose_name="муниципалитет", on_delete=models.CASCADE
+    )
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = "право на муниципалитет"
+        verbose_name_plural = "права на муниципалитеты"
+
+
+class SchoolGrant(UserObjectPermissionBase):
+    """A user's object permission on a school (organizer or technical specialist)."""
+
+    content_object = models.ForeignKey(School, verbose_name="ОО", on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = "право на ОО"
+        verbose_name_plural = "права на ОО"

@@ -1,0 +1,82 @@
+"""Reads of the org hierarchy, always as an actor sees it."""
+
+from __future__ import annotations
+
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from apps.core.models import Job
+from apps.registration.access import A, Actor
+from apps.registration.constants import SchoolStatus
+from apps.registration.models import Municipality, Region, School
+
+
+def _count(qs: QuerySet[School] | QuerySet[Municipality], by: str) -> Coalesce:
+    sub = (
+        qs.filter(**{by: OuterRef("pk")}).order_by().values(by).annotate(n=Count("pk")).values("n")
+    )
+    return Coalesce(Subquery(sub, output_field=IntegerField()), Value(0))
+
+
+def region_list(*, actor: Actor, q: str = "") -> QuerySet[Region]:
+    """Regions the actor sees, with counts of municipalities and active schools."""
+    qs = Region.objects.for_actor(actor, A.VIEW_REGION).annotate(
+        municipality_count=_count(Municipality.objects.all(), "region"),
+        school_count=_count(School.objects.filter(status=SchoolStatus.ACTIVE), "region"),
+    )
+    if q := q.strip():
+        qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q))
+    return qs.order_by("code")
+
+
+def region_get(*, actor: Actor, region_id: int) -> Region:
+    return Region.objects.for_actor(actor, A.VIEW_REGION).get(pk=region_id)
+
+
+def municipality_list(
+    *, actor: Actor, q: str = "", region_id: int | None = None
+) -> QuerySet[Municipality]:
+    """Municipalities the actor sees, with their region and count of active schools."""
+    qs = (
+        Municipality.objects.for_actor(actor, A.VIEW_MUNICIPALITY)
+        .select_related("region")
+        .annotate(
+            school_count=_count(School.objects.filter(status=SchoolStatus.ACTIVE), "municipality")
+        )
+    )
+    if region_id is not None:
+        qs = qs.filter(region_id=region_id)
+    if q := q.strip():
+        qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q))
+    return qs.order_by("code")
+
+
+def school_list(
+    *,
+    actor: Actor,
+    q: str = "",
+    region_id: int | None = None,
+    municipality_id: int | None = None,
+    status: str = "",
+) -> QuerySet[School]:
+    """Schools the actor sees, optionally within one region or municipality."""
+    qs = School.objects.for_actor(actor, A.VIEW_SCHOOL).select_related("municipality", "region")
+    if region_id is not None:
+        qs = qs.filter(region_id=region_id)
+    if municipality_id is not None:
+        qs = qs.filter(municipality_id=municipality_id)
+    if status:
+        qs = qs.filter(status=status)
+    if q := q.strip():
+        qs = qs.filter(
+            Q(short_name__icontains=q)
+            | Q(full_name__icontains=q)
+            | Q(code__icontains=q)
+            | Q(address__icontains=q)
+        )
+    return qs.order_by("code")
+
+
+def job_list(*, actor: Actor) -> QuerySet[Job]:
+    """The actor's own background jobs (exports) within its scope, newest first."""
+    return Job.objects.for_actor(actor, A.VIEW_JOB).filter(actor=actor.user).order_by("-created_at")

@@ -1,0 +1,19 @@
+"""Celery tasks of the registration app: load by id, call a service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import OperationalError
+
+
+@shared_task(
+    name="registration.school_list_export",
+    acks_late=True,
+    max_retries=5,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+)
+def school_list_export_task(*, job_id: int, **_: object) -> None:
+    from apps.registration.services import school_list_export_run
+
+    school_list_export_run(job_id=job_id)

@@ -1,0 +1,208 @@
+"""HTML cabinets. Thin: parse, call one selector or service, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import views as auth_views
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.generic import DetailView, ListView, View
+
+from apps.core.models import Job
+from apps.registration import selectors, services
+from apps.registration.access import A, ActorViewMixin, ScopedViewMixin
+from apps.registration.constants import Role, SchoolStatus
+from apps.registration.forms import LoginForm
+from apps.registration.models import Municipality, Region, School
+
+PAGE_SIZE = 25
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    pass
+
+
+class HomeView(View):
+    """The root: the cabinet for a logged-in user, the login page otherwise."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return redirect("cabinet" if request.user.is_authenticated else "login")
+
+
+class CabinetView(ActorViewMixin, View):
+    """Sends each role to its own cabinet page."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        actor = self.actor
+        scope = actor.scope
+        if actor.role == Role.FEDERAL:
+            return redirect("region-list")
+        if actor.role == Role.REGIONAL:
+            return redirect("region-detail", pk=scope.anchor_id)
+        if actor.role == Role.MUNICIPAL:
+            return redirect("municipality-detail", pk=scope.anchor_id)
+        if actor.role in (Role.SCHOOL_ORGANIZER, Role.SCHOOL_TECH):
+            return redirect("school-detail", pk=scope.anchor_id)
+        from django.shortcuts import render
+
+        return render(request, "registration/no_role.html", status=403)
+
+
+class _SearchListMixin:
+    paginate_by = PAGE_SIZE
+    request: HttpRequest
+
+    def search_query(self) -> str:
+        return self.request.GET.get("q", "")[:100]
+
+
+class RegionListView(_SearchListMixin, ScopedViewMixin, ListView):  # type: ignore[type-arg]
+    scoped_model = Region
+    action = A.VIEW_REGION
+    template_name = "registration/region_list.html"
+
+    def get_queryset(self) -> QuerySet[Region]:
+        return selectors.region_list(actor=self.actor, q=self.search_query())
+
+
+class RegionDetailView(ScopedViewMixin, DetailView):  # type: ignore[type-arg]
+    """A region's cabinet page: its municipalities with search and pagination."""
+
+    scoped_model = Region
+    action = A.VIEW_REGION
+    template_name = "registration/region_detail.html"
+    context_object_name = "region"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        q = self.request.GET.get("q", "")[:100]
+        units = selectors.municipality_list(actor=self.actor, q=q, region_id=self.object.pk)
+        ctx["page_obj"] = Paginator(units, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        ctx["q"] = q
+        return ctx
+
+
+class MunicipalityListView(_SearchListMixin, ScopedViewMixin, ListView):  # type: ignore[type-arg]
+    scoped_model = Municipality
+    action = A.VIEW_MUNICIPALITY
+    template_name = "registration/municipality_list.html"
+
+    def get_queryset(self) -> QuerySet[Municipality]:
+        return selectors.municipality_list(actor=self.actor, q=self.search_query())
+
+
+class MunicipalityDetailView(ScopedViewMixin, DetailView):  # type: ignore[type-arg]
+    """A municipality's cabinet page: its schools with search, status filter and pagination."""
+
+    scoped_model = Municipality
+    action = A.VIEW_MUNICIPALITY
+    template_name = "registration/municipality_detail.html"
+    context_object_name = "municipality"
+
+    def get_queryset(self) -> QuerySet[Municipality]:
+        return super().get_queryset().select_related("region")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        q = self.request.GET.get("q", "")[:100]
+        status = self.request.GET.get("status", SchoolStatus.ACTIVE)
+        if status not in SchoolStatus.values:
+            status = ""
+        units = selectors.school_list(
+            actor=self.actor, q=q, municipality_id=self.object.pk, status=status
+        )
+        ctx["page_obj"] = Paginator(units, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        ctx["q"] = q
+        ctx["status"] = status
+        ctx["statuses"] = SchoolStatus.choices
+        return ctx
+
+
+class SchoolListView(_SearchListMixin, ScopedViewMixin, ListView):  # type: ignore[type-arg]
+    scoped_model = School
+    action = A.VIEW_SCHOOL
+    template_name = "registration/school_list.html"
+
+    def get_queryset(self) -> QuerySet[School]:
+        return selectors.school_list(actor=self.actor, q=self.search_query())
+
+
+class SchoolDetailView(ScopedViewMixin, DetailView):  # type: ignore[type-arg]
+    """A school's own page."""
+
+    scoped_model = School
+    action = A.VIEW_SCHOOL
+    template_name = "registration/school_detail.html"
+    context_object_name = "school"
+
+    def get_queryset(self) -> QuerySet[School]:
+        return super().get_queryset().select_related("municipality", "region")
+
+
+class RegionSchoolExportView(ScopedViewMixin, View):
+    """Queues the xlsx list of a region's schools (POST); the file appears under «Мои выгрузки»."""
+
+    scoped_model = Region
+    action = A.EXPORT_SCHOOLS
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        try:
+            services.school_list_export_request(actor=self.actor, region_id=pk, request=request)
+        except Region.DoesNotExist as exc:
+            raise Http404 from exc
+        return HttpResponseRedirect(reverse("job-list"))
+
+
+class MunicipalitySchoolExportView(ScopedViewMixin, View):
+    """Queues the xlsx list of a municipality's schools (POST)."""
+
+    scoped_model = Municipality
+    action = A.EXPORT_SCHOOLS
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        try:
+            services.school_list_export_request(
+                actor=self.actor, municipality_id=pk, request=request
+            )
+        except Municipality.DoesNotExist as exc:
+            raise Http404 from exc
+        return HttpResponseRedirect(reverse("job-list"))
+
+
+class JobListView(ScopedViewMixin, ListView):  # type: ignore[type-arg]
+    scoped_model = Job
+    action = A.VIEW_JOB
+    template_name = "registration/job_list.html"
+    paginate_by = PAGE_SIZE
+
+    def get_queryset(self) -> QuerySet[Job]:
+        return selectors.job_list(actor=self.actor)
+
+
+class JobDownloadView(ScopedViewMixin, DetailView):  # type: ignore[type-arg]
+    """Streams a finished export from storage; the download is audited."""
+
+    scoped_model = Job
+    action = A.VIEW_JOB
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        job = self.get_object()
+        if job.status != Job.Status.DONE or not job.output:
+            raise Http404
+        from django.core.files.storage import default_storage
+
+        services.job_download_record(actor=self.actor, job=job, request=request)
+        name = f"Список ОО {job.params.get('title', '')}".strip() + ".xlsx"
+        return FileResponse(
+            default_storage.open(job.output, "rb"), as_attachment=True, filename=name
+        )

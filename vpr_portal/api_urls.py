@@ -1,0 +1,10 @@
+"""/api/v1/: every app's API routes plus token authentication."""
+
+from django.urls import include, path
+
+from apps.registration.api.auth import ObtainTokenApi
+
+urlpatterns = [
+    path("auth/token/", ObtainTokenApi.as_view(), name="api-token"),
+    path("", include("apps.registration.api.urls")),
+]

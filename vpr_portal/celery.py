@@ -1,0 +1,11 @@
+"""The Celery application. Tasks are named, take ids only, and are idempotent."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vpr_portal.settings.local")
+
+app = Celery("vpr_portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

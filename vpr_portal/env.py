@@ -1,0 +1,29 @@
+"""The environment, read once. Settings modules import from here and nowhere else."""
+
+from __future__ import annotations
+
+import os
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+SECRET_KEY: str = os.environ.get("DJANGO_SECRET_KEY", "")
+DEBUG: bool = _bool("DJANGO_DEBUG")
+ALLOWED_HOSTS: list[str] = _list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+CSRF_TRUSTED_ORIGINS: list[str] = _list("DJANGO_CSRF_TRUSTED_ORIGINS")
+DATABASE_URL: str = os.environ.get("DATABASE_URL", "")
+REDIS_URL: str = os.environ.get("REDIS_URL", "")
+MEDIA_ROOT: str = os.environ.get("DJANGO_MEDIA_ROOT", "")
+STATIC_ROOT: str = os.environ.get("DJANGO_STATIC_ROOT", "")
+SECURE_SSL_REDIRECT: bool = _bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+BEHIND_TLS_PROXY: bool = _bool("DJANGO_BEHIND_TLS_PROXY", default=True)
+CI: bool = _bool("CI")

@@ -1,0 +1,31 @@
+"""Production: secrets and hosts from the environment, HTTPS everywhere."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from vpr_portal import env
+from vpr_portal.settings.base import *
+
+if not env.SECRET_KEY:
+    raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set in production")
+if not env.DATABASE_URL:
+    raise ImproperlyConfigured("DATABASE_URL must be set in production")
+
+DEBUG = False
+SECRET_KEY = env.SECRET_KEY
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = False
+
+SECURE_SSL_REDIRECT = env.SECURE_SSL_REDIRECT
+if env.BEHIND_TLS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_SECURE = True
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SECURE = True
+X_FRAME_OPTIONS = "DENY"
