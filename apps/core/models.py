@@ -133,3 +133,54 @@ class Job(BaseModel, ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.key} ({self.status})"
+
+
+class ImportBatch(BaseModel, ScopedModel):
+    """One uploaded file on its way from preview to apply.
+
+    The upload is validated and stored; ``preview`` lists what would change (created, replaced,
+    unchanged, rejected rows with reasons). Only an explicit confirmation applies it, once,
+    in one transaction. The scope columns are those of the unit the file is about.
+    """
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", "предпросмотр"
+        APPLIED = "applied", "применён"
+        REJECTED = "rejected", "отклонён"
+        DISCARDED = "discarded", "отменён"
+
+    scope_fields = {
+        Level.REGION: "region_id",
+        Level.MUNICIPALITY: "municipality_id",
+        Level.SCHOOL: "school_id",
+    }
+
+    kind = models.CharField("тип загрузки", max_length=64, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="кто загрузил",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(
+        "состояние", max_length=16, choices=Status.choices, default=Status.PREVIEW
+    )
+    original_name = models.CharField("имя файла", max_length=255, blank=True)
+    file = models.CharField("файл в хранилище", max_length=500, blank=True)
+    file_sha256 = models.CharField("SHA-256 файла", max_length=64, blank=True)
+    preview = models.JSONField("предпросмотр изменений", default=dict, blank=True)
+    errors = models.JSONField("ошибки", default=list, blank=True)
+    applied_at = models.DateTimeField("применён", null=True, blank=True)
+    region_id = models.BigIntegerField("регион", null=True, blank=True, db_index=True)
+    municipality_id = models.BigIntegerField("муниципалитет", null=True, blank=True, db_index=True)
+    school_id = models.BigIntegerField("ОО", null=True, blank=True, db_index=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "загрузка файла"
+        verbose_name_plural = "загрузки файлов"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.original_name} ({self.status})"

@@ -186,3 +186,55 @@ class SchoolGrant(UserObjectPermissionBase):
     class Meta(UserObjectPermissionBase.Meta):
         verbose_name = "право на ОО"
         verbose_name_plural = "права на ОО"
+
+
+class SettlementType(models.TextChoices):
+    CITY = "city", "Город"
+    TOWN = "town", "Посёлок городского типа"
+    RURAL = "rural", "Сельская местность"
+
+
+class SchoolProfile(BaseModel, ScopedModel):
+    """The school questionnaire («опросный лист ОО»), filled by the school in the browser.
+
+    ``grades`` maps a grade ("4".."11") to {"classes": n, "pupils": n}.
+    Staff contacts only: participants' names are never stored anywhere.
+    """
+
+    scope_fields = {
+        Level.REGION: "school__region_id",
+        Level.MUNICIPALITY: "school__municipality_id",
+        Level.SCHOOL: "school_id",
+    }
+
+    school = models.OneToOneField(
+        School, verbose_name="ОО", on_delete=models.PROTECT, related_name="profile"
+    )
+    school_type = models.CharField("тип ОО", max_length=16, choices=c.SchoolType.choices)
+    settlement_type = models.CharField(
+        "тип населённого пункта", max_length=8, choices=SettlementType.choices
+    )
+    address = models.CharField("адрес", max_length=500)
+    director_name = models.CharField("ФИО руководителя", max_length=300)
+    phone = models.CharField("телефон", max_length=50)
+    email = models.EmailField("электронная почта")
+    grades = models.JSONField("классы и обучающиеся по параллелям", default=dict)
+    time_zone_confirmed = models.BooleanField("часовой пояс подтверждён", default=False)
+    filled_at = models.DateTimeField("заполнен", null=True, blank=True)
+    filled_by = models.ForeignKey(
+        User,
+        verbose_name="кто заполнил",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "опросный лист ОО"
+        verbose_name_plural = "опросные листы ОО"
+
+    def __str__(self) -> str:
+        return f"Опросный лист {self.school_id}"
