@@ -30,6 +30,11 @@ def need_service(name: str, available: bool, why: str = "") -> None:
     pytest.skip(message)
 
 
+def token(key: str) -> str:
+    """A marker unique to one world unit; a response showing it shows that unit."""
+    return f"ZQX-{key}-"
+
+
 @dataclass
 class World:
     """Two of everything, so every role has a sibling it must not see."""
@@ -53,23 +58,34 @@ class World:
             "school_organizer": "A1a",
             "school_tech": "A1a",
         }[role]
-        keys = set(self.regions) | set(self.municipalities) | set(self.schools)
-        return {k for k in keys if k.startswith(anchor) and len(k) >= len(anchor)}
+        return {k for k in self.all_keys() if k.startswith(anchor)}
+
+    def all_keys(self) -> set[str]:
+        return set(self.regions) | set(self.municipalities) | set(self.schools)
+
+    def foreign_keys(self, role: str) -> set[str]:
+        """Units a role must never see: neither its subtree nor its own ancestors."""
+        own = self.units_of(role)
+        ancestors = {k[:n] for k in own for n in range(1, len(k))}
+        return self.all_keys() - own - ancestors
+
+    def unit(self, key: str) -> Any:
+        return {1: self.regions, 2: self.municipalities, 3: self.schools}[len(key)][key]
 
 
 def build_world() -> World:
     w = World()
     for r in ("A", "B"):
-        region = RegionFactory(name=f"Регион-{r}-ZQX{r}")
+        region = RegionFactory(name=f"Регион {token(r)}")
         w.regions[r] = region
         for m in ("1", "2"):
-            muni = MunicipalityFactory(region=region, name=f"Муниципалитет-{r}{m}-ZQX{r}{m}")
+            muni = MunicipalityFactory(region=region, name=f"Муниципалитет {token(r + m)}")
             w.municipalities[r + m] = muni
             for s in ("a", "b"):
                 school = SchoolFactory(
                     municipality=muni,
-                    short_name=f"Школа-{r}{m}{s}-ZQX{r}{m}{s}",
-                    full_name=f"МБОУ «Школа-{r}{m}{s}-ZQX{r}{m}{s}»",
+                    short_name=f"Школа {token(r + m + s)}",
+                    full_name=f"МБОУ «Школа {token(r + m + s)}»",
                 )
                 w.schools[r + m + s] = school
     w.users["federal"] = make_user("t_federal", PASSWORD)

@@ -27,3 +27,7 @@ STATIC_ROOT: str = os.environ.get("DJANGO_STATIC_ROOT", "")
 SECURE_SSL_REDIRECT: bool = _bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 BEHIND_TLS_PROXY: bool = _bool("DJANGO_BEHIND_TLS_PROXY", default=True)
 CI: bool = _bool("CI")
+# Fernet keys (comma-separated, newest first) for secrets at rest: TOTP secrets, credentials files.
+FERNET_KEYS: list[str] = _list("VPR_FERNET_KEYS")
+# Test settings only: VPR_CELERY_EAGER=0 sends tasks through the broker to a real worker.
+CELERY_EAGER: bool = _bool("VPR_CELERY_EAGER", default=True)

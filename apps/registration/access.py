@@ -40,16 +40,58 @@ class A:
     EXPORT_SCHOOLS = "org.export_schools"
     VIEW_JOB = "core.view_job"
     USE_ADMIN = "admin.use"
+    # Accounts down the hierarchy (issue 3): who issues whose login and one-time password.
+    MANAGE_REGIONAL_COORDINATOR = "accounts.manage_regional_coordinator"
+    MANAGE_MUNICIPAL_COORDINATORS = "accounts.manage_municipal_coordinators"
+    MANAGE_SCHOOL_ORGANIZERS = "accounts.manage_school_organizers"
+    MANAGE_SPECIALISTS = "accounts.manage_specialists"
+    IMPORT_ACCOUNTS = "accounts.import"
+    DOWNLOAD_CREDENTIALS = "accounts.download_credentials"
+    USE_TOTP = "auth.use_totp"
+    # School-list reconciliation, school profile, registration monitoring, audit log (issue 3).
+    RECONCILE_SCHOOLS = "registration.reconcile_schools"
+    VIEW_SCHOOL_CHANGES = "registration.view_school_changes"
+    EDIT_PROFILE = "registration.edit_profile"
+    VIEW_PROFILE = "registration.view_profile"
+    VIEW_PROFILES = "registration.view_profiles"
+    VIEW_MONITORING = "registration.view_monitoring"
+    VIEW_AUDIT = "core.view_audit"
 
 
 _COMMON = frozenset({A.VIEW_SCHOOL, A.VIEW_JOB})
+_ISSUER = frozenset({A.IMPORT_ACCOUNTS, A.DOWNLOAD_CREDENTIALS, A.USE_TOTP})
 ROLE_ACTIONS: Mapping[Role, frozenset[str]] = {
-    Role.FEDERAL: _COMMON | {A.VIEW_REGION, A.VIEW_MUNICIPALITY, A.EXPORT_SCHOOLS, A.USE_ADMIN},
-    Role.REGIONAL: _COMMON | {A.VIEW_REGION, A.VIEW_MUNICIPALITY, A.EXPORT_SCHOOLS},
-    Role.MUNICIPAL: _COMMON | {A.VIEW_MUNICIPALITY, A.EXPORT_SCHOOLS},
-    Role.SCHOOL_ORGANIZER: _COMMON,
+    Role.FEDERAL: _COMMON
+    | _ISSUER
+    | {A.VIEW_REGION, A.VIEW_MUNICIPALITY, A.EXPORT_SCHOOLS, A.USE_ADMIN}
+    | {A.MANAGE_REGIONAL_COORDINATOR, A.MANAGE_MUNICIPAL_COORDINATORS, A.MANAGE_SCHOOL_ORGANIZERS},
+    Role.REGIONAL: _COMMON
+    | _ISSUER
+    | {A.VIEW_REGION, A.VIEW_MUNICIPALITY, A.EXPORT_SCHOOLS}
+    | {A.MANAGE_MUNICIPAL_COORDINATORS, A.MANAGE_SCHOOL_ORGANIZERS},
+    Role.MUNICIPAL: _COMMON
+    | _ISSUER
+    | {A.VIEW_MUNICIPALITY, A.EXPORT_SCHOOLS, A.MANAGE_SCHOOL_ORGANIZERS},
+    Role.SCHOOL_ORGANIZER: _COMMON | {A.MANAGE_SPECIALISTS, A.DOWNLOAD_CREDENTIALS},
     Role.SCHOOL_TECH: _COMMON,
     Role.SYSTEM: _COMMON | {A.VIEW_REGION, A.VIEW_MUNICIPALITY, A.EXPORT_SCHOOLS},
+}
+
+# Reconciliation, profile, monitoring and audit-log actions, merged into the one table above.
+_COORDINATOR_VIEWS = frozenset(
+    {A.VIEW_SCHOOL_CHANGES, A.VIEW_PROFILE, A.VIEW_PROFILES, A.VIEW_MONITORING, A.VIEW_AUDIT}
+)
+_REGISTRATION_ACTIONS: Mapping[Role, frozenset[str]] = {
+    Role.FEDERAL: _COORDINATOR_VIEWS,
+    Role.REGIONAL: _COORDINATOR_VIEWS | {A.RECONCILE_SCHOOLS},
+    Role.MUNICIPAL: _COORDINATOR_VIEWS | {A.RECONCILE_SCHOOLS},
+    Role.SCHOOL_ORGANIZER: frozenset({A.VIEW_PROFILE, A.EDIT_PROFILE}),
+    Role.SCHOOL_TECH: frozenset({A.VIEW_PROFILE, A.EDIT_PROFILE}),
+    Role.SYSTEM: _COORDINATOR_VIEWS,
+}
+ROLE_ACTIONS = {
+    role: actions | _REGISTRATION_ACTIONS.get(role, frozenset())
+    for role, actions in ROLE_ACTIONS.items()
 }
 
 _NOBODY = Scope(level=Level.SCHOOL, anchor_id=None)
@@ -216,6 +258,10 @@ class HasAction(permissions.BasePermission):
     def has_permission(self, request: Request, view: Any) -> bool:
         if not request.user or not request.user.is_authenticated:
             return False
+        if getattr(request.user, "must_change_password", False):
+            # A token user holding a one-time password must set its own in the browser first.
+            self.message = "Смените одноразовый пароль: откройте портал в браузере и войдите."
+            return False
         return get_actor(request).can(view.action_for(request))
 
 
@@ -223,7 +269,7 @@ class ScopedAPIMixin:
     """Base of every API endpoint over tenant data (an action per HTTP method, as Sentry)."""
 
     scoped_model: ClassVar[type[Model]]
-    action_map: ClassVar[Mapping[str, str]]
+    method_actions: ClassVar[Mapping[str, str]]
     permission_classes: ClassVar[list[type[permissions.BasePermission]]] = [
         permissions.IsAuthenticated,
         HasAction,
@@ -234,7 +280,7 @@ class ScopedAPIMixin:
         method = request.method or "GET"
         if method in ("HEAD", "OPTIONS"):
             method = "GET"
-        return self.action_map.get(method, "__none__")
+        return self.method_actions.get(method, "__none__")
 
     @property
     def actor(self) -> Actor:

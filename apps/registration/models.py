@@ -24,6 +24,12 @@ class User(AbstractUser):
     position = models.CharField("должность", max_length=300, blank=True)
     phone = models.CharField("телефон", max_length=50, blank=True)
     must_change_password = models.BooleanField("сменить пароль при входе", default=False)
+    # Two-factor login (RFC 6238). The secret is a Fernet token (apps.registration.crypto), never
+    # plain; it is set while enabling and becomes active only after a confirmed code.
+    totp_secret = models.TextField("секрет TOTP (зашифрован)", blank=True)
+    totp_enabled = models.BooleanField("вход с одноразовым кодом", default=False)
+    totp_last_counter = models.BigIntegerField("последний принятый шаг TOTP", null=True, blank=True)
+    disabled_at = models.DateTimeField("отключена", null=True, blank=True)
 
     class Meta:
         verbose_name = "пользователь"
@@ -186,6 +192,59 @@ class SchoolGrant(UserObjectPermissionBase):
     class Meta(UserObjectPermissionBase.Meta):
         verbose_name = "право на ОО"
         verbose_name_plural = "права на ОО"
+
+
+class CredentialsFile(BaseModel, ScopedModel):
+    """A credentials file (unit, ФИО, login, one-time password) for the coordinator who issued it.
+
+    The passwords exist in plaintext nowhere: ``payload`` is a Fernet token of the rows, the xlsx
+    is built at download, and the payload is wiped by that single download (or on expiry).
+    The scope columns are those of the unit whose accounts the file holds.
+    """
+
+    scope_fields = {
+        Level.REGION: "region_id",
+        Level.MUNICIPALITY: "municipality_id",
+        Level.SCHOOL: "school_id",
+    }
+
+    issued_by = models.ForeignKey(
+        User, verbose_name="кто выдал", on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField("наименование", max_length=300)
+    logins = models.JSONField("логины", default=list, blank=True)
+    payload = models.TextField("содержимое (зашифровано)", blank=True)
+    expires_at = models.DateTimeField("хранится до")
+    downloaded_at = models.DateTimeField("скачан", null=True, blank=True)
+    downloaded_by = models.ForeignKey(
+        User,
+        verbose_name="кто скачал",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    batch = models.ForeignKey(
+        "core.ImportBatch",
+        verbose_name="загрузка",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    region_id = models.BigIntegerField("регион", null=True, blank=True, db_index=True)
+    municipality_id = models.BigIntegerField("муниципалитет", null=True, blank=True, db_index=True)
+    school_id = models.BigIntegerField("ОО", null=True, blank=True, db_index=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "файл с учётными данными"
+        verbose_name_plural = "файлы с учётными данными"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class SettlementType(models.TextChoices):

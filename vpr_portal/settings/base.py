@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
@@ -49,6 +50,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "apps.registration.access.ActorMiddleware",
+    "apps.registration.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes must be last: it turns a lockout into the Russian lockout page.
@@ -138,6 +140,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# Outside production static files come from the finders; no collected directory is expected.
+warnings.filterwarnings("ignore", message="No directory at")
 
 # Uploads: a 50 MB file must reach validation (and be refused there with a clear message).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -145,8 +149,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # Token first: an anonymous API call then answers 401 with WWW-Authenticate.
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -188,6 +193,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Secrets at rest (TOTP secrets, one-time credentials files) are Fernet-encrypted with these keys,
+# newest first (MultiFernet: decrypt with any, encrypt with the first). Without VPR_FERNET_KEYS a
+# key is derived from SECRET_KEY (development only; production.py requires the variable).
+VPR_FERNET_KEYS = env.FERNET_KEYS
+# How long an issued credentials file waits for its single download before it must be re-issued.
+VPR_CREDENTIALS_TTL = timedelta(days=14)
+# TOTP (RFC 6238) two-factor login: issuer shown by authenticator apps.
+VPR_TOTP_ISSUER = "ВПР-портал"
 
 # Demo accounts created by `seed_demo` (demo only; production never runs it).
 DEMO_PASSWORD = "Demo-VPR-2026"

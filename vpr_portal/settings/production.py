@@ -9,6 +9,8 @@ if not env.SECRET_KEY:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set in production")
 if not env.DATABASE_URL:
     raise ImproperlyConfigured("DATABASE_URL must be set in production")
+if not env.FERNET_KEYS:
+    raise ImproperlyConfigured("VPR_FERNET_KEYS must be set in production")
 
 DEBUG = False
 SECRET_KEY = env.SECRET_KEY

@@ -66,7 +66,7 @@ class RegionViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet[Region]):
     """Regions in the caller's scope."""
 
     scoped_model = Region
-    action_map = {"GET": A.VIEW_REGION}
+    method_actions = {"GET": A.VIEW_REGION}
     serializer_class = RegionOutputSerializer
 
     def get_queryset(self) -> QuerySet[Region]:
@@ -78,7 +78,7 @@ class MunicipalityViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet[Municipa
     """Municipalities in the caller's scope."""
 
     scoped_model = Municipality
-    action_map = {"GET": A.VIEW_MUNICIPALITY}
+    method_actions = {"GET": A.VIEW_MUNICIPALITY}
     serializer_class = MunicipalityOutputSerializer
 
     def get_queryset(self) -> QuerySet[Municipality]:
@@ -100,7 +100,7 @@ class SchoolViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet[School]):
     """Schools (ОО) in the caller's scope."""
 
     scoped_model = School
-    action_map = {"GET": A.VIEW_SCHOOL}
+    method_actions = {"GET": A.VIEW_SCHOOL}
     serializer_class = SchoolOutputSerializer
 
     def get_queryset(self) -> QuerySet[School]:

@@ -1,0 +1,102 @@
+"""Reads for the account pages: units with their current account, credentials, uploads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from apps.core.models import ImportBatch
+from apps.registration import constants as c
+from apps.registration.access import A, Actor
+from apps.registration.accounts import AccountFileKind, TemplateRow
+from apps.registration.models import CredentialsFile, Municipality, Region, School, SchoolGrant, User
+from apps.registration.services_accounts import (
+    ACCOUNT_IMPORT_KINDS,
+    holders,
+    import_children,
+    import_unit_get,
+    unit_login,
+)
+
+
+@dataclass(frozen=True)
+class UnitAccount:
+    """A unit and the active account that serves it (None if nobody yet)."""
+
+    unit: Region | Municipality | School
+    login: str
+    user: User | None
+
+
+def regional_coordinator_get(*, actor: Actor, region_id: int) -> UnitAccount:
+    region = Region.objects.for_actor(actor, A.MANAGE_REGIONAL_COORDINATOR).get(pk=region_id)
+    return UnitAccount(region, unit_login(region), holders([region]).get(region.pk))
+
+
+def unit_accounts_list(*, actor: Actor, kind: AccountFileKind, unit_id: int) -> list[UnitAccount]:
+    """Every municipality of a region (or active school of a municipality) with its account."""
+    unit = import_unit_get(actor=actor, kind=kind, unit_id=unit_id)
+    children = import_children(actor=actor, kind=kind, unit=unit)
+    current = holders(children)
+    return [UnitAccount(u, unit_login(u), current.get(u.pk)) for u in children]
+
+
+def template_rows(accounts: list[UnitAccount]) -> list[TemplateRow]:
+    rows = []
+    for a in accounts:
+        name = a.unit.short_name if isinstance(a.unit, School) else a.unit.name
+        u = a.user
+        rows.append(
+            TemplateRow(
+                code=a.unit.code,
+                name=name,
+                login=a.login,
+                full_name=u.full_name if u else "",
+                position=u.position if u else "",
+                phone=u.phone if u else "",
+                email=u.email if u else "",
+            )
+        )
+    return rows
+
+
+def specialist_list(*, actor: Actor, school_id: int) -> tuple[School, list[User], list[User]]:
+    """A school's technical specialists: active ones, then disabled ones (by login prefix)."""
+    school = School.objects.for_actor(actor, A.MANAGE_SPECIALISTS).get(pk=school_id)
+    active_ids = SchoolGrant.objects.filter(
+        content_object=school, permission__codename=c.PERM_SCHOOL_TECH, user__is_active=True
+    ).values_list("user_id", flat=True)
+    active = list(User.objects.filter(pk__in=active_ids).order_by("username"))
+    disabled = list(
+        User.objects.filter(username__startswith=f"{school.code}_t", is_active=False).order_by(
+            "username"
+        )
+    )
+    return school, active, disabled
+
+
+def credentials_list(*, actor: Actor) -> QuerySet[CredentialsFile]:
+    """The credentials files the actor issued, newest first."""
+    return (
+        CredentialsFile.objects.for_actor(actor, A.DOWNLOAD_CREDENTIALS)
+        .filter(issued_by=actor.user)
+        .select_related("downloaded_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def account_import_list(*, actor: Actor) -> QuerySet[ImportBatch]:
+    return (
+        ImportBatch.objects.for_actor(actor, A.IMPORT_ACCOUNTS)
+        .filter(kind__in=ACCOUNT_IMPORT_KINDS, actor=actor.user)
+        .order_by("-created_at", "-id")
+    )
+
+
+def account_import_get(*, actor: Actor, batch_id: int) -> ImportBatch:
+    return account_import_list(actor=actor).get(pk=batch_id)
+
+
+def credentials_for_batch(*, actor: Actor, batch: ImportBatch) -> CredentialsFile | None:
+    return credentials_list(actor=actor).filter(batch=batch).first()

@@ -1,0 +1,562 @@
+"""HTML pages for accounts: coordinators, organizers, specialists, uploads, credentials, login.
+
+Thin: parse, call one selector or service, render. Every page taking an id is a
+ScopedViewMixin over the model of that id.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, ClassVar
+
+from django.contrib import messages
+from django.contrib.auth import login, update_session_auth_hash
+from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.generic import View
+
+from apps.core.errors import ApplicationError
+from apps.core.models import ImportBatch
+from apps.core.uploads import UploadError
+from apps.registration import selectors_accounts as sel
+from apps.registration import services_accounts as svc
+from apps.registration import totp
+from apps.registration import views as base_views
+from apps.registration.access import A, ActorViewMixin, ScopedViewMixin
+from apps.registration.accounts import AccountFileKind, account_template_xlsx
+from apps.registration.forms_accounts import CodeForm, PersonForm, UploadForm
+from apps.registration.models import CredentialsFile, Municipality, Region, School, User
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PENDING_KEY = "vpr_2fa_pending"
+PENDING_SECONDS = 300
+PENDING_TRIES = 5
+
+
+def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    from urllib.parse import quote
+
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _person(form: PersonForm) -> svc.Person:
+    d = form.cleaned_data
+    return svc.Person(d["full_name"], d["position"], d["phone"], d["email"])
+
+
+# --- login with an optional second step -------------------------------------------------------
+
+
+class LoginView(base_views.LoginView):
+    """The login page; a user with TOTP on is sent to the code step before being logged in."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        user = form.get_user()
+        if not user.totp_enabled:
+            return super().form_valid(form)
+        self.request.session.cycle_key()
+        self.request.session[PENDING_KEY] = {
+            "uid": user.pk,
+            "backend": user.backend,
+            "at": int(time.time()),
+            "tries": 0,
+            "next": self.get_redirect_url(),
+        }
+        return redirect("login-code")
+
+
+class LoginCodeView(View):
+    """The second login step: the 6-digit code of the user's authenticator app."""
+
+    template_name = "registration/accounts/login_code.html"
+
+    def _pending(self, request: HttpRequest) -> dict[str, Any] | None:
+        pending = request.session.get(PENDING_KEY)
+        if not pending or time.time() - pending["at"] > PENDING_SECONDS:
+            request.session.pop(PENDING_KEY, None)
+            return None
+        return pending  # type: ignore[no-any-return]
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if self._pending(request) is None:
+            return redirect("login")
+        return render(request, self.template_name, {"form": CodeForm()})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        pending = self._pending(request)
+        if pending is None:
+            messages.error(request, "Время ввода кода истекло. Войдите снова.")
+            return redirect("login")
+        form = CodeForm(request.POST)
+        user = None
+        if form.is_valid():
+            user = svc.totp_login_check(
+                user_id=pending["uid"], code=form.cleaned_data["code"], request=request
+            )
+        if user is None:
+            pending["tries"] += 1
+            if pending["tries"] >= PENDING_TRIES:
+                request.session.pop(PENDING_KEY, None)
+                messages.error(request, "Слишком много неверных кодов. Войдите снова.")
+                return redirect("login")
+            request.session[PENDING_KEY] = pending
+            form = CodeForm()
+            form.errors.clear()
+            return render(
+                request,
+                self.template_name,
+                {"form": form, "error": ApplicationError("totp_bad_code").message},
+                status=400,
+            )
+        request.session.pop(PENDING_KEY, None)
+        login(request, user, backend=pending["backend"])
+        target = pending.get("next") or ""
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            target = reverse("cabinet")
+        return HttpResponseRedirect(target or reverse("cabinet"))
+
+
+# --- own account ------------------------------------------------------------------------------
+
+
+class PasswordChangeView(ActorViewMixin, View):
+    """Change one's own password; required after logging in with a one-time password."""
+
+    template_name = "registration/accounts/password_change.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, self.template_name, {"form": PasswordChangeForm(request.user)})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = PasswordChangeForm(request.user, request.POST)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form}, status=400)
+        user = svc.password_change(
+            user=request.user,  # type: ignore[arg-type]
+            new_password=form.cleaned_data["new_password1"],
+            request=request,
+        )
+        update_session_auth_hash(request, user)
+        messages.success(request, "Пароль изменён.")
+        return redirect("cabinet")
+
+
+class SecurityView(ActorViewMixin, View):
+    """Two-factor login (TOTP) for coordinators and the federal operator."""
+
+    template_name = "registration/accounts/security.html"
+
+    def _context(self, user: User, **extra: Any) -> dict[str, Any]:
+        ctx: dict[str, Any] = {"enabled": user.totp_enabled, "form": CodeForm(), **extra}
+        if user.totp_secret and not user.totp_enabled:
+            from django.conf import settings
+
+            secret = svc.totp_secret(user)
+            ctx["secret"] = totp.grouped(secret)
+            ctx["uri"] = totp.provisioning_uri(
+                secret, account=user.username, issuer=settings.VPR_TOTP_ISSUER
+            )
+        return ctx
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if not self.actor.can(A.USE_TOTP):
+            raise PermissionDenied
+        user = User.objects.get(pk=request.user.pk)
+        return render(request, self.template_name, self._context(user))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if not self.actor.can(A.USE_TOTP):
+            raise PermissionDenied
+        user = User.objects.get(pk=request.user.pk)
+        step = request.POST.get("step", "")
+        if step == "begin" and not user.totp_enabled:
+            svc.totp_begin(user=user)
+            return redirect("account-security")
+        form = CodeForm(request.POST)
+        code = form.cleaned_data["code"] if form.is_valid() else ""
+        try:
+            if step == "confirm":
+                svc.totp_confirm(user=user, code=code, request=request)
+                messages.success(request, "Вход с одноразовым кодом включён.")
+            elif step == "disable":
+                svc.totp_disable(user=user, code=code, request=request)
+                messages.success(request, "Вход с одноразовым кодом отключён.")
+            else:
+                raise Http404
+        except ApplicationError as exc:
+            user.refresh_from_db()
+            return render(
+                request, self.template_name, self._context(user, error=exc.message), status=400
+            )
+        return redirect("account-security")
+
+
+# --- the regional coordinator (federal operator) ----------------------------------------------
+
+
+class RegionCoordinatorView(ScopedViewMixin, View):
+    """The coordinator of a region: who it is, and the form to create, update or replace it."""
+
+    scoped_model = Region
+    action = A.MANAGE_REGIONAL_COORDINATOR
+    template_name = "registration/accounts/region_coordinator.html"
+
+    def _render(self, request: HttpRequest, pk: int, form: PersonForm, status: int = 200) -> HttpResponse:
+        account = sel.regional_coordinator_get(actor=self.actor, region_id=pk)
+        return render(
+            request, self.template_name, {"account": account, "region": account.unit, "form": form},
+            status=status,
+        )
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        try:
+            account = sel.regional_coordinator_get(actor=self.actor, region_id=pk)
+        except Region.DoesNotExist as exc:
+            raise Http404 from exc
+        u = account.user
+        initial = (
+            {"full_name": u.full_name, "position": u.position, "phone": u.phone, "email": u.email}
+            if u
+            else {}
+        )
+        return self._render(request, pk, PersonForm(initial=initial))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        form = PersonForm(request.POST)
+        try:
+            if not form.is_valid():
+                return self._render(request, pk, form, status=400)
+            result = svc.regional_coordinator_set(
+                actor=self.actor,
+                region_id=pk,
+                person=_person(form),
+                replace=request.POST.get("mode") == "replace",
+                request=request,
+            )
+        except Region.DoesNotExist as exc:
+            raise Http404 from exc
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+            return self._render(request, pk, form, status=400)
+        text = {
+            svc.CREATED: "Учётная запись регионального координатора создана.",
+            svc.REPLACED: "Координатор заменён; прежняя учётная запись отключена.",
+            svc.UPDATED: "Данные координатора обновлены; пароль не изменился.",
+            svc.UNCHANGED: "Изменений нет.",
+        }[result.outcome]
+        messages.success(request, text)
+        if result.credentials is not None:
+            return redirect("credentials-list")
+        return redirect("region-coordinator", pk=pk)
+
+
+class _ReissueView(ScopedViewMixin, View):
+    """POST: a new one-time password for the account of a unit."""
+
+    back: ClassVar[str]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        try:
+            svc.account_reissue(actor=self.actor, model=self.scoped_model, unit_id=pk, request=request)  # type: ignore[arg-type]
+        except self.scoped_model.DoesNotExist as exc:  # type: ignore[attr-defined]
+            raise Http404 from exc
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect(request.POST.get("back") or "cabinet")
+        messages.success(request, "Выдан новый одноразовый пароль; прежний больше не действует.")
+        return redirect("credentials-list")
+
+
+class RegionCoordinatorReissueView(_ReissueView):
+    scoped_model = Region
+    action = A.MANAGE_REGIONAL_COORDINATOR
+
+
+class MunicipalityCoordinatorReissueView(_ReissueView):
+    scoped_model = Municipality
+    action = A.MANAGE_MUNICIPAL_COORDINATORS
+
+
+class SchoolOrganizerReissueView(_ReissueView):
+    scoped_model = School
+    action = A.MANAGE_SCHOOL_ORGANIZERS
+
+
+# --- coordinator files: the page, the template, the upload ------------------------------------
+
+
+class _UnitAccountsView(ScopedViewMixin, View):
+    """A unit's children with their accounts, the template link and the upload form."""
+
+    kind: ClassVar[AccountFileKind]
+    template_name = "registration/accounts/unit_accounts.html"
+    template_url: ClassVar[str]
+    reissue_url: ClassVar[str]
+
+    def _render(self, request: HttpRequest, pk: int, **extra: Any) -> HttpResponse:
+        try:
+            unit = svc.import_unit_get(actor=self.actor, kind=self.kind, unit_id=pk)
+            accounts = sel.unit_accounts_list(actor=self.actor, kind=self.kind, unit_id=pk)
+        except self.scoped_model.DoesNotExist as exc:  # type: ignore[attr-defined]
+            raise Http404 from exc
+        status = extra.pop("status", 200)
+        ctx = {
+            "unit": unit,
+            "kind": self.kind,
+            "accounts": accounts,
+            "form": extra.pop("form", UploadForm()),
+            "template_url": reverse(self.template_url, args=[pk]),
+            "reissue_url": self.reissue_url,
+            "imports": sel.account_import_list(actor=self.actor).filter(kind=self.kind.value)[:5],
+            **extra,
+        }
+        return render(request, self.template_name, ctx, status=status)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self._render(request, pk)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        form = UploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self._render(request, pk, form=form, status=400)
+        upload = form.cleaned_data["file"]
+        try:
+            batch = svc.account_import_upload(
+                actor=self.actor,
+                kind=self.kind,
+                unit_id=pk,
+                name=upload.name or "",
+                file=upload,
+                size=upload.size or 0,
+                request=request,
+            )
+        except self.scoped_model.DoesNotExist as exc:  # type: ignore[attr-defined]
+            raise Http404 from exc
+        except UploadError as exc:
+            return self._render(
+                request, pk, form=form, errors=exc.errors, file_name=upload.name, status=400
+            )
+        return redirect("account-import-detail", pk=batch.pk)
+
+
+class MunicipalCoordinatorsView(_UnitAccountsView):
+    scoped_model = Region
+    action = A.MANAGE_MUNICIPAL_COORDINATORS
+    kind = AccountFileKind.MUNICIPAL_COORDINATORS
+    template_url = "municipal-coordinators-template"
+    reissue_url = "municipality-coordinator-reissue"
+
+
+class SchoolOrganizersView(_UnitAccountsView):
+    scoped_model = Municipality
+    action = A.MANAGE_SCHOOL_ORGANIZERS
+    kind = AccountFileKind.SCHOOL_ORGANIZERS
+    template_url = "school-organizers-template"
+    reissue_url = "school-organizer-reissue"
+
+
+class _TemplateView(ScopedViewMixin, View):
+    kind: ClassVar[AccountFileKind]
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        try:
+            unit = svc.import_unit_get(actor=self.actor, kind=self.kind, unit_id=pk)
+            accounts = sel.unit_accounts_list(actor=self.actor, kind=self.kind, unit_id=pk)
+        except self.scoped_model.DoesNotExist as exc:  # type: ignore[attr-defined]
+            raise Http404 from exc
+        code = svc.unit_login(unit) if isinstance(unit, Region) else unit.code
+        content = account_template_xlsx(
+            kind=self.kind, unit_code=code, unit_name=unit.name, rows=sel.template_rows(accounts)
+        )
+        return _xlsx_response(content, f"{self.kind.label} {code}.xlsx")
+
+
+class MunicipalCoordinatorsTemplateView(_TemplateView):
+    scoped_model = Region
+    action = A.MANAGE_MUNICIPAL_COORDINATORS
+    kind = AccountFileKind.MUNICIPAL_COORDINATORS
+
+
+class SchoolOrganizersTemplateView(_TemplateView):
+    scoped_model = Municipality
+    action = A.MANAGE_SCHOOL_ORGANIZERS
+    kind = AccountFileKind.SCHOOL_ORGANIZERS
+
+
+# --- preview → apply --------------------------------------------------------------------------
+
+
+class AccountImportDetailView(ScopedViewMixin, View):
+    """The preview of an upload: what would be created, replaced, updated or left unchanged."""
+
+    scoped_model = ImportBatch
+    action = A.IMPORT_ACCOUNTS
+    template_name = "registration/accounts/import_detail.html"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        try:
+            batch = sel.account_import_get(actor=self.actor, batch_id=pk)
+        except ImportBatch.DoesNotExist as exc:
+            raise Http404 from exc
+        kind = AccountFileKind(batch.kind)
+        ctx = {
+            "batch": batch,
+            "kind": kind,
+            "rows": batch.preview.get("rows", []),
+            "counts": batch.preview.get("counts", {}),
+            "unit": batch.preview.get("unit", {}),
+            "credentials": sel.credentials_for_batch(actor=self.actor, batch=batch),
+            "back_url": self._back_url(kind, batch),
+        }
+        return render(request, self.template_name, ctx)
+
+    @staticmethod
+    def _back_url(kind: AccountFileKind, batch: ImportBatch) -> str:
+        unit_id = batch.preview.get("unit", {}).get("id")
+        name = (
+            "municipal-coordinators"
+            if kind is AccountFileKind.MUNICIPAL_COORDINATORS
+            else "school-organizers"
+        )
+        return reverse(name, args=[unit_id]) if unit_id else reverse("cabinet")
+
+
+class AccountImportApplyView(ScopedViewMixin, View):
+    scoped_model = ImportBatch
+    action = A.IMPORT_ACCOUNTS
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        try:
+            result = svc.account_import_apply(actor=self.actor, batch_id=pk, request=request)
+        except ImportBatch.DoesNotExist as exc:
+            raise Http404 from exc
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect("account-import-detail", pk=pk)
+        messages.success(request, "Изменения применены.")
+        if result.credentials is not None and result.credentials.downloaded_at is None:
+            return redirect("credentials-list")
+        return redirect("account-import-detail", pk=pk)
+
+
+class AccountImportDiscardView(ScopedViewMixin, View):
+    scoped_model = ImportBatch
+    action = A.IMPORT_ACCOUNTS
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        try:
+            svc.account_import_discard(actor=self.actor, batch_id=pk, request=request)
+        except ImportBatch.DoesNotExist as exc:
+            raise Http404 from exc
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "Загрузка отменена; ничего не изменено.")
+        return redirect("account-import-detail", pk=pk)
+
+
+# --- credentials ------------------------------------------------------------------------------
+
+
+class CredentialsListView(ScopedViewMixin, View):
+    """The credentials files the actor issued; each can be downloaded once."""
+
+    scoped_model = CredentialsFile
+    action = A.DOWNLOAD_CREDENTIALS
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        files = sel.credentials_list(actor=self.actor)[:50]
+        return render(request, "registration/accounts/credentials_list.html", {"files": files})
+
+
+class CredentialsDownloadView(ScopedViewMixin, View):
+    scoped_model = CredentialsFile
+    action = A.DOWNLOAD_CREDENTIALS
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        try:
+            name, content = svc.credentials_download(
+                actor=self.actor, credentials_id=pk, request=request
+            )
+        except CredentialsFile.DoesNotExist as exc:
+            raise Http404 from exc
+        except ApplicationError as exc:
+            return render(
+                request,
+                "registration/accounts/credentials_gone.html",
+                {"message": exc.message},
+                status=410,
+            )
+        return _xlsx_response(content, name)
+
+
+# --- technical specialists --------------------------------------------------------------------
+
+
+class SpecialistsView(ScopedViewMixin, View):
+    """A school's technical specialists: list, add (login <school>_t<n>), remove."""
+
+    scoped_model = School
+    action = A.MANAGE_SPECIALISTS
+    template_name = "registration/accounts/specialists.html"
+
+    def _render(self, request: HttpRequest, pk: int, form: PersonForm, status: int = 200) -> HttpResponse:
+        try:
+            school, active, disabled = sel.specialist_list(actor=self.actor, school_id=pk)
+        except School.DoesNotExist as exc:
+            raise Http404 from exc
+        ctx = {"school": school, "active": active, "disabled": disabled, "form": form}
+        return render(request, self.template_name, ctx, status=status)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self._render(request, pk, PersonForm())
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        form = PersonForm(request.POST)
+        if not form.is_valid():
+            return self._render(request, pk, form, status=400)
+        try:
+            result = svc.specialist_add(
+                actor=self.actor, school_id=pk, person=_person(form), request=request
+            )
+        except School.DoesNotExist as exc:
+            raise Http404 from exc
+        login_name = result.user.username if result.user else ""
+        messages.success(request, f"Технический специалист добавлен: логин {login_name}.")
+        return redirect("credentials-list")
+
+
+class SpecialistDisableView(ScopedViewMixin, View):
+    scoped_model = School
+    action = A.MANAGE_SPECIALISTS
+
+    def post(self, request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
+        try:
+            user = svc.specialist_disable(
+                actor=self.actor, school_id=pk, user_id=user_id, request=request
+            )
+        except (School.DoesNotExist, User.DoesNotExist) as exc:
+            raise Http404 from exc
+        messages.success(request, f"Учётная запись {user.username} отключена.")
+        return redirect("school-specialists", pk=pk)
+
+
+class SpecialistReissueView(ScopedViewMixin, View):
+    scoped_model = School
+    action = A.MANAGE_SPECIALISTS
+
+    def post(self, request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
+        try:
+            svc.specialist_reissue(actor=self.actor, school_id=pk, user_id=user_id, request=request)
+        except (School.DoesNotExist, User.DoesNotExist) as exc:
+            raise Http404 from exc
+        messages.success(request, "Выдан новый одноразовый пароль; прежний больше не действует.")
+        return redirect("credentials-list")
+
