@@ -1,0 +1,111 @@
+"""Applications (заявки): per school and campaign, a line per work, and the approval chain
+school → municipality → region recorded as decision rows."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from apps.core.models import BaseModel
+from apps.core.scoping import Level, ScopedModel, ScopedQuerySet
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "черновик"
+    SUBMITTED = "submitted", "подана ОО"
+    CONFIRMED_MUNICIPALITY = "confirmed_municipality", "подтверждена муниципалитетом"
+    CONFIRMED_REGION = "confirmed_region", "подтверждена регионом"
+
+
+class Source(models.TextChoices):
+    BROWSER = "browser", "в браузере"
+    XLSX = "xlsx", "файл xlsx"
+    API = "api", "API"
+
+
+class Application(BaseModel, ScopedModel):
+    """A school's application for one campaign. Confirmation locks it for the levels below."""
+
+    scope_fields = {
+        Level.REGION: "region_id",
+        Level.MUNICIPALITY: "municipality_id",
+        Level.SCHOOL: "school_id",
+    }
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        verbose_name="кампания",
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    school = models.ForeignKey(
+        "registration.School", verbose_name="ОО", on_delete=models.PROTECT, related_name="+"
+    )
+    municipality_id = models.BigIntegerField("муниципалитет", db_index=True)
+    region_id = models.BigIntegerField("регион", db_index=True)
+    status = models.CharField(
+        "состояние", max_length=32, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "заявка"
+        verbose_name_plural = "заявки"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "school"], name="application_unique_per_school"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Заявка {self.school_id} ({self.get_status_display()})"
+
+
+class ApplicationLine(models.Model):
+    """One grade × subject (a work) of an application."""
+
+    application = models.ForeignKey(
+        Application, verbose_name="заявка", on_delete=models.CASCADE, related_name="lines"
+    )
+    work = models.ForeignKey(
+        "campaigns.Work", verbose_name="работа", on_delete=models.PROTECT, related_name="+"
+    )
+    takes_part = models.BooleanField("участвует", default=False)
+    participants = models.PositiveIntegerField("участников", default=0)
+    classes = models.PositiveSmallIntegerField("классов", default=0)
+
+    class Meta:
+        verbose_name = "строка заявки"
+        verbose_name_plural = "строки заявки"
+        constraints = [
+            models.UniqueConstraint(fields=["application", "work"], name="line_unique_per_work")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}/{self.work_id}"
+
+
+class ApplicationDecision(models.Model):
+    """One transition of an application: who, when, from what to what, through what."""
+
+    application = models.ForeignKey(
+        Application, verbose_name="заявка", on_delete=models.CASCADE, related_name="decisions"
+    )
+    at = models.DateTimeField("когда", auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="кто", on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField("роль", max_length=32)
+    from_status = models.CharField("было", max_length=32, choices=Status.choices)
+    to_status = models.CharField("стало", max_length=32, choices=Status.choices)
+    source = models.CharField("способ", max_length=16, choices=Source.choices)
+    comment = models.TextField("комментарий", blank=True)
+
+    class Meta:
+        verbose_name = "переход заявки"
+        verbose_name_plural = "история заявки"
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.from_status} → {self.to_status}"

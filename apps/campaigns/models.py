@@ -1,0 +1,246 @@
+"""Campaigns: years, subjects, works (subject × grade) with task columns and scales, the
+plan-graph, schools' chosen dates and reserve days.
+
+Scales and task lists change between years: they are data here, never code.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from apps.core.models import BaseModel
+from apps.core.scoping import Level, ScopedModel, ScopedQuerySet
+
+
+class Campaign(BaseModel):
+    """One year's ВПР (e.g. «ВПР 2026»). Global reference data, visible to everyone."""
+
+    year = models.PositiveSmallIntegerField("год", unique=True)
+    name = models.CharField("наименование", max_length=100)
+    application_deadline = models.DateField(
+        "последний день подачи заявок",
+        help_text="Включительно, по местному времени ОО.",
+    )
+    is_active = models.BooleanField("текущая", default=False)
+
+    class Meta:
+        verbose_name = "кампания ВПР"
+        verbose_name_plural = "кампании ВПР"
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Subject(BaseModel):
+    """A school subject («Русский язык»)."""
+
+    code = models.SlugField("код", max_length=40, unique=True)
+    name = models.CharField("наименование", max_length=100, unique=True)
+
+    class Meta:
+        verbose_name = "учебный предмет"
+        verbose_name_plural = "учебные предметы"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Difficulty(models.TextChoices):
+    BASIC = "Б", "Базовый"
+    ADVANCED = "П", "Повышенный"
+    HIGH = "В", "Высокий"
+
+
+class Work(BaseModel):
+    """A work of a campaign: one subject in one grade, with its scale and plan-graph."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name="кампания", on_delete=models.PROTECT, related_name="works"
+    )
+    subject = models.ForeignKey(
+        Subject, verbose_name="предмет", on_delete=models.PROTECT, related_name="works"
+    )
+    grade = models.PositiveSmallIntegerField(
+        "класс", validators=[MinValueValidator(4), MaxValueValidator(11)]
+    )
+    max_score = models.PositiveSmallIntegerField("максимальный первичный балл")
+    # The mark conversion scale: «2» is 0 .. mark3_from − 1, «5» is mark5_from .. max_score.
+    mark3_from = models.PositiveSmallIntegerField("«3» от балла")
+    mark4_from = models.PositiveSmallIntegerField("«4» от балла")
+    mark5_from = models.PositiveSmallIntegerField("«5» от балла")
+    duration_minutes = models.PositiveSmallIntegerField("продолжительность, минут", default=45)
+    encrypted_archive = models.BooleanField(
+        "архив зашифрован", default=False, help_text="Для 8 класса: пароль в день проведения."
+    )
+    variants_per_school = models.PositiveSmallIntegerField(
+        "вариантов на ОО", default=2, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    # The plan-graph (dates are local to each school's zone unless stated otherwise).
+    period_start = models.DateField("первый день периода")
+    period_end = models.DateField("последний день периода")
+    recommended_dates = models.JSONField("рекомендуемые даты", default=list, blank=True)
+    materials_publish_date = models.DateField("публикация материалов")
+    results_upload_deadline = models.DateField("последний день загрузки результатов")
+    results_release_date = models.DateField("публикация результатов")
+
+    class Meta:
+        verbose_name = "работа"
+        verbose_name_plural = "работы"
+        ordering = ["campaign", "grade", "subject__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "subject", "grade"], name="work_unique_per_campaign"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(mark3_from__gt=0)
+                & models.Q(mark4_from__gt=models.F("mark3_from"))
+                & models.Q(mark5_from__gt=models.F("mark4_from"))
+                & models.Q(max_score__gte=models.F("mark5_from")),
+                name="work_scale_increasing",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")),
+                name="work_period_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} {self.grade} класс ({self.campaign.year})"
+
+    def mark_for(self, primary_score: int) -> int:
+        """The mark «2»–«5» of a primary score, by this work's scale."""
+        if primary_score >= self.mark5_from:
+            return 5
+        if primary_score >= self.mark4_from:
+            return 4
+        if primary_score >= self.mark3_from:
+            return 3
+        return 2
+
+
+class TaskColumn(models.Model):
+    """One column of the results form («1», «9.1», «4К1»): its maximum, level and topic."""
+
+    work = models.ForeignKey(
+        Work, verbose_name="работа", on_delete=models.CASCADE, related_name="columns"
+    )
+    position = models.PositiveSmallIntegerField("порядок")
+    label = models.CharField("номер задания", max_length=16)
+    max_score = models.PositiveSmallIntegerField("максимальный балл")
+    difficulty = models.CharField(
+        "уровень", max_length=1, choices=Difficulty.choices, default=Difficulty.BASIC
+    )
+    topic = models.TextField("планируемый результат", blank=True)
+
+    class Meta:
+        verbose_name = "задание (столбец формы)"
+        verbose_name_plural = "задания (столбцы формы)"
+        ordering = ["work", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["work", "label"], name="column_label_unique"),
+            models.UniqueConstraint(fields=["work", "position"], name="column_position_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.max_score}б)"
+
+
+class _SchoolOwned(BaseModel, ScopedModel):
+    """A row that belongs to one school; scope columns are copied from the school."""
+
+    scope_fields = {
+        Level.REGION: "region_id",
+        Level.MUNICIPALITY: "municipality_id",
+        Level.SCHOOL: "school_id",
+    }
+
+    school = models.ForeignKey(
+        "registration.School", verbose_name="ОО", on_delete=models.PROTECT, related_name="+"
+    )
+    municipality_id = models.BigIntegerField("муниципалитет", db_index=True)
+    region_id = models.BigIntegerField("регион", db_index=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class SchoolWorkDate(_SchoolOwned):
+    """The day a school holds a work: inside the period, or an approved reserve day."""
+
+    work = models.ForeignKey(
+        Work, verbose_name="работа", on_delete=models.PROTECT, related_name="school_dates"
+    )
+    date = models.DateField("дата проведения")
+    reserve = models.ForeignKey(
+        "ReserveDayRequest",
+        verbose_name="резервный день",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="кто выбрал",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "дата проведения в ОО"
+        verbose_name_plural = "даты проведения в ОО"
+        constraints = [
+            models.UniqueConstraint(fields=["school", "work"], name="school_work_date_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} {self.work_id} {self.date}"
+
+
+class ReserveDayRequest(_SchoolOwned):
+    """A school's request to hold a work outside the period; the regional coordinator decides."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "на рассмотрении"
+        APPROVED = "approved", "согласовано"
+        REJECTED = "rejected", "отклонено"
+
+    work = models.ForeignKey(
+        Work, verbose_name="работа", on_delete=models.PROTECT, related_name="reserve_requests"
+    )
+    requested_date = models.DateField("запрошенная дата")
+    reason = models.TextField("причина")
+    status = models.CharField(
+        "решение", max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="кто запросил",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="кто решил",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("когда решено", null=True, blank=True)
+    comment = models.TextField("комментарий координатора", blank=True)
+
+    class Meta:
+        verbose_name = "запрос резервного дня"
+        verbose_name_plural = "запросы резервных дней"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} {self.work_id} {self.requested_date} ({self.status})"
