@@ -66,12 +66,12 @@ def job_claim(*, job_id: int) -> Job | None:
         # A conditional UPDATE: exactly one worker wins the row.
         from django.db.models import F
 
-        changed = Job.objects.filter(claimable, pk=job_id).update(
+        changed = Job.objects.filter(claimable, pk=job_id).update(  # unscoped: system claim
             status=Job.Status.RUNNING, lease_until=now + JOB_LEASE, attempts=F("attempts") + 1
         )
     if not changed:
         return None
-    return Job.objects.get(pk=job_id)
+    return Job.objects.get(pk=job_id)  # unscoped: the worker loads its own job by id
 
 
 def job_publish(*, job: Job, path: str, content: bytes) -> Job:

@@ -11,18 +11,18 @@ from apps.registration.constants import SchoolStatus
 from apps.registration.models import Municipality, Region, School
 
 
-def _count(qs: QuerySet[School] | QuerySet[Municipality], by: str) -> Coalesce:
-    sub = (
-        qs.filter(**{by: OuterRef("pk")}).order_by().values(by).annotate(n=Count("pk")).values("n")
-    )
+def _count(model: type[School] | type[Municipality], by: str, **filters: str) -> Coalesce:
+    """A correlated count of ``model`` rows per outer row (the outer query is already scoped)."""
+    rows = model.objects.filter(**{by: OuterRef("pk")}, **filters)  # unscoped: correlated count
+    sub = rows.order_by().values(by).annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(sub, output_field=IntegerField()), Value(0))
 
 
 def region_list(*, actor: Actor, q: str = "") -> QuerySet[Region]:
     """Regions the actor sees, with counts of municipalities and active schools."""
     qs = Region.objects.for_actor(actor, A.VIEW_REGION).annotate(
-        municipality_count=_count(Municipality.objects.all(), "region"),
-        school_count=_count(School.objects.filter(status=SchoolStatus.ACTIVE), "region"),
+        municipality_count=_count(Municipality, "region"),
+        school_count=_count(School, "region", status=SchoolStatus.ACTIVE),
     )
     if q := q.strip():
         qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q))
@@ -40,9 +40,7 @@ def municipality_list(
     qs = (
         Municipality.objects.for_actor(actor, A.VIEW_MUNICIPALITY)
         .select_related("region")
-        .annotate(
-            school_count=_count(School.objects.filter(status=SchoolStatus.ACTIVE), "municipality")
-        )
+        .annotate(school_count=_count(School, "municipality", status=SchoolStatus.ACTIVE))
     )
     if region_id is not None:
         qs = qs.filter(region_id=region_id)
