@@ -38,7 +38,8 @@ class Scope:
 
 
 class ActorLike(Protocol):
-    scope: Scope
+    @property
+    def scope(self) -> Scope: ...
 
     def can(self, action: str) -> bool: ...
 

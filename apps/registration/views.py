@@ -65,6 +65,11 @@ class _SearchListMixin:
     def search_query(self) -> str:
         return self.request.GET.get("q", "")[:100]
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)  # type: ignore[misc]
+        ctx["q"] = self.search_query()
+        return ctx
+
 
 class RegionListView(_SearchListMixin, ScopedViewMixin, ListView):  # type: ignore[type-arg]
     scoped_model = Region
