@@ -29,5 +29,7 @@ BEHIND_TLS_PROXY: bool = _bool("DJANGO_BEHIND_TLS_PROXY", default=True)
 CI: bool = _bool("CI")
 # Fernet keys (comma-separated, newest first) for secrets at rest: TOTP secrets, credentials files.
 FERNET_KEYS: list[str] = _list("VPR_FERNET_KEYS")
+# Ed25519 private key (base64 of the 32 raw bytes, or PEM) that signs materials manifests.
+MANIFEST_SIGNING_KEY: str = os.environ.get("VPR_MANIFEST_SIGNING_KEY", "")
 # Test settings only: VPR_CELERY_EAGER=0 sends tasks through the broker to a real worker.
 CELERY_EAGER: bool = _bool("VPR_CELERY_EAGER", default=True)

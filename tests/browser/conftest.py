@@ -11,10 +11,6 @@ import pytest
 
 from conftest import need_service
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the test
-# body (seeding, lookups) are still synchronous and safe here.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = Path("/usr/bin/chromium")
 # Without the background-networking flags Chromium keeps dialling out of a closed network.
 CHROMIUM_ARGS = [
@@ -25,26 +21,41 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """One headless Chromium per session; skips locally without it, fails under CI=true."""
+    """One headless Chromium per test module; skips locally without it, fails under CI=true.
+
+    Playwright's sync API keeps an asyncio loop running in this thread while it is started, so
+    Django would refuse the test body's ORM calls (seeding, lookups), which are synchronous and
+    safe here. DJANGO_ALLOW_ASYNC_UNSAFE is set only while Playwright runs, and both end with the
+    module: later tests (and the subprocesses they start, e.g. `check --deploy`) see neither.
+    """
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover - playwright is in requirements-dev.txt
         sync_playwright = None
     need_service("Playwright", sync_playwright is not None, "pip install -r requirements-dev.txt")
     need_service("Chromium", CHROMIUM.exists(), f"{CHROMIUM} (apt-get install chromium)")
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    before = os.environ.get(ASYNC_UNSAFE)
+    os.environ[ASYNC_UNSAFE] = "true"
+    try:
+        with sync_playwright() as pw:
+            chromium = pw.chromium.launch(
+                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+            )
+            try:
+                yield chromium
+            finally:
+                chromium.close()
+    finally:
+        if before is None:
+            os.environ.pop(ASYNC_UNSAFE, None)
+        else:
+            os.environ[ASYNC_UNSAFE] = before
 
 
 @pytest.fixture

@@ -41,13 +41,16 @@ def _demo_accounts() -> list[tuple[str, str]]:
     return [(str(role), username) for role, username in DEMO_ACCOUNTS]
 
 
-def _log_in(page: Any, base: str, username: str, password: str) -> None:
+def _log_in(page: Any, base: str, username: str, password: str) -> int:
+    """Log in from the root page; the HTTP status of the page the form leads to."""
     page.goto(base + "/")
     page.wait_for_url(re.compile(r"/accounts/login/"))
     page.get_by_label("Логин").fill(username)
     page.get_by_label("Пароль").fill(password)
-    page.get_by_role("button", name="Войти").click()
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Войти").click()
     page.wait_for_load_state("networkidle")
+    return navigation.value.status
 
 
 def _menu(page: Any) -> list[str]:
@@ -111,9 +114,10 @@ def test_every_demo_role_lands_on_its_cabinet(demo: str, page: Any, screenshots_
         user = User.objects.get(username=username)
 
         # when it logs in through the Russian form
-        _log_in(page, demo, username, settings.DEMO_PASSWORD)
+        status = _log_in(page, demo, username, settings.DEMO_PASSWORD)
 
         # then it lands on its own cabinet, with its role label and menu in the header
+        assert status == 200, (role, page.url, status)
         _expect_cabinet(page, demo, user)
         header = page.locator("header.topbar")
         assert header.locator(".role").inner_text().strip() == Role(role).label, role
@@ -125,15 +129,18 @@ def test_every_demo_role_lands_on_its_cabinet(demo: str, page: Any, screenshots_
         page.screenshot(path=str(screenshots_dir / f"{role}.png"), full_page=True)
 
 
-def test_wrong_password_gives_one_russian_message(demo: str, page: Any) -> None:
+def test_wrong_password_gives_one_russian_message(
+    demo: str, page: Any, screenshots_dir: Path
+) -> None:
     # given a real login with a wrong password, and a login that does not exist
     username = dict(_demo_accounts())[Role.SCHOOL_ORGANIZER]
     texts = []
     for login, password in [(username, "not-the-password"), ("nobody_here", "whatever-1")]:
         page.context.clear_cookies()
         # when each is submitted
-        _log_in(page, demo, login, password)
+        status = _log_in(page, demo, login, password)
         # then the login page stays, saying the same thing in both cases
+        assert status == 200
         assert "/accounts/login/" in page.url
         texts.append(page.get_by_role("alert").inner_text().strip())
         assert page.get_by_label("Пароль").input_value() == ""
@@ -141,6 +148,7 @@ def test_wrong_password_gives_one_russian_message(demo: str, page: Any) -> None:
     assert texts[0].startswith(BAD_LOGIN)
     assert "не найден" not in texts[0].lower()
     assert page.locator("header .role").count() == 0
+    page.screenshot(path=str(screenshots_dir / "login_error.png"), full_page=True)
 
 
 def test_unknown_url_shows_russian_404(demo: str, page: Any, screenshots_dir: Path) -> None:
