@@ -7,4 +7,8 @@ from apps.registration.api.auth import ObtainTokenApi
 urlpatterns = [
     path("auth/token/", ObtainTokenApi.as_view(), name="api-token"),
     path("", include("apps.registration.api.urls")),
+    path("", include("apps.applications.api.urls")),
+    path("", include("apps.materials.api.urls")),
+    path("", include("apps.campaigns.api.urls")),
+    path("", include("apps.core.api")),
 ]

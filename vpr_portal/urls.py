@@ -11,7 +11,11 @@ urlpatterns = [
     path("api/v1/", include("vpr_portal.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("", include("apps.core.urls")),
     path("", include("apps.registration.urls")),
+    path("", include("apps.applications.urls")),
+    path("", include("apps.materials.urls")),
+    path("", include("apps.campaigns.urls")),
 ]
 
 handler404 = "apps.core.views.page_not_found"

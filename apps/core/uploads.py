@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -94,7 +95,8 @@ def read_workbook(content: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES) -> dict[
                 raise file_error("Файл не является книгой Excel (.xlsx).")
             if archive.testzip() is not None:
                 raise file_error("Файл повреждён: не удаётся прочитать его содержимое.")
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        # testzip() lets a broken deflate stream escape as zlib.error
         raise file_error("Файл повреждён: не удаётся открыть книгу Excel.") from exc
     from python_calamine import CalamineWorkbook
 

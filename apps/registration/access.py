@@ -56,6 +56,30 @@ class A:
     VIEW_PROFILES = "registration.view_profiles"
     VIEW_MONITORING = "registration.view_monitoring"
     VIEW_AUDIT = "core.view_audit"
+    # Applications and their approval chain (issue 4).
+    VIEW_APPLICATION = "applications.view"
+    EDIT_APPLICATION = "applications.edit"
+    SUBMIT_APPLICATION = "applications.submit"
+    CONFIRM_APPLICATION = "applications.confirm"
+    REOPEN_APPLICATION = "applications.reopen"
+    IMPORT_APPLICATIONS = "applications.import"
+    APPLICATION_SUMMARY = "applications.summary"
+    MONITOR_APPLICATIONS = "applications.monitor"
+    # Materials (issue 5): item bank, kits, archives, passwords, participant codes.
+    MANAGE_BANK = "materials.manage_bank"
+    GENERATE_MATERIALS = "materials.generate"
+    LOOKUP_VARIANT = "materials.lookup_variant"
+    VIEW_MATERIALS = "materials.view"
+    DOWNLOAD_MATERIALS = "materials.download"
+    VIEW_ARCHIVE_PASSWORD = "materials.view_password"  # noqa: S105 - an action name
+    # Campaigns, works, plan-graph, school schedules and reserve days (issue 4).
+    VIEW_CAMPAIGNS = "campaigns.view"
+    MANAGE_CAMPAIGNS = "campaigns.manage"
+    VIEW_SCHEDULE = "campaigns.view_schedule"
+    EDIT_SCHEDULE = "campaigns.edit_schedule"
+    VIEW_RESERVE_DAYS = "campaigns.view_reserve_days"
+    REQUEST_RESERVE_DAY = "campaigns.request_reserve_day"
+    DECIDE_RESERVE_DAY = "campaigns.decide_reserve_day"
 
 
 _COMMON = frozenset({A.VIEW_SCHOOL, A.VIEW_JOB})
@@ -91,6 +115,78 @@ _REGISTRATION_ACTIONS: Mapping[Role, frozenset[str]] = {
 }
 ROLE_ACTIONS = {
     role: actions | _REGISTRATION_ACTIONS.get(role, frozenset())
+    for role, actions in ROLE_ACTIONS.items()
+}
+
+# Materials (issue 5): the federal operator runs the bank and the builds; schools download; the
+# regional coordinator may also see its schools' grade-8 passwords at release (seed 001, item 6).
+_MATERIALS_FEDERAL = frozenset(
+    {
+        A.MANAGE_BANK,
+        A.GENERATE_MATERIALS,
+        A.LOOKUP_VARIANT,
+        A.VIEW_MATERIALS,
+        A.DOWNLOAD_MATERIALS,
+        A.VIEW_ARCHIVE_PASSWORD,
+    }
+)
+_MATERIALS_SCHOOL = frozenset({A.VIEW_MATERIALS, A.DOWNLOAD_MATERIALS, A.VIEW_ARCHIVE_PASSWORD})
+_MATERIALS_ACTIONS: Mapping[Role, frozenset[str]] = {
+    Role.FEDERAL: _MATERIALS_FEDERAL,
+    Role.REGIONAL: frozenset({A.VIEW_MATERIALS, A.VIEW_ARCHIVE_PASSWORD}),
+    Role.MUNICIPAL: frozenset({A.VIEW_MATERIALS}),
+    Role.SCHOOL_ORGANIZER: _MATERIALS_SCHOOL,
+    Role.SCHOOL_TECH: _MATERIALS_SCHOOL,
+    Role.SYSTEM: _MATERIALS_FEDERAL,
+}
+ROLE_ACTIONS = {
+    role: actions | _MATERIALS_ACTIONS.get(role, frozenset())
+    for role, actions in ROLE_ACTIONS.items()
+}
+
+# Applications (issue 4): schools fill and submit; municipal and regional coordinators edit,
+# confirm and reopen (each up to its level); the federal operator watches.
+_APPLICATION_SCHOOL = frozenset(
+    {A.VIEW_APPLICATION, A.EDIT_APPLICATION, A.SUBMIT_APPLICATION, A.IMPORT_APPLICATIONS}
+)
+_APPLICATION_COORDINATOR = frozenset(
+    {
+        A.VIEW_APPLICATION,
+        A.EDIT_APPLICATION,
+        A.CONFIRM_APPLICATION,
+        A.REOPEN_APPLICATION,
+        A.IMPORT_APPLICATIONS,
+        A.APPLICATION_SUMMARY,
+        A.MONITOR_APPLICATIONS,
+    }
+)
+_APPLICATION_ACTIONS: Mapping[Role, frozenset[str]] = {
+    Role.FEDERAL: frozenset({A.VIEW_APPLICATION, A.MONITOR_APPLICATIONS}),
+    Role.REGIONAL: _APPLICATION_COORDINATOR,
+    Role.MUNICIPAL: _APPLICATION_COORDINATOR,
+    Role.SCHOOL_ORGANIZER: _APPLICATION_SCHOOL,
+    Role.SCHOOL_TECH: _APPLICATION_SCHOOL,
+    Role.SYSTEM: frozenset({A.VIEW_APPLICATION, A.MONITOR_APPLICATIONS}),
+}
+ROLE_ACTIONS = {
+    role: actions | _APPLICATION_ACTIONS.get(role, frozenset())
+    for role, actions in ROLE_ACTIONS.items()
+}
+
+# Campaigns (issue 4): everyone reads the works and the plan-graph; the federal operator edits
+# them; schools pick their dates and ask for reserve days, which the regional coordinator decides.
+_CAMPAIGN_READ = frozenset({A.VIEW_CAMPAIGNS, A.VIEW_SCHEDULE, A.VIEW_RESERVE_DAYS})
+_CAMPAIGN_SCHOOL = _CAMPAIGN_READ | {A.EDIT_SCHEDULE, A.REQUEST_RESERVE_DAY}
+_CAMPAIGN_ACTIONS: Mapping[Role, frozenset[str]] = {
+    Role.FEDERAL: _CAMPAIGN_READ | {A.MANAGE_CAMPAIGNS},
+    Role.REGIONAL: _CAMPAIGN_READ | {A.DECIDE_RESERVE_DAY},
+    Role.MUNICIPAL: _CAMPAIGN_READ,
+    Role.SCHOOL_ORGANIZER: _CAMPAIGN_SCHOOL,
+    Role.SCHOOL_TECH: _CAMPAIGN_SCHOOL,
+    Role.SYSTEM: _CAMPAIGN_READ,
+}
+ROLE_ACTIONS = {
+    role: actions | _CAMPAIGN_ACTIONS.get(role, frozenset())
     for role, actions in ROLE_ACTIONS.items()
 }
 

@@ -334,12 +334,12 @@ def parse_account_file(
     """
     sheets = read_workbook(content)
     service = sheets.get(SHEET_SERVICE)
-    data = sheets.get(kind.sheet)
-    if service is None or data is None:
-        raise file_error(
-            f"Это не шаблон «{kind.label}»: в книге нет листа «{kind.sheet}» или служебного "
-            "листа. Скачайте шаблон в кабинете, заполните его и загрузите снова."
-        )
+    not_template = file_error(
+        f"Это не шаблон «{kind.label}»: в книге нет листа «{kind.sheet}» или служебного "
+        "листа. Скачайте шаблон в кабинете, заполните его и загрузите снова."
+    )
+    if service is None:
+        raise not_template
     file_kind, file_unit = cell_text(service.cell(1, 2)), cell_text(service.cell(2, 2))
     if file_kind != kind.value:
         other = next((k.label for k in AccountFileKind if k.value == file_kind), "другой файл")
@@ -352,6 +352,9 @@ def parse_account_file(
             f"Файл составлен для подразделения {file_unit or '(не указано)'}, а загружается для "
             f"{unit_code}. Скачайте шаблон своего подразделения и перенесите в него данные."
         )
+    data = sheets.get(kind.sheet)
+    if data is None:
+        raise not_template
     errors: list[CellError] = []
     expected = headers(kind)
     for col, header in enumerate(expected, start=1):
@@ -375,14 +378,18 @@ def parse_account_file(
     for row in range(FIRST_DATA_ROW, len(data.rows) + 1):
         values = {col: cell_text(data.cell(row, col)) for col in range(1, COL_REPLACE + 1)}
         code = values[COL_CODE]
-        filled = [col for col in INPUT_COLUMNS if values[col] and col != COL_REPLACE]
+        filled = [
+            col
+            for col in INPUT_COLUMNS
+            if (values[col] or (row, col) in formula_at) and col != COL_REPLACE
+        ]
         if not code and not filled:
             continue
-        for col in (COL_CODE, *INPUT_COLUMNS):
-            if looks_like_formula(values[col]) and (row, col) not in formula_at:
-                errors.append(
-                    CellError(row, col, "значение начинается со знака «=»; уберите этот знак.")
-                )
+        errors.extend(
+            CellError(row, col, "значение начинается со знака «=»; уберите этот знак.")
+            for col in (COL_CODE, *INPUT_COLUMNS)
+            if looks_like_formula(values[col]) and (row, col) not in formula_at
+        )
         if not code:
             errors.append(CellError(row, COL_CODE, "не указан код; не удаляйте код из строки."))
             continue
@@ -398,15 +405,19 @@ def parse_account_file(
             continue
         if code in seen:
             errors.append(
-                CellError(row, COL_CODE, f"код {code} повторяется (уже указан в строке {seen[code]}).")
+                CellError(
+                    row, COL_CODE, f"код {code} повторяется (уже указан в строке {seen[code]})."
+                )
             )
             continue
         seen[code] = row
         if not filled:
             continue  # an untouched row: no change for this unit
-        for col in REQUIRED_COLUMNS:
-            if not values[col]:
-                errors.append(CellError(row, col, f"не заполнено поле «{expected[col - 1]}»."))
+        errors.extend(
+            CellError(row, col, f"не заполнено поле «{expected[col - 1]}».")
+            for col in REQUIRED_COLUMNS
+            if not values[col] and (row, col) not in formula_at
+        )
         for col in INPUT_COLUMNS:
             _check_value(row, col, values[col], errors)
         replace = values[COL_REPLACE].capitalize()

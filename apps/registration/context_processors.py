@@ -32,7 +32,59 @@ def cabinet(request: HttpRequest) -> dict[str, Any]:
         ]
     elif actor.role == Role.MUNICIPAL:
         menu += [("ОО муниципалитета", reverse("school-list"))]
+    if actor.role == Role.REGIONAL and scope.region_id:
+        menu.append(
+            (
+                "Муниципальные координаторы",
+                reverse("municipal-coordinators", args=[scope.region_id]),
+            )
+        )
+    elif actor.role == Role.MUNICIPAL and scope.municipality_id:
+        menu.append(("Организаторы ОО", reverse("school-organizers", args=[scope.municipality_id])))
+    elif actor.role == Role.SCHOOL_ORGANIZER and scope.school_id:
+        menu.append(
+            ("Технические специалисты", reverse("school-specialists", args=[scope.school_id]))
+        )
+    # School profile, reconciliation, monitoring and the audit log (issue 3).
+    for action, label, name in (
+        (A.EDIT_PROFILE, "Опросный лист", "school-profile-edit"),
+        (A.VIEW_SCHOOL_CHANGES, "Выверка списка ОО", "reconciliation-list"),
+        (A.VIEW_PROFILES, "Опросные листы ОО", "school-profile-list"),
+        (A.VIEW_MONITORING, "Мониторинг", "monitoring-registration"),
+        (A.VIEW_AUDIT, "Журнал действий", "audit-list"),
+    ):
+        if actor.can(action):
+            menu.append((label, reverse(name)))
+    if actor.can(A.DOWNLOAD_CREDENTIALS):
+        menu.append(("Файлы с паролями", reverse("credentials-list")))
+    # Applications (issue 4): coordinators monitor, schools go to their own application.
+    if actor.can(A.MONITOR_APPLICATIONS):
+        menu.append(("Заявки ВПР", reverse("application-monitoring")))
+    elif actor.can(A.VIEW_APPLICATION):
+        menu.append(("Заявка ВПР", reverse("application-home")))
+    # Campaigns (issue 4): the plan-graph for all, the works for the federal operator, the
+    # school's own schedule, schools' days and reserve days for coordinators.
+    if actor.can(A.VIEW_CAMPAIGNS):
+        menu.append(("План-график", reverse("plan-graph")))
+    if actor.can(A.MANAGE_CAMPAIGNS):
+        menu.append(("Кампании и работы", reverse("campaign-list")))
+    if actor.can(A.EDIT_SCHEDULE) and scope.school_id:
+        menu.append(("Расписание ВПР", reverse("school-schedule", args=[scope.school_id])))
+    elif actor.can(A.VIEW_SCHEDULE):
+        menu.append(("Даты проведения", reverse("school-date-list")))
+        if actor.can(A.VIEW_RESERVE_DAYS):
+            menu.append(("Резервные дни", reverse("reserve-day-list")))
+    # Materials (issue 5): the school's own materials page; the operator's bank and builds.
+    if actor.can(A.DOWNLOAD_MATERIALS) and scope.school_id:
+        menu.append(("Материалы ВПР", reverse("school-materials", args=[scope.school_id])))
+    for action, label, name in (
+        (A.MANAGE_BANK, "Банк заданий", "materials-bank"),
+        (A.GENERATE_MATERIALS, "Сборка материалов", "materials-builds"),
+        (A.LOOKUP_VARIANT, "Поиск варианта", "materials-lookup"),
+    ):
+        if actor.can(action):
+            menu.append((label, reverse(name)))
     if actor.can(A.VIEW_JOB):
         menu.append(("Мои выгрузки", reverse("job-list")))
     menu.append(("API", reverse("swagger-ui")))
-    return {"actor": actor, "cabinet_menu": menu}
+    return {"actor": actor, "cabinet_menu": menu, "can_totp": actor.can(A.USE_TOTP)}

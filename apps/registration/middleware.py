@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-PASSWORD_CHANGE_MESSAGE = "Смените одноразовый пароль: откройте портал в браузере и войдите."
+PASSWORD_CHANGE_MESSAGE = "Смените одноразовый пароль: откройте портал в браузере и войдите."  # noqa: S105
 
 
 class PasswordChangeRequiredMiddleware:
@@ -19,7 +19,11 @@ class PasswordChangeRequiredMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and getattr(user, "must_change_password", False):
+        if (
+            user is not None
+            and user.is_authenticated
+            and getattr(user, "must_change_password", False)
+        ):
             allowed = (reverse("password-change"), reverse("logout"))
             path = request.path
             if not path.startswith(allowed) and not path.startswith("/static/"):

@@ -94,7 +94,7 @@ FIELD_LABELS = {
 
 
 def columns_for(level: str) -> tuple[Column, ...]:
-    """The columns of the file of a unit: the regional file also names each school's municipality."""
+    """The columns of a unit's file; the regional file also names each school's municipality."""
     if level == LEVEL_REGION:
         return (CODE, FULL_NAME, SHORT_NAME, ADDRESS, SCHOOL_TYPE, STATUS, MUNICIPALITY, TIME_ZONE)
     return (CODE, FULL_NAME, SHORT_NAME, ADDRESS, SCHOOL_TYPE, STATUS, TIME_ZONE)
@@ -625,9 +625,7 @@ def _changes(old: SchoolValues, new: SchoolValues) -> list[Change]:
     ]
 
 
-def reconcile(
-    parsed: ParsedFile, *, unit: UnitInfo, existing: Iterable[ExistingSchool]
-) -> Preview:
+def reconcile(parsed: ParsedFile, *, unit: UnitInfo, existing: Iterable[ExistingSchool]) -> Preview:
     """What applying the rows would do to the unit's schools (``existing``: all of them)."""
     by_code = {s.code: s for s in existing}
     by_name: dict[tuple[str, str], list[ExistingSchool]] = {}
@@ -646,6 +644,8 @@ def reconcile(
         errors = list(row.errors)
         if errors:
             outcomes.append(RowOutcome(row.row, REJECTED, row.code, name, errors=errors))
+            if row.code in by_code and row.code not in seen_codes:
+                seen_codes[row.code] = row.row  # listed (if broken): not "missing from the file"
             continue
 
         def reject(message: str, column: int, row: FileRow = row, name: str = name) -> None:
@@ -721,9 +721,7 @@ def reconcile(
         if target is None:
             final = _with_zone(values, unit.municipalities[values.municipality_code])
             outcomes.append(
-                RowOutcome(
-                    row.row, CREATED, "", name, values=final, note="Код ОО присвоит портал."
-                )
+                RowOutcome(row.row, CREATED, "", name, values=final, note="Код ОО присвоит портал.")
             )
             continue
         seen_codes[target.code] = row.row

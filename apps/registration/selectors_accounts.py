@@ -10,7 +10,14 @@ from apps.core.models import ImportBatch
 from apps.registration import constants as c
 from apps.registration.access import A, Actor
 from apps.registration.accounts import AccountFileKind, TemplateRow
-from apps.registration.models import CredentialsFile, Municipality, Region, School, SchoolGrant, User
+from apps.registration.models import (
+    CredentialsFile,
+    Municipality,
+    Region,
+    School,
+    SchoolGrant,
+    User,
+)
 from apps.registration.services_accounts import (
     ACCOUNT_IMPORT_KINDS,
     holders,
@@ -95,8 +102,11 @@ def account_import_list(*, actor: Actor) -> QuerySet[ImportBatch]:
 
 
 def account_import_get(*, actor: Actor, batch_id: int) -> ImportBatch:
-    return account_import_list(actor=actor).get(pk=batch_id)
+    """Any upload in the actor's scope (the page says so if it is not an accounts upload)."""
+    return ImportBatch.objects.for_actor(actor, A.IMPORT_ACCOUNTS).get(pk=batch_id)
 
 
 def credentials_for_batch(*, actor: Actor, batch: ImportBatch) -> CredentialsFile | None:
-    return credentials_list(actor=actor).filter(batch=batch).first()
+    return (
+        CredentialsFile.objects.for_actor(actor, A.DOWNLOAD_CREDENTIALS).filter(batch=batch).first()
+    )

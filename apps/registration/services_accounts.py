@@ -1,7 +1,7 @@
 """Accounts down the hierarchy: create, replace, update, re-issue, disable; credentials files;
 uploads of coordinator files (preview → apply); password change, TOTP and the login audit.
 
-Decisions (see docs/adr/0002-accounts-and-credentials.md):
+Decisions:
 
 * A unit keeps its login (``reg66``, ``reg66_m001``, ``edu660101``). When a person is replaced,
   the old account is deactivated, loses its grant and, if it held the unit's login, is renamed
@@ -37,8 +37,8 @@ from apps.core.models import ImportBatch
 from apps.core.scoping import Level, Scope
 from apps.core.services import audit_record
 from apps.core.uploads import MAX_UPLOAD_BYTES, UploadError, file_error
-from apps.registration import crypto, totp
 from apps.registration import constants as c
+from apps.registration import crypto, totp
 from apps.registration.access import A, Actor, actor_for_user
 from apps.registration.accounts import (
     AccountFileKind,
@@ -66,11 +66,11 @@ Unit = Region | Municipality | School
 CREATED, REPLACED, UPDATED, UNCHANGED = "created", "replaced", "updated", "unchanged"
 OUTCOME_LABELS = {
     CREATED: "будет создана учётная запись",
-    REPLACED: "координатор будет заменён: прежняя учётная запись отключится",
-    UPDATED: "обновятся данные того же человека; пароль не меняется",
+    REPLACED: "назначается другой человек: прежняя учётная запись будет отключена",
+    UPDATED: "обновятся данные того же человека; пароль не изменится",
     UNCHANGED: "без изменений",
 }
-PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"
+PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"  # noqa: S105
 
 
 @dataclass(frozen=True)
@@ -84,9 +84,7 @@ class Person:
 
     @classmethod
     def of(cls, row: PersonRow | User) -> Person:
-        return cls(
-            full_name=row.full_name, position=row.position, phone=row.phone, email=row.email
-        )
+        return cls(full_name=row.full_name, position=row.position, phone=row.phone, email=row.email)
 
 
 @dataclass
@@ -100,9 +98,13 @@ class AccountOutcome:
 
 @dataclass
 class ApplyResult:
+    """What an apply (or discard) did; ``done`` is False when it left the batch alone."""
+
     batch: ImportBatch
-    credentials: CredentialsFile | None
+    credentials: CredentialsFile | None = None
     counts: dict[str, int] = field(default_factory=dict)
+    done: bool = True
+    message: str = ""
 
 
 # --- units and their accounts -----------------------------------------------------------------
@@ -183,7 +185,9 @@ def _free_old_login(base: str) -> str:
     taken = User.objects.filter(username__startswith=f"{base}_old").values_list(
         "username", flat=True
     )
-    numbers = [int(m.group(1)) for u in taken if (m := re.fullmatch(rf"{re.escape(base)}_old(\d+)", u))]
+    numbers = [
+        int(m.group(1)) for u in taken if (m := re.fullmatch(rf"{re.escape(base)}_old(\d+)", u))
+    ]
     return f"{base}_old{max(numbers, default=0) + 1}"
 
 
@@ -246,8 +250,15 @@ def plan_outcome(current: User | None, person: Person, *, replace: bool) -> str:
 
 
 def _credentials_issue(
-    *, actor: Actor, title: str, scope: Scope, rows: Sequence[CredentialRow], batch: Any = None
+    *, actor: Actor, title: str, rows: Sequence[CredentialRow], batch: Any = None
 ) -> CredentialsFile:
+    """Store the one-time passwords encrypted, scoped to the issuer's own unit.
+
+    Scoping by the issuer's unit (not the accounts' unit) keeps the file away from the people
+    whose passwords it holds: a municipal coordinator never sees the file its regional
+    coordinator downloads to hand it its password.
+    """
+    scope = actor.scope
     payload = json.dumps([r.__dict__ for r in rows], ensure_ascii=False).encode()
     cf = CredentialsFile.objects.create(
         issued_by=actor.user,
@@ -261,7 +272,11 @@ def _credentials_issue(
         school_id=scope.school_id,
     )
     # The issuer must be able to reach what it was just given (a scope check after the write).
-    if not CredentialsFile.objects.for_actor(actor, A.DOWNLOAD_CREDENTIALS).filter(pk=cf.pk).exists():
+    if (
+        not CredentialsFile.objects.for_actor(actor, A.DOWNLOAD_CREDENTIALS)
+        .filter(pk=cf.pk)
+        .exists()
+    ):
         raise PermissionDenied
     return cf
 
@@ -282,7 +297,7 @@ def _write_person(
     login = unit_login(unit)
     outcome = plan_outcome(current, person, replace=replace)
     if expected is not None and outcome != expected:
-        raise ApplicationError("import_stale", row="—", code=unit.code)
+        raise ApplicationError("import_stale", row="—", unit=unit.code)
     details: dict[str, Any] = {"unit": unit.code, "login": login}
     if batch is not None:
         details["batch"] = batch.pk
@@ -342,7 +357,6 @@ def regional_coordinator_set(
         credentials = _credentials_issue(
             actor=actor,
             title=f"Региональный координатор {region.code} {region.name}",
-            scope=unit_scope(region),
             rows=[cred],
         )
     return AccountOutcome(outcome=outcome, user=user, credentials=credentials)
@@ -357,7 +371,9 @@ _REISSUE_ACTION: dict[type[Model], str] = {
 }
 
 
-def _reset_password(*, actor: Actor, unit: Unit, user: User, request: HttpRequest | None) -> CredentialRow:
+def _reset_password(
+    *, actor: Actor, unit: Unit, user: User, request: HttpRequest | None
+) -> CredentialRow:
     password = generate_password()
     user.set_password(password)  # also ends the holder's open sessions
     user.must_change_password = True
@@ -387,18 +403,24 @@ def _reset_password(*, actor: Actor, unit: Unit, user: User, request: HttpReques
 
 @transaction.atomic
 def account_reissue(
-    *, actor: Actor, model: type[Region | Municipality | School], unit_id: int,
+    *,
+    actor: Actor,
+    model: type[Region | Municipality | School],
+    unit_id: int,
     request: HttpRequest | None = None,
-) -> CredentialsFile:
-    """A new one-time password for a unit's account (the old one stops working)."""
-    unit = model.objects.for_actor(actor, _REISSUE_ACTION[model]).select_for_update().get(pk=unit_id)
+) -> CredentialsFile | None:
+    """A new one-time password for a unit's account (the old one stops working).
+
+    None (and nothing written) if the unit has no active account.
+    """
+    unit = (
+        model.objects.for_actor(actor, _REISSUE_ACTION[model]).select_for_update().get(pk=unit_id)
+    )
     user = holders([unit]).get(unit.pk)
     if user is None:
-        raise ApplicationError("no_account", unit=unit_label(unit))
+        return None
     row = _reset_password(actor=actor, unit=unit, user=user, request=request)
-    return _credentials_issue(
-        actor=actor, title=f"Новый пароль: {unit_label(unit)}", scope=unit_scope(unit), rows=[row]
-    )
+    return _credentials_issue(actor=actor, title=f"Новый пароль: {unit_label(unit)}", rows=[row])
 
 
 # --- uploads: preview → apply -----------------------------------------------------------------
@@ -410,7 +432,14 @@ _IMPORT_UNIT: dict[AccountFileKind, tuple[type[Model], str]] = {
 ACCOUNT_IMPORT_KINDS = tuple(k.value for k in AccountFileKind)
 
 
-def import_unit_get(*, actor: Actor, kind: AccountFileKind, unit_id: int, lock: bool = False) -> Any:
+def import_action(kind: AccountFileKind) -> str:
+    """The action an upload of ``kind`` needs."""
+    return _IMPORT_UNIT[kind][1]
+
+
+def import_unit_get(
+    *, actor: Actor, kind: AccountFileKind, unit_id: int, lock: bool = False
+) -> Any:
     """The region (or municipality) a coordinator file is about, as the actor sees it."""
     model, action = _IMPORT_UNIT[kind]
     qs = model.objects.for_actor(actor, action)  # type: ignore[attr-defined]
@@ -420,7 +449,7 @@ def import_unit_get(*, actor: Actor, kind: AccountFileKind, unit_id: int, lock: 
 
 
 def import_children(*, actor: Actor, kind: AccountFileKind, unit: Any) -> list[Any]:
-    """The units a file may describe: the region's municipalities, the municipality's active schools."""
+    """The units a file may describe: a region's municipalities or a municipality's schools."""
     if kind is AccountFileKind.MUNICIPAL_COORDINATORS:
         return list(
             Municipality.objects.for_actor(actor, A.MANAGE_MUNICIPAL_COORDINATORS)
@@ -472,8 +501,14 @@ def _counts(plan: Sequence[dict[str, Any]]) -> dict[str, int]:
 
 
 def account_import_reject_record(
-    *, actor: Actor, kind: AccountFileKind, unit: Any, name: str, content_sha256: str,
-    error_count: int, request: HttpRequest | None = None,
+    *,
+    actor: Actor,
+    kind: AccountFileKind,
+    unit: Any,
+    name: str,
+    content_sha256: str,
+    error_count: int,
+    request: HttpRequest | None = None,
 ) -> None:
     """The audit row of a refused upload (nothing else is written)."""
     audit_record(
@@ -482,7 +517,12 @@ def account_import_reject_record(
         target=unit,
         scope=unit_scope(unit),
         request=request,
-        details={"kind": kind.value, "file": name[:200], "sha256": content_sha256, "errors": error_count},
+        details={
+            "kind": kind.value,
+            "file": name[:200],
+            "sha256": content_sha256,
+            "errors": error_count,
+        },
     )
 
 
@@ -518,8 +558,13 @@ def account_import_upload(
         )
     except UploadError as exc:
         account_import_reject_record(
-            actor=actor, kind=kind, unit=unit, name=name, content_sha256=sha,
-            error_count=len(exc.errors), request=request,
+            actor=actor,
+            kind=kind,
+            unit=unit,
+            name=name,
+            content_sha256=sha,
+            error_count=len(exc.errors),
+            request=request,
         )
         raise
     plan = _plan(rows, children)
@@ -557,26 +602,46 @@ def account_import_upload(
     return batch
 
 
-def _my_batch(actor: Actor, batch_id: int) -> ImportBatch:
+def _batch_for(actor: Actor, batch_id: int) -> ImportBatch:
     return (
-        ImportBatch.objects.for_actor(actor, A.IMPORT_ACCOUNTS)
-        .filter(kind__in=ACCOUNT_IMPORT_KINDS, actor=actor.user)
-        .select_for_update()
-        .get(pk=batch_id)
+        ImportBatch.objects.for_actor(actor, A.IMPORT_ACCOUNTS).select_for_update().get(pk=batch_id)
     )
+
+
+def _not_applicable(batch: ImportBatch) -> str:
+    """Why a batch cannot be applied or discarded now ('' if it can)."""
+    if batch.kind not in ACCOUNT_IMPORT_KINDS:
+        return "Эта загрузка не относится к учётным записям; здесь её применить нельзя."
+    if batch.status == ImportBatch.Status.APPLIED:
+        when = (
+            timezone.localtime(batch.applied_at).strftime("%d.%m.%Y %H:%M")
+            if batch.applied_at
+            else ""
+        )
+        return f"Файл уже применён {when}; повторное применение ничего не меняет."
+    if batch.status != ImportBatch.Status.PREVIEW:
+        return f"Загрузка {batch.get_status_display()}; применить её нельзя. Загрузите файл заново."
+    return ""
 
 
 @transaction.atomic
 def account_import_apply(
     *, actor: Actor, batch_id: int, request: HttpRequest | None = None
 ) -> ApplyResult:
-    """Apply a previewed upload in one transaction; applying it again changes nothing."""
-    batch = _my_batch(actor, batch_id)
-    if batch.status == ImportBatch.Status.APPLIED:
-        existing = CredentialsFile.objects.filter(batch=batch).first()
-        return ApplyResult(batch=batch, credentials=existing, counts=batch.preview.get("counts", {}))
-    if batch.status != ImportBatch.Status.PREVIEW:
-        raise ApplicationError("import_not_preview", status=batch.get_status_display())
+    """Apply a previewed upload in one transaction; applying it again changes nothing.
+
+    The rows are re-planned under row locks against the current accounts; if anything differs
+    from the preview the whole apply is refused (ApplicationError ``import_stale``).
+    """
+    batch = _batch_for(actor, batch_id)
+    refusal = _not_applicable(batch)
+    if refusal:
+        existing = (
+            CredentialsFile.objects.for_actor(actor, A.DOWNLOAD_CREDENTIALS)
+            .filter(batch=batch)
+            .first()
+        )
+        return ApplyResult(batch=batch, credentials=existing, done=False, message=refusal)
     kind = AccountFileKind(batch.kind)
     unit = import_unit_get(actor=actor, kind=kind, unit_id=batch.preview["unit"]["id"], lock=True)
     children = import_children(actor=actor, kind=kind, unit=unit)
@@ -584,19 +649,24 @@ def account_import_apply(
     known = {u.code for u in children}
     for p in batch.preview["rows"]:
         if p["code"] not in known:
-            raise ApplicationError("import_stale", row=p["row"], code=p["code"])
+            raise ApplicationError("import_stale", row=p["row"], unit=p["code"])
     # Lock the units written to, then re-plan against the current state (re-validation).
-    model = type(children[0]) if children else Municipality
+    model, action = (
+        (Municipality, A.MANAGE_MUNICIPAL_COORDINATORS)
+        if kind is AccountFileKind.MUNICIPAL_COORDINATORS
+        else (School, A.MANAGE_SCHOOL_ORGANIZERS)
+    )
+    wanted = {r.code for r in rows}
     locked = {
         u.code: u
-        for u in model.objects.select_for_update().filter(  # type: ignore[attr-defined]
-            pk__in=[u.pk for u in children if u.code in {r.code for r in rows}]
-        )
+        for u in model.objects.for_actor(actor, action)  # type: ignore[attr-defined]
+        .select_for_update()
+        .filter(pk__in=[u.pk for u in children if u.code in wanted])
     }
     fresh = _plan(rows, [locked[r.code] for r in rows])
     for old, new in zip(batch.preview["rows"], fresh, strict=True):
         if old["outcome"] != new["outcome"] or old["current"] != new["current"]:
-            raise ApplicationError("import_stale", row=old["row"], code=old["code"])
+            raise ApplicationError("import_stale", row=old["row"], unit=old["code"])
     current = holders([locked[r.code] for r in rows])
     creds: list[CredentialRow] = []
     for r, p in zip(rows, fresh, strict=True):
@@ -618,7 +688,6 @@ def account_import_apply(
         credentials = _credentials_issue(
             actor=actor,
             title=f"{kind.label}: {unit_label(unit)}",
-            scope=unit_scope(unit),
             rows=creds,
             batch=batch,
         )
@@ -634,17 +703,26 @@ def account_import_apply(
         request=request,
         details={"kind": kind.value, **counts},
     )
-    return ApplyResult(batch=batch, credentials=credentials, counts=counts)
+    return ApplyResult(
+        batch=batch,
+        credentials=credentials,
+        counts=counts,
+        message="Изменения применены."
+        + (" Скачайте файл с паролями: это можно сделать один раз." if credentials else ""),
+    )
 
 
 @transaction.atomic
 def account_import_discard(
     *, actor: Actor, batch_id: int, request: HttpRequest | None = None
-) -> ImportBatch:
+) -> ApplyResult:
     """Drop a previewed upload; its stored file is deleted after commit."""
-    batch = _my_batch(actor, batch_id)
-    if batch.status != ImportBatch.Status.PREVIEW:
-        raise ApplicationError("import_not_preview", status=batch.get_status_display())
+    batch = _batch_for(actor, batch_id)
+    refusal = _not_applicable(batch)
+    if refusal:
+        return ApplyResult(
+            batch=batch, done=False, message=refusal.replace("применить", "отменить")
+        )
     batch.status = ImportBatch.Status.DISCARDED
     batch.save(update_fields=["status", "updated_at"])
     scope = Scope(
@@ -656,7 +734,7 @@ def account_import_discard(
     audit_record(actor=actor, action="accounts.discard", target=batch, scope=scope, request=request)
     path = batch.file
     transaction.on_commit(lambda: default_storage.delete(path) if path else None)
-    return batch
+    return ApplyResult(batch=batch, done=True, message="Загрузка отменена; ничего не изменено.")
 
 
 # --- credentials download ---------------------------------------------------------------------
@@ -669,13 +747,16 @@ def credentials_download(
     """The credentials xlsx, once: the download wipes the encrypted payload."""
     cf = (
         CredentialsFile.objects.for_actor(actor, A.DOWNLOAD_CREDENTIALS)
-        .filter(issued_by=actor.user)
         .select_for_update()
         .get(pk=credentials_id)
     )
     if cf.downloaded_at is not None or not cf.payload:
         by = cf.downloaded_by.username if cf.downloaded_by else "—"
-        at = timezone.localtime(cf.downloaded_at).strftime("%d.%m.%Y %H:%M") if cf.downloaded_at else "—"
+        at = (
+            timezone.localtime(cf.downloaded_at).strftime("%d.%m.%Y %H:%M")
+            if cf.downloaded_at
+            else "—"
+        )
         raise ApplicationError("credentials_already_downloaded", at=at, by=by)
     now = timezone.now()
     if cf.expires_at <= now:
@@ -726,7 +807,7 @@ def _next_specialist_login(school: School) -> str:
 def specialist_add(
     *, actor: Actor, school_id: int, person: Person, request: HttpRequest | None = None
 ) -> AccountOutcome:
-    """A technical specialist of the actor's school: login <school code>_t<n>, a one-time password."""
+    """A technical specialist of the actor's school: login <school code>_t<n>, one-time password."""
     school = _school_for(actor, school_id)
     login = _next_specialist_login(school)
     user, password = _create_account(
@@ -743,13 +824,12 @@ def specialist_add(
     cf = _credentials_issue(
         actor=actor,
         title=f"Технический специалист {login}",
-        scope=unit_scope(school),
         rows=[CredentialRow(unit_label(school), person.full_name, login, password)],
     )
     return AccountOutcome(outcome=CREATED, user=user, credentials=cf)
 
 
-def _specialist(school: School, user_id: int) -> User:
+def _specialist(school: School, user_id: int) -> User | None:
     grant = (
         SchoolGrant.objects.filter(
             content_object=school,
@@ -760,18 +840,21 @@ def _specialist(school: School, user_id: int) -> User:
         .select_related("user")
         .first()
     )
-    if grant is None:
-        raise User.DoesNotExist
-    return grant.user
+    return grant.user if grant is not None else None
 
 
 @transaction.atomic
 def specialist_disable(
     *, actor: Actor, school_id: int, user_id: int, request: HttpRequest | None = None
-) -> User:
-    """Remove a technical specialist: the account is disabled (its login is never reused)."""
+) -> User | None:
+    """Remove a technical specialist: the account is disabled (its login is never reused).
+
+    None (nothing written) if ``user_id`` is not an active specialist of the school.
+    """
     school = _school_for(actor, school_id)
     user = _specialist(school, user_id)
+    if user is None:
+        return None
     _retire(user, unit=school, login="")
     audit_record(
         actor=actor,
@@ -787,13 +870,14 @@ def specialist_disable(
 @transaction.atomic
 def specialist_reissue(
     *, actor: Actor, school_id: int, user_id: int, request: HttpRequest | None = None
-) -> CredentialsFile:
+) -> CredentialsFile | None:
+    """A new one-time password for a specialist of the school (None if it is not one)."""
     school = _school_for(actor, school_id)
     user = _specialist(school, user_id)
+    if user is None:
+        return None
     row = _reset_password(actor=actor, unit=school, user=user, request=request)
-    return _credentials_issue(
-        actor=actor, title=f"Новый пароль: {user.username}", scope=unit_scope(school), rows=[row]
-    )
+    return _credentials_issue(actor=actor, title=f"Новый пароль: {user.username}", rows=[row])
 
 
 # --- own account: password, TOTP, login audit -------------------------------------------------
@@ -809,7 +893,9 @@ def password_change(*, user: User, new_password: str, request: HttpRequest | Non
     user.set_password(new_password)
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])
-    audit_record(actor=_self_actor(user), action="auth.password_change", target=user, request=request)
+    audit_record(
+        actor=_self_actor(user), action="auth.password_change", target=user, request=request
+    )
     return user
 
 

@@ -42,8 +42,8 @@ ACCOUNTS_NOTE = (
 CODE_SUFFIX_MAX = 9999
 
 
-class UploadRefused(UploadError):
-    """A reconciliation file that cannot be applied; ``preview`` shows every row when it was read."""
+class RefusedUploadError(UploadError):
+    """A reconciliation file that cannot be applied; ``preview`` shows all rows if it was read."""
 
     def __init__(self, errors: list[Any], preview: dict[str, Any] | None = None) -> None:
         super().__init__(errors)
@@ -108,9 +108,7 @@ def _unit(
         id=unit_id,
         code=code,
         name=name,
-        municipalities={
-            m.code: m.time_zone or m.region.time_zone for m in by_code.values()
-        },
+        municipalities={m.code: m.time_zone or m.region.time_zone for m in by_code.values()},
     )
     return unit, _scope(unit, region_id), by_code
 
@@ -194,7 +192,7 @@ def school_list_upload(
 ) -> ImportBatch:
     """Validate a reconciliation file and store it with its preview; nothing else changes.
 
-    Raises ``UploadRefused`` (audited as ``school_list.upload_rejected``) when the file cannot
+    Raises ``RefusedUploadError`` (audited as ``school_list.upload_rejected``) when the file cannot
     be read or any row is rejected; then no batch is stored.
     """
     unit, scope, _ = _own_unit(actor)
@@ -210,7 +208,7 @@ def school_list_upload(
             raise file_error("В файле нет ни одной строки с ОО. Заполните лист «Список ОО».")
         data = preview.as_dict()
         if preview.rejected:
-            raise UploadRefused(preview.errors, preview=data)
+            raise RefusedUploadError(preview.errors, preview=data)
     except UploadError as exc:
         audit_record(
             actor=actor,
@@ -225,9 +223,9 @@ def school_list_upload(
                 "first_errors": [str(e) for e in exc.errors[:10]],
             },
         )
-        if isinstance(exc, UploadRefused):
+        if isinstance(exc, RefusedUploadError):
             raise
-        raise UploadRefused(exc.errors) from exc
+        raise RefusedUploadError(exc.errors) from exc
     data["columns"] = dict(parsed.columns)
     path = default_storage.save(
         f"imports/school_list/{uuid.uuid4().hex}.xlsx", ContentFile(content)
@@ -313,7 +311,7 @@ def school_list_apply(
     """Apply a previewed reconciliation in one transaction (re-validated under row locks).
 
     A batch already applied (or discarded, or of another kind) is left alone: the outcome says
-    so and nothing is written. Raises ``UploadRefused`` if the unit changed so that a row would
+    so and nothing is written. Raises ``RefusedUploadError`` if the unit changed so that a row would
     now be rejected; then nothing changes and the batch stays in preview.
     """
     batch = (
@@ -332,7 +330,7 @@ def school_list_apply(
     parsed = rc.ParsedFile(rows=rc.rows_from_preview(stored), columns=stored.get("columns", {}))
     preview = rc.reconcile(parsed, unit=unit, existing=[_existing(s) for s in locked.values()])
     if preview.rejected:
-        raise UploadRefused(preview.errors, preview=preview.as_dict())
+        raise RefusedUploadError(preview.errors, preview=preview.as_dict())
 
     created_rows = [r for r in preview.rows if r.outcome == rc.CREATED]
     codes: list[str] = []

@@ -1,6 +1,12 @@
 from django.urls import path
 
-from apps.registration import views, views_accounts
+from apps.registration import (
+    views,
+    views_accounts,
+    views_monitoring,
+    views_profile,
+    views_reconciliation,
+)
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -30,7 +36,6 @@ urlpatterns = [
     path("exports/", views.JobListView.as_view(), name="job-list"),
     path("exports/<int:pk>/download/", views.JobDownloadView.as_view(), name="job-download"),
     # accounts, credentials, login security (issue 3)
-    path("accounts/login/code/", views_accounts.LoginCodeView.as_view(), name="login-code"),
     path("account/password/", views_accounts.PasswordChangeView.as_view(), name="password-change"),
     path("account/security/", views_accounts.SecurityView.as_view(), name="account-security"),
     path(
@@ -108,5 +113,66 @@ urlpatterns = [
         "credentials/<int:pk>/download/",
         views_accounts.CredentialsDownloadView.as_view(),
         name="credentials-download",
+    ),
+]
+
+# School-list reconciliation, school profile, registration monitoring (issue 3).
+urlpatterns += [
+    path(
+        "reconciliation/",
+        views_reconciliation.ReconciliationListView.as_view(),
+        name="reconciliation-list",
+    ),
+    path(
+        "reconciliation/template.xlsx",
+        views_reconciliation.ReconciliationTemplateView.as_view(),
+        name="reconciliation-template",
+    ),
+    path(
+        "reconciliation/upload/",
+        views_reconciliation.ReconciliationUploadView.as_view(),
+        name="reconciliation-upload",
+    ),
+    path(
+        "reconciliation/<int:pk>/",
+        views_reconciliation.ReconciliationDetailView.as_view(),
+        name="reconciliation-detail",
+    ),
+    path(
+        "reconciliation/<int:pk>/apply/",
+        views_reconciliation.ReconciliationApplyView.as_view(),
+        name="reconciliation-apply",
+    ),
+    path(
+        "reconciliation/<int:pk>/discard/",
+        views_reconciliation.ReconciliationDiscardView.as_view(),
+        name="reconciliation-discard",
+    ),
+    path("profile/", views_profile.SchoolProfileEditView.as_view(), name="school-profile-edit"),
+    path(
+        "schools/<int:pk>/profile/",
+        views_profile.SchoolProfileView.as_view(),
+        name="school-profile",
+    ),
+    path("profiles/", views_profile.SchoolProfileListView.as_view(), name="school-profile-list"),
+    path(
+        "monitoring/registration/",
+        views_monitoring.RegistrationMonitoringView.as_view(),
+        name="monitoring-registration",
+    ),
+    path(
+        "monitoring/registration/regions/<int:pk>/",
+        views_monitoring.RegionMonitoringView.as_view(),
+        name="monitoring-region",
+    ),
+    path(
+        "monitoring/registration/municipalities/<int:pk>/",
+        views_monitoring.MunicipalityMonitoringView.as_view(),
+        name="monitoring-municipality",
+    ),
+    path(
+        "monitoring/registration/lagging/",
+        views_monitoring.LaggingSchoolsView.as_view(),
+        name="monitoring-lagging",
     ),
 ]

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import View
 
@@ -55,7 +56,30 @@ def _person(form: PersonForm) -> svc.Person:
 
 
 class LoginView(base_views.LoginView):
-    """The login page; a user with TOTP on is sent to the code step before being logged in."""
+    """The login page. A user with TOTP on gets a second step on the same URL: the code.
+
+    After a correct password such a user is not logged in yet; the session remembers who is
+    pending (for five minutes, five tries) and the page asks for the code.
+    """
+
+    code_template = "registration/accounts/login_code.html"
+
+    def _pending(self) -> dict[str, Any] | None:
+        pending = self.request.session.get(PENDING_KEY)
+        if not pending or time.time() - pending["at"] > PENDING_SECONDS:
+            self.request.session.pop(PENDING_KEY, None)
+            return None
+        return pending  # type: ignore[no-any-return]
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.GET.get("step") == "code" and self._pending() is not None:
+            return render(request, self.code_template, {"form": CodeForm()})
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if "code" in request.POST:
+            return self._code_step(request)
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form: Any) -> HttpResponse:
         user = form.get_user()
@@ -69,28 +93,10 @@ class LoginView(base_views.LoginView):
             "tries": 0,
             "next": self.get_redirect_url(),
         }
-        return redirect("login-code")
+        return HttpResponseRedirect(f"{reverse('login')}?step=code")
 
-
-class LoginCodeView(View):
-    """The second login step: the 6-digit code of the user's authenticator app."""
-
-    template_name = "registration/accounts/login_code.html"
-
-    def _pending(self, request: HttpRequest) -> dict[str, Any] | None:
-        pending = request.session.get(PENDING_KEY)
-        if not pending or time.time() - pending["at"] > PENDING_SECONDS:
-            request.session.pop(PENDING_KEY, None)
-            return None
-        return pending  # type: ignore[no-any-return]
-
-    def get(self, request: HttpRequest) -> HttpResponse:
-        if self._pending(request) is None:
-            return redirect("login")
-        return render(request, self.template_name, {"form": CodeForm()})
-
-    def post(self, request: HttpRequest) -> HttpResponse:
-        pending = self._pending(request)
+    def _code_step(self, request: HttpRequest) -> HttpResponse:
+        pending = self._pending()
         if pending is None:
             messages.error(request, "Время ввода кода истекло. Войдите снова.")
             return redirect("login")
@@ -107,14 +113,8 @@ class LoginCodeView(View):
                 messages.error(request, "Слишком много неверных кодов. Войдите снова.")
                 return redirect("login")
             request.session[PENDING_KEY] = pending
-            form = CodeForm()
-            form.errors.clear()
-            return render(
-                request,
-                self.template_name,
-                {"form": form, "error": ApplicationError("totp_bad_code").message},
-                status=400,
-            )
+            ctx = {"form": CodeForm(), "error": ApplicationError("totp_bad_code").message}
+            return render(request, self.code_template, ctx)
         request.session.pop(PENDING_KEY, None)
         login(request, user, backend=pending["backend"])
         target = pending.get("next") or ""
@@ -137,7 +137,7 @@ class PasswordChangeView(ActorViewMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
         form = PasswordChangeForm(request.user, request.POST)
         if not form.is_valid():
-            return render(request, self.template_name, {"form": form}, status=400)
+            return render(request, self.template_name, {"form": form})
         user = svc.password_change(
             user=request.user,  # type: ignore[arg-type]
             new_password=form.cleaned_data["new_password1"],
@@ -192,9 +192,7 @@ class SecurityView(ActorViewMixin, View):
                 raise Http404
         except ApplicationError as exc:
             user.refresh_from_db()
-            return render(
-                request, self.template_name, self._context(user, error=exc.message), status=400
-            )
+            return render(request, self.template_name, self._context(user, error=exc.message))
         return redirect("account-security")
 
 
@@ -208,10 +206,14 @@ class RegionCoordinatorView(ScopedViewMixin, View):
     action = A.MANAGE_REGIONAL_COORDINATOR
     template_name = "registration/accounts/region_coordinator.html"
 
-    def _render(self, request: HttpRequest, pk: int, form: PersonForm, status: int = 200) -> HttpResponse:
+    def _render(
+        self, request: HttpRequest, pk: int, form: PersonForm, status: int = 200
+    ) -> HttpResponse:
         account = sel.regional_coordinator_get(actor=self.actor, region_id=pk)
         return render(
-            request, self.template_name, {"account": account, "region": account.unit, "form": form},
+            request,
+            self.template_name,
+            {"account": account, "region": account.unit, "form": form},
             status=status,
         )
 
@@ -232,7 +234,7 @@ class RegionCoordinatorView(ScopedViewMixin, View):
         form = PersonForm(request.POST)
         try:
             if not form.is_valid():
-                return self._render(request, pk, form, status=400)
+                return self._render(request, pk, form)
             result = svc.regional_coordinator_set(
                 actor=self.actor,
                 region_id=pk,
@@ -244,7 +246,7 @@ class RegionCoordinatorView(ScopedViewMixin, View):
             raise Http404 from exc
         except ApplicationError as exc:
             form.add_error(None, exc.message)
-            return self._render(request, pk, form, status=400)
+            return self._render(request, pk, form)
         text = {
             svc.CREATED: "Учётная запись регионального координатора создана.",
             svc.REPLACED: "Координатор заменён; прежняя учётная запись отключена.",
@@ -264,12 +266,20 @@ class _ReissueView(ScopedViewMixin, View):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         try:
-            svc.account_reissue(actor=self.actor, model=self.scoped_model, unit_id=pk, request=request)  # type: ignore[arg-type]
+            cf = svc.account_reissue(
+                actor=self.actor,
+                model=self.scoped_model,  # type: ignore[arg-type]
+                unit_id=pk,
+                request=request,
+            )
         except self.scoped_model.DoesNotExist as exc:  # type: ignore[attr-defined]
             raise Http404 from exc
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-            return redirect(request.POST.get("back") or "cabinet")
+        if cf is None:
+            messages.warning(request, "У подразделения нет действующей учётной записи.")
+            back = request.POST.get("back", "")
+            if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+                back = reverse("cabinet")
+            return HttpResponseRedirect(back or reverse("cabinet"))
         messages.success(request, "Выдан новый одноразовый пароль; прежний больше не действует.")
         return redirect("credentials-list")
 
@@ -325,7 +335,7 @@ class _UnitAccountsView(ScopedViewMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         form = UploadForm(request.POST, request.FILES)
         if not form.is_valid():
-            return self._render(request, pk, form=form, status=400)
+            return self._render(request, pk, form=form)
         upload = form.cleaned_data["file"]
         try:
             batch = svc.account_import_upload(
@@ -340,8 +350,14 @@ class _UnitAccountsView(ScopedViewMixin, View):
         except self.scoped_model.DoesNotExist as exc:  # type: ignore[attr-defined]
             raise Http404 from exc
         except UploadError as exc:
+            rejected = len({e.row for e in exc.errors if e.row})
             return self._render(
-                request, pk, form=form, errors=exc.errors, file_name=upload.name, status=400
+                request,
+                pk,
+                form=form,
+                errors=exc.errors,
+                rejected_rows=rejected,
+                file_name=upload.name,
             )
         return redirect("account-import-detail", pk=batch.pk)
 
@@ -405,6 +421,9 @@ class AccountImportDetailView(ScopedViewMixin, View):
             batch = sel.account_import_get(actor=self.actor, batch_id=pk)
         except ImportBatch.DoesNotExist as exc:
             raise Http404 from exc
+        if batch.kind not in svc.ACCOUNT_IMPORT_KINDS:
+            ctx = {"batch": batch, "foreign": True, "back_url": reverse("cabinet")}
+            return render(request, self.template_name, ctx)
         kind = AccountFileKind(batch.kind)
         ctx = {
             "batch": batch,
@@ -440,8 +459,8 @@ class AccountImportApplyView(ScopedViewMixin, View):
         except ApplicationError as exc:
             messages.error(request, exc.message)
             return redirect("account-import-detail", pk=pk)
-        messages.success(request, "Изменения применены.")
-        if result.credentials is not None and result.credentials.downloaded_at is None:
+        (messages.success if result.done else messages.warning)(request, result.message)
+        if result.done and result.credentials is not None:
             return redirect("credentials-list")
         return redirect("account-import-detail", pk=pk)
 
@@ -452,13 +471,10 @@ class AccountImportDiscardView(ScopedViewMixin, View):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         try:
-            svc.account_import_discard(actor=self.actor, batch_id=pk, request=request)
+            result = svc.account_import_discard(actor=self.actor, batch_id=pk, request=request)
         except ImportBatch.DoesNotExist as exc:
             raise Http404 from exc
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, "Загрузка отменена; ничего не изменено.")
+        (messages.success if result.done else messages.warning)(request, result.message)
         return redirect("account-import-detail", pk=pk)
 
 
@@ -473,7 +489,8 @@ class CredentialsListView(ScopedViewMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         files = sel.credentials_list(actor=self.actor)[:50]
-        return render(request, "registration/accounts/credentials_list.html", {"files": files})
+        ctx = {"files": files, "now": timezone.now()}
+        return render(request, "registration/accounts/credentials_list.html", ctx)
 
 
 class CredentialsDownloadView(ScopedViewMixin, View):
@@ -507,7 +524,9 @@ class SpecialistsView(ScopedViewMixin, View):
     action = A.MANAGE_SPECIALISTS
     template_name = "registration/accounts/specialists.html"
 
-    def _render(self, request: HttpRequest, pk: int, form: PersonForm, status: int = 200) -> HttpResponse:
+    def _render(
+        self, request: HttpRequest, pk: int, form: PersonForm, status: int = 200
+    ) -> HttpResponse:
         try:
             school, active, disabled = sel.specialist_list(actor=self.actor, school_id=pk)
         except School.DoesNotExist as exc:
@@ -521,7 +540,7 @@ class SpecialistsView(ScopedViewMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         form = PersonForm(request.POST)
         if not form.is_valid():
-            return self._render(request, pk, form, status=400)
+            return self._render(request, pk, form)
         try:
             result = svc.specialist_add(
                 actor=self.actor, school_id=pk, person=_person(form), request=request
@@ -542,8 +561,11 @@ class SpecialistDisableView(ScopedViewMixin, View):
             user = svc.specialist_disable(
                 actor=self.actor, school_id=pk, user_id=user_id, request=request
             )
-        except (School.DoesNotExist, User.DoesNotExist) as exc:
+        except School.DoesNotExist as exc:
             raise Http404 from exc
+        if user is None:
+            messages.warning(request, ApplicationError("specialist_not_found").message)
+            return redirect("school-specialists", pk=pk)
         messages.success(request, f"Учётная запись {user.username} отключена.")
         return redirect("school-specialists", pk=pk)
 
@@ -554,9 +576,13 @@ class SpecialistReissueView(ScopedViewMixin, View):
 
     def post(self, request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
         try:
-            svc.specialist_reissue(actor=self.actor, school_id=pk, user_id=user_id, request=request)
-        except (School.DoesNotExist, User.DoesNotExist) as exc:
+            cf = svc.specialist_reissue(
+                actor=self.actor, school_id=pk, user_id=user_id, request=request
+            )
+        except School.DoesNotExist as exc:
             raise Http404 from exc
+        if cf is None:
+            messages.warning(request, ApplicationError("specialist_not_found").message)
+            return redirect("school-specialists", pk=pk)
         messages.success(request, "Выдан новый одноразовый пароль; прежний больше не действует.")
         return redirect("credentials-list")
-

@@ -80,7 +80,7 @@ class ReconciliationTemplateView(ScopedViewMixin, View):
     scoped_model = School
     action = A.RECONCILE_SCHOOLS
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: HttpRequest) -> FileResponse:
         try:
             built = services_reconciliation.school_list_template(actor=self.actor, request=request)
         except ObjectDoesNotExist as exc:
@@ -107,7 +107,7 @@ class ReconciliationUploadView(ScopedViewMixin, View):
             batch = services_reconciliation.school_list_upload(
                 actor=self.actor, file=upload, name=upload.name, size=upload.size, request=request
             )
-        except services_reconciliation.UploadRefused as exc:
+        except services_reconciliation.RefusedUploadError as exc:
             ctx = {
                 "form": UploadForm(),
                 "file_name": upload.name,
@@ -164,7 +164,7 @@ class _BatchActionView(ScopedViewMixin, View):
             outcome = self.run(request, pk)
         except ImportBatch.DoesNotExist as exc:
             raise Http404 from exc
-        except services_reconciliation.UploadRefused as exc:
+        except services_reconciliation.RefusedUploadError as exc:
             messages.error(
                 request,
                 "Список ОО изменился после загрузки, и файл больше нельзя применить. "

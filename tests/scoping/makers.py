@@ -14,9 +14,19 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
+from apps.applications.models import Application
+from apps.campaigns.models import Campaign, ReserveDayRequest, SchoolWorkDate, Work
 from apps.core.models import ImportBatch, Job
 from apps.core.xlsx import table_workbook
-from apps.registration.models import Municipality, Region, School, SchoolProfile, User
+from apps.materials.models import Kit
+from apps.registration.models import (
+    CredentialsFile,
+    Municipality,
+    Region,
+    School,
+    SchoolProfile,
+    User,
+)
 from apps.registration.tests.factories import grant, make_user
 from conftest import World, token
 
@@ -28,6 +38,9 @@ KWARG_MODELS: dict[str, type[Any]] = {
     "batch_id": ImportBatch,
     "job_id": Job,
     "user_id": User,
+    "application_id": Application,
+    "work_id": Work,
+    "campaign_id": Campaign,
 }
 
 
@@ -87,6 +100,144 @@ def _user(world: World, key: str) -> User:
     return user
 
 
+def _credentials(world: World, key: str) -> CredentialsFile:
+    import json
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.registration import crypto
+
+    rows = [{"unit": token(key), "full_name": "Тестов", "login": f"c_{key}", "password": "x"}]
+    return CredentialsFile.objects.create(
+        issued_by=world.users["federal"],
+        title=f"Пароли {token(key)}",
+        logins=[f"c_{key}"],
+        payload=crypto.encrypt(json.dumps(rows).encode()),
+        expires_at=timezone.now() + timedelta(days=1),
+        **_ids(world, key),
+    )
+
+
+def _application(world: World, key: str) -> Application:
+    """A submitted application of the school, with one line, in a campaign still open."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.applications.models import ApplicationLine, Status
+    from apps.campaigns.models import Campaign, Work
+    from apps.campaigns.tests.factories import CampaignFactory, WorkFactory
+
+    campaign = CampaignFactory(year=2026)
+    deadline = timezone.localdate() + timedelta(days=365)
+    Campaign.objects.filter(pk=campaign.pk).update(application_deadline=deadline, is_active=True)
+    campaign.refresh_from_db()
+    work = Work.objects.filter(campaign=campaign).order_by("pk").first()
+    if work is None:
+        work = WorkFactory(campaign=campaign)
+    school = world.schools[key]
+    app, created = Application.objects.get_or_create(
+        campaign=campaign,
+        school=school,
+        defaults={
+            "status": Status.SUBMITTED,
+            "region_id": school.region_id,
+            "municipality_id": school.municipality_id,
+        },
+    )
+    if created:
+        ApplicationLine.objects.create(
+            application=app, work=work, takes_part=True, participants=20, classes=1
+        )
+    return app
+
+
+def _work(world: World, key: str) -> Work:
+    """The one global work (campaigns are reference data: the same object for every key)."""
+    from apps.campaigns.tests.factories import WorkFactory
+
+    found = Work.objects.filter(
+        campaign__year=2026, campaign__session="spring", subject__code="russian", grade=4
+    ).first()
+    return found or WorkFactory()
+
+
+def _school_date(world: World, key: str) -> SchoolWorkDate:
+    school, work = world.schools[key], _work(world, key)
+    return SchoolWorkDate.objects.get_or_create(
+        school=school,
+        work=work,
+        defaults={"date": work.period_start, **_ids(world, key)},
+    )[0]
+
+
+def _reserve_day(world: World, key: str) -> ReserveDayRequest:
+    import datetime as dt
+
+    work = _work(world, key)
+    return ReserveDayRequest.objects.get_or_create(
+        school=world.schools[key],
+        work=work,
+        status=ReserveDayRequest.Status.PENDING,
+        defaults={
+            "requested_date": work.period_end + dt.timedelta(days=3),
+            "reason": f"Причина {token(key)}",
+            "requested_by": world.users["school_organizer"],
+            **_ids(world, key),
+        },
+    )[0]
+
+
+def _kit(world: World, key: str) -> Kit:
+    """A released, built grade-8 kit of the school (materials, issue 5): its archive and
+    criteria hold the unit's token; its day is past, so every gate is open."""
+    import io
+    import zipfile
+
+    from apps.campaigns.tests.factories import CampaignFactory, WorkFactory
+    from apps.registration import crypto
+
+    campaign = CampaignFactory(year=2025)
+    work = Work.objects.filter(campaign=campaign, grade=8).first() or WorkFactory(
+        campaign=campaign, grade=8, encrypted_archive=True
+    )
+    school = world.schools[key]
+    SchoolWorkDate.objects.get_or_create(
+        school=school,
+        work=work,
+        defaults={
+            "date": work.period_start,
+            "municipality_id": school.municipality_id,
+            "region_id": school.region_id,
+        },
+    )
+    kit = Kit.objects.filter(school=school, work=work).first()
+    if kit is not None:
+        return kit
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("unit.xml", f"<unit>{token(key)}</unit>")
+    directory = f"tests/materials/{key}"
+    archive_path = default_storage.save(f"{directory}/kit.zip", ContentFile(buffer.getvalue()))
+    criteria = default_storage.save(f"{directory}/criteria.pdf", ContentFile(token(key).encode()))
+    return Kit.objects.create(
+        school=school,
+        work=work,
+        municipality_id=school.municipality_id,
+        region_id=school.region_id,
+        seed=1,
+        bank_revision=1,
+        participants=10,
+        status=Kit.Status.READY,
+        archive_path=archive_path,
+        archive_name=f"kit-{key}.zip",
+        archive_size=len(buffer.getvalue()),
+        criteria_path=criteria,
+        password_token=crypto.encrypt(b"Contract-Pass-2345"),
+    )
+
+
 # model → (maker, the key lengths it can anchor at: 1 region, 2 municipality, 3 school)
 MAKERS: dict[type[Any], tuple[Callable[[World, str], Any], tuple[int, ...]]] = {
     Region: (lambda w, k: w.regions[k], (1,)),
@@ -96,4 +247,11 @@ MAKERS: dict[type[Any], tuple[Callable[[World, str], Any], tuple[int, ...]]] = {
     ImportBatch: (_batch, (1, 2, 3)),
     SchoolProfile: (_profile, (3,)),
     User: (_user, (1, 2, 3)),
+    CredentialsFile: (_credentials, (1, 2, 3)),
+    Application: (_application, (3,)),
+    Work: (_work, (1, 2, 3)),
+    Campaign: (lambda w, k: _work(w, k).campaign, (1, 2, 3)),
+    SchoolWorkDate: (_school_date, (3,)),
+    ReserveDayRequest: (_reserve_day, (3,)),
+    Kit: (_kit, (3,)),
 }

@@ -167,6 +167,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two choice sets are both called "status": name them, so the schema has no collision.
+    "ENUM_NAME_OVERRIDES": {
+        "ImportBatchStatusEnum": "apps.core.models.ImportBatch.Status",
+        "SchoolStatusEnum": "apps.registration.constants.SchoolStatus",
+    },
 }
 
 # Celery: with no REDIS_URL tasks run eagerly in-process (the embedded default of `make run`).
@@ -202,6 +207,11 @@ VPR_FERNET_KEYS = env.FERNET_KEYS
 VPR_CREDENTIALS_TTL = timedelta(days=14)
 # TOTP (RFC 6238) two-factor login: issuer shown by authenticator apps.
 VPR_TOTP_ISSUER = "ВПР-портал"
+
+# Materials (apps.materials): the Ed25519 key signing archive manifests (derived from SECRET_KEY
+# when unset: set it in production) and optional extra directories with DejaVu fonts for PDFs.
+VPR_MANIFEST_SIGNING_KEY = env.MANIFEST_SIGNING_KEY
+VPR_PDF_FONT_DIRS: list[str] = []
 
 # Demo accounts created by `seed_demo` (demo only; production never runs it).
 DEMO_PASSWORD = "Demo-VPR-2026"

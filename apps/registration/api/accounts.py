@@ -1,0 +1,498 @@
+"""REST endpoints for accounts: coordinators, coordinator files (preview → apply), credentials,
+technical specialists. Every endpoint taking an id is a ScopedAPIMixin over that id's model.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+from urllib.parse import quote
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.core.errors import ApplicationError
+from apps.core.models import ImportBatch
+from apps.core.uploads import UploadError, looks_like_formula
+from apps.registration import selectors_accounts as sel
+from apps.registration import services_accounts as svc
+from apps.registration.access import A, ScopedAPIMixin
+from apps.registration.accounts import AccountFileKind, account_template_xlsx
+from apps.registration.models import CredentialsFile, Municipality, Region, School, User
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# --- serializers ------------------------------------------------------------------------------
+
+
+def _no_formula(value: str) -> str:
+    if looks_like_formula(value):
+        raise serializers.ValidationError("Значение не может начинаться со знака «=».")
+    return " ".join(value.split())
+
+
+class PersonInputSerializer(serializers.Serializer[Any]):
+    full_name = serializers.CharField(max_length=300, validators=[_no_formula])
+    position = serializers.CharField(max_length=300, validators=[_no_formula])
+    phone = serializers.CharField(max_length=50, validators=[_no_formula])
+    email = serializers.EmailField(max_length=254)
+
+
+class CoordinatorInputSerializer(PersonInputSerializer):
+    region_id = serializers.IntegerField()
+    replace = serializers.BooleanField(
+        default=False,
+        help_text="true — назначается другой человек (прежняя учётная запись отключается); "
+        "false — обновляются данные того же человека.",
+    )
+
+
+class AccountOutputSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    full_name = serializers.CharField()
+    position = serializers.CharField()
+    phone = serializers.CharField()
+    email = serializers.CharField()
+    is_active = serializers.BooleanField()
+    must_change_password = serializers.BooleanField()
+    last_login = serializers.DateTimeField(allow_null=True)
+
+
+class CoordinatorOutputSerializer(serializers.Serializer[Any]):
+    login = serializers.CharField(help_text="Логин подразделения")
+    account = AccountOutputSerializer(allow_null=True)
+
+
+class AccountWriteOutputSerializer(serializers.Serializer[Any]):
+    outcome = serializers.ChoiceField(choices=["created", "replaced", "updated", "unchanged"])
+    account = AccountOutputSerializer(allow_null=True)
+    credentials_id = serializers.IntegerField(
+        allow_null=True, help_text="Файл с паролем: GET /api/v1/credentials/{id}/download/"
+    )
+
+
+class CredentialsOutputSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    logins = serializers.ListField(child=serializers.CharField())
+    created_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+    downloaded_at = serializers.DateTimeField(allow_null=True)
+
+
+class CellErrorSerializer(serializers.Serializer[Any]):
+    row = serializers.IntegerField()
+    column = serializers.CharField(allow_blank=True)
+    message = serializers.CharField()
+
+
+class UploadErrorOutputSerializer(serializers.Serializer[Any]):
+    detail = serializers.CharField()
+    errors = CellErrorSerializer(many=True)
+
+
+class ImportInputSerializer(serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(choices=[k.value for k in AccountFileKind])
+    unit_id = serializers.IntegerField(
+        help_text="Регион (муниципальные координаторы) или муниципалитет (организаторы ОО)"
+    )
+    file = serializers.FileField()
+
+
+class ImportOutputSerializer(serializers.ModelSerializer[ImportBatch]):
+    credentials_id = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ImportBatch
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "original_name",
+            "preview",
+            "created_at",
+            "applied_at",
+            "credentials_id",
+        ]
+
+    def get_credentials_id(self, obj: ImportBatch) -> int | None:
+        cf = sel.credentials_for_batch(actor=self.context["actor"], batch=obj)
+        return cf.pk if cf else None
+
+
+class SpecialistInputSerializer(PersonInputSerializer):
+    school_id = serializers.IntegerField()
+
+
+class DoneOutputSerializer(serializers.Serializer[Any]):
+    done = serializers.BooleanField(help_text="false — ничего не сделано (причина в detail)")
+    detail = serializers.CharField()
+    credentials_id = serializers.IntegerField(allow_null=True)
+
+
+class ImportResultOutputSerializer(serializers.Serializer[Any]):
+    done = serializers.BooleanField()
+    detail = serializers.CharField()
+    batch = ImportOutputSerializer()
+
+
+class ErrorOutputSerializer(serializers.Serializer[Any]):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+
+
+def _account(user: User | None) -> dict[str, Any] | None:
+    if user is None:
+        return None
+    return AccountOutputSerializer(user).data  # type: ignore[return-value]
+
+
+def _error(exc: ApplicationError, code: int = status.HTTP_400_BAD_REQUEST) -> Response:
+    return Response({"detail": exc.message, "code": exc.code}, status=code)
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class _Scoped(ScopedAPIMixin, APIView):
+    """Turns an invisible object into 404 the DRF way."""
+
+    def _ctx(self) -> dict[str, Any]:
+        return {"actor": self.actor, "request": self.request}
+
+    def _result(self, result: svc.ApplyResult) -> dict[str, Any]:
+        return {
+            "done": result.done,
+            "detail": result.message,
+            "batch": ImportOutputSerializer(result.batch, context=self._ctx()).data,
+        }
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, ObjectDoesNotExist):
+            exc = NotFound("Объект не найден.")
+        return super().handle_exception(exc)
+
+
+# --- regional coordinator ---------------------------------------------------------------------
+
+
+class RegionCoordinatorApi(_Scoped):
+    """The coordinator of a region (federal operator)."""
+
+    scoped_model = Region
+    method_actions = {"GET": A.MANAGE_REGIONAL_COORDINATOR}
+
+    @extend_schema(responses=CoordinatorOutputSerializer, summary="Региональный координатор")
+    def get(self, request: Request, pk: int) -> Response:
+        account = sel.regional_coordinator_get(actor=self.actor, region_id=pk)
+        return Response({"login": account.login, "account": _account(account.user)})
+
+
+class RegionalCoordinatorSetApi(_Scoped):
+    """Create, update or replace the coordinator of the region named in the body."""
+
+    scoped_model = Region
+    method_actions = {"POST": A.MANAGE_REGIONAL_COORDINATOR}
+
+    @extend_schema(
+        request=CoordinatorInputSerializer,
+        responses={200: AccountWriteOutputSerializer, 400: ErrorOutputSerializer},
+        summary="Назначить, обновить или заменить регионального координатора",
+    )
+    def post(self, request: Request) -> Response:
+        data = CoordinatorInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        try:
+            result = svc.regional_coordinator_set(
+                actor=self.actor,
+                region_id=v["region_id"],
+                person=svc.Person(v["full_name"], v["position"], v["phone"], v["email"]),
+                replace=v["replace"],
+                request=request._request,
+            )
+        except ApplicationError as exc:
+            return _error(exc)
+        return Response(
+            {
+                "outcome": result.outcome,
+                "account": _account(result.user),
+                "credentials_id": result.credentials.pk if result.credentials else None,
+            }
+        )
+
+
+class _ReissueApi(_Scoped):
+    @extend_schema(
+        request=None,
+        responses=DoneOutputSerializer,
+        summary="Выдать новый одноразовый пароль учётной записи подразделения",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        cf = svc.account_reissue(
+            actor=self.actor,
+            model=self.scoped_model,  # type: ignore[arg-type]
+            unit_id=pk,
+            request=request._request,
+        )
+        if cf is None:
+            return Response(
+                {
+                    "done": False,
+                    "detail": "У подразделения нет действующей учётной записи.",
+                    "credentials_id": None,
+                }
+            )
+        return Response(
+            {"done": True, "detail": "Выдан новый одноразовый пароль.", "credentials_id": cf.pk}
+        )
+
+
+class RegionCoordinatorReissueApi(_ReissueApi):
+    scoped_model = Region
+    method_actions = {"POST": A.MANAGE_REGIONAL_COORDINATOR}
+
+
+class MunicipalityCoordinatorReissueApi(_ReissueApi):
+    scoped_model = Municipality
+    method_actions = {"POST": A.MANAGE_MUNICIPAL_COORDINATORS}
+
+
+class SchoolOrganizerReissueApi(_ReissueApi):
+    scoped_model = School
+    method_actions = {"POST": A.MANAGE_SCHOOL_ORGANIZERS}
+
+
+# --- templates --------------------------------------------------------------------------------
+
+
+class _TemplateApi(_Scoped):
+    kind: ClassVar[AccountFileKind]
+
+    @extend_schema(
+        responses={(200, XLSX): OpenApiResponse(OpenApiTypes.BINARY)},
+        summary="Шаблон xlsx для загрузки учётных записей",
+    )
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        unit = svc.import_unit_get(actor=self.actor, kind=self.kind, unit_id=pk)
+        accounts = sel.unit_accounts_list(actor=self.actor, kind=self.kind, unit_id=pk)
+        code = svc.unit_login(unit) if isinstance(unit, Region) else unit.code
+        content = account_template_xlsx(
+            kind=self.kind, unit_code=code, unit_name=unit.name, rows=sel.template_rows(accounts)
+        )
+        return _xlsx(content, f"{self.kind.label} {code}.xlsx")
+
+
+class MunicipalCoordinatorsTemplateApi(_TemplateApi):
+    scoped_model = Region
+    method_actions = {"GET": A.MANAGE_MUNICIPAL_COORDINATORS}
+    kind = AccountFileKind.MUNICIPAL_COORDINATORS
+
+
+class SchoolOrganizersTemplateApi(_TemplateApi):
+    scoped_model = Municipality
+    method_actions = {"GET": A.MANAGE_SCHOOL_ORGANIZERS}
+    kind = AccountFileKind.SCHOOL_ORGANIZERS
+
+
+# --- uploads ----------------------------------------------------------------------------------
+
+
+class AccountImportListApi(_Scoped):
+    """The caller's uploads of coordinator files; POST uploads one and returns its preview."""
+
+    scoped_model = ImportBatch
+    method_actions = {"GET": A.IMPORT_ACCOUNTS, "POST": A.IMPORT_ACCOUNTS}
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(responses=ImportOutputSerializer(many=True), summary="Мои загрузки")
+    def get(self, request: Request) -> Response:
+        batches = sel.account_import_list(actor=self.actor)[:100]
+        return Response(ImportOutputSerializer(batches, many=True, context=self._ctx()).data)
+
+    @extend_schema(
+        request={"multipart/form-data": ImportInputSerializer},
+        responses={201: ImportOutputSerializer, 400: UploadErrorOutputSerializer},
+        summary="Загрузить файл (предпросмотр изменений)",
+    )
+    def post(self, request: Request) -> Response:
+        data = ImportInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        kind = AccountFileKind(data.validated_data["kind"])
+        if not self.actor.can(svc.import_action(kind)):
+            return Response(
+                {"detail": "У вас нет прав на это действие."}, status=status.HTTP_403_FORBIDDEN
+            )
+        try:
+            batch = svc.account_import_upload(
+                actor=self.actor,
+                kind=kind,
+                unit_id=data.validated_data["unit_id"],
+                name=upload.name or "",
+                file=upload,
+                size=upload.size or 0,
+                request=request._request,
+            )
+        except UploadError as exc:
+            return Response(
+                {
+                    "detail": "Файл не принят; ничего не изменено.",
+                    "errors": [e.as_dict() for e in exc.errors],
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return Response(
+            ImportOutputSerializer(batch, context=self._ctx()).data, status=status.HTTP_201_CREATED
+        )
+
+
+class AccountImportDetailApi(_Scoped):
+    scoped_model = ImportBatch
+    method_actions = {"GET": A.IMPORT_ACCOUNTS}
+
+    @extend_schema(responses=ImportOutputSerializer, summary="Предпросмотр загрузки")
+    def get(self, request: Request, pk: int) -> Response:
+        batch = sel.account_import_get(actor=self.actor, batch_id=pk)
+        return Response(ImportOutputSerializer(batch, context=self._ctx()).data)
+
+
+class AccountImportApplyApi(_Scoped):
+    scoped_model = ImportBatch
+    method_actions = {"POST": A.IMPORT_ACCOUNTS}
+
+    @extend_schema(
+        request=None,
+        responses={200: ImportResultOutputSerializer, 409: ErrorOutputSerializer},
+        summary="Применить загрузку (повторное применение ничего не меняет)",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        try:
+            result = svc.account_import_apply(
+                actor=self.actor, batch_id=pk, request=request._request
+            )
+        except ApplicationError as exc:  # the accounts changed since the preview
+            return _error(exc, status.HTTP_409_CONFLICT)
+        return Response(self._result(result))
+
+
+class AccountImportDiscardApi(_Scoped):
+    scoped_model = ImportBatch
+    method_actions = {"POST": A.IMPORT_ACCOUNTS}
+
+    @extend_schema(
+        request=None, responses=ImportResultOutputSerializer, summary="Отменить загрузку"
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        result = svc.account_import_discard(actor=self.actor, batch_id=pk, request=request._request)
+        return Response(self._result(result))
+
+
+# --- credentials ------------------------------------------------------------------------------
+
+
+class CredentialsListApi(_Scoped):
+    scoped_model = CredentialsFile
+    method_actions = {"GET": A.DOWNLOAD_CREDENTIALS}
+
+    @extend_schema(responses=CredentialsOutputSerializer(many=True), summary="Мои файлы с паролями")
+    def get(self, request: Request) -> Response:
+        files = sel.credentials_list(actor=self.actor)[:100]
+        return Response(CredentialsOutputSerializer(files, many=True).data)
+
+
+class CredentialsDownloadApi(_Scoped):
+    scoped_model = CredentialsFile
+    method_actions = {"GET": A.DOWNLOAD_CREDENTIALS}
+
+    @extend_schema(
+        responses={
+            (200, XLSX): OpenApiResponse(OpenApiTypes.BINARY),
+            410: ErrorOutputSerializer,
+        },
+        summary="Скачать файл с паролями (один раз)",
+    )
+    def get(self, request: Request, pk: int) -> HttpResponse | Response:
+        try:
+            name, content = svc.credentials_download(
+                actor=self.actor, credentials_id=pk, request=request._request
+            )
+        except ApplicationError as exc:
+            return _error(exc, status.HTTP_410_GONE)
+        return _xlsx(content, name)
+
+
+# --- technical specialists --------------------------------------------------------------------
+
+
+class SpecialistListApi(_Scoped):
+    scoped_model = School
+    method_actions = {"GET": A.MANAGE_SPECIALISTS}
+
+    @extend_schema(responses=AccountOutputSerializer(many=True), summary="Технические специалисты")
+    def get(self, request: Request, pk: int) -> Response:
+        _, active, _ = sel.specialist_list(actor=self.actor, school_id=pk)
+        return Response(AccountOutputSerializer(active, many=True).data)
+
+
+class SpecialistAddApi(_Scoped):
+    """Add a technical specialist to the school named in the body (its organizer only)."""
+
+    scoped_model = School
+    method_actions = {"POST": A.MANAGE_SPECIALISTS}
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    @extend_schema(
+        request=SpecialistInputSerializer,
+        responses={201: AccountWriteOutputSerializer},
+        summary="Добавить технического специалиста (логин <код ОО>_t<n>)",
+    )
+    def post(self, request: Request) -> Response:
+        data = SpecialistInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        result = svc.specialist_add(
+            actor=self.actor,
+            school_id=v["school_id"],
+            person=svc.Person(v["full_name"], v["position"], v["phone"], v["email"]),
+            request=request._request,
+        )
+        return Response(
+            {
+                "outcome": result.outcome,
+                "account": _account(result.user),
+                "credentials_id": result.credentials.pk if result.credentials else None,
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class SpecialistDisableApi(_Scoped):
+    scoped_model = School
+    method_actions = {"POST": A.MANAGE_SPECIALISTS}
+
+    @extend_schema(
+        request=None, responses=DoneOutputSerializer, summary="Отключить технического специалиста"
+    )
+    def post(self, request: Request, pk: int, user_id: int) -> Response:
+        user = svc.specialist_disable(
+            actor=self.actor, school_id=pk, user_id=user_id, request=request._request
+        )
+        if user is None:
+            detail = ApplicationError("specialist_not_found").message
+            return Response({"done": False, "detail": detail, "credentials_id": None})
+        detail = f"Учётная запись {user.username} отключена."
+        return Response({"done": True, "detail": detail, "credentials_id": None})

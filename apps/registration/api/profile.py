@@ -1,0 +1,206 @@
+"""The school profile («опросный лист ОО») in the REST API: own profile, a school's, the list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.registration import selectors_profile, services_profile
+from apps.registration.access import A, ScopedAPIMixin
+from apps.registration.constants import SchoolType
+from apps.registration.models import School, SchoolProfile, SettlementType
+from apps.registration.services_profile import GRADES, GradeCount, ProfileInput
+
+
+class GradeSerializer(serializers.Serializer[Any]):
+    classes = serializers.IntegerField(
+        min_value=0, error_messages={"invalid": "Введите целое число классов."}
+    )
+    pupils = serializers.IntegerField(
+        min_value=0, error_messages={"invalid": "Введите целое число обучающихся."}
+    )
+
+
+def _choice_messages() -> dict[str, Any]:
+    return {"invalid_choice": "Выберите значение из списка.", "required": "Обязательное поле."}
+
+
+class ProfileInputSerializer(serializers.Serializer[Any]):
+    """Shapes and types; the rules and their Russian messages come from services_profile."""
+
+    school_type = serializers.ChoiceField(
+        choices=SchoolType.choices, error_messages=_choice_messages()
+    )
+    settlement_type = serializers.ChoiceField(
+        choices=SettlementType.choices, error_messages=_choice_messages()
+    )
+    address = serializers.CharField(max_length=500)
+    director_name = serializers.CharField(max_length=300)
+    phone = serializers.CharField(max_length=50)
+    email = serializers.CharField(max_length=254)
+    time_zone_confirmed = serializers.BooleanField()
+    grades = serializers.DictField(
+        child=GradeSerializer(), help_text='Параллели "4".."11": {"classes": n, "pupils": n}'
+    )
+
+    def validate_grades(self, value: dict[str, Any]) -> dict[str, Any]:
+        unknown = sorted(set(value) - set(GRADES))
+        if unknown:
+            raise serializers.ValidationError(
+                f"Неизвестные параллели: {', '.join(unknown)}; допустимы 4–11."
+            )
+        return value
+
+    def to_input(self) -> ProfileInput:
+        d = self.validated_data
+        return ProfileInput(
+            school_type=d["school_type"],
+            settlement_type=d["settlement_type"],
+            address=d["address"],
+            director_name=d["director_name"],
+            phone=d["phone"],
+            email=d["email"],
+            time_zone_confirmed=d["time_zone_confirmed"],
+            grades={
+                g: GradeCount(d["grades"][g]["classes"], d["grades"][g]["pupils"])
+                for g in GRADES
+                if g in d["grades"]
+            },
+        )
+
+
+class ProfileOutputSerializer(serializers.ModelSerializer[SchoolProfile]):
+    filled_by = serializers.CharField(source="filled_by.username", allow_null=True, default=None)
+
+    class Meta:
+        model = SchoolProfile
+        fields = [
+            "school_type",
+            "settlement_type",
+            "address",
+            "director_name",
+            "phone",
+            "email",
+            "grades",
+            "time_zone_confirmed",
+            "filled_at",
+            "filled_by",
+        ]
+
+
+class SchoolBriefOutputSerializer(serializers.ModelSerializer[School]):
+    class Meta:
+        model = School
+        fields = ["id", "code", "short_name", "full_name", "time_zone", "municipality", "region"]
+
+
+class SchoolProfileOutputSerializer(serializers.Serializer[Any]):
+    school = SchoolBriefOutputSerializer()
+    filled = serializers.BooleanField()
+    profile = ProfileOutputSerializer(allow_null=True)
+
+
+class ProfileStateOutputSerializer(serializers.ModelSerializer[School]):
+    filled = serializers.SerializerMethodField()
+    filled_at = serializers.DateTimeField(source="profile_filled_at", allow_null=True)
+
+    class Meta:
+        model = School
+        fields = ["id", "code", "short_name", "municipality", "region", "filled", "filled_at"]
+
+    def get_filled(self, school: School) -> bool:
+        return getattr(school, "profile_filled_at", None) is not None
+
+
+def _out(school: School, profile: SchoolProfile | None) -> dict[str, Any]:
+    data = {"school": school, "filled": profile is not None, "profile": profile}
+    return dict(SchoolProfileOutputSerializer(data).data)
+
+
+class _Scoped(ScopedAPIMixin, APIView):
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, ObjectDoesNotExist):
+            exc = NotFound("Объект не найден.")
+        return super().handle_exception(exc)
+
+
+class OwnSchoolProfileApi(_Scoped):
+    """The caller's own school profile (organizer or technical specialist)."""
+
+    scoped_model = SchoolProfile
+    method_actions = {"GET": A.EDIT_PROFILE, "PUT": A.EDIT_PROFILE}
+
+    @extend_schema(summary="Опросный лист своей ОО", responses=SchoolProfileOutputSerializer)
+    def get(self, request: Request) -> Response:
+        school, profile = selectors_profile.school_profile_get(
+            actor=self.actor, school_id=self.actor.scope.school_id or 0
+        )
+        return Response(_out(school, profile))
+
+    @extend_schema(
+        summary="Заполнить или исправить опросный лист своей ОО",
+        request=ProfileInputSerializer,
+        responses={200: SchoolProfileOutputSerializer},
+    )
+    def put(self, request: Request) -> Response:
+        data = ProfileInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            services_profile.school_profile_save(
+                actor=self.actor, data=data.to_input(), request=request._request
+            )
+        except ValidationError as exc:
+            return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
+        school, profile = selectors_profile.school_profile_get(
+            actor=self.actor, school_id=self.actor.scope.school_id or 0
+        )
+        return Response(_out(school, profile))
+
+
+class SchoolProfileApi(_Scoped):
+    """A school's profile as filled (404 for a school outside the caller's scope)."""
+
+    scoped_model = School
+    method_actions = {"GET": A.VIEW_PROFILE}
+
+    @extend_schema(summary="Опросный лист ОО", responses=SchoolProfileOutputSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        school, profile = selectors_profile.school_profile_get(actor=self.actor, school_id=pk)
+        return Response(_out(school, profile))
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+@extend_schema(
+    summary="Кто заполнил опросный лист (действующие ОО)",
+    parameters=[
+        OpenApiParameter("filled", bool, description="true — заполнили, false — нет"),
+        OpenApiParameter("q", str),
+        OpenApiParameter("region", int),
+        OpenApiParameter("municipality", int),
+    ],
+)
+class SchoolProfileListApi(ScopedAPIMixin, generics.ListAPIView[School]):
+    scoped_model = School
+    method_actions = {"GET": A.VIEW_PROFILES}
+    serializer_class = ProfileStateOutputSerializer
+
+    def get_queryset(self) -> Any:
+        p = self.request.query_params
+        filled = {"true": True, "1": True, "false": False, "0": False}.get(p.get("filled", ""))
+        return selectors_profile.school_profile_list(
+            actor=self.actor,
+            filled=filled,
+            q=p.get("q", "")[:100],
+            region_id=_int(p.get("region")),
+            municipality_id=_int(p.get("municipality")),
+        )

@@ -1,0 +1,302 @@
+"""School-list reconciliation in the REST API: template, upload → preview, apply, discard, list.
+
+The same services as the pages; every endpoint is scoped through ScopedAPIMixin.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import FileResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import NotFound
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.core.api import XLSX_RESPONSE, XlsxRenderer
+from apps.core.models import ImportBatch
+from apps.registration import selectors_reconciliation, services_reconciliation
+from apps.registration.access import A, ScopedAPIMixin
+from apps.registration.models import School
+from apps.registration.reconciliation import KIND, OUTCOME_LABELS
+
+
+class CellErrorOutputSerializer(serializers.Serializer[Any]):
+    row = serializers.IntegerField(help_text="Строка листа (0 — ошибка файла целиком)")
+    column = serializers.CharField(allow_blank=True, help_text="Столбец (буква), если есть")
+    message = serializers.CharField()
+
+
+class ChangeOutputSerializer(serializers.Serializer[Any]):
+    field = serializers.CharField()
+    label = serializers.CharField()
+    old = serializers.CharField(allow_blank=True)
+    new = serializers.CharField(allow_blank=True)
+
+
+class SchoolValuesOutputSerializer(serializers.Serializer[Any]):
+    full_name = serializers.CharField()
+    short_name = serializers.CharField()
+    address = serializers.CharField(allow_blank=True)
+    school_type = serializers.CharField()
+    status = serializers.CharField()
+    municipality_code = serializers.CharField()
+    time_zone = serializers.CharField(allow_blank=True)
+
+
+class PreviewRowOutputSerializer(serializers.Serializer[Any]):
+    row = serializers.IntegerField()
+    outcome = serializers.ChoiceField(choices=list(OUTCOME_LABELS))
+    outcome_label = serializers.CharField()
+    code = serializers.CharField(allow_blank=True)
+    name = serializers.CharField(allow_blank=True)
+    school_id = serializers.IntegerField(allow_null=True)
+    values = SchoolValuesOutputSerializer(allow_null=True)
+    changes = ChangeOutputSerializer(many=True)
+    errors = CellErrorOutputSerializer(many=True)
+    note = serializers.CharField(allow_blank=True)
+
+
+class UnitOutputSerializer(serializers.Serializer[Any]):
+    level = serializers.ChoiceField(choices=["region", "municipality"])
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class CountsOutputSerializer(serializers.Serializer[Any]):
+    created = serializers.IntegerField()
+    changed = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    missing = serializers.IntegerField(help_text="ОО единицы, которых нет в файле (не меняются)")
+
+
+class CreatedSchoolOutputSerializer(serializers.Serializer[Any]):
+    row = serializers.IntegerField()
+    code = serializers.CharField(help_text="Присвоенный код ОО (он же логин)")
+    name = serializers.CharField()
+    id = serializers.IntegerField()
+
+
+class ResultOutputSerializer(serializers.Serializer[Any]):
+    created = CreatedSchoolOutputSerializer(many=True)
+    changed = serializers.IntegerField()
+    closed = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    accounts_note = serializers.CharField(allow_blank=True)
+
+
+class MissingOutputSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class PreviewOutputSerializer(serializers.Serializer[Any]):
+    unit = UnitOutputSerializer()
+    counts = CountsOutputSerializer()
+    rows = PreviewRowOutputSerializer(many=True)
+    missing = MissingOutputSerializer(many=True)
+    result = ResultOutputSerializer(required=False)
+
+
+class BatchOutputSerializer(serializers.ModelSerializer[ImportBatch]):
+    uploaded_by = serializers.CharField(source="actor.username")
+    status_display = serializers.CharField(source="get_status_display")
+    preview = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ImportBatch
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "status_display",
+            "original_name",
+            "uploaded_by",
+            "created_at",
+            "applied_at",
+            "region_id",
+            "municipality_id",
+            "preview",
+        ]
+
+    @extend_schema_field(PreviewOutputSerializer(allow_null=True))
+    def get_preview(self, batch: ImportBatch) -> dict[str, Any] | None:
+        if batch.kind != KIND:
+            return None
+        return dict(PreviewOutputSerializer(batch.preview).data)
+
+
+class ApplyOutputSerializer(serializers.Serializer[Any]):
+    done = serializers.BooleanField(
+        help_text="False: нечего было применять (уже применено и т. п.)"
+    )
+    message = serializers.CharField()
+    batch = BatchOutputSerializer()
+
+
+class RefusalOutputSerializer(serializers.Serializer[Any]):
+    detail = serializers.CharField()
+    errors = CellErrorOutputSerializer(many=True)
+    preview = PreviewOutputSerializer(allow_null=True)
+
+
+class UploadInputSerializer(serializers.Serializer[Any]):
+    file = serializers.FileField(
+        help_text="Файл выверки (.xlsx), скачанный из шаблона и заполненный",
+        error_messages={
+            "required": "Выберите файл для загрузки.",
+            "empty": "Файл пустой.",
+            "invalid": "Не удалось получить файл. Отправьте его как multipart/form-data.",
+        },
+    )
+
+
+def _refusal(exc: services_reconciliation.RefusedUploadError, detail: str, code: int) -> Response:
+    return Response(
+        {
+            "detail": detail,
+            "errors": [e.as_dict() for e in exc.errors],
+            "preview": exc.preview,
+        },
+        status=code,
+    )
+
+
+class _Scoped(ScopedAPIMixin, APIView):
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, ObjectDoesNotExist):
+            exc = NotFound("Объект не найден.")
+        return super().handle_exception(exc)
+
+
+class SchoolListTemplateApi(_Scoped):
+    """The reconciliation xlsx of the caller's own unit (municipal or regional coordinator)."""
+
+    scoped_model = School
+    method_actions = {"GET": A.RECONCILE_SCHOOLS}
+    renderer_classes = [JSONRenderer, XlsxRenderer]
+
+    @extend_schema(summary="Скачать список ОО для выверки", responses={200: XLSX_RESPONSE})
+    def get(self, request: Request) -> FileResponse:
+        built = services_reconciliation.school_list_template(
+            actor=self.actor, request=request._request
+        )
+        return FileResponse(io.BytesIO(built.content), as_attachment=True, filename=built.filename)
+
+
+class SchoolListBatchListApi(ScopedAPIMixin, generics.ListAPIView[ImportBatch]):
+    """Reconciliation uploads in scope (GET); upload a file for preview (POST)."""
+
+    scoped_model = ImportBatch
+    method_actions = {"GET": A.VIEW_SCHOOL_CHANGES, "POST": A.RECONCILE_SCHOOLS}
+    serializer_class = BatchOutputSerializer
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_queryset(self) -> Any:
+        params = self.request.query_params
+        region = params.get("region", "")
+        return selectors_reconciliation.school_list_batch_list(
+            actor=self.actor,
+            region_id=int(region) if region.isdigit() else None,
+            status=params.get("status", ""),
+        )
+
+    @extend_schema(
+        summary="Загрузки выверки списка ОО",
+        parameters=[
+            OpenApiParameter("region", int, description="Регион (федеральный оператор)"),
+            OpenApiParameter("status", str, enum=list(ImportBatch.Status.values)),
+        ],
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Загрузить файл выверки (предпросмотр; ничего не меняет)",
+        request={"multipart/form-data": UploadInputSerializer},
+        responses={201: BatchOutputSerializer, 400: RefusalOutputSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        data = UploadInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        try:
+            batch = services_reconciliation.school_list_upload(
+                actor=self.actor,
+                file=upload,
+                name=upload.name,
+                size=upload.size,
+                request=request._request,
+            )
+        except services_reconciliation.RefusedUploadError as exc:
+            return _refusal(exc, "Файл не принят; ничего не изменено. Исправьте ошибки.", 400)
+        except ObjectDoesNotExist as exc:
+            raise NotFound("Объект не найден.") from exc
+        return Response(BatchOutputSerializer(batch).data, status=status.HTTP_201_CREATED)
+
+
+class SchoolListBatchDetailApi(_Scoped):
+    scoped_model = ImportBatch
+    method_actions = {"GET": A.VIEW_SCHOOL_CHANGES}
+
+    @extend_schema(summary="Загрузка выверки и её предпросмотр", responses=BatchOutputSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        batch = selectors_reconciliation.school_list_batch_get(actor=self.actor, batch_id=pk)
+        return Response(BatchOutputSerializer(batch).data)
+
+
+class _BatchActionApi(_Scoped):
+    scoped_model = ImportBatch
+    method_actions = {"POST": A.RECONCILE_SCHOOLS}
+
+    def run(self, request: Request, pk: int) -> services_reconciliation.ApplyOutcome:
+        raise NotImplementedError
+
+    def post(self, request: Request, pk: int) -> Response:
+        try:
+            outcome = self.run(request, pk)
+        except services_reconciliation.RefusedUploadError as exc:
+            return _refusal(
+                exc,
+                "Список ОО изменился после загрузки; файл больше нельзя применить. "
+                "Ничего не изменено. Загрузите файл заново.",
+                status.HTTP_409_CONFLICT,
+            )
+        data = {"done": outcome.done, "message": outcome.message, "batch": outcome.batch}
+        return Response(ApplyOutputSerializer(data).data)
+
+
+class SchoolListBatchApplyApi(_BatchActionApi):
+    @extend_schema(
+        summary="Применить выверку (повторное применение ничего не меняет)",
+        request=None,
+        responses={200: ApplyOutputSerializer, 409: RefusalOutputSerializer},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        return super().post(request, pk)
+
+    def run(self, request: Request, pk: int) -> services_reconciliation.ApplyOutcome:
+        return services_reconciliation.school_list_apply(
+            actor=self.actor, batch_id=pk, request=request._request
+        )
+
+
+class SchoolListBatchDiscardApi(_BatchActionApi):
+    @extend_schema(
+        summary="Отменить загрузку выверки", request=None, responses=ApplyOutputSerializer
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        return super().post(request, pk)
+
+    def run(self, request: Request, pk: int) -> services_reconciliation.ApplyOutcome:
+        return services_reconciliation.school_list_discard(
+            actor=self.actor, batch_id=pk, request=request._request
+        )

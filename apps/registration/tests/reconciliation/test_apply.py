@@ -1,0 +1,266 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+from guardian.shortcuts import get_perms
+
+from apps.core.models import AuditEvent, ImportBatch
+from apps.core.services import audit_record
+from apps.registration import reconciliation as rc
+from apps.registration import selectors
+from apps.registration import services_reconciliation as service
+from apps.registration.access import actor_for_user
+from apps.registration.constants import SchoolStatus
+from apps.registration.models import School
+from apps.registration.services import school_unit_scope
+from apps.registration.tests.reconciliation.helpers import (
+    apply,
+    edit,
+    new_school,
+    snapshot,
+    template,
+    upload,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _audit(action: str) -> int:
+    return AuditEvent.objects.filter(action=action).count()
+
+
+def test_reuploading_the_downloaded_file_changes_nothing(world):
+    # given the municipality's file, downloaded and uploaded back as it is
+    user = world.users["municipal"]
+    before = snapshot()
+    batch = upload(user, template(user))
+    # then the preview shows every school unchanged
+    counts = batch.preview["counts"]
+    assert counts == {"created": 0, "changed": 0, "unchanged": 2, "rejected": 0, "missing": 0}
+    # when it is applied
+    outcome = apply(user, batch)
+    # then no school row was touched (updated_at included), and the batch is applied
+    assert outcome.done
+    assert snapshot() == before
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.APPLIED
+
+
+def test_applying_twice_does_nothing_the_second_time(world):
+    # given an applied upload that closed a school
+    user = world.users["municipal"]
+    code = world.schools["A1b"].code
+    batch = upload(user, edit(template(user), set_cells={(code, rc.STATUS.header): "Закрыта"}))
+    assert apply(user, batch).done
+    after_first = snapshot()
+    audits = AuditEvent.objects.count()
+    # when it is applied again
+    outcome = apply(user, batch)
+    # then nothing is written, not even an audit record, and the caller is told why
+    assert not outcome.done
+    assert "уже применён" in outcome.message
+    assert snapshot() == after_first
+    assert AuditEvent.objects.count() == audits
+
+
+def test_closed_school_keeps_history_and_leaves_active_lists(world):
+    # given a school with history: an account with a grant and an audit event
+    school = world.schools["A1a"]
+    organizer = world.users["school_organizer"]
+    audit_record(
+        actor=actor_for_user(organizer), action="test.history", scope=school_unit_scope(school)
+    )
+    user = world.users["municipal"]
+    content = edit(template(user), set_cells={(school.code, rc.STATUS.header): "Закрыта"})
+    # when the municipal coordinator marks it closed and applies
+    batch = upload(user, content)
+    row = next(r for r in batch.preview["rows"] if r["code"] == school.code)
+    assert row["outcome"] == rc.CHANGED
+    assert row["changes"] == [
+        {"field": "status", "label": "Статус", "old": "Действующая", "new": "Закрыта"}
+    ]
+    apply(user, batch)
+    # then the school still exists, closed, with its grant and its audit history
+    school.refresh_from_db()
+    assert school.status == SchoolStatus.CLOSED
+    assert "organize_school" in get_perms(organizer, school)
+    assert AuditEvent.objects.filter(school_id=school.pk, action="test.history").exists()
+    # and it is gone from the active lists: selector, municipality cabinet, API
+    actor = actor_for_user(user)
+    assert school not in selectors.school_list(actor=actor, status="active")
+    assert school in selectors.school_list(actor=actor, status="closed")
+    client = world.client_for("municipal")
+    page = client.get(reverse("municipality-detail", args=[world.municipalities["A1"].pk]))
+    assert school.short_name not in page.content.decode()
+    assert world.schools["A1b"].short_name in page.content.decode()
+    api = client.get("/api/v1/schools/", {"status": "active"}).json()
+    assert school.code not in {s["code"] for s in api["results"]}
+
+
+def test_new_school_gets_a_free_code_and_a_reupload_does_not_duplicate_it(world):
+    # given the file with a corrected name and one new school
+    user = world.users["municipal"]
+    renamed = world.schools["A1b"]
+    content = edit(
+        template(user),
+        set_cells={(renamed.code, rc.FULL_NAME.header): "МБОУ «Гимназия № 2»"},
+        add=[new_school()],
+    )
+    batch = upload(user, content)
+    # then the preview shows one new, one changed, one unchanged school
+    assert batch.preview["counts"]["created"] == 1
+    assert batch.preview["counts"]["changed"] == 1
+    changed = next(r for r in batch.preview["rows"] if r["outcome"] == rc.CHANGED)
+    assert [c["field"] for c in changed["changes"]] == ["full_name"]
+    # when applied
+    outcome = apply(user, batch)
+    # then the new school exists in the municipality with the next free code of the region
+    region = world.regions["A"]
+    created = School.objects.get(short_name="МБОУ СОШ № 77")
+    assert re.fullmatch(rf"edu{region.code}\d{{4}}", created.code)
+    assert created.municipality == world.municipalities["A1"]
+    assert created.region == region
+    assert created.time_zone == world.municipalities["A1"].time_zone
+    renamed.refresh_from_db()
+    assert renamed.full_name == "МБОУ «Гимназия № 2»"
+    result = outcome.batch.preview["result"]
+    assert result["created"][0]["code"] == created.code
+    assert "Учётные записи ОО" in result["accounts_note"]
+    # and exactly one audit record for the apply, naming the new code
+    event = AuditEvent.objects.get(action="school_list.apply")
+    assert event.details["created"] == [created.code]
+    assert event.municipality_id == world.municipalities["A1"].pk
+    # when the very same file is uploaded again
+    count = School.objects.count()
+    again = upload(user, content)
+    # then the new row is recognised as the school just created: nothing would change
+    assert again.preview["counts"]["created"] == 0
+    assert again.preview["counts"]["changed"] == 0
+    assert apply(user, again).done
+    assert School.objects.count() == count
+
+
+def test_codes_do_not_collide_with_existing_codes_of_the_region(world):
+    # given a school already holding a high code of the region
+    region = world.regions["A"]
+    taken = world.schools["A2a"]
+    taken.code = f"edu{region.code}0420"
+    taken.save()
+    user = world.users["municipal"]
+    # when two new schools are added
+    content = edit(
+        template(user),
+        add=[new_school(), new_school(**{rc.FULL_NAME.header: "МБОУ «ООШ с. Дальнее»"})],
+    )
+    apply(user, upload(user, content))
+    # then they get the next free codes after it
+    codes = sorted(
+        School.objects.filter(created_at__gt=taken.updated_at).values_list("code", flat=True)
+    )
+    assert codes == [f"edu{region.code}0421", f"edu{region.code}0422"]
+
+
+def test_regional_file_moves_a_school_between_municipalities(world):
+    # given the regional coordinator's file with a school moved from A1 to A2
+    user = world.users["regional"]
+    school = world.schools["A1a"]
+    target = world.municipalities["A2"]
+    content = edit(template(user), set_cells={(school.code, rc.MUNICIPALITY.header): target.code})
+    # when uploaded and applied
+    batch = upload(user, content)
+    assert batch.region_id == world.regions["A"].pk
+    assert batch.municipality_id is None
+    apply(user, batch)
+    # then the school is in A2 now
+    school.refresh_from_db()
+    assert school.municipality == target
+
+
+def test_apply_revalidates_against_the_current_rows(world):
+    # given a previewed upload changing A1a
+    user = world.users["municipal"]
+    school = world.schools["A1a"]
+    batch = upload(
+        user, edit(template(user), set_cells={(school.code, rc.ADDRESS.header): "ул. Новая, 1"})
+    )
+    # and the school moved to another municipality before the apply
+    school.municipality = world.municipalities["A2"]
+    school.save()
+    before = snapshot()
+    # when the upload is applied
+    with pytest.raises(service.RefusedUploadError) as caught:
+        apply(user, batch)
+    # then it is refused naming the row, nothing changes, and the batch stays in preview
+    assert "нет в списке ОО" in str(caught.value)
+    assert snapshot() == before
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.PREVIEW
+
+
+def test_another_municipality_cannot_apply_or_see_the_batch(world):
+    # given an upload of A1 and the coordinator of A2
+    batch = upload(world.users["municipal"], template(world.users["municipal"]))
+    other = actor_for_user(world.users["municipal"])
+    from apps.registration.tests.factories import grant, make_user
+
+    stranger = make_user("t_municipal_a2", "x-Password-123")
+    grant(stranger, "municipal", world.municipalities["A2"])
+    client = world.client_for("municipal")
+    client.force_login(stranger)
+    # when it opens or applies the batch
+    # then it is as good as missing
+    assert client.get(reverse("reconciliation-detail", args=[batch.pk])).status_code == 404
+    assert client.post(reverse("reconciliation-apply", args=[batch.pk])).status_code == 404
+    assert other.scope.anchor_id == world.municipalities["A1"].pk
+
+
+def test_the_pages_walk_upload_preview_apply(world):
+    # given the municipal coordinator in the browser
+    client = world.client_for("municipal")
+    content = b"".join(client.get(reverse("reconciliation-template")).streaming_content)
+    code = world.schools["A1b"].code
+    changed = edit(content, set_cells={(code, rc.STATUS.header): "Закрыта"})
+    from apps.registration.tests.reconciliation.helpers import upload_file
+
+    # when it uploads the file
+    response = client.post(reverse("reconciliation-upload"), {"file": upload_file(changed)})
+    # then it lands on the preview that shows the change and the confirm button
+    assert response.status_code == 302
+    preview = client.get(response["Location"])
+    html = preview.content.decode()
+    assert "«Действующая» → «Закрыта»" in html
+    assert "Применить изменения" in html
+    # when it confirms
+    batch = ImportBatch.objects.get(kind=rc.KIND)
+    done = client.post(reverse("reconciliation-apply", args=[batch.pk]), follow=True)
+    # then the result is shown and the school is closed
+    assert "Изменения применены" in done.content.decode()
+    assert School.objects.get(code=code).status == SchoolStatus.CLOSED
+    # and the federal operator sees the request in its list, filtered by region
+    federal = world.client_for("federal")
+    listing = federal.get(reverse("reconciliation-list"), {"region": world.regions["A"].pk})
+    assert listing.status_code == 200
+    assert reverse("reconciliation-detail", args=[batch.pk]) in listing.content.decode()
+    other = federal.get(reverse("reconciliation-list"), {"region": world.regions["B"].pk})
+    assert reverse("reconciliation-detail", args=[batch.pk]) not in other.content.decode()
+    detail = federal.get(reverse("reconciliation-detail", args=[batch.pk])).content.decode()
+    assert "«Действующая» → «Закрыта»" in detail
+    assert "Применить изменения" not in detail
+
+
+def test_discard_changes_nothing(world):
+    # given a previewed upload closing a school
+    user = world.users["municipal"]
+    code = world.schools["A1b"].code
+    batch = upload(user, edit(template(user), set_cells={(code, rc.STATUS.header): "Закрыта"}))
+    before = snapshot()
+    # when it is discarded, then applied
+    service.school_list_discard(actor=actor_for_user(user), batch_id=batch.pk)
+    outcome = apply(user, batch)
+    # then nothing was applied
+    assert not outcome.done
+    assert snapshot() == before
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.DISCARDED

@@ -1,0 +1,97 @@
+"""Monitoring of registration: drill-down pages country → region → municipality → schools."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.generic import ListView, View
+
+from apps.registration import selectors_monitoring
+from apps.registration.access import A, ScopedViewMixin
+from apps.registration.models import Municipality, Region, School
+
+PAGE_SIZE = 50
+TEMPLATE = "registration/monitoring/registration.html"
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+class _ProgressView(ScopedViewMixin, View):
+    action = A.VIEW_MONITORING
+
+    def progress(
+        self,
+        request: HttpRequest,
+        *,
+        region_id: int | None = None,
+        municipality_id: int | None = None,
+    ) -> HttpResponse:
+        try:
+            report = selectors_monitoring.registration_progress(
+                actor=self.actor, region_id=region_id, municipality_id=municipality_id
+            )
+        except (Region.DoesNotExist, Municipality.DoesNotExist) as exc:
+            raise Http404 from exc
+        ctx = {"report": report, "lagging_kinds": selectors_monitoring.LAGGING_KINDS}
+        return render(request, TEMPLATE, ctx)
+
+
+class RegistrationMonitoringView(_ProgressView):
+    """The actor's own level: regions (federal), municipalities (regional), schools (municipal)."""
+
+    scoped_model = School
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self.progress(request)
+
+
+class RegionMonitoringView(_ProgressView):
+    """The municipalities of one region."""
+
+    scoped_model = Region
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self.progress(request, region_id=pk)
+
+
+class MunicipalityMonitoringView(_ProgressView):
+    """The schools of one municipality."""
+
+    scoped_model = Municipality
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self.progress(request, municipality_id=pk)
+
+
+class LaggingSchoolsView(ScopedViewMixin, ListView):  # type: ignore[type-arg]
+    """Schools that have not done a registration step yet (optionally within one unit)."""
+
+    scoped_model = School
+    action = A.VIEW_MONITORING
+    template_name = "registration/monitoring/lagging.html"
+    paginate_by = PAGE_SIZE
+
+    def kind(self) -> str:
+        kind = self.request.GET.get("kind", "")
+        return kind if kind in selectors_monitoring.LAGGING_KINDS else "login"
+
+    def get_queryset(self) -> QuerySet[School]:
+        return selectors_monitoring.registration_lagging_list(
+            actor=self.actor,
+            kind=self.kind(),
+            region_id=_int(self.request.GET.get("region")),
+            municipality_id=_int(self.request.GET.get("municipality")),
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["kind"] = self.kind()
+        ctx["kinds"] = selectors_monitoring.LAGGING_KINDS
+        ctx["region"] = self.request.GET.get("region", "")
+        ctx["municipality"] = self.request.GET.get("municipality", "")
+        return ctx

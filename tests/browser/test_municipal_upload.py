@@ -1,0 +1,92 @@
+"""A municipal coordinator uploads its schools' organizers in the browser:
+template → upload → preview → apply → the credentials file, downloaded once."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from apps.registration.accounts import AccountFileKind
+from apps.registration.models import User
+from apps.registration.tests.accounts.helpers import fill, person, read_credentials
+from conftest import PASSWORD, build_world
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _shot(page: Any, screenshots_dir: Path, name: str) -> None:
+    page.screenshot(path=str(screenshots_dir / f"municipal_upload_{name}.png"), full_page=True)
+
+
+def test_municipal_coordinator_uploads_organizers_and_downloads_credentials(
+    live_server: Any, page: Any, screenshots_dir: Path, tmp_path: Path
+) -> None:
+    # given the world and the municipal coordinator of A1 logged in
+    world = build_world()
+    muni = world.municipalities["A1"]
+    schools = [world.schools["A1a"], world.schools["A1b"]]
+    base = live_server.url
+    page.goto(base + "/accounts/login/")
+    page.get_by_label("Логин").fill(world.users["municipal"].username)
+    page.get_by_label("Пароль").fill(PASSWORD)
+    page.get_by_role("button", name="Войти").click()
+    page.wait_for_url(re.compile(rf"/municipalities/{muni.pk}/$"))
+
+    # when it opens its organizers page and downloads the template
+    page.get_by_role("link", name="Ответственные организаторы ОО").first.click()
+    page.wait_for_url(re.compile(rf"/municipalities/{muni.pk}/organizers/$"))
+    _shot(page, screenshots_dir, "1_page")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Скачайте шаблон (xlsx)").click()
+    template = Path(info.value.path()).read_bytes()
+    assert info.value.suggested_filename.endswith(".xlsx")
+
+    # and first uploads a file that is not a spreadsheet
+    bad = tmp_path / "список.csv"
+    bad.write_text("код;фио\n", encoding="utf-8")
+    page.set_input_files("input[type=file]", str(bad))
+    page.get_by_role("button", name="Загрузить и проверить").click()
+    page.wait_for_load_state("networkidle")
+    # then it reads a Russian error and nothing is created
+    assert "не является книгой Excel" in page.locator("div.error").inner_text()
+    _shot(page, screenshots_dir, "2_error")
+
+    # when it uploads the filled template
+    filled = tmp_path / "организаторы.xlsx"
+    filled.write_bytes(
+        fill(
+            template,
+            AccountFileKind.SCHOOL_ORGANIZERS,
+            {schools[0].code: person("a", replace="Да"), schools[1].code: person("b")},
+        )
+    )
+    page.set_input_files("input[type=file]", str(filled))
+    page.get_by_role("button", name="Загрузить и проверить").click()
+    page.wait_for_url(re.compile(r"/imports/accounts/\d+/$"))
+    # then the preview shows one creation and one replacement before anything changes
+    text = page.locator("main").inner_text()
+    assert "Проверьте изменения перед применением" in text
+    assert "Будет создано: 1" in text
+    assert "Будет заменено: 1" in text
+    _shot(page, screenshots_dir, "3_preview")
+    assert not User.objects.filter(username=schools[0].code).exists()
+
+    # when it applies the changes
+    page.get_by_role("button", name="Применить изменения").click()
+    page.wait_for_url(re.compile(r"/credentials/$"))
+    _shot(page, screenshots_dir, "4_credentials")
+    # and downloads the credentials file
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Скачать (один раз)").first.click()
+    creds = read_credentials(Path(info.value.path()).read_bytes())
+    # then both schools' logins are there with their one-time passwords
+    assert sorted(creds) == sorted(s.code for s in schools)
+    assert User.objects.get(username=schools[0].code).check_password(creds[schools[0].code])
+    # and the list now says the file was downloaded, with no link to download it again
+    page.reload()
+    assert "скачан" in page.locator("table.grid").inner_text()
+    assert page.get_by_role("link", name="Скачать (один раз)").count() == 0
+    _shot(page, screenshots_dir, "5_downloaded")
