@@ -79,6 +79,10 @@ TEMPLATES = [
 
 if env.DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(env.DATABASE_URL, conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # SSD storage: without this the planner prefers sequential scans over the trigram
+        # search indexes (docs/adr/0005-trigram-search.md).
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c random_page_cost=1.1"
 else:
     DATABASES = {
         "default": {
