@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("apps.applications.api.urls")),
     path("", include("apps.materials.api.urls")),
     path("", include("apps.campaigns.api.urls")),
+    path("", include("apps.results.api.urls")),
     path("", include("apps.core.api")),
 ]

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("apps.applications.urls")),
     path("", include("apps.materials.urls")),
     path("", include("apps.campaigns.urls")),
+    path("", include("apps.results.urls")),
 ]
 
 handler404 = "apps.core.views.page_not_found"

@@ -19,4 +19,7 @@ MESSAGES: dict[str, str] = {
     "specialist_not_found": "Технический специалист не найден.",
     "totp_bad_code": "Неверный или устаревший код. Введите текущий код из приложения.",
     "totp_not_started": "Сначала начните подключение входа с кодом.",
+    # school-list reconciliation (registration, issue 3)
+    "school_codes_exhausted": "В регионе {region} не осталось свободных кодов ОО "
+    "(edu{region}0001–edu{region}9999). Обратитесь к федеральному оператору.",
 }

@@ -80,6 +80,10 @@ class A:
     VIEW_RESERVE_DAYS = "campaigns.view_reserve_days"
     REQUEST_RESERVE_DAY = "campaigns.request_reserve_day"
     DECIDE_RESERVE_DAY = "campaigns.decide_reserve_day"
+    # Results (issue 6): schools upload; coordinators see, compare versions and reopen uploads.
+    VIEW_RESULTS = "results.view"
+    UPLOAD_RESULTS = "results.upload"
+    REOPEN_RESULTS = "results.reopen"
 
 
 _COMMON = frozenset({A.VIEW_SCHOOL, A.VIEW_JOB})
@@ -187,6 +191,22 @@ _CAMPAIGN_ACTIONS: Mapping[Role, frozenset[str]] = {
 }
 ROLE_ACTIONS = {
     role: actions | _CAMPAIGN_ACTIONS.get(role, frozenset())
+    for role, actions in ROLE_ACTIONS.items()
+}
+
+# Results (issue 6): the school uploads (organizer and technical specialist alike); municipal and
+# regional coordinators see their schools' results and reopen uploads after the deadline.
+_RESULTS_SCHOOL = frozenset({A.VIEW_RESULTS, A.UPLOAD_RESULTS})
+_RESULTS_ACTIONS: Mapping[Role, frozenset[str]] = {
+    Role.FEDERAL: frozenset({A.VIEW_RESULTS}),
+    Role.REGIONAL: frozenset({A.VIEW_RESULTS, A.REOPEN_RESULTS}),
+    Role.MUNICIPAL: frozenset({A.VIEW_RESULTS, A.REOPEN_RESULTS}),
+    Role.SCHOOL_ORGANIZER: _RESULTS_SCHOOL,
+    Role.SCHOOL_TECH: _RESULTS_SCHOOL,
+    Role.SYSTEM: frozenset({A.VIEW_RESULTS}),
+}
+ROLE_ACTIONS = {
+    role: actions | _RESULTS_ACTIONS.get(role, frozenset())
     for role, actions in ROLE_ACTIONS.items()
 }
 

@@ -35,9 +35,11 @@ from apps.registration.models import Municipality, Region, School
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
+# Accounts of new schools are issued by the accounts flow (services_accounts): a new active
+# school appears in its municipality's organizers file; its login is its code.
 ACCOUNTS_NOTE = (
-    "Учётные записи новых ОО (логин — код ОО) выдаются в разделе «Учётные записи ОО»: "
-    "новые ОО появятся в файле учётных записей муниципалитета."
+    "Учётные записи организаторов новых ОО (логин — код ОО) выдаются в разделе «Организаторы ОО»: "
+    "новые ОО уже есть в файле организаторов муниципалитета."
 )
 CODE_SUFFIX_MAX = 9999
 

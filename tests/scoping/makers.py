@@ -28,6 +28,7 @@ from apps.registration.models import (
     User,
 )
 from apps.registration.tests.factories import grant, make_user
+from apps.results.models import ResultVersion
 from conftest import World, token
 
 # A URL kwarg name → the model whose id it carries (``pk`` means the view's scoped_model).
@@ -238,6 +239,42 @@ def _kit(world: World, key: str) -> Kit:
     )
 
 
+def _result_version(world: World, key: str) -> Any:
+    """An accepted results version of the school for the global work (results, issue 6); its
+    stored file and name hold the unit's token."""
+    from apps.results.models import ResultSheet, ResultVersion
+
+    school, work = world.schools[key], _work(world, key)
+    sheet, _ = ResultSheet.objects.get_or_create(
+        school=school,
+        work=work,
+        defaults={"municipality_id": school.municipality_id, "region_id": school.region_id},
+    )
+    found = ResultVersion.objects.filter(sheet=sheet).first()
+    if found is not None:
+        return found
+    content = table_workbook(sheet_title="Протокол", headers=["Код участника"], rows=[[token(key)]])
+    path = default_storage.save(f"tests/results/{key}.xlsx", ContentFile(content))
+    version = ResultVersion.objects.create(
+        sheet=sheet,
+        school_id=school.pk,
+        municipality_id=school.municipality_id,
+        region_id=school.region_id,
+        number=1,
+        source="api",
+        original_name=f"{token(key)}.xlsx",
+        file=path,
+        file_sha256=hashlib.sha256(content).hexdigest(),
+        participants=1,
+        absent=0,
+        snapshot={"headers": ["Вариант"], "rows": {"40001": ["1"]}},
+    )
+    sheet.current_version = version
+    sheet.version_count = 1
+    sheet.save(update_fields=["current_version", "version_count"])
+    return version
+
+
 # model → (maker, the key lengths it can anchor at: 1 region, 2 municipality, 3 school)
 MAKERS: dict[type[Any], tuple[Callable[[World, str], Any], tuple[int, ...]]] = {
     Region: (lambda w, k: w.regions[k], (1,)),
@@ -254,4 +291,5 @@ MAKERS: dict[type[Any], tuple[Callable[[World, str], Any], tuple[int, ...]]] = {
     SchoolWorkDate: (_school_date, (3,)),
     ReserveDayRequest: (_reserve_day, (3,)),
     Kit: (_kit, (3,)),
+    ResultVersion: (_result_version, (3,)),
 }

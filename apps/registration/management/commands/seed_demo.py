@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from apps.registration import demo
@@ -42,6 +43,8 @@ class Command(BaseCommand):
         accounts = demo.demo_accounts_ensure()
         if verbosity:
             self._report(size, result, accounts)
+        # The demo campaigns (ВПР 2026 and its autumn session) and the demo school's schedule.
+        call_command("seed_campaign", verbosity=verbosity, stdout=self.stdout)
 
     def _report(
         self, size: str, result: demo.SeedResult, accounts: list[tuple[str, str, bool]]

@@ -15,6 +15,7 @@ from apps.registration.access import actor_for_user
 from apps.registration.constants import SchoolStatus
 from apps.registration.models import School
 from apps.registration.services import school_unit_scope
+from apps.registration.tests.factories import grant, make_user
 from apps.registration.tests.reconciliation.helpers import (
     apply,
     edit,
@@ -127,7 +128,7 @@ def test_new_school_gets_a_free_code_and_a_reupload_does_not_duplicate_it(world)
     assert renamed.full_name == "МБОУ «Гимназия № 2»"
     result = outcome.batch.preview["result"]
     assert result["created"][0]["code"] == created.code
-    assert "Учётные записи ОО" in result["accounts_note"]
+    assert "«Организаторы ОО»" in result["accounts_note"]
     # and exactly one audit record for the apply, naming the new code
     event = AuditEvent.objects.get(action="school_list.apply")
     assert event.details["created"] == [created.code]
@@ -202,18 +203,18 @@ def test_apply_revalidates_against_the_current_rows(world):
 def test_another_municipality_cannot_apply_or_see_the_batch(world):
     # given an upload of A1 and the coordinator of A2
     batch = upload(world.users["municipal"], template(world.users["municipal"]))
-    other = actor_for_user(world.users["municipal"])
-    from apps.registration.tests.factories import grant, make_user
-
     stranger = make_user("t_municipal_a2", "x-Password-123")
     grant(stranger, "municipal", world.municipalities["A2"])
     client = world.client_for("municipal")
     client.force_login(stranger)
     # when it opens or applies the batch
-    # then it is as good as missing
-    assert client.get(reverse("reconciliation-detail", args=[batch.pk])).status_code == 404
-    assert client.post(reverse("reconciliation-apply", args=[batch.pk])).status_code == 404
-    assert other.scope.anchor_id == world.municipalities["A1"].pk
+    detail = client.get(reverse("reconciliation-detail", args=[batch.pk]))
+    applied = client.post(reverse("reconciliation-apply", args=[batch.pk]))
+    # then it is as good as missing, and the batch is untouched
+    assert detail.status_code == 404
+    assert applied.status_code == 404
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.PREVIEW
 
 
 def test_the_pages_walk_upload_preview_apply(world):
@@ -264,3 +265,50 @@ def test_discard_changes_nothing(world):
     assert snapshot() == before
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.DISCARDED
+
+
+def test_each_step_leaves_exactly_one_audit_record(world):
+    # given the municipal coordinator
+    user = world.users["municipal"]
+    steps = []
+
+    def step(name, action, run):
+        before = AuditEvent.objects.count()
+        result = run()
+        steps.append((name, AuditEvent.objects.count() - before, AuditEvent.objects.first().action))
+        assert steps[-1] == (name, 1, action)
+        return result
+
+    # when it downloads, uploads, applies; then uploads again and discards
+    content = step("download", "school_list.template_download", lambda: template(user))
+    batch = step("upload", "school_list.upload", lambda: upload(user, content))
+    step("apply", "school_list.apply", lambda: apply(user, batch))
+    again = step("upload again", "school_list.upload", lambda: upload(user, content))
+    step(
+        "discard",
+        "school_list.discard",
+        lambda: service.school_list_discard(actor=actor_for_user(user), batch_id=again.pk),
+    )
+    # then every step wrote one record, in the municipality's scope
+    assert len(steps) == 5
+    assert set(
+        AuditEvent.objects.filter(action__startswith="school_list.").values_list(
+            "municipality_id", flat=True
+        )
+    ) == {world.municipalities["A1"].pk}
+
+
+def test_codes_fill_gaps_when_the_top_is_taken(world):
+    # given the region's highest code is taken
+    region = world.regions["A"]
+    top = world.schools["A2a"]
+    top.code = f"edu{region.code}9999"
+    top.save()
+    taken = set(School.objects.values_list("code", flat=True))
+    # when two codes are allocated
+    codes = service._free_codes(region.code, 2)
+    # then they are free codes of the region, lowest first
+    assert len(set(codes)) == 2
+    assert not set(codes) & taken
+    assert all(c.startswith(f"edu{region.code}") and len(c) == 9 for c in codes)
+    assert codes == sorted(codes)
