@@ -57,6 +57,13 @@ class Application(BaseModel, ScopedModel):
                 fields=["campaign", "school"], name="application_unique_per_school"
             )
         ]
+        # Monitoring counts applications per region / municipality and status.
+        indexes = [
+            models.Index(fields=["campaign", "region_id", "status"], name="application_region_idx"),
+            models.Index(
+                fields=["campaign", "municipality_id", "status"], name="application_muni_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Заявка {self.school_id} ({self.get_status_display()})"
@@ -79,7 +86,20 @@ class ApplicationLine(models.Model):
         verbose_name = "строка заявки"
         verbose_name_plural = "строки заявки"
         constraints = [
-            models.UniqueConstraint(fields=["application", "work"], name="line_unique_per_work")
+            models.UniqueConstraint(fields=["application", "work"], name="line_unique_per_work"),
+            # The last line of defence behind apps.applications.rules.check_line.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(takes_part=False, participants=0, classes=0)
+                    | models.Q(
+                        takes_part=True,
+                        participants__gte=1,
+                        classes__gte=1,
+                        classes__lte=models.F("participants"),
+                    )
+                ),
+                name="line_counts_consistent",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,330 @@
+"""REST endpoints of applications. Every one is a ScopedAPIMixin with an action per method."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.applications import selectors, services
+from apps.applications.api import serializers as s
+from apps.applications.messages import ChainError
+from apps.applications.models import Application, Source, Status
+from apps.applications.rules import RawLine
+from apps.registration.access import A, Actor, ScopedAPIMixin
+from apps.registration.models import Municipality, Region
+
+_CAMPAIGN = OpenApiParameter("campaign", int, description="Кампания (id); по умолчанию — текущая")
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def application_data(actor: Actor, application_id: int) -> dict[str, Any]:
+    page = selectors.application_page(actor=actor, application_id=application_id)
+    app, school, campaign = page.application, page.school, page.campaign
+    return {
+        "id": app.pk,
+        "campaign": {"id": campaign.pk, "year": campaign.year, "name": campaign.name},
+        "school": {"id": school.pk, "code": school.code, "short_name": school.short_name},
+        "status": app.status,
+        "status_display": app.get_status_display(),
+        "deadline": page.deadline.ends_at,
+        "deadline_passed": page.deadline.passed,
+        "lock_message": page.lock_message,
+        "allowed": {
+            "edit": page.can_edit,
+            "submit": page.can_submit,
+            "confirm": page.can_confirm,
+            "reopen": page.can_reopen,
+        },
+        "lines": [
+            {
+                "work": r.work.id,
+                "grade": r.work.grade,
+                "subject": r.work.subject,
+                "takes_part": r.values.takes_part,
+                "participants": r.values.participants,
+                "classes": r.values.classes,
+            }
+            for r in page.rows
+        ],
+        "decisions": [
+            {
+                "at": d.at_utc,
+                "who": d.who,
+                "role": d.role,
+                "from_status": d.from_status,
+                "to_status": d.to_status,
+                "source": d.source_value,
+                "comment": d.comment,
+            }
+            for d in page.decisions
+        ],
+    }
+
+
+class _Scoped(ScopedAPIMixin, APIView):
+    """Invisible objects answer 404; broken chain rules 409; bad lines 400 — all in Russian."""
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, ObjectDoesNotExist):
+            exc = NotFound("Объект не найден.")
+        if isinstance(exc, ChainError):
+            return Response(
+                {"detail": exc.message, "code": exc.code}, status=status.HTTP_409_CONFLICT
+            )
+        if isinstance(exc, services.LinesInvalidError):
+            return Response(
+                {
+                    "detail": exc.message,
+                    "errors": [
+                        {"work": i.work_id, "field": i.field, "message": i.message}
+                        for i in exc.issues
+                    ],
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return super().handle_exception(exc)
+
+
+@extend_schema(
+    parameters=[
+        _CAMPAIGN,
+        OpenApiParameter("status", str, enum=list(Status.values)),
+        OpenApiParameter("municipality", int),
+        OpenApiParameter("school", int),
+    ]
+)
+class ApplicationListApi(ScopedAPIMixin, generics.ListAPIView):  # type: ignore[type-arg]
+    """Applications in the caller's scope; POST starts (or finds) a school's application."""
+
+    scoped_model = Application
+    method_actions = {"GET": A.VIEW_APPLICATION, "POST": A.EDIT_APPLICATION}
+    serializer_class = s.ApplicationListOutputSerializer
+
+    def get_queryset(self) -> QuerySet[Application]:
+        params = self.request.query_params
+        campaign = None
+        if (campaign_id := _int(params.get("campaign"))) is not None:
+            campaign = selectors.campaign_get(actor=self.actor, campaign_id=campaign_id)
+        qs = selectors.application_list(
+            actor=self.actor,
+            campaign=campaign,
+            status=params.get("status", ""),
+            municipality_id=_int(params.get("municipality")),
+            school_id=_int(params.get("school")),
+        )
+        # an unknown campaign lists nothing (rather than every campaign)
+        return qs.none() if campaign_id is not None and campaign is None else qs
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, ObjectDoesNotExist):
+            exc = NotFound("Объект не найден.")
+        if isinstance(exc, ChainError):
+            return Response(
+                {"detail": exc.message, "code": exc.code}, status=status.HTTP_409_CONFLICT
+            )
+        return super().handle_exception(exc)
+
+    @extend_schema(
+        request=s.ApplicationOpenInputSerializer,
+        responses={200: s.ApplicationOutputSerializer, 409: s.ChainErrorOutputSerializer},
+        summary="Начать заявку ОО (или получить существующую)",
+    )
+    def post(self, request: Request) -> Response:
+        data = s.ApplicationOpenInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        app = services.application_open(
+            actor=self.actor,
+            school_id=data.validated_data["school"],
+            campaign_id=data.validated_data.get("campaign"),
+            request=request._request,
+        )
+        return Response(application_data(self.actor, app.pk))
+
+
+class ApplicationDetailApi(_Scoped):
+    scoped_model = Application
+    method_actions = {"GET": A.VIEW_APPLICATION}
+
+    @extend_schema(
+        responses=s.ApplicationOutputSerializer, summary="Заявка ОО со строками и историей"
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(application_data(self.actor, pk))
+
+
+class ApplicationLinesApi(_Scoped):
+    scoped_model = Application
+    method_actions = {"GET": A.VIEW_APPLICATION, "PUT": A.EDIT_APPLICATION}
+
+    @extend_schema(responses=s.ApplicationLineOutputSerializer(many=True), summary="Строки заявки")
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(application_data(self.actor, pk)["lines"])
+
+    @extend_schema(
+        request=s.ApplicationLinesInputSerializer,
+        responses={
+            200: s.ApplicationOutputSerializer,
+            400: s.ApplicationLinesErrorOutputSerializer,
+            409: s.ChainErrorOutputSerializer,
+        },
+        summary="Изменить строки заявки (названные работы)",
+    )
+    def put(self, request: Request, pk: int) -> Response:
+        data = s.ApplicationLinesInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        lines = {
+            item["work"]: RawLine(item["takes_part"], item["participants"], item["classes"])
+            for item in data.validated_data["lines"]
+        }
+        services.application_lines_save(
+            actor=self.actor,
+            application_id=pk,
+            lines=lines,
+            source=Source.API,
+            request=request._request,
+        )
+        return Response(application_data(self.actor, pk))
+
+
+class _TransitionApi(_Scoped):
+    scoped_model = Application
+    service: Any = None
+
+    @extend_schema(
+        request=s.DecisionCommentInputSerializer,
+        responses={
+            200: s.ApplicationTransitionOutputSerializer,
+            400: s.ApplicationLinesErrorOutputSerializer,
+            409: s.ChainErrorOutputSerializer,
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        data = s.DecisionCommentInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        outcome = type(self).service(
+            actor=self.actor,
+            application_id=pk,
+            source=Source.API,
+            comment=data.validated_data["comment"],
+            request=request._request,
+        )
+        return Response(
+            {
+                "changed": outcome.changed,
+                "message": outcome.message,
+                "application": application_data(self.actor, pk),
+            }
+        )
+
+
+@extend_schema(summary="Подать заявку (ОО)")
+class ApplicationSubmitApi(_TransitionApi):
+    method_actions = {"POST": A.SUBMIT_APPLICATION}
+    service = staticmethod(services.application_submit)
+
+
+@extend_schema(summary="Подтвердить заявку (муниципальный или региональный координатор)")
+class ApplicationConfirmApi(_TransitionApi):
+    method_actions = {"POST": A.CONFIRM_APPLICATION}
+    service = staticmethod(services.application_confirm)
+
+
+@extend_schema(summary="Снять подтверждение заявки (вернуть на доработку)")
+class ApplicationReopenApi(_TransitionApi):
+    method_actions = {"POST": A.REOPEN_APPLICATION}
+    service = staticmethod(services.application_reopen)
+
+
+def summary_data(actor: Actor, unit: selectors.Unit, campaign_id: int | None) -> dict[str, Any]:
+    campaign = selectors.campaign_get(actor=actor, campaign_id=campaign_id)
+    data = selectors.monitoring_get(actor=actor, campaign=campaign, unit=unit)
+
+    def counts(r: selectors.MonitoringRow) -> dict[str, Any]:
+        return {
+            "kind": r.kind,
+            "id": r.id,
+            "code": r.code,
+            "name": r.name,
+            "schools": r.schools,
+            "applied": r.applied,
+            "not_applied": r.not_applied,
+            "confirmed_municipality": r.confirmed_municipality,
+            "confirmed_region": r.confirmed_region,
+            "participants": r.participants,
+            "status": r.status,
+            "application_id": r.application_id,
+        }
+
+    return {
+        "campaign": (
+            {"id": campaign.pk, "year": campaign.year, "name": campaign.name} if campaign else None
+        ),
+        "unit": {"kind": unit.kind, "id": unit.id, "code": unit.code, "name": unit.name},
+        "total": counts(data.total),
+        "children": [counts(r) for r in data.rows],
+        "works": [
+            {
+                "work": t.work.id,
+                "grade": t.work.grade,
+                "subject": t.work.subject,
+                "schools": t.schools,
+                "participants": t.participants,
+                "classes": t.classes,
+            }
+            for t in data.works
+        ],
+    }
+
+
+class ApplicationSummaryApi(_Scoped):
+    """Progress of the caller's own unit (the federal operator: the country by region)."""
+
+    scoped_model = Application
+    method_actions = {"GET": A.MONITOR_APPLICATIONS}
+
+    @extend_schema(
+        parameters=[_CAMPAIGN],
+        responses={200: s.SummaryOutputSerializer, 409: s.ChainErrorOutputSerializer},
+        summary="Сводка заявок своей единицы",
+    )
+    def get(self, request: Request) -> Response:
+        unit = selectors.own_unit(actor=self.actor, action=A.MONITOR_APPLICATIONS)
+        return Response(summary_data(self.actor, unit, _int(request.query_params.get("campaign"))))
+
+
+class _UnitSummaryApi(_Scoped):
+    method_actions = {"GET": A.MONITOR_APPLICATIONS}
+    unit_kind = ""
+
+    @extend_schema(
+        parameters=[_CAMPAIGN],
+        responses={200: s.SummaryOutputSerializer, 409: s.ChainErrorOutputSerializer},
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        unit = selectors.unit_get(
+            actor=self.actor, kind=self.unit_kind, unit_id=pk, action=A.MONITOR_APPLICATIONS
+        )
+        return Response(summary_data(self.actor, unit, _int(request.query_params.get("campaign"))))
+
+
+@extend_schema(summary="Сводка заявок региона (по муниципалитетам)")
+class RegionSummaryApi(_UnitSummaryApi):
+    scoped_model = Region
+    unit_kind = "region"
+
+
+@extend_schema(summary="Сводка заявок муниципалитета (по ОО)")
+class MunicipalitySummaryApi(_UnitSummaryApi):
+    scoped_model = Municipality
+    unit_kind = "municipality"

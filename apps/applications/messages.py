@@ -1,0 +1,37 @@
+"""Russian texts of the applications app's error codes, and the error that uses them."""
+
+from __future__ import annotations
+
+from apps.core.errors import ApplicationError
+
+MESSAGES: dict[str, str] = {
+    "no_campaign": "Кампания ВПР не найдена: приём заявок не открыт.",
+    "school_closed": "ОО {school} закрыта: заявка для неё не принимается.",
+    "locked_municipality": "Заявка подтверждена муниципальным координатором и закрыта для "
+    "изменений. Чтобы изменить её, обратитесь к муниципальному координатору: он может вернуть "
+    "заявку на доработку.",
+    "locked_region": "Заявка подтверждена региональным координатором и закрыта для изменений. "
+    "Изменить её или вернуть на доработку может только региональный координатор.",
+    "deadline_passed": "Приём заявок от ОО завершён: последний день — {deadline} (по местному "
+    "времени ОО). Изменения может внести муниципальный координатор.",
+    "not_a_transition": "Это действие недоступно для вашей роли.",
+    "lines_invalid": "Заявка не сохранена: исправьте ошибки ({count}).",
+    "unknown_work": "Работа {work} не входит в кампанию {campaign}.",
+    "import_wrong_kind": "Эта загрузка не относится к заявкам на участие в ВПР.",
+    "import_not_preview": "Эта загрузка уже {status}; применить её нельзя.",
+    "import_not_yours": "Применить или отменить загрузку может только тот, кто её загрузил.",
+    "import_stale": "С момента предпросмотра заявки изменились ({what}). Ничего не изменено. "
+    "Загрузите файл заново и проверьте предпросмотр.",
+    "import_invalid_now": "Файл больше нельзя применить: {reason} Ничего не изменено.",
+}
+
+
+class ChainError(ApplicationError):
+    """A rule of the application chain was broken; ``code`` picks the Russian message here."""
+
+    @property
+    def message(self) -> str:
+        template = MESSAGES.get(self.code)
+        if template is None:
+            return super().message
+        return template.format(**self.extra)
