@@ -84,6 +84,8 @@ class A:
     VIEW_RESULTS = "results.view"
     UPLOAD_RESULTS = "results.upload"
     REOPEN_RESULTS = "results.reopen"
+    MONITOR_RESULTS = "results.monitor"
+    REMIND_RESULTS = "results.remind"
 
 
 _COMMON = frozenset({A.VIEW_SCHOOL, A.VIEW_JOB})
@@ -195,15 +197,19 @@ ROLE_ACTIONS = {
 }
 
 # Results (issue 6): the school uploads (organizer and technical specialist alike); municipal and
-# regional coordinators see their schools' results and reopen uploads after the deadline.
+# regional coordinators see their schools' results, monitor uploads, remind late schools and
+# reopen uploads after the deadline; the federal operator monitors.
 _RESULTS_SCHOOL = frozenset({A.VIEW_RESULTS, A.UPLOAD_RESULTS})
+_RESULTS_COORDINATOR = frozenset(
+    {A.VIEW_RESULTS, A.REOPEN_RESULTS, A.MONITOR_RESULTS, A.REMIND_RESULTS}
+)
 _RESULTS_ACTIONS: Mapping[Role, frozenset[str]] = {
-    Role.FEDERAL: frozenset({A.VIEW_RESULTS}),
-    Role.REGIONAL: frozenset({A.VIEW_RESULTS, A.REOPEN_RESULTS}),
-    Role.MUNICIPAL: frozenset({A.VIEW_RESULTS, A.REOPEN_RESULTS}),
+    Role.FEDERAL: frozenset({A.VIEW_RESULTS, A.MONITOR_RESULTS}),
+    Role.REGIONAL: _RESULTS_COORDINATOR,
+    Role.MUNICIPAL: _RESULTS_COORDINATOR,
     Role.SCHOOL_ORGANIZER: _RESULTS_SCHOOL,
     Role.SCHOOL_TECH: _RESULTS_SCHOOL,
-    Role.SYSTEM: frozenset({A.VIEW_RESULTS}),
+    Role.SYSTEM: frozenset({A.VIEW_RESULTS, A.MONITOR_RESULTS}),
 }
 ROLE_ACTIONS = {
     role: actions | _RESULTS_ACTIONS.get(role, frozenset())

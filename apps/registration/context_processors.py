@@ -84,9 +84,11 @@ def cabinet(request: HttpRequest) -> dict[str, Any]:
     ):
         if actor.can(action):
             menu.append((label, reverse(name)))
-    # Results (issue 6): the school's own results page.
+    # Results (issue 6): the school's own results page; coordinators monitor uploads.
     if actor.can(A.UPLOAD_RESULTS) and scope.school_id:
         menu.append(("Результаты ВПР", reverse("results-school", args=[scope.school_id])))
+    elif actor.can(A.MONITOR_RESULTS):
+        menu.append(("Загрузка результатов", reverse("results-monitoring")))
     if actor.can(A.VIEW_JOB):
         menu.append(("Мои выгрузки", reverse("job-list")))
     menu.append(("API", reverse("swagger-ui")))

@@ -188,12 +188,14 @@ def _primary_model(route: Route) -> type[Any]:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("route", ID_ROUTES, ids=lambda r: r.name)
-@pytest.mark.parametrize("role", ROLES)
-def test_foreign_objects_answer_404(world: World, route: Route, role: str) -> None:
-    # given a role and a route taking object ids
-    # when it asks for objects of units outside its scope
-    # then each is as good as missing (or the action is refused outright)
-    check_foreign_404(world, route, role)
+def test_id_route_respects_scope_for_every_role(world: World, route: Route) -> None:
+    for role in ROLES:
+        # given a role and a route taking object ids
+        # when it asks for objects of units outside its scope
+        # then each is as good as missing (or the action is refused outright)
+        check_foreign_404(world, route, role)
+        # and its own objects answer and show no other unit's data
+        check_own_reachable(world, route, role)
 
 
 def check_foreign_404(world: World, route: Route, role: str, urlconf: str | None = None) -> None:
@@ -215,13 +217,7 @@ def check_foreign_404(world: World, route: Route, role: str, urlconf: str | None
             )
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize("route", ID_ROUTES, ids=lambda r: r.name)
-@pytest.mark.parametrize("role", ROLES)
-def test_own_objects_are_reachable_and_show_nothing_foreign(
-    world: World, route: Route, role: str
-) -> None:
-    # given a role and objects of its own units
+def check_own_reachable(world: World, route: Route, role: str) -> None:
     client = world.client_for(role)
     from apps.registration.access import actor_for_user
 
@@ -234,9 +230,7 @@ def test_own_objects_are_reachable_and_show_nothing_foreign(
             action = route.action_for(method)
             if not (action and actor.can(action)):
                 continue
-            # when it calls the route on its own object
             response = _call(client, method, _url(route, values))
-            # then it works, and shows no other unit's data
             assert response.status_code < 400, (
                 f"{method} {route.name} for own unit {key} as {role}: {response.status_code}"
             )
@@ -248,21 +242,21 @@ def test_own_objects_are_reachable_and_show_nothing_foreign(
 @pytest.mark.parametrize(
     "route", [r for r in PLAIN_ROUTES if "GET" in r.methods], ids=lambda r: r.name
 )
-@pytest.mark.parametrize("role", ROLES)
-def test_lists_never_contain_foreign_units(world: World, route: Route, role: str) -> None:
+def test_lists_never_contain_foreign_units(world: World, route: Route) -> None:
     # given every kind of scoped object in every unit of the world
     for model, (_maker, levels) in MAKERS.items():
         for key in sorted(k for k in world.all_keys() if len(k) in levels):
             _object(world, model, key)
-    client = world.client_for(role)
-    # when the role opens a page or endpoint without ids (and its search, paged views)
-    for suffix in ("", "?q=ZQX", "?page=1"):
-        response = client.get(reverse(route.name) + suffix, follow=True)
-        if response.status_code in (403, 405):
-            continue
-        # then no unit outside its scope shows up
-        assert response.status_code == 200, f"{route.name}{suffix} as {role}"
-        _assert_no_foreign(world, role, _body_text(response), f"{route.name}{suffix}")
+    for role in ROLES:
+        client = world.client_for(role)
+        # when each role opens a page or endpoint without ids (and its search, paged views)
+        for suffix in ("", "?q=ZQX", "?page=1"):
+            response = client.get(reverse(route.name) + suffix, follow=True)
+            if response.status_code in (403, 405):
+                continue
+            # then no unit outside its scope shows up
+            assert response.status_code == 200, f"{route.name}{suffix} as {role}"
+            _assert_no_foreign(world, role, _body_text(response), f"{route.name}{suffix}")
 
 
 @pytest.mark.django_db

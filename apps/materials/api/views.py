@@ -1,0 +1,198 @@
+"""REST endpoints of materials. Every one is scoped through ScopedAPIMixin; release gates are
+the services' (403 with ``available_from`` before the instant)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import FileResponse, HttpResponseBase
+from django.urls import reverse
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.materials import selectors, services
+from apps.materials.api.serializers import (
+    NotReleasedOutputSerializer,
+    PasswordOutputSerializer,
+    SchoolMaterialsOutputSerializer,
+    VariantLookupOutputSerializer,
+)
+from apps.materials.messages import MaterialsError, NotReleasedError
+from apps.materials.models import Kit, Variant
+from apps.registration.access import A, ScopedAPIMixin
+from apps.registration.models import School
+
+_ITEMS = (
+    ("archive", "archive", "api-kit-archive"),
+    ("codes", "archive", "api-kit-codes"),
+    ("protocol", "archive", "api-kit-protocol"),
+    ("criteria", "criteria", "api-kit-criteria"),
+    ("password", "password", "api-kit-password"),
+)
+
+
+def _not_released(exc: NotReleasedError) -> Response:
+    at = exc.available_from
+    data = {"detail": exc.message, "available_from": at.isoformat() if at else None}  # type: ignore[attr-defined]
+    return Response(NotReleasedOutputSerializer(data).data, status=status.HTTP_403_FORBIDDEN)
+
+
+def _conflict(exc: MaterialsError) -> Response:
+    return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
+
+
+class SchoolMaterialsApi(ScopedAPIMixin, APIView):
+    """A school's materials with their status and opening instant (school-local offset)."""
+
+    scoped_model = School
+    method_actions = {"GET": A.VIEW_MATERIALS}
+
+    @extend_schema(responses=SchoolMaterialsOutputSerializer, summary="Материалы ОО")
+    def get(self, request: Request, school_id: int) -> Response:
+        try:
+            school = selectors.school_get(actor=self.actor, school_id=school_id)
+        except School.DoesNotExist as exc:
+            raise NotFound from exc
+        now = timezone.now()
+        items = []
+        for view in selectors.kit_views(actor=self.actor, school=school):
+            for what, release_name, url_name in _ITEMS:
+                if what == "password" and not view.work.encrypted_archive:
+                    continue
+                release = getattr(view.releases, release_name)
+                items.append(
+                    {
+                        "kit_id": view.kit.pk,
+                        "work_id": view.work.pk,
+                        "work": f"{view.work.subject.name}, {view.work.grade} класс",
+                        "grade": view.work.grade,
+                        "item": what,
+                        "status": view.status(what, now),
+                        "available_from": release.iso(),
+                        "url": request.build_absolute_uri(reverse(url_name, args=[view.kit.pk])),
+                    }
+                )
+        data = {"school_id": school.pk, "time_zone": school.time_zone, "items": items}
+        return Response(SchoolMaterialsOutputSerializer(data).data)
+
+
+class _KitFileApi(ScopedAPIMixin, APIView):
+    scoped_model = Kit
+    method_actions = {"GET": A.DOWNLOAD_MATERIALS}
+
+    def download(self, request: Request, pk: int) -> services.Download:
+        raise NotImplementedError
+
+    @extend_schema(responses={200: bytes, 403: NotReleasedOutputSerializer}, summary="Скачать файл")
+    def get(self, request: Request, pk: int) -> HttpResponseBase:
+        try:
+            download = self.download(request, pk)
+        except Kit.DoesNotExist as exc:
+            raise NotFound from exc
+        except NotReleasedError as exc:
+            return _not_released(exc)
+        except MaterialsError as exc:
+            return _conflict(exc)
+        response = FileResponse(
+            download.open(),
+            as_attachment=True,
+            filename=download.name,
+            content_type=download.content_type,
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class KitArchiveApi(_KitFileApi):
+    """The kit's archive (.zip, or .7z for grade 8), from its publication instant."""
+
+    def download(self, request: Request, pk: int) -> services.Download:
+        return services.kit_archive_download(actor=self.actor, kit_id=pk, request=request._request)
+
+
+class KitCriteriaApi(_KitFileApi):
+    """The kit's criteria, from the plan-graph instant."""
+
+    def download(self, request: Request, pk: int) -> services.Download:
+        return services.kit_criteria_download(actor=self.actor, kit_id=pk, request=request._request)
+
+
+class KitCodesApi(_KitFileApi):
+    """The participant-code sheet (PDF), from the archive's publication instant."""
+
+    def download(self, request: Request, pk: int) -> services.Download:
+        return services.kit_sheet_download(
+            actor=self.actor, kit_id=pk, sheet="codes", request=request._request
+        )
+
+
+class KitProtocolApi(_KitFileApi):
+    """The paper-protocol template (PDF), from the archive's publication instant."""
+
+    def download(self, request: Request, pk: int) -> services.Download:
+        return services.kit_sheet_download(
+            actor=self.actor, kit_id=pk, sheet="protocol", request=request._request
+        )
+
+
+class KitPasswordApi(ScopedAPIMixin, APIView):
+    """The grade-8 archive password, from 07:30 school-local on the school's day."""
+
+    scoped_model = Kit
+    method_actions = {"GET": A.VIEW_ARCHIVE_PASSWORD}
+
+    @extend_schema(
+        responses={200: PasswordOutputSerializer, 403: NotReleasedOutputSerializer},
+        summary="Пароль к архиву (8 класс)",
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        try:
+            kit, password = services.kit_password_reveal(
+                actor=self.actor, kit_id=pk, request=request._request
+            )
+        except Kit.DoesNotExist as exc:
+            raise NotFound from exc
+        except NotReleasedError as exc:
+            return _not_released(exc)
+        except MaterialsError as exc:
+            raise NotFound(exc.message) from exc
+        response = Response(PasswordOutputSerializer({"kit_id": kit.pk, "password": password}).data)
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class VariantLookupApi(ScopedAPIMixin, APIView):
+    """Federal: the school that received the variant with a printed identifier."""
+
+    scoped_model = Variant
+    method_actions = {"GET": A.LOOKUP_VARIANT}
+
+    @extend_schema(
+        parameters=[OpenApiParameter("uid", str, required=True)],
+        responses=VariantLookupOutputSerializer,
+        summary="Поиск ОО по идентификатору варианта (пустой список, если не найден)",
+    )
+    def get(self, request: Request) -> Response:
+        found = services.variant_lookup(
+            actor=self.actor, uid=request.query_params.get("uid", ""), request=request._request
+        )
+        results: list[dict[str, Any]] = []
+        if found is not None:
+            results.append(
+                {
+                    "uid": found.variant.uid,
+                    "variant_number": found.variant.number,
+                    "work": str(found.work),
+                    "school_id": found.school.pk,
+                    "school_code": found.school.code,
+                    "school_name": found.school.short_name,
+                    "municipality": found.school.municipality.name,
+                    "region": found.school.region.name,
+                }
+            )
+        return Response(VariantLookupOutputSerializer({"results": results}).data)

@@ -1,0 +1,150 @@
+"""Archive containers and the signed manifest. Pure: files in, bytes out.
+
+* plain works: a deterministic .zip (fixed timestamps, sorted names, UTF-8 names), so the same
+  files always give the same archive bytes;
+* encrypted (grade 8) works: a .7z with AES-256 and encrypted headers (py7zr), so without the
+  password not even the file names show; standard 7-Zip opens it with the password.
+
+``manifest.json`` lists every other file with its SHA-256 and size, the work, the school and the
+variant identifiers; ``manifest.sig`` is its Ed25519 signature (apps.materials.signing).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from apps.materials import signing
+
+MANIFEST = "manifest.json"
+SIGNATURE = "manifest.sig"
+MANIFEST_FORMAT = "vpr-manifest/1"
+ZIP_DATE = (2000, 1, 1, 0, 0, 0)
+
+
+@dataclass(frozen=True)
+class ArchiveFile:
+    name: str
+    content: bytes
+
+
+def manifest_bytes(
+    *,
+    files: Sequence[ArchiveFile],
+    work: dict[str, Any],
+    school: dict[str, Any],
+    variants: Sequence[dict[str, Any]],
+) -> bytes:
+    """Canonical JSON (sorted keys, no timestamps): the same inputs give the same bytes."""
+    data = {
+        "format": MANIFEST_FORMAT,
+        "work": work,
+        "school": school,
+        "variants": list(variants),
+        "files": [
+            {
+                "name": f.name,
+                "sha256": hashlib.sha256(f.content).hexdigest(),
+                "size": len(f.content),
+            }
+            for f in sorted(files, key=lambda f: f.name)
+        ],
+    }
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
+
+
+def signed_files(files: Sequence[ArchiveFile], manifest: bytes) -> list[ArchiveFile]:
+    return [
+        *files,
+        ArchiveFile(MANIFEST, manifest),
+        ArchiveFile(SIGNATURE, signing.sign(manifest).encode("ascii") + b"\n"),
+    ]
+
+
+def zip_bytes(files: Sequence[ArchiveFile], *, compresslevel: int = 6) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for f in sorted(files, key=lambda f: f.name):
+            info = zipfile.ZipInfo(f.name, date_time=ZIP_DATE)
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, f.content, compresslevel=compresslevel)
+    return buffer.getvalue()
+
+
+@lru_cache(maxsize=2)
+def _aes_key(password: bytes, cycles: int, salt: bytes, digest: str) -> bytes:
+    """py7zr's 7-Zip key derivation (2^19 SHA-256 rounds, ~80 ms), remembered for the archive
+    being written: py7zr derives the same key twice per archive (data and header, empty
+    salt). Only the last two keys are kept, in the worker's memory."""
+    from py7zr import helpers
+
+    return helpers.calculate_key(password, cycles, salt, digest)  # type: ignore[no-any-return]
+
+
+def sevenzip_bytes(files: Sequence[ArchiveFile], *, password: str) -> bytes:
+    """An AES-256 .7z with encrypted headers (file names hidden without the password).
+
+    The files are stored, not recompressed: the PDFs are already Flate-compressed, and LZMA
+    over them cost most of the build time for almost no gain.
+    """
+    import py7zr
+    from py7zr import compressor
+
+    compressor.calculate_key = _aes_key  # type: ignore[assignment]
+    filters = [{"id": py7zr.FILTER_COPY}, {"id": py7zr.FILTER_CRYPTO_AES256_SHA256}]
+    buffer = io.BytesIO()
+    with py7zr.SevenZipFile(
+        buffer, "w", password=password, header_encryption=True, filters=filters
+    ) as archive:
+        for f in sorted(files, key=lambda f: f.name):
+            archive.writestr(f.content, f.name)
+    return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class ManifestCheck:
+    """The result of checking a manifest: signature valid, and the problems found."""
+
+    signature_ok: bool
+    problems: tuple[str, ...]
+    data: dict[str, Any] | None
+
+    @property
+    def ok(self) -> bool:
+        return self.signature_ok and not self.problems
+
+
+def manifest_check(
+    manifest: bytes, signature: str | bytes, files: Sequence[ArchiveFile] = ()
+) -> ManifestCheck:
+    """Verify the signature, and (if given) that files match the listed SHA-256 sums."""
+    signature_ok = signing.verify(manifest, signature.strip() if signature else b"")
+    problems: list[str] = []
+    try:
+        data = json.loads(manifest.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return ManifestCheck(signature_ok, ("Файл manifest.json повреждён.",), None)
+    if not signature_ok:
+        problems.append("Подпись не совпадает: манифест изменён или подписан не порталом.")
+    listed = {f["name"]: f["sha256"] for f in data.get("files", []) if isinstance(f, dict)}
+    for f in files:
+        if f.name in (MANIFEST, SIGNATURE):
+            continue
+        expected = listed.get(f.name)
+        if expected is None:
+            problems.append(f"Файла «{f.name}» нет в манифесте.")
+        elif hashlib.sha256(f.content).hexdigest() != expected:
+            problems.append(f"Файл «{f.name}» изменён: контрольная сумма не совпадает.")
+    return ManifestCheck(signature_ok, tuple(problems), data)
+
+
+def read_zip(content: bytes) -> list[ArchiveFile]:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return [ArchiveFile(n, archive.read(n)) for n in archive.namelist()]

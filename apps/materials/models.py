@@ -1,0 +1,221 @@
+"""Materials: the item bank, per-school kits with their variants, and participant codes.
+
+* ``WorkBank`` / ``BankItem`` — the bank (банк оценочных средств) of one work, federal data.
+  Items are never edited once a variant uses them; an import bumps the bank's revision and
+  retires items instead of deleting them, so any kit can be regenerated from its recorded seed
+  and bank revision.
+* ``Kit`` — one school × one work: the recorded seed, the variants, the built archive and
+  (grade 8) the archive password, Fernet-encrypted at rest.
+* ``Variant`` — one variant of a kit with its global identifier printed on every page.
+* ``ParticipantCode`` — 5-digit codes of a school, per grade (and class), for all its works.
+"""
+
+from __future__ import annotations
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from apps.core.models import BaseModel
+from apps.core.scoping import Level, ScopedModel, ScopedQuerySet
+
+_SCHOOL_SCOPE = {
+    Level.REGION: "region_id",
+    Level.MUNICIPALITY: "municipality_id",
+    Level.SCHOOL: "school_id",
+}
+
+
+class WorkBank(BaseModel, ScopedModel):
+    """The bank of one work: its current revision. Federal data: no org unit sees it."""
+
+    scope_fields: dict[Level, str] = {}
+
+    work = models.OneToOneField(
+        "campaigns.Work", verbose_name="работа", on_delete=models.PROTECT, related_name="+"
+    )
+    revision = models.PositiveIntegerField("версия банка", default=0)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "банк заданий работы"
+        verbose_name_plural = "банки заданий"
+
+    def __str__(self) -> str:
+        return f"Банк {self.work_id} v{self.revision}"
+
+
+class BankItem(BaseModel, ScopedModel):
+    """One item of the bank for one task column: text (markup), answer/criteria, difficulty.
+
+    An item belongs to bank revisions ``since_revision`` .. ``until_revision - 1``.
+    """
+
+    scope_fields: dict[Level, str] = {}
+
+    work = models.ForeignKey(
+        "campaigns.Work", verbose_name="работа", on_delete=models.PROTECT, related_name="+"
+    )
+    column = models.ForeignKey(
+        "campaigns.TaskColumn",
+        verbose_name="задание (столбец формы)",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    code = models.CharField("шифр", max_length=40)
+    text = models.TextField("текст задания")
+    answer = models.TextField("ответ и критерии оценивания")
+    difficulty = models.PositiveSmallIntegerField(
+        "сложность (1–5)", validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    topic = models.CharField("тема", max_length=300, blank=True)
+    since_revision = models.PositiveIntegerField("с версии банка")
+    until_revision = models.PositiveIntegerField("до версии банка", null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "задание банка"
+        verbose_name_plural = "задания банка"
+        ordering = ["work", "column__position", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["work", "code"], name="bank_item_code_unique"),
+            models.CheckConstraint(
+                condition=models.Q(difficulty__gte=1) & models.Q(difficulty__lte=5),
+                name="bank_item_difficulty_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Kit(BaseModel, ScopedModel):
+    """The materials of one school for one work (комплект): variants, archive, password."""
+
+    class Status(models.TextChoices):
+        GENERATED = "generated", "варианты сформированы"
+        READY = "ready", "архив готов"
+        FAILED = "failed", "ошибка сборки"
+
+    scope_fields = _SCHOOL_SCOPE
+
+    school = models.ForeignKey(
+        "registration.School", verbose_name="ОО", on_delete=models.PROTECT, related_name="+"
+    )
+    work = models.ForeignKey(
+        "campaigns.Work", verbose_name="работа", on_delete=models.PROTECT, related_name="+"
+    )
+    municipality_id = models.BigIntegerField("муниципалитет", db_index=True)
+    region_id = models.BigIntegerField("регион", db_index=True)
+    seed = models.BigIntegerField("зерно генерации")
+    bank_revision = models.PositiveIntegerField("версия банка")
+    balanced = models.BooleanField(
+        "сложность вариантов выровнена",
+        default=True,
+        help_text="Нет — если неповторяющихся выровненных вариантов в муниципалитете не хватило.",
+    )
+    participants = models.PositiveIntegerField("участников по заявке")
+    status = models.CharField(
+        "состояние", max_length=16, choices=Status.choices, default=Status.GENERATED
+    )
+    archive_path = models.CharField("архив в хранилище", max_length=500, blank=True)
+    archive_name = models.CharField("имя файла архива", max_length=255, blank=True)
+    archive_sha256 = models.CharField("SHA-256 архива", max_length=64, blank=True)
+    archive_size = models.PositiveBigIntegerField("размер архива", default=0)
+    archive_built_at = models.DateTimeField("архив собран", null=True, blank=True)
+    criteria_path = models.CharField("критерии в хранилище", max_length=500, blank=True)
+    # A Fernet token (apps.registration.crypto) of the grade-8 archive password; never plain.
+    password_token = models.TextField("пароль архива (зашифрован)", blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "комплект материалов ОО"
+        verbose_name_plural = "комплекты материалов ОО"
+        ordering = ["work", "school__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "work"], name="kit_unique_per_school_work")
+        ]
+
+    def __str__(self) -> str:
+        return f"Комплект {self.school_id}/{self.work_id}"
+
+
+class Variant(BaseModel, ScopedModel):
+    """One variant of a kit. ``uid`` is printed on every page and traces a page to its school.
+
+    ``signature`` (SHA-256 of the item ids in column order) is unique per municipality and
+    work: no two schools of a municipality get an identical variant (the DB enforces it).
+    """
+
+    scope_fields = _SCHOOL_SCOPE
+
+    kit = models.ForeignKey(
+        Kit, verbose_name="комплект", on_delete=models.CASCADE, related_name="variants"
+    )
+    work = models.ForeignKey(
+        "campaigns.Work", verbose_name="работа", on_delete=models.PROTECT, related_name="+"
+    )
+    school_id = models.BigIntegerField("ОО", db_index=True)
+    municipality_id = models.BigIntegerField("муниципалитет", db_index=True)
+    region_id = models.BigIntegerField("регион", db_index=True)
+    number = models.PositiveSmallIntegerField("номер варианта")
+    uid = models.CharField("идентификатор варианта", max_length=16, unique=True)
+    signature = models.CharField("состав (SHA-256)", max_length=64)
+    items = models.JSONField("задания банка по столбцам")
+    difficulty = models.PositiveSmallIntegerField("суммарная сложность")
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "вариант"
+        verbose_name_plural = "варианты"
+        ordering = ["kit", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["kit", "number"], name="variant_number_unique"),
+            models.UniqueConstraint(
+                fields=["work", "municipality_id", "signature"],
+                name="variant_unique_in_municipality",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Вариант {self.number} ({self.uid})"
+
+
+class ParticipantCode(BaseModel, ScopedModel):
+    """A 5-digit participant code of a school: one per participant for all works of a grade.
+
+    Unique within the school for the campaign; ``reserve`` marks the spare codes.
+    """
+
+    scope_fields = _SCHOOL_SCOPE
+
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", verbose_name="кампания", on_delete=models.PROTECT, related_name="+"
+    )
+    school = models.ForeignKey(
+        "registration.School", verbose_name="ОО", on_delete=models.PROTECT, related_name="+"
+    )
+    municipality_id = models.BigIntegerField("муниципалитет", db_index=True)
+    region_id = models.BigIntegerField("регион", db_index=True)
+    grade = models.PositiveSmallIntegerField("класс (параллель)")
+    class_number = models.PositiveSmallIntegerField("порядковый номер класса", null=True)
+    code = models.CharField("код участника", max_length=5)
+    reserve = models.BooleanField("резервный", default=False)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "код участника"
+        verbose_name_plural = "коды участников"
+        ordering = ["school", "grade", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "school", "code"], name="participant_code_unique_in_school"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.code

@@ -1,0 +1,691 @@
+"""Print-ready PDFs of the materials (reportlab, A4, an embedded Cyrillic TTF). Pure: data in,
+bytes out; no ORM.
+
+Every document is built with reportlab's *invariant* mode and fixed metadata, so the same
+inputs give byte-identical files (no creation date, a fixed document ID).
+
+The font is DejaVu, looked up in ``settings.VPR_PDF_FONT_DIRS`` (if set), Debian's
+fonts-dejavu-core directory, and matplotlib's bundled copy; without it ``FontsNotFoundError``
+explains how to install it. Fonts are registered once per process.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from reportlab import rl_config
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas as rl_canvas
+from reportlab.platypus import (
+    Flowable,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from apps.materials import markup
+
+PAGE_W, PAGE_H = A4
+MARGIN = 15 * mm
+HEADER_H = 27 * mm
+CODE_BOX_LABEL = "Код участника"
+EMPTY_ROW_H = 8 * mm
+CODE_DIGITS = 5
+AUTHOR = "ВПР-портал"
+
+FONT = "VPRSans"
+FONT_FILES = {
+    FONT: "DejaVuSans.ttf",
+    f"{FONT}-Bold": "DejaVuSans-Bold.ttf",
+    f"{FONT}-Italic": "DejaVuSans-Oblique.ttf",
+    f"{FONT}-BoldItalic": "DejaVuSans-BoldOblique.ttf",
+}
+SYSTEM_FONT_DIRS = (
+    "/usr/share/fonts/truetype/dejavu",
+    "/usr/share/fonts/dejavu",
+    "/usr/local/share/fonts/dejavu",
+)
+
+
+class FontsNotFoundError(RuntimeError):
+    """No Cyrillic TTF was found; the message says where it looked and what to install."""
+
+
+def _candidate_dirs() -> list[Path]:
+    from django.conf import settings
+
+    dirs = [Path(d) for d in getattr(settings, "VPR_PDF_FONT_DIRS", []) or []]
+    dirs += [Path(d) for d in SYSTEM_FONT_DIRS]
+    try:  # matplotlib ships DejaVu; it is optional, never required
+        import matplotlib  # type: ignore[import-not-found]
+
+        dirs.append(Path(matplotlib.get_data_path()) / "fonts" / "ttf")
+    except ImportError:
+        pass
+    return dirs
+
+
+def font_dir(dirs: Sequence[Path] | None = None) -> Path:
+    """The first directory holding all four DejaVu Sans faces, or FontsNotFoundError."""
+    searched = list(dirs) if dirs is not None else _candidate_dirs()
+    for d in searched:
+        if all((d / name).is_file() for name in FONT_FILES.values()):
+            return d
+    raise FontsNotFoundError(
+        "Не найден шрифт с кириллицей для PDF (DejaVu Sans: "
+        + ", ".join(FONT_FILES.values())
+        + "). Искали в: "
+        + ", ".join(str(d) for d in searched)
+        + ". Установите пакет fonts-dejavu-core (apt-get install fonts-dejavu-core) "
+        "или укажите каталог со шрифтами в настройке VPR_PDF_FONT_DIRS."
+    )
+
+
+@lru_cache(maxsize=1)
+def register_fonts() -> str:
+    """Register the font family once per process; returns its name."""
+    directory = font_dir()
+    # Binary (Flate-only) streams: ASCII85 on top only costs time and 25 % in size.
+    rl_config.useA85 = 0
+    for name, filename in FONT_FILES.items():
+        pdfmetrics.registerFont(TTFont(name, str(directory / filename)))
+    pdfmetrics.registerFontFamily(
+        FONT,
+        normal=FONT,
+        bold=f"{FONT}-Bold",
+        italic=f"{FONT}-Italic",
+        boldItalic=f"{FONT}-BoldItalic",
+    )
+    return FONT
+
+
+@lru_cache(maxsize=1)
+def _styles() -> dict[str, ParagraphStyle]:
+    register_fonts()
+    base = ParagraphStyle("base", fontName=FONT, fontSize=10.5, leading=14)
+    return {
+        "base": base,
+        "small": ParagraphStyle("small", parent=base, fontSize=8.5, leading=11),
+        "title": ParagraphStyle(
+            "title", parent=base, fontName=f"{FONT}-Bold", fontSize=14, leading=18, spaceAfter=4
+        ),
+        "h2": ParagraphStyle(
+            "h2", parent=base, fontName=f"{FONT}-Bold", fontSize=12, leading=16, spaceBefore=6
+        ),
+        "task": ParagraphStyle(
+            "task", parent=base, fontName=f"{FONT}-Bold", spaceBefore=8, spaceAfter=2
+        ),
+        "item": ParagraphStyle("item", parent=base, leftIndent=16, bulletIndent=2),
+        "cell": ParagraphStyle("cell", parent=base, fontSize=9.5, leading=12),
+        "crit": ParagraphStyle("crit", parent=base, leftIndent=12, bulletIndent=14),
+        "cellb": ParagraphStyle(
+            "cellb", parent=base, fontName=f"{FONT}-Bold", fontSize=9.5, leading=12
+        ),
+        "code": ParagraphStyle(
+            "code",
+            parent=base,
+            fontName=f"{FONT}-Bold",
+            fontSize=20,
+            leading=24,
+            alignment=TA_CENTER,
+        ),
+        "center": ParagraphStyle(
+            "center", parent=base, fontSize=8, leading=10, alignment=TA_CENTER
+        ),
+    }
+
+
+# --- inputs ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorkInfo:
+    """What every document says about the work."""
+
+    year: int
+    subject: str
+    grade: int
+    duration_minutes: int
+    encrypted: bool
+
+    @property
+    def title(self) -> str:
+        return f"ВПР {self.year}. {self.subject}. {self.grade} класс"
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    label: str
+    max_score: int
+    text: str  # markup
+    answer: str  # markup
+
+
+@dataclass(frozen=True)
+class VariantDoc:
+    work: WorkInfo
+    number: int
+    uid: str
+    tasks: tuple[TaskSpec, ...]
+
+
+@dataclass(frozen=True)
+class CodeEntry:
+    code: str
+    class_number: int | None
+    reserve: bool
+
+
+# --- building blocks -------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=8192)
+def _parsed(text: str) -> tuple[markup.Block, ...]:
+    return markup.parse(text)
+
+
+@lru_cache(maxsize=32768)
+def _frags(xml: str, style: str) -> tuple[ParagraphStyle, Any]:
+    """reportlab's parse of a paragraph, once per process: bank texts recur in every kit."""
+    first = Paragraph(xml, _styles()[style])
+    return first.style, first.frags
+
+
+def para(xml: str, style: str = "base", bullet: str | None = None) -> Paragraph:
+    """A Paragraph built from cached fragments (reportlab does not mutate them)."""
+    st, frags = _frags(xml, style)
+    return Paragraph(xml, st, bulletText=bullet, frags=frags)
+
+
+def markup_flowables(text: str, style: str = "base") -> list[Flowable]:
+    """Flowables of a markup text (parsed once per process and text)."""
+    st = _styles()
+    out: list[Flowable] = []
+    for block in _parsed(text):
+        if isinstance(block, markup.Paragraph):
+            out.append(
+                Paragraph("<br/>".join(markup.inline_xml(ln) for ln in block.lines), st[style])
+            )
+        elif isinstance(block, markup.NumberedList):
+            out.extend(
+                para(markup.inline_xml(line), "item", f"{n}.")
+                for n, line in enumerate(block.items, start=1)
+            )
+        else:
+            rows = [
+                [
+                    Paragraph(
+                        markup.inline_xml(cell), st["cellb" if block.header and r == 0 else "cell"]
+                    )
+                    for cell in row
+                ]
+                for r, row in enumerate(block.rows)
+            ]
+            # Empty rows are for the participant to write in: give them a writable height.
+            heights = [
+                EMPTY_ROW_H
+                if all(not "".join(r[0] for r in cell).strip() for cell in row)
+                else None
+                for row in block.rows
+            ]
+            table = Table(rows, hAlign="LEFT", rowHeights=heights)
+            commands: list[Any] = [
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+            if block.header:
+                commands.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E8E8E8")))
+            table.setStyle(TableStyle(commands))
+            out.append(Spacer(1, 2))
+            out.append(table)
+            out.append(Spacer(1, 2))
+    return out
+
+
+def _numbered_canvas(footer_left: str) -> type[rl_canvas.Canvas]:
+    """A canvas that writes «Страница N из M» on every page once M is known."""
+
+    class NumberedCanvas(rl_canvas.Canvas):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:  # noqa: N802 - reportlab's API
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                self.setFont(FONT, 8.5)
+                self.drawCentredString(
+                    PAGE_W / 2, 9 * mm, f"Страница {self._pageNumber} из {total}"
+                )
+                if footer_left:
+                    self.drawString(MARGIN, 9 * mm, footer_left)
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas
+
+
+def _build(
+    story: list[Flowable],
+    *,
+    title: str,
+    header: Callable[[rl_canvas.Canvas, Any], None] | None = None,
+    footer_left: str = "",
+    top: float = MARGIN + 4 * mm,
+) -> bytes:
+    register_fonts()
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=top,
+        bottomMargin=MARGIN + 3 * mm,
+        title=title,
+        author=AUTHOR,
+        creator=AUTHOR,
+        producer=AUTHOR,
+        subject=title,
+        invariant=1,
+    )
+
+    def on_page(canvas: rl_canvas.Canvas, document: Any) -> None:
+        if header is not None:
+            canvas.saveState()
+            header(canvas, document)
+            canvas.restoreState()
+
+    doc.build(
+        story,
+        onFirstPage=on_page,
+        onLaterPages=on_page,
+        canvasmaker=_numbered_canvas(footer_left),
+    )
+    return buffer.getvalue()
+
+
+def draw_code_box(canvas: rl_canvas.Canvas, *, right: float, top: float) -> None:
+    """The «Код участника» label over five empty cells, right-aligned at (right, top)."""
+    cell = 8 * mm
+    left = right - CODE_DIGITS * cell
+    canvas.setFont(f"{FONT}-Bold", 9)
+    canvas.drawString(left, top - 3.5 * mm, CODE_BOX_LABEL)
+    canvas.setLineWidth(1)
+    for i in range(CODE_DIGITS):
+        canvas.rect(left + i * cell, top - 5 * mm - cell, cell, cell)
+
+
+def _variant_header(doc: VariantDoc) -> Callable[[rl_canvas.Canvas, Any], None]:
+    def header(canvas: rl_canvas.Canvas, _document: Any) -> None:
+        top = PAGE_H - 10 * mm
+        canvas.setFont(f"{FONT}-Bold", 10)
+        canvas.drawString(MARGIN, top - 3.5 * mm, doc.work.title)
+        canvas.setFont(f"{FONT}-Bold", 15)
+        canvas.drawString(MARGIN, top - 10 * mm, f"Вариант {doc.number}")
+        canvas.setFont(FONT, 8.5)
+        canvas.drawString(MARGIN, top - 15 * mm, f"Идентификатор варианта: {doc.uid}")
+        draw_code_box(canvas, right=PAGE_W - MARGIN, top=top)
+        canvas.setLineWidth(0.6)
+        canvas.line(MARGIN, top - 17 * mm, PAGE_W - MARGIN, top - 17 * mm)
+
+    return header
+
+
+class AnswerField(Flowable):
+    """«Ответ:» and a box of ``lines`` lines (drawn directly: no table layout per task)."""
+
+    LINE_H = 9 * mm
+    LABEL_W = 18 * mm
+
+    def __init__(self, lines: int) -> None:
+        super().__init__()
+        self.lines = lines
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self.width = avail_width
+        return avail_width, self.lines * self.LINE_H
+
+    def draw(self) -> None:
+        canvas = self.canv
+        height = self.lines * self.LINE_H
+        canvas.setFont(f"{FONT}-Bold", 9.5)
+        canvas.drawString(2, height - self.LINE_H / 2 - 3, "Ответ:")
+        canvas.setLineWidth(0.8)
+        canvas.rect(self.LABEL_W, 0, self.width - self.LABEL_W, height)
+        canvas.setLineWidth(0.4)
+        canvas.setStrokeColor(colors.grey)
+        for i in range(1, self.lines):
+            canvas.line(self.LABEL_W, i * self.LINE_H, self.width, i * self.LINE_H)
+
+
+def _answer_field(lines: int) -> Flowable:
+    return AnswerField(lines)
+
+
+def variant_pdf(doc: VariantDoc) -> bytes:
+    """One variant: the header with the work, variant number, identifier and the code box on
+    every page; «Страница N из M»; each task with an answer field."""
+    st = _styles()
+    story: list[Flowable] = [
+        Paragraph(
+            f"Всероссийская проверочная работа. {doc.work.subject}. {doc.work.grade} класс",
+            st["title"],
+        ),
+        Paragraph(
+            f"На выполнение работы отводится {doc.work.duration_minutes} минут. Работа содержит "
+            f"{len(doc.tasks)} заданий. Ответы записывайте в поля «Ответ». Перепишите свой код "
+            f"участника в поле «{CODE_BOX_LABEL}» на каждой странице.",
+            st["base"],
+        ),
+    ]
+    for task in doc.tasks:
+        points = "балл" if task.max_score == 1 else "балла" if task.max_score < 5 else "баллов"
+        block: list[Flowable] = [
+            Paragraph(
+                f"Задание {task.label} <font size=8.5>({task.max_score} {points})</font>",
+                st["task"],
+            )
+        ]
+        block += markup_flowables(task.text)
+        block.append(Spacer(1, 3))
+        block.append(_answer_field(1 if task.max_score <= 1 else 2))
+        story.append(KeepTogether(block))
+    return _build(
+        story,
+        title=f"{doc.work.title}. Вариант {doc.number}",
+        header=_variant_header(doc),
+        footer_left=f"Вариант {doc.number} · {doc.uid}",
+        top=10 * mm + HEADER_H,
+    )
+
+
+def criteria_pdf(work: WorkInfo, variants: Sequence[VariantDoc], school_code: str) -> bytes:
+    """Answers and scoring criteria of every variant of a kit."""
+    st = _styles()
+    story: list[Flowable] = [
+        Paragraph(f"Критерии оценивания. {work.title}", st["title"]),
+        Paragraph(
+            f"ОО: {school_code}. Документ для экспертов; участникам не выдаётся.", st["small"]
+        ),
+    ]
+    # A plain list rather than a table: the same content at a fraction of the layout cost.
+    for variant in variants:
+        story.append(Paragraph(f"Вариант {variant.number} (идентификатор {variant.uid})", st["h2"]))
+        for t in variant.tasks:
+            story.append(
+                para(f"Задание {escape(t.label)} · максимальный балл {t.max_score}", "task")
+            )
+            story += markup_flowables(t.answer, "crit")
+    return _build(story, title=f"Критерии оценивания. {work.title}", footer_left=work.title)
+
+
+def instruction_pdf(work: WorkInfo) -> bytes:
+    """The school's instruction for holding the work (same for every school of the work)."""
+    st = _styles()
+    release = (
+        "Архив зашифрован. Пароль появится в личном кабинете ОО в день проведения работы в 07:30 "
+        "по местному времени. Критерии оценивания — после 14:00 по московскому времени в день "
+        "проведения."
+        if work.encrypted
+        else "Архив не зашифрован. Критерии оценивания и форма сбора результатов размещаются в "
+        "личном кабинете ОО в первый день периода проведения работы."
+    )
+    steps = [
+        "Скачайте архив с материалами заранее, до дня проведения работы. " + release,
+        "Распечатайте варианты на всех участников (варианты 1, 2, … раздаются поочерёдно), "
+        "бумажный протокол и лист с кодами участников.",
+        "Разрежьте лист с кодами по пунктирным линиям. Выдайте каждому участнику один код "
+        "(произвольно из имеющихся). Участник получает один и тот же код на все работы.",
+        "Во время работы заполните бумажный протокол: соответствие кода и ФИО участника. "
+        "Протокол хранится в ОО и никуда не передаётся.",
+        f"Каждый участник переписывает код в поле «{CODE_BOX_LABEL}» на каждой странице. "
+        f"Продолжительность работы — {work.duration_minutes} минут.",
+        "По окончании соберите все комплекты, проверьте ответы по критериям и внесите в форму "
+        "сбора результатов коды, номера вариантов и баллы. ФИО в форму не вносятся.",
+        "Загрузите форму сбора результатов в личном кабинете в срок, указанный в плане-графике.",
+    ]
+    story: list[Flowable] = [
+        Paragraph(f"Инструкция по проведению. {work.title}", st["title"]),
+        Spacer(1, 4),
+    ]
+    story += [Paragraph(s, st["item"], bulletText=f"{n}.") for n, s in enumerate(steps, start=1)]
+    story += [
+        Spacer(1, 8),
+        Paragraph(
+            "Целостность архива подтверждает файл manifest.json с подписью manifest.sig "
+            "(Ed25519). Проверить подпись можно в личном кабинете: раздел «Материалы».",
+            st["small"],
+        ),
+    ]
+    return _build(story, title=f"Инструкция. {work.title}", footer_left=work.title)
+
+
+def _class_label(grade: int, entry: CodeEntry) -> str:
+    label = f"{grade} класс"
+    if entry.class_number:
+        label += f" (класс № {entry.class_number})"
+    if entry.reserve:
+        label += ", резерв"
+    return label
+
+
+def _canvas(title: str) -> tuple[rl_canvas.Canvas, io.BytesIO]:
+    """A bare canvas for documents drawn directly (no layout engine: several times faster)."""
+    register_fonts()
+    buffer = io.BytesIO()
+    canvas = rl_canvas.Canvas(buffer, pagesize=A4, invariant=1, pageCompression=1)
+    canvas.setTitle(title)
+    canvas.setAuthor(AUTHOR)
+    canvas.setCreator(AUTHOR)
+    canvas.setProducer(AUTHOR)
+    canvas.setSubject(title)
+    return canvas, buffer
+
+
+def _footer(canvas: rl_canvas.Canvas, page: int, pages: int, left: str) -> None:
+    canvas.setFont(FONT, 8.5)
+    canvas.drawCentredString(PAGE_W / 2, 9 * mm, f"Страница {page} из {pages}")
+    canvas.drawString(MARGIN, 9 * mm, left)
+
+
+def _paragraph_at(canvas: rl_canvas.Canvas, xml: str, style: str, y: float) -> float:
+    """Draw a wrapped paragraph with its top at ``y``; returns the y below it."""
+    block = para(xml, style)
+    _w, h = block.wrapOn(canvas, PAGE_W - 2 * MARGIN, PAGE_H)
+    block.drawOn(canvas, MARGIN, y - h)
+    return y - h
+
+
+CARD_H = 24 * mm
+CARDS_PER_ROW = 4
+
+
+def code_sheet_pdf(*, year: int, grade: int, school_code: str, codes: Sequence[CodeEntry]) -> bytes:
+    """The participant codes of a grade as cards to cut along the dashed lines."""
+    title = f"Коды участников ВПР {year}. {grade} класс. ОО {school_code}"
+    canvas, buffer = _canvas(title)
+    top = PAGE_H - MARGIN - 4 * mm
+    bottom = MARGIN + 6 * mm
+    first_rows = int((top - 22 * mm - bottom) // CARD_H)
+    other_rows = int((top - bottom) // CARD_H)
+    rows = math.ceil(len(codes) / CARDS_PER_ROW)
+    pages = 1 if rows <= first_rows else 1 + math.ceil((rows - first_rows) / other_rows)
+    width = (PAGE_W - 2 * MARGIN) / CARDS_PER_ROW
+    index = 0
+    for page in range(1, pages + 1):
+        y = top
+        if page == 1:
+            y = _paragraph_at(canvas, escape(title), "title", y)
+            y = _paragraph_at(
+                canvas,
+                "Разрежьте лист по пунктирным линиям (✂) и выдайте каждому участнику один код. "
+                "Участник использует этот код во всех работах. Резервные коды — для участников, "
+                "не учтённых в заявке.",
+                "small",
+                y - 1 * mm,
+            )
+            y = top - 22 * mm
+            if not codes:
+                _paragraph_at(
+                    canvas, "Коды участников ещё не выданы: заявка ОО не подана.", "base", y
+                )
+        capacity = (first_rows if page == 1 else other_rows) * CARDS_PER_ROW
+        chunk = codes[index : index + capacity]
+        index += len(chunk)
+        canvas.setDash(3, 3)
+        canvas.setLineWidth(0.7)
+        for n, entry in enumerate(chunk):
+            row, col = divmod(n, CARDS_PER_ROW)
+            x = MARGIN + col * width
+            cell_top = y - row * CARD_H
+            # Cut lines: the top and left of every card, the right and bottom of the last ones.
+            canvas.line(x, cell_top, x + width, cell_top)
+            canvas.line(x, cell_top, x, cell_top - CARD_H)
+            if col == CARDS_PER_ROW - 1 or n == len(chunk) - 1:
+                canvas.line(x + width, cell_top, x + width, cell_top - CARD_H)
+            if n + CARDS_PER_ROW >= len(chunk):
+                canvas.line(x, cell_top - CARD_H, x + width, cell_top - CARD_H)
+            centre = x + width / 2
+            canvas.setFont(FONT, 8)
+            canvas.drawCentredString(centre, cell_top - 6 * mm, CODE_BOX_LABEL)
+            canvas.setFont(f"{FONT}-Bold", 20)
+            canvas.drawCentredString(centre, cell_top - 14 * mm, entry.code)
+            canvas.setFont(FONT, 8)
+            canvas.drawCentredString(centre, cell_top - 19.5 * mm, _class_label(grade, entry))
+        canvas.setDash()
+        _footer(canvas, page, pages, f"ОО {school_code}")
+        canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+EMPTY_PROTOCOL_ROWS = 25
+PROTOCOL_HEADERS = (
+    "№",
+    "Код участника",
+    "ФИО участника",
+    "Класс",
+    "Вариант",
+    "Отметка об отсутствии",
+)
+PROTOCOL_WIDTHS = (10 * mm, 25 * mm, 71 * mm, 16 * mm, 22 * mm, 36 * mm)
+PROTOCOL_ROW_H = 8 * mm
+PROTOCOL_HEAD_H = 11 * mm
+
+
+def _protocol_header(canvas: rl_canvas.Canvas, y: float) -> float:
+    canvas.setFillColor(colors.HexColor("#E8E8E8"))
+    canvas.rect(MARGIN, y - PROTOCOL_HEAD_H, sum(PROTOCOL_WIDTHS), PROTOCOL_HEAD_H, fill=1)
+    canvas.setFillColor(colors.black)
+    x = MARGIN
+    canvas.setFont(f"{FONT}-Bold", 9)
+    for label, width in zip(PROTOCOL_HEADERS, PROTOCOL_WIDTHS, strict=True):
+        canvas.rect(x, y - PROTOCOL_HEAD_H, width, PROTOCOL_HEAD_H)
+        words = (
+            label.split(" ", 1)
+            if pdfmetrics.stringWidth(label, f"{FONT}-Bold", 9) > width - 4
+            else [label]
+        )
+        for i, line in enumerate(words):
+            canvas.drawString(x + 2, y - 4.5 * mm - i * 3.6 * mm, line)
+        x += width
+    return y - PROTOCOL_HEAD_H
+
+
+def protocol_pdf(
+    *, work: WorkInfo, school_code: str, school_name: str, codes: Sequence[CodeEntry]
+) -> bytes:
+    """The paper protocol: codes prefilled, ФИО left empty (filled by hand, kept in the school)."""
+    rows = [(str(n), e.code, str(e.class_number or "")) for n, e in enumerate(codes, start=1)]
+    if not rows:  # no codes issued yet: still a template, with empty rows to fill by hand
+        rows = [(str(n), "", "") for n in range(1, EMPTY_PROTOCOL_ROWS + 1)]
+    title = f"Протокол проведения. {work.title}"
+    canvas, buffer = _canvas(title)
+    top = PAGE_H - MARGIN - 4 * mm
+    bottom = MARGIN + 6 * mm
+    intro = 30 * mm
+    signature = 14 * mm
+    first = int((top - intro - PROTOCOL_HEAD_H - bottom) // PROTOCOL_ROW_H)
+    other = int((top - PROTOCOL_HEAD_H - bottom) // PROTOCOL_ROW_H)
+    pages = 1 if len(rows) <= first else 1 + math.ceil((len(rows) - first) / other)
+    # The signature line goes under the table; it may need a page of its own.
+    last_rows = len(rows) - (first if pages > 1 else 0) - max(0, pages - 2) * other
+    room = (first if pages == 1 else other) - last_rows
+    if room * PROTOCOL_ROW_H < signature:
+        pages += 1
+    index = 0
+    y = top
+    for page in range(1, pages + 1):
+        y = top
+        if page == 1:
+            y = _paragraph_at(canvas, escape(title), "title", y)
+            y = _paragraph_at(canvas, escape(f"ОО: {school_code} {school_name}"), "base", y)
+            y = _paragraph_at(
+                canvas, "Дата проведения: ____________  Аудитория: ________", "base", y
+            )
+            _paragraph_at(
+                canvas,
+                "Протокол заполняется от руки во время работы и хранится в ОО. ФИО участников "
+                "на портал не передаются и в форму сбора результатов не вносятся.",
+                "small",
+                y - 1 * mm,
+            )
+            y = top - intro
+        capacity = first if page == 1 else other
+        chunk = rows[index : index + capacity]
+        index += len(chunk)
+        if chunk:
+            y = _protocol_header(canvas, y)
+            # The grid as whole lines (far fewer drawing operations than a box per cell).
+            lows = [y - i * PROTOCOL_ROW_H for i in range(len(chunk) + 1)]
+            canvas.setLineWidth(0.5)
+            for level in lows:
+                canvas.line(MARGIN, level, MARGIN + sum(PROTOCOL_WIDTHS), level)
+            x = MARGIN
+            for width in (0, *PROTOCOL_WIDTHS):
+                x += width
+                canvas.line(x, lows[0], x, lows[-1])
+            text = canvas.beginText()
+            text.setFont(FONT, 10)
+            for i, (number, code, class_number) in enumerate(chunk):
+                base = lows[i] - 5.5 * mm
+                for value, offset in ((number, 0), (code, 1), (class_number, 3)):
+                    if value:
+                        left = MARGIN + sum(PROTOCOL_WIDTHS[:offset]) + 2
+                        text.setTextOrigin(left, base)
+                        text.textOut(value)
+            canvas.drawText(text)
+            y = lows[-1]
+        if page == pages:
+            canvas.setFont(FONT, 10.5)
+            canvas.drawString(
+                MARGIN,
+                y - 10 * mm,
+                "Организатор в аудитории: ______________________ / ______________",
+            )
+        _footer(canvas, page, pages, f"ОО {school_code}")
+        canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()

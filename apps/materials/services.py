@@ -1,0 +1,1023 @@
+"""Writes of the materials app: bank import, kit generation, participant codes, archive builds,
+and the audited reads of released materials (downloads, password views).
+
+Each service owns its transaction and audit row. Secrets (archive passwords, keys) never reach
+logs or audit details.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from typing import IO, Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, OperationalError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from apps.applications.models import ApplicationLine
+from apps.applications.models import Status as ApplicationStatus
+from apps.campaigns.models import Work
+from apps.core.models import Job
+from apps.core.scoping import Level, Scope
+from apps.core.services import audit_record, job_claim, job_fail
+from apps.core.uploads import CellError, UploadError
+from apps.materials import archive as arch
+from apps.materials import bank as bankfile
+from apps.materials import generation as gen
+from apps.materials import pdf, selectors
+from apps.materials.messages import MaterialsError, NotReleasedError
+from apps.materials.models import BankItem, Kit, ParticipantCode, Variant, WorkBank
+from apps.materials.xlsx import code_list_xlsx
+from apps.registration import crypto
+from apps.registration.access import A, Actor
+from apps.registration.models import School
+
+KIT_BUILD = "materials.kit_build"
+GENERATE_RETRIES = 100
+BALANCED_RETRIES = 30
+# Applications that count for materials: submitted by the school or confirmed above it.
+COUNTED_APPLICATIONS = (
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.CONFIRMED_MUNICIPALITY,
+    ApplicationStatus.CONFIRMED_REGION,
+)
+
+
+def _require(actor: Actor, action: str) -> None:
+    if not actor.can(action):
+        raise PermissionDenied
+
+
+def _school_scope(school_id: int, municipality_id: int, region_id: int) -> Scope:
+    return Scope(
+        level=Level.SCHOOL,
+        anchor_id=school_id,
+        region_id=region_id,
+        municipality_id=municipality_id,
+        school_id=school_id,
+    )
+
+
+def _kit_scope(kit: Kit) -> Scope:
+    return _school_scope(kit.school_id, kit.municipality_id, kit.region_id)
+
+
+# --- item bank --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BankImportResult:
+    revision: int
+    added: int
+    changed: int
+    retired: int
+    unchanged: int
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(self.added or self.changed or self.retired)
+
+
+def _work_key(work: Work) -> bankfile.WorkKey:
+    return bankfile.WorkKey(year=work.campaign.year, subject=work.subject.code, grade=work.grade)
+
+
+def _item_row(item: BankItem) -> bankfile.ItemRow:
+    return bankfile.ItemRow(
+        code=item.code,
+        column=item.column.label,
+        text=item.text,
+        answer=item.answer,
+        difficulty=item.difficulty,
+        topic=item.topic,
+        where="",
+    )
+
+
+def bank_read_file(*, work: Work, content: bytes, filename: str) -> list[bankfile.ItemRow]:
+    """Parse and validate a bank file for ``work`` (pure; UploadError lists every problem)."""
+    labels = [c.label for c in selectors.work_columns(work)]
+    name = filename.lower()
+    if name.endswith(".json"):
+        return bankfile.read_bank_json(
+            content, work=_work_key(work), columns=labels, variants=work.variants_per_school
+        )
+    if name.endswith(".xlsx"):
+        return bankfile.read_bank_xlsx(content, columns=labels, variants=work.variants_per_school)
+    raise UploadError([CellError(0, 0, MaterialsError("bank_unknown_format").message)])
+
+
+def bank_import(
+    *,
+    actor: Actor,
+    work_id: int,
+    content: bytes,
+    filename: str,
+    request: HttpRequest | None = None,
+) -> BankImportResult:
+    """Replace a work's bank with the file's items (the file is the whole bank).
+
+    Validates everything first; on any error raises UploadError and writes nothing. Items
+    already in the pool of a generated kit are frozen: changing one is an error. Items left
+    out of the file are retired, never deleted. A change bumps the bank revision.
+    """
+    _require(actor, A.MANAGE_BANK)
+    work = selectors.work_get(actor=actor, work_id=work_id)
+    rows = bank_read_file(work=work, content=content, filename=filename)
+    columns = {c.label: c for c in selectors.work_columns(work)}
+    with transaction.atomic():
+        bank, _ = (
+            WorkBank.objects.for_actor(actor, A.MANAGE_BANK)
+            .select_for_update()
+            .get_or_create(work=work)
+        )
+        current = bank.revision
+        new_revision = current + 1
+        existing = {
+            i.code: i
+            for i in BankItem.objects.for_actor(actor, A.MANAGE_BANK)
+            .filter(work=work)
+            .select_related("column")
+        }
+        kit_revisions = set(
+            Kit.objects.for_actor(actor, A.MANAGE_BANK)
+            .filter(work=work)
+            .values_list("bank_revision", flat=True)
+            .distinct()
+        )
+
+        def frozen(item: BankItem) -> bool:
+            end = item.until_revision or math.inf
+            return any(item.since_revision <= r < end for r in kit_revisions)
+
+        errors: list[CellError] = []
+        added = changed = unchanged = 0
+        to_create: list[BankItem] = []
+        to_update: list[BankItem] = []
+        in_file = set()
+        for row in rows:
+            in_file.add(row.code)
+            item = existing.get(row.code)
+            active = (
+                item is not None and item.until_revision is None and item.since_revision <= current
+            )
+            if item is not None and active and _item_row(item).content() == row.content():
+                unchanged += 1
+                continue
+            if item is not None and frozen(item):
+                errors.append(
+                    CellError(
+                        0,
+                        0,
+                        f"{row.where}: "
+                        + MaterialsError("bank_frozen_item", item_code=row.code).message,
+                    )
+                )
+                continue
+            if item is None:
+                item = BankItem(work=work, code=row.code)
+                to_create.append(item)
+                added += 1
+            else:
+                to_update.append(item)
+                changed += 1
+            item.column = columns[row.column]
+            item.text = row.text
+            item.answer = row.answer
+            item.difficulty = row.difficulty
+            item.topic = row.topic
+            item.since_revision = new_revision
+            item.until_revision = None
+        if errors:
+            raise UploadError(errors)
+        retire = [
+            i
+            for code, i in existing.items()
+            if code not in in_file and i.until_revision is None and i.since_revision <= current
+        ]
+        result = BankImportResult(
+            revision=current,
+            added=added,
+            changed=changed,
+            retired=len(retire),
+            unchanged=unchanged,
+        )
+        if not result.changed_anything:
+            return result
+        for i in retire:
+            i.until_revision = new_revision
+        BankItem.objects.bulk_create(to_create)
+        BankItem.objects.bulk_update(  # unscoped: rows read through for_actor above
+            [*to_update, *retire],
+            ["column", "text", "answer", "difficulty", "topic", "since_revision", "until_revision"],
+        )
+        bank.revision = new_revision
+        bank.save(update_fields=["revision", "updated_at"])
+        result = BankImportResult(new_revision, added, changed, len(retire), unchanged)
+        audit_record(
+            actor=actor,
+            action="materials.bank_import",
+            target=bank,
+            request=request,
+            details={
+                "work_id": work.pk,
+                "file": filename[:200],
+                "revision": new_revision,
+                "added": added,
+                "changed": changed,
+                "retired": len(retire),
+            },
+        )
+    return result
+
+
+def bank_export(
+    *, actor: Actor, work_id: int, fmt: str, request: HttpRequest | None = None
+) -> tuple[str, bytes]:
+    """The current bank of a work as a JSON or xlsx file (file name, bytes); audited."""
+    _require(actor, A.MANAGE_BANK)
+    work = selectors.work_get(actor=actor, work_id=work_id)
+    rows = [_item_row(i) for i in selectors.bank_items(actor=actor, work_id=work.pk)]
+    base = f"Банк заданий {work.subject.name} {work.grade} класс {work.campaign.year}"
+    if fmt == "xlsx":
+        name, content = f"{base}.xlsx", bankfile.write_bank_xlsx(title=base, rows=rows)
+    else:
+        name, content = f"{base}.json", bankfile.write_bank_json(work=_work_key(work), rows=rows)
+    audit_record(
+        actor=actor,
+        action="materials.bank_export",
+        request=request,
+        details={"work_id": work.pk, "format": fmt, "items": len(rows)},
+    )
+    return name, content
+
+
+# --- participant codes -----------------------------------------------------------------------
+
+
+def _lines(actor: Actor, action: str, **filters: Any) -> Any:
+    """Application lines that count for materials (the school takes part, application sent)."""
+    from apps.applications.models import Application
+
+    apps_qs = Application.objects.for_actor(actor, action).filter(status__in=COUNTED_APPLICATIONS)
+    return ApplicationLine.objects.filter(
+        application__in=apps_qs, takes_part=True, participants__gt=0, **filters
+    )
+
+
+def participant_codes_issue(
+    *, actor: Actor, school_id: int, campaign_id: int
+) -> list[ParticipantCode]:
+    """Issue the school's missing participant codes for every grade it applied for.
+
+    Per grade the need is the maximum participants (and classes) over that grade's works; one
+    code serves a participant in all works. Codes are never taken back (they may be printed);
+    if the need grows, new codes are appended. Idempotent.
+    """
+    _require(actor, A.GENERATE_MATERIALS)
+    school = School.objects.for_actor(actor, A.GENERATE_MATERIALS).get(pk=school_id)
+    need: dict[int, tuple[int, int]] = {}
+    lines = _lines(
+        actor,
+        A.GENERATE_MATERIALS,
+        application__school_id=school.pk,
+        application__campaign_id=campaign_id,
+    ).values_list("work__grade", "participants", "classes")
+    for grade, participants, classes in lines:
+        p, c = need.get(grade, (0, 0))
+        need[grade] = (max(p, participants), max(c, classes))
+    created: list[ParticipantCode] = []
+    with transaction.atomic():
+        codes = ParticipantCode.objects.for_actor(actor, A.GENERATE_MATERIALS).select_for_update()
+        existing = list(codes.filter(school=school, campaign_id=campaign_id))
+        have: dict[tuple[int, int | None, bool], int] = defaultdict(int)
+        last: dict[int, int] = defaultdict(int)
+        for code in existing:
+            have[(code.grade, code.class_number, code.reserve)] += 1
+            last[code.grade] = max(last[code.grade], int(code.code[1:]))
+        for grade, (participants, classes) in sorted(need.items()):
+            for group in gen.code_groups(grade, participants, classes):
+                for reserve, wanted in ((False, group.participants), (True, group.reserve)):
+                    missing = wanted - have[(grade, group.class_number, reserve)]
+                    for _ in range(max(0, missing)):
+                        last[grade] += 1
+                        if last[grade] > gen.CODES_PER_GRADE:
+                            raise MaterialsError("too_many_codes", grade=grade, needed=last[grade])
+                        created.append(
+                            ParticipantCode(
+                                campaign_id=campaign_id,
+                                school=school,
+                                municipality_id=school.municipality_id,
+                                region_id=school.region_id,
+                                grade=grade,
+                                class_number=group.class_number,
+                                code=gen.code_number(grade, last[grade]),
+                                reserve=reserve,
+                            )
+                        )
+        ParticipantCode.objects.bulk_create(created)
+        if created:
+            audit_record(
+                actor=actor,
+                action="materials.codes_issue",
+                scope=_school_scope(school.pk, school.municipality_id, school.region_id),
+                details={"campaign_id": campaign_id, "issued": len(created)},
+            )
+    return created
+
+
+# --- generation ------------------------------------------------------------------------------
+
+
+@dataclass
+class GenerateResult:
+    created: int = 0
+    existing: int = 0
+    kit_ids: list[int] = field(default_factory=list)
+
+
+def kits_generate(
+    *,
+    actor: Actor,
+    work_id: int,
+    region_id: int | None = None,
+    school_id: int | None = None,
+    request: HttpRequest | None = None,
+) -> GenerateResult:
+    """Compose the variants of every school that applied for a work (or one region/school).
+
+    Each kit records its seed and bank revision, so it can be regenerated exactly. Kits that
+    exist are kept (idempotent). Before anything is written the bank is checked: each
+    municipality must have enough distinct combinations for all its schools' variants.
+    """
+    _require(actor, A.GENERATE_MATERIALS)
+    work = selectors.work_get(actor=actor, work_id=work_id, action=A.GENERATE_MATERIALS)
+    revision = selectors.bank_revision(actor=actor, work_id=work.pk, action=A.GENERATE_MATERIALS)
+    if revision == 0:
+        raise MaterialsError("bank_empty", work=str(work))
+    pool = selectors.bank_pool(
+        actor=actor, work_id=work.pk, revision=revision, action=A.GENERATE_MATERIALS
+    )
+    k = work.variants_per_school
+    filters: dict[str, Any] = {"work": work}
+    if region_id is not None:
+        filters["application__region_id"] = region_id
+    if school_id is not None:
+        filters["application__school_id"] = school_id
+    lines = list(
+        _lines(actor, A.GENERATE_MATERIALS, **filters).values_list(
+            "application__school_id", "participants"
+        )
+    )
+    schools = {
+        s.pk: s
+        for s in School.objects.for_actor(actor, A.GENERATE_MATERIALS)
+        .filter(pk__in=[sid for sid, _ in lines])
+        .select_related("municipality")
+    }
+    participants = {sid: n for sid, n in lines if sid in schools}
+    kits = Kit.objects.for_actor(actor, A.GENERATE_MATERIALS).filter(work=work)
+    existing = set(kits.filter(school_id__in=participants).values_list("school_id", flat=True))
+    # Capacity: distinct combinations must cover every variant of a municipality's schools.
+    combinations = math.prod(len(c) for c in pool) if all(pool) else 0
+    per_municipality: dict[int, list[int]] = defaultdict(list)
+    for sid in participants:
+        per_municipality[schools[sid].municipality_id].append(sid)
+    for _muni_id, sids in per_municipality.items():
+        total = kits.filter(municipality_id=_muni_id).exclude(school_id__in=sids).count() + len(
+            sids
+        )
+        if combinations < total * k:
+            raise MaterialsError(
+                "bank_too_few_combinations",
+                municipality=schools[sids[0]].municipality.code,
+                schools=total,
+                combinations=combinations,
+                needed=total * k,
+            )
+    result = GenerateResult(existing=len(existing))
+    for muni_id, sids in sorted(per_municipality.items()):
+        taken = set(
+            Variant.objects.for_actor(actor, A.GENERATE_MATERIALS)
+            .filter(work=work, municipality_id=muni_id)
+            .values_list("signature", flat=True)
+        )
+        for sid in sorted(sids, key=lambda s: schools[s].code):
+            if sid in existing:
+                continue
+            kit = _kit_create(
+                actor=actor,
+                work=work,
+                school=schools[sid],
+                pool=pool,
+                revision=revision,
+                participants=participants[sid],
+                taken=taken,
+            )
+            result.created += 1
+            result.kit_ids.append(kit.pk)
+    for sid in sorted(participants):
+        participant_codes_issue(actor=actor, school_id=sid, campaign_id=work.campaign_id)
+    audit_record(
+        actor=actor,
+        action="materials.generate",
+        request=request,
+        details={
+            "work_id": work.pk,
+            "region_id": region_id,
+            "school_id": school_id,
+            "created": result.created,
+            "existing": result.existing,
+            "bank_revision": revision,
+        },
+    )
+    return result
+
+
+def kit_compose(kit: Kit, pool: gen.Pool) -> gen.Composition:
+    """The kit's variants as its recorded seed determines them (exact regeneration)."""
+    return gen.compose(kit.seed, pool, kit.work.variants_per_school, balanced=kit.balanced)
+
+
+def _kit_create(
+    *,
+    actor: Actor,
+    work: Work,
+    school: School,
+    pool: gen.Pool,
+    revision: int,
+    participants: int,
+    taken: set[str],
+) -> Kit:
+    k = work.variants_per_school
+    for attempt in range(GENERATE_RETRIES):
+        seed = gen.new_seed()
+        # Balanced first; if the municipality's balanced combinations run short, any unique one.
+        balanced = attempt < BALANCED_RETRIES
+        composition = gen.compose(seed, pool, k, balanced=balanced)
+        signatures = [gen.signature(items) for items in composition.items]
+        if taken.intersection(signatures) or len(set(signatures)) != k:
+            continue
+        try:
+            with transaction.atomic():
+                kit = Kit.objects.create(
+                    school=school,
+                    work=work,
+                    municipality_id=school.municipality_id,
+                    region_id=school.region_id,
+                    seed=seed,
+                    bank_revision=revision,
+                    balanced=balanced,
+                    participants=participants,
+                    password_token=crypto.encrypt(gen.new_password().encode())
+                    if work.encrypted_archive
+                    else "",
+                )
+                Variant.objects.bulk_create(
+                    Variant(
+                        kit=kit,
+                        work=work,
+                        school_id=school.pk,
+                        municipality_id=school.municipality_id,
+                        region_id=school.region_id,
+                        number=n,
+                        uid=gen.variant_uid(
+                            seed=seed, work_id=work.pk, school_id=school.pk, number=n
+                        ),
+                        signature=sig,
+                        items=list(items),
+                        difficulty=composition.difficulty[n - 1],
+                    )
+                    for n, (items, sig) in enumerate(
+                        zip(composition.items, signatures, strict=True), start=1
+                    )
+                )
+        except IntegrityError:
+            # A concurrent generation took the same combination (or a uid clashed): redraw.
+            continue
+        taken.update(signatures)
+        return kit
+    raise MaterialsError("generate_collision", school=school.code)
+
+
+# --- rendering and archives ------------------------------------------------------------------
+
+BUILD_STATS: dict[str, float] = defaultdict(float)
+
+
+@contextmanager
+def _timed(part: str) -> Iterator[None]:
+    """Accumulate time per build stage (read by bench/materials_build.py)."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        BUILD_STATS[part] += time.perf_counter() - started
+
+
+def _work_info(work: Work) -> pdf.WorkInfo:
+    return pdf.WorkInfo(
+        year=work.campaign.year,
+        subject=work.subject.name,
+        grade=work.grade,
+        duration_minutes=work.duration_minutes,
+        encrypted=work.encrypted_archive,
+    )
+
+
+@lru_cache(maxsize=64)
+def _instruction(info: pdf.WorkInfo) -> bytes:
+    return pdf.instruction_pdf(info)
+
+
+@dataclass(frozen=True)
+class KitDocuments:
+    """Everything rendered for one kit (pure bytes), before packing."""
+
+    variants: list[arch.ArchiveFile]
+    criteria: bytes
+    others: list[arch.ArchiveFile]
+    manifest: bytes
+
+    @property
+    def files(self) -> list[arch.ArchiveFile]:
+        return arch.signed_files([*self.variants, *self.others], self.manifest)
+
+
+def kit_variant_docs(*, actor: Actor, kit: Kit) -> list[pdf.VariantDoc]:
+    work = kit.work
+    info = _work_info(work)
+    columns = selectors.work_columns(work)
+    variants = list(
+        Variant.objects.for_actor(actor, A.DOWNLOAD_MATERIALS).filter(kit=kit).order_by("number")
+    )
+    ids = {i for v in variants for i in v.items}
+    items = {
+        i.pk: i for i in BankItem.objects.for_actor(actor, A.GENERATE_MATERIALS).filter(pk__in=ids)
+    }
+    return [
+        pdf.VariantDoc(
+            work=info,
+            number=v.number,
+            uid=v.uid,
+            tasks=tuple(
+                pdf.TaskSpec(
+                    label=col.label,
+                    max_score=col.max_score,
+                    text=items[item_id].text,
+                    answer=items[item_id].answer,
+                )
+                for col, item_id in zip(columns, v.items, strict=True)
+            ),
+        )
+        for v in variants
+    ]
+
+
+def kit_code_entries(*, actor: Actor, kit: Kit, action: str) -> list[pdf.CodeEntry]:
+    return [
+        pdf.CodeEntry(c.code, c.class_number, c.reserve)
+        for c in selectors.participant_codes(
+            actor=actor,
+            action=action,
+            school_id=kit.school_id,
+            campaign_id=kit.work.campaign_id,
+            grade=kit.work.grade,
+        )
+    ]
+
+
+def _codes_xlsx(kit: Kit, codes: list[pdf.CodeEntry]) -> bytes:
+    return code_list_xlsx(
+        title=f"Коды участников ВПР {kit.work.campaign.year}, {kit.work.grade} класс, "
+        f"ОО {kit.school.code}",
+        codes=codes,
+    )
+
+
+def kit_render(*, actor: Actor, kit: Kit) -> KitDocuments:
+    """Render every file of a kit. Deterministic: the same kit gives the same bytes."""
+    work, school = kit.work, kit.school
+    info = _work_info(work)
+    docs = kit_variant_docs(actor=actor, kit=kit)
+    codes = kit_code_entries(actor=actor, kit=kit, action=A.DOWNLOAD_MATERIALS)
+    grade = work.grade
+    with _timed("pdf"):
+        variants = [arch.ArchiveFile(f"Вариант {d.number}.pdf", pdf.variant_pdf(d)) for d in docs]
+        criteria = pdf.criteria_pdf(info, docs, school.code)
+        others = [
+            arch.ArchiveFile("Инструкция по проведению.pdf", _instruction(info)),
+            arch.ArchiveFile(
+                f"Коды участников {grade} класс.pdf",
+                pdf.code_sheet_pdf(
+                    year=info.year, grade=grade, school_code=school.code, codes=codes
+                ),
+            ),
+            arch.ArchiveFile(
+                "Протокол проведения.pdf",
+                pdf.protocol_pdf(
+                    work=info, school_code=school.code, school_name=school.short_name, codes=codes
+                ),
+            ),
+        ]
+    with _timed("xlsx"):
+        others.append(
+            arch.ArchiveFile(f"Коды участников {grade} класс.xlsx", _codes_xlsx(kit, codes))
+        )
+    manifest = arch.manifest_bytes(
+        files=[*variants, *others],
+        work={
+            "year": info.year,
+            "subject": info.subject,
+            "grade": grade,
+            "work_id": work.pk,
+            "encrypted": work.encrypted_archive,
+        },
+        school={"id": school.pk, "code": school.code},
+        variants=[{"number": d.number, "uid": d.uid} for d in docs],
+    )
+    return KitDocuments(variants=variants, criteria=criteria, others=others, manifest=manifest)
+
+
+def kit_archive_name(kit: Kit) -> str:
+    ext = "7z" if kit.work.encrypted_archive else "zip"
+    work = kit.work
+    return (
+        f"ВПР {work.campaign.year} {work.subject.name} {work.grade} класс {kit.school.code}.{ext}"
+    )
+
+
+def kit_storage_dir(kit: Kit) -> str:
+    return f"materials/{kit.work.campaign.year}/{kit.school.code}/work-{kit.work_id}"
+
+
+def _publish(data: bytes, final: str) -> str:
+    """Write to a temporary name, then move into place: a reader never sees a half file.
+
+    On local disk the move is an atomic rename; on object storage a PUT of the whole object is
+    itself atomic, so the final object is written in one call.
+    """
+    temp = default_storage.save(f"{final}.part-{uuid.uuid4().hex}", ContentFile(data))
+    try:
+        local_temp = default_storage.path(temp)
+        local_final = default_storage.path(final)
+    except NotImplementedError:
+        if default_storage.exists(final):
+            default_storage.delete(final)
+        saved = default_storage.save(final, ContentFile(data))
+        default_storage.delete(temp)
+        return saved
+    os.replace(local_temp, local_final)
+    return final
+
+
+def _clean_parts(directory: str, prefix: str) -> None:
+    """Remove temporary files left by builds that died before publishing."""
+    try:
+        _dirs, files = default_storage.listdir(directory)
+    except FileNotFoundError:
+        return
+    for name in files:
+        if name.startswith(prefix) and ".part-" in name:
+            default_storage.delete(f"{directory}/{name}")
+
+
+def kit_pack(*, kit: Kit, documents: KitDocuments) -> bytes:
+    files = documents.files
+    with _timed("compression"):
+        if kit.work.encrypted_archive:
+            password = crypto.decrypt(kit.password_token).decode()
+            return arch.sevenzip_bytes(files, password=password)
+        return arch.zip_bytes(files)
+
+
+def kit_build_request(
+    *,
+    actor: Actor,
+    work_id: int,
+    region_id: int | None = None,
+    school_id: int | None = None,
+    retry_failed: bool = False,
+    force: bool = False,
+    request: HttpRequest | None = None,
+) -> int:
+    """Queue an archive build per kit (one Job per kit, natural key). Returns jobs queued.
+
+    Finished jobs are left alone unless ``force``; failed ones are re-queued with
+    ``retry_failed``; jobs still waiting are sent again (the claim runs each once). Enqueued
+    after commit.
+    """
+    _require(actor, A.GENERATE_MATERIALS)
+    work = selectors.work_get(actor=actor, work_id=work_id, action=A.GENERATE_MATERIALS)
+    kits = Kit.objects.for_actor(actor, A.GENERATE_MATERIALS).filter(work=work)
+    if region_id is not None:
+        kits = kits.filter(region_id=region_id)
+    if school_id is not None:
+        kits = kits.filter(school_id=school_id)
+    queued: list[int] = []
+    with transaction.atomic():
+        for kit in kits.order_by("pk"):
+            job, created = Job.objects.get_or_create(  # unscoped: natural key of a system job
+                key=f"{KIT_BUILD}:{kit.pk}",
+                defaults={
+                    "kind": KIT_BUILD,
+                    "actor": actor.user,
+                    "params": {"kit_id": kit.pk, "work_id": work.pk},
+                    "region_id": kit.region_id,
+                    "municipality_id": kit.municipality_id,
+                    "school_id": kit.school_id,
+                },
+            )
+            if job.status == Job.Status.QUEUED:
+                # Never picked up (e.g. a lost message): send it again; the claim dedupes.
+                queued.append(job.pk)
+                continue
+            requeue = (
+                created
+                or (force and job.status != Job.Status.RUNNING)
+                or (retry_failed and job.status == Job.Status.FAILED)
+            )
+            if not requeue:
+                continue
+            if not created:
+                job.status = Job.Status.QUEUED
+                job.error = ""
+                job.save(update_fields=["status", "error", "updated_at"])
+            queued.append(job.pk)
+        audit_record(
+            actor=actor,
+            action="materials.build_request",
+            request=request,
+            details={
+                "work_id": work.pk,
+                "region_id": region_id,
+                "school_id": school_id,
+                "queued": len(queued),
+            },
+        )
+    from apps.materials.tasks import kit_build_task
+
+    transaction.on_commit(lambda: [kit_build_task.delay(job_id=j) for j in queued])
+    return len(queued)
+
+
+def kit_build_cancel(
+    *,
+    actor: Actor,
+    work_id: int,
+    region_id: int | None = None,
+    request: HttpRequest | None = None,
+) -> int:
+    """Cancel the builds of a work (or one region) still waiting in the queue; running ones
+    finish. A cancelled job is FAILED with a note, so «Повторить ошибки» restarts it."""
+    _require(actor, A.GENERATE_MATERIALS)
+    work = selectors.work_get(actor=actor, work_id=work_id, action=A.GENERATE_MATERIALS)
+    kits = Kit.objects.for_actor(actor, A.GENERATE_MATERIALS).filter(work=work)
+    if region_id is not None:
+        kits = kits.filter(region_id=region_id)
+    keys = [f"{KIT_BUILD}:{pk}" for pk in kits.values_list("pk", flat=True)]
+    with transaction.atomic():
+        waiting = Job.objects.for_actor(actor, A.GENERATE_MATERIALS).filter(
+            key__in=keys, status=Job.Status.QUEUED
+        )
+        cancelled = waiting.update(status=Job.Status.FAILED, error="Отменено оператором.")
+        audit_record(
+            actor=actor,
+            action="materials.build_cancel",
+            request=request,
+            details={"work_id": work.pk, "region_id": region_id, "cancelled": cancelled},
+        )
+    return cancelled
+
+
+def kit_build_sweep(*, limit: int = 500) -> int:
+    """Re-queue build jobs whose worker died (lease expired) or that wait; returns enqueued."""
+    now = timezone.now()
+    from django.db.models import Q
+
+    stale = (
+        Job.objects.filter(kind=KIT_BUILD)  # unscoped: system sweep over jobs by state
+        .filter(Q(status=Job.Status.QUEUED) | Q(status=Job.Status.RUNNING, lease_until__lt=now))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    ids = list(stale)
+    from apps.materials.tasks import kit_build_task
+
+    for job_id in ids:
+        kit_build_task.delay(job_id=job_id)
+    return len(ids)
+
+
+def kit_build_run(*, job_id: int) -> Kit | None:
+    """Build and publish one kit's archive (idempotent: a claimed job runs once).
+
+    A transient database error puts the job back in the queue and re-raises (the task
+    retries); any other error is recorded on the job and the kit as final.
+    """
+    job = job_claim(job_id=job_id)
+    if job is None:
+        return None
+    actor = Actor.system(reason=f"job {job.pk}")
+    kit = selectors.kit_get(actor=actor, kit_id=job.params["kit_id"], action=A.GENERATE_MATERIALS)
+    try:
+        documents = kit_render(actor=actor, kit=kit)
+        data = kit_pack(kit=kit, documents=documents)
+        directory = kit_storage_dir(kit)
+        ext = "7z" if kit.work.encrypted_archive else "zip"
+        with _timed("storage"):
+            path = _publish(data, f"{directory}/kit-{kit.pk}.{ext}")
+            criteria = _publish(documents.criteria, f"{directory}/kit-{kit.pk}-criteria.pdf")
+            _clean_parts(directory, f"kit-{kit.pk}")
+    except OperationalError:
+        mine = Job.objects.filter(pk=job.pk)  # unscoped: the job this worker claimed
+        mine.update(status=Job.Status.QUEUED, lease_until=None)
+        raise
+    except Exception as exc:
+        job_fail(job=job, error=f"{type(exc).__name__}: {exc}"[:2000])
+        Kit.objects.filter(pk=kit.pk).update(status=Kit.Status.FAILED)  # unscoped: own kit
+        raise
+    digest = hashlib.sha256(data).hexdigest()
+    with transaction.atomic():
+        kit.archive_path = path
+        kit.archive_name = kit_archive_name(kit)
+        kit.archive_sha256 = digest
+        kit.archive_size = len(data)
+        kit.archive_built_at = timezone.now()
+        kit.criteria_path = criteria
+        kit.status = Kit.Status.READY
+        kit.save(
+            update_fields=[
+                "archive_path",
+                "archive_name",
+                "archive_sha256",
+                "archive_size",
+                "archive_built_at",
+                "criteria_path",
+                "status",
+                "updated_at",
+            ]
+        )
+        job.output = path
+        job.output_sha256 = digest
+        job.status = Job.Status.DONE
+        job.lease_until = None
+        job.error = ""
+        job.save(
+            update_fields=[
+                "output",
+                "output_sha256",
+                "status",
+                "lease_until",
+                "error",
+                "updated_at",
+            ]
+        )
+    return kit
+
+
+# --- audited reads of released materials -----------------------------------------------------
+
+
+def _gate(view: selectors.KitView, what: str, label: str, now: datetime | None = None) -> None:
+    release = getattr(view.releases, what)
+    if not release.is_open(now or timezone.now()):
+        raise NotReleasedError(label, release.at)
+
+
+@dataclass(frozen=True)
+class Download:
+    name: str
+    content_type: str
+    open: Any  # a callable returning a binary file object (streamed by FileResponse)
+    size: int | None = None
+
+
+def kit_archive_download(
+    *, actor: Actor, kit_id: int, request: HttpRequest | None = None
+) -> Download:
+    """The kit's archive, from its publication instant; audited."""
+    view = selectors.kit_view(actor=actor, kit_id=kit_id, action=A.DOWNLOAD_MATERIALS)
+    _gate(view, "archive", "Архив с материалами")
+    kit = view.kit
+    if kit.status != Kit.Status.READY or not kit.archive_path:
+        raise MaterialsError("kit_not_built")
+    audit_record(
+        actor=actor,
+        action="materials.archive_download",
+        target=kit,
+        scope=_kit_scope(kit),
+        request=request,
+        details={"work_id": kit.work_id, "sha256": kit.archive_sha256},
+    )
+    ctype = "application/x-7z-compressed" if kit.work.encrypted_archive else "application/zip"
+    path = kit.archive_path
+
+    def opener() -> IO[bytes]:
+        return default_storage.open(path, "rb")
+
+    return Download(kit.archive_name, ctype, opener, kit.archive_size)
+
+
+def kit_criteria_download(
+    *, actor: Actor, kit_id: int, request: HttpRequest | None = None
+) -> Download:
+    """The kit's criteria, from the period's first day (grade 8: 14:00 Moscow); audited."""
+    view = selectors.kit_view(actor=actor, kit_id=kit_id, action=A.DOWNLOAD_MATERIALS)
+    _gate(view, "criteria", "Критерии оценивания")
+    kit = view.kit
+    if kit.status != Kit.Status.READY or not kit.criteria_path:
+        raise MaterialsError("kit_not_built")
+    audit_record(
+        actor=actor,
+        action="materials.criteria_download",
+        target=kit,
+        scope=_kit_scope(kit),
+        request=request,
+    )
+    work = kit.work
+    name = f"Критерии {work.subject.name} {work.grade} класс {kit.school.code}.pdf"
+    path = kit.criteria_path
+    return Download(name, "application/pdf", lambda: default_storage.open(path, "rb"))
+
+
+def kit_sheet_download(
+    *, actor: Actor, kit_id: int, sheet: str, request: HttpRequest | None = None
+) -> Download:
+    """The participant-code sheet or the protocol template (rendered now, deterministic)."""
+    import io
+
+    view = selectors.kit_view(actor=actor, kit_id=kit_id, action=A.DOWNLOAD_MATERIALS)
+    label = "Лист с кодами участников" if sheet == "codes" else "Макет протокола"
+    _gate(view, "archive", label)
+    kit = view.kit
+    codes = kit_code_entries(actor=actor, kit=kit, action=A.DOWNLOAD_MATERIALS)
+    info = _work_info(kit.work)
+    if sheet == "codes":
+        content = pdf.code_sheet_pdf(
+            year=info.year, grade=info.grade, school_code=kit.school.code, codes=codes
+        )
+        name = f"Коды участников {info.grade} класс {kit.school.code}.pdf"
+    else:
+        content = pdf.protocol_pdf(
+            work=info, school_code=kit.school.code, school_name=kit.school.short_name, codes=codes
+        )
+        name = f"Протокол {info.subject} {info.grade} класс {kit.school.code}.pdf"
+    audit_record(
+        actor=actor,
+        action=f"materials.{sheet}_download",
+        target=kit,
+        scope=_kit_scope(kit),
+        request=request,
+    )
+    return Download(name, "application/pdf", lambda: io.BytesIO(content), len(content))
+
+
+def kit_password_reveal(
+    *, actor: Actor, kit_id: int, request: HttpRequest | None = None
+) -> tuple[Kit, str]:
+    """The grade-8 archive password, from 07:30 school-local on the school's day; audited
+    (the password itself never enters the audit row or any log)."""
+    view = selectors.kit_view(actor=actor, kit_id=kit_id, action=A.VIEW_ARCHIVE_PASSWORD)
+    kit = view.kit
+    if not kit.work.encrypted_archive or not kit.password_token:
+        raise MaterialsError("not_encrypted")
+    _gate(view, "password", "Пароль к архиву")
+    password = crypto.decrypt(kit.password_token).decode()
+    audit_record(
+        actor=actor,
+        action="materials.password_view",
+        target=kit,
+        scope=_kit_scope(kit),
+        request=request,
+        details={"work_id": kit.work_id},
+    )
+    return kit, password
+
+
+def variant_lookup(
+    *, actor: Actor, uid: str, request: HttpRequest | None = None
+) -> selectors.Lookup | None:
+    """Trace a printed variant identifier to its school (federal); every lookup is audited."""
+    _require(actor, A.LOOKUP_VARIANT)
+    found = selectors.variant_lookup(actor=actor, uid=uid)
+    audit_record(
+        actor=actor,
+        action="materials.variant_lookup",
+        request=request,
+        details={"uid": uid[:32], "found": found is not None},
+    )
+    return found

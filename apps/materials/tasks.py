@@ -1,0 +1,31 @@
+"""Celery tasks of the materials app: load by id, call a service. Archive builds go to the
+``heavy`` queue; they are idempotent (a claimed Job runs once) and publish atomically."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import OperationalError
+
+
+@shared_task(
+    name="materials.kit_build",
+    queue="heavy",
+    acks_late=True,
+    max_retries=5,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    time_limit=10 * 60,
+    soft_time_limit=9 * 60,
+)
+def kit_build_task(*, job_id: int, **_: object) -> None:
+    from apps.materials.services import kit_build_run
+
+    kit_build_run(job_id=job_id)
+
+
+@shared_task(name="materials.kit_build_sweep", acks_late=True, time_limit=5 * 60)
+def kit_build_sweep_task(**_: object) -> None:
+    """Re-queue builds whose worker died mid-way (run periodically by beat)."""
+    from apps.materials.services import kit_build_sweep
+
+    kit_build_sweep()

@@ -1,0 +1,345 @@
+"""HTML views of materials. Thin: check, call one service or selector, render or stream.
+
+Release gates live in the services: a file URL asked for before its instant answers 403 with
+the local opening time, whatever channel it comes through.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.generic import DetailView, TemplateView, View
+
+from apps.campaigns.models import Work
+from apps.core.uploads import UploadError
+from apps.materials import archive as arch
+from apps.materials import selectors, services
+from apps.materials.messages import MaterialsError, NotReleasedError
+from apps.materials.models import Kit, Variant, WorkBank
+from apps.registration.access import A, ActorViewMixin, ScopedViewMixin
+from apps.registration.models import School
+
+MAX_MANIFEST_BYTES = 2 * 1024 * 1024
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _not_released(request: HttpRequest, exc: NotReleasedError) -> HttpResponse:
+    return render(
+        request,
+        "materials/not_released.html",
+        {"what": exc.what, "available_from": exc.available_from, "message": exc.message},
+        status=403,
+    )
+
+
+def _stream(download: services.Download) -> FileResponse:
+    response = FileResponse(
+        download.open(),
+        as_attachment=True,
+        filename=download.name,
+        content_type=download.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+class SchoolMaterialsView(ScopedViewMixin, DetailView):  # type: ignore[type-arg]
+    """A school's materials: each kit's archive, codes, protocol, criteria and (grade 8)
+    password with its status and local opening time (with a countdown)."""
+
+    scoped_model = School
+    action = A.VIEW_MATERIALS
+    template_name = "materials/school_materials.html"
+    context_object_name = "school"
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset().select_related("municipality", "region")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        now = timezone.now()
+        views = selectors.kit_views(actor=self.actor, school=self.object)
+        ctx["rows"] = [
+            {
+                "view": v,
+                "items": [
+                    (what, label, getattr(v.releases, release), v.status(what, now))
+                    for what, label, release in (
+                        ("archive", "Архив с материалами", "archive"),
+                        ("codes", "Лист с кодами участников", "archive"),
+                        ("protocol", "Макет бумажного протокола", "archive"),
+                        ("criteria", "Критерии оценивания", "criteria"),
+                        ("password", "Пароль к архиву", "password"),
+                    )
+                    if what != "password" or v.work.encrypted_archive
+                ],
+            }
+            for v in views
+        ]
+        ctx["now"] = now
+        ctx["can_download"] = self.actor.can(A.DOWNLOAD_MATERIALS)
+        ctx["can_password"] = self.actor.can(A.VIEW_ARCHIVE_PASSWORD)
+        return ctx
+
+
+class _KitFileView(ScopedViewMixin, View):
+    scoped_model = Kit
+    action = A.DOWNLOAD_MATERIALS
+
+    def download(self, request: HttpRequest, pk: int) -> services.Download:
+        raise NotImplementedError
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        try:
+            return _stream(self.download(request, pk))
+        except Kit.DoesNotExist as exc:
+            raise Http404 from exc
+        except NotReleasedError as exc:
+            return _not_released(request, exc)
+        except MaterialsError as exc:
+            return render(
+                request, "materials/not_released.html", {"message": exc.message}, status=409
+            )
+
+
+class KitArchiveView(_KitFileView):
+    def download(self, request: HttpRequest, pk: int) -> services.Download:
+        return services.kit_archive_download(actor=self.actor, kit_id=pk, request=request)
+
+
+class KitCriteriaView(_KitFileView):
+    def download(self, request: HttpRequest, pk: int) -> services.Download:
+        return services.kit_criteria_download(actor=self.actor, kit_id=pk, request=request)
+
+
+class KitCodesView(_KitFileView):
+    def download(self, request: HttpRequest, pk: int) -> services.Download:
+        return services.kit_sheet_download(
+            actor=self.actor, kit_id=pk, sheet="codes", request=request
+        )
+
+
+class KitProtocolView(_KitFileView):
+    def download(self, request: HttpRequest, pk: int) -> services.Download:
+        return services.kit_sheet_download(
+            actor=self.actor, kit_id=pk, sheet="protocol", request=request
+        )
+
+
+class KitPasswordView(ScopedViewMixin, View):
+    """The grade-8 archive password page (each view is audited)."""
+
+    scoped_model = Kit
+    action = A.VIEW_ARCHIVE_PASSWORD
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        try:
+            kit, password = services.kit_password_reveal(
+                actor=self.actor, kit_id=pk, request=request
+            )
+        except Kit.DoesNotExist as exc:
+            raise Http404 from exc
+        except NotReleasedError as exc:
+            return _not_released(request, exc)
+        except MaterialsError as exc:
+            raise Http404 from exc
+        response = render(request, "materials/password.html", {"kit": kit, "password": password})
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+# --- federal operator -------------------------------------------------------------------------
+
+
+class BankView(ScopedViewMixin, TemplateView):
+    """The item bank: every work with item counts per column; import and export."""
+
+    scoped_model = WorkBank
+    action = A.MANAGE_BANK
+    template_name = "materials/bank.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["banks"] = selectors.bank_overview(actor=self.actor)
+        return ctx
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        work_id = _int(request.POST.get("work"))
+        upload = request.FILES.get("file")
+        if work_id is None or upload is None:
+            messages.error(request, "Выберите работу и файл банка заданий.")
+            return HttpResponseRedirect(reverse("materials-bank"))
+        try:
+            result = services.bank_import(
+                actor=self.actor,
+                work_id=work_id,
+                content=upload.read(services.bankfile.MAX_BANK_BYTES + 1),
+                filename=upload.name or "",
+                request=request,
+            )
+        except Work.DoesNotExist as exc:
+            raise Http404 from exc
+        except UploadError as exc:
+            ctx = self.get_context_data()
+            ctx.update({"errors": exc.errors, "failed_work": work_id, "filename": upload.name})
+            return render(request, self.template_name, ctx, status=400)
+        if result.changed_anything:
+            messages.success(
+                request,
+                f"Банк загружен (версия {result.revision}): добавлено {result.added}, "
+                f"изменено {result.changed}, снято {result.retired}, без изменений "
+                f"{result.unchanged}.",
+            )
+        else:
+            messages.success(request, "Банк не изменился: файл совпадает с текущей версией.")
+        return HttpResponseRedirect(reverse("materials-bank"))
+
+
+class BankExportView(ScopedViewMixin, View):
+    """The current bank of a work (``?work=<id>&format=json|xlsx``)."""
+
+    scoped_model = WorkBank
+    action = A.MANAGE_BANK
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        work_id = _int(request.GET.get("work"))
+        if work_id is None:
+            return HttpResponseRedirect(reverse("materials-bank"))
+        fmt = "xlsx" if request.GET.get("format") == "xlsx" else "json"
+        try:
+            name, content = services.bank_export(
+                actor=self.actor, work_id=work_id, fmt=fmt, request=request
+            )
+        except Work.DoesNotExist as exc:
+            raise Http404 from exc
+        response = HttpResponse(
+            content,
+            content_type="application/json"
+            if fmt == "json"
+            else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        from django.utils.http import content_disposition_header
+
+        response["Content-Disposition"] = content_disposition_header(True, name)
+        return response
+
+
+class BuildView(ScopedViewMixin, TemplateView):
+    """Generation and archive builds per work: start, retry failures, progress per region."""
+
+    scoped_model = Kit
+    action = A.GENERATE_MATERIALS
+    template_name = "materials/builds.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        works = selectors.work_list(actor=self.actor, action=self.action)
+        ctx["progress"] = [selectors.build_progress(actor=self.actor, work=w) for w in works]
+        return ctx
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        work_id = _int(request.POST.get("work"))
+        region_id = _int(request.POST.get("region"))
+        if work_id is None:
+            raise Http404
+        op = request.POST.get("op", "build")
+        try:
+            if op == "generate":
+                result = services.kits_generate(
+                    actor=self.actor, work_id=work_id, region_id=region_id, request=request
+                )
+                queued = services.kit_build_request(
+                    actor=self.actor, work_id=work_id, region_id=region_id, request=request
+                )
+                messages.success(
+                    request,
+                    f"Сформировано комплектов: {result.created} (уже были: {result.existing}); "
+                    f"в очередь сборки поставлено архивов: {queued}.",
+                )
+            elif op == "cancel":
+                cancelled = services.kit_build_cancel(
+                    actor=self.actor, work_id=work_id, region_id=region_id, request=request
+                )
+                messages.success(request, f"Отменено ожидающих сборок: {cancelled}.")
+            else:
+                queued = services.kit_build_request(
+                    actor=self.actor,
+                    work_id=work_id,
+                    region_id=region_id,
+                    retry_failed=op == "retry",
+                    force=op == "rebuild",
+                    request=request,
+                )
+                messages.success(request, f"В очередь сборки поставлено архивов: {queued}.")
+        except Work.DoesNotExist as exc:
+            raise Http404 from exc
+        except MaterialsError as exc:
+            messages.error(request, exc.message)
+        return HttpResponseRedirect(reverse("materials-builds"))
+
+
+class VariantLookupView(ScopedViewMixin, TemplateView):
+    """Federal lookup: the identifier printed on a page → the school that received it."""
+
+    scoped_model = Variant
+    action = A.LOOKUP_VARIANT
+    template_name = "materials/lookup.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        uid = self.request.GET.get("uid", "").strip()[:40]
+        ctx["uid"] = uid
+        if uid:
+            ctx["searched"] = True
+            ctx["found"] = services.variant_lookup(actor=self.actor, uid=uid, request=self.request)
+        return ctx
+
+
+class ManifestVerifyView(ActorViewMixin, TemplateView):
+    """Check a manifest.json against manifest.sig (and the archive's files, if a .zip is given)."""
+
+    template_name = "materials/verify.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        from apps.materials import signing
+
+        ctx["public_key"] = signing.public_key_pem()
+        return ctx
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        ctx = self.get_context_data()
+        archive_file = request.FILES.get("archive")
+        manifest_file = request.FILES.get("manifest")
+        signature_file = request.FILES.get("signature")
+        try:
+            if archive_file is not None:
+                files = arch.read_zip(archive_file.read(50 * 1024 * 1024))
+                by_name = {f.name: f.content for f in files}
+                if arch.MANIFEST not in by_name or arch.SIGNATURE not in by_name:
+                    raise ValueError("В архиве нет manifest.json и manifest.sig.")
+                check = arch.manifest_check(by_name[arch.MANIFEST], by_name[arch.SIGNATURE], files)
+            elif manifest_file is not None and signature_file is not None:
+                check = arch.manifest_check(
+                    manifest_file.read(MAX_MANIFEST_BYTES), signature_file.read(4096)
+                )
+            else:
+                raise ValueError(
+                    "Загрузите архив .zip или пару файлов manifest.json и manifest.sig."
+                )
+        except ValueError as exc:
+            ctx["error"] = str(exc)
+            return render(request, self.template_name, ctx, status=400)
+        except Exception:  # a broken zip: report it, never a 500
+            ctx["error"] = "Файл повреждён: не удаётся прочитать архив."
+            return render(request, self.template_name, ctx, status=400)
+        ctx["check"] = check
+        return render(request, self.template_name, ctx)
