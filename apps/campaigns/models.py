@@ -6,18 +6,41 @@ Scales and task lists change between years: they are data here, never code.
 
 from __future__ import annotations
 
+from typing import Any, Self, TypeVar
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from apps.core.models import BaseModel
-from apps.core.scoping import Level, ScopedModel, ScopedQuerySet
+from apps.core.scoping import ActorLike, Level, ScopedModel, ScopedQuerySet
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+class ReferenceQuerySet(models.QuerySet[_M]):
+    """Global reference data (campaigns, subjects, works): the same rows for every role that
+    holds the action, nothing for a role that lacks it. Reads still go through ``for_actor`` so
+    views, API and exports use the one scoping call everywhere."""
+
+    def for_actor(self, actor: ActorLike, action: str) -> Self:
+        return self if actor.can(action) else self.none()
+
+
+class Session(models.TextChoices):
+    """A campaign's session: the main spring one, or an autumn one (as in 2020 and 2022)."""
+
+    SPRING = "spring", "весенний этап"
+    AUTUMN = "autumn", "осенний этап"
 
 
 class Campaign(BaseModel):
-    """One year's ВПР (e.g. «ВПР 2026»). Global reference data, visible to everyone."""
+    """One year's ВПР session (e.g. «ВПР 2026»). Global reference data, visible to everyone."""
 
-    year = models.PositiveSmallIntegerField("год", unique=True)
+    year = models.PositiveSmallIntegerField("год")
+    session = models.CharField(
+        "этап", max_length=8, choices=Session.choices, default=Session.SPRING
+    )
     name = models.CharField("наименование", max_length=100)
     application_deadline = models.DateField(
         "последний день подачи заявок",
@@ -25,10 +48,16 @@ class Campaign(BaseModel):
     )
     is_active = models.BooleanField("текущая", default=False)
 
+    objects: Any = ReferenceQuerySet.as_manager()
+
     class Meta:
         verbose_name = "кампания ВПР"
         verbose_name_plural = "кампании ВПР"
-        ordering = ["-year"]
+        # Newest first; within a year "autumn" sorts before "spring", i.e. the later session.
+        ordering = ["-year", "session"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "session"], name="campaign_unique_per_session")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -39,6 +68,8 @@ class Subject(BaseModel):
 
     code = models.SlugField("код", max_length=40, unique=True)
     name = models.CharField("наименование", max_length=100, unique=True)
+
+    objects: Any = ReferenceQuerySet.as_manager()
 
     class Meta:
         verbose_name = "учебный предмет"
@@ -86,6 +117,8 @@ class Work(BaseModel):
     materials_publish_date = models.DateField("публикация материалов")
     results_upload_deadline = models.DateField("последний день загрузки результатов")
     results_release_date = models.DateField("публикация результатов")
+
+    objects: Any = ReferenceQuerySet.as_manager()
 
     class Meta:
         verbose_name = "работа"
@@ -241,6 +274,14 @@ class ReserveDayRequest(_SchoolOwned):
         verbose_name = "запрос резервного дня"
         verbose_name_plural = "запросы резервных дней"
         ordering = ["-created_at"]
+        constraints = [
+            # One open request per school and work: a second one waits for the decision.
+            models.UniqueConstraint(
+                fields=["school", "work"],
+                condition=models.Q(status="pending"),
+                name="reserve_day_one_pending",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.school_id} {self.work_id} {self.requested_date} ({self.status})"

@@ -7,7 +7,7 @@ from typing import Any
 
 import factory
 
-from apps.campaigns.models import Campaign, Difficulty, Subject, TaskColumn, Work
+from apps.campaigns.models import Campaign, Difficulty, Session, Subject, TaskColumn, Work
 
 # Русский язык, 4 класс, 2026 (the public structure): label, maximum, level.
 RUSSIAN_4_2026: list[tuple[str, int, str]] = [
@@ -32,9 +32,10 @@ RUSSIAN_4_2026: list[tuple[str, int, str]] = [
 class CampaignFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Campaign
-        django_get_or_create = ("year",)
+        django_get_or_create = ("year", "session")
 
     year = 2026
+    session = Session.SPRING
     name = factory.LazyAttribute(lambda o: f"ВПР {o.year}")
     application_deadline = factory.LazyAttribute(lambda o: dt.date(o.year, 2, 20))
     is_active = True
@@ -54,6 +55,7 @@ class WorkFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Work
+        skip_postgeneration_save = True  # the columns hook writes its own rows
 
     campaign = factory.SubFactory(CampaignFactory)
     subject = factory.SubFactory(SubjectFactory)

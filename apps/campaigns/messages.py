@@ -1,0 +1,51 @@
+"""Russian texts of the campaigns app's error codes, and the error that carries them."""
+
+from __future__ import annotations
+
+from apps.core.errors import ApplicationError
+
+MESSAGES: dict[str, str] = {
+    "campaign_not_active": "Кампания «{campaign}» не является текущей: даты по ней не выбираются.",
+    "work_not_for_school": "Работа «{work}» недоступна вашей ОО: её нет в заявке ОО "
+    "(или в ОО нет {grade} класса).",
+    "date_outside_period": "Дата {date} вне периода проведения работы «{work}» "
+    "({start} — {end}). Выберите дату внутри периода или запросите резервный день "
+    "у регионального координатора.",
+    "date_in_past": "Дата {date} уже прошла (сегодня по местному времени ОО {today}).",
+    "date_already_held": "Работа «{work}» уже проведена {date}; дату изменить нельзя.",
+    "reserve_inside_period": "Дата {date} входит в период проведения работы ({start} — {end}): "
+    "резервный день не нужен, выберите эту дату в расписании.",
+    "reserve_reason_required": "Укажите причину, по которой работу нельзя провести в "
+    "установленный период.",
+    "reserve_pending_exists": "По работе «{work}» уже есть запрос резервного дня на {date}, "
+    "ожидающий решения регионального координатора.",
+    "reserve_not_pending": "Решение по запросу уже принято ({status}); изменить его нельзя.",
+    "reserve_comment_required": "Укажите комментарий: ОО должна знать причину отказа.",
+    "reserve_bad_verdict": "Решение должно быть «согласовано» или «отклонено».",
+    "work_in_use": "Работу «{work}» нельзя удалить: по ней уже есть заявки, даты или "
+    "результаты ОО.",
+    "work_exists": "Работа «{work}» в этой кампании уже есть.",
+    "work_invalid": "Работа не сохранена: {errors}",
+    "campaign_exists": "Кампания {year} года ({session}) уже есть.",
+    "campaign_invalid": "Кампания не сохранена: {errors}",
+    "subject_exists": "Предмет с таким кодом или наименованием уже есть.",
+    "subject_invalid": "Предмет не сохранён: {errors}",
+    "import_not_works": "Эта загрузка не относится к работам кампании; применить её здесь нельзя.",
+    "import_not_preview": "Эта загрузка уже {status}; применить её нельзя.",
+    "import_stale": "С момента предпросмотра работы кампании изменились. Загрузите файл заново "
+    "и проверьте предпросмотр.",
+}
+
+
+class CampaignError(ApplicationError):
+    """A campaigns rule was broken; ``code`` picks the Russian message above."""
+
+    @property
+    def message(self) -> str:
+        template = MESSAGES.get(self.code)
+        if template is None:
+            return super().message
+        return template.format(**self.extra)
+
+    def __str__(self) -> str:
+        return self.message

@@ -1,0 +1,141 @@
+"""Every release instant of the plan-graph, in ONE place. Pure functions, no ORM.
+
+Each function takes a work (anything with the plan-graph attributes of ``Work``), the IANA
+name of the school's time zone and the school's chosen date, and returns an aware datetime in
+UTC. Later stages (materials, results, analytics) call these; nobody else computes instants.
+
+The rules (seed 000 §2.1, §2.2, §2.4):
+
+* plain works (grades 4–7, 10–11): the archive no later than 4 days before the period starts;
+  criteria and the results form at 00:00 school-local on the period's first day;
+* encrypted works (grade 8): the archive no later than 3 days before; the password at 07:30
+  school-local on the school's chosen day; criteria and the results form at 14:00 Moscow time
+  on that day;
+* results are uploaded until the end of the deadline day, school-local; they are released at
+  00:00 school-local on the release date.
+
+A reserve day (seed §2.4) may lie outside the period: the archive then comes no later than
+4 (3) days before that day, and a reserve day after the period moves the upload deadline and
+the release by the same number of days as the chosen day lies after the period's last day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+UTC = dt.UTC
+MOSCOW = "Europe/Moscow"
+PLAIN_LEAD_DAYS = 4
+ENCRYPTED_LEAD_DAYS = 3
+PASSWORD_TIME = dt.time(7, 30)
+ENCRYPTED_CRITERIA_TIME_MSK = dt.time(14, 0)
+
+
+class WorkPlan(Protocol):
+    """What the instants depend on: the regime and the plan-graph dates of a work."""
+
+    encrypted_archive: bool
+    period_start: dt.date
+    period_end: dt.date
+    materials_publish_date: dt.date
+    results_upload_deadline: dt.date
+    results_release_date: dt.date
+
+
+def at_local(day: dt.date, clock: dt.time, zone: str) -> dt.datetime:
+    """The UTC instant of ``clock`` on ``day`` in the zone ``zone``."""
+    return dt.datetime.combine(day, clock, tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+def lead_days(work: WorkPlan) -> int:
+    """How many days before the period (or a reserve day) the archive must be published."""
+    return ENCRYPTED_LEAD_DAYS if work.encrypted_archive else PLAIN_LEAD_DAYS
+
+
+def latest_materials_date(work: WorkPlan) -> dt.date:
+    """The last day on which the plan-graph may publish the archive."""
+    return work.period_start - dt.timedelta(days=lead_days(work))
+
+
+def _days_after_period(work: WorkPlan, chosen: dt.date | None) -> dt.timedelta:
+    if chosen is None or chosen <= work.period_end:
+        return dt.timedelta(0)
+    return chosen - work.period_end
+
+
+def materials_available_at(work: WorkPlan, zone: str, chosen: dt.date | None) -> dt.datetime:
+    """00:00 school-local on the publication day (earlier for a reserve day before the period)."""
+    day = work.materials_publish_date
+    if chosen is not None:
+        day = min(day, chosen - dt.timedelta(days=lead_days(work)))
+    return at_local(day, dt.time(0, 0), zone)
+
+
+def password_release_at(work: WorkPlan, zone: str, chosen: dt.date | None) -> dt.datetime | None:
+    """07:30 school-local on the chosen day, for encrypted archives; None otherwise."""
+    if not work.encrypted_archive or chosen is None:
+        return None
+    return at_local(chosen, PASSWORD_TIME, zone)
+
+
+def criteria_available_at(work: WorkPlan, zone: str, chosen: dt.date | None) -> dt.datetime | None:
+    """Plain: 00:00 school-local on the period's first day. Encrypted: 14:00 Moscow time on the
+    chosen day (None until the school has chosen one)."""
+    if work.encrypted_archive:
+        if chosen is None:
+            return None
+        return at_local(chosen, ENCRYPTED_CRITERIA_TIME_MSK, MOSCOW)
+    return at_local(work.period_start, dt.time(0, 0), zone)
+
+
+def results_form_available_at(
+    work: WorkPlan, zone: str, chosen: dt.date | None
+) -> dt.datetime | None:
+    """The results form is published together with the criteria."""
+    return criteria_available_at(work, zone, chosen)
+
+
+def upload_deadline_day(work: WorkPlan, chosen: dt.date | None) -> dt.date:
+    """The last day of uploads for this school (moved for a reserve day after the period)."""
+    return work.results_upload_deadline + _days_after_period(work, chosen)
+
+
+def upload_deadline_at(work: WorkPlan, zone: str, chosen: dt.date | None) -> dt.datetime:
+    """The end of the deadline day, school-local: the first instant of the next local day.
+
+    Uploads are accepted while ``now < upload_deadline_at``.
+    """
+    day = upload_deadline_day(work, chosen) + dt.timedelta(days=1)
+    return at_local(day, dt.time(0, 0), zone)
+
+
+def release_at(work: WorkPlan, zone: str, chosen: dt.date | None) -> dt.datetime:
+    """00:00 school-local on the results-release date (moved for a late reserve day)."""
+    day = work.results_release_date + _days_after_period(work, chosen)
+    return at_local(day, dt.time(0, 0), zone)
+
+
+@dataclass(frozen=True)
+class Instants:
+    """All release instants of one work for one school (UTC; None until a day is chosen)."""
+
+    materials_available_at: dt.datetime
+    password_release_at: dt.datetime | None
+    criteria_available_at: dt.datetime | None
+    results_form_available_at: dt.datetime | None
+    upload_deadline_at: dt.datetime
+    release_at: dt.datetime
+
+
+def instants(work: WorkPlan, zone: str, chosen: dt.date | None) -> Instants:
+    return Instants(
+        materials_available_at=materials_available_at(work, zone, chosen),
+        password_release_at=password_release_at(work, zone, chosen),
+        criteria_available_at=criteria_available_at(work, zone, chosen),
+        results_form_available_at=results_form_available_at(work, zone, chosen),
+        upload_deadline_at=upload_deadline_at(work, zone, chosen),
+        release_at=release_at(work, zone, chosen),
+    )
