@@ -10,6 +10,57 @@ from django.urls import reverse
 from apps.registration.access import A, get_actor
 from apps.registration.constants import Role
 
+# The sidebar sections, in the order of the ВПР cycle. Each link is filed under one section.
+SECTIONS: tuple[str, ...] = (
+    "Кабинет",
+    "Регистрация",
+    "Заявки и расписание",
+    "Материалы",
+    "Результаты",
+    "Аналитика",
+    "Сервис",
+)
+_SECTION_OF: dict[str, str] = {
+    "Кабинет": "Кабинет",
+    "Регионы": "Кабинет",
+    "Муниципалитеты": "Кабинет",
+    "ОО": "Кабинет",
+    "ОО региона": "Кабинет",
+    "ОО муниципалитета": "Кабинет",
+    "Муниципальные координаторы": "Регистрация",
+    "Организаторы ОО": "Регистрация",
+    "Технические специалисты": "Регистрация",
+    "Опросный лист": "Регистрация",
+    "Выверка списка ОО": "Регистрация",
+    "Опросные листы ОО": "Регистрация",
+    "Мониторинг": "Регистрация",
+    "Файлы с паролями": "Регистрация",
+    "Заявки ВПР": "Заявки и расписание",
+    "Заявка ВПР": "Заявки и расписание",
+    "План-график": "Заявки и расписание",
+    "Кампании и работы": "Заявки и расписание",
+    "Расписание ВПР": "Заявки и расписание",
+    "Даты проведения": "Заявки и расписание",
+    "Резервные дни": "Заявки и расписание",
+    "Материалы ВПР": "Материалы",
+    "Банк заданий": "Материалы",
+    "Сборка материалов": "Материалы",
+    "Поиск варианта": "Материалы",
+    "Результаты ВПР": "Результаты",
+    "Загрузка результатов": "Результаты",
+}
+
+
+def menu_sections(menu: list[tuple[str, str]]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Group (label, url) pairs into the sidebar sections; unknown labels go to «Сервис»."""
+    grouped: dict[str, list[tuple[str, str]]] = {name: [] for name in SECTIONS}
+    for label, href in menu:
+        section = _SECTION_OF.get(label)
+        if section is None:
+            section = "Аналитика" if "налитик" in label or "тчёт" in label else "Сервис"
+        grouped[section].append((label, href))
+    return [(name, links) for name, links in grouped.items() if links]
+
 
 def cabinet(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
@@ -92,4 +143,9 @@ def cabinet(request: HttpRequest) -> dict[str, Any]:
     if actor.can(A.VIEW_JOB):
         menu.append(("Мои выгрузки", reverse("job-list")))
     menu.append(("API", reverse("swagger-ui")))
-    return {"actor": actor, "cabinet_menu": menu, "can_totp": actor.can(A.USE_TOTP)}
+    return {
+        "actor": actor,
+        "cabinet_menu": menu,
+        "menu_sections": menu_sections(menu),
+        "can_totp": actor.can(A.USE_TOTP),
+    }
