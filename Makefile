@@ -3,6 +3,8 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Two workers: the machines here have two cores. Browser tests share a Chromium per module.
+PYTEST_ARGS ?= -n 2 --dist loadscope
 
 .PHONY: run test lint fmt migrations-check check clean
 
