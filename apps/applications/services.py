@@ -65,6 +65,7 @@ from apps.core.uploads import MAX_UPLOAD_BYTES, CellError, UploadError, file_err
 from apps.registration.access import A, Actor
 from apps.registration.constants import SchoolStatus
 from apps.registration.models import Municipality, Region, School
+from apps.registration.services import school_unit_scope
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -113,16 +114,6 @@ class LinesInvalidError(Exception):
 
 
 # --- helpers -------------------------------------------------------------------------------------
-
-
-def school_scope(school: School) -> Scope:
-    return Scope(
-        level=Level.SCHOOL,
-        anchor_id=school.pk,
-        region_id=school.region_id,
-        municipality_id=school.municipality_id,
-        school_id=school.pk,
-    )
 
 
 def _unit_scope(unit: sel.Unit) -> Scope:
@@ -218,7 +209,7 @@ def _record_lines(
         actor=actor,
         action="application.lines_save",
         target=app,
-        scope=school_scope(school),
+        scope=school_unit_scope(school),
         request=request,
         details={
             "source": source,
@@ -260,7 +251,7 @@ def _transition(
         actor=actor,
         action=f"application.{verb}",
         target=app,
-        scope=school_scope(school),
+        scope=school_unit_scope(school),
         request=request,
         details={"from": from_status, "to": to_status, "source": source},
     )
@@ -314,7 +305,7 @@ def application_open(
             actor=actor,
             action="application.open",
             target=app,
-            scope=school_scope(school),
+            scope=school_unit_scope(school),
             request=request,
             details={"campaign": campaign.year},
         )
@@ -550,7 +541,7 @@ def application_form_file(
         actor=actor,
         action="application.form_download",
         target=app,
-        scope=school_scope(school),
+        scope=school_unit_scope(school),
         request=request,
     )
     return FileOut(
@@ -763,7 +754,9 @@ def _plan_school_form(
     }
     errors += _issue_cells(plan.issues, line_cells=line_cells, confirm_cells={}, label={})
     unit = sel.Unit("school", school.pk, school.code, school.short_name, school.region_id)
-    return _Planned(FORM_SCHOOL, unit, school_scope(school), [plan], {school.pk: target}, errors)
+    return _Planned(
+        FORM_SCHOOL, unit, school_unit_scope(school), [plan], {school.pk: target}, errors
+    )
 
 
 def _summary_unit(actor: Actor, meta: forms_xlsx.FormMeta) -> sel.Unit:

@@ -36,11 +36,11 @@ from apps.campaigns.models import (
 )
 from apps.campaigns.rules import CampaignSpec, Problem, WorkSpec
 from apps.core.models import ImportBatch
-from apps.core.scoping import Level, Scope
 from apps.core.services import audit_record
 from apps.core.uploads import XLSX_MAGIC, CellError, UploadError
 from apps.registration.access import A, Actor
 from apps.registration.models import School
+from apps.registration.services import school_unit_scope
 
 IMPORT_KIND = selectors.IMPORT_KIND
 
@@ -51,16 +51,6 @@ class SpecRejectedError(CampaignError):
     def __init__(self, code: str, problems: list[Problem]) -> None:
         super().__init__(code, errors="; ".join(f"{p.message}" for p in problems))
         self.problems = problems
-
-
-def _school_scope(school: School) -> Scope:
-    return Scope(
-        level=Level.SCHOOL,
-        anchor_id=school.pk,
-        region_id=school.region_id,
-        municipality_id=school.municipality_id,
-        school_id=school.pk,
-    )
 
 
 def _d(day: dt.date) -> str:
@@ -601,7 +591,7 @@ def school_date_set(
         actor=actor,
         action="schedule.date_set",
         target=row,
-        scope=_school_scope(school),
+        scope=school_unit_scope(school),
         request=request,
         details={
             "work": _title(work),
@@ -687,7 +677,7 @@ def reserve_day_request(
         actor=actor,
         action="reserve_day.request",
         target=req,
-        scope=_school_scope(school),
+        scope=school_unit_scope(school),
         request=request,
         details={"work": _title(work), "date": day.isoformat()},
     )
@@ -750,7 +740,7 @@ def reserve_day_decide(
         actor=actor,
         action="reserve_day.decide",
         target=req,
-        scope=_school_scope(req.school),
+        scope=school_unit_scope(req.school),
         request=request,
         details={
             "verdict": verdict,

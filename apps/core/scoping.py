@@ -36,6 +36,29 @@ class Scope:
     municipality_id: int | None = None
     school_id: int | None = None
 
+    @classmethod
+    def of_region(cls, region_id: int) -> Scope:
+        return cls(level=Level.REGION, anchor_id=region_id, region_id=region_id)
+
+    @classmethod
+    def of_municipality(cls, municipality_id: int, region_id: int) -> Scope:
+        return cls(
+            level=Level.MUNICIPALITY,
+            anchor_id=municipality_id,
+            region_id=region_id,
+            municipality_id=municipality_id,
+        )
+
+    @classmethod
+    def of_school(cls, school_id: int, municipality_id: int, region_id: int) -> Scope:
+        return cls(
+            level=Level.SCHOOL,
+            anchor_id=school_id,
+            region_id=region_id,
+            municipality_id=municipality_id,
+            school_id=school_id,
+        )
+
 
 class ActorLike(Protocol):
     @property

@@ -86,6 +86,9 @@ class A:
     REOPEN_RESULTS = "results.reopen"
     MONITOR_RESULTS = "results.monitor"
     REMIND_RESULTS = "results.remind"
+    # Analytics (issue 7): reports of a unit compared with the levels above it.
+    VIEW_ANALYTICS = "analytics.view"
+    VIEW_INDIVIDUAL_RESULTS = "analytics.view_individual"
 
 
 _COMMON = frozenset({A.VIEW_SCHOOL, A.VIEW_JOB})
@@ -216,6 +219,21 @@ ROLE_ACTIONS = {
     for role, actions in ROLE_ACTIONS.items()
 }
 
+# Analytics (issue 7): every role reads the reports of its units; the individual results (per
+# participant code) are the school's own report.
+_ANALYTICS_ACTIONS: Mapping[Role, frozenset[str]] = {
+    Role.FEDERAL: frozenset({A.VIEW_ANALYTICS}),
+    Role.REGIONAL: frozenset({A.VIEW_ANALYTICS}),
+    Role.MUNICIPAL: frozenset({A.VIEW_ANALYTICS}),
+    Role.SCHOOL_ORGANIZER: frozenset({A.VIEW_ANALYTICS, A.VIEW_INDIVIDUAL_RESULTS}),
+    Role.SCHOOL_TECH: frozenset({A.VIEW_ANALYTICS, A.VIEW_INDIVIDUAL_RESULTS}),
+    Role.SYSTEM: frozenset({A.VIEW_ANALYTICS, A.VIEW_INDIVIDUAL_RESULTS}),
+}
+ROLE_ACTIONS = {
+    role: actions | _ANALYTICS_ACTIONS.get(role, frozenset())
+    for role, actions in ROLE_ACTIONS.items()
+}
+
 _NOBODY = Scope(level=Level.SCHOOL, anchor_id=None)
 
 
@@ -271,13 +289,7 @@ def actor_for_user(user: Any) -> Actor:
             if school_grant.permission.codename == c.PERM_SCHOOL_ORGANIZER
             else Role.SCHOOL_TECH
         )
-        scope = Scope(
-            level=Level.SCHOOL,
-            anchor_id=school.pk,
-            region_id=school.region_id,
-            municipality_id=school.municipality_id,
-            school_id=school.pk,
-        )
+        scope = Scope.of_school(school.pk, school.municipality_id, school.region_id)
         return Actor(user=user, role=role, scope=scope, unit=school)
     muni_grant = (
         MunicipalityGrant.objects.filter(user=user, permission__codename=c.PERM_MUNICIPALITY)

@@ -122,10 +122,5 @@ def job_download_record(*, actor: Actor, job: Job, request: HttpRequest | None =
 
 
 def school_unit_scope(school: School) -> Scope:
-    return Scope(
-        level=Level.SCHOOL,
-        anchor_id=school.pk,
-        region_id=school.region_id,
-        municipality_id=school.municipality_id,
-        school_id=school.pk,
-    )
+    """The scope of one school (the org unit audit rows and jobs about it carry)."""
+    return Scope.of_school(school.pk, school.municipality_id, school.region_id)
