@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("apps.materials.api.urls")),
     path("", include("apps.campaigns.api.urls")),
     path("", include("apps.results.api.urls")),
+    path("", include("apps.analytics.api.urls")),
     path("", include("apps.core.api")),
 ]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("apps.materials.urls")),
     path("", include("apps.campaigns.urls")),
     path("", include("apps.results.urls")),
+    path("", include("apps.analytics.urls")),
 ]
 
 handler404 = "apps.core.views.page_not_found"

@@ -48,6 +48,7 @@ _SECTION_OF: dict[str, str] = {
     "Поиск варианта": "Материалы",
     "Результаты ВПР": "Результаты",
     "Загрузка результатов": "Результаты",
+    "Аналитика": "Аналитика",
 }
 
 
@@ -140,6 +141,9 @@ def cabinet(request: HttpRequest) -> dict[str, Any]:
         menu.append(("Результаты ВПР", reverse("results-school", args=[scope.school_id])))
     elif actor.can(A.MONITOR_RESULTS):
         menu.append(("Загрузка результатов", reverse("results-monitoring")))
+    # Analytics (issue 7): the reports of the actor's unit and the units below it.
+    if actor.can(A.VIEW_ANALYTICS):
+        menu.append(("Аналитика", reverse("analytics-index")))
     if actor.can(A.VIEW_JOB):
         menu.append(("Мои выгрузки", reverse("job-list")))
     menu.append(("API", reverse("swagger-ui")))

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
+from apps.analytics.models import WorkAggregate
 from apps.applications.models import Application
 from apps.campaigns.models import Campaign, ReserveDayRequest, SchoolWorkDate, Work
 from apps.core.models import ImportBatch, Job
@@ -275,6 +276,20 @@ def _result_version(world: World, key: str) -> Any:
     return version
 
 
+def _work_aggregate(world: World, key: str) -> Any:
+    """The analytics aggregate of the unit for the global work (analytics, issue 7)."""
+    from apps.analytics.models import WorkAggregate
+
+    ids = _ids(world, key)
+    unit_id = ids["school_id"] or ids["municipality_id"] or ids["region_id"]
+    return WorkAggregate.objects.get_or_create(
+        work=_work(world, key),
+        level=len(key),
+        unit_id=unit_id,
+        defaults={**ids, "schools": 1, "participants": 12, "mark3": 12},
+    )[0]
+
+
 # model → (maker, the key lengths it can anchor at: 1 region, 2 municipality, 3 school)
 MAKERS: dict[type[Any], tuple[Callable[[World, str], Any], tuple[int, ...]]] = {
     Region: (lambda w, k: w.regions[k], (1,)),
@@ -292,4 +307,5 @@ MAKERS: dict[type[Any], tuple[Callable[[World, str], Any], tuple[int, ...]]] = {
     ReserveDayRequest: (_reserve_day, (3,)),
     Kit: (_kit, (3,)),
     ResultVersion: (_result_version, (3,)),
+    WorkAggregate: (_work_aggregate, (1, 2, 3)),
 }

@@ -11,6 +11,17 @@ if not env.DATABASE_URL:
     raise ImproperlyConfigured("DATABASE_URL must be set in production")
 if not env.FERNET_KEYS:
     raise ImproperlyConfigured("VPR_FERNET_KEYS must be set in production")
+if not env.MANIFEST_SIGNING_KEY:
+    raise ImproperlyConfigured(
+        "VPR_MANIFEST_SIGNING_KEY must be set in production: an Ed25519 private key, PEM or "
+        "base64 of its 32 raw bytes (e.g. `openssl genpkey -algorithm ed25519`)"
+    )
+try:
+    from apps.materials.signing import parse_private_key
+
+    parse_private_key(env.MANIFEST_SIGNING_KEY)
+except ValueError as exc:
+    raise ImproperlyConfigured(str(exc)) from None
 
 DEBUG = False
 SECRET_KEY = env.SECRET_KEY

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from apps.results.api import views
+
+urlpatterns = [
+    path(
+        "schools/<int:school_id>/results/<int:work_id>/",
+        views.SchoolWorkResultsApi.as_view(),
+        name="api-school-results",
+    ),
+    path(
+        "schools/<int:school_id>/results/<int:work_id>/form/",
+        views.ResultsFormApi.as_view(),
+        name="api-school-results-form",
+    ),
+    path("result-versions/<int:pk>/", views.ResultVersionApi.as_view(), name="api-result-version"),
+]

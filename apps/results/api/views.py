@@ -1,0 +1,242 @@
+"""REST endpoints of results. Every one is a ScopedAPIMixin with an action per method.
+
+``POST /api/v1/schools/{school_id}/results/{work_id}/`` takes the filled form (multipart, field
+``file``; ``dry_run=true`` only checks it). A refused file answers 400 with every error as
+``{row, column, message}``; a closed window answers 409; nothing is stored on either.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import FileResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotFound
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.core.uploads import CellError, UploadError
+from apps.registration.access import A, Actor, ScopedAPIMixin
+from apps.registration.models import School
+from apps.results import selectors as sel
+from apps.results import services
+from apps.results.api import serializers as s
+from apps.results.messages import ResultsError
+from apps.results.models import ResultVersion, Source
+from apps.results.views import read_upload
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def version_data(version: ResultVersion | None) -> dict[str, Any] | None:
+    if version is None:
+        return None
+    changes = version.changes or {}
+    return {
+        "id": version.pk,
+        "number": version.number,
+        "uploaded_at": version.uploaded_at,
+        "uploaded_by": getattr(version.uploaded_by, "username", None),
+        "source": version.source,
+        "file_sha256": version.file_sha256,
+        "participants": version.participants,
+        "absent": version.absent,
+        "late": version.late,
+        "changes": {key: changes.get(key, 0) for key in ("added", "changed", "removed")},
+    }
+
+
+def _errors(errors: list[CellError], detail: str) -> Response:
+    return Response(
+        {"detail": detail, "errors": [e.as_dict() for e in errors]},
+        status=status.HTTP_400_BAD_REQUEST,
+    )
+
+
+class _Scoped(ScopedAPIMixin, APIView):
+    """Invisible objects answer 404; a closed window 409 — in Russian."""
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, ObjectDoesNotExist):
+            exc = NotFound("Объект не найден.")
+        if isinstance(exc, ResultsError):
+            return Response(
+                {"detail": exc.message, "code": exc.code}, status=status.HTTP_409_CONFLICT
+            )
+        return super().handle_exception(exc)  # type: ignore[no-any-return]
+
+
+def state_data(actor: Actor, school_id: int, work_id: int) -> dict[str, Any]:
+    school = sel.school_get(actor=actor, school_id=school_id)
+    work = sel.work_get(actor=actor, work_id=work_id)
+    sheet = sel.sheet_get(actor=actor, school_id=school.pk, work_id=work.pk)
+    window = sel.upload_window(actor=actor, school=school, work=work, sheet=sheet)
+    versions = list(sel.version_list(actor=actor, sheet=sheet)) if sheet is not None else []
+    return {
+        "school": {"id": school.pk, "code": school.code, "short_name": school.short_name},
+        "work": {
+            "id": work.pk,
+            "subject": work.subject.name,
+            "grade": work.grade,
+            "year": work.campaign.year,
+        },
+        "held_on": window.held_on,
+        "opens_at": window.opens_at,
+        "deadline_at": window.deadline_at,
+        "reopened_until": window.reopened_until,
+        "upload_open": window.is_open(sel.now()),
+        "current_version": version_data(sheet.current_version if sheet is not None else None),
+        "versions": [version_data(v) for v in versions],
+    }
+
+
+class SchoolWorkResultsApi(_Scoped):
+    """The results of a school × work: GET the state and versions, POST a filled form."""
+
+    scoped_model = School
+    method_actions = {"GET": A.VIEW_RESULTS, "POST": A.UPLOAD_RESULTS}
+    parser_classes = [MultiPartParser, FormParser]
+    # POST needs the file: without one it answers 400 («Приложите файл…») once the school and
+    # the work are found in the caller's scope (see the closing note on the scoping contract).
+    body_required_methods = frozenset({"POST"})
+
+    @extend_schema(
+        responses=s.ResultsStateOutputSerializer,
+        summary="Состояние загрузки результатов ОО по работе",
+    )
+    def get(self, request: Request, school_id: int, work_id: int) -> Response:
+        return Response(state_data(self.actor, school_id, work_id))
+
+    @extend_schema(
+        request={"multipart/form-data": s.ResultsUploadInputSerializer},
+        responses={
+            201: s.ResultsUploadOutputSerializer,
+            200: s.ResultsUploadOutputSerializer,
+            400: s.ResultsUploadErrorOutputSerializer,
+            409: s.ResultsRefusedOutputSerializer,
+        },
+        summary="Загрузить (или только проверить) заполненную форму сбора результатов",
+    )
+    def post(self, request: Request, school_id: int, work_id: int) -> Response:
+        # Scope first: an invisible school or work is 404 whatever the body says.
+        sel.school_get(actor=self.actor, school_id=school_id, action=A.UPLOAD_RESULTS)
+        sel.work_get(actor=self.actor, work_id=work_id, action=A.UPLOAD_RESULTS)
+        upload = request.FILES.get("file")
+        if upload is None:
+            message = ResultsError("file_missing").message
+            return _errors([CellError(0, 0, message)], message)
+        content = read_upload(upload)
+        dry_run = str(request.POST.get("dry_run", "")).strip().lower() in _TRUE
+        if dry_run:
+            try:
+                checked = services.results_check(
+                    actor=self.actor, school_id=school_id, work_id=work_id, content=content
+                )
+            except UploadError as exc:
+                return _errors(exc.errors, "Файл не прошёл проверку.")
+            if checked.errors:
+                return _errors(checked.errors, "Файл не прошёл проверку.")
+            return Response(
+                {
+                    "detail": "Ошибок нет: файл можно загрузить.",
+                    "dry_run": True,
+                    "unchanged": False,
+                    "participants": len(checked.rows),
+                    "unused_codes": checked.unused_codes,
+                    "version": None,
+                }
+            )
+        try:
+            accepted = services.results_upload(
+                actor=self.actor,
+                school_id=school_id,
+                work_id=work_id,
+                content=content,
+                filename=upload.name or "",
+                source=Source.API,
+                request=request._request,
+            )
+        except UploadError as exc:
+            return _errors(exc.errors, "Файл не принят; ничего не изменено.")
+        detail = (
+            f"Файл совпадает с принятой версией {accepted.version.number}: изменений нет."
+            if accepted.unchanged
+            else f"Результаты приняты: версия {accepted.version.number}."
+        )
+        return Response(
+            {
+                "detail": detail,
+                "dry_run": False,
+                "unchanged": accepted.unchanged,
+                "participants": accepted.version.participants + accepted.version.absent,
+                "unused_codes": accepted.unused_codes,
+                "version": version_data(accepted.version),
+            },
+            status=status.HTTP_200_OK if accepted.unchanged else status.HTTP_201_CREATED,
+        )
+
+
+class ResultsFormApi(_Scoped):
+    """The school's blank results form (xlsx, codes prefilled), once published."""
+
+    scoped_model = School
+    method_actions = {"GET": A.UPLOAD_RESULTS}
+
+    @extend_schema(
+        responses={
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): (
+                OpenApiResponse(description="Форма сбора результатов (.xlsx)")
+            ),
+            409: s.ResultsRefusedOutputSerializer,
+        },
+        summary="Скачать форму сбора результатов",
+    )
+    def get(self, request: Request, school_id: int, work_id: int) -> Any:
+        out = services.results_form_download(
+            actor=self.actor, school_id=school_id, work_id=work_id, request=request._request
+        )
+        response = FileResponse(io.BytesIO(out.content), as_attachment=True, filename=out.name)
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class ResultVersionApi(_Scoped):
+    """One accepted version and its changes against the previous one (or ``?against=<n>``)."""
+
+    scoped_model = ResultVersion
+    method_actions = {"GET": A.VIEW_RESULTS}
+
+    @extend_schema(
+        responses=s.ResultsDiffOutputSerializer, summary="Версия результатов и изменения"
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        version = sel.version_get(actor=self.actor, version_id=pk)
+        against = None
+        raw = request.query_params.get("against", "")
+        if raw.isdigit():
+            against = (
+                sel.version_list(actor=self.actor, sheet=version.sheet)
+                .filter(number=int(raw))
+                .exclude(pk=version.pk)
+                .first()
+            )
+            if against is not None:
+                against = sel.version_get(actor=self.actor, version_id=against.pk)
+        base, changes = sel.version_diff(actor=self.actor, version=version, against=against)
+        return Response(
+            {
+                "version": version_data(version),
+                "against": base.number if base is not None else None,
+                "added": changes.added,
+                "removed": changes.removed,
+                "changed": [
+                    {"code": c.code, "column": c.column, "old": c.old, "new": c.new}
+                    for c in changes.changed
+                ],
+            }
+        )

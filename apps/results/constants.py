@@ -1,0 +1,36 @@
+"""Fixed texts of the ФИС ОКО results form (2026 layout). The form's words are data the school
+sees, so they are Russian; everything else here is English."""
+
+from __future__ import annotations
+
+SHEET_PROTOCOL = "Протокол"
+SHEET_SERVICE = "Служебный"
+SHEET_CLASSES = "Порядковый номер класса"
+SHEETS = (SHEET_PROTOCOL, SHEET_SERVICE, SHEET_CLASSES)
+
+HEAD_CODE = "Код участника"
+HEAD_VARIANT = "Вариант"
+HEAD_CLASS = "Порядковый номер класса"
+HEAD_MARK = "Отметка за предыдущий триместр/ четверть/полугодие"
+HEAD_TOTAL = "Итого баллов"
+
+ABSENT = "отсутствовал"
+NO_MARK = "нет отметки"
+NOT_ATTEMPTED = "X"
+# A score cell may say X in Latin or Cyrillic, either case.
+NOT_ATTEMPTED_SPELLINGS = frozenset({"X", "x", "Х", "х"})
+MARKS = (5, 4, 3, 2)
+CLASS_MIN, CLASS_MAX = 1, 50
+CODE_LENGTH = 5
+
+# When no participant codes are issued yet the form still has this many formatted rows.
+DEFAULT_BLANK_ROWS = 30
+# A school grade has at most 9999 codes; anything longer is not a results form.
+MAX_DATA_ROWS = 10_000
+# Errors beyond this are summarised in one line (a wholly wrong file would list thousands).
+MAX_ERRORS = 300
+
+# The service sheet's meta block (column H onwards): how a form names its school and work.
+META_SCHOOL = "Код ОО"
+META_WORK = "Работа"
+META_WORK_KEY = "Ключ работы"

@@ -1,0 +1,292 @@
+"""Results of a school's participants in a work, their upload history and per-school statistics.
+
+* ``ResultSheet`` — one row per school × work: the row every upload locks, the current version,
+  and the coordinator's reopening after the deadline.
+* ``ResultVersion`` — every accepted upload (who, when, file sha256, the normalised content),
+  never changed; the diff between two versions is computed from their snapshots.
+* ``ResultReopen`` — a coordinator reopened uploads for a school × work until a day (recorded).
+* ``ResultDraft`` — the browser entry saved as a draft (no names: refused like a file).
+* ``ParticipantResult`` — the current results: one row per participant code × work. Codes only:
+  the portal never receives or stores participants' names.
+* ``SchoolWorkStats`` — the small aggregate the analytics stage builds on.
+
+Big tables copy ``region_id``/``municipality_id`` (and ``school_id``) from the school.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from apps.core.models import BaseModel
+from apps.core.scoping import Level, ScopedModel, ScopedQuerySet
+
+_SCOPE = {
+    Level.REGION: "region_id",
+    Level.MUNICIPALITY: "municipality_id",
+    Level.SCHOOL: "school_id",
+}
+
+
+class Source(models.TextChoices):
+    XLSX = "xlsx", "файл в браузере"
+    API = "api", "API"
+    BROWSER = "browser", "ввод в браузере"
+
+
+class ResultSheet(BaseModel, ScopedModel):
+    """A school's results for one work: the lock row of uploads and the pointer to the current
+    version. Created on the first upload (or reopening)."""
+
+    scope_fields = _SCOPE
+
+    school = models.ForeignKey(
+        "registration.School", verbose_name="ОО", on_delete=models.PROTECT, related_name="+"
+    )
+    work = models.ForeignKey(
+        "campaigns.Work", verbose_name="работа", on_delete=models.PROTECT, related_name="+"
+    )
+    municipality_id = models.BigIntegerField("муниципалитет", db_index=True)
+    region_id = models.BigIntegerField("регион", db_index=True)
+    current_version = models.ForeignKey(
+        "ResultVersion",
+        verbose_name="текущая версия",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    version_count = models.PositiveIntegerField("принято версий", default=0)
+    # The reopening in force (a copy of the latest ResultReopen's instant, for a one-row check).
+    reopened_until = models.DateTimeField("приём открыт до", null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "результаты ОО по работе"
+        verbose_name_plural = "результаты ОО по работам"
+        constraints = [
+            models.UniqueConstraint(fields=["school", "work"], name="result_sheet_unique")
+        ]
+        indexes = [models.Index(fields=["work", "municipality_id"], name="result_sheet_muni_idx")]
+
+    def __str__(self) -> str:
+        return f"Результаты {self.school_id}/{self.work_id}"
+
+
+class ResultVersion(ScopedModel):
+    """One accepted upload of a school × work. ``snapshot`` is the normalised content keyed by
+    participant code (what the diff compares); the original file stays in storage."""
+
+    scope_fields = _SCOPE
+
+    sheet = models.ForeignKey(
+        ResultSheet, verbose_name="результаты", on_delete=models.PROTECT, related_name="versions"
+    )
+    school_id = models.BigIntegerField("ОО", db_index=True)
+    municipality_id = models.BigIntegerField("муниципалитет", db_index=True)
+    region_id = models.BigIntegerField("регион", db_index=True)
+    number = models.PositiveIntegerField("номер версии")
+    uploaded_at = models.DateTimeField("загружено", auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="кто загрузил",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    source = models.CharField("способ", max_length=16, choices=Source.choices)
+    original_name = models.CharField("имя файла", max_length=255, blank=True)
+    file = models.CharField("файл в хранилище", max_length=500, blank=True)
+    file_sha256 = models.CharField("SHA-256 файла", max_length=64, blank=True)
+    participants = models.PositiveIntegerField("участников (выполняли)")
+    absent = models.PositiveIntegerField("отсутствовали")
+    snapshot = models.JSONField("содержимое", default=dict)
+    # Counts of the diff against the previous version: {"added": n, "changed": n, "removed": n}.
+    changes = models.JSONField("изменения к предыдущей версии", default=dict, blank=True)
+    late = models.BooleanField("после срока (по переоткрытию)", default=False)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "версия результатов"
+        verbose_name_plural = "версии результатов"
+        ordering = ["sheet", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["sheet", "number"], name="result_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"Версия {self.number} ({self.sheet_id})"
+
+
+class ResultReopen(ScopedModel):
+    """A coordinator reopened uploads of a school × work after the deadline, until ``until_at``."""
+
+    scope_fields = _SCOPE
+
+    sheet = models.ForeignKey(
+        ResultSheet, verbose_name="результаты", on_delete=models.PROTECT, related_name="reopens"
+    )
+    school_id = models.BigIntegerField("ОО", db_index=True)
+    municipality_id = models.BigIntegerField("муниципалитет", db_index=True)
+    region_id = models.BigIntegerField("регион", db_index=True)
+    at = models.DateTimeField("когда", auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="кто", on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField("роль", max_length=32)
+    until_day = models.DateField("последний день приёма (местное время ОО)")
+    until_at = models.DateTimeField("приём открыт до (UTC)")
+    reason = models.TextField("причина")
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "переоткрытие приёма результатов"
+        verbose_name_plural = "переоткрытия приёма результатов"
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.sheet_id} до {self.until_day}"
+
+
+class ResultDraft(BaseModel, ScopedModel):
+    """The browser entry saved without submitting: the table's texts, one list per row (code …
+    mark). Refused when a cell looks like a name, so no name is ever stored here either."""
+
+    scope_fields = _SCOPE
+
+    school = models.ForeignKey(
+        "registration.School", verbose_name="ОО", on_delete=models.PROTECT, related_name="+"
+    )
+    work = models.ForeignKey(
+        "campaigns.Work", verbose_name="работа", on_delete=models.PROTECT, related_name="+"
+    )
+    municipality_id = models.BigIntegerField("муниципалитет", db_index=True)
+    region_id = models.BigIntegerField("регион", db_index=True)
+    cells = models.JSONField("таблица", default=list)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="кто сохранил",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "черновик результатов"
+        verbose_name_plural = "черновики результатов"
+        constraints = [
+            models.UniqueConstraint(fields=["school", "work"], name="result_draft_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"Черновик {self.school_id}/{self.work_id}"
+
+
+class ParticipantResult(ScopedModel):
+    """The current result of one participant code in one work.
+
+    ``scores`` lists one entry per task column in form order: an integer, or null for «X»
+    (not attempted, counts 0). An absent participant has no scores. ``journal_mark`` is the
+    previous-term mark, 0 meaning «нет отметки» (null: not given for an absent participant).
+    """
+
+    scope_fields = _SCOPE
+
+    sheet = models.ForeignKey(
+        ResultSheet, verbose_name="результаты", on_delete=models.CASCADE, related_name="+"
+    )
+    version = models.ForeignKey(
+        ResultVersion, verbose_name="версия", on_delete=models.PROTECT, related_name="+"
+    )
+    work = models.ForeignKey(
+        "campaigns.Work", verbose_name="работа", on_delete=models.PROTECT, related_name="+"
+    )
+    school_id = models.BigIntegerField("ОО", db_index=True)
+    municipality_id = models.BigIntegerField("муниципалитет", db_index=True)
+    region_id = models.BigIntegerField("регион", db_index=True)
+    code = models.CharField("код участника", max_length=5)
+    absent = models.BooleanField("отсутствовал", default=False)
+    variant = models.PositiveSmallIntegerField("вариант", null=True, blank=True)
+    scores = models.JSONField("баллы по заданиям", default=list)
+    primary_score = models.PositiveSmallIntegerField("первичный балл", null=True, blank=True)
+    mark = models.PositiveSmallIntegerField("отметка по шкале", null=True, blank=True)
+    journal_mark = models.PositiveSmallIntegerField(
+        "отметка за предыдущий период", null=True, blank=True
+    )
+    class_number = models.PositiveSmallIntegerField("порядковый номер класса", null=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "результат участника"
+        verbose_name_plural = "результаты участников"
+        ordering = ["sheet", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["sheet", "code"], name="participant_result_unique"),
+            models.CheckConstraint(
+                condition=models.Q(absent=True, variant__isnull=True, primary_score__isnull=True)
+                | models.Q(absent=False, variant__isnull=False, primary_score__isnull=False),
+                name="participant_result_absent_consistent",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["work", "region_id"], name="participant_result_region_idx"),
+            models.Index(fields=["work", "municipality_id"], name="participant_result_muni_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.work_id})"
+
+
+class SchoolWorkStats(ScopedModel):
+    """Per-school statistics of one work, recomputed after each accepted upload.
+
+    ``histogram[i]`` counts participants with primary score i (0..max); ``column_sums[j]`` is
+    the sum of scores of column j (X counts 0) over participants who wrote the work;
+    ``journal`` counts participants by previous-term mark ("5".."2", "0" = нет отметки);
+    ``vs_journal`` compares the work's mark with the journal mark (lower/equal/higher).
+    """
+
+    scope_fields = _SCOPE
+
+    school = models.ForeignKey(
+        "registration.School", verbose_name="ОО", on_delete=models.PROTECT, related_name="+"
+    )
+    work = models.ForeignKey(
+        "campaigns.Work", verbose_name="работа", on_delete=models.PROTECT, related_name="+"
+    )
+    municipality_id = models.BigIntegerField("муниципалитет", db_index=True)
+    region_id = models.BigIntegerField("регион", db_index=True)
+    version_number = models.PositiveIntegerField("по версии результатов")
+    participants = models.PositiveIntegerField("выполняли работу")
+    absent = models.PositiveIntegerField("отсутствовали")
+    mark2 = models.PositiveIntegerField("«2»")
+    mark3 = models.PositiveIntegerField("«3»")
+    mark4 = models.PositiveIntegerField("«4»")
+    mark5 = models.PositiveIntegerField("«5»")
+    histogram = models.JSONField("распределение первичных баллов", default=list)
+    column_sums = models.JSONField("суммы баллов по заданиям", default=list)
+    journal = models.JSONField("отметки за предыдущий период", default=dict)
+    vs_journal = models.JSONField("сравнение с отметками по журналу", default=dict)
+    computed_at = models.DateTimeField("рассчитано")
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "статистика ОО по работе"
+        verbose_name_plural = "статистика ОО по работам"
+        constraints = [
+            models.UniqueConstraint(fields=["school", "work"], name="school_work_stats_unique")
+        ]
+        indexes = [
+            models.Index(fields=["work", "region_id"], name="stats_region_idx"),
+            models.Index(fields=["work", "municipality_id"], name="stats_muni_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Статистика {self.school_id}/{self.work_id}"

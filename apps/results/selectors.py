@@ -1,0 +1,486 @@
+"""Reads of results, as an actor sees them: the form spec, the upload window, versions, diffs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from apps.campaigns import schedule
+from apps.campaigns import selectors as campaigns
+from apps.campaigns.models import Campaign, ReserveDayRequest, SchoolWorkDate, Work
+from apps.materials import selectors as materials
+from apps.registration.access import A, Actor
+from apps.registration.models import School
+from apps.results import xlsx
+from apps.results.models import (
+    ParticipantResult,
+    ResultDraft,
+    ResultReopen,
+    ResultSheet,
+    ResultVersion,
+    SchoolWorkStats,
+)
+
+DEFAULT_ZONE = "Europe/Moscow"
+
+
+def school_zone(school: School) -> str:
+    return school.time_zone or DEFAULT_ZONE
+
+
+def school_get(*, actor: Actor, school_id: int, action: str = A.VIEW_RESULTS) -> School:
+    return (
+        School.objects.for_actor(actor, action)
+        .select_related("municipality", "region")
+        .get(pk=school_id)
+    )
+
+
+def work_get(*, actor: Actor, work_id: int, action: str = A.VIEW_RESULTS) -> Work:
+    """A work with its subject, campaign and ordered columns (reference data)."""
+    return campaigns.work_get(actor=actor, work_id=work_id, action=action)
+
+
+def work_key(work: Work) -> str:
+    """What the form's service sheet names the work by: «2026-spring/russian/4»."""
+    return f"{work.campaign.year}-{work.campaign.session}/{work.subject.code}/{work.grade}"
+
+
+def form_spec(*, actor: Actor, school: School, work: Work, action: str) -> xlsx.FormSpec:
+    """The form of one school × work: the work's columns, the school's codes for its grade."""
+    codes: list[Any] = list(
+        materials.participant_codes(
+            actor=actor,
+            action=action,
+            school_id=school.pk,
+            campaign_id=work.campaign_id,
+            grade=work.grade,
+        ).values_list("code", "class_number", "reserve", named=True)
+    )
+    ordered = sorted(codes, key=lambda c: (c.reserve, c.class_number or 0, c.code))
+    return xlsx.FormSpec(
+        subject=work.subject.name,
+        grade=work.grade,
+        year=work.campaign.year,
+        work_key=work_key(work),
+        school_code=school.code,
+        columns=tuple(xlsx.Column(c.label, c.max_score) for c in work.columns.all()),
+        variants=work.variants_per_school,
+        issued=frozenset(c.code for c in codes),
+        prefill=tuple(xlsx.Prefill(c.code, c.class_number) for c in ordered),
+    )
+
+
+def _counts(row: SchoolWorkDate) -> bool:
+    """A chosen day counts unless it is a reserve day not (yet) approved."""
+    return row.reserve is None or row.reserve.status == ReserveDayRequest.Status.APPROVED
+
+
+def held_on(*, actor: Actor, school: School, work: Work) -> dt.date | None:
+    """The day the school holds the work (a reserve day only once approved)."""
+    row = (
+        SchoolWorkDate.objects.for_actor(actor, A.VIEW_SCHEDULE)
+        .filter(school_id=school.pk, work_id=work.pk)
+        .select_related("reserve")
+        .first()
+        if actor.can(A.VIEW_SCHEDULE)
+        else None
+    )
+    if row is None:
+        return None
+    return row.date if _counts(row) else None
+
+
+@dataclass(frozen=True)
+class Window:
+    """When a school may upload results of a work (UTC instants; None: not yet known)."""
+
+    zone: str
+    held_on: dt.date | None
+    opens_at: dt.datetime | None
+    deadline_at: dt.datetime
+    reopened_until: dt.datetime | None
+
+    def is_open(self, now: dt.datetime) -> bool:
+        if self.opens_at is None or now < self.opens_at:
+            return False
+        if now < self.deadline_at:
+            return True
+        return self.reopened_until is not None and now < self.reopened_until
+
+    def is_late(self, now: dt.datetime) -> bool:
+        return now >= self.deadline_at
+
+    def local(self, moment: dt.datetime | None) -> dt.datetime | None:
+        return None if moment is None else moment.astimezone(ZoneInfo(self.zone))
+
+    @property
+    def deadline_day(self) -> dt.date:
+        """The last local day of uploads (the deadline instant is the next midnight)."""
+        return (self.deadline_at.astimezone(ZoneInfo(self.zone)) - dt.timedelta(days=1)).date()
+
+    @property
+    def reopened_day(self) -> dt.date | None:
+        if self.reopened_until is None:
+            return None
+        local = self.reopened_until.astimezone(ZoneInfo(self.zone))
+        return (local - dt.timedelta(days=1)).date()
+
+
+def upload_window(*, actor: Actor, school: School, work: Work, sheet: ResultSheet | None) -> Window:
+    zone = school_zone(school)
+    day = held_on(actor=actor, school=school, work=work)
+    return Window(
+        zone=zone,
+        held_on=day,
+        opens_at=schedule.results_form_available_at(work, zone, day),
+        deadline_at=schedule.upload_deadline_at(work, zone, day),
+        reopened_until=sheet.reopened_until if sheet is not None else None,
+    )
+
+
+def sheet_get(
+    *, actor: Actor, school_id: int, work_id: int, action: str = A.VIEW_RESULTS
+) -> ResultSheet | None:
+    return (
+        ResultSheet.objects.for_actor(actor, action)
+        .filter(school_id=school_id, work_id=work_id)
+        .select_related("current_version", "current_version__uploaded_by")
+        .first()
+    )
+
+
+def version_list(*, actor: Actor, sheet: ResultSheet) -> QuerySet[ResultVersion]:
+    return (
+        ResultVersion.objects.for_actor(actor, A.VIEW_RESULTS)
+        .filter(sheet=sheet)
+        .select_related("uploaded_by")
+        .defer("snapshot")
+        .order_by("-number")
+    )
+
+
+def version_get(*, actor: Actor, version_id: int) -> ResultVersion:
+    return (
+        ResultVersion.objects.for_actor(actor, A.VIEW_RESULTS)
+        .select_related(
+            "sheet",
+            "sheet__school",
+            "sheet__work",
+            "sheet__work__subject",
+            "sheet__work__campaign",
+            "uploaded_by",
+        )
+        .get(pk=version_id)
+    )
+
+
+def version_previous(*, actor: Actor, version: ResultVersion) -> ResultVersion | None:
+    return (
+        ResultVersion.objects.for_actor(actor, A.VIEW_RESULTS)
+        .filter(sheet_id=version.sheet_id, number__lt=version.number)
+        .order_by("-number")
+        .first()
+    )
+
+
+def version_diff(
+    *, actor: Actor, version: ResultVersion, against: ResultVersion | None = None
+) -> tuple[ResultVersion | None, xlsx.Diff]:
+    """What changed in ``version`` against ``against`` (default: the version before it)."""
+    base = against if against is not None else version_previous(actor=actor, version=version)
+    return base, xlsx.diff(base.snapshot if base is not None else None, version.snapshot)
+
+
+def reopen_list(*, actor: Actor, sheet: ResultSheet) -> QuerySet[ResultReopen]:
+    return (
+        ResultReopen.objects.for_actor(actor, A.VIEW_RESULTS)
+        .filter(sheet=sheet)
+        .select_related("by")
+        .order_by("-at", "-id")
+    )
+
+
+def result_list(*, actor: Actor, sheet: ResultSheet) -> QuerySet[ParticipantResult]:
+    return (
+        ParticipantResult.objects.for_actor(actor, A.VIEW_RESULTS)
+        .filter(sheet=sheet)
+        .order_by("code")
+    )
+
+
+def stats_get(*, actor: Actor, school_id: int, work_id: int) -> SchoolWorkStats | None:
+    return (
+        SchoolWorkStats.objects.for_actor(actor, A.VIEW_RESULTS)
+        .filter(school_id=school_id, work_id=work_id)
+        .first()
+    )
+
+
+def entry_cells(
+    *, actor: Actor, school: School, work: Work, spec: xlsx.FormSpec
+) -> tuple[list[list[str]], ResultDraft | None]:
+    """The browser table to show: the saved draft, else the accepted results followed by the
+    codes not used in them, else the issued codes."""
+    draft = (
+        ResultDraft.objects.for_actor(actor, A.UPLOAD_RESULTS)
+        .filter(school_id=school.pk, work_id=work.pk)
+        .first()
+    )
+    if draft is not None:
+        return draft.cells, draft
+    sheet = sheet_get(actor=actor, school_id=school.pk, work_id=work.pk)
+    rows: list[xlsx.Row] = []
+    if sheet is not None and sheet.current_version_id:
+        rows = [
+            xlsx.Row(
+                r.code,
+                r.absent,
+                r.variant,
+                tuple(r.scores),
+                r.class_number,
+                r.journal_mark,
+            )
+            for r in result_list(actor=actor, sheet=sheet)
+        ]
+    used = {r.code for r in rows}
+    blank = [""] * (1 + len(spec.columns))  # variant and scores
+    cells = xlsx.entry_cells(spec, rows) + [
+        [p.code, *blank, str(p.class_number or ""), ""] for p in spec.prefill if p.code not in used
+    ]
+    return cells, None
+
+
+@dataclass(frozen=True)
+class WorkStatus:
+    """A work of the school on its results page: the window and what was accepted."""
+
+    work: Work
+    window: Window
+    sheet: ResultSheet | None
+
+    @property
+    def version(self) -> ResultVersion | None:
+        return self.sheet.current_version if self.sheet is not None else None
+
+
+def school_results(*, actor: Actor, school: School, campaign: Campaign | None) -> list[WorkStatus]:
+    """The works of the campaign the school holds, each with its window and current version."""
+    if campaign is None:
+        return []
+    works = campaigns.school_works(actor=actor, school=school, campaign=campaign)
+    sheets = {
+        s.work_id: s
+        for s in ResultSheet.objects.for_actor(actor, A.VIEW_RESULTS)
+        .filter(school_id=school.pk, work__campaign=campaign)
+        .select_related("current_version", "current_version__uploaded_by")
+    }
+    days: dict[int, dt.date] = {}
+    if actor.can(A.VIEW_SCHEDULE):
+        for row in (
+            SchoolWorkDate.objects.for_actor(actor, A.VIEW_SCHEDULE)
+            .filter(school_id=school.pk, work__campaign=campaign)
+            .select_related("reserve")
+        ):
+            if _counts(row):
+                days[row.work_id] = row.date
+    zone = school_zone(school)
+    out = []
+    for work in works:
+        day = days.get(work.pk)
+        sheet = sheets.get(work.pk)
+        window = Window(
+            zone=zone,
+            held_on=day,
+            opens_at=schedule.results_form_available_at(work, zone, day),
+            deadline_at=schedule.upload_deadline_at(work, zone, day),
+            reopened_until=sheet.reopened_until if sheet is not None else None,
+        )
+        out.append(WorkStatus(work=work, window=window, sheet=sheet))
+    return out
+
+
+def now() -> dt.datetime:
+    return timezone.now()
+
+
+# --- monitoring of uploads (coordinators) ----------------------------------------------------
+
+COUNTED_APPLICATIONS = ("submitted", "confirmed_municipality", "confirmed_region")
+
+
+@dataclass(frozen=True)
+class WorkProgress:
+    """One work across the actor's schools: expected (applied), uploaded, participants."""
+
+    work: Work
+    expected: int
+    planned: int
+    uploaded: int
+    uploaded_late: int
+    participants: int
+    absent: int
+
+    @property
+    def missing(self) -> int:
+        return max(self.expected - self.uploaded, 0)
+
+
+def _expected_lines(actor: Actor, campaign: Campaign) -> QuerySet[Any]:
+    """Application lines of the actor's schools that take part in a work of the campaign."""
+    from apps.applications.models import Application, ApplicationLine
+
+    applications = Application.objects.for_actor(actor, A.MONITOR_RESULTS).filter(
+        campaign=campaign, status__in=COUNTED_APPLICATIONS
+    )
+    return ApplicationLine.objects.filter(
+        application__in=applications, takes_part=True, participants__gt=0
+    )
+
+
+def monitoring_works(*, actor: Actor, campaign: Campaign | None) -> list[WorkProgress]:
+    """Per work of the campaign: schools expected and uploaded (a fixed number of queries)."""
+    if campaign is None:
+        return []
+    expected = {
+        row["work_id"]: row
+        for row in _expected_lines(actor, campaign)
+        .values("work_id")
+        .annotate(
+            schools=Count("application__school_id", distinct=True), planned=Sum("participants")
+        )
+    }
+    uploaded = {
+        row["work_id"]: row
+        for row in ResultSheet.objects.for_actor(actor, A.MONITOR_RESULTS)
+        .filter(work__campaign=campaign, current_version__isnull=False)
+        .values("work_id")
+        .annotate(
+            n=Count("id"),
+            late=Count("id", filter=Q(current_version__late=True)),
+            present=Sum("current_version__participants"),
+            absent=Sum("current_version__absent"),
+        )
+    }
+    out = []
+    for work in campaigns.work_list(actor=actor, campaign_id=campaign.pk, action=A.MONITOR_RESULTS):
+        e: dict[str, Any] = dict(expected.get(work.pk, {}))
+        u: dict[str, Any] = dict(uploaded.get(work.pk, {}))
+        if not e and not u:
+            continue
+        out.append(
+            WorkProgress(
+                work=work,
+                expected=e.get("schools", 0),
+                planned=e.get("planned") or 0,
+                uploaded=u.get("n", 0),
+                uploaded_late=u.get("late", 0),
+                participants=u.get("present") or 0,
+                absent=u.get("absent") or 0,
+            )
+        )
+    return out
+
+
+class UploadState:
+    ON_TIME = "on_time"
+    LATE = "late"
+    WAITING = "waiting"
+    OVERDUE = "overdue"
+
+    LABELS = {
+        ON_TIME: "загружено в срок",
+        LATE: "загружено после срока",
+        WAITING: "не загружено, срок не истёк",
+        OVERDUE: "не загружено, срок истёк",
+    }
+
+
+@dataclass(frozen=True)
+class SchoolProgress:
+    school: School
+    planned: int
+    version: ResultVersion | None
+    window: Window
+    state: str
+    phone: str = ""
+    email: str = ""
+
+    @property
+    def state_label(self) -> str:
+        return UploadState.LABELS[self.state]
+
+
+def monitoring_schools(
+    *, actor: Actor, work: Work, state: str = "", q: str = ""
+) -> list[SchoolProgress]:
+    """The actor's schools expected for a work (or that uploaded it), with their upload state,
+    deadline and contacts; ``state`` filters (e.g. only the overdue ones)."""
+    from apps.registration.models import SchoolProfile
+
+    planned: dict[int, int] = dict(
+        _expected_lines(actor, work.campaign)
+        .filter(work=work)
+        .values_list("application__school_id", "participants")
+    )
+    sheets = {
+        s.school_id: s
+        for s in ResultSheet.objects.for_actor(actor, A.MONITOR_RESULTS)
+        .filter(work=work)
+        .select_related("current_version")
+    }
+    ids = set(planned) | {sid for sid, s in sheets.items() if s.current_version_id}
+    schools = School.objects.for_actor(actor, A.MONITOR_RESULTS).filter(pk__in=ids)
+    if q := q.strip():
+        schools = schools.filter(Q(code__icontains=q) | Q(short_name__icontains=q))
+    schools = schools.select_related("municipality").order_by("municipality__code", "code")
+    days: dict[int, dt.date] = {}
+    for row in (
+        SchoolWorkDate.objects.for_actor(actor, A.MONITOR_RESULTS)
+        .filter(work=work, school_id__in=ids)
+        .select_related("reserve")
+    ):
+        if _counts(row):
+            days[row.school_id] = row.date
+    contacts: dict[int, tuple[str, str]] = {}
+    if actor.can(A.VIEW_PROFILES):
+        contacts = {
+            sid: (phone, email)
+            for sid, phone, email in SchoolProfile.objects.for_actor(actor, A.VIEW_PROFILES)
+            .filter(school_id__in=ids)
+            .values_list("school_id", "phone", "email")
+        }
+    moment = now()
+    out = []
+    for school in schools:
+        sheet = sheets.get(school.pk)
+        version = sheet.current_version if sheet is not None else None
+        zone = school_zone(school)
+        day = days.get(school.pk)
+        window = Window(
+            zone=zone,
+            held_on=day,
+            opens_at=schedule.results_form_available_at(work, zone, day),
+            deadline_at=schedule.upload_deadline_at(work, zone, day),
+            reopened_until=sheet.reopened_until if sheet is not None else None,
+        )
+        if version is not None:
+            current = UploadState.LATE if version.late else UploadState.ON_TIME
+        elif window.is_late(moment) and not window.is_open(moment):
+            current = UploadState.OVERDUE
+        else:
+            current = UploadState.WAITING
+        if state and current != state:
+            continue
+        phone, email = contacts.get(school.pk, ("", ""))
+        out.append(
+            SchoolProgress(
+                school, planned.get(school.pk, 0), version, window, current, phone, email
+            )
+        )
+    return out

@@ -1,0 +1,658 @@
+"""Writes of results: issue the form, check a file, accept an upload (atomic replace with history),
+reopen uploads after the deadline, recompute a school's statistics.
+
+Validation is pure (``apps.results.xlsx``) and happens before any write; an accepted upload then
+replaces the previous results of the school × work in one transaction holding the row lock of
+its ``ResultSheet``, so concurrent uploads serialise and every version is kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.campaigns import schedule
+from apps.core.scoping import Level, Scope
+from apps.core.services import audit_record
+from apps.core.uploads import UploadError
+from apps.registration.access import A, Actor
+from apps.registration.models import School
+from apps.results import selectors as sel
+from apps.results import xlsx
+from apps.results.messages import ResultsError
+from apps.results.models import (
+    ParticipantResult,
+    ResultDraft,
+    ResultReopen,
+    ResultSheet,
+    ResultVersion,
+    SchoolWorkStats,
+    Source,
+)
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from apps.campaigns.models import Work
+
+MAX_REOPEN_DAYS = 30
+
+
+def _require(actor: Actor, action: str) -> None:
+    if not actor.can(action):
+        raise PermissionDenied
+
+
+def _scope(school: School) -> Scope:
+    return Scope(
+        level=Level.SCHOOL,
+        anchor_id=school.pk,
+        region_id=school.region_id,
+        municipality_id=school.municipality_id,
+        school_id=school.pk,
+    )
+
+
+def _local(window: sel.Window, moment: dt.datetime | None) -> str:
+    local = window.local(moment)
+    return f"{local:%d.%m.%Y %H:%M}" if local is not None else ""
+
+
+def _sheet_for(*, actor: Actor, action: str, school: School, work: Work) -> ResultSheet:
+    """The school × work row, created on first use (a concurrent creator wins harmlessly)."""
+    found = sel.sheet_get(actor=actor, school_id=school.pk, work_id=work.pk, action=action)
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            return ResultSheet.objects.create(
+                school=school,
+                work=work,
+                municipality_id=school.municipality_id,
+                region_id=school.region_id,
+            )
+    except IntegrityError:
+        found = sel.sheet_get(actor=actor, school_id=school.pk, work_id=work.pk, action=action)
+        if found is None:  # pragma: no cover - the unique row exists once the insert collided
+            raise
+        return found
+
+
+# --- the blank form ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FormFile:
+    name: str
+    content: bytes
+
+
+def results_form_download(
+    *, actor: Actor, school_id: int, work_id: int, request: HttpRequest | None = None
+) -> FormFile:
+    """The school's results form of the work (codes prefilled), once the form is published."""
+    _require(actor, A.UPLOAD_RESULTS)
+    school = sel.school_get(actor=actor, school_id=school_id, action=A.UPLOAD_RESULTS)
+    work = sel.work_get(actor=actor, work_id=work_id, action=A.UPLOAD_RESULTS)
+    window = sel.upload_window(actor=actor, school=school, work=work, sheet=None)
+    now = timezone.now()
+    if window.opens_at is None:
+        raise ResultsError("upload_no_date")
+    if now < window.opens_at:
+        raise ResultsError("form_not_released", at=_local(window, window.opens_at))
+    spec = sel.form_spec(actor=actor, school=school, work=work, action=A.UPLOAD_RESULTS)
+    content = xlsx.form_workbook(spec)
+    audit_record(
+        actor=actor,
+        action="results.form_download",
+        target=school,
+        scope=_scope(school),
+        request=request,
+        details={"work_id": work.pk, "codes": len(spec.prefill)},
+    )
+    return FormFile(spec.file_name, content)
+
+
+def results_version_file(*, actor: Actor, version_id: int) -> tuple[ResultVersion, bytes]:
+    """The file of an accepted version as uploaded; a browser entry is rendered as a form."""
+    version = sel.version_get(actor=actor, version_id=version_id)
+    if version.file and default_storage.exists(version.file):
+        with default_storage.open(version.file, "rb") as handle:
+            return version, handle.read()
+    raise ResultsError("version_not_found")
+
+
+# --- checking and uploading ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    school: School
+    work: Work
+    spec: xlsx.FormSpec
+
+
+def _target(*, actor: Actor, school_id: int, work_id: int) -> Target:
+    _require(actor, A.UPLOAD_RESULTS)
+    school = sel.school_get(actor=actor, school_id=school_id, action=A.UPLOAD_RESULTS)
+    work = sel.work_get(actor=actor, work_id=work_id, action=A.UPLOAD_RESULTS)
+    spec = sel.form_spec(actor=actor, school=school, work=work, action=A.UPLOAD_RESULTS)
+    return Target(school, work, spec)
+
+
+def results_check(*, actor: Actor, school_id: int, work_id: int, content: bytes) -> xlsx.Checked:
+    """«Проверить»: the same validation as an upload, storing nothing (any time, even late)."""
+    target = _target(actor=actor, school_id=school_id, work_id=work_id)
+    return xlsx.check_form(content, target.spec)
+
+
+def _check_window(window: sel.Window, now: dt.datetime) -> None:
+    if window.is_open(now):
+        return
+    if window.opens_at is None:
+        raise ResultsError("upload_no_date")
+    if now < window.opens_at:
+        raise ResultsError("upload_not_open", at=_local(window, window.opens_at))
+    raise ResultsError("upload_closed", at=_local(window, window.deadline_at))
+
+
+def _check_window_audited(
+    actor: Actor,
+    target: Target,
+    window: sel.Window,
+    request: HttpRequest | None,
+    details: dict[str, object],
+) -> None:
+    """Refuse an upload outside the window, recording the attempt."""
+    try:
+        _check_window(window, timezone.now())
+    except ResultsError as exc:
+        audit_record(
+            actor=actor,
+            action="results.upload_refused",
+            target=target.school,
+            scope=_scope(target.school),
+            request=request,
+            details={"work_id": target.work.pk, "code": exc.code, **details},
+        )
+        raise
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """An accepted upload: the version now current (the old one when nothing changed)."""
+
+    sheet: ResultSheet
+    version: ResultVersion
+    diff: xlsx.Diff
+    unchanged: bool
+    unused_codes: int
+
+
+def _rows(
+    work: Work, sheet: ResultSheet, version: ResultVersion, rows: list[xlsx.Row]
+) -> list[ParticipantResult]:
+    out = []
+    for row in rows:
+        primary = row.primary_score
+        out.append(
+            ParticipantResult(
+                sheet=sheet,
+                version=version,
+                work=work,
+                school_id=sheet.school_id,
+                municipality_id=sheet.municipality_id,
+                region_id=sheet.region_id,
+                code=row.code,
+                absent=row.absent,
+                variant=row.variant,
+                scores=list(row.scores),
+                primary_score=primary,
+                mark=work.mark_for(primary) if primary is not None else None,
+                journal_mark=row.journal_mark,
+                class_number=row.class_number,
+            )
+        )
+    return out
+
+
+def results_upload(
+    *,
+    actor: Actor,
+    school_id: int,
+    work_id: int,
+    content: bytes,
+    filename: str,
+    source: str = Source.XLSX,
+    request: HttpRequest | None = None,
+) -> Accepted:
+    """Validate a filled form and, if every cell is right, make it the school's results.
+
+    Raises ``UploadError`` (every error, nothing stored) or ``ResultsError`` (window closed).
+    A file identical in content to the current version creates no new version.
+    """
+    target = _target(actor=actor, school_id=school_id, work_id=work_id)
+    school, work = target.school, target.work
+    sheet = sel.sheet_get(
+        actor=actor, school_id=school.pk, work_id=work.pk, action=A.UPLOAD_RESULTS
+    )
+    window = sel.upload_window(actor=actor, school=school, work=work, sheet=sheet)
+    sha = hashlib.sha256(content).hexdigest()
+    _check_window_audited(actor, target, window, request, {"sha256": sha})
+    try:
+        checked = xlsx.read_form(content, target.spec)
+    except UploadError as exc:
+        # The attempt is recorded (no cell values: a refused file may hold names).
+        audit_record(
+            actor=actor,
+            action="results.upload_rejected",
+            target=school,
+            scope=_scope(school),
+            request=request,
+            details={"work_id": work.pk, "errors": len(exc.errors), "sha256": sha},
+        )
+        raise
+    return _accept(
+        actor=actor,
+        target=target,
+        sheet=sheet,
+        window=window,
+        checked=checked,
+        content=content,
+        filename=filename,
+        source=source,
+        request=request,
+    )
+
+
+def _accept(
+    *,
+    actor: Actor,
+    target: Target,
+    sheet: ResultSheet | None,
+    window: sel.Window,
+    checked: xlsx.Checked,
+    content: bytes,
+    filename: str,
+    source: str,
+    request: HttpRequest | None,
+) -> Accepted:
+    """Make validated rows the school's results: lock the school × work row, keep a version,
+    replace the result rows, audit, and recompute the statistics after commit."""
+    school, work = target.school, target.work
+    sha = hashlib.sha256(content).hexdigest()
+    new_snapshot = xlsx.snapshot(target.spec, checked.rows)
+    sheet = sheet or _sheet_for(actor=actor, action=A.UPLOAD_RESULTS, school=school, work=work)
+    with transaction.atomic():
+        # One upload at a time per school × work: the second waits here, then sees the first.
+        sheet = (
+            ResultSheet.objects.for_actor(actor, A.UPLOAD_RESULTS)
+            .select_for_update()
+            .get(pk=sheet.pk)
+        )
+        now = timezone.now()
+        # A coordinator may have reopened (or the day ended) while the file was being read.
+        window = replace(window, reopened_until=sheet.reopened_until)
+        _check_window(window, now)
+        current = (
+            ResultVersion.objects.for_actor(actor, A.UPLOAD_RESULTS)
+            .filter(pk=sheet.current_version_id)
+            .first()
+            if sheet.current_version_id is not None
+            else None
+        )
+        changes = xlsx.diff(current.snapshot if current is not None else None, new_snapshot)
+        if current is not None and changes.empty:
+            audit_record(
+                actor=actor,
+                action="results.upload_unchanged",
+                target=current,
+                scope=_scope(school),
+                request=request,
+                details={"work_id": work.pk, "version": current.number, "sha256": sha},
+            )
+            return Accepted(sheet, current, changes, True, checked.unused_codes)
+        number = sheet.version_count + 1
+        path = default_storage.save(
+            f"results/{work.campaign_id}/{school.pk}/{work.pk}/v{number}-{sha[:12]}.xlsx",
+            ContentFile(content),
+        )
+        present = [r for r in checked.rows if not r.absent]
+        version = ResultVersion.objects.create(
+            sheet=sheet,
+            school_id=school.pk,
+            municipality_id=school.municipality_id,
+            region_id=school.region_id,
+            number=number,
+            uploaded_by=actor.user,
+            source=source,
+            original_name=xlsx.safe_file_name(filename, target.spec.file_name)[:255],
+            file=path,
+            file_sha256=sha,
+            participants=len(present),
+            absent=len(checked.rows) - len(present),
+            snapshot=new_snapshot,
+            changes=changes.counts,
+            late=window.is_late(now),
+        )
+        ParticipantResult.objects.for_actor(actor, A.UPLOAD_RESULTS).filter(sheet=sheet).delete()
+        ParticipantResult.objects.bulk_create(_rows(work, sheet, version, checked.rows))
+        sheet.current_version = version
+        sheet.version_count = number
+        sheet.save(update_fields=["current_version", "version_count", "updated_at"])
+        if (
+            not ResultVersion.objects.for_actor(actor, A.VIEW_RESULTS)
+            .filter(pk=version.pk)
+            .exists()
+        ):
+            raise PermissionDenied  # pragma: no cover - the school was checked above
+        audit_record(
+            actor=actor,
+            action="results.upload",
+            target=version,
+            scope=_scope(school),
+            request=request,
+            details={
+                "work_id": work.pk,
+                "version": number,
+                "participants": version.participants,
+                "absent": version.absent,
+                "sha256": sha,
+                "changes": changes.counts,
+                "late": version.late,
+                "source": source,
+            },
+        )
+        if source == Source.BROWSER:
+            ResultDraft.objects.for_actor(actor, A.UPLOAD_RESULTS).filter(
+                school_id=school.pk, work_id=work.pk
+            ).delete()
+        transaction.on_commit(
+            lambda: _enqueue_stats(school_id=school.pk, work_id=work.pk),
+        )
+    return Accepted(sheet, version, changes, False, checked.unused_codes)
+
+
+def _enqueue_stats(*, school_id: int, work_id: int) -> None:
+    from apps.results.tasks import results_stats_refresh_task
+
+    results_stats_refresh_task.delay(school_id=school_id, work_id=work_id)
+
+
+# --- the browser entry: the same table in the browser, drafts -------------------------------
+
+MAX_CELL_CHARS = 100
+
+
+def _entry_cells(spec: xlsx.FormSpec, cells: list[list[str]]) -> list[list[str]]:
+    width = spec.col_mark
+    limit = max(len(spec.prefill), 1) + 200
+    return [
+        [str(v or "")[:MAX_CELL_CHARS] for v in (line + [""] * width)[:width]]
+        for line in cells[:limit]
+    ]
+
+
+def results_draft_save(
+    *, actor: Actor, school_id: int, work_id: int, cells: list[list[str]]
+) -> ResultDraft:
+    """Keep the browser table unsubmitted (any time). A cell shaped like a name refuses it."""
+    target = _target(actor=actor, school_id=school_id, work_id=work_id)
+    cells = _entry_cells(target.spec, cells)
+    names = xlsx.entry_names(cells)
+    if names:
+        raise UploadError(names)
+    school = target.school
+    draft, _ = ResultDraft.objects.for_actor(actor, A.UPLOAD_RESULTS).update_or_create(
+        school_id=school.pk,
+        work_id=target.work.pk,
+        defaults={
+            "municipality_id": school.municipality_id,
+            "region_id": school.region_id,
+            "cells": cells,
+            "saved_by": actor.user,
+        },
+    )
+    return draft
+
+
+def results_entry_check(
+    *, actor: Actor, school_id: int, work_id: int, cells: list[list[str]]
+) -> xlsx.Checked:
+    """«Проверить» for the browser table: the rules of an uploaded file, nothing stored."""
+    target = _target(actor=actor, school_id=school_id, work_id=work_id)
+    cells = _entry_cells(target.spec, cells)
+    return xlsx.check_book(xlsx.entry_book(target.spec, cells), target.spec)
+
+
+def results_entry_submit(
+    *,
+    actor: Actor,
+    school_id: int,
+    work_id: int,
+    cells: list[list[str]],
+    request: HttpRequest | None = None,
+) -> Accepted:
+    """Submit the browser table as the school's results: the same rules and the same atomic
+    replace as a file (the version keeps the table as a filled form); the draft is removed."""
+    target = _target(actor=actor, school_id=school_id, work_id=work_id)
+    school, work = target.school, target.work
+    sheet = sel.sheet_get(
+        actor=actor, school_id=school.pk, work_id=work.pk, action=A.UPLOAD_RESULTS
+    )
+    window = sel.upload_window(actor=actor, school=school, work=work, sheet=sheet)
+    _check_window_audited(actor, target, window, request, {"source": "browser"})
+    cells = _entry_cells(target.spec, cells)
+    checked = xlsx.check_book(xlsx.entry_book(target.spec, cells), target.spec)
+    if checked.errors:
+        audit_record(
+            actor=actor,
+            action="results.upload_rejected",
+            target=school,
+            scope=_scope(school),
+            request=request,
+            details={"work_id": work.pk, "errors": len(checked.errors), "source": "browser"},
+        )
+        raise UploadError(checked.errors)
+    return _accept(
+        actor=actor,
+        target=target,
+        sheet=sheet,
+        window=window,
+        checked=checked,
+        content=xlsx.form_workbook(target.spec, checked.rows),
+        filename=target.spec.file_name,
+        source=Source.BROWSER,
+        request=request,
+    )
+
+
+# --- reopening after the deadline ----------------------------------------------------------
+
+
+def results_reopen(
+    *,
+    actor: Actor,
+    school_id: int,
+    work_id: int,
+    until_day: dt.date,
+    reason: str,
+    request: HttpRequest | None = None,
+) -> ResultReopen:
+    """A municipal or regional coordinator lets the school upload until the end of
+    ``until_day`` (school-local). Recorded and audited; the latest reopening counts."""
+    _require(actor, A.REOPEN_RESULTS)
+    if actor.user is None:  # a reopening is always somebody's decision
+        raise PermissionDenied
+    school = sel.school_get(actor=actor, school_id=school_id, action=A.REOPEN_RESULTS)
+    work = sel.work_get(actor=actor, work_id=work_id, action=A.REOPEN_RESULTS)
+    reason = reason.strip()
+    if not reason:
+        raise ResultsError("reopen_reason")
+    zone = sel.school_zone(school)
+    today = timezone.now().astimezone(ZoneInfo(zone)).date()
+    if until_day < today:
+        raise ResultsError("reopen_past", today=f"{today:%d.%m.%Y}")
+    if (until_day - today).days > MAX_REOPEN_DAYS:
+        raise ResultsError("reopen_too_long", days=MAX_REOPEN_DAYS)
+    sheet = _sheet_for(actor=actor, action=A.REOPEN_RESULTS, school=school, work=work)
+    with transaction.atomic():
+        sheet = (
+            ResultSheet.objects.for_actor(actor, A.REOPEN_RESULTS)
+            .select_for_update()
+            .get(pk=sheet.pk)
+        )
+        until_at = schedule.at_local(until_day + dt.timedelta(days=1), dt.time(0, 0), zone)
+        reopen = ResultReopen.objects.create(
+            sheet=sheet,
+            school_id=school.pk,
+            municipality_id=school.municipality_id,
+            region_id=school.region_id,
+            by=actor.user,
+            role=str(actor.role or ""),
+            until_day=until_day,
+            until_at=until_at,
+            reason=reason[:2000],
+        )
+        sheet.reopened_until = until_at
+        sheet.save(update_fields=["reopened_until", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="results.reopen",
+            target=reopen,
+            scope=_scope(school),
+            request=request,
+            details={"work_id": work.pk, "until": until_day.isoformat(), "reason": reason[:500]},
+        )
+    return reopen
+
+
+# --- statistics ------------------------------------------------------------------------------
+
+
+def results_stats_refresh(*, school_id: int, work_id: int) -> SchoolWorkStats | None:
+    """Recompute a school's statistics of a work from its current results (idempotent: the same
+    results give the same row however often it runs)."""
+    actor = Actor.system(reason="results.stats_refresh")
+    with transaction.atomic():
+        sheet = (
+            ResultSheet.objects.for_actor(actor, A.VIEW_RESULTS)
+            .select_for_update()
+            .filter(school_id=school_id, work_id=work_id)
+            .first()
+        )
+        if sheet is None or sheet.current_version_id is None:
+            return None
+        work = sel.work_get(actor=actor, work_id=work_id)
+        columns = list(work.columns.all())
+        rows = list(
+            ParticipantResult.objects.for_actor(actor, A.VIEW_RESULTS)
+            .filter(sheet=sheet)
+            .values_list("absent", "scores", "primary_score", "mark", "journal_mark")
+        )
+        histogram = [0] * (work.max_score + 1)
+        sums = [0] * len(columns)
+        marks: Counter[int] = Counter()
+        journal: Counter[str] = Counter()
+        versus: Counter[str] = Counter()
+        present = 0
+        for absent, scores, primary, mark, journal_mark in rows:
+            if absent or primary is None or mark is None:
+                continue
+            present += 1
+            histogram[min(primary, work.max_score)] += 1
+            for j, score in enumerate(scores[: len(sums)]):
+                sums[j] += score or 0
+            marks[mark] += 1
+            journal[str(journal_mark)] += 1
+            if journal_mark:
+                versus[
+                    "lower" if mark < journal_mark else "higher" if mark > journal_mark else "equal"
+                ] += 1
+        stats, _ = SchoolWorkStats.objects.for_actor(actor, A.VIEW_RESULTS).update_or_create(
+            school_id=school_id,
+            work_id=work_id,
+            defaults={
+                "municipality_id": sheet.municipality_id,
+                "region_id": sheet.region_id,
+                "version_number": sheet.version_count,
+                "participants": present,
+                "absent": len(rows) - present,
+                "mark2": marks[2],
+                "mark3": marks[3],
+                "mark4": marks[4],
+                "mark5": marks[5],
+                "histogram": histogram,
+                "column_sums": sums,
+                "journal": dict(sorted(journal.items())),
+                "vs_journal": {key: versus[key] for key in ("lower", "equal", "higher")},
+                "computed_at": timezone.now(),
+            },
+        )
+    return stats
+
+
+# --- reminders to schools that have not uploaded -------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reminded:
+    sent: int
+    without_email: int
+
+
+def results_remind(*, actor: Actor, work_id: int, request: HttpRequest | None = None) -> Reminded:
+    """E-mail every school in the actor's scope that has not uploaded the work's results (the
+    address of its questionnaire). Audited with the counts, not the addresses."""
+    from django.conf import settings
+    from django.core.mail import send_mass_mail
+
+    _require(actor, A.REMIND_RESULTS)
+    work = sel.work_get(actor=actor, work_id=work_id, action=A.REMIND_RESULTS)
+    pending = [
+        p
+        for p in sel.monitoring_schools(actor=actor, work=work)
+        if p.state in (sel.UploadState.WAITING, sel.UploadState.OVERDUE)
+    ]
+    mails = []
+    for p in pending:
+        if not p.email:
+            continue
+        day = f"{p.window.deadline_day:%d.%m.%Y}"
+        overdue = p.state == sel.UploadState.OVERDUE
+        body = (
+            f"Здравствуйте!\n\nОО {p.school.code} «{p.school.short_name}» ещё не загрузила "
+            f"результаты ВПР: {work.subject.name}, {work.grade} класс.\n"
+            + (
+                f"Срок загрузки истёк {day}. Свяжитесь с координатором, чтобы он открыл приём.\n"
+                if overdue
+                else f"Последний день загрузки — {day} (до 24:00 по местному времени ОО).\n"
+            )
+            + "\nФорма сбора результатов и загрузка — в личном кабинете ОО на ВПР-портале.\n"
+        )
+        mails.append(
+            (
+                f"ВПР: загрузите результаты ({work.subject.name}, {work.grade} класс)",
+                body,
+                settings.DEFAULT_FROM_EMAIL,
+                [p.email],
+            )
+        )
+    sent = send_mass_mail(mails, fail_silently=False) if mails else 0
+    audit_record(
+        actor=actor,
+        action="results.remind",
+        request=request,
+        details={"work_id": work.pk, "sent": sent, "without_email": len(pending) - len(mails)},
+    )
+    return Reminded(sent=sent, without_email=len(pending) - len(mails))

@@ -1,0 +1,817 @@
+"""The ФИС ОКО results form: build it (openpyxl) and validate a filled one (python-calamine).
+
+Pure functions: a ``FormSpec`` and bytes in, bytes or rows plus ``CellError``s out; no ORM.
+
+Layout (2026): file «Форма сбора результатов <Предмет> <N> класс ВПР <YYYY>.xlsx», sheets
+«Протокол», «Служебный» (dropdown lists and which school and work the form is for) and
+«Порядковый номер класса» (1..50). Row 1 of «Протокол»: «Код участника», «Вариант», one column
+per task column «<label> (<max>б)», «Порядковый номер класса», «Отметка за предыдущий триместр/
+четверть/полугодие», «Итого баллов» — the one formula the portal ever writes (X counts 0).
+
+The portal never receives names: a cell shaped like a person's name anywhere in the workbook,
+or any extra column, refuses the whole file.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from apps.core.uploads import CellError, Sheet, UploadError, read_workbook, text
+from apps.core.xlsx import set_text
+from apps.results import constants as k
+
+# --- the form as data ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """A task column of the work: «9.1» worth at most 1 point."""
+
+    label: str
+    max_score: int
+
+    @property
+    def header(self) -> str:
+        return f"{self.label} ({self.max_score}б)"
+
+
+@dataclass(frozen=True)
+class Prefill:
+    """A participant code written into a fresh form (with its class, when codes are per class)."""
+
+    code: str
+    class_number: int | None = None
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    """Everything the form of one school × work depends on."""
+
+    subject: str
+    grade: int
+    year: int
+    work_key: str
+    school_code: str
+    columns: tuple[Column, ...]
+    variants: int
+    issued: frozenset[str] = frozenset()
+    prefill: tuple[Prefill, ...] = ()
+
+    @property
+    def headers(self) -> list[str]:
+        return [
+            k.HEAD_CODE,
+            k.HEAD_VARIANT,
+            *(c.header for c in self.columns),
+            k.HEAD_CLASS,
+            k.HEAD_MARK,
+            k.HEAD_TOTAL,
+        ]
+
+    @property
+    def file_name(self) -> str:
+        return f"Форма сбора результатов {self.subject} {self.grade} класс ВПР {self.year}.xlsx"
+
+    @property
+    def work_title(self) -> str:
+        return f"{self.subject}, {self.grade} класс, ВПР {self.year}"
+
+    # 1-based column numbers of the «Протокол» sheet
+    @property
+    def col_class(self) -> int:
+        return 3 + len(self.columns)
+
+    @property
+    def col_mark(self) -> int:
+        return 4 + len(self.columns)
+
+    @property
+    def col_total(self) -> int:
+        return 5 + len(self.columns)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One participant's line. ``scores`` holds None for «X»; an absent participant has none.
+    ``journal_mark`` is 2..5, 0 for «нет отметки», None when not given (absent only)."""
+
+    code: str
+    absent: bool
+    variant: int | None
+    scores: tuple[int | None, ...]
+    class_number: int | None
+    journal_mark: int | None
+    line: int = field(default=0, compare=False)
+
+    @property
+    def primary_score(self) -> int | None:
+        if self.absent:
+            return None
+        return sum(s or 0 for s in self.scores)
+
+    def values(self, width: int) -> list[Any]:
+        """The row as form cells up to the mark (``width`` task columns), as typed in the form."""
+        variant: Any = k.ABSENT if self.absent else self.variant
+        scores: list[Any] = (
+            [None] * width
+            if self.absent
+            else [k.NOT_ATTEMPTED if s is None else s for s in self.scores]
+        )
+        mark: Any = None
+        if self.journal_mark == 0:
+            mark = k.NO_MARK
+        elif self.journal_mark is not None:
+            mark = self.journal_mark
+        return [self.code, variant, *scores, self.class_number, mark]
+
+
+# --- snapshots and diffs (what versions keep and compare) -----------------------------------
+
+
+def _cell_text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def snapshot(spec: FormSpec, rows: Iterable[Row]) -> dict[str, Any]:
+    """The normalised content of an upload: headers, and each code's cells as text."""
+    out: dict[str, list[str]] = {}
+    width = len(spec.columns)
+    for row in rows:
+        cells = row.values(width)
+        out[row.code] = [_cell_text(v) for v in cells[1:]]
+    return {"headers": spec.headers[1:-1], "rows": out}
+
+
+@dataclass(frozen=True)
+class CellChange:
+    code: str
+    column: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class Diff:
+    """What changed from one version to the next: participants added and removed, and every
+    changed cell of the participants present in both."""
+
+    added: list[str]
+    removed: list[str]
+    changed: list[CellChange]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            "added": len(self.added),
+            "removed": len(self.removed),
+            "changed": len(self.changed),
+        }
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.removed or self.changed)
+
+
+def diff(old: dict[str, Any] | None, new: dict[str, Any]) -> Diff:
+    """Compare two snapshots cell by cell (columns matched by header)."""
+    old_rows: dict[str, list[str]] = (old or {}).get("rows", {})
+    new_rows: dict[str, list[str]] = new.get("rows", {})
+    old_heads: list[str] = (old or {}).get("headers", new.get("headers", []))
+    new_heads: list[str] = new.get("headers", [])
+    changed = []
+    for code in sorted(set(old_rows) & set(new_rows)):
+        before = dict(zip(old_heads, old_rows[code], strict=False))
+        after = dict(zip(new_heads, new_rows[code], strict=False))
+        for head in [*new_heads, *(h for h in old_heads if h not in after)]:
+            a, b = before.get(head, ""), after.get(head, "")
+            if a != b:
+                changed.append(CellChange(code, head, a, b))
+    return Diff(
+        added=sorted(set(new_rows) - set(old_rows)),
+        removed=sorted(set(old_rows) - set(new_rows)),
+        changed=changed,
+    )
+
+
+# --- building the form -----------------------------------------------------------------------
+
+_THIN = Side(style="thin", color="808080")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_HEAD_FILL = PatternFill("solid", fgColor="DCE6F1")
+_TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
+_OPEN = Protection(locked=False)
+
+
+def _list_validation(source: str, title: str, message: str) -> DataValidation:
+    dv = DataValidation(type="list", formula1=source, allow_blank=True)
+    dv.showErrorMessage = True
+    dv.errorTitle = title
+    dv.error = message
+    dv.showInputMessage = False
+    return dv
+
+
+def _service_sheet(wb: Workbook, spec: FormSpec) -> dict[str, str]:
+    """The dropdown lists (and the form's school and work); returns list ranges by name."""
+    ws = wb.create_sheet(k.SHEET_SERVICE)
+    ranges: dict[str, str] = {}
+    sheet = f"'{k.SHEET_SERVICE}'"
+    variants: list[Any] = [*range(1, spec.variants + 1), k.ABSENT]
+    set_text(ws, 1, 1, k.HEAD_VARIANT)
+    for i, value in enumerate(variants, start=2):
+        set_text(ws, i, 1, value)
+    ranges["variant"] = f"{sheet}!$A$2:$A${len(variants) + 1}"
+    marks: list[Any] = [*k.MARKS, k.NO_MARK]
+    set_text(ws, 1, 2, "Отметка")
+    for i, value in enumerate(marks, start=2):
+        set_text(ws, i, 2, value)
+    ranges["mark"] = f"{sheet}!$B$2:$B${len(marks) + 1}"
+    col = 3
+    for maximum in sorted({c.max_score for c in spec.columns}):
+        letter = get_column_letter(col)
+        set_text(ws, 1, col, f"Балл 0–{maximum}")
+        values: list[Any] = [*range(maximum + 1), k.NOT_ATTEMPTED]
+        for i, value in enumerate(values, start=2):
+            set_text(ws, i, col, value)
+        ranges[f"score{maximum}"] = f"{sheet}!${letter}$2:${letter}${len(values) + 1}"
+        col += 1
+    meta_col = col + 1
+    for i, (name, value) in enumerate(
+        (
+            (k.META_SCHOOL, spec.school_code),
+            (k.META_WORK, spec.work_title),
+            (k.META_WORK_KEY, spec.work_key),
+        ),
+        start=1,
+    ):
+        set_text(ws, i, meta_col, name)
+        set_text(ws, i, meta_col + 1, value)
+    ws.column_dimensions[get_column_letter(meta_col + 1)].width = 36
+    ws.sheet_state = "hidden"
+    return ranges
+
+
+def _classes_sheet(wb: Workbook) -> str:
+    ws = wb.create_sheet(k.SHEET_CLASSES)
+    set_text(ws, 1, 1, k.HEAD_CLASS)
+    set_text(ws, 1, 2, "Класс в ОО (для себя, в портал не передаётся)")
+    for number in range(k.CLASS_MIN, k.CLASS_MAX + 1):
+        set_text(ws, number + 1, 1, number)
+    ws.column_dimensions["A"].width = 26
+    ws.column_dimensions["B"].width = 46
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    return f"'{k.SHEET_CLASSES}'!$A$2:$A${k.CLASS_MAX + 1}"
+
+
+def form_workbook(spec: FormSpec, rows: Sequence[Row] | None = None) -> bytes:
+    """The results form of one school × work: blank (codes prefilled) or filled with ``rows``."""
+    wb = Workbook()
+    ws = wb.active
+    if ws is None:  # pragma: no cover - a new Workbook always has one sheet
+        ws = wb.create_sheet()
+    ws.title = k.SHEET_PROTOCOL
+    ranges = _service_sheet(wb, spec)
+    class_range = _classes_sheet(wb)
+    headers = spec.headers
+    for col, header in enumerate(headers, start=1):
+        set_text(ws, 1, col, header)
+        cell = ws.cell(row=1, column=col)
+        cell.font = Font(bold=True)
+        cell.fill = _HEAD_FILL
+        cell.border = _BORDER
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    if rows is not None:
+        lines = [r.values(len(spec.columns)) for r in rows]
+    elif spec.prefill:
+        lines = [
+            [p.code, None, *([None] * len(spec.columns)), p.class_number] for p in spec.prefill
+        ]
+    else:
+        lines = [[] for _ in range(k.DEFAULT_BLANK_ROWS)]
+    count = max(len(lines), 1)
+    first_score = get_column_letter(3)
+    last_score = get_column_letter(2 + len(spec.columns))
+    for r, values in enumerate(lines, start=2):
+        for col in range(1, spec.col_total):
+            value = values[col - 1] if col - 1 < len(values) else None
+            set_text(ws, r, col, value)
+            cell = ws.cell(row=r, column=col)
+            cell.border = _BORDER
+            cell.protection = _OPEN
+            cell.alignment = Alignment(horizontal="center")
+        ws.cell(row=r, column=1).number_format = "@"
+        span = f"{first_score}{r}:{last_score}{r}"
+        total = ws.cell(row=r, column=spec.col_total)
+        # The one intended formula: X is text, so SUM counts it as 0.
+        total.value = f'=IF(COUNTA({span})=0,"",SUM({span}))'
+        total.border = _BORDER
+        total.fill = _TOTAL_FILL
+        total.alignment = Alignment(horizontal="center")
+    last = count + 1
+
+    def area(col: int) -> str:
+        letter = get_column_letter(col)
+        return f"{letter}2:{letter}{last}"
+
+    dv = _list_validation(
+        ranges["variant"],
+        "Вариант",
+        f"Выберите номер варианта (1–{spec.variants}) или «{k.ABSENT}».",
+    )
+    dv.add(area(2))
+    ws.add_data_validation(dv)
+    by_max: dict[int, DataValidation] = {}
+    for i, column in enumerate(spec.columns, start=3):
+        dv = by_max.get(column.max_score)
+        if dv is None:
+            dv = _list_validation(
+                ranges[f"score{column.max_score}"],
+                "Балл",
+                f"Балл от 0 до {column.max_score} или X, если участник не приступал к заданию.",
+            )
+            by_max[column.max_score] = dv
+            ws.add_data_validation(dv)
+        dv.add(area(i))
+    dv = _list_validation(class_range, "Класс", "Порядковый номер класса: от 1 до 50.")
+    dv.add(area(spec.col_class))
+    ws.add_data_validation(dv)
+    dv = _list_validation(ranges["mark"], "Отметка", "Выберите 5, 4, 3, 2 или «нет отметки».")
+    dv.add(area(spec.col_mark))
+    ws.add_data_validation(dv)
+    ws.column_dimensions["A"].width = 14
+    ws.column_dimensions["B"].width = 14
+    for col in range(3, spec.col_class):
+        ws.column_dimensions[get_column_letter(col)].width = 9
+    ws.column_dimensions[get_column_letter(spec.col_class)].width = 14
+    ws.column_dimensions[get_column_letter(spec.col_mark)].width = 24
+    ws.column_dimensions[get_column_letter(spec.col_total)].width = 10
+    ws.row_dimensions[1].height = 60
+    ws.freeze_panes = "C2"
+    # Protected without a password: the header and the total stay intact and no column can be
+    # inserted (there is no place for names); the data cells are open.
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    ws.protection.autoFilter = False
+    ws.protection.sort = False
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+# --- reading and validating ------------------------------------------------------------------
+
+_UP_WORD = r"[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?"
+_CAPS_WORD = r"[А-ЯЁ]{2,}(?:-[А-ЯЁ]{2,})?"
+_INITIALS = r"[А-ЯЁ]\.\s?(?:[А-ЯЁ]\.)?"
+_LATIN_WORD = r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
+_NAME_PATTERNS = [
+    re.compile(rf"^{w}(?:\s+{w}){{1,2}}$") for w in (_UP_WORD, _CAPS_WORD, _LATIN_WORD)
+] + [
+    re.compile(rf"^{_UP_WORD}\s*,?\s+{_INITIALS}$"),
+    re.compile(rf"^{_INITIALS}\s*{_UP_WORD}$"),
+    re.compile(rf"^{_CAPS_WORD}\s+{_INITIALS}$"),
+]
+# A patronymic or a typical surname ending alone also gives a name away.
+_PATRONYMIC = re.compile(r"^[А-ЯЁ][а-яё]+(?:вич|вна|ична|инична|ьич)$")
+_CYRILLIC = re.compile(r"[А-Яа-яЁё]")
+
+NAME_MESSAGE = (
+    "Похоже на фамилию или имя участника. В форму вносятся только коды участников: "
+    "ФИО в портал не передаются. Удалите эти данные и загрузите файл снова."
+)
+
+
+def looks_like_name(value: Any) -> bool:
+    """True for text shaped like a person's name: «Иванов Иван», «ИВАНОВА А.», «И.И. Петров»."""
+    if not isinstance(value, str):
+        return False
+    s = " ".join(value.split())
+    if not s or len(s) > 80:
+        return False
+    return any(p.match(s) for p in _NAME_PATTERNS) or bool(_PATRONYMIC.match(s))
+
+
+def safe_file_name(name: str, default: str) -> str:
+    """The uploaded file's name, unless some of its words look like a person's name (a file
+    named after a pupil or teacher): then the form's own name is kept instead."""
+    stem = name.rsplit(".", 1)[0]
+    words = re.findall(r"[A-Za-zА-Яа-яЁё]+\.?(?:-[A-Za-zА-Яа-яЁё]+)?", stem)
+    for size in (2, 3):
+        for i in range(len(words) - size + 1):
+            if looks_like_name(" ".join(words[i : i + size])):
+                return default
+    if any(_PATRONYMIC.match(w) for w in words):
+        return default
+    return name
+
+
+def _squash(value: Any) -> str:
+    return "".join(text(value).split()).lower()
+
+
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _as_int(value: Any) -> int | None:
+    """A whole number typed or stored in a cell (2, 2.0, «2»), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
+    if isinstance(value, str) and re.fullmatch(r"\d{1,6}", value.strip()):
+        return int(value.strip())
+    return None
+
+
+@dataclass
+class Checked:
+    """The outcome of validating a file: the rows, every error, and the sheet as text (for the
+    «Проверить» page: cells that looked like names are masked, never echoed)."""
+
+    spec: FormSpec
+    rows: list[Row]
+    errors: list[CellError]
+    grid: list[list[str]]
+    masked: set[tuple[int, int]]
+    unused_codes: int = 0
+    total_errors: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class _Errors:
+    """Collects errors up to a cap, remembering how many there were in all."""
+
+    def __init__(self) -> None:
+        self.items: list[CellError] = []
+        self.total = 0
+
+    def add(self, row: int, column: int, message: str) -> None:
+        self.total += 1
+        if len(self.items) < k.MAX_ERRORS:
+            self.items.append(CellError(row, column, message))
+
+    def result(self) -> list[CellError]:
+        if self.total > len(self.items):
+            more = self.total - len(self.items)
+            return [*self.items, CellError(0, 0, f"…и ещё ошибок: {more}. Исправьте показанные.")]
+        return list(self.items)
+
+
+def _grid(rows: list[list[Any]], width: int, masked: set[tuple[int, int]]) -> list[list[str]]:
+    out = []
+    for r, values in enumerate(rows[: k.MAX_DATA_ROWS + 1], start=1):
+        line = []
+        for c in range(1, width + 1):
+            value = values[c - 1] if c - 1 < len(values) else None
+            line.append("•••" if (r, c) in masked else text(value))
+        out.append(line)
+    while out and len(out) > 1 and not any(out[-1]):
+        out.pop()
+    return out
+
+
+def _meta(rows: list[list[Any]]) -> dict[str, str]:
+    found = {}
+    for values in rows[:10]:
+        for i, value in enumerate(values[:-1]):
+            if isinstance(value, str) and value.strip() in (
+                k.META_SCHOOL,
+                k.META_WORK,
+                k.META_WORK_KEY,
+            ):
+                found[value.strip()] = text(values[i + 1])
+    return found
+
+
+def check_form(content: bytes, spec: FormSpec) -> Checked:
+    """Validate every cell of a filled form. Unreadable files raise ``UploadError``; otherwise
+    every problem is in ``Checked.errors`` (nothing is raised), so a dry run can show them."""
+    return check_book(read_workbook(content), spec)
+
+
+def check_book(book: Mapping[str, Sheet], spec: FormSpec) -> Checked:
+    """The rules of ``check_form`` on sheets already read (also the browser entry's table)."""
+    errors = _Errors()
+    masked: set[tuple[int, int]] = set()
+    protocol = book.get(k.SHEET_PROTOCOL)
+    # 1. Names anywhere in the workbook refuse the file (the cell is never echoed back).
+    for index, (name, sheet) in enumerate(book.items(), start=1):
+        for r, values in enumerate(sheet.rows, start=1):
+            for c, value in enumerate(values, start=1):
+                if looks_like_name(value):
+                    if sheet is protocol:
+                        masked.add((r, c))
+                        errors.add(r, c, NAME_MESSAGE)
+                    else:
+                        where = f"Лист «{name}»" if name in k.SHEETS else f"Лист № {index}"
+                        errors.add(r, c, f"{where}: {NAME_MESSAGE}")
+    if protocol is None:
+        errors.add(
+            0,
+            0,
+            f"В файле нет листа «{k.SHEET_PROTOCOL}». Скачайте форму сбора результатов "
+            "на портале и заполните её.",
+        )
+        return Checked(spec, [], errors.result(), [], masked, total_errors=errors.total)
+    for index, name in enumerate(book, start=1):
+        if name not in k.SHEETS and any(not _empty(v) for row in book[name].rows for v in row):
+            errors.add(0, 0, f"Лишний лист № {index}: в форме не должно быть других листов.")
+    headers = spec.headers
+    width = max([len(headers), *(len(r) for r in protocol.rows[: k.MAX_DATA_ROWS + 1])])
+    grid = _grid(protocol.rows, width, masked)
+
+    def done() -> Checked:
+        return Checked(spec, [], errors.result(), grid, masked, total_errors=errors.total)
+
+    # 2. The form must be this school's form of this work.
+    service = book.get(k.SHEET_SERVICE)
+    meta = _meta(service.rows) if service is not None else {}
+    if meta.get(k.META_SCHOOL) and meta[k.META_SCHOOL] != spec.school_code:
+        errors.add(
+            0,
+            0,
+            f"Эта форма выдана другой ОО (код {meta[k.META_SCHOOL]}). Скачайте форму своей ОО.",
+        )
+        return done()
+    if meta.get(k.META_WORK_KEY) and meta[k.META_WORK_KEY] != spec.work_key:
+        errors.add(
+            0,
+            0,
+            f"Это форма другой работы ({meta.get(k.META_WORK) or meta[k.META_WORK_KEY]}). "
+            f"Загрузите форму работы «{spec.work_title}».",
+        )
+        return done()
+    if len(protocol.rows) > k.MAX_DATA_ROWS + 1:
+        errors.add(0, 0, f"Слишком много строк: не более {k.MAX_DATA_ROWS} участников.")
+        return done()
+    # 3. The header, cell by cell; an extra column is refused (a place for names). Without the
+    # right columns the rows cannot be read, so a wrong header ends the check here.
+    before_header = errors.total
+    header_row = protocol.rows[0] if protocol.rows else []
+    for c, expected in enumerate(headers, start=1):
+        value = header_row[c - 1] if c - 1 < len(header_row) else None
+        if _squash(value) != _squash(expected) and (1, c) not in masked:
+            errors.add(1, c, f"Заголовок столбца должен быть «{expected}».")
+    for c in range(len(headers) + 1, width + 1):
+        filled = [
+            r
+            for r, values in enumerate(protocol.rows, start=1)
+            if c - 1 < len(values) and not _empty(values[c - 1])
+        ]
+        if filled:
+            errors.add(
+                filled[0],
+                c,
+                "Лишний столбец: в форме нет места для других данных (ФИО участников в портал "
+                "не передаются). Удалите столбец.",
+            )
+    if errors.total > before_header:
+        return done()
+    # 4. Every data row (a row with a name in it was refused above and is skipped here).
+    rows, unused = _check_rows(protocol.rows, spec, errors, masked)
+    if not errors.total and not rows:
+        errors.add(
+            0,
+            0,
+            "Форма не заполнена: нет ни одного участника с вариантом и баллами. Заполните форму "
+            "и загрузите её снова.",
+        )
+    if errors.total:
+        return Checked(spec, [], errors.result(), grid, masked, unused, errors.total)
+    return Checked(spec, rows, [], grid, masked, unused, 0)
+
+
+def _check_rows(
+    sheet_rows: list[list[Any]], spec: FormSpec, errors: _Errors, masked: set[tuple[int, int]]
+) -> tuple[list[Row], int]:
+    n = len(spec.columns)
+    seen: dict[str, int] = {}
+    rows: list[Row] = []
+    unused = 0
+    for r, values in enumerate(sheet_rows[1:], start=2):
+        cells = [values[i] if i < len(values) else None for i in range(spec.col_total - 1)]
+        if all(_empty(v) for v in cells):
+            continue  # empty rows (trailing or not) are ignored; the total column is not data
+        if any((r, c) in masked for c in range(1, spec.col_total)):
+            continue  # already refused as a name
+        code_value, variant_value = cells[0], cells[1]
+        score_values = cells[2 : 2 + n]
+        class_value, mark_value = cells[2 + n], cells[3 + n]
+        has_results = not (
+            _empty(variant_value) and all(_empty(v) for v in score_values) and _empty(mark_value)
+        )
+        if not has_results:
+            # A code (and class) with nothing else: a printed code nobody used, say a reserve
+            # one. It is not a participant, so its row is not checked further.
+            unused += 1
+            continue
+        code = _check_code(r, code_value, spec, seen, errors)
+        class_number = _check_class(r, spec.col_class, class_value, errors)
+        absent = False
+        variant: int | None = None
+        if _empty(variant_value):
+            errors.add(r, 2, f"Укажите номер варианта (от 1 до {spec.variants}) или «{k.ABSENT}».")
+        elif isinstance(variant_value, str) and variant_value.strip().lower() == k.ABSENT:
+            absent = True
+        else:
+            variant = _as_int(variant_value)
+            if variant is None or not 1 <= variant <= spec.variants:
+                errors.add(
+                    r,
+                    2,
+                    f"Вариант — число от 1 до {spec.variants} или «{k.ABSENT}».",
+                )
+                variant = None
+        scores: list[int | None] = []
+        for j, (column, value) in enumerate(zip(spec.columns, score_values, strict=True)):
+            c = 3 + j
+            if absent:
+                if not _empty(value):
+                    errors.add(
+                        r, c, "Участник отсутствовал: баллы не ставятся, оставьте ячейку пустой."
+                    )
+                continue
+            scores.append(_check_score(r, c, column, value, errors))
+        if not absent and _empty(class_value):
+            errors.add(
+                r, spec.col_class, f"Укажите порядковый номер класса (от {k.CLASS_MIN} до 50)."
+            )
+        journal = _check_mark(r, spec.col_mark, mark_value, required=not absent, errors=errors)
+        if code is not None and (absent or variant is not None):
+            rows.append(
+                Row(
+                    code=code,
+                    absent=absent,
+                    variant=None if absent else variant,
+                    scores=() if absent else tuple(scores),
+                    class_number=class_number,
+                    journal_mark=journal,
+                    line=r,
+                )
+            )
+    return rows, unused
+
+
+def _check_code(
+    r: int, value: Any, spec: FormSpec, seen: dict[str, int], errors: _Errors
+) -> str | None:
+    if _empty(value):
+        errors.add(r, 1, "Укажите код участника (пятизначное число).")
+        return None
+    code = text(value)
+    if not re.fullmatch(r"\d{5}", code):
+        if _CYRILLIC.search(code):
+            errors.add(
+                r,
+                1,
+                "Код участника — пятизначное число. ФИО и другие сведения об участнике в форму "
+                "не вносятся.",
+            )
+        else:
+            errors.add(r, 1, "Код участника — пятизначное число (например, 40001).")
+        return None
+    if code in seen:
+        errors.add(r, 1, f"Код {code} повторяется: он уже указан в строке {seen[code]}.")
+        return None
+    seen[code] = r
+    if code not in spec.issued:
+        errors.add(
+            r,
+            1,
+            f"Код {code} не выдавался этой ОО для {spec.grade} класса. Проверьте код по "
+            "бумажному протоколу.",
+        )
+        return None
+    return code
+
+
+def _check_score(r: int, c: int, column: Column, value: Any, errors: _Errors) -> int | None:
+    message = f"Балл за задание {column.label}: целое число от 0 до {column.max_score} или X."
+    if _empty(value):
+        errors.add(r, c, f"Не заполнен балл за задание {column.label}: 0–{column.max_score} или X.")
+        return None
+    if isinstance(value, str) and value.strip() in k.NOT_ATTEMPTED_SPELLINGS:
+        return None
+    score = _as_int(value)
+    if score is None or not 0 <= score <= column.max_score:
+        errors.add(r, c, message)
+        return None
+    return score
+
+
+def _check_class(r: int, c: int, value: Any, errors: _Errors) -> int | None:
+    if _empty(value):
+        return None
+    number = _as_int(value)
+    if number is None or not k.CLASS_MIN <= number <= k.CLASS_MAX:
+        errors.add(r, c, "Порядковый номер класса — целое число от 1 до 50.")
+        return None
+    return number
+
+
+def _check_mark(r: int, c: int, value: Any, *, required: bool, errors: _Errors) -> int | None:
+    if _empty(value):
+        if required:
+            errors.add(r, c, f"Укажите отметку за предыдущий период: 5, 4, 3, 2 или «{k.NO_MARK}».")
+        return None
+    if isinstance(value, str) and " ".join(value.split()).lower() == k.NO_MARK:
+        return 0
+    mark = _as_int(value)
+    if mark not in k.MARKS:
+        errors.add(r, c, f"Отметка — 5, 4, 3, 2 или «{k.NO_MARK}».")
+        return None
+    return mark
+
+
+def read_form(content: bytes, spec: FormSpec) -> Checked:
+    """Validate a filled form; raise ``UploadError`` listing every error, or return its rows."""
+    checked = check_form(content, spec)
+    if checked.errors:
+        raise UploadError(checked.errors)
+    return checked
+
+
+# --- the browser entry: the same table as HTML inputs -----------------------------------------
+
+
+def entry_book(spec: FormSpec, cells: Sequence[Sequence[str]]) -> dict[str, Sheet]:
+    """The browser table (one list of texts per participant row, code … mark) as the
+    «Протокол» sheet, so it goes through exactly the rules of an uploaded file."""
+    rows: list[list[Any]] = [list(spec.headers)]
+    rows.extend([*(v.strip() or None for v in line), None] for line in cells)
+    return {k.SHEET_PROTOCOL: Sheet(name=k.SHEET_PROTOCOL, rows=rows)}
+
+
+def entry_names(cells: Sequence[Sequence[str]]) -> list[CellError]:
+    """Cells of a browser draft shaped like names (a draft with names is never stored)."""
+    return [
+        CellError(r, c, NAME_MESSAGE)
+        for r, line in enumerate(cells, start=2)
+        for c, value in enumerate(line, start=1)
+        if looks_like_name(value)
+    ]
+
+
+def entry_cells(spec: FormSpec, rows: Sequence[Row]) -> list[list[str]]:
+    """Accepted rows as the browser table's texts."""
+    width = len(spec.columns)
+    return [[_cell_text(v) for v in row.values(width)] for row in rows]
+
+
+# --- the «Проверить» page: the sheet as a table with the errors on their cells ------------------
+
+
+@dataclass(frozen=True)
+class GridCell:
+    text: str
+    errors: tuple[str, ...] = ()
+    masked: bool = False
+
+
+@dataclass(frozen=True)
+class GridRow:
+    number: int
+    cells: list[GridCell]
+
+    @property
+    def has_errors(self) -> bool:
+        return any(c.errors for c in self.cells)
+
+
+def grid_view(checked: Checked, *, limit: int = 2000) -> tuple[list[str], list[GridRow]]:
+    """Column letters and rows of the checked sheet, each cell with its errors (names masked)."""
+    by_cell: dict[tuple[int, int], list[str]] = {}
+    for e in checked.errors:
+        if e.row and e.column:
+            by_cell.setdefault((e.row, e.column), []).append(e.message)
+    width = max((len(r) for r in checked.grid), default=0)
+    letters = [get_column_letter(c) for c in range(1, width + 1)]
+    rows = []
+    for r, values in enumerate(checked.grid[:limit], start=1):
+        cells = [
+            GridCell(
+                text=values[c - 1] if c - 1 < len(values) else "",
+                errors=tuple(by_cell.get((r, c), ())),
+                masked=(r, c) in checked.masked,
+            )
+            for c in range(1, width + 1)
+        ]
+        rows.append(GridRow(r, cells))
+    return letters, rows
