@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import subprocess
 import sys
@@ -33,6 +34,7 @@ def test_check_deploy_with_production_settings_is_clean() -> None:
         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
         "DJANGO_ALLOWED_HOSTS": "vpr.example.org",
         "VPR_FERNET_KEYS": Fernet.generate_key().decode(),
+        "VPR_MANIFEST_SIGNING_KEY": base64.b64encode(os.urandom(32)).decode(),
     }
     # when Django's deployment checks run, failing on warnings
     result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env)

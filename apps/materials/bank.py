@@ -3,11 +3,16 @@
 JSON (``format`` ``vpr-bank/1``)::
 
     {"format": "vpr-bank/1",
-     "work": {"year": 2026, "subject": "russian", "grade": 4},
+     "work": {"id": 17, "year": 2026, "session": "autumn", "subject": "russian", "grade": 4},
      "items": [{"code": "RU4-01-1", "column": "1", "text": "…", "answer": "…",
                 "difficulty": 2, "topic": "…"}]}
 
-xlsx: a sheet «Банк заданий» whose first row holds the headers of ``XLSX_HEADERS`` (any order).
+xlsx: a sheet «Банк заданий» whose first row holds the headers of ``XLSX_HEADERS`` (any order),
+and (written by the export, optional on import) a sheet «Работа» naming the work.
+
+A year may hold two campaigns (the spring and an autumn session), so a work is identified by
+year + session + subject + grade (``WorkKey``); the work id is written too, for the reader, but
+not compared (ids differ between installations). A file naming another work is refused.
 
 The file is the whole bank of the work. Nothing here touches the database: the service
 checks the rows against the work and the existing bank, then writes everything at once.
@@ -15,14 +20,17 @@ checks the rows against the work and the existing bank, then writes everything a
 
 from __future__ import annotations
 
+import io
 import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from openpyxl import load_workbook
+
 from apps.core.uploads import CellError, UploadError, file_error, read_workbook, text
-from apps.core.xlsx import table_workbook
+from apps.core.xlsx import set_text, table_workbook
 from apps.materials.markup import MarkupError, parse
 
 FORMAT = "vpr-bank/1"
@@ -57,11 +65,62 @@ class ItemRow:
         return (self.column, self.text, self.answer, self.difficulty, self.topic)
 
 
+WORK_SHEET = "Работа"
+# field of WorkKey → label in the «Работа» sheet (column A label, column B value)
+WORK_LABELS: dict[str, str] = {
+    "id": "Номер работы на портале",
+    "year": "Год",
+    "session": "Этап (spring — весенний, autumn — осенний)",
+    "subject": "Предмет (код)",
+    "grade": "Класс",
+}
+
+
 @dataclass(frozen=True)
 class WorkKey:
+    """What identifies a work across installations: year, session, subject, grade."""
+
     year: int
+    session: str
     subject: str
     grade: int
+    id: int | None = None
+
+    def identity(self) -> tuple[int, str, str, int]:
+        return (self.year, self.session, self.subject, self.grade)
+
+    def describe(self) -> str:
+        session = {"spring": "весенний этап", "autumn": "осенний этап"}.get(
+            self.session, f"этап «{self.session}»"
+        )
+        return f"{self.subject}, {self.grade} класс, {self.year}, {session}"
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(text(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def check_work(meta: dict[str, Any], work: WorkKey) -> None:
+    """Refuse a file that names another work (or does not say which session it is for)."""
+    if text(meta.get("session")) == "":
+        raise file_error(
+            "В файле не указан этап кампании (spring или autumn): в одном году бывает две "
+            "кампании. Выгрузите банк заново."
+        )
+    theirs = WorkKey(
+        year=_int_or_none(meta.get("year")) or 0,
+        session=text(meta.get("session")),
+        subject=text(meta.get("subject")),
+        grade=_int_or_none(meta.get("grade")) or 0,
+    )
+    if theirs.identity() != work.identity():
+        raise file_error(
+            f"Файл относится к другой работе ({theirs.describe()}), а загружается в "
+            f"{work.describe()}."
+        )
 
 
 def _problem(where: str, message: str, row: int = 0, column: int = 0) -> CellError:
@@ -188,14 +247,10 @@ def read_bank_json(
     if data.get("format", FORMAT) != FORMAT:
         raise file_error(f"Неизвестный формат файла «{data.get('format')}»; ожидается {FORMAT}.")
     meta = data.get("work")
-    if isinstance(meta, dict):
-        theirs = (meta.get("year"), meta.get("subject"), meta.get("grade"))
-        if theirs != (work.year, work.subject, work.grade):
-            raise file_error(
-                f"Файл относится к другой работе ({meta.get('subject')}, "
-                f"{meta.get('grade')} класс, {meta.get('year')}), а загружается в "
-                f"{work.subject}, {work.grade} класс, {work.year}."
-            )
+    if meta is not None:  # a hand-made file may omit it: the target work is chosen on upload
+        if not isinstance(meta, dict):
+            raise file_error("Поле «work» должно описывать работу (год, этап, предмет, класс).")
+        check_work(meta, work)
     raw = []
     for n, item in enumerate(data["items"], start=1):
         where = f"Задание банка № {n}"
@@ -211,9 +266,14 @@ def read_bank_json(
     return _check_rows(raw, columns=columns, variants=variants)
 
 
-def read_bank_xlsx(content: bytes, *, columns: Sequence[str], variants: int) -> list[ItemRow]:
+def read_bank_xlsx(
+    content: bytes, *, work: WorkKey, columns: Sequence[str], variants: int
+) -> list[ItemRow]:
     """The items of an xlsx bank file, or UploadError naming row and column of each problem."""
     sheets = read_workbook(content)
+    if (work_sheet := sheets.get(WORK_SHEET)) is not None:
+        by_label = {text(r[0]): r[1] for r in work_sheet.rows if len(r) >= 2}
+        check_work({f: by_label.get(label) for f, label in WORK_LABELS.items()}, work)
     sheet = sheets.get(SHEET)
     if sheet is None:
         raise file_error(f"В книге нет листа «{SHEET}».")
@@ -246,10 +306,20 @@ def write_bank_json(*, work: WorkKey, rows: Iterable[ItemRow]) -> bytes:
     return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
 
 
-def write_bank_xlsx(*, title: str, rows: Iterable[ItemRow]) -> bytes:
-    return table_workbook(
+def write_bank_xlsx(*, work: WorkKey, rows: Iterable[ItemRow]) -> bytes:
+    content = table_workbook(
         sheet_title=SHEET,
         headers=list(XLSX_HEADERS.values()),
         rows=([r.code, r.column, r.text, r.answer, r.difficulty, r.topic] for r in rows),
         widths=[14, 12, 70, 50, 10, 30],
     )
+    book = load_workbook(io.BytesIO(content))
+    sheet = book.create_sheet(WORK_SHEET)
+    key = asdict(work)
+    for row_no, (field, label) in enumerate(WORK_LABELS.items(), start=1):
+        set_text(sheet, row_no, 1, label)
+        set_text(sheet, row_no, 2, key[field])
+    sheet.column_dimensions["A"].width = 45
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

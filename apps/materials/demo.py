@@ -3,16 +3,25 @@
 Four items per column (five for a few), with the markup the bank supports: paragraphs,
 bold/italic, numbered lists and tables. Synthetic texts written for the demo; not real ВПР
 items. ``load_demo_bank`` imports it through the ordinary bank import (validated, audited).
+
+``demo_materials_seed`` (called by ``seed_demo`` after the campaigns) loads that bank into every
+demo work of that structure, makes sure the demo school has a submitted application for the
+current campaign (through the applications services, as the school itself), composes the
+school's kits and participant codes and queues their archive builds, so its materials page shows
+real rows. Idempotent.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from apps.materials.bank import ItemRow, WorkKey, write_bank_json
+from apps.materials.bank import ItemRow, write_bank_json
 
 if TYPE_CHECKING:
+    from apps.applications.models import Application
     from apps.campaigns.models import Work
+    from apps.materials.services import BankImportResult
     from apps.registration.access import Actor
 
 # column label → list of (text, answer, difficulty, topic)
@@ -299,14 +308,104 @@ def demo_rows() -> list[ItemRow]:
 
 
 def demo_bank_json(work: Work) -> bytes:
-    key = WorkKey(year=work.campaign.year, subject=work.subject.code, grade=work.grade)
-    return write_bank_json(work=key, rows=demo_rows())
+    from apps.materials.services import work_key
+
+    return write_bank_json(work=work_key(work), rows=demo_rows())
 
 
-def load_demo_bank(*, actor: Actor, work: Work) -> object:
+def load_demo_bank(*, actor: Actor, work: Work) -> BankImportResult:
     """Import the demo bank into ``work`` (a Русский язык 4 класс work) as ``actor``."""
     from apps.materials.services import bank_import
 
     return bank_import(
         actor=actor, work_id=work.pk, content=demo_bank_json(work), filename="demo.json"
+    )
+
+
+DEMO_SCHOOL = "edu660101"
+# (subject, grade) → participants and classes of the demo school's application lines
+DEMO_LINES: dict[tuple[str, int], tuple[int, int]] = {
+    ("russian", 4): (48, 2),
+    ("math", 4): (48, 2),
+    ("world", 4): (47, 2),
+}
+
+
+@dataclass(frozen=True)
+class DemoMaterials:
+    banks_loaded: int  # works whose bank changed on this run
+    application: str  # the demo application's status label ("" when there is no demo school)
+    kits_created: int
+    builds_queued: int
+
+
+def _demo_bank_works() -> list[Work]:
+    """The demo works with the structure of the demo bank (Русский язык 4 класс)."""
+    from apps.campaigns.models import Work
+
+    return list(
+        Work.objects.filter(subject__code="russian", grade=4)  # global reference data
+        .select_related("campaign", "subject")
+        .order_by("campaign__year", "campaign__session")
+    )
+
+
+def _demo_application(school_code: str) -> tuple[Application | None, list[Work]]:
+    """The demo school's submitted application for the current campaign (made if missing)."""
+    from apps.applications import services as app_services
+    from apps.applications.models import Status
+    from apps.applications.rules import RawLine
+    from apps.campaigns.models import Campaign
+    from apps.registration.access import actor_for_user
+    from apps.registration.models import User
+
+    user = User.objects.filter(username=school_code, is_active=True).first()
+    campaign = Campaign.objects.filter(is_active=True).first()
+    if user is None or campaign is None:
+        return None, []
+    actor = actor_for_user(user)
+    school = actor.scope.school_id
+    if school is None:
+        return None, []
+    works = {
+        (w.subject.code, w.grade): w for w in campaign.works.select_related("subject", "campaign")
+    }
+    chosen = [works[key] for key in DEMO_LINES if key in works]
+    app = app_services.application_open(actor=actor, school_id=school, campaign_id=campaign.pk)
+    if app.status == Status.DRAFT:
+        lines = {
+            works[key].pk: RawLine(takes_part="да", participants=n, classes=c)
+            for key, (n, c) in DEMO_LINES.items()
+            if key in works
+        }
+        app_services.application_lines_save(actor=actor, application_id=app.pk, lines=lines)
+        app_services.application_submit(actor=actor, application_id=app.pk)
+        app.refresh_from_db()
+    return app, chosen
+
+
+def demo_materials_seed(*, school_code: str = DEMO_SCHOOL) -> DemoMaterials:
+    """Demo bank, the demo school's submitted application, its kits and codes. Idempotent."""
+    from apps.materials.services import kit_build_request, kits_generate
+    from apps.registration.access import Actor
+
+    system = Actor.system(reason="seed_demo")
+    bank_works = _demo_bank_works()
+    loaded = 0
+    for work in bank_works:
+        loaded += load_demo_bank(actor=system, work=work).changed_anything
+    app, applied = _demo_application(school_code)
+    created = queued = 0
+    if app is not None:
+        school_id = app.school_id
+        with_bank = {w.pk for w in bank_works}
+        for work in applied:
+            if work.pk in with_bank:
+                created += kits_generate(actor=system, work_id=work.pk, school_id=school_id).created
+                # Queue the archive build (a finished build is left alone; without a broker
+                # Celery runs it eagerly when the seed's transaction commits).
+                queued += kit_build_request(actor=system, work_id=work.pk, school_id=school_id)
+    label = app.get_status_display() if app is not None else ""
+    return DemoMaterials(
+        banks_loaded=loaded, application=label, kits_created=created, builds_queued=queued
     )

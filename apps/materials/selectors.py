@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from apps.campaigns.models import ReserveDayRequest, SchoolWorkDate, TaskColumn, Work
+from apps.core.scoping import Level
 from apps.materials.generation import PoolItem, normalize_uid
 from apps.materials.models import BankItem, Kit, ParticipantCode, Variant, WorkBank
 from apps.materials.release import KitReleases, kit_releases
@@ -287,4 +288,168 @@ def build_progress(*, actor: Actor, work: Work) -> BuildProgress:
         ready=sum(r["ready"] for r in regions),
         failed=sum(r["failed"] for r in regions),
         regions=regions,
+    )
+
+
+# --- download monitoring (issue 5 item 8) ----------------------------------------------------
+
+# item → the audit action that records it (every download and password view is audited)
+TRACKED_DOWNLOADS: dict[str, str] = {
+    "archive": "materials.archive_download",
+    "codes": "materials.codes_download",
+    "password": "materials.password_view",
+}
+TRACKED_LABELS: dict[str, str] = {
+    "archive": "Архив",
+    "codes": "Лист с кодами",
+    "password": "Пароль (8 класс)",
+}
+
+
+@dataclass(frozen=True)
+class FirstDownload:
+    username: str
+    at: datetime
+    count: int
+
+
+@dataclass(frozen=True)
+class SchoolDownloads:
+    school: School
+    kit_id: int
+    first: dict[str, FirstDownload]  # item → who first downloaded it, when, and how often
+    cells: list[FirstDownload | None]  # the same, in the order of the report's items
+
+    def done(self, item: str) -> bool:
+        return item in self.first
+
+
+@dataclass(frozen=True)
+class UnitDownloads:
+    """One unit below the page's unit (a region or a municipality): schools and how many of them
+    downloaded each item."""
+
+    unit_id: int
+    name: str
+    schools: int
+    done: dict[str, int]
+    counts: list[int]  # ``done`` in the order of the report's items
+
+
+@dataclass(frozen=True)
+class DownloadMonitoring:
+    work: Work
+    items: list[str]  # "password" only for encrypted (grade 8) works
+    below: str  # "region" / "municipality" / "" (the page is one municipality: schools only)
+    units: list[UnitDownloads]
+    schools: list[SchoolDownloads]
+
+    def missing(self, item: str) -> list[School]:
+        """The schools that have not downloaded ``item`` yet."""
+        return [s.school for s in self.schools if not s.done(item)]
+
+
+def download_monitoring(
+    *,
+    actor: Actor,
+    work_id: int,
+    region_id: int | None = None,
+    municipality_id: int | None = None,
+    action: str = A.VIEW_MATERIALS,
+) -> DownloadMonitoring:
+    """Who downloaded each archive, code sheet and (grade 8) password of a work, per unit below
+    the actor's (or the chosen region/municipality), from the audit records."""
+    from apps.core.models import AuditEvent
+
+    work = Work.objects.select_related("campaign", "subject").get(pk=work_id)  # reference data
+    kits_qs = Kit.objects.for_actor(actor, action).filter(work_id=work_id)
+    if region_id is not None:
+        kits_qs = kits_qs.filter(region_id=region_id)
+    if municipality_id is not None:
+        kits_qs = kits_qs.filter(municipality_id=municipality_id)
+    kits = list(
+        kits_qs.select_related("school", "school__municipality", "school__region").order_by(
+            "school__code"
+        )
+    )
+    items = [i for i in TRACKED_DOWNLOADS if i != "password" or work.encrypted_archive]
+    by_action = {TRACKED_DOWNLOADS[i]: i for i in items}
+    events = (
+        AuditEvent.objects.for_actor(actor, action)
+        .filter(
+            action__in=list(by_action),
+            target_type=Kit._meta.label_lower,
+            target_id__in=[str(k.pk) for k in kits],
+        )
+        .order_by("at", "id")
+        .values_list("target_id", "action", "username", "at")
+    )
+    first: dict[tuple[int, str], FirstDownload] = {}
+    for target_id, event_action, username, at in events:
+        key = (int(target_id), by_action[event_action])
+        seen = first.get(key)
+        first[key] = (
+            FirstDownload(username, at, 1)
+            if seen is None
+            else FirstDownload(seen.username, seen.at, seen.count + 1)
+        )
+    schools = [
+        SchoolDownloads(
+            school=k.school,
+            kit_id=k.pk,
+            first={i: first[(k.pk, i)] for i in items if (k.pk, i) in first},
+            cells=[first.get((k.pk, i)) for i in items],
+        )
+        for k in kits
+    ]
+    level = actor.scope.level
+    if municipality_id is not None or level >= Level.MUNICIPALITY:
+        below = ""
+    elif region_id is not None or level is Level.REGION:
+        below = "municipality"
+    else:
+        below = "region"
+    groups: dict[int, list[SchoolDownloads]] = defaultdict(list)
+    names: dict[int, str] = {}
+    for row in schools:
+        unit = row.school.region if below == "region" else row.school.municipality
+        groups[unit.pk].append(row)
+        names[unit.pk] = unit.name
+    units = [
+        UnitDownloads(
+            unit_id=uid,
+            name=names[uid],
+            schools=len(rows),
+            done={i: sum(r.done(i) for r in rows) for i in items},
+            counts=[sum(r.done(i) for r in rows) for i in items],
+        )
+        for uid, rows in sorted(groups.items(), key=lambda kv: names[kv[0]])
+        if below
+    ]
+    return DownloadMonitoring(work=work, items=items, below=below, units=units, schools=schools)
+
+
+def monitored_works(*, actor: Actor, action: str = A.VIEW_MATERIALS) -> list[Work]:
+    """The works that have kits the actor sees (newest campaign first)."""
+    ids = Kit.objects.for_actor(actor, action).values("work_id")
+    return list(
+        Work.objects.filter(pk__in=ids)  # reference data, narrowed to the actor's kits
+        .select_related("campaign", "subject")
+        .order_by("-campaign__year", "campaign__session", "grade", "subject__name")
+    )
+
+
+def works_without_kits(*, actor: Actor, school: School, kit_work_ids: set[int]) -> list[Work]:
+    """Works of the current campaign the school applied for but has no kit of yet."""
+    from apps.applications.selectors import applied_work_ids
+    from apps.campaigns.models import Campaign
+
+    campaign = Campaign.objects.filter(is_active=True).first()  # reference data
+    if campaign is None:
+        return []
+    applied = applied_work_ids(actor=actor, school_id=school.pk, campaign_id=campaign.pk) or set()
+    return list(
+        Work.objects.filter(pk__in=applied - kit_work_ids)  # reference data
+        .select_related("subject")
+        .order_by("grade", "subject__name")
     )

@@ -91,8 +91,15 @@ class BankImportResult:
         return bool(self.added or self.changed or self.retired)
 
 
-def _work_key(work: Work) -> bankfile.WorkKey:
-    return bankfile.WorkKey(year=work.campaign.year, subject=work.subject.code, grade=work.grade)
+def work_key(work: Work) -> bankfile.WorkKey:
+    """How bank files name ``work``: year + session + subject + grade (and its id)."""
+    return bankfile.WorkKey(
+        year=work.campaign.year,
+        session=work.campaign.session,
+        subject=work.subject.code,
+        grade=work.grade,
+        id=work.pk,
+    )
 
 
 def _item_row(item: BankItem) -> bankfile.ItemRow:
@@ -113,10 +120,12 @@ def bank_read_file(*, work: Work, content: bytes, filename: str) -> list[bankfil
     name = filename.lower()
     if name.endswith(".json"):
         return bankfile.read_bank_json(
-            content, work=_work_key(work), columns=labels, variants=work.variants_per_school
+            content, work=work_key(work), columns=labels, variants=work.variants_per_school
         )
     if name.endswith(".xlsx"):
-        return bankfile.read_bank_xlsx(content, columns=labels, variants=work.variants_per_school)
+        return bankfile.read_bank_xlsx(
+            content, work=work_key(work), columns=labels, variants=work.variants_per_school
+        )
     raise UploadError([CellError(0, 0, MaterialsError("bank_unknown_format").message)])
 
 
@@ -251,11 +260,15 @@ def bank_export(
     _require(actor, A.MANAGE_BANK)
     work = selectors.work_get(actor=actor, work_id=work_id)
     rows = [_item_row(i) for i in selectors.bank_items(actor=actor, work_id=work.pk)]
-    base = f"Банк заданий {work.subject.name} {work.grade} класс {work.campaign.year}"
+    base = (
+        f"Банк заданий {work.subject.name} {work.grade} класс {work.campaign.year} "
+        f"{work.campaign.get_session_display()}"
+    )
+    key = work_key(work)
     if fmt == "xlsx":
-        name, content = f"{base}.xlsx", bankfile.write_bank_xlsx(title=base, rows=rows)
+        name, content = f"{base}.xlsx", bankfile.write_bank_xlsx(work=key, rows=rows)
     else:
-        name, content = f"{base}.json", bankfile.write_bank_json(work=_work_key(work), rows=rows)
+        name, content = f"{base}.json", bankfile.write_bank_json(work=key, rows=rows)
     audit_record(
         actor=actor,
         action="materials.bank_export",
@@ -898,6 +911,34 @@ def _gate(view: selectors.KitView, what: str, label: str, now: datetime | None =
         raise NotReleasedError(label, release.at)
 
 
+def _released_kit(
+    *,
+    actor: Actor,
+    kit_id: int,
+    what: str,
+    label: str,
+    path_field: str,
+    action: str,
+    request: HttpRequest | None,
+    details_of: Any = None,
+) -> Kit:
+    """A built kit whose ``what`` is released to ``actor`` now; the download is audited."""
+    view = selectors.kit_view(actor=actor, kit_id=kit_id, action=A.DOWNLOAD_MATERIALS)
+    _gate(view, what, label)
+    kit = view.kit
+    if kit.status != Kit.Status.READY or not getattr(kit, path_field):
+        raise MaterialsError("kit_not_built")
+    audit_record(
+        actor=actor,
+        action=action,
+        target=kit,
+        scope=_kit_scope(kit),
+        request=request,
+        details=details_of(kit) if details_of else None,
+    )
+    return kit
+
+
 @dataclass(frozen=True)
 class Download:
     name: str
@@ -910,18 +951,15 @@ def kit_archive_download(
     *, actor: Actor, kit_id: int, request: HttpRequest | None = None
 ) -> Download:
     """The kit's archive, from its publication instant; audited."""
-    view = selectors.kit_view(actor=actor, kit_id=kit_id, action=A.DOWNLOAD_MATERIALS)
-    _gate(view, "archive", "Архив с материалами")
-    kit = view.kit
-    if kit.status != Kit.Status.READY or not kit.archive_path:
-        raise MaterialsError("kit_not_built")
-    audit_record(
+    kit = _released_kit(
         actor=actor,
+        kit_id=kit_id,
+        what="archive",
+        label="Архив с материалами",
+        path_field="archive_path",
         action="materials.archive_download",
-        target=kit,
-        scope=_kit_scope(kit),
         request=request,
-        details={"work_id": kit.work_id, "sha256": kit.archive_sha256},
+        details_of=lambda kit: {"work_id": kit.work_id, "sha256": kit.archive_sha256},
     )
     ctype = "application/x-7z-compressed" if kit.work.encrypted_archive else "application/zip"
     path = kit.archive_path
@@ -936,16 +974,13 @@ def kit_criteria_download(
     *, actor: Actor, kit_id: int, request: HttpRequest | None = None
 ) -> Download:
     """The kit's criteria, from the period's first day (grade 8: 14:00 Moscow); audited."""
-    view = selectors.kit_view(actor=actor, kit_id=kit_id, action=A.DOWNLOAD_MATERIALS)
-    _gate(view, "criteria", "Критерии оценивания")
-    kit = view.kit
-    if kit.status != Kit.Status.READY or not kit.criteria_path:
-        raise MaterialsError("kit_not_built")
-    audit_record(
+    kit = _released_kit(
         actor=actor,
+        kit_id=kit_id,
+        what="criteria",
+        label="Критерии оценивания",
+        path_field="criteria_path",
         action="materials.criteria_download",
-        target=kit,
-        scope=_kit_scope(kit),
         request=request,
     )
     work = kit.work

@@ -21,15 +21,26 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from django.conf import settings
 
 
+def parse_private_key(configured: str) -> Ed25519PrivateKey:
+    """The Ed25519 key of a configured value (PEM, or base64 of 32 raw bytes); ValueError if it
+    is not one (the message never contains the value)."""
+    try:
+        if configured.strip().startswith("-----BEGIN"):
+            key = serialization.load_pem_private_key(configured.encode(), password=None)
+            if not isinstance(key, Ed25519PrivateKey):
+                raise ValueError("not an Ed25519 key")
+            return key
+        return Ed25519PrivateKey.from_private_bytes(base64.b64decode(configured, validate=True))
+    except (ValueError, TypeError, binascii.Error) as exc:
+        raise ValueError(
+            "VPR_MANIFEST_SIGNING_KEY is not an Ed25519 private key (PEM, or base64 of 32 bytes)"
+        ) from exc
+
+
 @lru_cache(maxsize=4)
 def _key(configured: str, secret_key: str) -> Ed25519PrivateKey:
-    if configured.strip().startswith("-----BEGIN"):
-        key = serialization.load_pem_private_key(configured.encode(), password=None)
-        if not isinstance(key, Ed25519PrivateKey):
-            raise ValueError("VPR_MANIFEST_SIGNING_KEY is not an Ed25519 key")
-        return key
     if configured:
-        return Ed25519PrivateKey.from_private_bytes(base64.b64decode(configured))
+        return parse_private_key(configured)
     seed = hashlib.sha256(b"vpr-portal manifest v1:" + secret_key.encode()).digest()
     return Ed25519PrivateKey.from_private_bytes(seed)
 

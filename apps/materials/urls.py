@@ -16,6 +16,11 @@ urlpatterns = [
     path("materials/bank/", views.BankView.as_view(), name="materials-bank"),
     path("materials/bank/export/", views.BankExportView.as_view(), name="materials-bank-export"),
     path("materials/builds/", views.BuildView.as_view(), name="materials-builds"),
+    path(
+        "materials/monitoring/",
+        views.DownloadMonitoringView.as_view(),
+        name="materials-monitoring",
+    ),
     path("materials/lookup/", views.VariantLookupView.as_view(), name="materials-lookup"),
     path("materials/verify/", views.ManifestVerifyView.as_view(), name="materials-verify"),
 ]

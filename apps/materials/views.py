@@ -40,7 +40,8 @@ def _not_released(request: HttpRequest, exc: NotReleasedError) -> HttpResponse:
     )
 
 
-def _stream(download: services.Download) -> FileResponse:
+def stream_download(download: services.Download) -> FileResponse:
+    """A streamed, private attachment (HTML and API downloads alike)."""
     response = FileResponse(
         download.open(),
         as_attachment=True,
@@ -67,6 +68,9 @@ class SchoolMaterialsView(ScopedViewMixin, DetailView):  # type: ignore[type-arg
         ctx = super().get_context_data(**kwargs)
         now = timezone.now()
         views = selectors.kit_views(actor=self.actor, school=self.object)
+        ctx["pending"] = selectors.works_without_kits(
+            actor=self.actor, school=self.object, kit_work_ids={v.work.pk for v in views}
+        )
         ctx["rows"] = [
             {
                 "view": v,
@@ -99,7 +103,7 @@ class _KitFileView(ScopedViewMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         try:
-            return _stream(self.download(request, pk))
+            return stream_download(self.download(request, pk))
         except Kit.DoesNotExist as exc:
             raise Http404 from exc
         except NotReleasedError as exc:
@@ -300,6 +304,36 @@ class VariantLookupView(ScopedViewMixin, TemplateView):
         if uid:
             ctx["searched"] = True
             ctx["found"] = services.variant_lookup(actor=self.actor, uid=uid, request=self.request)
+        return ctx
+
+
+class DownloadMonitoringView(ScopedViewMixin, TemplateView):
+    """Who downloaded each archive, code sheet and (grade 8) password, per unit below the actor's;
+    the schools that have not. ``?work=`` picks the work, ``?region=``/``?municipality=`` drill
+    down (ids outside the actor's scope simply show nothing: every read is scoped)."""
+
+    scoped_model = Kit
+    action = A.VIEW_MATERIALS
+    template_name = "materials/monitoring.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        works = selectors.monitored_works(actor=self.actor, action=self.action)
+        work_id = _int(self.request.GET.get("work"))
+        work = next((w for w in works if w.pk == work_id), works[0] if works else None)
+        ctx["works"] = works
+        if work is not None:
+            ctx["monitoring"] = report = selectors.download_monitoring(
+                actor=self.actor,
+                work_id=work.pk,
+                region_id=_int(self.request.GET.get("region")),
+                municipality_id=_int(self.request.GET.get("municipality")),
+                action=self.action,
+            )
+            ctx["labels"] = [(i, selectors.TRACKED_LABELS[i]) for i in report.items]
+            ctx["missing"] = [
+                (selectors.TRACKED_LABELS[i], report.missing(i)) for i in report.items
+            ]
         return ctx
 
 

@@ -89,6 +89,7 @@ class A:
     # Analytics (issue 7): reports of a unit compared with the levels above it.
     VIEW_ANALYTICS = "analytics.view"
     VIEW_INDIVIDUAL_RESULTS = "analytics.view_individual"
+    VIEW_OBJECTIVITY = "analytics.view_objectivity"
 
 
 _COMMON = frozenset({A.VIEW_SCHOOL, A.VIEW_JOB})
@@ -220,14 +221,14 @@ ROLE_ACTIONS = {
 }
 
 # Analytics (issue 7): every role reads the reports of its units; the individual results (per
-# participant code) are the school's own report.
+# participant code) are the school's own report; objectivity markers are for coordinators.
 _ANALYTICS_ACTIONS: Mapping[Role, frozenset[str]] = {
-    Role.FEDERAL: frozenset({A.VIEW_ANALYTICS}),
-    Role.REGIONAL: frozenset({A.VIEW_ANALYTICS}),
-    Role.MUNICIPAL: frozenset({A.VIEW_ANALYTICS}),
+    Role.FEDERAL: frozenset({A.VIEW_ANALYTICS, A.VIEW_OBJECTIVITY}),
+    Role.REGIONAL: frozenset({A.VIEW_ANALYTICS, A.VIEW_OBJECTIVITY}),
+    Role.MUNICIPAL: frozenset({A.VIEW_ANALYTICS, A.VIEW_OBJECTIVITY}),
     Role.SCHOOL_ORGANIZER: frozenset({A.VIEW_ANALYTICS, A.VIEW_INDIVIDUAL_RESULTS}),
     Role.SCHOOL_TECH: frozenset({A.VIEW_ANALYTICS, A.VIEW_INDIVIDUAL_RESULTS}),
-    Role.SYSTEM: frozenset({A.VIEW_ANALYTICS, A.VIEW_INDIVIDUAL_RESULTS}),
+    Role.SYSTEM: frozenset({A.VIEW_ANALYTICS, A.VIEW_INDIVIDUAL_RESULTS, A.VIEW_OBJECTIVITY}),
 }
 ROLE_ACTIONS = {
     role: actions | _ANALYTICS_ACTIONS.get(role, frozenset())

@@ -46,6 +46,7 @@ _SECTION_OF: dict[str, str] = {
     "Банк заданий": "Материалы",
     "Сборка материалов": "Материалы",
     "Поиск варианта": "Материалы",
+    "Скачивания материалов": "Материалы",
     "Результаты ВПР": "Результаты",
     "Загрузка результатов": "Результаты",
     "Аналитика": "Аналитика",
@@ -133,6 +134,7 @@ def cabinet(request: HttpRequest) -> dict[str, Any]:
         (A.MANAGE_BANK, "Банк заданий", "materials-bank"),
         (A.GENERATE_MATERIALS, "Сборка материалов", "materials-builds"),
         (A.LOOKUP_VARIANT, "Поиск варианта", "materials-lookup"),
+        (A.VIEW_MATERIALS, "Скачивания материалов", "materials-monitoring"),
     ):
         if actor.can(action):
             menu.append((label, reverse(name)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import FileResponse, HttpResponseBase
+from django.http import HttpResponseBase
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -24,6 +24,7 @@ from apps.materials.api.serializers import (
 )
 from apps.materials.messages import MaterialsError, NotReleasedError
 from apps.materials.models import Kit, Variant
+from apps.materials.views import stream_download
 from apps.registration.access import A, ScopedAPIMixin
 from apps.registration.models import School
 
@@ -98,14 +99,7 @@ class _KitFileApi(ScopedAPIMixin, APIView):
             return _not_released(exc)
         except MaterialsError as exc:
             return _conflict(exc)
-        response = FileResponse(
-            download.open(),
-            as_attachment=True,
-            filename=download.name,
-            content_type=download.content_type,
-        )
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return stream_download(download)
 
 
 class KitArchiveApi(_KitFileApi):

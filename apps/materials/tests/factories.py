@@ -25,14 +25,7 @@ def russian4(**kwargs: Any) -> Work:
 def grade8(**kwargs: Any) -> Work:
     """An encrypted grade-8 work with the same 15-column structure and the demo bank."""
     work = WorkFactory(grade=8, encrypted_archive=True, **kwargs)
-    from apps.materials.bank import WorkKey, write_bank_json
-    from apps.materials.services import bank_import
-
-    content = write_bank_json(
-        work=WorkKey(year=work.campaign.year, subject=work.subject.code, grade=8),
-        rows=demo.demo_rows(),
-    )
-    bank_import(actor=SYSTEM, work_id=work.pk, content=content, filename="bank.json")
+    demo.load_demo_bank(actor=SYSTEM, work=work)
     return work
 
 

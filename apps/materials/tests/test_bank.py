@@ -113,7 +113,10 @@ def test_broken_markup_and_wrong_work_and_non_json_are_refused() -> None:
         _import(work, _json(work, items))
     # when / then: a file of another work
     with pytest.raises(UploadError, match="относится к другой работе"):
-        _import(work, _json(work, meta={"year": 2026, "subject": "math", "grade": 4}))
+        _import(
+            work,
+            _json(work, meta={"year": 2026, "session": "spring", "subject": "math", "grade": 4}),
+        )
     # when / then: not JSON at all
     with pytest.raises(UploadError, match="не является JSON"):
         _import(work, b"\x00\x01garbage")
@@ -215,3 +218,49 @@ def test_only_the_federal_operator_imports(world) -> None:
         bank_import(
             actor=actor, work_id=work.pk, content=demo.demo_bank_json(work), filename="b.json"
         )
+
+
+def _spring_and_autumn_works():
+    from apps.campaigns.models import Session
+    from apps.campaigns.tests.factories import CampaignFactory
+
+    spring = WorkFactory()
+    autumn_campaign = CampaignFactory(year=2026, session=Session.AUTUMN, name="ВПР 2026 осень")
+    autumn = WorkFactory(campaign=autumn_campaign, subject=spring.subject, grade=spring.grade)
+    return spring, autumn
+
+
+@pytest.mark.parametrize("fmt", ["json", "xlsx"])
+def test_export_names_the_session_and_another_session_is_refused(fmt) -> None:
+    # given the same subject and grade in the spring and the autumn campaigns of 2026
+    spring, autumn = _spring_and_autumn_works()
+    demo.load_demo_bank(actor=SYSTEM, work=autumn)
+    # when the autumn bank is exported
+    name, content = bank_export(actor=SYSTEM, work_id=autumn.pk, fmt=fmt)
+    # then the file names the session (and the work id) ...
+    assert "осенний этап" in name
+    if fmt == "json":
+        meta = json.loads(content)["work"]
+        assert (meta["id"], meta["year"], meta["session"]) == (autumn.pk, 2026, "autumn")
+    else:
+        ws = load_workbook(io.BytesIO(content))["Работа"]
+        values = {row[0]: row[1] for row in ws.iter_rows(values_only=True)}
+        assert "autumn" in values.values()
+        assert autumn.pk in values.values()
+    # ... it loads back into the autumn work ...
+    assert not _import(autumn, content, f"bank.{fmt}").changed_anything
+    # ... and the spring work of the same year, subject and grade refuses it, changing nothing
+    with pytest.raises(UploadError, match=r"другой работе.*осенний этап.*весенний этап"):
+        _import(spring, content, f"bank.{fmt}")
+    assert _state(spring) == ([], [])
+
+
+def test_a_json_file_without_the_session_is_refused() -> None:
+    # given a bank file whose work lacks the session
+    work = WorkFactory()
+    meta = {"year": 2026, "subject": work.subject.code, "grade": work.grade}
+    # when it is imported
+    # then it is refused with a clear message and nothing changes
+    with pytest.raises(UploadError, match="не указан этап кампании"):
+        _import(work, _json(work, meta=meta))
+    assert _state(work) == ([], [])

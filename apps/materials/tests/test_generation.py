@@ -12,10 +12,10 @@ from apps.applications.models import Status
 from apps.campaigns.tests.factories import WorkFactory
 from apps.materials import demo, selectors
 from apps.materials import generation as gen
-from apps.materials.bank import WorkKey, write_bank_json
+from apps.materials.bank import write_bank_json
 from apps.materials.messages import MaterialsError
 from apps.materials.models import Kit, Variant
-from apps.materials.services import bank_import, kit_compose, variant_lookup
+from apps.materials.services import bank_import, kit_compose, variant_lookup, work_key
 from apps.materials.tests.factories import SYSTEM, apply, generate, russian4
 from apps.registration.tests.factories import SchoolFactory
 
@@ -129,8 +129,7 @@ def _tiny_work():
         for c in ("1", "2", "3")
         for n in (1, 2)
     ]
-    key = WorkKey(year=work.campaign.year, subject=work.subject.code, grade=work.grade)
-    data = json.loads(write_bank_json(work=key, rows=[]))
+    data = json.loads(write_bank_json(work=work_key(work), rows=[]))
     data["items"] = rows
     bank_import(actor=SYSTEM, work_id=work.pk, content=json.dumps(data).encode(), filename="t.json")
     return work

@@ -45,6 +45,16 @@ class Command(BaseCommand):
             self._report(size, result, accounts)
         # The demo campaigns (ВПР 2026 and its autumn session) and the demo school's schedule.
         call_command("seed_campaign", verbosity=verbosity, stdout=self.stdout)
+        # The demo item bank, the demo school's submitted application, its kits and codes.
+        from apps.materials.demo import demo_materials_seed
+
+        materials = demo_materials_seed()
+        if verbosity and materials.application:
+            self.stdout.write(
+                f"Материалы: банков заданий обновлено {materials.banks_loaded}; заявка "
+                f"демонстрационной ОО — {materials.application}; комплектов создано "
+                f"{materials.kits_created}, архивов в очереди сборки {materials.builds_queued}."
+            )
 
     def _report(
         self, size: str, result: demo.SeedResult, accounts: list[tuple[str, str, bool]]
