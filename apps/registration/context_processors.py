@@ -134,10 +134,11 @@ def cabinet(request: HttpRequest) -> dict[str, Any]:
         (A.MANAGE_BANK, "Банк заданий", "materials-bank"),
         (A.GENERATE_MATERIALS, "Сборка материалов", "materials-builds"),
         (A.LOOKUP_VARIANT, "Поиск варианта", "materials-lookup"),
-        (A.VIEW_MATERIALS, "Скачивания материалов", "materials-monitoring"),
     ):
         if actor.can(action):
             menu.append((label, reverse(name)))
+    if actor.can(A.VIEW_MATERIALS) and not scope.school_id:
+        menu.append(("Скачивания материалов", reverse("materials-monitoring")))
     # Results (issue 6): the school's own results page; coordinators monitor uploads.
     if actor.can(A.UPLOAD_RESULTS) and scope.school_id:
         menu.append(("Результаты ВПР", reverse("results-school", args=[scope.school_id])))
