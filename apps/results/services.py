@@ -384,9 +384,12 @@ def _accept(
 
 
 def _enqueue_stats(*, school_id: int, work_id: int) -> None:
+    """After an accepted upload: the school's statistics, then the analytics aggregates."""
+    from apps.analytics.tasks import analytics_school_refresh_task
     from apps.results.tasks import results_stats_refresh_task
 
     results_stats_refresh_task.delay(school_id=school_id, work_id=work_id)
+    analytics_school_refresh_task.delay(school_id=school_id, work_id=work_id)
 
 
 # --- the browser entry: the same table in the browser, drafts -------------------------------

@@ -273,3 +273,29 @@ def test_the_stats_task_for_a_school_without_results_does_nothing(env: Env) -> N
     results_stats_refresh_task(school_id=env.school.pk, work_id=env.work.pk, extra="ignored")
     # then no statistics row appears
     assert not SchoolWorkStats.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_accepted_upload_updates_the_analytics_aggregates_up_to_russia(
+    env: Env, django_capture_on_commit_callbacks: Any
+) -> None:
+    from apps.analytics.models import WorkAggregate
+
+    # given a filled form: 2 present participants («5» and «2») and 1 absent
+    columns = env.spec().columns
+    full = tuple(c.max_score for c in columns)
+    zero = tuple(0 for _ in columns)
+    rows = [
+        xlsx.Row("40001", True, None, (), 1, 4),
+        xlsx.Row("40002", False, 1, full, 1, 5),
+        xlsx.Row("40003", False, 2, zero, 1, 3),
+    ]
+    # when it is uploaded and the after-commit tasks run
+    with django_capture_on_commit_callbacks(execute=True):
+        env.upload(env.filled(rows))
+    # then the school, its municipality, region and Russia each count the two who wrote it
+    aggregates = WorkAggregate.objects.filter(work=env.work)
+    assert sorted(a.level for a in aggregates) == [0, 1, 2, 3]
+    for aggregate in aggregates:
+        assert (aggregate.participants, aggregate.absent) == (2, 1)
+        assert (aggregate.mark2, aggregate.mark5) == (1, 1)

@@ -1,0 +1,133 @@
+"""REST endpoints of the analytics reports (JSON), scoped and embargoed like the pages.
+
+``GET /api/v1/analytics/{pk}/{report}/`` where ``pk`` is the unit's aggregate. Before the
+release instant a non-federal caller gets ``embargo_until`` and no numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from drf_spectacular.utils import OpenApiTypes, extend_schema
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.analytics import selectors as sel
+from apps.analytics.models import WorkAggregate
+from apps.registration.access import A, ScopedAPIMixin
+
+
+def _unit(row: sel.Row) -> dict[str, Any]:
+    return {
+        "level": int(row.level),
+        "level_label": row.level_label,
+        "name": row.name,
+        "aggregate_id": row.link_pk,
+        "is_self": row.is_self,
+        "participants": row.aggregate.participants,
+        "small_group": row.small,
+    }
+
+
+def _marks(report: sel.Report) -> list[dict[str, Any]]:
+    return [
+        {
+            **_unit(line["row"]),
+            "schools": line["schools"],
+            "marks": dict(zip(("2", "3", "4", "5"), line["counts"], strict=True)),
+            "percents": dict(zip(("2", "3", "4", "5"), line["percents"], strict=True)),
+        }
+        for line in sel.marks_table(report)
+    ]
+
+
+def _scores(report: sel.Report) -> dict[str, Any]:
+    hist = sel.histogram(report)
+    return {
+        "boundaries": hist["boundaries"],
+        "small_histogram": hist["small"],
+        "bars": [
+            {k: b[k] for k in ("score", "count", "percent", "boundary", "mark")}
+            for b in hist["bars"]
+        ],
+    }
+
+
+def _tasks(report: sel.Report) -> dict[str, Any]:
+    return {
+        "units": [_unit(r) for r in report.rows],
+        "tasks": [
+            {
+                "label": line["column"].label,
+                "difficulty": line["column"].difficulty,
+                "max_score": line["column"].max_score,
+                "cells": line["cells"],
+            }
+            for line in sel.tasks_table(report)
+        ],
+    }
+
+
+def _journal(report: sel.Report) -> list[dict[str, Any]]:
+    return [
+        {**_unit(line["row"]), **{k: v for k, v in line.items() if k != "row"}}
+        for line in sel.journal_table(report)
+    ]
+
+
+def _topics(report: sel.Report) -> dict[str, Any]:
+    return {"units": [_unit(r) for r in report.rows], "topics": sel.topics_table(report)}
+
+
+def _groups(report: sel.Report) -> dict[str, Any]:
+    return {
+        "tasks": [c.label for c in report.columns],
+        "groups": sel.groups_table(report),
+    }
+
+
+class AnalyticsReportApi(ScopedAPIMixin, APIView):
+    """One report of one unit's aggregate."""
+
+    scoped_model = WorkAggregate
+    method_actions: ClassVar[dict[str, str]] = {"GET": A.VIEW_ANALYTICS}
+    build: ClassVar[Callable[[sel.Report], Any]]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request, pk: int) -> Response:
+        try:
+            report = sel.report_get(actor=self.actor, pk=pk)
+        except WorkAggregate.DoesNotExist as exc:
+            raise NotFound from exc
+        work = report.work
+        data: dict[str, Any] = {
+            "work": {
+                "id": work.pk,
+                "year": work.campaign.year,
+                "subject": work.subject.name,
+                "grade": work.grade,
+                "max_score": work.max_score,
+            },
+            "unit": report.unit_name,
+            "level": report.aggregate.level,
+            "embargo_until": report.embargo_until,
+            "report": None,
+        }
+        if report.embargo_until is None:
+            data["report"] = type(self).build(report)
+        return Response(data)
+
+
+def _api(name: str, builder: Callable[[sel.Report], Any]) -> type[AnalyticsReportApi]:
+    return type(name, (AnalyticsReportApi,), {"build": staticmethod(builder)})
+
+
+MarksApi = _api("MarksApi", _marks)
+ScoresApi = _api("ScoresApi", _scores)
+TasksApi = _api("TasksApi", _tasks)
+JournalApi = _api("JournalApi", _journal)
+TopicsApi = _api("TopicsApi", _topics)
+GroupsApi = _api("GroupsApi", _groups)

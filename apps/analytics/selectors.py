@@ -1,0 +1,414 @@
+"""Reads of the analytics app: a unit's aggregate, the comparison with the levels above it,
+the embargo, and the seven ФИС ОКО reports built from aggregate rows only.
+
+Report pages read a fixed number of rows: the unit's aggregate, its ancestors' (the comparison
+ФИС ОКО shows every unit: Вся выборка → region → municipality), its children's, the names and
+the work's columns. No page scans raw results except the school's own individual results.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+
+from apps.analytics.models import MARKS, WorkAggregate
+from apps.campaigns import schedule
+from apps.core.scoping import Level
+from apps.registration.access import A, Actor
+
+# ФИОКО's guidance: below these sizes a group or a histogram is too small to interpret.
+SMALL_GROUP = 10
+SMALL_HISTOGRAM = 20
+# Task completion thresholds (percent of the maximum): (sufficient from, insufficient below).
+THRESHOLDS = {"Б": (60.0, 57.0), "П": (30.0, 28.5), "В": (30.0, 28.5)}
+LEVEL_LABELS = {
+    Level.FEDERAL: "Вся выборка",
+    Level.REGION: "Регион",
+    Level.MUNICIPALITY: "Муниципалитет",
+    Level.SCHOOL: "ОО",
+}
+
+
+def _system() -> Actor:
+    # Names and the ancestors' aggregates of a unit the actor may see: every report of a unit
+    # compares it with its own municipality, region and the country (as ФИС ОКО does).
+    return Actor.system(reason="analytics comparison")
+
+
+def percent(part: float, whole: float) -> float | None:
+    return round(100.0 * part / whole, 1) if whole else None
+
+
+def completion_level(difficulty: str, value: float | None) -> str:
+    """«sufficient», «uncertain» or «insufficient» by ФИОКО's thresholds ('' without data)."""
+    if value is None:
+        return ""
+    good, bad = THRESHOLDS.get(difficulty, THRESHOLDS["Б"])
+    if value >= good:
+        return "sufficient"
+    if value < bad:
+        return "insufficient"
+    return "uncertain"
+
+
+@dataclass
+class Row:
+    """One unit in a report: its label, name, aggregate and whether the actor may open it."""
+
+    level: Level
+    name: str
+    aggregate: WorkAggregate
+    is_self: bool = False
+    link_pk: int | None = None
+
+    @property
+    def level_label(self) -> str:
+        return LEVEL_LABELS[self.level]
+
+    @property
+    def small(self) -> bool:
+        return self.aggregate.participants < SMALL_GROUP
+
+    @property
+    def small_histogram(self) -> bool:
+        return self.aggregate.participants < SMALL_HISTOGRAM
+
+
+@dataclass
+class Report:
+    """Everything a report page of one unit needs."""
+
+    aggregate: WorkAggregate
+    work: Any
+    columns: list[Any]
+    rows: list[Row]
+    unit_name: str
+    embargo_until: dt.datetime | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def own(self) -> Row:
+        return next(r for r in self.rows if r.is_self)
+
+
+def aggregate_list(*, actor: Actor) -> list[tuple[WorkAggregate, str]]:
+    """The aggregates an actor opens from its index, with the unit's name: its own level and
+    the one below (at most 500 rows; deeper units are reached by drilling down)."""
+    level = actor.scope.level
+    rows = list(
+        WorkAggregate.objects.for_actor(actor, A.VIEW_ANALYTICS)
+        .filter(level__in=[level, min(level + 1, Level.SCHOOL)])
+        .select_related("work__subject", "work__campaign")
+        .order_by("-work__campaign__year", "work__grade", "work__subject__name", "level")[:500]
+    )
+    ids: dict[Level, set[int]] = {}
+    for row in rows:
+        ids.setdefault(Level(row.level), set()).add(row.unit_id)
+    names = _names(ids)
+    return [
+        (
+            row,
+            _name(names[(Level(row.level), row.unit_id)])
+            if (Level(row.level), row.unit_id) in names
+            else "Российская Федерация",
+        )
+        for row in rows
+    ]
+
+
+def aggregate_get(*, actor: Actor, pk: int, action: str = A.VIEW_ANALYTICS) -> WorkAggregate:
+    """One aggregate the actor may see (DoesNotExist otherwise: the view answers 404)."""
+    return (
+        WorkAggregate.objects.for_actor(actor, action)
+        .select_related("work__subject", "work__campaign")
+        .get(pk=pk)
+    )
+
+
+def _names(ids: dict[Level, set[int]]) -> dict[tuple[Level, int], Any]:
+    from apps.registration.models import Municipality, Region, School
+
+    system = _system()
+    found: dict[tuple[Level, int], Any] = {}
+    for level, model, action in (
+        (Level.REGION, Region, A.VIEW_REGION),
+        (Level.MUNICIPALITY, Municipality, A.VIEW_MUNICIPALITY),
+        (Level.SCHOOL, School, A.VIEW_SCHOOL),
+    ):
+        if ids.get(level):
+            for unit in model.objects.for_actor(system, action).filter(pk__in=ids[level]):
+                found[(level, unit.pk)] = unit
+    return found
+
+
+def _name(unit: Any) -> str:
+    return str(getattr(unit, "short_name", "") or getattr(unit, "name", "") or unit)
+
+
+def release_instant(aggregate: WorkAggregate, unit: Any) -> dt.datetime:
+    """When the unit's reports open: 00:00 unit-local on the work's results-release date (for a
+    school, moved by a reserve day after the period, via ``campaigns.schedule.release_at``)."""
+    from apps.campaigns.models import SchoolWorkDate
+
+    work = aggregate.work
+    zone = getattr(unit, "time_zone", "") or schedule.MOSCOW
+    chosen = None
+    if aggregate.level == Level.SCHOOL:
+        chosen = (
+            SchoolWorkDate.objects.for_actor(_system(), A.VIEW_SCHEDULE)
+            .filter(school_id=aggregate.unit_id, work_id=aggregate.work_id)
+            .values_list("date", flat=True)
+            .first()
+        )
+    return schedule.release_at(work, zone, chosen)
+
+
+def report_get(*, actor: Actor, pk: int) -> Report:
+    """The unit's aggregate with the comparison rows (ancestors, itself, its children in scope).
+    Before the release instant only the federal operator gets the rows (embargo)."""
+    aggregate = aggregate_get(actor=actor, pk=pk)
+    work = aggregate.work
+    level = Level(aggregate.level)
+    ancestors: list[tuple[Level, int]] = [(Level.FEDERAL, 0)]
+    if level > Level.REGION:
+        ancestors.append((Level.REGION, int(aggregate.region_id or 0)))
+    if level > Level.MUNICIPALITY:
+        ancestors.append((Level.MUNICIPALITY, int(aggregate.municipality_id or 0)))
+    ancestors = ancestors[: int(level)]
+    children: list[WorkAggregate] = []
+    if level < Level.SCHOOL:
+        path = {Level.REGION: "region_id", Level.MUNICIPALITY: "municipality_id"}.get(level)
+        child_rows = WorkAggregate.objects.for_actor(actor, A.VIEW_ANALYTICS).filter(
+            work_id=work.pk, level=level + 1
+        )
+        if path:
+            child_rows = child_rows.filter(**{path: aggregate.unit_id})
+        children = list(child_rows.order_by("unit_id"))
+    upper: dict[tuple[int, int], WorkAggregate] = {}
+    if ancestors:
+        from django.db.models import Q
+
+        query = Q()
+        for lvl, unit_id in ancestors:
+            query |= Q(level=lvl, unit_id=unit_id)
+        upper = {
+            (a.level, a.unit_id): a
+            for a in WorkAggregate.objects.for_actor(_system(), A.VIEW_ANALYTICS)
+            .filter(work_id=work.pk)
+            .filter(query)
+        }
+    ids: dict[Level, set[int]] = {}
+    for lvl, unit_id in [*ancestors, (level, aggregate.unit_id)]:
+        ids.setdefault(lvl, set()).add(unit_id)
+    for child in children:
+        ids.setdefault(Level(child.level), set()).add(child.unit_id)
+    names = _names(ids)
+    unit = names.get((level, aggregate.unit_id))
+    unit_name = _name(unit) if unit is not None else "Российская Федерация"
+    columns = list(work.columns.all())
+    report = Report(aggregate=aggregate, work=work, columns=columns, rows=[], unit_name=unit_name)
+    if not actor.is_federal:
+        opens = release_instant(aggregate, unit)
+        if timezone.now() < opens:
+            report.embargo_until = opens
+            return report
+    for lvl, unit_id in ancestors:
+        found = upper.get((int(lvl), unit_id))
+        if found is not None:
+            name = _name(names[(lvl, unit_id)]) if lvl else "Вся выборка"
+            report.rows.append(Row(level=lvl, name=name, aggregate=found))
+    report.rows.append(
+        Row(level=level, name=unit_name, aggregate=aggregate, is_self=True, link_pk=aggregate.pk)
+    )
+    for child in children:
+        unit_child = names.get((Level(child.level), child.unit_id))
+        report.rows.append(
+            Row(
+                level=Level(child.level),
+                name=_name(unit_child) if unit_child else str(child.unit_id),
+                aggregate=child,
+                link_pk=child.pk,
+            )
+        )
+    return report
+
+
+# --- the reports (pure functions of a Report) -------------------------------------------------
+
+
+def marks_table(report: Report) -> list[dict[str, Any]]:
+    """Статистика по отметкам: schools, participants, % of each mark, per row."""
+    table = []
+    for row in report.rows:
+        agg = row.aggregate
+        table.append(
+            {
+                "row": row,
+                "schools": agg.schools,
+                "participants": agg.participants,
+                "percents": [percent(agg.mark_count(m), agg.participants) for m in MARKS],
+                "counts": [agg.mark_count(m) for m in MARKS],
+            }
+        )
+    return table
+
+
+def histogram(report: Report) -> dict[str, Any]:
+    """Распределение первичных баллов of the unit, in % of participants, with the boundaries."""
+    agg, work = report.aggregate, report.work
+    total = agg.participants
+    bars = [
+        {
+            "score": score,
+            "count": count,
+            "percent": percent(count, total) or 0.0,
+            "boundary": score in (work.mark3_from, work.mark4_from, work.mark5_from),
+            "mark": work.mark_for(score),
+        }
+        for score, count in enumerate(agg.histogram)
+    ]
+    top = max((b["percent"] for b in bars), default=0.0) or 1.0
+    for i, bar in enumerate(bars):
+        # Integers: a localised float («12,5») would break the SVG attributes.
+        bar["height"] = round(110.0 * bar["percent"] / top)
+        bar["x"] = 12 * i + 2
+        bar["y"] = 120 - bar["height"]
+        bar["label_x"] = 12 * i + 6
+    return {
+        "width": 12 * len(bars) + 4,
+        "bars": bars,
+        "boundaries": [work.mark3_from, work.mark4_from, work.mark5_from],
+        "small": total < SMALL_HISTOGRAM,
+        "participants": total,
+    }
+
+
+def tasks_table(report: Report) -> list[dict[str, Any]]:
+    """Выполнение заданий: per column, % of the maximum for each row, with the threshold level."""
+    table = []
+    for j, column in enumerate(report.columns):
+        cells = []
+        for row in report.rows:
+            agg = row.aggregate
+            sums = agg.column_sums[j] if j < len(agg.column_sums) else 0
+            value = percent(sums, agg.participants * column.max_score)
+            cells.append({"value": value, "level": completion_level(column.difficulty, value)})
+        table.append({"column": column, "cells": cells})
+    return table
+
+
+def journal_table(report: Report) -> list[dict[str, Any]]:
+    """Сравнение отметок с отметками по журналу: counts and % of those with a journal mark."""
+    table = []
+    for row in report.rows:
+        agg = row.aggregate
+        base = agg.journal_lower + agg.journal_equal + agg.journal_higher
+        table.append(
+            {
+                "row": row,
+                "lower": agg.journal_lower,
+                "equal": agg.journal_equal,
+                "higher": agg.journal_higher,
+                "lower_pct": percent(agg.journal_lower, base),
+                "equal_pct": percent(agg.journal_equal, base),
+                "higher_pct": percent(agg.journal_higher, base),
+                "missing": agg.journal_missing,
+                "gap2": agg.journal_gap2,
+                "small": base < SMALL_GROUP,
+            }
+        )
+    return table
+
+
+def topics_table(report: Report) -> list[dict[str, Any]]:
+    """Достижение планируемых результатов: completion grouped by each column's topic."""
+    groups: dict[str, list[int]] = {}
+    for j, column in enumerate(report.columns):
+        groups.setdefault(column.topic or "(не указан)", []).append(j)
+    table = []
+    for topic, positions in groups.items():
+        maximum = sum(report.columns[j].max_score for j in positions)
+        cells = []
+        for row in report.rows:
+            agg = row.aggregate
+            got = sum(agg.column_sums[j] for j in positions if j < len(agg.column_sums))
+            cells.append(percent(got, agg.participants * maximum))
+        labels = ", ".join(report.columns[j].label for j in positions)
+        table.append({"topic": topic, "labels": labels, "max": maximum, "cells": cells})
+    return table
+
+
+def groups_table(report: Report) -> list[dict[str, Any]]:
+    """Выполнение заданий группами участников: per mark group of the unit, % per column."""
+    agg = report.aggregate
+    table = []
+    for mark in MARKS:
+        count = agg.mark_count(mark)
+        sums = agg.column_sums_by_mark.get(str(mark), [])
+        cells = []
+        for j, column in enumerate(report.columns):
+            value = percent(sums[j] if j < len(sums) else 0, count * column.max_score)
+            cells.append({"value": value, "level": completion_level(column.difficulty, value)})
+        table.append({"mark": mark, "count": count, "small": count < SMALL_GROUP, "cells": cells})
+    return table
+
+
+def individual_list(*, actor: Actor, aggregate: WorkAggregate) -> list[Any]:
+    """Индивидуальные результаты of a school: its participants by code (codes only, no names)."""
+    from apps.results.models import ParticipantResult
+
+    return list(
+        ParticipantResult.objects.for_actor(actor, A.VIEW_INDIVIDUAL_RESULTS)
+        .filter(work_id=aggregate.work_id, school_id=aggregate.unit_id)
+        .order_by("code")
+    )
+
+
+def objectivity_list(*, actor: Actor, pk: int) -> tuple[Report, list[dict[str, Any]]]:
+    """Objectivity markers of the schools under a unit (or of the school itself), from aggregate
+    rows only. At the Russia level the list is empty: drill down to a region first."""
+    from apps.analytics import objectivity
+    from apps.registration.models import School
+
+    report = report_get(actor=actor, pk=pk)
+    agg = report.aggregate
+    if report.embargo_until is not None or agg.level == Level.FEDERAL:
+        return report, []
+    schools = WorkAggregate.objects.for_actor(actor, A.VIEW_OBJECTIVITY).filter(
+        work_id=agg.work_id, level=Level.SCHOOL
+    )
+    if agg.level == Level.SCHOOL:
+        schools = schools.filter(pk=agg.pk)
+    else:
+        path = "region_id" if agg.level == Level.REGION else "municipality_id"
+        schools = schools.filter(**{path: agg.unit_id})
+    school_rows = list(schools.order_by("unit_id"))
+    region = (
+        WorkAggregate.objects.for_actor(_system(), A.VIEW_ANALYTICS)
+        .filter(work_id=agg.work_id, level=Level.REGION, unit_id=agg.region_id)
+        .first()
+    )
+    units = {
+        s.pk: s
+        for s in School.objects.for_actor(_system(), A.VIEW_SCHOOL).filter(
+            pk__in=[r.unit_id for r in school_rows]
+        )
+    }
+    found = []
+    for row in school_rows:
+        school = units.get(row.unit_id)
+        flags = objectivity.markers(
+            row, region, report.work, report.columns, getattr(school, "school_type", "")
+        )
+        found.append(
+            {
+                "aggregate": row,
+                "name": _name(school) if school is not None else str(row.unit_id),
+                "markers": flags,
+            }
+        )
+    found.sort(key=lambda f: (-len(f["markers"]), f["name"]))
+    return report, found

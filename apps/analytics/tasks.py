@@ -1,0 +1,23 @@
+"""Celery tasks of the analytics app: load by id, call a service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import OperationalError
+
+
+@shared_task(
+    name="analytics.school_refresh",
+    queue="analytics",
+    acks_late=True,
+    max_retries=5,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    time_limit=5 * 60,
+    soft_time_limit=4 * 60,
+)
+def analytics_school_refresh_task(*, school_id: int, work_id: int, **_: object) -> None:
+    """Recompute a school's aggregate of a work and roll it up (idempotent: a recomputation)."""
+    from apps.analytics.services import analytics_school_refresh
+
+    analytics_school_refresh(school_id=school_id, work_id=work_id)
