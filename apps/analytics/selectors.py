@@ -271,14 +271,37 @@ def histogram(report: Report) -> dict[str, Any]:
         for score, count in enumerate(agg.histogram)
     ]
     top = max((b["percent"] for b in bars), default=0.0) or 1.0
+    # SVG geometry in integers (a localised float «12,5» would break the attributes): bars
+    # as wide as the page allows (a 6-point work gets broad bars, a 45-point one narrow).
+    step = max(14, min(56, 840 // max(len(bars), 1)))
+    left, base, tall = 36, 200, 160
     for i, bar in enumerate(bars):
-        # Integers: a localised float («12,5») would break the SVG attributes.
-        bar["height"] = round(110.0 * bar["percent"] / top)
-        bar["x"] = 12 * i + 2
-        bar["y"] = 120 - bar["height"]
-        bar["label_x"] = 12 * i + 6
+        bar["height"] = round(tall * bar["percent"] / top)
+        bar["x"] = left + step * i + 2
+        bar["width"] = step - 4
+        bar["y"] = base - bar["height"]
+        bar["label_x"] = left + step * i + step // 2
+        bar["value_y"] = bar["y"] - 4
+    grid = []
+    for k in range(5):
+        value = top * k / 4
+        grid.append({"y": base - round(tall * k / 4), "label": f"{value:.0f}".replace(".", ",")})
+    lines = [
+        {"mark": mark, "score": score, "x": left + step * score}
+        for mark, score in zip(
+            (3, 4, 5), (work.mark3_from, work.mark4_from, work.mark5_from), strict=True
+        )
+        if score is not None and 0 <= score < len(bars)
+    ]
     return {
-        "width": 12 * len(bars) + 4,
+        "width": left + step * len(bars) + 8,
+        "height": base + 40,
+        "base": base,
+        "top_y": base - tall - 22,
+        "axis_x": left,
+        "step": step,
+        "grid": grid,
+        "lines": lines,
         "bars": bars,
         "boundaries": [work.mark3_from, work.mark4_from, work.mark5_from],
         "small": total < SMALL_HISTOGRAM,
@@ -321,6 +344,35 @@ def journal_table(report: Report) -> list[dict[str, Any]]:
             }
         )
     return table
+
+
+JOURNAL_GAP = 2
+
+
+def journal_gap_list(*, actor: Actor, aggregate: WorkAggregate) -> list[dict[str, Any]]:
+    """The school's participant codes whose ВПР mark differs from the journal mark by two or
+    more (codes only, never names); empty above the school level or without the right to see
+    individual results. Ordered by code."""
+    from apps.results.models import ParticipantResult
+
+    if aggregate.level != Level.SCHOOL:
+        return []
+    rows = (
+        ParticipantResult.objects.for_actor(actor, A.VIEW_INDIVIDUAL_RESULTS)
+        .filter(work_id=aggregate.work_id, school_id=aggregate.unit_id, absent=False)
+        .filter(journal_mark__gte=2)
+        .order_by("code")
+        .values_list("code", "mark", "primary_score", "journal_mark")
+    )
+    gaps = []
+    for code, mark, score, journal in rows:
+        # The same mark the aggregate counted (the stored one, else by the work's scale).
+        mark = mark or aggregate.work.mark_for(int(score or 0))
+        if abs(mark - journal) >= JOURNAL_GAP:
+            gaps.append(
+                {"code": code, "mark": mark, "journal_mark": journal, "difference": mark - journal}
+            )
+    return gaps
 
 
 def topics_table(report: Report) -> list[dict[str, Any]]:

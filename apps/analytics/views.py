@@ -98,7 +98,8 @@ class JournalView(ReportView):
     title = "Сравнение отметок с отметками по журналу"
 
     def build(self, report: sel.Report) -> dict[str, Any]:
-        return {"table": sel.journal_table(report)}
+        gaps = sel.journal_gap_list(actor=self.actor, aggregate=report.aggregate)
+        return {"table": sel.journal_table(report), "gaps": gaps}
 
 
 class TopicsView(ReportView):
