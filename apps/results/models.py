@@ -290,3 +290,125 @@ class SchoolWorkStats(ScopedModel):
 
     def __str__(self) -> str:
         return f"Статистика {self.school_id}/{self.work_id}"
+
+
+class ContextSheet(BaseModel, ScopedModel):
+    """A school's context data for one campaign: the row every context upload locks and the
+    pointer to the current upload. Created on the first upload."""
+
+    scope_fields = _SCOPE
+
+    school = models.ForeignKey(
+        "registration.School", verbose_name="ОО", on_delete=models.PROTECT, related_name="+"
+    )
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", verbose_name="кампания", on_delete=models.PROTECT, related_name="+"
+    )
+    municipality_id = models.BigIntegerField("муниципалитет", db_index=True)
+    region_id = models.BigIntegerField("регион", db_index=True)
+    current_upload = models.ForeignKey(
+        "ContextUpload",
+        verbose_name="текущая версия",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    version_count = models.PositiveIntegerField("принято версий", default=0)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "контекстные данные ОО"
+        verbose_name_plural = "контекстные данные ОО"
+        constraints = [
+            models.UniqueConstraint(fields=["school", "campaign"], name="context_sheet_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"Контекстные данные {self.school_id}/{self.campaign_id}"
+
+
+class ContextUpload(ScopedModel):
+    """One accepted context-data upload (never changed): who, when, the file, and the
+    normalised content (school part and participants by code) — the previous ones are kept."""
+
+    scope_fields = _SCOPE
+
+    sheet = models.ForeignKey(
+        ContextSheet,
+        verbose_name="контекстные данные",
+        on_delete=models.PROTECT,
+        related_name="uploads",
+    )
+    school_id = models.BigIntegerField("ОО", db_index=True)
+    municipality_id = models.BigIntegerField("муниципалитет", db_index=True)
+    region_id = models.BigIntegerField("регион", db_index=True)
+    number = models.PositiveIntegerField("номер версии")
+    uploaded_at = models.DateTimeField("загружено", auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="кто загрузил",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    source = models.CharField("способ", max_length=16, choices=Source.choices)
+    original_name = models.CharField("имя файла", max_length=255, blank=True)
+    file = models.CharField("файл в хранилище", max_length=500, blank=True)
+    file_sha256 = models.CharField("SHA-256 файла", max_length=64, blank=True)
+    school_data = models.JSONField("сведения об ОО", default=dict)
+    participants = models.PositiveIntegerField("участников")
+    snapshot = models.JSONField("содержимое", default=dict)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "версия контекстных данных"
+        verbose_name_plural = "версии контекстных данных"
+        ordering = ["sheet", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["sheet", "number"], name="context_upload_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"Контекстные данные, версия {self.number} ({self.sheet_id})"
+
+
+class ParticipantContext(ScopedModel):
+    """The current context data of one participant code (codes only, never names)."""
+
+    scope_fields = _SCOPE
+
+    sheet = models.ForeignKey(
+        ContextSheet,
+        verbose_name="контекстные данные",
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    upload = models.ForeignKey(
+        ContextUpload, verbose_name="версия", on_delete=models.PROTECT, related_name="+"
+    )
+    school_id = models.BigIntegerField("ОО", db_index=True)
+    municipality_id = models.BigIntegerField("муниципалитет", db_index=True)
+    region_id = models.BigIntegerField("регион", db_index=True)
+    code = models.CharField("код участника", max_length=5)
+    grade = models.PositiveSmallIntegerField("класс (параллель)")
+    gender = models.CharField("пол", max_length=1)
+    native_language = models.BooleanField("язык обучения родной")
+    ovz = models.BooleanField("ОВЗ")
+    textbook_russian = models.CharField("линия УМК по русскому языку", max_length=64)
+    textbook_math = models.CharField("линия УМК по математике", max_length=64)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "контекстные данные участника"
+        verbose_name_plural = "контекстные данные участников"
+        ordering = ["sheet", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["sheet", "code"], name="participant_context_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.code

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.results import views
+from apps.results import views, views_context
 
 urlpatterns = [
     path(
@@ -44,5 +44,20 @@ urlpatterns = [
         "results/versions/<int:pk>/file/",
         views.VersionFileView.as_view(),
         name="results-version-file",
+    ),
+    path(
+        "schools/<int:school_id>/context/",
+        views_context.ContextView.as_view(),
+        name="results-context",
+    ),
+    path(
+        "schools/<int:school_id>/context/upload/",
+        views_context.ContextUploadView.as_view(),
+        name="results-context-upload",
+    ),
+    path(
+        "schools/<int:school_id>/context/form/",
+        views_context.ContextFormView.as_view(),
+        name="results-context-form",
     ),
 ]

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from apps.results import views_context
 from apps.results.api import views
 
 urlpatterns = [
@@ -14,4 +15,9 @@ urlpatterns = [
         name="api-school-results-form",
     ),
     path("result-versions/<int:pk>/", views.ResultVersionApi.as_view(), name="api-result-version"),
+    path(
+        "schools/<int:school_id>/context/",
+        views_context.ContextApi.as_view(),
+        name="api-school-context",
+    ),
 ]

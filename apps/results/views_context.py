@@ -1,0 +1,242 @@
+"""Pages of the context-data form: the school's page (state, versions, download, upload)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.views.generic import View
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.core.uploads import UploadError
+from apps.registration.access import A, ScopedAPIMixin, ScopedViewMixin
+from apps.registration.models import School
+from apps.results import context_xlsx as cx
+from apps.results import services_context as ctx_services
+from apps.results.models import ContextUpload, Source
+from apps.results.selectors import school_zone
+from apps.results.views import _download, _int, read_upload
+
+
+class ContextView(ScopedViewMixin, View):
+    """The school's context data for the campaign: current data, versions, download, upload."""
+
+    scoped_model = School
+    action = A.VIEW_RESULTS
+
+    def get(self, request: HttpRequest, school_id: int) -> HttpResponse:
+        return _page(self, request, school_id)
+
+
+def _page(
+    view: ScopedViewMixin, request: HttpRequest, school_id: int, errors: list[Any] | None = None
+) -> HttpResponse:
+    """The context page (404 outside the actor's scope); 400 when showing refused upload."""
+    actor = view.actor
+    try:
+        school = ctx_services.context_school_get(actor=actor, school_id=school_id)
+    except ObjectDoesNotExist as exc:
+        raise Http404 from exc
+    campaign = ctx_services.context_campaign_get(
+        actor=actor, campaign_id=_int(request.GET.get("campaign"))
+    )
+    sheet = (
+        ctx_services.context_sheet_get(actor=actor, school_id=school.pk, campaign_id=campaign.pk)
+        if campaign is not None
+        else None
+    )
+    uploads = list(ctx_services.context_upload_list(actor=actor, sheet=sheet)) if sheet else []
+    current = sheet.current_upload if sheet else None
+    labels = {f.key: f.label for f in cx.SCHOOL_FIELDS}
+    return render(
+        request,
+        "results/context.html",
+        {
+            "school": school,
+            "zone": school_zone(school),
+            "campaign": campaign,
+            "current": current,
+            "school_rows": [
+                (labels[key], value) for key, value in (current.school_data or {}).items()
+            ]
+            if current
+            else [],
+            "uploads": uploads,
+            "errors": errors or [],
+            "can_upload": actor.can(A.UPLOAD_RESULTS),
+        },
+        status=400 if errors else 200,
+    )
+
+
+class ContextUploadView(ScopedViewMixin, View):
+    """Upload a filled context-data form (the page again with every error on refusal)."""
+
+    scoped_model = School
+    action = A.UPLOAD_RESULTS
+
+    def post(self, request: HttpRequest, school_id: int) -> HttpResponseBase:
+        try:
+            ctx_services.context_school_get(
+                actor=self.actor, school_id=school_id, action=A.UPLOAD_RESULTS
+            )
+        except ObjectDoesNotExist as exc:
+            raise Http404 from exc
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, "Приложите файл формы сбора контекстных данных (.xlsx).")
+            return redirect("results-context", school_id=school_id)
+        try:
+            accepted = ctx_services.context_upload(
+                actor=self.actor,
+                school_id=school_id,
+                content=read_upload(upload),
+                filename=upload.name or "",
+                campaign_id=_int(request.GET.get("campaign")),
+                source=Source.XLSX,
+                request=request,
+            )
+        except UploadError as exc:
+            messages.error(request, "Файл не принят: исправьте ошибки. Ничего не изменено.")
+            return _page(self, request, school_id, exc.errors)
+        messages.success(
+            request,
+            f"Контекстные данные приняты: версия {accepted.number}, участников "
+            f"{accepted.participants}.",
+        )
+        return redirect("results-context", school_id=school_id)
+
+
+class ContextFormView(ScopedViewMixin, View):
+    """The school's blank context-data form (codes prefilled)."""
+
+    scoped_model = School
+    action = A.UPLOAD_RESULTS
+
+    def get(self, request: HttpRequest, school_id: int) -> HttpResponseBase:
+        try:
+            out = ctx_services.context_form_download(
+                actor=self.actor,
+                school_id=school_id,
+                campaign_id=_int(request.GET.get("campaign")),
+                request=request,
+            )
+        except ObjectDoesNotExist as exc:
+            raise Http404 from exc
+        except UploadError as exc:
+            # No campaign yet: back to the page, which says so (not an error of the request).
+            messages.error(request, str(exc))
+            return redirect("results-context", school_id=school_id)
+        return _download(out.name, out.content)
+
+
+# --- API ------------------------------------------------------------------------------------
+
+
+class ContextUploadInputSerializer(serializers.Serializer[Any]):
+    file = serializers.FileField(help_text="Заполненная форма сбора контекстных данных (.xlsx)")
+    campaign = serializers.IntegerField(required=False, help_text="Кампания (по умолчанию текущая)")
+
+
+def _upload_data(upload: ContextUpload | None) -> dict[str, Any] | None:
+    if upload is None:
+        return None
+    return {
+        "id": upload.pk,
+        "number": upload.number,
+        "uploaded_at": upload.uploaded_at,
+        "uploaded_by": getattr(upload.uploaded_by, "username", None),
+        "source": upload.source,
+        "file_sha256": upload.file_sha256,
+        "participants": upload.participants,
+        "school": upload.school_data,
+    }
+
+
+class ContextApi(ScopedAPIMixin, APIView):
+    """``GET`` the school's context-data state; ``POST`` a filled form (multipart ``file``):
+    201 with the new version, or 400 with every error as ``{row, column, message}``."""
+
+    scoped_model = School
+    method_actions = {"GET": A.VIEW_RESULTS, "POST": A.UPLOAD_RESULTS}
+    parser_classes = [MultiPartParser, FormParser]
+    body_required_methods = frozenset({"POST"})
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, ObjectDoesNotExist):
+            exc = NotFound("Объект не найден.")
+        return super().handle_exception(exc)  # type: ignore[no-any-return]
+
+    @extend_schema(summary="Контекстные данные ОО и участников: текущая версия и загрузки")
+    def get(self, request: Request, school_id: int) -> Response:
+        school = ctx_services.context_school_get(actor=self.actor, school_id=school_id)
+        campaign = ctx_services.context_campaign_get(
+            actor=self.actor, campaign_id=_int(request.query_params.get("campaign"))
+        )
+        sheet = (
+            ctx_services.context_sheet_get(
+                actor=self.actor, school_id=school.pk, campaign_id=campaign.pk
+            )
+            if campaign is not None
+            else None
+        )
+        uploads = ctx_services.context_upload_list(actor=self.actor, sheet=sheet) if sheet else []
+        return Response(
+            {
+                "school": {"id": school.pk, "code": school.code},
+                "campaign": campaign.pk if campaign is not None else None,
+                "current": _upload_data(sheet.current_upload if sheet else None),
+                "uploads": [_upload_data(u) for u in uploads],
+            }
+        )
+
+    @extend_schema(
+        request={"multipart/form-data": ContextUploadInputSerializer},
+        summary="Загрузить заполненную форму сбора контекстных данных",
+    )
+    def post(self, request: Request, school_id: int) -> Response:
+        # Scope first: an invisible school is 404 whatever the body says.
+        ctx_services.context_school_get(
+            actor=self.actor, school_id=school_id, action=A.UPLOAD_RESULTS
+        )
+        upload = request.FILES.get("file")
+        if upload is None:
+            message = "Приложите файл формы сбора контекстных данных (.xlsx)."
+            return Response(
+                {"detail": message, "errors": [{"row": 0, "column": "", "message": message}]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        try:
+            accepted = ctx_services.context_upload(
+                actor=self.actor,
+                school_id=school_id,
+                content=read_upload(upload),
+                filename=upload.name or "",
+                campaign_id=_int(str(request.POST.get("campaign", ""))),
+                source=Source.API,
+                request=request._request,
+            )
+        except UploadError as exc:
+            return Response(
+                {
+                    "detail": "Файл не принят; ничего не изменено.",
+                    "errors": [e.as_dict() for e in exc.errors],
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return Response(
+            {
+                "detail": f"Контекстные данные приняты: версия {accepted.number}.",
+                "version": _upload_data(accepted),
+            },
+            status=status.HTTP_201_CREATED,
+        )
