@@ -1,0 +1,407 @@
+"""Time the analytics at national scale: full rebuild, one upload's refresh, regional reports.
+
+Runs on the PostgreSQL database named by DATABASE_URL, which must already be migrated and
+seeded with ``seed_demo --size national`` (see bench/README.md). It writes synthetic results of
+N participant-works (default 3,000,000) spread over every school and the first few released
+works, inserted with COPY, then measures:
+
+* ``analytics_rebuild`` (the management command) over all works;
+* ``analytics_school_refresh`` of one school × work (what the Celery task runs after an upload);
+* the regional coordinator's «Статистика по отметкам» and «Выполнение заданий» pages and the
+  matching API calls (Django test Client, logged in as reg66), p50/p95.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/vpr_bench_analytics \
+        .venv/bin/python bench/analytics_national.py --participants 300000
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vpr_portal.settings.local")
+
+COPY_CHUNK = 1 << 20  # bytes per COPY write
+PROFILES = 4096  # distinct score lines per work, picked at random per participant
+
+
+def _timed(step: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    step()
+    return time.perf_counter() - start
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+# --- generation ---------------------------------------------------------------------------------
+
+
+def _profiles(work: Any, columns: list[Any], rng: random.Random) -> list[tuple[str, int, int]]:
+    """Score lines of one work: (scores JSON, primary score, mark). A participant's «ability»
+    drives every column; about 3 % of cells are «X» (null)."""
+    found = []
+    for _ in range(PROFILES):
+        ability = rng.betavariate(4, 2.5)
+        scores: list[int | None] = []
+        for column in columns:
+            if rng.random() < 0.03:
+                scores.append(None)
+                continue
+            got = sum(rng.random() < ability for _ in range(column.max_score))
+            scores.append(got)
+        primary = sum(s or 0 for s in scores)
+        found.append((json.dumps(scores), primary, work.mark_for(primary)))
+    return found
+
+
+def _copy(cursor: Any, table: str, fields: tuple[str, ...], lines: Iterator[str]) -> None:
+    with cursor.copy(f"COPY {table} ({', '.join(fields)}) FROM STDIN") as copy:
+        buffer: list[str] = []
+        size = 0
+        for line in lines:
+            buffer.append(line)
+            size += len(line)
+            if size >= COPY_CHUNK:
+                copy.write("".join(buffer))
+                buffer, size = [], 0
+        if buffer:
+            copy.write("".join(buffer))
+
+
+def _plain_indexes(cursor: Any, table: str) -> list[tuple[str, str]]:
+    """(name, definition) of the table's indexes that back no constraint."""
+    cursor.execute(
+        """
+        SELECT i.indexname, i.indexdef FROM pg_indexes i
+        WHERE i.tablename = %s AND NOT EXISTS (
+            SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)
+        """,
+        [table],
+    )
+    return list(cursor.fetchall())
+
+
+def generate(works: list[Any], total: int, seed: int) -> dict[str, float]:
+    """Insert sheets, one version each and ``total`` participant results (COPY)."""
+    from django.db import connection, transaction
+
+    from apps.registration.models import School
+
+    rng = random.Random(seed)
+    schools = list(School.objects.order_by("pk").values_list("pk", "municipality_id", "region_id"))
+    per_work = total // len(works)
+    base, extra = divmod(per_work, len(schools))
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as django_cursor:
+        cursor = django_cursor.cursor  # the psycopg cursor: COPY
+        now = "2026-05-20 10:00:00+00"
+        sheet_fields = (
+            "created_at",
+            "updated_at",
+            "school_id",
+            "work_id",
+            "municipality_id",
+            "region_id",
+            "version_count",
+        )
+        _copy(
+            cursor,
+            "results_resultsheet",
+            sheet_fields,
+            (f"{now}\t{now}\t{s}\t{w.pk}\t{m}\t{r}\t1\n" for w in works for s, m, r in schools),
+        )
+        ids = [w.pk for w in works]
+        cursor.execute(
+            "SELECT id, school_id, work_id FROM results_resultsheet WHERE work_id = ANY(%s)", [ids]
+        )
+        sheets = {(s, w): pk for pk, s, w in cursor.fetchall()}
+        counts = {
+            (s, w.pk): base + (1 if i < extra else 0)
+            for w in works
+            for i, (s, _, _) in enumerate(schools)
+        }
+        version_fields = (
+            "sheet_id",
+            "school_id",
+            "municipality_id",
+            "region_id",
+            "number",
+            "uploaded_at",
+            "source",
+            "original_name",
+            "file",
+            "file_sha256",
+            "participants",
+            "absent",
+            "snapshot",
+            "changes",
+            "late",
+        )
+        _copy(
+            cursor,
+            "results_resultversion",
+            version_fields,
+            (
+                f"{sheets[(s, w.pk)]}\t{s}\t{m}\t{r}\t1\t{now}\tapi\t\t\t\t"
+                f"{counts[(s, w.pk)]}\t0\t{{}}\t{{}}\tf\n"
+                for w in works
+                for s, m, r in schools
+            ),
+        )
+        cursor.execute(
+            "UPDATE results_resultsheet s SET current_version_id = v.id "
+            "FROM results_resultversion v WHERE v.sheet_id = s.id AND s.work_id = ANY(%s)",
+            [ids],
+        )
+        cursor.execute(
+            "SELECT v.sheet_id, v.id FROM results_resultversion v "
+            "JOIN results_resultsheet s ON s.id = v.sheet_id WHERE s.work_id = ANY(%s)",
+            [ids],
+        )
+        versions = dict(cursor.fetchall())
+        timings["sheets + versions (COPY)"] = time.perf_counter() - start
+
+        indexes = _plain_indexes(cursor, "results_participantresult")
+        for name, _ in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+        result_fields = (
+            "school_id",
+            "municipality_id",
+            "region_id",
+            "code",
+            "absent",
+            "variant",
+            "scores",
+            "primary_score",
+            "mark",
+            "journal_mark",
+            "class_number",
+            "work_id",
+            "sheet_id",
+            "version_id",
+        )
+
+        # No query may run while a COPY is open: the score lines are made beforehand.
+        lines_of = {w.pk: _profiles(w, list(w.columns.order_by("position")), rng) for w in works}
+
+        def lines() -> Iterator[str]:
+            journal = (0, 2, 3, 3, 4, 4, 4, 5, 5)
+            pick = rng.randrange
+            for work in works:
+                profiles = lines_of[work.pk]
+                for s, m, r in schools:
+                    sheet = sheets[(s, work.pk)]
+                    version = versions[sheet]
+                    head = f"{s}\t{m}\t{r}\t"
+                    tail = f"\t{work.pk}\t{sheet}\t{version}\n"
+                    for n in range(counts[(s, work.pk)]):
+                        code = f"{40001 + n}"
+                        if pick(100) < 3:
+                            yield f"{head}{code}\tt\t\\N\t[]\t\\N\t\\N\t\\N\t\\N{tail}"
+                            continue
+                        scores, primary, mark = profiles[pick(PROFILES)]
+                        yield (
+                            f"{head}{code}\tf\t{1 + pick(2)}\t{scores}\t{primary}\t{mark}\t"
+                            f"{journal[pick(9)]}\t{1 + pick(4)}{tail}"
+                        )
+
+        step = time.perf_counter()
+        _copy(cursor, "results_participantresult", result_fields, lines())
+        timings["participant results (COPY)"] = time.perf_counter() - step
+        step = time.perf_counter()
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the deferred FK checks, before indexing
+        timings["foreign-key checks"] = time.perf_counter() - step
+        step = time.perf_counter()
+        for _, definition in indexes:
+            cursor.execute(definition)
+        timings["re-create indexes"] = time.perf_counter() - step
+    step = time.perf_counter()
+    with connection.cursor() as cursor:
+        for table in ("results_participantresult", "results_resultsheet", "results_resultversion"):
+            cursor.execute(f"ANALYZE {table}")
+    timings["ANALYZE"] = time.perf_counter() - step
+    return timings
+
+
+# --- measurements -------------------------------------------------------------------------------
+
+
+def measure_refresh(works: list[Any], samples: int, seed: int) -> tuple[list[float], int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.analytics.services import analytics_school_refresh
+    from apps.results.models import ResultSheet
+
+    rng = random.Random(seed + 1)
+    pairs = list(
+        ResultSheet.objects.filter(work__in=works).values_list("school_id", "work_id")[:200000]
+    )
+    chosen = rng.sample(pairs, min(samples, len(pairs)))
+    analytics_school_refresh(school_id=chosen[0][0], work_id=chosen[0][1])  # warm-up
+    times = []
+    for school_id, work_id in chosen:
+        times.append(
+            _timed(lambda s=school_id, w=work_id: analytics_school_refresh(school_id=s, work_id=w))
+        )
+    with CaptureQueriesContext(connection) as queries:
+        analytics_school_refresh(school_id=chosen[0][0], work_id=chosen[0][1])
+    return times, len(queries)
+
+
+def measure_requests(url: str, client: Any, count: int) -> tuple[list[float], int, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(3):  # warm-up: templates, connections
+        response = client.get(url)
+    status = response.status_code
+    times = []
+    for _ in range(count):
+        start = time.perf_counter()
+        response = client.get(url)
+        times.append(time.perf_counter() - start)
+        status = max(status, response.status_code)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    return times, len(queries), status
+
+
+def explain(sql_label: str, queryset: Any) -> None:
+    print(f"\nEXPLAIN ANALYZE — {sql_label}")
+    print(queryset.explain(analyze=True))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--participants", type=int, default=3_000_000)
+    parser.add_argument("--works", type=int, default=3, help="how many released works get results")
+    parser.add_argument("--refresh-samples", type=int, default=30)
+    parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--region", default="66", help="the regional coordinator's region code")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep results already in the database (no generation)"
+    )
+    parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the hot queries")
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from apps.analytics.models import WorkAggregate
+    from apps.campaigns.models import Work
+    from apps.core.scoping import Level
+    from apps.registration.models import Region, School, User
+    from apps.results.models import ParticipantResult
+
+    if connection.vendor != "postgresql":
+        sys.exit("PostgreSQL only: set DATABASE_URL (see bench/README.md)")
+    if not School.objects.exists():
+        sys.exit("no schools: run `manage.py seed_demo --size national` first")
+    works = list(
+        Work.objects.filter(results_release_date__lt=timezone.localdate()).order_by("pk")[
+            : args.works
+        ]
+    )
+    rows: list[tuple[str, str]] = []
+    existing = ParticipantResult.objects.filter(work__in=works).count()
+    if existing and not args.reuse:
+        sys.exit(f"{existing} results already there: use --reuse or a fresh database")
+    if not existing:
+        for label, seconds in generate(works, args.participants, args.seed).items():
+            rows.append((f"generate: {label}", f"{seconds:8.2f} s"))
+    total = ParticipantResult.objects.count()
+    rows.append(("participant results in the database", f"{total:,}"))
+    rows.append(("schools", f"{School.objects.count():,}"))
+    rows.append(("works with results", ", ".join(str(w) for w in works)))
+
+    rebuild_s = _timed(lambda: call_command("analytics_rebuild", stdout=io.StringIO()))
+    rows.append(("analytics_rebuild (all works)", f"{rebuild_s:8.2f} s"))
+    rows.append(("aggregate rows", f"{WorkAggregate.objects.count():,}"))
+    rows.append(("rebuild rate", f"{total / rebuild_s:,.0f} results/s"))
+
+    times, queries = measure_refresh(works, args.refresh_samples, args.seed)
+    rows.append(
+        (
+            f"school refresh ×{len(times)} (median / p95 / max)",
+            f"{statistics.median(times) * 1000:6.1f} / {_pct(times, 0.95) * 1000:6.1f} / "
+            f"{max(times) * 1000:6.1f} ms, {queries} queries",
+        )
+    )
+
+    region = Region.objects.get(code=args.region)
+    aggregate = WorkAggregate.objects.get(work=works[0], level=Level.REGION, unit_id=region.pk)
+    children = WorkAggregate.objects.filter(
+        work=works[0], level=Level.MUNICIPALITY, region_id=region.pk
+    ).count()
+    rows.append((f"regional report: region {region.code}, work {works[0].pk}", f"{children} rows"))
+    client = Client()
+    client.force_login(User.objects.get(username=f"reg{args.region}"))
+    targets = (
+        ("page «Статистика по отметкам»", reverse("analytics-marks", args=[aggregate.pk])),
+        ("page «Выполнение заданий»", reverse("analytics-tasks", args=[aggregate.pk])),
+        ("API marks", f"/api/v1/analytics/{aggregate.pk}/marks/"),
+        ("API tasks", f"/api/v1/analytics/{aggregate.pk}/tasks/"),
+    )
+    for label, url in targets:
+        times, queries, status = measure_requests(url, client, args.requests)
+        rows.append(
+            (
+                f"{label} ×{len(times)} (p50 / p95)",
+                f"{_pct(times, 0.5) * 1000:6.1f} / {_pct(times, 0.95) * 1000:6.1f} ms, "
+                f"{queries} queries, HTTP {status}",
+            )
+        )
+
+    load = subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
+    rows.append(("machine load (uptime)", load))
+    width = max(len(label) for label, _ in rows)
+    print(f"database: {connection.vendor} ({connection.settings_dict['NAME']})")
+    for label, value in rows:
+        print(f"{label:<{width}}  {value}")
+
+    if args.explain:
+        school_id, work_id = ParticipantResult.objects.filter(work=works[0]).values_list(
+            "school_id", "work_id"
+        )[0]
+        explain(
+            "a school's results (refresh)",
+            ParticipantResult.objects.filter(work_id=work_id, school_id=school_id),
+        )
+        explain(
+            "the region's municipality rows (page, refresh roll-up)",
+            WorkAggregate.objects.filter(
+                work=works[0], level=Level.MUNICIPALITY, region_id=region.pk
+            ),
+        )
+        explain(
+            "the country's region rows (refresh roll-up)",
+            WorkAggregate.objects.filter(work=works[0], level=Level.REGION),
+        )
+
+
+if __name__ == "__main__":
+    main()
