@@ -323,3 +323,59 @@ def write_bank_xlsx(*, work: WorkKey, rows: Iterable[ItemRow]) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def image_errors(
+    rows: Sequence[ItemRow], *, new_images: dict[str, bytes], stored: dict[str, str]
+) -> list[CellError]:
+    """Problems with the images the items refer to (``[img:…]``), naming the item and file.
+
+    ``new_images`` come with this import (name → bytes); ``stored`` are already in the bank
+    (name → SHA-256). A stored image never changes its content under the same name (kits
+    regenerate byte-identically), and every image of the zip must be a valid PNG/JPEG.
+    """
+    import hashlib
+
+    from apps.materials.files import image_problem
+    from apps.materials.markup import image_names
+
+    errors: list[CellError] = []
+    problems: dict[str, str | None] = {}
+
+    def problem(name: str) -> str | None:
+        if name not in problems:
+            problems[name] = image_problem(new_images[name])
+        return problems[name]
+
+    for name, content in sorted(new_images.items()):
+        old = stored.get(name)
+        if old is not None and old != hashlib.sha256(content).hexdigest():
+            errors.append(
+                CellError(
+                    0,
+                    0,
+                    f"Изображение «{name}» уже есть в банке с другим содержимым: дайте "
+                    "исправленному изображению новое имя.",
+                )
+            )
+    for row in rows:
+        where = row.where if "шифр" in row.where else f"{row.where} (шифр «{row.code}»)"
+        for name in dict.fromkeys(image_names(row.text) + image_names(row.answer)):
+            if name in new_images:
+                if (why := problem(name)) is not None:
+                    errors.append(CellError(0, 0, f"{where}: изображение «{name}» — {why}."))
+            elif name not in stored:
+                errors.append(
+                    CellError(
+                        0,
+                        0,
+                        f"{where}: нет изображения «{name}»; добавьте его в архив изображений.",
+                    )
+                )
+    referenced = {n for r in rows for n in image_names(r.text) + image_names(r.answer)}
+    errors.extend(
+        CellError(0, 0, f"Архив изображений: «{name}» — {why}.")
+        for name in sorted(set(new_images) - referenced)
+        if (why := problem(name)) is not None
+    )
+    return errors

@@ -9,6 +9,8 @@ Syntax (one item's text or criteria):
   optional second line of dashes (``|---|---|``) marks the first row as the header; every row
   has the same number of cells.
 
+* an image is a line ``[img:<file name>]`` on its own (PNG or JPEG from the bank's image zip).
+
 Anything else is plain text. Errors are Russian, with the line number inside the text.
 """
 
@@ -24,6 +26,7 @@ Line = tuple[Run, ...]
 _NUMBERED = re.compile(r"^(\d{1,2})\.\s+(.*)$")
 _TABLE_RULE = re.compile(r"^\|(\s*:?-{3,}:?\s*\|)+$")
 _TOKEN = re.compile(r"(\*\*|\*)")
+_IMAGE = re.compile(r"^\[img:\s*([^\]/\\]+?)\s*\]$")
 
 
 class MarkupError(ValueError):
@@ -50,7 +53,12 @@ class Table:
     header: bool
 
 
-Block = Paragraph | NumberedList | Table
+@dataclass(frozen=True)
+class ImageRef:
+    name: str
+
+
+Block = Paragraph | NumberedList | Table | ImageRef
 
 
 def parse_inline(text: str, line_no: int = 0) -> Line:
@@ -83,7 +91,10 @@ def parse(text: str) -> tuple[Block, ...]:
         if not raw:
             i += 1
             continue
-        if raw.startswith("|"):
+        if image := _IMAGE.match(raw):
+            blocks.append(ImageRef(image.group(1)))
+            i += 1
+        elif raw.startswith("|"):
             i = _table(lines, i, blocks)
         elif _NUMBERED.match(raw):
             i = _numbered(lines, i, blocks)
@@ -93,7 +104,7 @@ def parse(text: str) -> tuple[Block, ...]:
 
 
 def _is_special(raw: str) -> bool:
-    return raw.startswith("|") or bool(_NUMBERED.match(raw))
+    return raw.startswith("|") or bool(_NUMBERED.match(raw)) or bool(_IMAGE.match(raw))
 
 
 def _paragraph(lines: list[str], i: int, blocks: list[Block]) -> int:
@@ -171,8 +182,19 @@ def plain_text(blocks: tuple[Block, ...]) -> str:
             out.extend(
                 f"{n}. " + "".join(r[0] for r in line) for n, line in enumerate(block.items, 1)
             )
+        elif isinstance(block, ImageRef):
+            out.append(f"[рисунок {block.name}]")
         else:
             out.extend(
                 " | ".join("".join(r[0] for r in cell) for cell in row) for row in block.rows
             )
     return "\n".join(out)
+
+
+def image_names(text: str) -> tuple[str, ...]:
+    """The image file names a text refers to (``[img:…]`` lines), in order, without repeats."""
+    names: list[str] = []
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        if (match := _IMAGE.match(line.strip())) and match.group(1) not in names:
+            names.append(match.group(1))
+    return tuple(names)

@@ -219,3 +219,53 @@ class ParticipantCode(BaseModel, ScopedModel):
 
     def __str__(self) -> str:
         return self.code
+
+
+class MaterialFile(BaseModel, ScopedModel):
+    """A file of a work's bank, stored through ``default_storage`` under its SHA-256.
+
+    * ``attachment`` — an accompanying file (dictation audio, a PDF) of the work or of one bank
+      item; it goes into every archive of the work (the item's: when the kit uses the item);
+    * ``image`` — an image referenced from item markup as ``[img:<name>]``, drawn into the PDFs.
+
+    Federal data: no org unit sees it. The stored content of a name never changes under a kit
+    (images are immutable per name; see ``services.bank_import``).
+    """
+
+    class Kind(models.TextChoices):
+        ATTACHMENT = "attachment", "сопровождающий файл"
+        IMAGE = "image", "изображение в тексте задания"
+
+    scope_fields: dict[Level, str] = {}
+
+    work = models.ForeignKey(
+        "campaigns.Work", verbose_name="работа", on_delete=models.PROTECT, related_name="+"
+    )
+    item = models.ForeignKey(
+        BankItem,
+        verbose_name="задание банка",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    kind = models.CharField("вид", max_length=16, choices=Kind.choices)
+    name = models.CharField("имя файла", max_length=200)
+    path = models.CharField("путь в хранилище", max_length=500)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    size = models.PositiveBigIntegerField("размер")
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "файл банка"
+        verbose_name_plural = "файлы банка"
+        ordering = ["work", "kind", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["work", "kind", "name"], name="material_file_name_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

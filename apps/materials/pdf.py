@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
@@ -26,11 +26,13 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import (
     Flowable,
+    Image,
     KeepTogether,
     Paragraph,
     SimpleDocTemplate,
@@ -175,6 +177,8 @@ class TaskSpec:
     max_score: int
     text: str  # markup
     answer: str  # markup
+    # (file name, bytes) of the images the text and answer refer to as [img:…]
+    images: tuple[tuple[str, bytes], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -213,12 +217,40 @@ def para(xml: str, style: str = "base", bullet: str | None = None) -> Paragraph:
     return Paragraph(xml, st, bulletText=bullet, frags=frags)
 
 
-def markup_flowables(text: str, style: str = "base") -> list[Flowable]:
+MAX_IMAGE_W = PAGE_W - 2 * MARGIN
+MAX_IMAGE_H = 90 * mm
+
+
+@lru_cache(maxsize=256)
+def _image_size(content: bytes) -> tuple[float, float]:
+    """The drawn size of an image: its pixels at 96 dpi, shrunk to fit the text frame."""
+    width, height = ImageReader(io.BytesIO(content)).getSize()
+    w, h = width * 72 / 96, height * 72 / 96
+    scale = min(1.0, MAX_IMAGE_W / w, MAX_IMAGE_H / h)
+    return w * scale, h * scale
+
+
+def image_flowable(name: str, images: Mapping[str, bytes]) -> Flowable:
+    """An image of the bank drawn at its size; a missing one is an error, never a blank."""
+    content = images.get(name)
+    if content is None:
+        raise markup.MarkupError(0, f"нет изображения «{name}».")
+    w, h = _image_size(content)
+    flowable = Image(io.BytesIO(content), width=w, height=h)
+    flowable.hAlign = "LEFT"
+    return flowable
+
+
+def markup_flowables(
+    text: str, style: str = "base", images: Mapping[str, bytes] | None = None
+) -> list[Flowable]:
     """Flowables of a markup text (parsed once per process and text)."""
     st = _styles()
     out: list[Flowable] = []
     for block in _parsed(text):
-        if isinstance(block, markup.Paragraph):
+        if isinstance(block, markup.ImageRef):
+            out.append(image_flowable(block.name, images or {}))
+        elif isinstance(block, markup.Paragraph):
             out.append(
                 Paragraph("<br/>".join(markup.inline_xml(ln) for ln in block.lines), st[style])
             )
@@ -408,7 +440,7 @@ def variant_pdf(doc: VariantDoc) -> bytes:
                 st["task"],
             )
         ]
-        block += markup_flowables(task.text)
+        block += markup_flowables(task.text, images=dict(task.images))
         block.append(Spacer(1, 3))
         block.append(_answer_field(1 if task.max_score <= 1 else 2))
         story.append(KeepTogether(block))
@@ -437,7 +469,7 @@ def criteria_pdf(work: WorkInfo, variants: Sequence[VariantDoc], school_code: st
             story.append(
                 para(f"Задание {escape(t.label)} · максимальный балл {t.max_score}", "task")
             )
-            story += markup_flowables(t.answer, "crit")
+            story += markup_flowables(t.answer, "crit", images=dict(t.images))
     return _build(story, title=f"Критерии оценивания. {work.title}", footer_left=work.title)
 
 

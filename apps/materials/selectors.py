@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -12,7 +12,14 @@ from django.db.models import Count, Q, QuerySet
 from apps.campaigns.models import ReserveDayRequest, SchoolWorkDate, TaskColumn, Work
 from apps.core.scoping import Level
 from apps.materials.generation import PoolItem, normalize_uid
-from apps.materials.models import BankItem, Kit, ParticipantCode, Variant, WorkBank
+from apps.materials.models import (
+    BankItem,
+    Kit,
+    MaterialFile,
+    ParticipantCode,
+    Variant,
+    WorkBank,
+)
 from apps.materials.release import KitReleases, kit_releases
 from apps.registration.access import A, Actor
 from apps.registration.models import School
@@ -79,6 +86,8 @@ class BankSummary:
     per_column: list[tuple[str, int]]
     short_columns: list[str]
     kits: int
+    attachments: list[MaterialFile] = field(default_factory=list)
+    images: int = 0
 
 
 def bank_overview(*, actor: Actor) -> list[BankSummary]:
@@ -94,6 +103,17 @@ def bank_overview(*, actor: Actor) -> list[BankSummary]:
     revisions = dict(
         WorkBank.objects.for_actor(actor, A.MANAGE_BANK).values_list("work_id", "revision")
     )
+    attachments: dict[int, list[MaterialFile]] = defaultdict(list)
+    images: Counter[int] = Counter()
+    for f in (
+        MaterialFile.objects.for_actor(actor, A.MANAGE_BANK)
+        .select_related("item")
+        .order_by("work_id", "name")
+    ):
+        if f.kind == MaterialFile.Kind.ATTACHMENT:
+            attachments[f.work_id].append(f)
+        else:
+            images[f.work_id] += 1
     for work in works:
         revision = revisions.get(work.pk, 0)
         counts = Counter(
@@ -115,6 +135,8 @@ def bank_overview(*, actor: Actor) -> list[BankSummary]:
                 per_column=per_column,
                 short_columns=[lb for lb, n in per_column if n < work.variants_per_school],
                 kits=kits.get(work.pk, 0),
+                attachments=attachments.get(work.pk, []),
+                images=images[work.pk],
             )
         )
     return out

@@ -36,10 +36,19 @@ from apps.core.services import audit_record, job_claim, job_fail
 from apps.core.uploads import CellError, UploadError
 from apps.materials import archive as arch
 from apps.materials import bank as bankfile
+from apps.materials import files as bankfiles
 from apps.materials import generation as gen
 from apps.materials import pdf, selectors
+from apps.materials.markup import image_names
 from apps.materials.messages import MaterialsError, NotReleasedError
-from apps.materials.models import BankItem, Kit, ParticipantCode, Variant, WorkBank
+from apps.materials.models import (
+    BankItem,
+    Kit,
+    MaterialFile,
+    ParticipantCode,
+    Variant,
+    WorkBank,
+)
 from apps.materials.xlsx import code_list_xlsx
 from apps.registration import crypto
 from apps.registration.access import A, Actor
@@ -85,10 +94,11 @@ class BankImportResult:
     changed: int
     retired: int
     unchanged: int
+    images: int = 0
 
     @property
     def changed_anything(self) -> bool:
-        return bool(self.added or self.changed or self.retired)
+        return bool(self.added or self.changed or self.retired or self.images)
 
 
 def work_key(work: Work) -> bankfile.WorkKey:
@@ -135,17 +145,28 @@ def bank_import(
     work_id: int,
     content: bytes,
     filename: str,
+    images: bytes | None = None,
     request: HttpRequest | None = None,
 ) -> BankImportResult:
     """Replace a work's bank with the file's items (the file is the whole bank).
 
-    Validates everything first; on any error raises UploadError and writes nothing. Items
-    already in the pool of a generated kit are frozen: changing one is an error. Items left
-    out of the file are retired, never deleted. A change bumps the bank revision.
+    ``images`` is an optional zip of the PNG/JPEG images the items refer to as ``[img:…]``;
+    images already in the bank need not be sent again. Validates everything first; on any
+    error raises UploadError and writes nothing. Items already in the pool of a generated kit
+    are frozen: changing one is an error. Items left out of the file are retired, never
+    deleted. A change bumps the bank revision.
     """
     _require(actor, A.MANAGE_BANK)
     work = selectors.work_get(actor=actor, work_id=work_id)
     rows = bank_read_file(work=work, content=content, filename=filename)
+    new_images = bankfiles.read_images_zip(images) if images else {}
+    stored_images = dict(
+        MaterialFile.objects.for_actor(actor, A.MANAGE_BANK)
+        .filter(work=work, kind=MaterialFile.Kind.IMAGE)
+        .values_list("name", "sha256")
+    )
+    if image_problems := bankfile.image_errors(rows, new_images=new_images, stored=stored_images):
+        raise UploadError(image_problems)
     columns = {c.label: c for c in selectors.work_columns(work)}
     with transaction.atomic():
         bank, _ = (
@@ -217,14 +238,28 @@ def bank_import(
             for code, i in existing.items()
             if code not in in_file and i.until_revision is None and i.since_revision <= current
         ]
+        fresh = {n: c for n, c in new_images.items() if n not in stored_images}
+        for name, data in sorted(fresh.items()):
+            _bank_file_store(
+                work=work, kind=MaterialFile.Kind.IMAGE, checked=bankfiles.CheckedFile(name, data)
+            )
         result = BankImportResult(
             revision=current,
             added=added,
             changed=changed,
             retired=len(retire),
             unchanged=unchanged,
+            images=len(fresh),
         )
-        if not result.changed_anything:
+        if not (added or changed or retire):
+            if fresh:
+                audit_record(
+                    actor=actor,
+                    action="materials.bank_import",
+                    target=bank,
+                    request=request,
+                    details={"work_id": work.pk, "file": filename[:200], "images": len(fresh)},
+                )
             return result
         for i in retire:
             i.until_revision = new_revision
@@ -235,7 +270,9 @@ def bank_import(
         )
         bank.revision = new_revision
         bank.save(update_fields=["revision", "updated_at"])
-        result = BankImportResult(new_revision, added, changed, len(retire), unchanged)
+        result = BankImportResult(
+            new_revision, added, changed, len(retire), unchanged, images=len(fresh)
+        )
         audit_record(
             actor=actor,
             action="materials.bank_import",
@@ -248,15 +285,154 @@ def bank_import(
                 "added": added,
                 "changed": changed,
                 "retired": len(retire),
+                "images": len(fresh),
             },
         )
     return result
 
 
+# --- bank files: item images and accompanying files -------------------------------------------
+
+
+def _bank_file_store(
+    *, work: Work, kind: str, checked: bankfiles.CheckedFile, item: BankItem | None = None
+) -> MaterialFile:
+    """Save the bytes under their SHA-256 (content-addressed: the same bytes, the same path)
+    and create or repoint the row of (work, kind, name). Call inside the caller's transaction.
+    """
+    folder = "images" if kind == MaterialFile.Kind.IMAGE else "files"
+    path = f"materials/bank/work-{work.pk}/{folder}/{checked.sha256}{checked.extension}"
+    if not default_storage.exists(path):
+        saved = default_storage.save(path, ContentFile(checked.content))
+        if saved != path:  # a concurrent upload of the same bytes won the race
+            default_storage.delete(saved)
+    row, _ = MaterialFile.objects.update_or_create(  # unscoped: federal bank data, new row
+        work=work,
+        kind=kind,
+        name=checked.name,
+        defaults={
+            "item": item,
+            "path": path,
+            "sha256": checked.sha256,
+            "size": len(checked.content),
+        },
+    )
+    return row
+
+
+def material_file_attach(
+    *,
+    actor: Actor,
+    work_id: int,
+    name: str,
+    content: bytes,
+    item_code: str = "",
+    request: HttpRequest | None = None,
+) -> MaterialFile:
+    """Attach an accompanying file (dictation audio, a PDF) to a work or to one of its bank
+    items (by code). It goes into every archive of the work built afterwards (an item's file:
+    into the kits whose variants use the item). A file with the same name is replaced.
+    """
+    _require(actor, A.MANAGE_BANK)
+    work = selectors.work_get(actor=actor, work_id=work_id)
+    checked = bankfiles.check_attachment(name, content)
+    item = None
+    if item_code := item_code.strip():
+        item = (
+            BankItem.objects.for_actor(actor, A.MANAGE_BANK)
+            .filter(work=work, code=item_code, until_revision__isnull=True)
+            .first()
+        )
+        if item is None:
+            raise UploadError(
+                [
+                    CellError(
+                        0, 0, f"В банке работы нет действующего задания с шифром «{item_code}»."
+                    )
+                ]
+            )
+    with transaction.atomic():
+        row = _bank_file_store(
+            work=work, kind=MaterialFile.Kind.ATTACHMENT, checked=checked, item=item
+        )
+        audit_record(
+            actor=actor,
+            action="materials.file_attach",
+            target=row,
+            request=request,
+            details={
+                "work_id": work.pk,
+                "item": item_code,
+                "name": checked.name,
+                "sha256": checked.sha256,
+            },
+        )
+    return row
+
+
+def material_file_remove(*, actor: Actor, file_id: int, request: HttpRequest | None = None) -> None:
+    """Detach an accompanying file (archives built later no longer hold it). The stored bytes
+    stay: archives already built may list them."""
+    _require(actor, A.MANAGE_BANK)
+    with transaction.atomic():
+        row = (
+            MaterialFile.objects.for_actor(actor, A.MANAGE_BANK)
+            .select_for_update()
+            .get(pk=file_id, kind=MaterialFile.Kind.ATTACHMENT)
+        )
+        audit_record(
+            actor=actor,
+            action="materials.file_remove",
+            target=row,
+            request=request,
+            details={"work_id": row.work_id, "name": row.name, "sha256": row.sha256},
+        )
+        row.delete()
+
+
+def _read_stored(path: str) -> bytes:
+    with default_storage.open(path, "rb") as f:
+        return f.read()
+
+
+# Bank files are content-addressed (the path holds the SHA-256), so keeping them per process is
+# safe. Images (at most 5 MB, usually a few KB) recur in every kit; attachments (up to 50 MB)
+# recur too, but only the last few are kept so a worker's memory stays bounded.
+_stored_image = lru_cache(maxsize=128)(_read_stored)
+_stored_attachment = lru_cache(maxsize=4)(_read_stored)
+
+
+ATTACHMENTS_DIR = "Сопровождающие файлы"
+
+
+def kit_attachments(*, actor: Actor, kit: Kit) -> list[arch.ArchiveFile]:
+    """The accompanying files of a kit: the work's own and those of the items its variants use."""
+    rows = list(
+        MaterialFile.objects.for_actor(actor, A.GENERATE_MATERIALS)
+        .filter(work_id=kit.work_id, kind=MaterialFile.Kind.ATTACHMENT)
+        .order_by("name")
+    )
+    used: set[int] = set()
+    if any(row.item_id is not None for row in rows):
+        used = {
+            i
+            for items in Variant.objects.for_actor(actor, A.DOWNLOAD_MATERIALS)
+            .filter(kit=kit)
+            .values_list("items", flat=True)
+            for i in items
+        }
+    return [
+        arch.ArchiveFile(f"{ATTACHMENTS_DIR}/{row.name}", _stored_attachment(row.path))
+        for row in rows
+        if row.item_id is None or row.item_id in used
+    ]
+
+
 def bank_export(
     *, actor: Actor, work_id: int, fmt: str, request: HttpRequest | None = None
 ) -> tuple[str, bytes]:
-    """The current bank of a work as a JSON or xlsx file (file name, bytes); audited."""
+    """The current bank of a work as a JSON or xlsx file, or (``images``) the zip of its images
+    to import next to that file (file name, bytes); audited."""
     _require(actor, A.MANAGE_BANK)
     work = selectors.work_get(actor=actor, work_id=work_id)
     rows = [_item_row(i) for i in selectors.bank_items(actor=actor, work_id=work.pk)]
@@ -265,7 +441,14 @@ def bank_export(
         f"{work.campaign.get_session_display()}"
     )
     key = work_key(work)
-    if fmt == "xlsx":
+    if fmt == "images":
+        wanted = {n for r in rows for n in image_names(r.text) + image_names(r.answer)}
+        stored = MaterialFile.objects.for_actor(actor, A.MANAGE_BANK).filter(
+            work=work, kind=MaterialFile.Kind.IMAGE, name__in=wanted
+        )
+        name = f"{base} изображения.zip"
+        content = arch.zip_bytes([arch.ArchiveFile(f.name, _stored_image(f.path)) for f in stored])
+    elif fmt == "xlsx":
         name, content = f"{base}.xlsx", bankfile.write_bank_xlsx(work=key, rows=rows)
     else:
         name, content = f"{base}.json", bankfile.write_bank_json(work=key, rows=rows)
@@ -581,6 +764,20 @@ def kit_variant_docs(*, actor: Actor, kit: Kit) -> list[pdf.VariantDoc]:
     items = {
         i.pk: i for i in BankItem.objects.for_actor(actor, A.GENERATE_MATERIALS).filter(pk__in=ids)
     }
+    wanted = {n for i in items.values() for n in image_names(i.text) + image_names(i.answer)}
+    stored = {}
+    if wanted:
+        stored = {
+            row.name: _stored_image(row.path)
+            for row in MaterialFile.objects.for_actor(actor, A.GENERATE_MATERIALS).filter(
+                work_id=kit.work_id, kind=MaterialFile.Kind.IMAGE, name__in=wanted
+            )
+        }
+
+    def images_of(item: BankItem) -> tuple[tuple[str, bytes], ...]:
+        names = dict.fromkeys(image_names(item.text) + image_names(item.answer))
+        return tuple((n, stored[n]) for n in names if n in stored)
+
     return [
         pdf.VariantDoc(
             work=info,
@@ -592,6 +789,7 @@ def kit_variant_docs(*, actor: Actor, kit: Kit) -> list[pdf.VariantDoc]:
                     max_score=col.max_score,
                     text=items[item_id].text,
                     answer=items[item_id].answer,
+                    images=images_of(items[item_id]),
                 )
                 for col, item_id in zip(columns, v.items, strict=True)
             ),
@@ -650,6 +848,7 @@ def kit_render(*, actor: Actor, kit: Kit) -> KitDocuments:
         others.append(
             arch.ArchiveFile(f"Коды участников {grade} класс.xlsx", _codes_xlsx(kit, codes))
         )
+    others += kit_attachments(actor=actor, kit=kit)
     manifest = arch.manifest_bytes(
         files=[*variants, *others],
         work={

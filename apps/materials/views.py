@@ -20,7 +20,7 @@ from apps.core.uploads import UploadError
 from apps.materials import archive as arch
 from apps.materials import selectors, services
 from apps.materials.messages import MaterialsError, NotReleasedError
-from apps.materials.models import Kit, Variant, WorkBank
+from apps.materials.models import Kit, MaterialFile, Variant, WorkBank
 from apps.registration.access import A, ActorViewMixin, ScopedViewMixin
 from apps.registration.models import School
 
@@ -176,8 +176,14 @@ class BankView(ScopedViewMixin, TemplateView):
         return ctx
 
     def post(self, request: HttpRequest) -> HttpResponse:
+        op = request.POST.get("op", "")
+        if op == "attach":
+            return self._attach(request)
+        if op == "detach":
+            return self._detach(request)
         work_id = _int(request.POST.get("work"))
         upload = request.FILES.get("file")
+        images = request.FILES.get("images")
         if work_id is None or upload is None:
             messages.error(request, "Выберите работу и файл банка заданий.")
             return HttpResponseRedirect(reverse("materials-bank"))
@@ -187,6 +193,9 @@ class BankView(ScopedViewMixin, TemplateView):
                 work_id=work_id,
                 content=upload.read(services.bankfile.MAX_BANK_BYTES + 1),
                 filename=upload.name or "",
+                images=(
+                    images.read(services.bankfiles.MAX_IMAGES_ZIP_BYTES + 1) if images else None
+                ),
                 request=request,
             )
         except Work.DoesNotExist as exc:
@@ -204,11 +213,51 @@ class BankView(ScopedViewMixin, TemplateView):
             )
         else:
             messages.success(request, "Банк не изменился: файл совпадает с текущей версией.")
+        if result.images:
+            messages.success(request, f"Добавлено изображений: {result.images}.")
+        return HttpResponseRedirect(reverse("materials-bank"))
+
+    def _attach(self, request: HttpRequest) -> HttpResponse:
+        work_id = _int(request.POST.get("work"))
+        upload = request.FILES.get("attachment")
+        if work_id is None or upload is None:
+            messages.error(request, "Выберите работу и сопровождающий файл.")
+            return HttpResponseRedirect(reverse("materials-bank"))
+        try:
+            row = services.material_file_attach(
+                actor=self.actor,
+                work_id=work_id,
+                name=upload.name or "",
+                content=upload.read(services.bankfiles.MAX_ATTACHMENT_BYTES + 1),
+                item_code=request.POST.get("item_code", ""),
+                request=request,
+            )
+        except Work.DoesNotExist as exc:
+            raise Http404 from exc
+        except UploadError as exc:
+            ctx = self.get_context_data()
+            ctx.update({"errors": exc.errors, "failed_work": work_id, "filename": upload.name})
+            return render(request, self.template_name, ctx, status=400)
+        messages.success(
+            request,
+            f"Файл «{row.name}» прикреплён; он войдёт в архивы, собранные после этого.",
+        )
+        return HttpResponseRedirect(reverse("materials-bank"))
+
+    def _detach(self, request: HttpRequest) -> HttpResponse:
+        file_id = _int(request.POST.get("file_id"))
+        if file_id is None:
+            raise Http404
+        try:
+            services.material_file_remove(actor=self.actor, file_id=file_id, request=request)
+        except MaterialFile.DoesNotExist as exc:
+            raise Http404 from exc
+        messages.success(request, "Сопровождающий файл откреплён.")
         return HttpResponseRedirect(reverse("materials-bank"))
 
 
 class BankExportView(ScopedViewMixin, View):
-    """The current bank of a work (``?work=<id>&format=json|xlsx``)."""
+    """The current bank of a work (``?work=<id>&format=json|xlsx|images``)."""
 
     scoped_model = WorkBank
     action = A.MANAGE_BANK
@@ -217,7 +266,8 @@ class BankExportView(ScopedViewMixin, View):
         work_id = _int(request.GET.get("work"))
         if work_id is None:
             return HttpResponseRedirect(reverse("materials-bank"))
-        fmt = "xlsx" if request.GET.get("format") == "xlsx" else "json"
+        fmt = request.GET.get("format")
+        fmt = fmt if fmt in ("xlsx", "images") else "json"
         try:
             name, content = services.bank_export(
                 actor=self.actor, work_id=work_id, fmt=fmt, request=request
@@ -226,9 +276,10 @@ class BankExportView(ScopedViewMixin, View):
             raise Http404 from exc
         response = HttpResponse(
             content,
-            content_type="application/json"
-            if fmt == "json"
-            else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            content_type={
+                "json": "application/json",
+                "images": "application/zip",
+            }.get(fmt, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )
         from django.utils.http import content_disposition_header
 

@@ -50,3 +50,18 @@ def test_broken_markup_is_reported_with_its_line(text: str, message: str) -> Non
         parse(text)
     # then the Russian message names the line
     assert message in str(error.value)
+
+
+def test_an_image_line_is_its_own_block_and_its_name_is_listed() -> None:
+    from apps.materials import markup
+
+    # given a text with an image line between two paragraphs
+    text = "Рассмотри рисунок.\n[img: схема 1.png]\nОтветь на вопрос.\n\n[img:схема 1.png]"
+    # when it is parsed
+    blocks = markup.parse(text)
+    # then the image is a block of its own, and its name is listed once
+    assert blocks[1] == markup.ImageRef("схема 1.png")
+    assert isinstance(blocks[0], markup.Paragraph)
+    assert isinstance(blocks[2], markup.Paragraph)
+    assert markup.image_names(text) == ("схема 1.png",)
+    assert "[рисунок схема 1.png]" in markup.plain_text(blocks)
