@@ -33,3 +33,10 @@ FERNET_KEYS: list[str] = _list("VPR_FERNET_KEYS")
 MANIFEST_SIGNING_KEY: str = os.environ.get("VPR_MANIFEST_SIGNING_KEY", "")
 # Test settings only: VPR_CELERY_EAGER=0 sends tasks through the broker to a real worker.
 CELERY_EAGER: bool = _bool("VPR_CELERY_EAGER", default=True)
+
+# S3-compatible object storage (e.g. MinIO). Unset: files on local disk under MEDIA_ROOT.
+S3_BUCKET: str = os.environ.get("VPR_S3_BUCKET", "")
+S3_ENDPOINT_URL: str = os.environ.get("VPR_S3_ENDPOINT_URL", "")
+S3_ACCESS_KEY: str = os.environ.get("VPR_S3_ACCESS_KEY", "")
+S3_SECRET_KEY: str = os.environ.get("VPR_S3_SECRET_KEY", "")
+S3_REGION: str = os.environ.get("VPR_S3_REGION", "us-east-1")

@@ -9,6 +9,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.generic import View
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
@@ -176,7 +177,10 @@ class ContextApi(ScopedAPIMixin, APIView):
             exc = NotFound("Объект не найден.")
         return super().handle_exception(exc)  # type: ignore[no-any-return]
 
-    @extend_schema(summary="Контекстные данные ОО и участников: текущая версия и загрузки")
+    @extend_schema(
+        summary="Контекстные данные ОО и участников: текущая версия и загрузки",
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def get(self, request: Request, school_id: int) -> Response:
         school = ctx_services.context_school_get(actor=self.actor, school_id=school_id)
         campaign = ctx_services.context_campaign_get(
@@ -201,6 +205,7 @@ class ContextApi(ScopedAPIMixin, APIView):
 
     @extend_schema(
         request={"multipart/form-data": ContextUploadInputSerializer},
+        responses={201: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
         summary="Загрузить заполненную форму сбора контекстных данных",
     )
     def post(self, request: Request, school_id: int) -> Response:

@@ -29,6 +29,23 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+if env.S3_BUCKET:
+    # Object storage (MinIO in docker-compose): archives, forms and uploads are private objects;
+    # downloads are streamed through the portal, which checks scope and release gates first.
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.S3_BUCKET,
+            "endpoint_url": env.S3_ENDPOINT_URL or None,
+            "access_key": env.S3_ACCESS_KEY,
+            "secret_key": env.S3_SECRET_KEY,
+            "region_name": env.S3_REGION,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": True,
+            "addressing_style": "path",
+        },
+    }
 WHITENOISE_USE_FINDERS = False
 
 SECURE_SSL_REDIRECT = env.SECURE_SSL_REDIRECT
