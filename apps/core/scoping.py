@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self, TypeVar
+from typing import TYPE_CHECKING, Protocol, Self, TypeVar
 
 from django.db import models
 
@@ -91,9 +91,7 @@ class ScopedModel(models.Model):
     A level missing from the map sees nothing of the model (e.g. a school does not see regions).
     """
 
-    scope_fields: ClassVar[Mapping[Level, str]] = {}
-
-    objects: Any = ScopedQuerySet.as_manager()
+    scope_fields: Mapping[Level, str] = {}
 
     class Meta:
         abstract = True

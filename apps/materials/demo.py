@@ -1,11 +1,14 @@
-"""A plausible demo bank for «Русский язык, 4 класс» (the 15 columns of the 2026 form).
+"""Plausible demo banks: hand-written for «Русский язык, 4 класс» (the 15 columns of the 2026
+form), generated for every other demo work (``generated_rows``: per-subject generators, four
+items per column, math answers computed in code).
 
-Four items per column (five for a few), with the markup the bank supports: paragraphs,
-bold/italic, numbered lists and tables. Synthetic texts written for the demo; not real ВПР
-items. ``load_demo_bank`` imports it through the ordinary bank import (validated, audited).
+The Russian 4 bank has four items per column (five for a few), with the markup the bank
+supports: paragraphs, bold/italic, numbered lists and tables. Synthetic texts written for the
+demo; not real ВПР items. ``load_demo_bank`` imports a work's bank through the ordinary bank
+import (validated, audited).
 
-``demo_materials_seed`` (called by ``seed_demo`` after the campaigns) loads that bank into every
-demo work of that structure, makes sure the demo school has a submitted application for the
+``demo_materials_seed`` (called by ``seed_demo`` after the campaigns) loads a bank into every
+demo work with task columns, makes sure the demo school has a submitted application for the
 current campaign (through the applications services, as the school itself), composes the
 school's kits and participant codes and queues their archive builds, so its materials page shows
 real rows. Idempotent.
@@ -13,6 +16,8 @@ real rows. Idempotent.
 
 from __future__ import annotations
 
+import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -307,19 +312,388 @@ def demo_rows() -> list[ItemRow]:
     return rows
 
 
+def work_demo_rows(work: Work) -> list[ItemRow]:
+    """The demo bank of ``work``: the hand-written one for Русский язык 4 класс, else generated."""
+    if (work.subject.code, work.grade) == ("russian", 4):
+        return demo_rows()
+    columns = [
+        _Column(i, c.label, c.max_score, c.difficulty, c.topic)
+        for i, c in enumerate(work.columns.order_by("position"))
+    ]
+    return generated_rows(work.subject.code, work.grade, columns)
+
+
 def demo_bank_json(work: Work) -> bytes:
     from apps.materials.services import work_key
 
-    return write_bank_json(work=work_key(work), rows=demo_rows())
+    return write_bank_json(work=work_key(work), rows=work_demo_rows(work))
 
 
 def load_demo_bank(*, actor: Actor, work: Work) -> BankImportResult:
-    """Import the demo bank into ``work`` (a Русский язык 4 класс work) as ``actor``."""
+    """Import the demo bank of ``work`` (any demo work with task columns) as ``actor``."""
     from apps.materials.services import bank_import
 
     return bank_import(
         actor=actor, work_id=work.pk, content=demo_bank_json(work), filename="demo.json"
     )
+
+
+# --- Generated banks for the other demo works -----------------------------------------------
+# Every other demo work gets four items per column from a compact deterministic generator of
+# its subject: the same database always yields the same bank (so reseeding changes nothing).
+
+_PREFIX = {
+    "russian": "RU",
+    "math": "MA",
+    "world": "OM",
+    "history": "IS",
+    "biology": "BI",
+    "english": "EN",
+}
+ITEMS_PER_COLUMN = 4
+
+
+@dataclass(frozen=True)
+class _Column:
+    index: int
+    label: str
+    maximum: int
+    level: str  # Б, П, В
+    topic: str
+
+
+def _difficulty(level: str, n: int) -> int:
+    """Базовый 1–2, повышенный 3–4, высокий 4–5."""
+    return {"Б": 1, "П": 3, "В": 4}.get(level, 2) + n % 2
+
+
+def _points(n: int) -> str:
+    return f"{n} балл" if n == 1 else f"{n} балла" if n < 5 else f"{n} баллов"
+
+
+def _criteria(maximum: int) -> str:
+    if maximum == 1:
+        return "Верный ответ — 1 балл."
+    return f"Полный верный ответ — **{_points(maximum)}**; ответ с одной ошибкой — 1 балл."
+
+
+def _math(grade: int, col: _Column, n: int) -> tuple[str, str]:
+    rng = random.Random(f"math-{grade}-{col.label}-{n}")  # noqa: S311 (deterministic demo data)
+    big = 10 ** min(2 + grade // 3, 4)  # grade 4: 100 … grade 10: 10 000
+    kind = col.index % 6 if col.level == "Б" else 6 + col.index % 3
+    if kind == 0:
+        a, b = rng.randrange(big, big * 10), rng.randrange(big, big * 10)
+        c = rng.randrange(1, a + b)
+        return f"Найди значение выражения:\n\n**{a} + {b} − {c}**", f"Ответ: {a + b - c}."
+    if kind == 1:
+        a, b = rng.randrange(12, 99), rng.randrange(3, 9 + grade)
+        c = rng.randrange(2, 9)
+        return (
+            f"Найди значение выражения:\n\n**{a * b * c} : {c} − {a}**",
+            f"Ответ: {a * b - a}.",
+        )
+    if kind == 2:
+        a, b = rng.randrange(3, 20), rng.randrange(3, 20)
+        return (
+            f"Длина прямоугольника {a} см, ширина {b} см. Найди его периметр и площадь.",
+            f"Ответ: периметр {2 * (a + b)} см, площадь {a * b} см².",
+        )
+    if kind == 3 and grade >= 8:
+        p, q = rng.randrange(-9, 0), rng.randrange(1, 10)
+        q += q == -p  # no zero middle term
+        b, c = -(p + q), p * q
+        return (
+            f"Найди корни уравнения:\n\n**x² {'+' if b >= 0 else '−'} {abs(b)}x − {abs(c)} = 0**",
+            f"Ответ: x = {p}; x = {q}.",
+        )
+    if kind == 3:
+        h, m = rng.randrange(1, 6), rng.randrange(5, 60, 5)
+        return f"Сколько минут в {h} ч {m} мин?", f"Ответ: {h * 60 + m} мин."
+    if kind == 4:
+        price, count = rng.randrange(12, 90), rng.randrange(3, 9)
+        return (
+            f"Тетрадь стоит {price} руб. Сколько рублей стоят {count} таких тетрадей?",
+            f"Ответ: {price * count} руб.",
+        )
+    if kind == 5:
+        v, t = rng.randrange(4, 20), rng.randrange(2, 6)
+        return (
+            f"Велосипедист едет со скоростью {v} км/ч. Какое расстояние он проедет за {t} ч?",
+            f"Ответ: {v * t} км.",
+        )
+    if kind == 6 and grade >= 6:
+        a, x, b = (
+            rng.randrange(2, 9),
+            rng.randrange(-9 if grade >= 7 else 1, 15),
+            rng.randrange(1, 30),
+        )
+        return f"Реши уравнение:\n\n**{a}x + {b} = {a * x + b}**", f"Ответ: x = {x}."
+    if kind in (6, 7) and grade < 6:
+        a, b = rng.randrange(20, 60), rng.randrange(10, 40)
+        x, y = rng.randrange(2, 5), rng.randrange(2, 5)  # «2–4 пачки», «2–4 пакета»
+        paid = (a * x + b * y) // 100 * 100 + 100 * rng.randrange(1, 4)
+        return (
+            f"Мама купила {x} пачки печенья по {a} руб. и {y} пакета сока по {b} руб. Она "
+            f"заплатила {paid} руб. Сколько рублей сдачи она получила?",
+            f"Ответ: {paid - a * x - b * y} руб. "
+            f"Решение записано полностью — {_points(col.maximum)}.",
+        )
+    if kind in (6, 7):
+        p, unit = rng.choice((10, 20, 25, 50)), rng.randrange(2, 30)
+        whole = unit * 20
+        return (
+            f"В магазин привезли {whole} кг яблок. В первый день продали {p} % яблок. "
+            "Сколько килограммов яблок продали в первый день?",
+            f"Ответ: {whole * p // 100} кг. Решение записано полностью — {_points(col.maximum)}.",
+        )
+    total = rng.randrange(25, 36)
+    a, b = rng.randrange(8, 16), rng.randrange(6, 14)
+    both = rng.randrange(2, 6)
+    return (
+        f"В классе {total} учеников. {a} из них занимаются плаванием, {b} — футболом, "
+        f"а {both} — и плаванием, и футболом. Сколько учеников не занимаются ни плаванием, "
+        "ни футболом?",
+        f"Ответ: {total - (a + b - both)}. Обоснованное решение — {_points(col.maximum)}.",
+    )
+
+
+_RU_MISSING = [
+    ("зар..сли, р..сток, р..стение", "заросли, росток, растение"),
+    ("пол..жить, прил..гательное, изл..гать", "положить, прилагательное, излагать"),
+    ("з..ря, з..рница, оз..рение", "заря, зарница, озарение"),
+    ("пр..красный, пр..ехать, пр..бывать (в город)", "прекрасный, приехать, прибывать"),
+    ("ц..фра, ц..рк, огурц..", "цифра, цирк, огурцы"),
+    ("ж..лтый, ш..пот, деш..вый", "жёлтый, шёпот, дешёвый"),
+]
+_RU_PUNCT = [
+    (
+        "Солнце село и на небе зажглись первые звёзды.",
+        "Солнце село, и на небе зажглись первые звёзды.",
+    ),
+    ("Ребята если вы готовы начнём урок.", "Ребята, если вы готовы, начнём урок."),
+    ("Мы увидели что за рекой поднимается туман.", "Мы увидели, что за рекой поднимается туман."),
+    ("В лесу росли ели сосны и берёзы.", "В лесу росли ели, сосны и берёзы."),
+    ("Шумит освещённая солнцем дубрава.", "Знаки препинания не нужны."),
+    ("Дождь к счастью скоро кончился.", "Дождь, к счастью, скоро кончился."),
+]
+_RU_MORPH = [
+    ("подберёзовик", "под-берёз-ов-ик"),
+    ("пересказать", "пере-сказ-а-ть"),
+    ("заснеженный", "за-снеж-енн-ый"),
+    ("безоблачный", "без-облач-н-ый"),
+    ("прибрежный", "при-береж-н-ый"),
+    ("расписание", "рас-пис-ани-е"),
+]
+_RU_DICTATION = [
+    "Осенний лес притих. Под ногами шуршат листья, а в вышине кричат улетающие журавли.",
+    "На рассвете над рекой поднялся туман. Рыбаки, не торопясь, спустили лодку на воду.",
+    "Старинный город раскинулся на высоком берегу. Его белые стены видны издалека.",
+    "Зимний вечер был тихим и морозным. Снег, освещённый фонарями, искрился и переливался.",
+]
+
+
+def _russian(grade: int, col: _Column, n: int) -> tuple[str, str]:
+    k = (n + col.index + grade) % 6
+    if col.label.startswith("1К"):
+        text = _RU_DICTATION[n % len(_RU_DICTATION)]
+        return (
+            f"Спиши текст без ошибок, соблюдая орфографические и пунктуационные нормы.\n\n*{text}*",
+            f"Критерий {col.label}: оценивается по {col.maximum}-балльной шкале "
+            "(орфография, пунктуация, правильность списывания).",
+        )
+    kind = col.index % 3
+    if kind == 0:
+        words, answer = _RU_MISSING[k]
+        return (
+            f"Вставь пропущенные буквы: **{words}**.",
+            f"Ответ: {answer}. {_criteria(col.maximum)}",
+        )
+    if kind == 1:
+        sentence, answer = _RU_PUNCT[k]
+        return (
+            f"Расставь знаки препинания в предложении и объясни их постановку.\n\n*{sentence}*",
+            f"Ответ: {answer} {_criteria(col.maximum)}",
+        )
+    word, answer = _RU_MORPH[k]
+    return (
+        f"Выполни морфемный разбор слова **{word}**.",
+        f"Ответ: {answer}. {_criteria(col.maximum)}",
+    )
+
+
+# subject → grade (0 = any) → (question, answer)
+_FACTS: dict[str, dict[int, list[tuple[str, str]]]] = {
+    "world": {
+        0: [
+            ("Какое тело Солнечной системы является спутником Земли?", "Луна."),
+            ("Как называется природная зона, где растут лишайники и карликовые берёзы?", "Тундра."),
+            (
+                "Какое растение называют «хлебом» тайги: ель, кедр или берёза?",
+                "Кедр (кедровая сосна).",
+            ),
+            ("По какому номеру телефона вызывают службу спасения?", "112."),
+            ("Какой орган человека перекачивает кровь?", "Сердце."),
+            ("На какой реке стоит город Казань?", "На Волге."),
+            ("Что показывает компас?", "Стороны горизонта (синяя стрелка — на север)."),
+            ("Сколько часов длятся сутки?", "24 часа."),
+        ]
+    },
+    "history": {
+        5: [
+            ("В какой стране построены пирамиды в Гизе?", "В Древнем Египте."),
+            ("Как звали царя, создавшего законы Вавилона?", "Хаммурапи."),
+            ("В каком году до н. э. прошли первые Олимпийские игры?", "В 776 г. до н. э."),
+            ("Как назывался главный холм Афин с храмом Парфенон?", "Акрополь."),
+        ],
+        6: [
+            ("В каком году произошло Крещение Руси?", "В 988 году."),
+            ("Кто победил на Чудском озере в 1242 году?", "Князь Александр Невский."),
+            ("В каком году произошла Куликовская битва?", "В 1380 году."),
+            ("Кто из князей Руси основал Москву (по летописи 1147 г.)?", "Юрий Долгорукий."),
+        ],
+        7: [
+            ("Кто первым в России принял титул царя?", "Иван IV Грозный (1547)."),
+            ("Кто возглавил второе ополчение в 1612 году?", "Кузьма Минин и Дмитрий Пожарский."),
+            ("Кто стал первым царём династии Романовых?", "Михаил Фёдорович (1613)."),
+            ("Кто отправился в поход на Сибирское ханство в 1582 году?", "Ермак Тимофеевич."),
+        ],
+        8: [
+            ("В каком году был основан Санкт-Петербург?", "В 1703 году."),
+            ("Кто основал Московский университет вместе с И. И. Шуваловым?", "М. В. Ломоносов."),
+            ("Какая битва 1709 года решила исход Северной войны?", "Полтавская битва."),
+            ("Кто командовал штурмом Измаила в 1790 году?", "А. В. Суворов."),
+        ],
+        10: [
+            ("В каком году началась Великая Отечественная война?", "22 июня 1941 года."),
+            ("Кто первым в мире полетел в космос?", "Ю. А. Гагарин, 12 апреля 1961 года."),
+            ("В каком году завершилась Сталинградская битва?", "В 1943 году (2 февраля)."),
+            ("Как назывался план нападения Германии на СССР?", "План «Барбаросса»."),
+        ],
+    },
+    "biology": {
+        5: [
+            ("Какой прибор используют, чтобы рассмотреть клетку?", "Микроскоп."),
+            (
+                "Как называются организмы, которые сами создают органические вещества?",
+                "Производители (автотрофы).",
+            ),
+            ("К какому царству относятся грибы-трутовики?", "К царству Грибы."),
+            ("Какую оболочку Земли населяют живые организмы?", "Биосферу."),
+        ],
+        6: [
+            ("В каком органоиде клетки растения идёт фотосинтез?", "В хлоропласте."),
+            ("Какой орган растения поглощает воду из почвы?", "Корень."),
+            ("Как называется видоизменённый подземный побег картофеля?", "Клубень."),
+            ("Какой газ выделяют растения на свету?", "Кислород."),
+        ],
+        7: [
+            ("К какому классу относится лягушка?", "К классу Земноводные."),
+            ("Сколько камер в сердце рыбы?", "Две."),
+            ("Какое животное относится к насекомым: паук, майский жук или рак?", "Майский жук."),
+            ("Как называются животные, выкармливающие детёнышей молоком?", "Млекопитающие."),
+        ],
+        8: [
+            ("Какие клетки крови переносят кислород?", "Эритроциты."),
+            ("Какой орган очищает кровь и образует мочу?", "Почка."),
+            ("Где начинается переваривание крахмала?", "В ротовой полости (фермент слюны)."),
+            ("Сколько пар черепно-мозговых нервов у человека?", "Двенадцать."),
+        ],
+        10: [
+            ("Какая молекула хранит наследственную информацию?", "ДНК."),
+            ("Как называется деление клетки, при котором образуются половые клетки?", "Мейоз."),
+            ("Кто сформулировал законы наследственности?", "Грегор Мендель."),
+            ("Какой органоид называют энергетической станцией клетки?", "Митохондрию."),
+        ],
+    },
+}
+_FACT_FORMS = (
+    ("Ответь на вопрос.\n\n**{q}**", "Ответ: {a} {c}"),
+    ("Прочитай вопрос и запиши краткий ответ.\n\n{q}", "Ответ: {a} {c}"),
+    (
+        "Ответь на вопрос и объясни свой ответ одним-двумя предложениями.\n\n*{q}*",
+        "Ответ: {a} {c} Без объяснения — не более 1 балла.",
+    ),
+)
+
+
+def _facts(subject: str, grade: int, col: _Column, n: int) -> tuple[str, str]:
+    pool = _FACTS[subject].get(grade) or _FACTS[subject][0]
+    q, a = pool[(n + col.index) % len(pool)]
+    form, answer = _FACT_FORMS[col.index % len(_FACT_FORMS)]
+    criteria = _criteria(col.maximum)
+    return form.format(q=q), answer.format(a=a, c=criteria)
+
+
+_EN_GRAMMAR = [
+    ("She usually ___ (go) to school by bus.", "goes"),
+    ("Yesterday we ___ (watch) a film about dolphins.", "watched"),
+    ("Look! The children ___ (play) football in the yard.", "are playing"),
+    ("This is the ___ (tall) building in our town.", "tallest"),
+    ("Tom ___ (not / like) cold weather.", "doesn't like"),
+    ("They ___ (visit) London next summer.", "will visit"),
+]
+_EN_READING = [
+    (
+        "Anna lives in Kazan. Every weekend she goes to the park with her dog Rex.",
+        "Where does Anna go every weekend?",
+        "to the park",
+    ),
+    ("Mike has got a sister. Her name is Kate and she is ten.", "How old is Kate?", "ten"),
+    (
+        "Our school has a big library. We take books there on Fridays.",
+        "When do the pupils take books?",
+        "on Fridays",
+    ),
+    (
+        "In winter the Petrovs go skiing in the forest near their village.",
+        "What do the Petrovs do in winter?",
+        "they go skiing",
+    ),
+]
+
+
+def _english(grade: int, col: _Column, n: int) -> tuple[str, str]:
+    k = (n + col.index) % 4
+    if col.index % 2:
+        sentence, answer = _EN_GRAMMAR[(k + grade) % len(_EN_GRAMMAR)]
+        return (
+            f"Раскрой скобки, поставив глагол или прилагательное в нужную форму.\n\n*{sentence}*",
+            f"Ответ: {answer}. {_criteria(col.maximum)}",
+        )
+    text, question, answer = _EN_READING[k]
+    return (
+        f"Прочитай текст и ответь на вопрос на английском языке.\n\n*{text}*\n\n{question}",
+        f"Ответ: {answer}. {_criteria(col.maximum)}",
+    )
+
+
+def generated_rows(subject: str, grade: int, columns: Sequence[_Column]) -> list[ItemRow]:
+    """``ITEMS_PER_COLUMN`` items per column of a work (not Русский язык 4 класс)."""
+    prefix = _PREFIX.get(subject, subject[:2].upper())
+    rows = []
+    for col in columns:
+        slug = col.label.replace(".", "-")
+        for n in range(ITEMS_PER_COLUMN):
+            if subject == "math":
+                text, answer = _math(grade, col, n)
+            elif subject == "russian":
+                text, answer = _russian(grade, col, n)
+            elif subject == "english":
+                text, answer = _english(grade, col, n)
+            else:
+                text, answer = _facts(subject, grade, col, n)
+            rows.append(
+                ItemRow(
+                    code=f"{prefix}{grade}-{slug}-{n + 1:02d}",
+                    column=col.label,
+                    text=text,
+                    answer=answer,
+                    difficulty=_difficulty(col.level, n),
+                    topic=col.topic,
+                    where="",
+                )
+            )
+    return rows
 
 
 DEMO_SCHOOL = "edu660101"
@@ -329,6 +703,7 @@ DEMO_LINES: dict[tuple[str, int], tuple[int, int]] = {
     ("math", 4): (48, 2),
     ("world", 4): (47, 2),
 }
+KIT_WORKS = {("russian", 4)}
 
 
 @dataclass(frozen=True)
@@ -340,13 +715,14 @@ class DemoMaterials:
 
 
 def _demo_bank_works() -> list[Work]:
-    """The demo works with the structure of the demo bank (Русский язык 4 класс)."""
+    """Every demo work with task columns (global reference data)."""
     from apps.campaigns.models import Work
 
     return list(
-        Work.objects.filter(subject__code="russian", grade=4)  # global reference data
+        Work.objects.filter(columns__isnull=False)
+        .distinct()
         .select_related("campaign", "subject")
-        .order_by("campaign__year", "campaign__session")
+        .order_by("campaign__year", "campaign__session", "subject__code", "grade")
     )
 
 
@@ -400,7 +776,9 @@ def demo_materials_seed(*, school_code: str = DEMO_SCHOOL) -> DemoMaterials:
         school_id = app.school_id
         with_bank = {w.pk for w in bank_works}
         for work in applied:
-            if work.pk in with_bank:
+            # Kits only for the work of the hand-written bank: the materials page shows real
+            # rows, and the seed stays fast (each kit renders PDFs when its build runs).
+            if work.pk in with_bank and (work.subject.code, work.grade) in KIT_WORKS:
                 created += kits_generate(actor=system, work_id=work.pk, school_id=school_id).created
                 # Queue the archive build (a finished build is left alone; without a broker
                 # Celery runs it eagerly when the seed's transaction commits).

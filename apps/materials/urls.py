@@ -14,6 +14,11 @@ urlpatterns = [
     path("materials/kits/<int:pk>/protocol/", views.KitProtocolView.as_view(), name="kit-protocol"),
     path("materials/kits/<int:pk>/password/", views.KitPasswordView.as_view(), name="kit-password"),
     path("materials/bank/", views.BankView.as_view(), name="materials-bank"),
+    path(
+        "materials/bank/imports/<int:pk>/",
+        views.BankImportView.as_view(),
+        name="materials-bank-import",
+    ),
     path("materials/bank/export/", views.BankExportView.as_view(), name="materials-bank-export"),
     path("materials/builds/", views.BuildView.as_view(), name="materials-builds"),
     path(

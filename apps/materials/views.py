@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.generic import DetailView, TemplateView, View
 
 from apps.campaigns.models import Work
+from apps.core.models import ImportBatch
 from apps.core.uploads import UploadError
 from apps.materials import archive as arch
 from apps.materials import selectors, services
@@ -188,7 +189,7 @@ class BankView(ScopedViewMixin, TemplateView):
             messages.error(request, "Выберите работу и файл банка заданий.")
             return HttpResponseRedirect(reverse("materials-bank"))
         try:
-            result = services.bank_import(
+            batch = services.bank_import_preview(
                 actor=self.actor,
                 work_id=work_id,
                 content=upload.read(services.bankfile.MAX_BANK_BYTES + 1),
@@ -204,18 +205,7 @@ class BankView(ScopedViewMixin, TemplateView):
             ctx = self.get_context_data()
             ctx.update({"errors": exc.errors, "failed_work": work_id, "filename": upload.name})
             return render(request, self.template_name, ctx, status=400)
-        if result.changed_anything:
-            messages.success(
-                request,
-                f"Банк загружен (версия {result.revision}): добавлено {result.added}, "
-                f"изменено {result.changed}, снято {result.retired}, без изменений "
-                f"{result.unchanged}.",
-            )
-        else:
-            messages.success(request, "Банк не изменился: файл совпадает с текущей версией.")
-        if result.images:
-            messages.success(request, f"Добавлено изображений: {result.images}.")
-        return HttpResponseRedirect(reverse("materials-bank"))
+        return HttpResponseRedirect(reverse("materials-bank-import", args=[batch.pk]))
 
     def _attach(self, request: HttpRequest) -> HttpResponse:
         work_id = _int(request.POST.get("work"))
@@ -253,6 +243,76 @@ class BankView(ScopedViewMixin, TemplateView):
         except MaterialFile.DoesNotExist as exc:
             raise Http404 from exc
         messages.success(request, "Сопровождающий файл откреплён.")
+        return HttpResponseRedirect(reverse("materials-bank"))
+
+
+class BankImportView(ScopedViewMixin, View):
+    """The preview of a bank upload (per column: added, changed, retired, unchanged); POST
+    ``op=apply`` applies it, ``op=discard`` drops it."""
+
+    scoped_model = ImportBatch
+    action = A.MANAGE_BANK
+    template_name = "materials/bank_import.html"
+
+    def _batch(self, pk: int) -> ImportBatch:
+        try:
+            return services.bank_import_get(actor=self.actor, batch_id=pk)
+        except ImportBatch.DoesNotExist as exc:
+            raise Http404 from exc
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        batch = self._batch(pk)
+        if batch.kind != services.BANK_IMPORT_KIND:
+            return render(request, self.template_name, {"batch": batch, "foreign": True})
+        columns = sorted(
+            batch.preview.get("columns", {}).items(),
+            key=lambda kv: (len(kv[0]), kv[0]),
+        )
+        ctx = {
+            "batch": batch,
+            "work": batch.preview.get("work", {}),
+            "columns": columns,
+            "counts": batch.preview.get("counts", {}),
+            "pending": batch.status == ImportBatch.Status.PREVIEW,
+        }
+        return render(request, self.template_name, ctx)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        self._batch(pk)
+        op = request.POST.get("op", "")
+        try:
+            if op == "apply":
+                outcome = services.bank_import_apply(actor=self.actor, batch_id=pk, request=request)
+            elif op == "discard":
+                outcome = services.bank_import_discard(
+                    actor=self.actor, batch_id=pk, request=request
+                )
+            else:
+                messages.error(request, "Неизвестное действие.")
+                return HttpResponseRedirect(reverse("materials-bank-import", args=[pk]))
+        except (ImportBatch.DoesNotExist, Work.DoesNotExist) as exc:
+            raise Http404 from exc
+        except UploadError as exc:
+            for e in exc.errors:
+                messages.error(request, str(e))
+            return HttpResponseRedirect(reverse("materials-bank-import", args=[pk]))
+        if not outcome.done:
+            messages.warning(request, outcome.message)
+            return HttpResponseRedirect(reverse("materials-bank-import", args=[pk]))
+        result = outcome.result
+        if result is None:
+            messages.success(request, outcome.message)
+        elif result.added or result.changed or result.retired:
+            messages.success(
+                request,
+                f"Банк загружен (версия {result.revision}): добавлено {result.added}, "
+                f"изменено {result.changed}, снято {result.retired}, без изменений "
+                f"{result.unchanged}.",
+            )
+        else:
+            messages.success(request, "Банк не изменился: файл совпадает с текущей версией.")
+        if result is not None and result.images:
+            messages.success(request, f"Добавлено изображений: {result.images}.")
         return HttpResponseRedirect(reverse("materials-bank"))
 
 

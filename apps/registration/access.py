@@ -11,7 +11,7 @@ Out-of-scope objects answer 404 (as if missing); a missing action answers 403.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -405,11 +405,8 @@ class ScopedAPIMixin:
 
     scoped_model: ClassVar[type[Model]]
     method_actions: ClassVar[Mapping[str, str]]
-    permission_classes: ClassVar[list[type[permissions.BasePermission]]] = [
-        permissions.IsAuthenticated,
-        HasAction,
-    ]
-    request: Request
+    permission_classes: Sequence[Any] = (permissions.IsAuthenticated, HasAction)
+    request: Any
 
     def action_for(self, request: Request) -> str:
         method = request.method or "GET"

@@ -77,3 +77,11 @@ def _rel(path: Path) -> str:
         return str(path.relative_to(ROOT))
     except ValueError:
         return str(path)
+
+
+def test_every_tenant_model_can_scope_itself() -> None:
+    # given every ScopedModel
+    models = [m for m in apps.get_models() if issubclass(m, ScopedModel)]
+    # then its default manager offers for_actor (empty scope_fields = federal-only data)
+    missing = [m.__name__ for m in models if not hasattr(m.objects, "for_actor")]
+    assert not missing, f"declare objects = ScopedQuerySet.as_manager() on: {missing}"

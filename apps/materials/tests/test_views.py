@@ -43,11 +43,11 @@ def test_bank_upload_export_and_full_cycle_from_the_operator_pages(
     apply(world.schools["A1a"], work)
     apply(world.schools["B1a"], work)
     client = world.client_for("federal")
-    # when the demo bank is uploaded
+    # when the demo bank is uploaded, previewed and applied
     upload = SimpleUploadedFile("bank.json", demo.demo_bank_json(work))
-    response = client.post(
-        reverse("materials-bank"), {"work": work.pk, "file": upload}, follow=True
-    )
+    preview = client.post(reverse("materials-bank"), {"work": work.pk, "file": upload}, follow=True)
+    assert "Применить" in preview.content.decode()
+    response = client.post(preview.redirect_chain[-1][0], {"op": "apply"}, follow=True)
     # then it is loaded, and exports back as JSON
     assert "Банк загружен (версия 1)" in response.content.decode()
     exported = client.get(reverse("materials-bank-export") + f"?work={work.pk}&format=json")
