@@ -1835,7 +1835,7 @@ class SchoolRow:
 
 def _rng(*parts: object) -> random.Random:
     """A generator seeded by a stable string (string seeds do not depend on PYTHONHASHSEED)."""
-    return random.Random("vpr-demo:" + ":".join(str(p) for p in parts))  # noqa: S311 - demo data
+    return random.Random("vpr-demo:" + ":".join(str(p) for p in parts))
 
 
 def _feminine(adjective: str) -> str:

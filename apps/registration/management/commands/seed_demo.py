@@ -55,6 +55,15 @@ class Command(BaseCommand):
                 f"демонстрационной ОО — {materials.application}; комплектов создано "
                 f"{materials.kits_created}, архивов в очереди сборки {materials.builds_queued}."
             )
+        # Spring ВПР 2026 results of the demo schools (analytics history).
+        from apps.results.demo import demo_results_seed
+
+        results = demo_results_seed()
+        if verbosity:
+            self.stdout.write(
+                f"Результаты ВПР 2026 (весна): ведомостей создано {results.sheets_created}, "
+                f"участников {results.participants}, кодов выдано {results.codes_created}."
+            )
 
     def _report(
         self, size: str, result: demo.SeedResult, accounts: list[tuple[str, str, bool]]
