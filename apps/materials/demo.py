@@ -378,7 +378,7 @@ def _criteria(maximum: int) -> str:
 
 
 def _math(grade: int, col: _Column, n: int) -> tuple[str, str]:
-    rng = random.Random(f"math-{grade}-{col.label}-{n}")  # noqa: S311 (deterministic demo data)
+    rng = random.Random(f"math-{grade}-{col.label}-{n}")
     big = 10 ** min(2 + grade // 3, 4)  # grade 4: 100 … grade 10: 10 000
     kind = col.index % 6 if col.level == "Б" else 6 + col.index % 3
     if kind == 0:
@@ -726,6 +726,19 @@ def _demo_bank_works() -> list[Work]:
     )
 
 
+def _bank_is_current(work: Work) -> bool:
+    """Whether the work's current bank already is its demo bank (a rerun skips the import)."""
+    from apps.materials.models import BankItem
+
+    stored = set(
+        BankItem.objects.filter(work=work, until_revision__isnull=True).values_list(
+            "code", "column__label", "text", "answer", "difficulty", "topic"
+        )  # the seed's own check of global demo content, no actor involved
+    )
+    wanted = {(r.code, *r.content()) for r in work_demo_rows(work)}
+    return stored == wanted
+
+
 def _demo_application(school_code: str) -> tuple[Application | None, list[Work]]:
     """The demo school's submitted application for the current campaign (made if missing)."""
     from apps.applications import services as app_services
@@ -769,7 +782,8 @@ def demo_materials_seed(*, school_code: str = DEMO_SCHOOL) -> DemoMaterials:
     bank_works = _demo_bank_works()
     loaded = 0
     for work in bank_works:
-        loaded += load_demo_bank(actor=system, work=work).changed_anything
+        if not _bank_is_current(work):
+            loaded += load_demo_bank(actor=system, work=work).changed_anything
     app, applied = _demo_application(school_code)
     created = queued = 0
     if app is not None:
