@@ -729,11 +729,14 @@ def _demo_bank_works() -> list[Work]:
 def _bank_is_current(work: Work) -> bool:
     """Whether the work's current bank already is its demo bank (a rerun skips the import)."""
     from apps.materials.models import BankItem
+    from apps.registration.access import A, Actor
 
+    system = Actor.system(reason="seed_demo")
+    current = BankItem.objects.for_actor(system, A.MANAGE_BANK).filter(
+        work=work, until_revision__isnull=True
+    )
     stored = set(
-        BankItem.objects.filter(work=work, until_revision__isnull=True).values_list(
-            "code", "column__label", "text", "answer", "difficulty", "topic"
-        )  # the seed's own check of global demo content, no actor involved
+        current.values_list("code", "column__label", "text", "answer", "difficulty", "topic")
     )
     wanted = {(r.code, *r.content()) for r in work_demo_rows(work)}
     return stored == wanted
