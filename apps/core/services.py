@@ -80,21 +80,19 @@ def job_publish(*, job: Job, path: str, content: bytes) -> Job:
         default_storage.delete(path)
     saved = default_storage.save(path, ContentFile(content))
     with transaction.atomic():
-        job.output = saved
-        job.output_sha256 = hashlib.sha256(content).hexdigest()
-        job.status = Job.Status.DONE
-        job.lease_until = None
-        job.error = ""
-        job.save(
-            update_fields=[
-                "output",
-                "output_sha256",
-                "status",
-                "lease_until",
-                "error",
-                "updated_at",
-            ]
-        )
+        return job_mark_done(job=job, output=saved, sha256=hashlib.sha256(content).hexdigest())
+
+
+def job_mark_done(*, job: Job, output: str, sha256: str) -> Job:
+    """Mark a job done with its already-stored output (callers own the transaction)."""
+    job.output = output
+    job.output_sha256 = sha256
+    job.status = Job.Status.DONE
+    job.lease_until = None
+    job.error = ""
+    job.save(
+        update_fields=["output", "output_sha256", "status", "lease_until", "error", "updated_at"]
+    )
     return job
 
 

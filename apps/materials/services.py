@@ -31,8 +31,8 @@ from apps.applications.models import ApplicationLine
 from apps.applications.models import Status as ApplicationStatus
 from apps.campaigns.models import Work
 from apps.core.models import ImportBatch, Job
-from apps.core.scoping import Level, Scope
-from apps.core.services import audit_record, job_claim, job_fail
+from apps.core.scoping import Scope
+from apps.core.services import audit_record, job_claim, job_fail, job_mark_done
 from apps.core.uploads import CellError, UploadError
 from apps.materials import archive as arch
 from apps.materials import bank as bankfile
@@ -70,18 +70,8 @@ def _require(actor: Actor, action: str) -> None:
         raise PermissionDenied
 
 
-def _school_scope(school_id: int, municipality_id: int, region_id: int) -> Scope:
-    return Scope(
-        level=Level.SCHOOL,
-        anchor_id=school_id,
-        region_id=region_id,
-        municipality_id=municipality_id,
-        school_id=school_id,
-    )
-
-
 def _kit_scope(kit: Kit) -> Scope:
-    return _school_scope(kit.school_id, kit.municipality_id, kit.region_id)
+    return Scope.of_school(kit.school_id, kit.municipality_id, kit.region_id)
 
 
 # --- item bank --------------------------------------------------------------------------------
@@ -796,7 +786,7 @@ def participant_codes_issue(
             audit_record(
                 actor=actor,
                 action="materials.codes_issue",
-                scope=_school_scope(school.pk, school.municipality_id, school.region_id),
+                scope=Scope.of_school(school.pk, school.municipality_id, school.region_id),
                 details={"campaign_id": campaign_id, "issued": len(created)},
             )
     return created
@@ -1350,21 +1340,7 @@ def kit_build_run(*, job_id: int) -> Kit | None:
                 "updated_at",
             ]
         )
-        job.output = path
-        job.output_sha256 = digest
-        job.status = Job.Status.DONE
-        job.lease_until = None
-        job.error = ""
-        job.save(
-            update_fields=[
-                "output",
-                "output_sha256",
-                "status",
-                "lease_until",
-                "error",
-                "updated_at",
-            ]
-        )
+        job_mark_done(job=job, output=path, sha256=digest)
     return kit
 
 

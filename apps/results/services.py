@@ -22,11 +22,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.campaigns import schedule
-from apps.core.scoping import Level, Scope
 from apps.core.services import audit_record
 from apps.core.uploads import UploadError
 from apps.registration.access import A, Actor
 from apps.registration.models import School
+from apps.registration.services import school_unit_scope
 from apps.results import selectors as sel
 from apps.results import xlsx
 from apps.results.messages import ResultsError
@@ -51,16 +51,6 @@ MAX_REOPEN_DAYS = 30
 def _require(actor: Actor, action: str) -> None:
     if not actor.can(action):
         raise PermissionDenied
-
-
-def _scope(school: School) -> Scope:
-    return Scope(
-        level=Level.SCHOOL,
-        anchor_id=school.pk,
-        region_id=school.region_id,
-        municipality_id=school.municipality_id,
-        school_id=school.pk,
-    )
 
 
 def _local(window: sel.Window, moment: dt.datetime | None) -> str:
@@ -116,7 +106,7 @@ def results_form_download(
         actor=actor,
         action="results.form_download",
         target=school,
-        scope=_scope(school),
+        scope=school_unit_scope(school),
         request=request,
         details={"work_id": work.pk, "codes": len(spec.prefill)},
     )
@@ -181,7 +171,7 @@ def _check_window_audited(
             actor=actor,
             action="results.upload_refused",
             target=target.school,
-            scope=_scope(target.school),
+            scope=school_unit_scope(target.school),
             request=request,
             details={"work_id": target.work.pk, "code": exc.code, **details},
         )
@@ -257,7 +247,7 @@ def results_upload(
             actor=actor,
             action="results.upload_rejected",
             target=school,
-            scope=_scope(school),
+            scope=school_unit_scope(school),
             request=request,
             details={"work_id": work.pk, "errors": len(exc.errors), "sha256": sha},
         )
@@ -317,7 +307,7 @@ def _accept(
                 actor=actor,
                 action="results.upload_unchanged",
                 target=current,
-                scope=_scope(school),
+                scope=school_unit_scope(school),
                 request=request,
                 details={"work_id": work.pk, "version": current.number, "sha256": sha},
             )
@@ -360,7 +350,7 @@ def _accept(
             actor=actor,
             action="results.upload",
             target=version,
-            scope=_scope(school),
+            scope=school_unit_scope(school),
             request=request,
             details={
                 "work_id": work.pk,
@@ -462,7 +452,7 @@ def results_entry_submit(
             actor=actor,
             action="results.upload_rejected",
             target=school,
-            scope=_scope(school),
+            scope=school_unit_scope(school),
             request=request,
             details={"work_id": work.pk, "errors": len(checked.errors), "source": "browser"},
         )
@@ -533,7 +523,7 @@ def results_reopen(
             actor=actor,
             action="results.reopen",
             target=reopen,
-            scope=_scope(school),
+            scope=school_unit_scope(school),
             request=request,
             details={"work_id": work.pk, "until": until_day.isoformat(), "reason": reason[:500]},
         )
