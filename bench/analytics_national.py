@@ -376,7 +376,9 @@ def main() -> None:
             )
         )
 
-    load = subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
+    load = subprocess.run(
+        ["uptime"], capture_output=True, text=True, check=False, env={**os.environ, "TZ": "UTC"}
+    ).stdout.strip()
     rows.append(("machine load (uptime)", load))
     width = max(len(label) for label, _ in rows)
     print(f"database: {connection.vendor} ({connection.settings_dict['NAME']})")

@@ -402,7 +402,9 @@ def pct(values: list[float], q: float) -> float:
 
 
 def uptime() -> str:
-    return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
+    return subprocess.run(
+        ["uptime"], capture_output=True, text=True, check=False, env={**os.environ, "TZ": "UTC"}
+    ).stdout.strip()
 
 
 def run_mode(mode: str, args: argparse.Namespace, env: dict[str, str], work_id: int,

@@ -47,6 +47,7 @@ class A:
     MANAGE_SPECIALISTS = "accounts.manage_specialists"
     IMPORT_ACCOUNTS = "accounts.import"
     DOWNLOAD_CREDENTIALS = "accounts.download_credentials"
+    EXPIRE_CREDENTIALS = "accounts.expire_credentials"  # the system's expiry purge only
     USE_TOTP = "auth.use_totp"
     # School-list reconciliation, school profile, registration monitoring, audit log (issue 3).
     RECONCILE_SCHOOLS = "registration.reconcile_schools"
@@ -108,7 +109,8 @@ ROLE_ACTIONS: Mapping[Role, frozenset[str]] = {
     | {A.VIEW_MUNICIPALITY, A.EXPORT_SCHOOLS, A.MANAGE_SCHOOL_ORGANIZERS},
     Role.SCHOOL_ORGANIZER: _COMMON | {A.MANAGE_SPECIALISTS, A.DOWNLOAD_CREDENTIALS},
     Role.SCHOOL_TECH: _COMMON,
-    Role.SYSTEM: _COMMON | {A.VIEW_REGION, A.VIEW_MUNICIPALITY, A.EXPORT_SCHOOLS},
+    Role.SYSTEM: _COMMON
+    | {A.VIEW_REGION, A.VIEW_MUNICIPALITY, A.EXPORT_SCHOOLS, A.EXPIRE_CREDENTIALS},
 }
 
 # Reconciliation, profile, monitoring and audit-log actions, merged into the one table above.

@@ -13,6 +13,7 @@ Decisions:
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -750,16 +751,13 @@ def credentials_download(
         .select_for_update()
         .get(pk=credentials_id)
     )
-    if cf.downloaded_at is not None or not cf.payload:
+    if cf.downloaded_at is not None:
         by = cf.downloaded_by.username if cf.downloaded_by else "—"
-        at = (
-            timezone.localtime(cf.downloaded_at).strftime("%d.%m.%Y %H:%M")
-            if cf.downloaded_at
-            else "—"
-        )
+        at = timezone.localtime(cf.downloaded_at).strftime("%d.%m.%Y %H:%M")
         raise ApplicationError("credentials_already_downloaded", at=at, by=by)
     now = timezone.now()
-    if cf.expires_at <= now:
+    # An empty payload that was never downloaded was purged at expiry (credentials_purge_expired).
+    if cf.expires_at <= now or not cf.payload:
         raise ApplicationError(
             "credentials_expired", at=timezone.localtime(cf.expires_at).strftime("%d.%m.%Y %H:%M")
         )
@@ -974,3 +972,40 @@ def login_failed_record(*, username: str, reason: str, request: HttpRequest | No
     """Audit a failed login: the attempted login only, never the password."""
     who = Actor(user=None, role=None, scope=Scope(level=Level.FEDERAL), reason=username[:150])
     audit_record(actor=who, action="auth.login_failed", request=request, details={"reason": reason})
+
+
+# --- expiry purge ----------------------------------------------------------------------------
+
+
+def credentials_purge_expired(*, now: dt.datetime | None = None) -> int:
+    """Wipe the encrypted payload of every credentials file past its ``expires_at`` that was never
+    downloaded, so no password, even encrypted, outlives its file. Idempotent: a second run finds
+    nothing. One audit event per file, in the file's own scope. Returns the number wiped."""
+    moment = now or timezone.now()
+    actor = Actor.system(reason="credentials expiry")
+    wiped = 0
+    with transaction.atomic():
+        expired = (
+            CredentialsFile.objects.for_actor(actor, A.EXPIRE_CREDENTIALS)
+            .select_for_update(skip_locked=True)
+            .filter(expires_at__lte=moment, downloaded_at__isnull=True)
+            .exclude(payload="")
+            .order_by("pk")
+        )
+        for cf in expired:
+            cf.payload = ""
+            cf.save(update_fields=["payload", "updated_at"])
+            audit_record(
+                actor=actor,
+                action="credentials.expire",
+                target=cf,
+                scope=Scope(
+                    level=Level.FEDERAL,
+                    region_id=cf.region_id,
+                    municipality_id=cf.municipality_id,
+                    school_id=cf.school_id,
+                ),
+                details={"logins": cf.logins},
+            )
+            wiped += 1
+    return wiped

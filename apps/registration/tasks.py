@@ -17,3 +17,11 @@ def school_list_export_task(*, job_id: int, **_: object) -> None:
     from apps.registration.services import school_list_export_run
 
     school_list_export_run(job_id=job_id)
+
+
+@shared_task(name="registration.credentials_purge", acks_late=True)
+def credentials_purge_task(**_: object) -> int:
+    """Periodic: wipe the payloads of expired, never-downloaded credentials files."""
+    from apps.registration.services_accounts import credentials_purge_expired
+
+    return credentials_purge_expired()

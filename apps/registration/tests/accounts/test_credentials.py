@@ -174,3 +174,48 @@ def test_template_writes_a_stored_formula_like_name_as_text(world):
     cells = [c for row in ws.iter_rows(min_row=4) for c in row if c.value == user.full_name]
     assert len(cells) == 1
     assert cells[0].data_type == "s"
+
+
+@pytest.mark.django_db
+def test_expired_credentials_payloads_are_purged_by_the_periodic_task(world):
+    # given two files issued by the federal operator: one past its expiry, one still valid
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.registration.tasks import credentials_purge_task
+    from vpr_portal.celery import app
+
+    federal = world.client_for("federal")
+    for n, key in ((3, "A"), (4, "B")):
+        federal.post(
+            reverse("region-coordinator", args=[world.regions[key].pk]),
+            {**person(n), "mode": "replace"},
+        )
+    expired, valid = CredentialsFile.objects.order_by("pk")
+    CredentialsFile.objects.filter(pk=expired.pk).update(
+        expires_at=timezone.now() - timedelta(minutes=1)
+    )
+    # when the beat task runs (it is scheduled hourly)
+    assert "registration.credentials_purge" in app.conf.beat_schedule
+    wiped = credentials_purge_task.delay().get()
+    # then only the expired payload is wiped, once, with one audit event
+    assert wiped == 1
+    expired.refresh_from_db()
+    valid.refresh_from_db()
+    assert expired.payload == ""
+    assert expired.downloaded_at is None
+    assert valid.payload.startswith("gAAAA")
+    events = AuditEvent.objects.filter(action="credentials.expire")
+    assert [e.target_id for e in events] == [str(expired.pk)]
+    assert events.get().region_id == expired.region_id  # the file's own scope
+    # and a second run changes nothing
+    assert credentials_purge_task.delay().get() == 0
+    assert AuditEvent.objects.filter(action="credentials.expire").count() == 1
+    # and the purged file's download still says it expired, not that it was downloaded
+    response = federal.get(reverse("credentials-download", args=[expired.pk]))
+    assert response.status_code == 410
+    assert "уже был скачан" not in response.content.decode()
+    assert "Срок хранения файла с паролями истёк" in response.content.decode()
+    # and the valid one still downloads
+    assert federal.get(reverse("credentials-download", args=[valid.pk])).status_code == 200
