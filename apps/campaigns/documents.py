@@ -187,8 +187,18 @@ def _read_work(reader: _Reader, index: int, obj: Any) -> WorkSpec | None:
         encrypted_archive=reader.boolean(obj, "encrypted_archive", where),
         recommended_dates=recommended,
         columns=tuple(columns),
-        **ints,
-        **dates,
+        grade=ints["grade"],
+        max_score=ints["max_score"],
+        mark3_from=ints["mark3_from"],
+        mark4_from=ints["mark4_from"],
+        mark5_from=ints["mark5_from"],
+        duration_minutes=ints["duration_minutes"],
+        variants_per_school=ints["variants_per_school"],
+        period_start=dates["period_start"],
+        period_end=dates["period_end"],
+        materials_publish_date=dates["materials_publish_date"],
+        results_upload_deadline=dates["results_upload_deadline"],
+        results_release_date=dates["results_release_date"],
     )
 
 

@@ -37,12 +37,19 @@ ENCRYPTED_CRITERIA_TIME_MSK = dt.time(14, 0)
 class WorkPlan(Protocol):
     """What the instants depend on: the regime and the plan-graph dates of a work."""
 
-    encrypted_archive: bool
-    period_start: dt.date
-    period_end: dt.date
-    materials_publish_date: dt.date
-    results_upload_deadline: dt.date
-    results_release_date: dt.date
+    # Read-only members, so frozen dataclasses (``rules.WorkSpec``) match as well as models.
+    @property
+    def encrypted_archive(self) -> bool: ...
+    @property
+    def period_start(self) -> dt.date: ...
+    @property
+    def period_end(self) -> dt.date: ...
+    @property
+    def materials_publish_date(self) -> dt.date: ...
+    @property
+    def results_upload_deadline(self) -> dt.date: ...
+    @property
+    def results_release_date(self) -> dt.date: ...
 
 
 def at_local(day: dt.date, clock: dt.time, zone: str) -> dt.datetime:

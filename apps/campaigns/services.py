@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -429,6 +430,8 @@ def works_import_upload(
         raise
     preview = _preview(actor=actor, campaign=campaign, spec=spec)
     preview["format"] = fmt
+    if actor.user is None:  # an upload is always somebody's; the batch's actor is required
+        raise PermissionDenied
     path = default_storage.save(f"imports/works/{campaign.pk}/{sha}.{fmt}", ContentFile(content))
     with transaction.atomic():
         batch = ImportBatch.objects.create(
@@ -664,6 +667,8 @@ def reserve_day_request(
         raise CampaignError(
             "reserve_pending_exists", work=_title(work), date=_d(pending.requested_date)
         )
+    if actor.user is None:  # a reserve day is always requested by somebody
+        raise PermissionDenied
     req = ReserveDayRequest.objects.create(
         school=school,
         region_id=school.region_id,

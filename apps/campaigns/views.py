@@ -322,7 +322,7 @@ class _CampaignExportView(_ManageMixin, View):
     def build(self, spec: Any) -> bytes:
         raise NotImplementedError
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: HttpRequest, pk: int) -> FileResponse:
         try:
             spec = selectors.campaign_spec(
                 actor=self.actor, campaign_id=pk, action=A.MANAGE_CAMPAIGNS
@@ -618,7 +618,8 @@ class SchoolScheduleSetView(ScopedViewMixin, View):
         if not form.is_valid():
             for errors in form.errors.values():
                 for error in errors:
-                    messages.error(request, error)
+                    # ErrorList items come out as messages; the stubs say ValidationError | str.
+                    messages.error(request, error)  # type: ignore[arg-type]
             return redirect(target)
         try:
             row = services.school_date_set(

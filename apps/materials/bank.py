@@ -47,6 +47,8 @@ XLSX_HEADERS: dict[str, str] = {
 }
 REQUIRED = ("code", "column", "text", "answer", "difficulty")
 FIELD_LABELS = {f: f"«{h}»" for f, h in XLSX_HEADERS.items()}
+# one read item before checks: where it was, its fields, its xlsx row (0 in JSON), column positions
+RawRow = tuple[str, dict[str, Any], int, dict[str, int]]
 
 
 @dataclass(frozen=True)
@@ -130,7 +132,7 @@ def _problem(where: str, message: str, row: int = 0, column: int = 0) -> CellErr
 
 
 def _check_rows(
-    raw: Iterable[tuple[str, dict[str, Any], int, dict[str, int]]],
+    raw: Iterable[RawRow],
     *,
     columns: Sequence[str],
     variants: int,
@@ -251,7 +253,7 @@ def read_bank_json(
         if not isinstance(meta, dict):
             raise file_error("Поле «work» должно описывать работу (год, этап, предмет, класс).")
         check_work(meta, work)
-    raw = []
+    raw: list[RawRow] = []
     for n, item in enumerate(data["items"], start=1):
         where = f"Задание банка № {n}"
         if not isinstance(item, dict):
@@ -287,7 +289,7 @@ def read_bank_xlsx(
         raise file_error(
             f"На листе «{SHEET}» нет столбцов: {', '.join(missing)}. Скачайте шаблон заново."
         )
-    raw = []
+    raw: list[RawRow] = []
     for row_no in range(2, len(sheet.rows) + 1):
         fields = {f: sheet.cell(row_no, col) for f, col in positions.items()}
         if all(text(v) == "" for v in fields.values()):

@@ -138,7 +138,7 @@ def variant_uid(*, seed: int, work_id: int, school_id: int, number: int) -> str:
 
 def normalize_uid(value: str) -> str:
     """What a person typed from a page → the stored form (case, spaces, O/0, I/L/1 forgiven)."""
-    cleaned = value.upper().translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    cleaned = value.upper().translate(str.maketrans("OIL", "011"))
     raw = "".join(ch for ch in cleaned if ch in UID_ALPHABET)
     if len(raw) != UID_LENGTH:
         return ""

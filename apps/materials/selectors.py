@@ -149,9 +149,9 @@ def held_on(*, actor: Actor, action: str, school_id: int, work_ids: list[int]) -
         .filter(school_id=school_id, work_id__in=work_ids)
         .select_related("reserve")
     )
-    out = {}
+    out: dict[int, date] = {}
     for row in rows:
-        if row.reserve_id and row.reserve.status != ReserveDayRequest.Status.APPROVED:
+        if row.reserve is not None and row.reserve.status != ReserveDayRequest.Status.APPROVED:
             continue
         out[row.work_id] = row.date
     return out
@@ -294,7 +294,7 @@ def build_progress(*, actor: Actor, work: Work) -> BuildProgress:
         .filter(pk__in=per_region)
         .values_list("pk", "name")
     )
-    regions = [
+    regions: list[dict[str, Any]] = [
         {
             "region_id": rid,
             "name": names.get(rid, str(rid)),

@@ -402,6 +402,8 @@ def bank_import_preview(
             },
         )
         raise
+    if actor.user is None:  # an upload is always somebody's; the batch's actor is required
+        raise PermissionDenied
     ext = ".xlsx" if filename.lower().endswith(".xlsx") else ".json"
     folder = f"imports/bank/{uuid.uuid4().hex}"
     path = default_storage.save(f"{folder}/bank{ext}", ContentFile(content))
@@ -544,7 +546,12 @@ def bank_import_discard(
         batch.save(update_fields=["status", "updated_at"])
         audit_record(actor=actor, action="materials.bank_discard", target=batch, request=request)
         paths = [p for p in (batch.file, batch.preview.get("images_file")) if p]
-        transaction.on_commit(lambda: [default_storage.delete(p) for p in paths])
+
+        def delete_files() -> None:
+            for p in paths:
+                default_storage.delete(p)
+
+        transaction.on_commit(delete_files)
     return BankApplyResult(batch=batch, done=True, message="Загрузка отменена; ничего не изменено.")
 
 
@@ -645,11 +652,6 @@ def material_file_remove(*, actor: Actor, file_id: int, request: HttpRequest | N
             details={"work_id": row.work_id, "name": row.name, "sha256": row.sha256},
         )
         row.delete()
-
-
-def _read_stored(path: str) -> bytes:
-    with default_storage.open(path, "rb") as f:
-        return f.read()
 
 
 # Bank files are content-addressed (the path holds the SHA-256), so keeping them per process is

@@ -9,7 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+)
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -102,7 +109,7 @@ class _KitFileView(ScopedViewMixin, View):
     def download(self, request: HttpRequest, pk: int) -> services.Download:
         raise NotImplementedError
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
         try:
             return stream_download(self.download(request, pk))
         except Kit.DoesNotExist as exc:

@@ -259,6 +259,8 @@ def _credentials_issue(
     whose passwords it holds: a municipal coordinator never sees the file its regional
     coordinator downloads to hand it its password.
     """
+    if actor.user is None:  # a credentials file always has its issuer
+        raise PermissionDenied
     scope = actor.scope
     payload = json.dumps([r.__dict__ for r in rows], ensure_ascii=False).encode()
     cf = CredentialsFile.objects.create(
@@ -569,6 +571,8 @@ def account_import_upload(
         )
         raise
     plan = _plan(rows, children)
+    if actor.user is None:  # an upload is always somebody's; the batch's actor is required
+        raise PermissionDenied
     path = default_storage.save(f"imports/accounts/{uuid.uuid4().hex}.xlsx", ContentFile(content))
     scope = unit_scope(unit)
     try:

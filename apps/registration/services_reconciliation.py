@@ -229,6 +229,8 @@ def school_list_upload(
             raise
         raise RefusedUploadError(exc.errors) from exc
     data["columns"] = dict(parsed.columns)
+    if actor.user is None:  # an upload is always somebody's; the batch's actor is required
+        raise PermissionDenied
     path = default_storage.save(
         f"imports/school_list/{uuid.uuid4().hex}.xlsx", ContentFile(content)
     )

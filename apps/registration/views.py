@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import DetailView, ListView, View
+from django.views.generic.detail import SingleObjectMixin
 
 from apps.core.models import Job
 from apps.registration import selectors, services
@@ -59,7 +60,7 @@ class CabinetView(ActorViewMixin, View):
 
 
 class _SearchListMixin:
-    paginate_by = PAGE_SIZE
+    paginate_by: int | None = PAGE_SIZE
     request: HttpRequest
 
     def search_query(self) -> str:
@@ -194,13 +195,13 @@ class JobListView(ScopedViewMixin, ListView):  # type: ignore[type-arg]
         return selectors.job_list(actor=self.actor)
 
 
-class JobDownloadView(ScopedViewMixin, DetailView):  # type: ignore[type-arg]
+class JobDownloadView(ScopedViewMixin, SingleObjectMixin, View):
     """Streams a finished export from storage; the download is audited."""
 
     scoped_model = Job
     action = A.VIEW_JOB
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> FileResponse:
         job = self.get_object()
         if job.status != Job.Status.DONE or not job.output:
             raise Http404

@@ -7,7 +7,7 @@ ScopedViewMixin over the model of that id.
 from __future__ import annotations
 
 import time
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
@@ -126,20 +126,25 @@ class LoginView(base_views.LoginView):
 # --- own account ------------------------------------------------------------------------------
 
 
+def _own_user(request: HttpRequest) -> User:
+    """The logged-in user: ActorViewMixin sends anonymous requests to the login page first."""
+    return cast(User, request.user)
+
+
 class PasswordChangeView(ActorViewMixin, View):
     """Change one's own password; required after logging in with a one-time password."""
 
     template_name = "registration/accounts/password_change.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return render(request, self.template_name, {"form": PasswordChangeForm(request.user)})
+        return render(request, self.template_name, {"form": PasswordChangeForm(_own_user(request))})
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        form = PasswordChangeForm(request.user, request.POST)
+        form = PasswordChangeForm(_own_user(request), request.POST)
         if not form.is_valid():
             return render(request, self.template_name, {"form": form})
         user = svc.password_change(
-            user=request.user,  # type: ignore[arg-type]
+            user=_own_user(request),
             new_password=form.cleaned_data["new_password1"],
             request=request,
         )
@@ -168,13 +173,13 @@ class SecurityView(ActorViewMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         if not self.actor.can(A.USE_TOTP):
             raise PermissionDenied
-        user = User.objects.get(pk=request.user.pk)
+        user = User.objects.get(pk=_own_user(request).pk)
         return render(request, self.template_name, self._context(user))
 
     def post(self, request: HttpRequest) -> HttpResponse:
         if not self.actor.can(A.USE_TOTP):
             raise PermissionDenied
-        user = User.objects.get(pk=request.user.pk)
+        user = User.objects.get(pk=_own_user(request).pk)
         step = request.POST.get("step", "")
         if step == "begin" and not user.totp_enabled:
             svc.totp_begin(user=user)

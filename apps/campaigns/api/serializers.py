@@ -11,10 +11,10 @@ from apps.campaigns.models import Campaign, Difficulty, ReserveDayRequest, Sessi
 from apps.core.uploads import looks_like_formula
 
 
-def _no_formula(value: str) -> str:
+def _no_formula(value: str) -> None:
+    # A DRF validator: only raising matters, a returned value is discarded.
     if looks_like_formula(value):
         raise serializers.ValidationError("Значение не может начинаться со знака «=».")
-    return value
 
 
 # --- output -----------------------------------------------------------------------------------
@@ -34,7 +34,8 @@ class SubjectOutputSerializer(serializers.ModelSerializer[Subject]):
 
 class TaskColumnOutputSerializer(serializers.Serializer[Any]):
     position = serializers.IntegerField()
-    label = serializers.CharField(help_text="Номер задания: 1, 9.1, 4К1")
+    # DRF's metaclass pops declared fields, so this never shadows Field.label.
+    label = serializers.CharField(help_text="Номер задания: 1, 9.1, 4К1")  # type: ignore[assignment]
     header = serializers.SerializerMethodField(help_text="Заголовок столбца формы: «9.1 (1б)»")
     max_score = serializers.IntegerField()
     difficulty = serializers.ChoiceField(choices=Difficulty.choices)
@@ -167,7 +168,8 @@ class WorksCellErrorSerializer(serializers.Serializer[Any]):
 
 class WorksUploadErrorOutputSerializer(serializers.Serializer[Any]):
     detail = serializers.CharField()
-    errors = WorksCellErrorSerializer(many=True)
+    # DRF's metaclass pops declared fields, so this never shadows Serializer.errors.
+    errors = WorksCellErrorSerializer(many=True)  # type: ignore[assignment]
 
 
 class WorkImportOutputSerializer(serializers.Serializer[Any]):
@@ -196,7 +198,8 @@ class SubjectInputSerializer(serializers.Serializer[Any]):
 
 
 class ColumnInputSerializer(serializers.Serializer[Any]):
-    label = serializers.CharField(max_length=16)
+    # DRF's metaclass pops declared fields, so this never shadows Field.label.
+    label = serializers.CharField(max_length=16)  # type: ignore[assignment]
     max_score = serializers.IntegerField()
     difficulty = serializers.ChoiceField(choices=Difficulty.choices, default=Difficulty.BASIC)
     topic = serializers.CharField(allow_blank=True, default="", validators=[_no_formula])

@@ -33,10 +33,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # --- serializers ------------------------------------------------------------------------------
 
 
-def _no_formula(value: str) -> str:
+def _no_formula(value: str) -> None:
+    # A DRF validator: only raising matters, a returned value is discarded.
     if looks_like_formula(value):
         raise serializers.ValidationError("Значение не может начинаться со знака «=».")
-    return " ".join(value.split())
 
 
 class PersonInputSerializer(serializers.Serializer[Any]):
@@ -97,7 +97,8 @@ class CellErrorSerializer(serializers.Serializer[Any]):
 
 class UploadErrorOutputSerializer(serializers.Serializer[Any]):
     detail = serializers.CharField()
-    errors = CellErrorSerializer(many=True)
+    # DRF's metaclass pops declared fields, so this never shadows Serializer.errors.
+    errors = CellErrorSerializer(many=True)  # type: ignore[assignment]
 
 
 class ImportInputSerializer(serializers.Serializer[Any]):

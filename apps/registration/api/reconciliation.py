@@ -35,7 +35,8 @@ class CellErrorOutputSerializer(serializers.Serializer[Any]):
 
 class ChangeOutputSerializer(serializers.Serializer[Any]):
     field = serializers.CharField()
-    label = serializers.CharField()
+    # DRF's metaclass pops declared fields, so this never shadows Field.label.
+    label = serializers.CharField()  # type: ignore[assignment]
     old = serializers.CharField(allow_blank=True)
     new = serializers.CharField(allow_blank=True)
 
@@ -59,7 +60,8 @@ class PreviewRowOutputSerializer(serializers.Serializer[Any]):
     school_id = serializers.IntegerField(allow_null=True)
     values = SchoolValuesOutputSerializer(allow_null=True)
     changes = ChangeOutputSerializer(many=True)
-    errors = CellErrorOutputSerializer(many=True)
+    # DRF's metaclass pops declared fields, so this never shadows Serializer.errors.
+    errors = CellErrorOutputSerializer(many=True)  # type: ignore[assignment]
     note = serializers.CharField(allow_blank=True)
 
 
@@ -144,7 +146,8 @@ class ApplyOutputSerializer(serializers.Serializer[Any]):
 
 class RefusalOutputSerializer(serializers.Serializer[Any]):
     detail = serializers.CharField()
-    errors = CellErrorOutputSerializer(many=True)
+    # DRF's metaclass pops declared fields, so this never shadows Serializer.errors.
+    errors = CellErrorOutputSerializer(many=True)  # type: ignore[assignment]
     preview = PreviewOutputSerializer(allow_null=True)
 
 
