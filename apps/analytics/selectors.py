@@ -87,6 +87,7 @@ class Report:
     rows: list[Row]
     unit_name: str
     embargo_until: dt.datetime | None = None
+    time_zone: str = schedule.MOSCOW
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -209,7 +210,14 @@ def report_get(*, actor: Actor, pk: int) -> Report:
     unit = names.get((level, aggregate.unit_id))
     unit_name = _name(unit) if unit is not None else "Российская Федерация"
     columns = list(work.columns.all())
-    report = Report(aggregate=aggregate, work=work, columns=columns, rows=[], unit_name=unit_name)
+    report = Report(
+        aggregate=aggregate,
+        work=work,
+        columns=columns,
+        rows=[],
+        unit_name=unit_name,
+        time_zone=getattr(unit, "time_zone", "") or schedule.MOSCOW,
+    )
     if not actor.is_federal:
         opens = release_instant(aggregate, unit)
         if timezone.now() < opens:
@@ -347,18 +355,21 @@ def journal_table(report: Report) -> list[dict[str, Any]]:
 
 
 JOURNAL_GAP = 2
+# The page and the PDF list at most this many schools with gaps (the largest shares); the xlsx
+# lists them all.
+GAP_SCHOOLS_SHOWN = 100
 
 
 def journal_gap_list(*, actor: Actor, aggregate: WorkAggregate) -> list[dict[str, Any]]:
     """The school's participant codes whose ВПР mark differs from the journal mark by two or
-    more (codes only, never names); empty above the school level or without the right to see
-    individual results. Ordered by code."""
+    more (codes only, never names: the codes are anonymous), for whoever may open the school's
+    report; empty above the school level. Ordered by code."""
     from apps.results.models import ParticipantResult
 
     if aggregate.level != Level.SCHOOL:
         return []
     rows = (
-        ParticipantResult.objects.for_actor(actor, A.VIEW_INDIVIDUAL_RESULTS)
+        ParticipantResult.objects.for_actor(actor, A.VIEW_ANALYTICS)
         .filter(work_id=aggregate.work_id, school_id=aggregate.unit_id, absent=False)
         .filter(journal_mark__gte=2)
         .order_by("code")
@@ -373,6 +384,62 @@ def journal_gap_list(*, actor: Actor, aggregate: WorkAggregate) -> list[dict[str
                 {"code": code, "mark": mark, "journal_mark": journal, "difference": mark - journal}
             )
     return gaps
+
+
+@dataclass
+class GapSchools:
+    """The schools under a unit with ВПР-vs-journal gaps of two marks or more."""
+
+    rows: list[dict[str, Any]]
+    total: int  # schools with at least one such gap (``rows`` may be cut to a limit)
+    schools: int  # schools of the unit with results, in the actor's scope
+
+
+def journal_gap_school_list(
+    *, actor: Actor, aggregate: WorkAggregate, limit: int | None = GAP_SCHOOLS_SHOWN
+) -> GapSchools:
+    """The schools of a municipality, region or Russia (those in the actor's scope) with their
+    number and share of 2+ gaps, the largest share first (then the larger number, then the
+    school's id). The share is of the participants with a journal mark. Read from the
+    school-level aggregates in three queries whatever the number of schools."""
+    from django.db.models import Count, ExpressionWrapper, F, FloatField, Q
+    from django.db.models.functions import NullIf
+
+    if aggregate.level == Level.SCHOOL:
+        return GapSchools(rows=[], total=0, schools=0)
+    schools = WorkAggregate.objects.for_actor(actor, A.VIEW_ANALYTICS).filter(
+        work_id=aggregate.work_id, level=Level.SCHOOL
+    )
+    if aggregate.level != Level.FEDERAL:
+        path = "region_id" if aggregate.level == Level.REGION else "municipality_id"
+        schools = schools.filter(**{path: aggregate.unit_id})
+    counts = schools.aggregate(schools=Count("pk"), total=Count("pk", filter=Q(journal_gap2__gt=0)))
+    with_journal = F("journal_lower") + F("journal_equal") + F("journal_higher")
+    share = ExpressionWrapper(
+        F("journal_gap2") * 1.0 / NullIf(with_journal, 0), output_field=FloatField()
+    )
+    found = (
+        schools.filter(journal_gap2__gt=0)
+        .annotate(gap_share=share)
+        .order_by(F("gap_share").desc(nulls_last=True), "-journal_gap2", "unit_id")
+    )
+    picked = list(found[:limit] if limit is not None else found)
+    names = _names({Level.SCHOOL: {row.unit_id for row in picked}}) if picked else {}
+    rows = []
+    for row in picked:
+        school = names.get((Level.SCHOOL, row.unit_id))
+        base = row.journal_lower + row.journal_equal + row.journal_higher
+        rows.append(
+            {
+                "aggregate_id": row.pk,
+                "name": _name(school) if school is not None else str(row.unit_id),
+                "with_journal": base,
+                "gap2": row.journal_gap2,
+                "gap2_pct": percent(row.journal_gap2, base),
+                "small": base < SMALL_GROUP,
+            }
+        )
+    return GapSchools(rows=rows, total=counts["total"], schools=counts["schools"])
 
 
 def topics_table(report: Report) -> list[dict[str, Any]]:

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from apps.analytics import views
+from apps.analytics.exports import KINDS
 
 urlpatterns = [
     path("analytics/", views.AnalyticsIndexView.as_view(), name="analytics-index"),
@@ -16,12 +17,22 @@ urlpatterns = [
         name="analytics-individual",
     ),
     path(
-        "analytics/<int:pk>/marks.xlsx", views.MarksXlsxView.as_view(), name="analytics-marks-xlsx"
-    ),
-    path(
         "analytics/<int:pk>/objectivity/",
         views.ObjectivityView.as_view(),
         name="analytics-objectivity",
     ),
-    path("analytics/<int:pk>/report.pdf", views.ReportPdfView.as_view(), name="analytics-pdf"),
+    # Every report as a file: analytics/<pk>/<kind>.xlsx and .pdf (one route per kind, so an
+    # unknown kind is a 404), and the six reports of the aggregate in one PDF.
+    *[
+        path(
+            f"analytics/<int:pk>/{kind}.{fmt}",
+            (
+                views.IndividualDownloadView if kind == "individual" else views.ReportDownloadView
+            ).as_view(kind=kind, fmt=fmt),
+            name=f"analytics-{kind}-{fmt}",
+        )
+        for kind in KINDS
+        for fmt in ("xlsx", "pdf")
+    ],
+    path("analytics/<int:pk>/report.pdf", views.CombinedPdfView.as_view(), name="analytics-pdf"),
 ]

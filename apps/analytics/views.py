@@ -1,4 +1,4 @@
-"""HTML pages and the xlsx download of the analytics reports (thin: one selector, render)."""
+"""HTML pages and the xlsx/PDF downloads of the analytics reports (thin: one selector, render)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from typing import Any, ClassVar
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views import View
 
 from apps.analytics import selectors as sel
@@ -23,6 +22,51 @@ REPORTS = (
     ("analytics-topics", "Достижение планируемых результатов"),
     ("analytics-groups", "Выполнение заданий группами участников"),
 )
+
+
+def _shown(value: float | None) -> dict[str, Any]:
+    """A percentage as the page prints it («83,3», «—») and as a CSS width («83.3»): formatted
+    once here, because template filters on thousands of cells dominated the page's time."""
+    if value is None:
+        return {"value": None, "text": "—", "width": ""}
+    return {"value": value, "text": f"{value:.1f}".replace(".", ","), "width": f"{value:.1f}"}
+
+
+def _format_cells(table: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for line in table:
+        line["cells"] = [
+            {**cell, **_shown(cell["value"])} if isinstance(cell, dict) else _shown(cell)
+            for cell in line["cells"]
+        ]
+    return table
+
+
+def _downloads(kind: str, pk: int) -> list[dict[str, str]]:
+    """The download links of a report page: its xlsx and PDF, and all reports in one PDF."""
+    from django.urls import reverse
+
+    from apps.analytics.exports import KINDS
+
+    if kind not in KINDS:
+        return []
+    number, title = KINDS[kind]
+    links = [
+        {
+            "label": f"Ф{number}_{title}.xlsx",
+            "url": reverse(f"analytics-{kind}-xlsx", args=[pk]),
+            "format": "xlsx",
+        },
+        {"label": "PDF", "url": reverse(f"analytics-{kind}-pdf", args=[pk]), "format": "pdf"},
+    ]
+    if kind != "individual":
+        links.append(
+            {
+                "label": "Все отчёты (PDF)",
+                "url": reverse("analytics-pdf", args=[pk]),
+                "format": "pdf",
+            }
+        )
+    return links
 
 
 class AnalyticsIndexView(ActorViewMixin, View):
@@ -45,6 +89,7 @@ class ReportView(ScopedViewMixin, View):
     action = A.VIEW_ANALYTICS
     template_name: ClassVar[str] = ""
     title: ClassVar[str] = ""
+    kind: ClassVar[str] = ""  # the report's downloads (analytics-<kind>-xlsx / -pdf)
 
     def build(self, report: sel.Report) -> dict[str, Any]:
         return {}
@@ -62,14 +107,17 @@ class ReportView(ScopedViewMixin, View):
             "is_school": report.aggregate.level == Level.SCHOOL,
             "can_individual": self.actor.can(A.VIEW_INDIVIDUAL_RESULTS),
             "can_objectivity": self.actor.can(A.VIEW_OBJECTIVITY),
+            "kind": self.kind,
         }
         if report.embargo_until is not None:
             return render(request, "analytics/embargo.html", context)
+        context["downloads"] = _downloads(self.kind, report.aggregate.pk)
         context.update(self.build(report))
         return render(request, self.template_name, context)
 
 
 class MarksView(ReportView):
+    kind = "marks"
     template_name = "analytics/marks.html"
     title = "Статистика по отметкам"
 
@@ -78,6 +126,7 @@ class MarksView(ReportView):
 
 
 class ScoresView(ReportView):
+    kind = "scores"
     template_name = "analytics/scores.html"
     title = "Распределение первичных баллов"
 
@@ -86,36 +135,41 @@ class ScoresView(ReportView):
 
 
 class TasksView(ReportView):
+    kind = "tasks"
     template_name = "analytics/tasks.html"
     title = "Выполнение заданий"
 
     def build(self, report: sel.Report) -> dict[str, Any]:
-        return {"table": sel.tasks_table(report)}
+        return {"table": _format_cells(sel.tasks_table(report))}
 
 
 class JournalView(ReportView):
+    kind = "journal"
     template_name = "analytics/journal.html"
     title = "Сравнение отметок с отметками по журналу"
 
     def build(self, report: sel.Report) -> dict[str, Any]:
         gaps = sel.journal_gap_list(actor=self.actor, aggregate=report.aggregate)
-        return {"table": sel.journal_table(report), "gaps": gaps}
+        schools = sel.journal_gap_school_list(actor=self.actor, aggregate=report.aggregate)
+        return {"table": sel.journal_table(report), "gaps": gaps, "gap_schools": schools}
 
 
 class TopicsView(ReportView):
+    kind = "topics"
     template_name = "analytics/topics.html"
     title = "Достижение планируемых результатов"
 
     def build(self, report: sel.Report) -> dict[str, Any]:
-        return {"table": sel.topics_table(report)}
+        return {"table": _format_cells(sel.topics_table(report))}
 
 
 class GroupsView(ReportView):
+    kind = "groups"
     template_name = "analytics/groups.html"
     title = "Выполнение заданий группами участников"
 
     def build(self, report: sel.Report) -> dict[str, Any]:
-        return {"table": sel.groups_table(report)}
+        return {"table": _format_cells(sel.groups_table(report))}
 
 
 class IndividualView(ReportView):
@@ -124,6 +178,7 @@ class IndividualView(ReportView):
     action = A.VIEW_INDIVIDUAL_RESULTS
     template_name = "analytics/individual.html"
     title = "Индивидуальные результаты"
+    kind = "individual"
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         try:
@@ -171,90 +226,61 @@ def _download(content: bytes, content_type: str, name: str) -> HttpResponse:
     return response
 
 
-class ReportPdfView(ReportView):
-    """The unit's «Статистика по отметкам» and «Выполнение заданий» as one PDF."""
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ReportDownloadView(ScopedViewMixin, View):
+    """One report of a unit as xlsx or PDF (``Ф<N>_<name>.xlsx``); the kind and the format come
+    from the URL (one route per kind, so an unknown kind is a 404). Scoped like the page (404
+    out of scope); before the release instant the embargo page instead of the file."""
+
+    scoped_model = WorkAggregate
+    action = A.VIEW_ANALYTICS
+    kind: str = "marks"
+    fmt: str = "xlsx"
+
+    def kinds(self) -> tuple[str, ...]:
+        return (self.kind,)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        from apps.analytics import pdf
+        from apps.analytics import exports, pdf
 
+        # The page and the PDF list the schools with the largest journal gaps; the xlsx all.
+        limit = None if self.fmt == "xlsx" else sel.GAP_SCHOOLS_SHOWN
         try:
-            report = sel.report_get(actor=self.actor, pk=pk)
+            export = exports.report_export(
+                actor=self.actor, pk=pk, kinds=self.kinds(), gap_limit=limit
+            )
         except WorkAggregate.DoesNotExist as exc:
             raise Http404 from exc
-        if report.embargo_until is not None:
+        if export.embargoed:
+            title = exports.KINDS[self.kinds()[0]][1]
             return render(
                 request,
                 "analytics/embargo.html",
-                {"report": report, "title": "Статистика по отметкам", "reports": REPORTS},
+                {"report": export.report, "title": title, "reports": REPORTS},
             )
-        work = report.work
-        tasks = sel.tasks_table(report)
-        units = [f"{r.level_label}: {r.name}" for r in report.rows]
-        data = pdf.ReportPdf(
-            heading=[
-                f"ВПР {work.campaign.year} {work.subject.name} {work.grade} класс",
-                f"{report.unit_name}. Максимальный первичный балл: {work.max_score}. "
-                f"Дата формирования: {timezone.localdate():%d.%m.%Y}",
-            ],
-            marks_header=["Уровень", "Наименование", "ОО", "Участников", "2", "3", "4", "5"],
-            marks_rows=[
-                [
-                    line["row"].level_label,
-                    line["row"].name,
-                    line["schools"],
-                    line["participants"],
-                    *line["percents"],
-                ]
-                for line in sel.marks_table(report)
-            ],
-            tasks_header=["Задание", "Уровень", "Макс.", *units],
-            tasks_rows=[
-                [t["column"].label, t["column"].difficulty, t["column"].max_score]
-                + [c["value"] for c in t["cells"]]
-                for t in tasks
-            ],
-            tasks_levels=[[c["level"] for c in t["cells"]] for t in tasks],
-            notes=[
-                "Базовые задания (Б): ≥ 60 % — достаточно, < 57 % — недостаточно; повышенные и "
-                "высокие (П, В): ≥ 30 %, < 28,5 %. Группы менее 10 участников малоинформативны."
-            ],
-        )
-        return _download(pdf.report_pdf(data), "application/pdf", pdf.PDF_FILE_NAME)
+        first = export.items[0]
+        if self.fmt == "xlsx":
+            return _download(xlsx.report_workbook(first), XLSX, xlsx.file_name(first))
+        name = pdf.file_name(first) if len(export.items) == 1 else pdf.combined_file_name(first)
+        return _download(pdf.report_pdf(export.items), "application/pdf", name)
 
 
-class MarksXlsxView(ReportView):
-    """Ф3_Статистика по отметкам.xlsx of the unit (embargoed like the page)."""
+class IndividualDownloadView(ReportDownloadView):
+    """Ф1_Индивидуальные результаты: only for those who may open the individual results page
+    (403 without the right, 404 above the school level or out of scope)."""
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        try:
-            report = sel.report_get(actor=self.actor, pk=pk)
-        except WorkAggregate.DoesNotExist as exc:
-            raise Http404 from exc
-        if report.embargo_until is not None:
-            return render(
-                request,
-                "analytics/embargo.html",
-                {"report": report, "title": "Статистика по отметкам", "reports": REPORTS},
-            )
-        work = report.work
-        rows = [
-            [line["row"].level_label, line["row"].name, line["schools"], line["participants"]]
-            + [p if p is not None else "" for p in line["percents"]]
-            for line in sel.marks_table(report)
-        ]
-        content = xlsx.marks_workbook(
-            xlsx.MarksSheet(
-                subject_code=work.subject.code,
-                subject_name=work.subject.name,
-                grade=work.grade,
-                year=work.campaign.year,
-                max_score=work.max_score,
-                generated_on=timezone.localdate(),
-                rows=rows,
-            )
-        )
-        return _download(
-            content,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            xlsx.MARKS_FILE_NAME,
-        )
+    action = A.VIEW_INDIVIDUAL_RESULTS
+    kind = "individual"
+
+
+class CombinedPdfView(ReportDownloadView):
+    """The six reports of the unit's aggregate in one PDF (the individual results apart)."""
+
+    fmt = "pdf"
+
+    def kinds(self) -> tuple[str, ...]:
+        from apps.analytics.exports import AGGREGATE_KINDS
+
+        return AGGREGATE_KINDS

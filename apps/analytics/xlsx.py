@@ -1,78 +1,80 @@
-"""xlsx of the analytics reports, named like ФИС ОКО. Pure: dataclasses in, bytes out."""
+"""xlsx of the analytics reports, named like ФИС ОКО. Pure: an ``ExportReport`` in, bytes out.
+
+One writer for every report: the header block (title, «ВПР <YYYY> <Предмет> <N> класс», the
+unit, the maximum primary score, the date), then each table section with its threshold fills,
+then the notes. Text goes through ``set_text`` (never a formula); numbers stay numbers.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 
+from apps.analytics.exports import ExportReport
 from apps.core.xlsx import HEADER_FILL, HEADER_FONT, set_text
 
-# Subject abbreviations of ФИС ОКО's sheet names («РУ 4 Статистика по отметкам»).
-SUBJECT_ABBREVIATIONS = {
-    "russian": "РУ",
-    "math": "МА",
-    "mathematics": "МА",
-    "world": "ОМ",
-    "history": "ИС",
-    "biology": "БИ",
-    "geography": "ГЕ",
-    "social": "ОБ",
-    "physics": "ФИ",
-    "chemistry": "ХИ",
-    "english": "АЯ",
-    "german": "НЯ",
-    "french": "ФЯ",
-    "informatics": "ИН",
-    "literature": "ЛИ",
+# The page's threshold colours (static/css/analytics.css).
+FILLS = {
+    "sufficient": PatternFill("solid", fgColor="D9F2D9"),
+    "uncertain": PatternFill("solid", fgColor="FFF3C4"),
+    "insufficient": PatternFill("solid", fgColor="F8D0D0"),
 }
-MARKS_FILE_NAME = "Ф3_Статистика по отметкам.xlsx"
+FIRST_TABLE_ROW = 7
 
 
-def subject_abbreviation(code: str, name: str) -> str:
-    return SUBJECT_ABBREVIATIONS.get(code) or name[:2].upper()
+def file_name(report: ExportReport) -> str:
+    return f"{report.file_stem}.xlsx"
 
 
-@dataclass(frozen=True)
-class MarksSheet:
-    """Статистика по отметкам of one unit, ready to write."""
-
-    subject_code: str
-    subject_name: str
-    grade: int
-    year: int
-    max_score: int
-    generated_on: dt.date
-    rows: Sequence[Sequence[Any]]  # level label, name, schools, participants, %2..%5
-
-
-def marks_workbook(sheet: MarksSheet) -> bytes:
-    """«РУ 4 Статистика по отметкам»: a header block, then one line per unit (no formulas)."""
+def report_workbook(report: ExportReport) -> bytes:
+    """«РУ 4 Статистика по отметкам»: a header block, the sections, the notes (no formulas)."""
     wb = Workbook()
     ws = wb.active
     if ws is None:  # pragma: no cover - a new Workbook always has one sheet
         ws = wb.create_sheet()
-    abbreviation = subject_abbreviation(sheet.subject_code, sheet.subject_name)
-    ws.title = f"{abbreviation} {sheet.grade} Статистика по отметкам"[:31]
-    set_text(ws, 1, 1, "Статистика по отметкам")
+    ws.title = report.sheet_title
+    set_text(ws, 1, 1, report.title)
     ws.cell(row=1, column=1).font = Font(bold=True, size=13)
-    set_text(ws, 2, 1, f"ВПР {sheet.year} {sheet.subject_name} {sheet.grade} класс")
-    set_text(ws, 3, 1, f"Максимальный первичный балл: {sheet.max_score}")
-    set_text(ws, 4, 1, f"Дата формирования: {sheet.generated_on:%d.%m.%Y}")
-    headers = ["Уровень", "Наименование", "Кол-во ОО", "Кол-во участников", "2", "3", "4", "5"]
-    for col, header in enumerate(headers, start=1):
-        set_text(ws, 6, col, header)
-        ws.cell(row=6, column=col).font = HEADER_FONT
-        ws.cell(row=6, column=col).fill = HEADER_FILL
-    for i, values in enumerate(sheet.rows, start=7):
-        for col, value in enumerate(values, start=1):
-            set_text(ws, i, col, value)
-    ws.column_dimensions["B"].width = 50
+    set_text(ws, 2, 1, report.work_line)
+    set_text(ws, 3, 1, report.unit_line)
+    set_text(ws, 4, 1, f"Максимальный первичный балл: {report.max_score}")
+    set_text(ws, 5, 1, f"Дата формирования: {report.generated_on:%d.%m.%Y}")
+    widths: dict[int, int] = {}
+    row_no = FIRST_TABLE_ROW
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for section in report.sections:
+        if section.caption:
+            set_text(ws, row_no, 1, section.caption)
+            ws.cell(row=row_no, column=1).font = Font(bold=True)
+            row_no += 1
+        for header in section.header:
+            for col, value in enumerate(header, start=1):
+                set_text(ws, row_no, col, value)
+                cell = ws.cell(row=row_no, column=col)
+                cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, wrap
+                widths[col] = max(widths.get(col, 8), min(len(str(value or "")), 18))
+            row_no += 1
+        for i, values in enumerate(section.rows):
+            levels = section.levels[i] if i < len(section.levels) else ()
+            for col, value in enumerate(values, start=1):
+                set_text(ws, row_no, col, value)
+                cell = ws.cell(row=row_no, column=col)
+                if isinstance(value, float):
+                    cell.number_format = "0.0"
+                level = levels[col - 1] if col - 1 < len(levels) else ""
+                if level in FILLS:
+                    cell.fill = FILLS[level]
+                widths[col] = max(widths.get(col, 8), min(len(str(value or "")) + 2, 60))
+            row_no += 1
+        row_no += 1
+    for note in report.notes:
+        set_text(ws, row_no, 1, note)
+        row_no += 1
+    for col, width in widths.items():
+        ws.column_dimensions[get_column_letter(col)].width = width
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -97,6 +97,14 @@ def test_school_opens_each_report(
         "33,3",
         "16,7",
     ]
+    # and it links its xlsx, its PDF and all reports in one PDF
+    downloads = page.locator(".an-actions a")
+    assert downloads.all_inner_texts() == [
+        "Ф3_Статистика по отметкам.xlsx",
+        "PDF",
+        "Все отчёты (PDF)",
+    ]
+    assert downloads.first.get_attribute("href") == f"/analytics/{agg.pk}/marks.xlsx"
 
     # when it opens «Распределение первичных баллов»
     _open(page, f"{base}/scores/", shot("scores"))
@@ -218,6 +226,18 @@ def test_regional_coordinator_opens_each_report(
     ]
     assert page.locator("table.an-gaps").count() == 0
     assert "40005" not in text
+    # and its schools with such gaps are listed instead, 1 of 5 with a journal mark each
+    schools = page.locator("table.an-gap-schools tbody tr")
+    assert schools.count() == 2
+    assert _row(page, "table.an-gap-schools", world.schools["A1a"].short_name)[1:] == [
+        "5",
+        "1",
+        "20,0",
+    ]
+    # and the report's downloads are linked
+    assert page.locator(".an-actions a").first.inner_text() == (
+        "Ф5_Сравнение отметок с отметками по журналу.xlsx"
+    )
 
     # when it opens «Достижение планируемых результатов»
     _open(page, f"{base}/topics/", shot("topics"))

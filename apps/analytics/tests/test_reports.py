@@ -234,9 +234,10 @@ def test_marks_xlsx_named_like_fis_oko(world: World, loaded: Any) -> None:
     ws = wb.active
     assert ws["A1"].value == "Статистика по отметкам"
     assert ws["A2"].value == "ВПР 2026 Русский язык 4 класс"
-    assert ws["A3"].value == "Максимальный первичный балл: 6"
-    assert ws["A4"].value == "Дата формирования: 10.06.2026"
-    assert [c.value for c in ws[8]][2:] == [2, 12, 25.0, 25.0, 33.3, 16.7]
+    assert ws["A3"].value == world.regions["A"].name
+    assert ws["A4"].value == "Максимальный первичный балл: 6"
+    assert ws["A5"].value == "Дата формирования: 10.06.2026"
+    assert [c.value for c in ws[9]][2:8] == [2, 12, 25.0, 25.0, 33.3, 16.7]
     assert not any(
         isinstance(c.value, str) and c.value.startswith("=") for row in ws.rows for c in row
     )
