@@ -232,7 +232,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class ReportDownloadView(ScopedViewMixin, View):
     """One report of a unit as xlsx or PDF (``Ф<N>_<name>.xlsx``); the kind and the format come
     from the URL (one route per kind, so an unknown kind is a 404). Scoped like the page (404
-    out of scope); before the release instant the embargo page instead of the file."""
+    out of scope); before the release instant the embargo page (403) instead of the file."""
 
     scoped_model = WorkAggregate
     action = A.VIEW_ANALYTICS
@@ -255,10 +255,12 @@ class ReportDownloadView(ScopedViewMixin, View):
             raise Http404 from exc
         if export.embargoed:
             title = exports.KINDS[self.kinds()[0]][1]
+            # 403, not 200: a script that asked for a file must not take this page for one
             return render(
                 request,
                 "analytics/embargo.html",
                 {"report": export.report, "title": title, "reports": REPORTS},
+                status=403,
             )
         first = export.items[0]
         if self.fmt == "xlsx":

@@ -11,5 +11,6 @@ urlpatterns = [
         ("journal", views.JournalApi),
         ("topics", views.TopicsApi),
         ("groups", views.GroupsApi),
+        ("individual", views.IndividualApi),
     )
 ]

@@ -1,7 +1,8 @@
 """REST endpoints of the analytics reports (JSON), scoped and embargoed like the pages.
 
 ``GET /api/v1/analytics/{pk}/{report}/`` where ``pk`` is the unit's aggregate. Before the
-release instant a non-federal caller gets ``embargo_until`` and no numbers.
+release instant a non-federal caller gets ``embargo_until`` and no numbers. ``individual`` exists
+for school aggregates only and needs the individual-results right, as its page does.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from rest_framework.views import APIView
 
 from apps.analytics import selectors as sel
 from apps.analytics.models import WorkAggregate
-from apps.registration.access import A, ScopedAPIMixin
+from apps.core.scoping import Level
+from apps.registration.access import A, Actor, ScopedAPIMixin
 
 
 def _unit(row: sel.Row) -> dict[str, Any]:
@@ -78,6 +80,43 @@ def _journal(report: sel.Report) -> list[dict[str, Any]]:
     ]
 
 
+def _journal_gaps(actor: Actor, report: sel.Report) -> dict[str, Any]:
+    """The comparison per unit plus the 2+ gaps: codes at a school, schools above it."""
+    schools = sel.journal_gap_school_list(actor=actor, aggregate=report.aggregate, limit=None)
+    return {
+        "units": _journal(report),
+        "gap_codes": sel.journal_gap_list(actor=actor, aggregate=report.aggregate),
+        "gap_schools": {
+            "schools": schools.schools,
+            "with_gaps": schools.total,
+            "rows": schools.rows,
+        },
+    }
+
+
+def _individual(actor: Actor, report: sel.Report) -> dict[str, Any]:
+    """Индивидуальные результаты by participant code (never names); X is null in ``scores``."""
+    return {
+        "tasks": [
+            {"label": c.label, "difficulty": c.difficulty, "max_score": c.max_score}
+            for c in report.columns
+        ],
+        "participants": [
+            {
+                "code": r.code,
+                "class_number": r.class_number,
+                "absent": r.absent,
+                "variant": None if r.absent else r.variant,
+                "scores": [] if r.absent else list(r.scores),
+                "primary_score": None if r.absent else r.primary_score,
+                "mark": None if r.absent else r.mark,
+                "journal_mark": r.journal_mark or None,
+            }
+            for r in sel.individual_list(actor=actor, aggregate=report.aggregate)
+        ],
+    }
+
+
 def _topics(report: sel.Report) -> dict[str, Any]:
     return {"units": [_unit(r) for r in report.rows], "topics": sel.topics_table(report)}
 
@@ -94,11 +133,17 @@ class AnalyticsReportApi(ScopedAPIMixin, APIView):
 
     scoped_model = WorkAggregate
     method_actions: ClassVar[dict[str, str]] = {"GET": A.VIEW_ANALYTICS}
-    build: ClassVar[Callable[[sel.Report], Any]]
+    build: ClassVar[Callable[[Actor, sel.Report], Any]]
+    school_only: ClassVar[bool] = False
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, pk: int) -> Response:
+        action = self.method_actions["GET"]
         try:
+            if self.school_only:
+                aggregate = sel.aggregate_get(actor=self.actor, pk=pk, action=action)
+                if aggregate.level != Level.SCHOOL:
+                    raise NotFound
             report = sel.report_get(actor=self.actor, pk=pk)
         except WorkAggregate.DoesNotExist as exc:
             raise NotFound from exc
@@ -117,17 +162,36 @@ class AnalyticsReportApi(ScopedAPIMixin, APIView):
             "report": None,
         }
         if report.embargo_until is None:
-            data["report"] = type(self).build(report)
+            data["report"] = type(self).build(self.actor, report)
         return Response(data)
 
 
-def _api(name: str, builder: Callable[[sel.Report], Any]) -> type[AnalyticsReportApi]:
-    return type(name, (AnalyticsReportApi,), {"build": staticmethod(builder)})
+def _api(
+    name: str,
+    builder: Callable[[Actor, sel.Report], Any],
+    *,
+    action: str = A.VIEW_ANALYTICS,
+    school_only: bool = False,
+) -> type[AnalyticsReportApi]:
+    attrs = {
+        "build": staticmethod(builder),
+        "method_actions": {"GET": action},
+        "school_only": school_only,
+    }
+    return type(name, (AnalyticsReportApi,), attrs)
 
 
-MarksApi = _api("MarksApi", _marks)
-ScoresApi = _api("ScoresApi", _scores)
-TasksApi = _api("TasksApi", _tasks)
-JournalApi = _api("JournalApi", _journal)
-TopicsApi = _api("TopicsApi", _topics)
-GroupsApi = _api("GroupsApi", _groups)
+def _plain(builder: Callable[[sel.Report], Any]) -> Callable[[Actor, sel.Report], Any]:
+    """A report that is the same for every caller who may see the unit."""
+    return lambda _actor, report: builder(report)
+
+
+MarksApi = _api("MarksApi", _plain(_marks))
+ScoresApi = _api("ScoresApi", _plain(_scores))
+TasksApi = _api("TasksApi", _plain(_tasks))
+JournalApi = _api("JournalApi", _journal_gaps)
+TopicsApi = _api("TopicsApi", _plain(_topics))
+GroupsApi = _api("GroupsApi", _plain(_groups))
+IndividualApi = _api(
+    "IndividualApi", _individual, action=A.VIEW_INDIVIDUAL_RESULTS, school_only=True
+)

@@ -109,7 +109,7 @@ def _from_api(kind: str, api: Any) -> Any:
         ]
     if kind == "journal":
         keys = ("lower", "lower_pct", "equal", "equal_pct", "higher", "higher_pct")
-        return [[*[u[k] for k in keys], u["missing"], u["gap2"]] for u in api]
+        return [[*[u[k] for k in keys], u["missing"], u["gap2"]] for u in api["units"]]
     if kind == "topics":
         return [[t["topic"], t["max"], *t["cells"]] for t in api["topics"]]
     return [[g["count"], *[c["value"] for c in g["cells"]]] for g in api["groups"]]
@@ -302,11 +302,13 @@ def test_embargo_holds_for_downloads(world: World, loaded: Any, fmt: str) -> Non
                 response = world.client_for(role).get(
                     reverse(f"analytics-{kind}-{fmt}", args=[agg.pk])
                 )
-                # then it gets the embargo notice, not the file
+                # then it gets the embargo notice (403), not the file
+                assert response.status_code == 403, (role, kind)
                 assert response["Content-Type"].startswith("text/html"), (role, kind)
                 assert "Результаты будут опубликованы" in response.content.decode()
                 assert "Content-Disposition" not in response
         combined = world.client_for("regional").get(reverse("analytics-pdf", args=[region.pk]))
+        assert combined.status_code == 403
         assert combined["Content-Type"].startswith("text/html")
         # and the federal operator already gets the file
         federal = world.client_for("federal").get(
