@@ -23,7 +23,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from apps.core.uploads import CellError, Sheet, UploadError, read_workbook, text
 from apps.core.xlsx import set_text
-from apps.results.xlsx import NAME_MESSAGE, looks_like_name
+from apps.results.xlsx import NAME_MESSAGE, Diff, looks_like_name, rows_diff
 
 SHEET_HELP = "Инструкция"
 SHEET_SCHOOL = "ОО"
@@ -191,6 +191,52 @@ class ContextData:
             "school": dict(self.school),
             "participants": {p.code: p.cells()[1:] for p in self.participants},
         }
+
+
+# --- what changed between two uploads ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class ContextDiff:
+    """What changed from one context upload to the next: school-part fields (old → new) and
+    the participants by code (added, removed, changed cells), as the results diff shows them."""
+
+    school: list[FieldChange]
+    participants: Diff
+
+    @property
+    def empty(self) -> bool:
+        return not self.school and self.participants.empty
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def context_diff(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> ContextDiff:
+    """Compare two context snapshots (``ContextData.snapshot()``); ``old`` None: the first."""
+    before: Mapping[str, Any] = (old or {}).get("school", {})
+    after: Mapping[str, Any] = new.get("school", {})
+    labels = {f.key: f.label for f in SCHOOL_FIELDS}
+    order = [f.key for f in SCHOOL_FIELDS]
+    keys = order + sorted((set(before) | set(after)) - set(order))
+    school = [
+        FieldChange(labels.get(key, key), _text(before.get(key)), _text(after.get(key)))
+        for key in keys
+        if old is not None and _text(before.get(key)) != _text(after.get(key))
+    ]
+    heads = list(PEOPLE_HEADERS[1:])
+    people = rows_diff(
+        (old or {}).get("participants", {}), new.get("participants", {}), heads, heads
+    )
+    return ContextDiff(school=school, participants=people)
 
 
 # --- building -------------------------------------------------------------------------------

@@ -604,25 +604,40 @@ class Reminded:
     without_email: int
 
 
-def results_remind(*, actor: Actor, work_id: int, request: HttpRequest | None = None) -> Reminded:
-    """E-mail every school in the actor's scope that has not uploaded the work's results (the
-    address of its questionnaire). Audited with the counts, not the addresses."""
+def results_remind(
+    *,
+    actor: Actor,
+    work_id: int,
+    region_id: int | None = None,
+    municipality_id: int | None = None,
+    request: HttpRequest | None = None,
+) -> Reminded:
+    """E-mail every school in the actor's scope — or only in the region or municipality given
+    (checked through ``for_actor``: ``DoesNotExist`` outside the scope) — that has not uploaded
+    the work's results (the address of its questionnaire). Audited with the counts, not the
+    addresses."""
     from django.conf import settings
     from django.core.mail import send_mass_mail
 
+    from apps.results import selectors_monitoring as mon
+
     _require(actor, A.REMIND_RESULTS)
     work = sel.work_get(actor=actor, work_id=work_id, action=A.REMIND_RESULTS)
-    pending = [
-        p
-        for p in sel.monitoring_schools(actor=actor, work=work)
-        if p.state in (sel.UploadState.WAITING, sel.UploadState.OVERDUE)
-    ]
+    unit = mon.monitoring_unit_get(
+        actor=actor,
+        region_id=region_id,
+        municipality_id=municipality_id,
+        action=A.REMIND_RESULTS,
+    )
+    pending = mon.monitoring_schools(
+        actor=actor, work=work, state=mon.UploadState.MISSING, unit=unit
+    )
     mails = []
     for p in pending:
         if not p.email:
             continue
         day = f"{p.window.deadline_day:%d.%m.%Y}"
-        overdue = p.state == sel.UploadState.OVERDUE
+        overdue = p.state == mon.UploadState.OVERDUE
         body = (
             f"Здравствуйте!\n\nОО {p.school.code} «{p.school.short_name}» ещё не загрузила "
             f"результаты ВПР: {work.subject.name}, {work.grade} класс.\n"
@@ -646,6 +661,12 @@ def results_remind(*, actor: Actor, work_id: int, request: HttpRequest | None = 
         actor=actor,
         action="results.remind",
         request=request,
-        details={"work_id": work.pk, "sent": sent, "without_email": len(pending) - len(mails)},
+        details={
+            "work_id": work.pk,
+            "region_id": region_id,
+            "municipality_id": municipality_id,
+            "sent": sent,
+            "without_email": len(pending) - len(mails),
+        },
     )
     return Reminded(sent=sent, without_email=len(pending) - len(mails))

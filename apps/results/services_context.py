@@ -1,9 +1,10 @@
-"""Context data of a school and its participants for a campaign: the form, its upload (atomic
-replace, every version kept with who/when) and the reads the pages need.
+"""Context data of a school and its participants for a campaign: the form download and its
+upload (atomic replace, every version kept with who/when). The reads live in
+``selectors_context``.
 
-Reads (``context_*_get``/``_list``) go through ``for_actor``; the one write,
-``context_upload``, validates everything first (pure, ``context_xlsx``) and only then replaces
-the current data of the school × campaign in one transaction holding the ``ContextSheet`` row.
+The one write, ``context_upload``, validates everything first (pure, ``context_xlsx``) and only
+then replaces the current data of the school × campaign in one transaction holding the
+``ContextSheet`` row.
 """
 
 from __future__ import annotations
@@ -17,20 +18,22 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 
-from apps.campaigns import selectors as campaigns
 from apps.campaigns.models import Campaign
 from apps.core.scoping import Level, Scope
 from apps.core.services import audit_record
 from apps.core.uploads import UploadError, file_error
-from apps.materials.models import ParticipantCode
 from apps.registration.access import A, Actor
 from apps.registration.models import School
 from apps.results import context_xlsx as cx
 from apps.results.models import ContextSheet, ContextUpload, ParticipantContext, Source
+from apps.results.selectors_context import (
+    context_campaign_get,
+    context_school_get,
+    context_spec_get,
+)
 from apps.results.xlsx import safe_file_name
 
 if TYPE_CHECKING:
-    from django.db.models import QuerySet
     from django.http import HttpRequest
 
 
@@ -47,63 +50,6 @@ def _scope(school: School) -> Scope:
         municipality_id=school.municipality_id,
         school_id=school.pk,
     )
-
-
-# --- reads ----------------------------------------------------------------------------------
-
-
-def context_school_get(*, actor: Actor, school_id: int, action: str = A.VIEW_RESULTS) -> School:
-    return (
-        School.objects.for_actor(actor, action)
-        .select_related("municipality", "region")
-        .get(pk=school_id)
-    )
-
-
-def context_campaign_get(*, actor: Actor, campaign_id: int | None = None) -> Campaign | None:
-    """The campaign asked for (``?campaign=``), else the current one."""
-    return campaigns.campaign_chosen(actor=actor, campaign_id=campaign_id)
-
-
-def context_spec_get(
-    *, actor: Actor, school: School, campaign: Campaign, action: str = A.UPLOAD_RESULTS
-) -> cx.ContextSpec:
-    """The form of a school × campaign: the codes issued to the school (code → grade)."""
-    codes = (
-        ParticipantCode.objects.for_actor(actor, action)
-        .filter(school_id=school.pk, campaign_id=campaign.pk)
-        .values_list("code", "grade")
-    )
-    return cx.ContextSpec(
-        school_code=school.code,
-        campaign_key=f"{campaign.year}-{campaign.session}",
-        year=campaign.year,
-        codes=dict(codes),
-    )
-
-
-def context_sheet_get(
-    *, actor: Actor, school_id: int, campaign_id: int, action: str = A.VIEW_RESULTS
-) -> ContextSheet | None:
-    return (
-        ContextSheet.objects.for_actor(actor, action)
-        .select_related("current_upload__uploaded_by")
-        .filter(school_id=school_id, campaign_id=campaign_id)
-        .first()
-    )
-
-
-def context_upload_list(*, actor: Actor, sheet: ContextSheet) -> QuerySet[ContextUpload]:
-    return (
-        ContextUpload.objects.for_actor(actor, A.VIEW_RESULTS)
-        .filter(sheet=sheet)
-        .select_related("uploaded_by")
-        .order_by("-number")
-    )
-
-
-def context_participant_list(*, actor: Actor, sheet: ContextSheet) -> QuerySet[ParticipantContext]:
-    return ParticipantContext.objects.for_actor(actor, A.VIEW_RESULTS).filter(sheet=sheet)
 
 
 # --- the form -------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.results import views, views_context
+from apps.results import views, views_context, views_monitoring
 
 urlpatterns = [
     path(
@@ -33,10 +33,24 @@ urlpatterns = [
         views.ResultsReopenView.as_view(),
         name="results-reopen",
     ),
-    path("results/monitoring/", views.ResultsMonitoringView.as_view(), name="results-monitoring"),
+    path(
+        "results/monitoring/",
+        views_monitoring.ResultsMonitoringView.as_view(),
+        name="results-monitoring",
+    ),
+    path(
+        "results/monitoring/regions/<int:region_id>/",
+        views_monitoring.MonitoringRegionView.as_view(),
+        name="results-monitoring-region",
+    ),
+    path(
+        "results/monitoring/municipalities/<int:municipality_id>/",
+        views_monitoring.MonitoringMunicipalityView.as_view(),
+        name="results-monitoring-municipality",
+    ),
     path(
         "results/monitoring/remind/",
-        views.ResultsRemindView.as_view(),
+        views_monitoring.ResultsRemindView.as_view(),
         name="results-remind",
     ),
     path("results/versions/<int:pk>/", views.VersionView.as_view(), name="results-version"),
@@ -44,6 +58,11 @@ urlpatterns = [
         "results/versions/<int:pk>/file/",
         views.VersionFileView.as_view(),
         name="results-version-file",
+    ),
+    path(
+        "results/context-versions/<int:pk>/",
+        views_context.ContextVersionView.as_view(),
+        name="results-context-version",
     ),
     path(
         "schools/<int:school_id>/context/",

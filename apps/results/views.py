@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.files.uploadedfile import UploadedFile
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,14 +16,13 @@ from django.views.generic import View
 
 from apps.campaigns import selectors as campaigns
 from apps.core.uploads import MAX_UPLOAD_BYTES, UploadError
-from apps.core.xlsx import table_workbook
 from apps.registration.access import A, ScopedViewMixin
 from apps.registration.models import School
 from apps.results import selectors as sel
 from apps.results import services, xlsx
 from apps.results.forms import ReopenForm, UploadForm
 from apps.results.messages import ResultsError
-from apps.results.models import ResultSheet, ResultVersion, Source
+from apps.results.models import ResultVersion, Source
 
 
 def _int(value: str | None) -> int | None:
@@ -303,126 +301,6 @@ class VersionFileView(ScopedViewMixin, View):
         work = version.sheet.work
         name = f"Результаты {work.subject.name} {work.grade} класс, версия {version.number}.xlsx"
         return _download(name, content)
-
-
-# --- monitoring of uploads (coordinators) ----------------------------------------------------
-
-
-class ResultsMonitoringView(ScopedViewMixin, View):
-    """Per work: schools expected, uploaded on time or late, participants; a work's schools
-    with their state and contacts (filter: not uploaded, overdue), as a page or xlsx."""
-
-    scoped_model = ResultSheet
-    action = A.MONITOR_RESULTS
-
-    def get(self, request: HttpRequest) -> HttpResponseBase:
-        campaign = campaigns.campaign_chosen(
-            actor=self.actor, campaign_id=_int(request.GET.get("campaign"))
-        )
-        progress = sel.monitoring_works(actor=self.actor, campaign=campaign)
-        work = next((p.work for p in progress if p.work.pk == _int(request.GET.get("work"))), None)
-        state = request.GET.get("state", "")
-        state = state if state in sel.UploadState.LABELS else ""
-        q = request.GET.get("q", "")
-        schools = (
-            sel.monitoring_schools(actor=self.actor, work=work, state=state, q=q)
-            if work is not None
-            else []
-        )
-        if work is not None and request.GET.get("format") == "xlsx":
-            return _download(
-                f"Загрузка результатов {work.subject.name} {work.grade} класс.xlsx",
-                monitoring_xlsx(work, schools),
-            )
-        by_unit: dict[str, dict[str, Any]] = {}
-        for p in schools:
-            unit = by_unit.setdefault(
-                p.school.municipality.name,
-                {"name": p.school.municipality.name, "total": 0, "uploaded": 0, "overdue": 0},
-            )
-            unit["total"] += 1
-            unit["uploaded"] += p.version is not None
-            unit["overdue"] += p.state == sel.UploadState.OVERDUE
-        page = Paginator(schools, 100).get_page(request.GET.get("page"))
-        return render(
-            request,
-            "results/monitoring.html",
-            {
-                "campaign": campaign,
-                "campaigns": campaigns.campaign_list(actor=self.actor),
-                "progress": progress,
-                "work": work,
-                "state": state,
-                "states": sel.UploadState.LABELS,
-                "q": q,
-                "page": page,
-                "units": sorted(by_unit.values(), key=lambda u: u["name"]),
-                "can_remind": self.actor.can(A.REMIND_RESULTS),
-            },
-        )
-
-
-def monitoring_xlsx(work: Any, schools: list[sel.SchoolProgress]) -> bytes:
-    return table_workbook(
-        sheet_title="Загрузка результатов",
-        title=f"Загрузка результатов: {work.subject.name}, {work.grade} класс, "
-        f"ВПР {work.campaign.year}",
-        headers=[
-            "Муниципалитет",
-            "Код ОО",
-            "ОО",
-            "Участников по заявке",
-            "Состояние",
-            "Последний день загрузки",
-            "Версия",
-            "Выполняли",
-            "Отсутствовали",
-            "Телефон",
-            "Эл. почта",
-        ],
-        rows=[
-            [
-                p.school.municipality.name,
-                p.school.code,
-                p.school.short_name,
-                p.planned,
-                p.state_label,
-                f"{p.window.deadline_day:%d.%m.%Y}",
-                p.version.number if p.version else "",
-                p.version.participants if p.version else "",
-                p.version.absent if p.version else "",
-                p.phone,
-                p.email,
-            ]
-            for p in schools
-        ],
-        widths=[28, 12, 40, 12, 26, 14, 8, 10, 10, 18, 28],
-    )
-
-
-class ResultsRemindView(ScopedViewMixin, View):
-    """E-mail every school in scope that has not uploaded the chosen work's results."""
-
-    scoped_model = ResultSheet
-    action = A.REMIND_RESULTS
-
-    def post(self, request: HttpRequest) -> HttpResponse:
-        work_id = _int(request.POST.get("work"))
-        back = reverse("results-monitoring")
-        if work_id is None:
-            messages.error(request, "Выберите работу.")
-            return redirect(back)
-        try:
-            out = services.results_remind(actor=self.actor, work_id=work_id, request=request)
-        except ObjectDoesNotExist as exc:
-            raise Http404 from exc
-        text = f"Напоминания отправлены: {out.sent}."
-        if out.without_email:
-            text += (
-                f" Без адреса электронной почты (опросный лист не заполнен): {out.without_email}."
-            )
-        messages.success(request, text)
-        return redirect(f"{back}?work={work_id}&state=overdue")
 
 
 # --- the browser entry ---------------------------------------------------------------------

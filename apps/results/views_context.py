@@ -22,6 +22,7 @@ from apps.core.uploads import UploadError
 from apps.registration.access import A, ScopedAPIMixin, ScopedViewMixin
 from apps.registration.models import School
 from apps.results import context_xlsx as cx
+from apps.results import selectors_context as ctx_sel
 from apps.results import services_context as ctx_services
 from apps.results.models import ContextUpload, Source
 from apps.results.selectors import school_zone
@@ -44,18 +45,18 @@ def _page(
     """The context page (404 outside the actor's scope); 400 when showing refused upload."""
     actor = view.actor
     try:
-        school = ctx_services.context_school_get(actor=actor, school_id=school_id)
+        school = ctx_sel.context_school_get(actor=actor, school_id=school_id)
     except ObjectDoesNotExist as exc:
         raise Http404 from exc
-    campaign = ctx_services.context_campaign_get(
+    campaign = ctx_sel.context_campaign_get(
         actor=actor, campaign_id=_int(request.GET.get("campaign"))
     )
     sheet = (
-        ctx_services.context_sheet_get(actor=actor, school_id=school.pk, campaign_id=campaign.pk)
+        ctx_sel.context_sheet_get(actor=actor, school_id=school.pk, campaign_id=campaign.pk)
         if campaign is not None
         else None
     )
-    uploads = list(ctx_services.context_upload_list(actor=actor, sheet=sheet)) if sheet else []
+    uploads = list(ctx_sel.context_upload_list(actor=actor, sheet=sheet)) if sheet else []
     current = sheet.current_upload if sheet else None
     labels = {f.key: f.label for f in cx.SCHOOL_FIELDS}
     return render(
@@ -79,6 +80,38 @@ def _page(
     )
 
 
+class ContextVersionView(ScopedViewMixin, View):
+    """One context upload and what changed against the previous (or a chosen) upload."""
+
+    scoped_model = ContextUpload
+    action = A.VIEW_RESULTS
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        actor = self.actor
+        try:
+            upload = ctx_sel.context_upload_get(actor=actor, upload_id=pk)
+        except ContextUpload.DoesNotExist as exc:
+            raise Http404 from exc
+        base, diff = ctx_sel.context_upload_diff(
+            actor=actor, upload=upload, against_number=_int(request.GET.get("against"))
+        )
+        school = upload.sheet.school
+        return render(
+            request,
+            "results/context_version.html",
+            {
+                "upload": upload,
+                "school": school,
+                "campaign": upload.sheet.campaign,
+                "zone": school_zone(school),
+                "base": base,
+                "diff": diff,
+                "people": diff.participants,
+                "uploads": list(ctx_sel.context_upload_list(actor=actor, sheet=upload.sheet)),
+            },
+        )
+
+
 class ContextUploadView(ScopedViewMixin, View):
     """Upload a filled context-data form (the page again with every error on refusal)."""
 
@@ -87,7 +120,7 @@ class ContextUploadView(ScopedViewMixin, View):
 
     def post(self, request: HttpRequest, school_id: int) -> HttpResponseBase:
         try:
-            ctx_services.context_school_get(
+            ctx_sel.context_school_get(
                 actor=self.actor, school_id=school_id, action=A.UPLOAD_RESULTS
             )
         except ObjectDoesNotExist as exc:
@@ -182,18 +215,18 @@ class ContextApi(ScopedAPIMixin, APIView):
         responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request: Request, school_id: int) -> Response:
-        school = ctx_services.context_school_get(actor=self.actor, school_id=school_id)
-        campaign = ctx_services.context_campaign_get(
+        school = ctx_sel.context_school_get(actor=self.actor, school_id=school_id)
+        campaign = ctx_sel.context_campaign_get(
             actor=self.actor, campaign_id=_int(request.query_params.get("campaign"))
         )
         sheet = (
-            ctx_services.context_sheet_get(
+            ctx_sel.context_sheet_get(
                 actor=self.actor, school_id=school.pk, campaign_id=campaign.pk
             )
             if campaign is not None
             else None
         )
-        uploads = ctx_services.context_upload_list(actor=self.actor, sheet=sheet) if sheet else []
+        uploads = ctx_sel.context_upload_list(actor=self.actor, sheet=sheet) if sheet else []
         return Response(
             {
                 "school": {"id": school.pk, "code": school.code},
@@ -210,9 +243,7 @@ class ContextApi(ScopedAPIMixin, APIView):
     )
     def post(self, request: Request, school_id: int) -> Response:
         # Scope first: an invisible school is 404 whatever the body says.
-        ctx_services.context_school_get(
-            actor=self.actor, school_id=school_id, action=A.UPLOAD_RESULTS
-        )
+        ctx_sel.context_school_get(actor=self.actor, school_id=school_id, action=A.UPLOAD_RESULTS)
         upload = request.FILES.get("file")
         if upload is None:
             message = "Приложите файл формы сбора контекстных данных (.xlsx)."

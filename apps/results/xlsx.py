@@ -183,16 +183,29 @@ class Diff:
 
 def diff(old: dict[str, Any] | None, new: dict[str, Any]) -> Diff:
     """Compare two snapshots cell by cell (columns matched by header)."""
-    old_rows: dict[str, list[str]] = (old or {}).get("rows", {})
-    new_rows: dict[str, list[str]] = new.get("rows", {})
-    old_heads: list[str] = (old or {}).get("headers", new.get("headers", []))
-    new_heads: list[str] = new.get("headers", [])
+    return rows_diff(
+        (old or {}).get("rows", {}),
+        new.get("rows", {}),
+        (old or {}).get("headers", new.get("headers", [])),
+        new.get("headers", []),
+    )
+
+
+def rows_diff(
+    old_rows: Mapping[str, Sequence[Any]],
+    new_rows: Mapping[str, Sequence[Any]],
+    old_heads: Sequence[str],
+    new_heads: Sequence[str],
+) -> Diff:
+    """Compare two tables keyed by participant code: codes added and removed, and every changed
+    cell (as text) of the codes in both; columns are matched by header. Shared by the results
+    and the context-data versions."""
     changed = []
     for code in sorted(set(old_rows) & set(new_rows)):
         before = dict(zip(old_heads, old_rows[code], strict=False))
         after = dict(zip(new_heads, new_rows[code], strict=False))
         for head in [*new_heads, *(h for h in old_heads if h not in after)]:
-            a, b = before.get(head, ""), after.get(head, "")
+            a, b = _cell_text(before.get(head)), _cell_text(after.get(head))
             if a != b:
                 changed.append(CellChange(code, head, a, b))
     return Diff(

@@ -29,7 +29,7 @@ from apps.registration.models import (
     User,
 )
 from apps.registration.tests.factories import grant, make_user
-from apps.results.models import ResultVersion
+from apps.results.models import ContextUpload, ResultVersion
 from conftest import World, token
 
 # A URL kwarg name → the model whose id it carries (``pk`` means the view's scoped_model).
@@ -276,6 +276,41 @@ def _result_version(world: World, key: str) -> Any:
     return version
 
 
+def _context_upload(world: World, key: str) -> Any:
+    """Two context-data uploads of the school for the global work's campaign (results, issue
+    6); the school part of both holds the unit's token, so the diff page shows it."""
+    from apps.results.models import ContextSheet
+
+    school, campaign = world.schools[key], _work(world, key).campaign
+    sheet, _ = ContextSheet.objects.get_or_create(
+        school=school,
+        campaign=campaign,
+        defaults={"municipality_id": school.municipality_id, "region_id": school.region_id},
+    )
+    found = ContextUpload.objects.filter(sheet=sheet).order_by("-number").first()
+    if found is not None:
+        return found
+    upload = None
+    for number in (1, 2):
+        school_data = {"settlement_type": "городской", "teachers": 10 + number, "note": token(key)}
+        upload = ContextUpload.objects.create(
+            sheet=sheet,
+            school_id=school.pk,
+            municipality_id=school.municipality_id,
+            region_id=school.region_id,
+            number=number,
+            source="api",
+            original_name=f"{token(key)}.xlsx",
+            school_data=school_data,
+            participants=1,
+            snapshot={"school": school_data, "participants": {"40001": [4, "м"]}},
+        )
+    sheet.current_upload = upload
+    sheet.version_count = 2
+    sheet.save(update_fields=["current_upload", "version_count"])
+    return upload
+
+
 def _work_aggregate(world: World, key: str) -> Any:
     """The analytics aggregate of the unit for the global work (analytics, issue 7)."""
     from apps.analytics.models import WorkAggregate
@@ -307,5 +342,6 @@ MAKERS: dict[type[Any], tuple[Callable[[World, str], Any], tuple[int, ...]]] = {
     ReserveDayRequest: (_reserve_day, (3,)),
     Kit: (_kit, (3,)),
     ResultVersion: (_result_version, (3,)),
+    ContextUpload: (_context_upload, (3,)),
     WorkAggregate: (_work_aggregate, (1, 2, 3)),
 }

@@ -1,40 +1,122 @@
-"""Monitoring of uploads: expected vs uploaded per work, the late list, xlsx, reminders."""
+"""Monitoring of uploads: the drill-down country → region → municipality → school with counts
+computed by hand, scoping of every level, a fixed number of queries, xlsx at every level, the
+late list and the reminder limited to the unit shown."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from apps.applications.models import Application, ApplicationLine
+from apps.campaigns.models import SchoolWorkDate, Work
+from apps.campaigns.tests.factories import SubjectFactory, WorkFactory
 from apps.core.models import AuditEvent
-from apps.registration.models import SchoolProfile
-from apps.results import selectors as sel
-from apps.results.tests.conftest import Env
+from apps.registration.models import Municipality, Region, School, SchoolProfile
+from apps.registration.tests.factories import SchoolFactory
+from apps.results import selectors_monitoring as mon
+from apps.results import services
+from apps.results.models import ContextSheet, ContextUpload, ResultSheet, ResultVersion
+from apps.results.tests.conftest import HELD_ON, Env
+
+pytestmark = pytest.mark.django_db
+
+# 23.05.2026 is the last upload day. At 20:30 UTC it is 23:30 in Moscow (still open) and
+# 06:30 on the 24th in Vladivostok (closed): the same instant is «waiting» or «overdue»
+# depending on the school's zone.
+EVENING = dt.datetime(2026, 5, 23, 20, 30, tzinfo=dt.UTC)
+FAR_EAST = "Asia/Vladivostok"
+MOSCOW = "Europe/Moscow"
 
 
-def _apply(school: Any, env: Env, participants: int = 25) -> None:
+def _apply(school: Any, work: Work, participants: int, status: str = "confirmed_region") -> None:
     application, _ = Application.objects.get_or_create(
-        campaign=env.work.campaign,
+        campaign=work.campaign,
         school=school,
         defaults={
             "municipality_id": school.municipality_id,
             "region_id": school.region_id,
-            "status": "confirmed_municipality",
+            "status": status,
         },
     )
     ApplicationLine.objects.create(
         application=application,
-        work=env.work,
+        work=work,
         takes_part=True,
         participants=participants,
         classes=1,
     )
+
+
+def _day(school: Any, work: Work) -> None:
+    SchoolWorkDate.objects.get_or_create(
+        school=school,
+        work=work,
+        defaults={
+            "date": HELD_ON,
+            "municipality_id": school.municipality_id,
+            "region_id": school.region_id,
+        },
+    )
+
+
+def _sheet(school: Any, work: Work, **extra: Any) -> ResultSheet:
+    return ResultSheet.objects.get_or_create(
+        school=school,
+        work=work,
+        defaults={
+            "municipality_id": school.municipality_id,
+            "region_id": school.region_id,
+            **extra,
+        },
+    )[0]
+
+
+def _version(school: Any, work: Work, present: int, absent: int, late: bool) -> None:
+    """An accepted version, written directly (the upload itself is tested elsewhere)."""
+    sheet = _sheet(school, work)
+    version = ResultVersion.objects.create(
+        sheet=sheet,
+        school_id=school.pk,
+        municipality_id=school.municipality_id,
+        region_id=school.region_id,
+        number=1,
+        source="api",
+        participants=present,
+        absent=absent,
+        late=late,
+    )
+    sheet.current_version = version
+    sheet.version_count = 1
+    sheet.save()
+
+
+def _context(school: Any, work: Work) -> None:
+    sheet = ContextSheet.objects.create(
+        school=school,
+        campaign=work.campaign,
+        municipality_id=school.municipality_id,
+        region_id=school.region_id,
+    )
+    upload = ContextUpload.objects.create(
+        sheet=sheet,
+        school_id=school.pk,
+        municipality_id=school.municipality_id,
+        region_id=school.region_id,
+        number=1,
+        source="api",
+        participants=1,
+    )
+    sheet.current_upload = upload
+    sheet.save()
 
 
 def _profile(school: Any, email: str) -> None:
@@ -49,90 +131,350 @@ def _profile(school: Any, email: str) -> None:
     )
 
 
+def _zone(school: Any, zone: str) -> None:
+    School.objects.filter(pk=school.pk).update(time_zone=zone)
+
+
+# school: (zone, planned participants, what happened, context uploaded)
+SCENARIO = {
+    "A1a": (MOSCOW, 25, "uploaded on time by the school (18 present, 2 absent)", True),
+    "A1b": (FAR_EAST, 20, "nothing: overdue", True),
+    "A2a": (MOSCOW, 30, "nothing: waiting (23:30 local)", False),
+    "A2b": (FAR_EAST, 12, "uploaded late (10 present, 1 absent)", True),
+    "B1a": (MOSCOW, 24, "uploaded on time (22 present, 3 absent)", False),
+    "B1b": (FAR_EAST, 15, "nothing, but reopened until 26.05: waiting", False),
+    "B2a": (MOSCOW, 40, "application still a draft: not expected", True),
+    "B2b": (FAR_EAST, 16, "nothing: overdue (context uploaded)", True),
+}
+
+
 @pytest.fixture
-def monitored(env: Env) -> Env:
-    # A1a, A1b (municipality A1) and A2a (A2) applied; A1a has uploaded; B1a (region B) applied.
-    for key in ("A1a", "A1b", "A2a", "B1a"):
-        _apply(env.world.schools[key], env)
-    _profile(env.world.schools["A1b"], "a1b@example.org")
-    env.upload(env.filled())
+def monitored(env: Env, time_machine: Any) -> Env:
+    world, work = env.world, env.work
+    for key, (zone, planned, _what, context) in SCENARIO.items():
+        school = world.schools[key]
+        _zone(school, zone)
+        _apply(school, work, planned, status="draft" if key == "B2a" else "confirmed_region")
+        _day(school, work)
+        if context:
+            _context(school, work)
+    env.upload(env.filled())  # A1a, inside the window
+    _version(world.schools["A2b"], work, present=10, absent=1, late=True)
+    _version(world.schools["B1a"], work, present=22, absent=3, late=False)
+    _sheet(world.schools["B1b"], work, reopened_until=dt.datetime(2026, 5, 26, 14, tzinfo=dt.UTC))
+    _profile(world.schools["A1b"], "a1b@example.org")
+    _profile(world.schools["A2a"], "a2a@example.org")
+    time_machine.move_to(EVENING, tick=False)
     return env
 
 
-@pytest.mark.django_db
-def test_coordinators_see_expected_and_uploaded_schools_of_their_scope(monitored: Env) -> None:
+def _row(c: mon.Counts) -> tuple[int, ...]:
+    return (c.schools, c.on_time, c.late, c.overdue, c.waiting, c.context, c.planned, c.present)
+
+
+def _rows(data: mon.Monitoring) -> dict[str, tuple[int, ...]]:
+    return {r.name: (*_row(r.counts), r.counts.absent) for r in data.rows}
+
+
+def _get(env: Env, role: str, work: Work | None, **ids: int) -> mon.Monitoring:
+    actor = env.actor(role)
+    unit = mon.monitoring_unit_get(actor=actor, **ids)
+    return mon.monitoring_get(
+        actor=actor, unit=unit, campaign=env.work.campaign, work_id=work.pk if work else None
+    )
+
+
+def test_federal_operator_sees_a_row_per_region(monitored: Env) -> None:
     env = monitored
-    # when the municipal and regional coordinators look at the work
-    municipal = sel.monitoring_works(actor=env.actor("municipal"), campaign=env.work.campaign)
-    regional = sel.monitoring_works(actor=env.actor("regional"), campaign=env.work.campaign)
-    # then each counts only its own schools
-    assert [(p.expected, p.uploaded, p.missing, p.participants, p.absent) for p in municipal] == [
-        (2, 1, 1, 18, 2)
-    ]
-    assert [(p.expected, p.uploaded, p.planned) for p in regional] == [(3, 1, 75)]
+    # when the federal operator opens the work
+    data = _get(env, "federal", env.work)
+    # then each region is counted by hand from the scenario
+    # (schools, on time, late, overdue, waiting, context, planned, present, absent)
+    regions = env.world.regions
+    assert _rows(data) == {
+        regions["A"].name: (4, 1, 1, 1, 1, 3, 87, 28, 3),
+        regions["B"].name: (3, 1, 0, 1, 1, 1, 55, 22, 3),
+    }
+    assert _row(data.total) == (7, 2, 1, 2, 2, 4, 142, 50)
 
 
-@pytest.mark.django_db
-def test_the_late_list_names_overdue_schools_with_contacts(
-    monitored: Env, time_machine: Any
-) -> None:
+def test_regional_coordinator_sees_a_row_per_municipality(monitored: Env) -> None:
     env = monitored
-    # given the deadline has passed
-    time_machine.move_to(dt.datetime(2026, 5, 25, 9, 0, tzinfo=dt.UTC), tick=False)
-    # when the regional coordinator opens the list of overdue schools
-    client = env.world.client_for("regional")
-    url = reverse("results-monitoring")
-    page = client.get(url, {"work": env.work.pk, "state": "overdue"}).content.decode()
-    xlsx = client.get(url, {"work": env.work.pk, "state": "overdue", "format": "xlsx"})
-    # then A1b and A2a are listed (with A1b's e-mail), A1a (uploaded) and B1a (region B) are not
-    assert env.world.schools["A1b"].code in page
-    assert "a1b@example.org" in page
-    assert env.world.schools["A2a"].code in page
-    assert env.world.schools["A1a"].code not in page
-    assert env.world.schools["B1a"].code not in page
-    ws = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
-    codes = {ws.cell(row=r, column=2).value for r in range(4, ws.max_row + 1)}
-    assert codes == {env.world.schools["A1b"].code, env.world.schools["A2a"].code}
-
-
-@pytest.mark.django_db
-def test_one_click_reminds_every_school_that_has_not_uploaded(monitored: Env) -> None:
-    env = monitored
-    # when the municipal coordinator presses «Напомнить»
-    client = env.world.client_for("municipal")
-    response = client.post(reverse("results-remind"), {"work": env.work.pk}, follow=True)
-    # then the one school of its municipality without results (and with an address) gets a mail
-    assert [m.to for m in mail.outbox] == [["a1b@example.org"]]
-    assert "Последний день загрузки — 23.05.2026" in mail.outbox[0].body
-    assert "Напоминания отправлены: 1." in response.content.decode()
-    assert AuditEvent.objects.get(action="results.remind").details == {
-        "work_id": env.work.pk,
-        "sent": 1,
-        "without_email": 0,
+    # when the coordinator of region A opens the work
+    data = _get(env, "regional", env.work)
+    # then its two municipalities are counted (and region B is not there)
+    m = env.world.municipalities
+    assert _rows(data) == {
+        m["A1"].name: (2, 1, 0, 1, 0, 2, 45, 18, 2),
+        m["A2"].name: (2, 0, 1, 0, 1, 1, 42, 10, 1),
     }
 
 
-@pytest.mark.django_db
-def test_the_monitoring_page_runs_the_same_queries_however_many_schools(monitored: Env) -> None:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
+def test_municipal_coordinator_sees_a_row_per_school_with_its_state(monitored: Env) -> None:
     env = monitored
-    client = env.world.client_for("regional")
-    url = reverse("results-monitoring")
+    # when the coordinator of municipality A1 opens the work
+    data = _get(env, "municipal", env.work)
+    # then each school has its own counts and state
+    s = env.world.schools
+    assert _rows(data) == {
+        s["A1a"].short_name: (1, 1, 0, 0, 0, 1, 25, 18, 2),
+        s["A1b"].short_name: (1, 0, 0, 1, 0, 1, 20, 0, 0),
+    }
+    assert [r.counts.state for r in data.rows] == [
+        mon.UploadState.ON_TIME,
+        mon.UploadState.OVERDUE,
+    ]
 
-    def count() -> int:
-        client.get(url, {"work": env.work.pk})  # warm per-process caches
-        with CaptureQueriesContext(connection) as ctx:
-            assert client.get(url, {"work": env.work.pk}).status_code == 200
-        return len(ctx.captured_queries)
 
-    # given the page's query count with three applied schools in the region
-    before = count()
-    # when the region's fourth school applies too (with its questionnaire)
-    other = env.world.schools["A2b"]
-    _apply(other, env)
-    _profile(other, "a2b@example.org")
-    # then the page still runs the same number of queries (no per-school lookups)
-    assert count() == before
-    assert before <= 25
+def test_a_region_seen_by_the_federal_operator_and_a_reopened_school(monitored: Env) -> None:
+    env = monitored
+    # when the federal operator drills into region B and then municipality B1
+    region = _get(env, "federal", env.work, region_id=env.world.regions["B"].pk)
+    muni = _get(env, "federal", env.work, municipality_id=env.world.municipalities["B1"].pk)
+    # then B2a's draft application is not expected, and B1b (reopened) is waiting, not overdue
+    m, s = env.world.municipalities, env.world.schools
+    assert _rows(region) == {
+        m["B1"].name: (2, 1, 0, 0, 1, 0, 39, 22, 3),
+        m["B2"].name: (1, 0, 0, 1, 0, 1, 16, 0, 0),
+    }
+    assert [(r.name, r.counts.state) for r in muni.rows] == [
+        (s["B1a"].short_name, mon.UploadState.ON_TIME),
+        (s["B1b"].short_name, mon.UploadState.WAITING),
+    ]
+
+
+def test_all_works_count_distinct_schools_and_every_expected_upload(monitored: Env) -> None:
+    env = monitored
+    # given a second work of the campaign that A1a and A1b also take, nobody uploaded yet
+    math = WorkFactory(
+        campaign=env.work.campaign, subject=SubjectFactory(code="math", name="Математика")
+    )
+    for key, planned in (("A1a", 26), ("A1b", 21)):
+        _apply(env.world.schools[key], math, planned)
+        _day(env.world.schools[key], math)
+    # when the regional coordinator looks at all works, and the works table of the region
+    data = _get(env, "regional", None)
+    # then A1 has still 2 schools but 4 expected uploads (A1a math waiting, A1b math overdue)
+    a1 = next(r.counts for r in data.rows if r.pk == env.world.municipalities["A1"].pk)
+    assert (a1.schools, a1.expected, a1.on_time, a1.overdue, a1.waiting) == (2, 4, 1, 2, 1)
+    assert (a1.context, a1.planned) == (2, 25 + 20 + 26 + 21)
+    by_work = {r.work.pk: (r.counts.expected, r.counts.uploaded) for r in data.works}
+    assert by_work == {env.work.pk: (4, 2), math.pk: (2, 0)}
+    assert (data.all_works.schools, data.all_works.expected) == (4, 6)
+
+
+def test_pages_link_one_level_down_with_breadcrumbs(monitored: Env) -> None:
+    env = monitored
+    world = env.world
+    region, muni, school = world.regions["A"], world.municipalities["A1"], world.schools["A1b"]
+    query = {"work": env.work.pk}
+    # when the federal operator walks down from the country to a school
+    client = world.client_for("federal")
+    country = client.get(reverse("results-monitoring"), query).content.decode()
+    region_url = reverse("results-monitoring-region", kwargs={"region_id": region.pk})
+    region_page = client.get(region_url, query).content.decode()
+    muni_url = reverse("results-monitoring-municipality", kwargs={"municipality_id": muni.pk})
+    muni_page = client.get(muni_url, query).content.decode()
+    # then each page links to the next one and back up
+    assert region_url in country
+    assert muni_url in region_page
+    assert reverse("results-work", args=[school.pk, env.work.pk]) in muni_page
+    assert mon.COUNTRY in muni_page
+    assert region_url in muni_page
+    assert 'class="crumbs"' in muni_page
+
+
+@pytest.mark.parametrize(
+    ("role", "foreign"),
+    [
+        ("regional", {"region_id": "B", "municipality_id": "B1"}),
+        ("municipal", {"region_id": "B", "municipality_id": "A2"}),
+    ],
+)
+def test_units_outside_the_scope_answer_404(monitored: Env, role: str, foreign: dict) -> None:
+    env = monitored
+    world = env.world
+    client = world.client_for(role)
+    # when a coordinator asks for a region or a municipality that is not its own
+    region = world.regions[foreign["region_id"]]
+    muni = world.municipalities[foreign["municipality_id"]]
+    urls = [
+        reverse("results-monitoring-region", kwargs={"region_id": region.pk}),
+        reverse("results-monitoring-municipality", kwargs={"municipality_id": muni.pk}),
+    ]
+    # then both are as good as missing, with or without the xlsx export
+    for url in urls:
+        assert client.get(url, {"work": env.work.pk}).status_code == 404
+        assert client.get(url, {"work": env.work.pk, "format": "xlsx"}).status_code == 404
+
+
+def test_federal_gets_404_for_a_missing_unit_and_schools_get_403(monitored: Env) -> None:
+    env = monitored
+    missing = Municipality.objects.order_by("-pk").first().pk + 100
+    url = reverse("results-monitoring-municipality", kwargs={"municipality_id": missing})
+    # when the federal operator asks for a municipality that does not exist
+    # then 404; and a school's organizer may not monitor at all
+    assert env.world.client_for("federal").get(url).status_code == 404
+    own = reverse(
+        "results-monitoring-municipality", kwargs={"municipality_id": env.school.municipality_id}
+    )
+    assert env.world.client_for("school_organizer").get(own).status_code == 403
+
+
+def _grow(env: Env, municipality: Any, count: int) -> None:
+    """More schools in a municipality: applied, chosen day, some uploaded, context, contacts."""
+    for i in range(count):
+        school = SchoolFactory(municipality=municipality)
+        _zone(school, FAR_EAST if i % 2 else MOSCOW)
+        _apply(school, env.work, 10 + i)
+        _day(school, env.work)
+        _profile(school, f"grow{school.pk}@example.org")
+        if i % 3 == 0:
+            _version(school, env.work, present=8, absent=1, late=bool(i % 2))
+        if i % 2 == 0:
+            _context(school, env.work)
+
+
+def test_every_level_runs_a_fixed_number_of_queries(monitored: Env) -> None:
+    env = monitored
+    world = env.world
+    pages = {
+        "federal": reverse("results-monitoring"),
+        "regional": reverse(
+            "results-monitoring-municipality",
+            kwargs={"municipality_id": world.municipalities["A1"].pk},
+        ),
+        "municipal": reverse("results-monitoring"),
+    }
+    queries = [
+        {"work": env.work.pk},
+        {},
+        {"work": env.work.pk, "state": "missing"},
+        {"work": env.work.pk, "format": "xlsx"},
+    ]
+
+    def counts() -> list[int]:
+        out = []
+        for role, url in pages.items():
+            client = world.client_for(role)
+            for query in queries:
+                client.get(url, query)  # warm per-process caches
+                with CaptureQueriesContext(connection) as ctx:
+                    assert client.get(url, query).status_code == 200
+                out.append(len(ctx.captured_queries))
+        return out
+
+    # given the query counts of every level with the scenario's schools
+    before = counts()
+    # when municipality A1 gets twelve more schools, in both zones, some uploaded
+    _grow(env, world.municipalities["A1"], 12)
+    # then every page and export runs the same number of queries
+    after = counts()
+    assert after == before
+    assert max(before) <= 25
+
+
+def _sheet_of(response: Any) -> Any:
+    if not hasattr(response, "_xlsx"):
+        response._xlsx = b"".join(response.streaming_content)
+    return load_workbook(io.BytesIO(response._xlsx)).active
+
+
+def _xlsx_column(response: Any, column: int) -> list[Any]:
+    ws = _sheet_of(response)
+    return [ws.cell(row=r, column=column).value for r in range(4, ws.max_row + 1)]
+
+
+def test_xlsx_at_each_level_holds_the_unit_rows(monitored: Env) -> None:
+    env = monitored
+    world = env.world
+    query = {"work": env.work.pk, "format": "xlsx"}
+    # when each level downloads its table
+    federal = world.client_for("federal").get(reverse("results-monitoring"), query)
+    regional = world.client_for("regional").get(reverse("results-monitoring"), query)
+    municipal = world.client_for("municipal").get(reverse("results-monitoring"), query)
+    # then each holds its unit rows and the total line, with Russian names and headers
+    assert _xlsx_column(federal, 2) == [
+        world.regions["A"].name,
+        world.regions["B"].name,
+        "Итого",
+    ]
+    assert _xlsx_column(regional, 2) == [
+        world.municipalities["A1"].name,
+        world.municipalities["A2"].name,
+        "Итого",
+    ]
+    assert _xlsx_column(municipal, 2) == [
+        world.schools["A1a"].short_name,
+        world.schools["A1b"].short_name,
+        "Итого",
+    ]
+    assert "Мониторинг загрузки результатов" in unquote(municipal["Content-Disposition"])
+    ws = _sheet_of(regional)
+    headers = [ws.cell(row=3, column=c).value for c in range(1, ws.max_column + 1)]
+    assert "ОО с контекстными данными" in headers
+    # and the counts of a row are the page's: A1 has 1 overdue school
+    overdue_col = headers.index("Не загрузили, срок истёк") + 1
+    assert ws.cell(row=4, column=overdue_col).value == 1
+
+
+def test_late_list_with_contacts_is_limited_to_the_unit_shown(monitored: Env) -> None:
+    env = monitored
+    world = env.world
+    url = reverse(
+        "results-monitoring-municipality", kwargs={"municipality_id": world.municipalities["A1"].pk}
+    )
+    client = world.client_for("regional")
+    # when the regional coordinator lists the schools of A1 that have not uploaded
+    page = client.get(url, {"work": env.work.pk, "state": "missing"}).content.decode()
+    listed = client.get(url, {"work": env.work.pk, "state": "missing", "format": "xlsx"})
+    # then only A1b is listed, with its e-mail; A2a (another municipality) is not
+    assert "a1b@example.org" in page
+    assert world.schools["A2a"].code not in page
+    assert _xlsx_column(listed, 2) == [world.schools["A1b"].code]
+
+
+def test_reminder_from_a_municipality_page_reaches_only_its_schools(monitored: Env) -> None:
+    env = monitored
+    world = env.world
+    muni = world.municipalities["A1"]
+    # when the regional coordinator presses «Напомнить» on the page of municipality A1
+    response = world.client_for("regional").post(
+        reverse("results-remind"), {"work": env.work.pk, "municipality": muni.pk}, follow=True
+    )
+    # then only A1b is mailed (A2a of municipality A2 has not uploaded either, but is not shown)
+    assert [m.to for m in mail.outbox] == [["a1b@example.org"]]
+    assert "Срок загрузки истёк 23.05.2026" in mail.outbox[0].body
+    assert "Напоминания отправлены: 1." in response.content.decode()
+    assert response.redirect_chain[-1][0].startswith(
+        reverse("results-monitoring-municipality", kwargs={"municipality_id": muni.pk})
+    )
+    assert AuditEvent.objects.get(action="results.remind").details["municipality_id"] == muni.pk
+
+
+def test_reminder_without_a_unit_reaches_the_whole_scope(monitored: Env) -> None:
+    env = monitored
+    # when the regional coordinator reminds from its own (region) page
+    out = services.results_remind(actor=env.actor("regional"), work_id=env.work.pk)
+    # then both late schools of region A with an address are mailed
+    assert out.sent == 2
+    assert sorted(m.to[0] for m in mail.outbox) == ["a1b@example.org", "a2a@example.org"]
+
+
+def test_reminder_for_a_unit_outside_the_scope_is_refused(monitored: Env) -> None:
+    env = monitored
+    # when the municipal coordinator of A1 names municipality A2 or region A
+    actor = env.actor("municipal")
+    for unit in (
+        {"municipality_id": env.world.municipalities["A2"].pk},
+        {"region_id": env.world.regions["A"].pk},
+    ):
+        # then the unit is as good as missing and nobody is mailed
+        with pytest.raises((Municipality.DoesNotExist, Region.DoesNotExist)):
+            services.results_remind(actor=actor, work_id=env.work.pk, **unit)
+    assert mail.outbox == []
+    response = env.world.client_for("municipal").post(
+        reverse("results-remind"),
+        {"work": env.work.pk, "municipality": env.world.municipalities["A2"].pk},
+    )
+    assert response.status_code == 404
