@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Two workers: the machines here have two cores. Browser tests share a Chromium per module.
 PYTEST_ARGS ?= -n 2 --dist loadscope
 
-.PHONY: run test lint fmt migrations-check check clean
+.PHONY: run test lint type fmt migrations-check check clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Нужен $(PYTHON) (Python 3.11)"; exit 1; }
@@ -23,12 +23,16 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy .
 	$(PY) manage.py makemigrations --check --dry-run --settings=vpr_portal.settings.test
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+
+type: $(STAMP)
+	$(PY) -m mypy .
 
 fmt: $(STAMP)
 	$(PY) -m ruff format .

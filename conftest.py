@@ -76,13 +76,13 @@ class World:
 def build_world() -> World:
     w = World()
     for r in ("A", "B"):
-        region = RegionFactory(name=f"Регион {token(r)}")
+        region = RegionFactory.create(name=f"Регион {token(r)}")
         w.regions[r] = region
         for m in ("1", "2"):
-            muni = MunicipalityFactory(region=region, name=f"Муниципалитет {token(r + m)}")
+            muni = MunicipalityFactory.create(region=region, name=f"Муниципалитет {token(r + m)}")
             w.municipalities[r + m] = muni
             for s in ("a", "b"):
-                school = SchoolFactory(
+                school = SchoolFactory.create(
                     municipality=muni,
                     short_name=f"Школа {token(r + m + s)}",
                     full_name=f"МБОУ «Школа {token(r + m + s)}»",

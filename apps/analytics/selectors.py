@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.utils import timezone
 
@@ -18,6 +18,9 @@ from apps.analytics.models import MARKS, WorkAggregate
 from apps.campaigns import schedule
 from apps.core.scoping import Level
 from apps.registration.access import A, Actor
+
+if TYPE_CHECKING:
+    from apps.analytics.objectivity import Marker
 
 # ФИОКО's guidance: below these sizes a group or a histogram is too small to interpret.
 SMALL_GROUP = 10
@@ -360,7 +363,16 @@ JOURNAL_GAP = 2
 GAP_SCHOOLS_SHOWN = 100
 
 
-def journal_gap_list(*, actor: Actor, aggregate: WorkAggregate) -> list[dict[str, Any]]:
+class GapCode(TypedDict):
+    """A participant whose ВПР mark and journal mark differ by ``JOURNAL_GAP`` or more."""
+
+    code: str
+    mark: int
+    journal_mark: int
+    difference: int
+
+
+def journal_gap_list(*, actor: Actor, aggregate: WorkAggregate) -> list[GapCode]:
     """The school's participant codes whose ВПР mark differs from the journal mark by two or
     more (codes only, never names: the codes are anonymous), for whoever may open the school's
     report; empty above the school level. Ordered by code."""
@@ -375,8 +387,10 @@ def journal_gap_list(*, actor: Actor, aggregate: WorkAggregate) -> list[dict[str
         .order_by("code")
         .values_list("code", "mark", "primary_score", "journal_mark")
     )
-    gaps = []
+    gaps: list[GapCode] = []
     for code, mark, score, journal in rows:
+        if journal is None:  # excluded by the filter above; narrows the type
+            continue
         # The same mark the aggregate counted (the stored one, else by the work's scale).
         mark = mark or aggregate.work.mark_for(int(score or 0))
         if abs(mark - journal) >= JOURNAL_GAP:
@@ -486,7 +500,15 @@ def individual_list(*, actor: Actor, aggregate: WorkAggregate) -> list[Any]:
     )
 
 
-def objectivity_list(*, actor: Actor, pk: int) -> tuple[Report, list[dict[str, Any]]]:
+class ObjectivityRow(TypedDict):
+    """One school of the objectivity list: its aggregate, its name and the markers that fire."""
+
+    aggregate: WorkAggregate
+    name: str
+    markers: list[Marker]
+
+
+def objectivity_list(*, actor: Actor, pk: int) -> tuple[Report, list[ObjectivityRow]]:
     """Objectivity markers of the schools under a unit (or of the school itself), from aggregate
     rows only. At the Russia level the list is empty: drill down to a region first."""
     from apps.analytics import objectivity
@@ -505,10 +527,13 @@ def objectivity_list(*, actor: Actor, pk: int) -> tuple[Report, list[dict[str, A
         path = "region_id" if agg.level == Level.REGION else "municipality_id"
         schools = schools.filter(**{path: agg.unit_id})
     school_rows = list(schools.order_by("unit_id"))
+    # Below the Russia level the unit always has a region; without one nothing would match.
     region = (
         WorkAggregate.objects.for_actor(_system(), A.VIEW_ANALYTICS)
         .filter(work_id=agg.work_id, level=Level.REGION, unit_id=agg.region_id)
         .first()
+        if agg.region_id is not None
+        else None
     )
     units = {
         s.pk: s
@@ -516,7 +541,7 @@ def objectivity_list(*, actor: Actor, pk: int) -> tuple[Report, list[dict[str, A
             pk__in=[r.unit_id for r in school_rows]
         )
     }
-    found = []
+    found: list[ObjectivityRow] = []
     for row in school_rows:
         school = units.get(row.unit_id)
         flags = objectivity.markers(

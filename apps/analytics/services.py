@@ -10,7 +10,7 @@ the very same two functions (``_school_values`` and ``_sum``), so both give iden
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import transaction
@@ -76,18 +76,24 @@ def _school_values(work: Any, columns: int, rows: Iterable[Any]) -> dict[str, An
     return values
 
 
-def _sum(children: Iterable[Any], columns: int, max_score: int) -> dict[str, Any]:
+def _field(child: WorkAggregate | Mapping[str, Any], name: str) -> Any:
+    """One statistics field of a child aggregate, whether a row or a dict of values."""
+    return child.get(name) if isinstance(child, Mapping) else getattr(child, name)
+
+
+def _sum(
+    children: Iterable[WorkAggregate | Mapping[str, Any]], columns: int, max_score: int
+) -> dict[str, Any]:
     """The sum of child aggregates (rows or dicts with the same fields)."""
     total = _empty(columns, max_score)
     for child in children:
-        get = child.get if isinstance(child, dict) else lambda f, c=child: getattr(c, f)
         for name in COUNTS:
-            total[name] += get(name)
-        for i, n in enumerate(get("histogram")[: max_score + 1]):
+            total[name] += _field(child, name)
+        for i, n in enumerate(_field(child, "histogram")[: max_score + 1]):
             total["histogram"][i] += n
-        for j, n in enumerate(get("column_sums")[:columns]):
+        for j, n in enumerate(_field(child, "column_sums")[:columns]):
             total["column_sums"][j] += n
-        for m, sums in get("column_sums_by_mark").items():
+        for m, sums in _field(child, "column_sums_by_mark").items():
             for j, n in enumerate(sums[:columns]):
                 total["column_sums_by_mark"][m][j] += n
     return total
@@ -121,7 +127,7 @@ def analytics_school_refresh(*, school_id: int, work_id: int) -> WorkAggregate |
     # Make sure the parent rows exist, then lock them Russia → region → municipality: concurrent
     # refreshes of schools in one chain serialise here, so no parent sum misses a child.
     aggregates = WorkAggregate.objects.for_actor(actor, A.VIEW_ANALYTICS).filter(work_id=work_id)
-    parents = (
+    parents: tuple[tuple[Level, int, dict[str, int]], ...] = (
         (Level.FEDERAL, 0, {}),
         (Level.REGION, school.region_id, {"region_id": school.region_id}),
         (
@@ -154,10 +160,10 @@ def analytics_school_refresh(*, school_id: int, work_id: int) -> WorkAggregate |
         (Level.FEDERAL, 0, Level.REGION, None),
     )
     for level, unit_id, child_level, path in chain:
-        children = aggregates.filter(level=child_level)
+        child_rows = aggregates.filter(level=child_level)
         if path:
-            children = children.filter(**{path: unit_id})
-        children = list(children)
+            child_rows = child_rows.filter(**{path: unit_id})
+        children = list(child_rows)
         parent_ids = {
             "region_id": school.region_id if level >= Level.REGION else None,
             "municipality_id": school.municipality_id if level >= Level.MUNICIPALITY else None,

@@ -110,7 +110,7 @@ class _Reader:
         return value
 
     def string(self, obj: dict[str, Any], key: str, where: str, *, required: bool = True) -> str:
-        value = obj.get(key, "")
+        value: object = obj.get(key, "")
         if value is None:
             value = ""
         if not isinstance(value, str):

@@ -85,7 +85,7 @@ def _aes_key(password: bytes, cycles: int, salt: bytes, digest: str) -> bytes:
     salt). Only the last two keys are kept, in the worker's memory."""
     from py7zr import helpers
 
-    return helpers.calculate_key(password, cycles, salt, digest)  # type: ignore[no-any-return]
+    return helpers.calculate_key(password, cycles, salt, digest)
 
 
 def sevenzip_bytes(files: Sequence[ArchiveFile], *, password: str) -> bytes:
@@ -97,7 +97,8 @@ def sevenzip_bytes(files: Sequence[ArchiveFile], *, password: str) -> bytes:
     import py7zr
     from py7zr import compressor
 
-    compressor.calculate_key = _aes_key  # type: ignore[assignment]
+    # The name compressor looks up; py7zr imports it from helpers without re-exporting it.
+    compressor.calculate_key = _aes_key  # type: ignore[attr-defined]
     filters = [{"id": py7zr.FILTER_COPY}, {"id": py7zr.FILTER_CRYPTO_AES256_SHA256}]
     buffer = io.BytesIO()
     with py7zr.SevenZipFile(

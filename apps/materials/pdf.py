@@ -75,7 +75,7 @@ def _candidate_dirs() -> list[Path]:
     dirs = [Path(d) for d in getattr(settings, "VPR_PDF_FONT_DIRS", []) or []]
     dirs += [Path(d) for d in SYSTEM_FONT_DIRS]
     try:  # matplotlib ships DejaVu; it is optional, never required
-        import matplotlib  # type: ignore[import-not-found]
+        import matplotlib
 
         dirs.append(Path(matplotlib.get_data_path()) / "fonts" / "ttf")
     except ImportError:
@@ -293,7 +293,7 @@ def markup_flowables(
 def _numbered_canvas(footer_left: str) -> type[rl_canvas.Canvas]:
     """A canvas that writes «Страница N из M» on every page once M is known."""
 
-    class NumberedCanvas(rl_canvas.Canvas):
+    class NumberedCanvas(rl_canvas.Canvas):  # type: ignore[misc]  # reportlab has no types
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, Any]] = []
@@ -385,7 +385,7 @@ def _variant_header(doc: VariantDoc) -> Callable[[rl_canvas.Canvas, Any], None]:
     return header
 
 
-class AnswerField(Flowable):
+class AnswerField(Flowable):  # type: ignore[misc]  # reportlab has no types
     """«Ответ:» and a box of ``lines`` lines (drawn directly: no table layout per task)."""
 
     LINE_H = 9 * mm
@@ -545,6 +545,7 @@ def _footer(canvas: rl_canvas.Canvas, page: int, pages: int, left: str) -> None:
 def _paragraph_at(canvas: rl_canvas.Canvas, xml: str, style: str, y: float) -> float:
     """Draw a wrapped paragraph with its top at ``y``; returns the y below it."""
     block = para(xml, style)
+    h: float
     _w, h = block.wrapOn(canvas, PAGE_W - 2 * MARGIN, PAGE_H)
     block.drawOn(canvas, MARGIN, y - h)
     return y - h
@@ -624,7 +625,7 @@ PROTOCOL_HEADERS = (
 )
 PROTOCOL_WIDTHS = (10 * mm, 25 * mm, 71 * mm, 16 * mm, 22 * mm, 36 * mm)
 PROTOCOL_ROW_H = 8 * mm
-PROTOCOL_HEAD_H = 11 * mm
+PROTOCOL_HEAD_H: float = 11 * mm
 
 
 def _protocol_header(canvas: rl_canvas.Canvas, y: float) -> float:

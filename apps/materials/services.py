@@ -469,7 +469,8 @@ def _bank_batch_refusal(batch: ImportBatch, verb: str) -> str:
 
 def _read_stored(path: str) -> bytes:
     with default_storage.open(path, "rb") as fh:
-        return fh.read()
+        data: bytes = fh.read()  # File.read is Any in the stubs; "rb" gives bytes
+    return data
 
 
 def bank_import_apply(

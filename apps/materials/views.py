@@ -26,6 +26,8 @@ from apps.campaigns.models import Work
 from apps.core.models import ImportBatch
 from apps.core.uploads import UploadError
 from apps.materials import archive as arch
+from apps.materials import bank as bankfile
+from apps.materials import files as bankfiles
 from apps.materials import selectors, services
 from apps.materials.messages import MaterialsError, NotReleasedError
 from apps.materials.models import Kit, MaterialFile, Variant, WorkBank
@@ -199,11 +201,9 @@ class BankView(ScopedViewMixin, TemplateView):
             batch = services.bank_import_preview(
                 actor=self.actor,
                 work_id=work_id,
-                content=upload.read(services.bankfile.MAX_BANK_BYTES + 1),
+                content=upload.read(bankfile.MAX_BANK_BYTES + 1),
                 filename=upload.name or "",
-                images=(
-                    images.read(services.bankfiles.MAX_IMAGES_ZIP_BYTES + 1) if images else None
-                ),
+                images=(images.read(bankfiles.MAX_IMAGES_ZIP_BYTES + 1) if images else None),
                 request=request,
             )
         except Work.DoesNotExist as exc:
@@ -225,7 +225,7 @@ class BankView(ScopedViewMixin, TemplateView):
                 actor=self.actor,
                 work_id=work_id,
                 name=upload.name or "",
-                content=upload.read(services.bankfiles.MAX_ATTACHMENT_BYTES + 1),
+                content=upload.read(bankfiles.MAX_ATTACHMENT_BYTES + 1),
                 item_code=request.POST.get("item_code", ""),
                 request=request,
             )

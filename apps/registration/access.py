@@ -361,7 +361,7 @@ class ActorViewMixin(LoginRequiredMixin):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.actor = get_actor(request)
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        return super().dispatch(request, *args, **kwargs)
 
 
 class ScopedViewMixin(ActorViewMixin):
@@ -376,7 +376,7 @@ class ScopedViewMixin(ActorViewMixin):
         self.actor = get_actor(request)
         if not self.actor.can(self.action):
             raise PermissionDenied
-        return super(ActorViewMixin, self).dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        return super(ActorViewMixin, self).dispatch(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[Any]:
         return self.scoped_model.objects.for_actor(self.actor, self.action)  # type: ignore[attr-defined, no-any-return]

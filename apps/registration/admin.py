@@ -75,7 +75,7 @@ class SchoolAdmin(FederalOnlyAdmin):
 
 
 @admin.register(User)
-class UserAdmin(FederalOnlyAdmin, DjangoUserAdmin):
+class UserAdmin(FederalOnlyAdmin, DjangoUserAdmin):  # type: ignore[type-arg]
     list_display = ["username", "full_name", "position", "email", "is_active", "last_login"]
     list_filter = ["is_active", "is_staff"]
     search_fields = ["username", "full_name", "email", "phone"]

@@ -143,7 +143,7 @@ class SchoolValues:
     time_zone: str
 
     def display(self, key: str) -> str:
-        value = getattr(self, key)
+        value: str = getattr(self, key)  # every field is a str
         if key == "school_type":
             return TYPE_LABELS.get(value, value)
         if key == "status":

@@ -664,7 +664,7 @@ def account_import_apply(
     wanted = {r.code for r in rows}
     locked = {
         u.code: u
-        for u in model.objects.for_actor(actor, action)  # type: ignore[attr-defined]
+        for u in model.objects.for_actor(actor, action)
         .select_for_update()
         .filter(pk__in=[u.pk for u in children if u.code in wanted])
     }

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from celery import shared_task
 from django.db import OperationalError
+
+from apps.core.task_typing import shared_task
 
 
 @shared_task(

@@ -167,7 +167,7 @@ class Participant:
     textbook_russian: str
     textbook_math: str
 
-    def cells(self) -> list[Any]:
+    def cells(self) -> list[str | int]:
         return [
             self.code,
             self.grade,
@@ -331,9 +331,9 @@ def context_workbook(spec: ContextSpec, data: ContextData | None = None) -> byte
     codes = sorted(spec.codes, key=lambda c: (spec.codes[c], c))
     for r, code in enumerate(codes, start=2):
         p = filled.get(code)
-        values = p.cells() if p else [code, spec.codes[code]]
+        cells: list[str | int] = p.cells() if p else [code, spec.codes[code]]
         for c in range(1, len(PEOPLE_HEADERS) + 1):
-            set_text(people, r, c, values[c - 1] if c - 1 < len(values) else None)
+            set_text(people, r, c, cells[c - 1] if c - 1 < len(cells) else None)
             cell = people.cell(row=r, column=c)
             cell.border = _BORDER
             if c > 2:

@@ -383,8 +383,8 @@ def monitoring_get(
         for pk, code, name in _children(actor, unit, set(per_unit))
     ]
     total = Counts()
-    for r in rows:
-        total.add(r.counts)
+    for row in rows:
+        total.add(row.counts)
     return Monitoring(
         unit=unit,
         campaign=campaign,
@@ -404,11 +404,12 @@ def _children(actor: Actor, unit: Unit, with_data: set[int]) -> list[tuple[int, 
         qs: QuerySet[Any] = Region.objects.for_actor(actor, action)
         name = "name"
     elif unit.child_level is Level.MUNICIPALITY:
-        qs = Municipality.objects.for_actor(actor, action).filter(region_id=unit.pk)
+        # ``unit.lookup()`` is ``{"region_id": unit.pk}`` here, ``{"municipality_id": ...}`` below.
+        qs = Municipality.objects.for_actor(actor, action).filter(**unit.lookup())
         name = "name"
     else:
         qs = School.objects.for_actor(actor, action).filter(
-            municipality_id=unit.pk, pk__in=sorted(with_data)
+            **unit.lookup(), pk__in=sorted(with_data)
         )
         name = "short_name"
     return list(qs.order_by("code").values_list("pk", "code", name))

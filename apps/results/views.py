@@ -29,9 +29,11 @@ def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
-def read_upload(upload: UploadedFile) -> bytes:
+def read_upload(upload: UploadedFile[bytes]) -> bytes:
     """The uploaded bytes, reading at most one byte past the limit (read_workbook refuses it)."""
-    return upload.read(MAX_UPLOAD_BYTES + 1)
+    # ``File.read`` is Any in the stubs; an upload is read in binary mode.
+    content: bytes = upload.read(MAX_UPLOAD_BYTES + 1)
+    return content
 
 
 def _download(name: str, content: bytes) -> FileResponse:

@@ -208,7 +208,7 @@ class ContextApi(ScopedAPIMixin, APIView):
     def handle_exception(self, exc: Exception) -> Response:
         if isinstance(exc, ObjectDoesNotExist):
             exc = NotFound("Объект не найден.")
-        return super().handle_exception(exc)  # type: ignore[no-any-return]
+        return super().handle_exception(exc)
 
     @extend_schema(
         summary="Контекстные данные ОО и участников: текущая версия и загрузки",

@@ -107,10 +107,18 @@ class _MonitoringPage(ScopedViewMixin, View):
 
     action = A.MONITOR_RESULTS
 
-    def page(self, request: HttpRequest, **ids: int) -> HttpResponseBase:
+    def page(
+        self,
+        request: HttpRequest,
+        *,
+        region_id: int | None = None,
+        municipality_id: int | None = None,
+    ) -> HttpResponseBase:
         actor = self.actor
         try:
-            unit = mon.monitoring_unit_get(actor=actor, **ids)
+            unit = mon.monitoring_unit_get(
+                actor=actor, region_id=region_id, municipality_id=municipality_id
+            )
         except ObjectDoesNotExist as exc:
             raise Http404 from exc
         campaign = campaigns.campaign_chosen(

@@ -401,7 +401,7 @@ class PlanGraphApi(_Api):
 
 
 def _batch_data(batch: ImportBatch) -> dict[str, Any]:
-    return s.WorkImportOutputSerializer(batch).data  # type: ignore[return-value]
+    return s.WorkImportOutputSerializer(batch).data
 
 
 class WorkImportApi(_Api):

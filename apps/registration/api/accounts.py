@@ -154,7 +154,7 @@ class ErrorOutputSerializer(serializers.Serializer[Any]):
 def _account(user: User | None) -> dict[str, Any] | None:
     if user is None:
         return None
-    return AccountOutputSerializer(user).data  # type: ignore[return-value]
+    return AccountOutputSerializer(user).data
 
 
 def _error(exc: ApplicationError, code: int = status.HTTP_400_BAD_REQUEST) -> Response:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 
 class _LoginSerializer(AuthTokenSerializer):
@@ -13,7 +17,9 @@ class _LoginSerializer(AuthTokenSerializer):
 
     def validate(self, attrs: dict[str, str]) -> dict[str, object]:
         try:
-            return super().validate(attrs)
+            # The stubs type Serializer.validate as Any -> Any; DRF returns the attrs dict.
+            validated: dict[str, object] = super().validate(attrs)
+            return validated
         except serializers.ValidationError as exc:
             raise serializers.ValidationError(
                 "Неверный логин или пароль.", code="authorization"
@@ -29,5 +35,5 @@ class ObtainTokenApi(ObtainAuthToken):
         summary="Получить токен по логину и паролю",
         auth=[],
     )
-    def post(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().post(request, *args, **kwargs)

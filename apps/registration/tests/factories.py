@@ -7,42 +7,48 @@ from typing import Any
 import factory
 from guardian.shortcuts import assign_perm
 
+from apps.core.tests.factory_typing import (
+    LazyAttribute,
+    LazyAttributeSequence,
+    Sequence,
+    SubFactory,
+)
 from apps.registration import constants as c
 from apps.registration.models import Municipality, Region, School, User
 
 
-class RegionFactory(factory.django.DjangoModelFactory):
+class RegionFactory(factory.django.DjangoModelFactory[Region]):
     class Meta:
         model = Region
 
-    code = factory.Sequence(lambda n: f"{(n % 90) + 10:02d}")
-    name = factory.Sequence(lambda n: f"Тестовая область {n}")
+    code = Sequence(lambda n: f"{(n % 90) + 10:02d}")
+    name = Sequence(lambda n: f"Тестовая область {n}")
     time_zone = "Europe/Moscow"
 
 
-class MunicipalityFactory(factory.django.DjangoModelFactory):
+class MunicipalityFactory(factory.django.DjangoModelFactory[Municipality]):
     class Meta:
         model = Municipality
 
-    region = factory.SubFactory(RegionFactory)
-    code = factory.LazyAttributeSequence(lambda o, n: f"reg{o.region.code}_m{(n % 999) + 1:03d}")
-    name = factory.Sequence(lambda n: f"Тестовский муниципальный район {n}")
-    time_zone = factory.LazyAttribute(lambda o: o.region.time_zone)
+    region = SubFactory(RegionFactory)
+    code = LazyAttributeSequence(lambda o, n: f"reg{o.region.code}_m{(n % 999) + 1:03d}")
+    name = Sequence(lambda n: f"Тестовский муниципальный район {n}")
+    time_zone = LazyAttribute(lambda o: o.region.time_zone)
 
 
-class SchoolFactory(factory.django.DjangoModelFactory):
+class SchoolFactory(factory.django.DjangoModelFactory[School]):
     """Builds its municipality and region."""
 
     class Meta:
         model = School
 
-    municipality = factory.SubFactory(MunicipalityFactory)
-    region = factory.LazyAttribute(lambda o: o.municipality.region)
-    code = factory.Sequence(lambda n: f"edu{100000 + n:06d}")
-    full_name = factory.Sequence(lambda n: f"МБОУ «Средняя общеобразовательная школа № {n}»")
-    short_name = factory.Sequence(lambda n: f"МБОУ СОШ № {n}")
+    municipality = SubFactory(MunicipalityFactory)
+    region = LazyAttribute(lambda o: o.municipality.region)
+    code = Sequence(lambda n: f"edu{100000 + n:06d}")
+    full_name = Sequence(lambda n: f"МБОУ «Средняя общеобразовательная школа № {n}»")
+    short_name = Sequence(lambda n: f"МБОУ СОШ № {n}")
     address = "г. Тестовск, ул. Школьная, д. 1"
-    time_zone = factory.LazyAttribute(lambda o: o.municipality.time_zone)
+    time_zone = LazyAttribute(lambda o: o.municipality.time_zone)
 
 
 def make_user(username: str, password: str, **extra: Any) -> User:

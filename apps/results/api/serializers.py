@@ -22,7 +22,8 @@ class ResultsCellErrorSerializer(serializers.Serializer[Any]):
 
 class ResultsUploadErrorOutputSerializer(serializers.Serializer[Any]):
     detail = serializers.CharField()
-    errors = ResultsCellErrorSerializer(many=True)
+    # A declared field named like Serializer.errors; DRF's metaclass collects it as a field.
+    errors = ResultsCellErrorSerializer(many=True)  # type: ignore[assignment]
 
 
 class ResultsRefusedOutputSerializer(serializers.Serializer[Any]):
@@ -41,7 +42,8 @@ class ResultsVersionOutputSerializer(serializers.Serializer[Any]):
     number = serializers.IntegerField()
     uploaded_at = serializers.DateTimeField()
     uploaded_by = serializers.CharField(allow_null=True)
-    source = serializers.CharField()
+    # A declared field named like Field.source; DRF's metaclass collects it as a field.
+    source = serializers.CharField()  # type: ignore[assignment]
     file_sha256 = serializers.CharField()
     participants = serializers.IntegerField()
     absent = serializers.IntegerField()

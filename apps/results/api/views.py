@@ -68,7 +68,7 @@ class _Scoped(ScopedAPIMixin, APIView):
             return Response(
                 {"detail": exc.message, "code": exc.code}, status=status.HTTP_409_CONFLICT
             )
-        return super().handle_exception(exc)  # type: ignore[no-any-return]
+        return super().handle_exception(exc)
 
 
 def state_data(actor: Actor, school_id: int, work_id: int) -> dict[str, Any]:
