@@ -125,3 +125,7 @@ PERM_SCHOOL_TECH = "assist_school"
 SCHOOL_CODE_REGEX = r"^edu\d{6}$"
 MUNICIPALITY_CODE_REGEX = r"^reg\d{2}_m\d{3}$"
 REGION_CODE_REGEX = r"^\d{2}$"
+
+# The only background-job kind whose output the exports page lists and serves
+# (kit builds, bank imports, reminders… are jobs too, with their own gated routes).
+SCHOOL_LIST_EXPORT = "school_list_export"

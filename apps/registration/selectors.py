@@ -7,7 +7,7 @@ from django.db.models.functions import Coalesce
 
 from apps.core.models import Job
 from apps.registration.access import A, Actor
-from apps.registration.constants import SchoolStatus
+from apps.registration.constants import SCHOOL_LIST_EXPORT, SchoolStatus
 from apps.registration.models import Municipality, Region, School
 
 
@@ -76,5 +76,19 @@ def school_list(
 
 
 def job_list(*, actor: Actor) -> QuerySet[Job]:
-    """The actor's own background jobs (exports) within its scope, newest first."""
-    return Job.objects.for_actor(actor, A.VIEW_JOB).filter(actor=actor.user).order_by("-created_at")
+    """The actor's own school-list exports within its scope, newest first."""
+    return (
+        Job.objects.for_actor(actor, A.VIEW_JOB)
+        .filter(actor=actor.user, kind=SCHOOL_LIST_EXPORT)
+        .order_by("-created_at")
+    )
+
+
+def export_job_get(*, actor: Actor, job_id: int) -> Job:
+    """A finished school-list export the actor may download (``DoesNotExist`` otherwise).
+
+    Only that kind: other jobs (a kit build's archive!) have outputs too, served by their own
+    routes behind their own gates (the materials release instant)."""
+    return Job.objects.for_actor(actor, A.VIEW_JOB).get(
+        pk=job_id, kind=SCHOOL_LIST_EXPORT, status=Job.Status.DONE
+    )

@@ -12,13 +12,12 @@ from apps.core.scoping import Level, Scope
 from apps.core.services import audit_record, job_claim, job_fail, job_publish
 from apps.registration import selectors
 from apps.registration.access import A, Actor, actor_for_user
+from apps.registration.constants import SCHOOL_LIST_EXPORT
 from apps.registration.models import Municipality, Region, School
 from apps.registration.xlsx import SchoolRow, school_list_xlsx
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
-
-SCHOOL_LIST_EXPORT = "school_list_export"
 
 
 def _unit_scope(

@@ -11,7 +11,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import DetailView, ListView, View
-from django.views.generic.detail import SingleObjectMixin
 
 from apps.core.models import Job
 from apps.registration import selectors, services
@@ -196,15 +195,18 @@ class JobListView(ScopedViewMixin, ListView):  # type: ignore[type-arg]
         return selectors.job_list(actor=self.actor)
 
 
-class JobDownloadView(ScopedViewMixin, SingleObjectMixin, View):  # type: ignore[type-arg]
+class JobDownloadView(ScopedViewMixin, View):
     """Streams a finished export from storage; the download is audited."""
 
     scoped_model = Job
     action = A.VIEW_JOB
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> FileResponse:
-        job = self.get_object()
-        if job.status != Job.Status.DONE or not job.output:
+        try:
+            job = selectors.export_job_get(actor=self.actor, job_id=int(kwargs["pk"]))
+        except Job.DoesNotExist as exc:
+            raise Http404 from exc
+        if not job.output:
             raise Http404
         from django.core.files.storage import default_storage
 

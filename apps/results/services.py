@@ -10,22 +10,24 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import uuid
 from collections import Counter
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.campaigns import schedule
-from apps.core.services import audit_record
+from apps.core.models import Job
+from apps.core.services import audit_record, job_claim, job_fail, job_mark_done
 from apps.core.uploads import UploadError
 from apps.registration.access import A, Actor
-from apps.registration.models import School
+from apps.registration.models import Municipality, School
 from apps.registration.services import school_unit_scope
 from apps.results import selectors as sel
 from apps.results import xlsx
@@ -598,30 +600,23 @@ def results_stats_refresh(*, school_id: int, work_id: int) -> SchoolWorkStats | 
 # --- reminders to schools that have not uploaded -------------------------------------------
 
 
+RESULTS_REMIND = "results_remind"
+
+
 @dataclass(frozen=True)
 class Reminded:
-    sent: int
+    """A queued reminder: the schools it will mail and those without an e-mail address."""
+
+    job_id: int
+    queued: int
     without_email: int
 
 
-def results_remind(
-    *,
-    actor: Actor,
-    work_id: int,
-    region_id: int | None = None,
-    municipality_id: int | None = None,
-    request: HttpRequest | None = None,
-) -> Reminded:
-    """E-mail every school in the actor's scope — or only in the region or municipality given
-    (checked through ``for_actor``: ``DoesNotExist`` outside the scope) — that has not uploaded
-    the work's results (the address of its questionnaire). Audited with the counts, not the
-    addresses."""
-    from django.conf import settings
-    from django.core.mail import send_mass_mail
-
+def _remind_pending(
+    *, actor: Actor, work_id: int, region_id: int | None, municipality_id: int | None
+) -> tuple[Work, list[Any]]:
     from apps.results import selectors_monitoring as mon
 
-    _require(actor, A.REMIND_RESULTS)
     work = sel.work_get(actor=actor, work_id=work_id, action=A.REMIND_RESULTS)
     unit = mon.monitoring_unit_get(
         actor=actor,
@@ -632,6 +627,98 @@ def results_remind(
     pending = mon.monitoring_schools(
         actor=actor, work=work, state=mon.UploadState.MISSING, unit=unit
     )
+    return work, pending
+
+
+@transaction.atomic
+def results_remind(
+    *,
+    actor: Actor,
+    work_id: int,
+    region_id: int | None = None,
+    municipality_id: int | None = None,
+    request: HttpRequest | None = None,
+) -> Reminded:
+    """Queue an e-mail to every school in the actor's scope — or only in the region or
+    municipality given (checked through ``for_actor``: ``DoesNotExist`` outside the scope) —
+    that has not uploaded the work's results (the address of its questionnaire). The mails go
+    out in a Celery task (thousands of schools at federal level); the request only counts them.
+    Audited with the counts, never the addresses."""
+    _require(actor, A.REMIND_RESULTS)
+    if actor.user is None:
+        raise PermissionDenied
+    work, pending = _remind_pending(
+        actor=actor, work_id=work_id, region_id=region_id, municipality_id=municipality_id
+    )
+    with_email = sum(1 for p in pending if p.email)
+    # The job's scope is the unit reminded (a municipality knows its region), else the actor's.
+    unit_region = None
+    if municipality_id is not None:
+        unit_region = (
+            Municipality.objects.for_actor(actor, A.REMIND_RESULTS)
+            .filter(pk=municipality_id)
+            .values_list("region_id", flat=True)
+            .first()
+        )
+    job = Job.objects.create(
+        kind=RESULTS_REMIND,
+        key=f"{RESULTS_REMIND}:{uuid.uuid4().hex}",
+        actor=actor.user,
+        region_id=unit_region or region_id or actor.scope.region_id,
+        municipality_id=municipality_id or actor.scope.municipality_id,
+        params={
+            "work_id": work.pk,
+            "region_id": region_id,
+            "municipality_id": municipality_id,
+        },
+    )
+    audit_record(
+        actor=actor,
+        action="results.remind",
+        target=job,
+        request=request,
+        details={
+            "work_id": work.pk,
+            "region_id": region_id,
+            "municipality_id": municipality_id,
+            "queued": with_email,
+            "without_email": len(pending) - with_email,
+        },
+    )
+    from apps.results.tasks import results_remind_send_task
+
+    transaction.on_commit(lambda: results_remind_send_task.delay(job_id=job.pk))
+    return Reminded(job_id=job.pk, queued=with_email, without_email=len(pending) - with_email)
+
+
+def results_remind_send(*, job_id: int) -> int | None:
+    """Send a queued reminder as the coordinator who asked (idempotent: a claimed or finished
+    job is not sent again). The schools are read again, so one that uploaded in the meantime
+    is not mailed. Returns the number of mails sent (None if the job was not ours to run)."""
+    from django.conf import settings
+    from django.core.mail import send_mass_mail
+
+    from apps.registration.access import actor_for_user
+    from apps.results import selectors_monitoring as mon
+
+    job = job_claim(job_id=job_id)
+    if job is None:
+        return None
+    if job.actor is None:
+        job_fail(job=job, error="Нет пользователя, запросившего напоминание.")
+        return None
+    actor = actor_for_user(job.actor)
+    try:
+        work, pending = _remind_pending(
+            actor=actor,
+            work_id=job.params["work_id"],
+            region_id=job.params.get("region_id"),
+            municipality_id=job.params.get("municipality_id"),
+        )
+    except ObjectDoesNotExist:
+        # The coordinator lost the unit (or the work) since: nothing is sent, and it is final.
+        job_fail(job=job, error="Работа или единица больше не доступны.")
+        return None
     mails = []
     for p in pending:
         if not p.email:
@@ -657,16 +744,8 @@ def results_remind(
             )
         )
     sent = send_mass_mail(mails, fail_silently=False) if mails else 0
-    audit_record(
-        actor=actor,
-        action="results.remind",
-        request=request,
-        details={
-            "work_id": work.pk,
-            "region_id": region_id,
-            "municipality_id": municipality_id,
-            "sent": sent,
-            "without_email": len(pending) - len(mails),
-        },
-    )
-    return Reminded(sent=sent, without_email=len(pending) - len(mails))
+    with transaction.atomic():
+        job.params = {**job.params, "sent": sent}
+        job.save(update_fields=["params", "updated_at"])
+        job_mark_done(job=job, output="", sha256="")
+    return sent

@@ -22,3 +22,19 @@ def results_stats_refresh_task(*, school_id: int, work_id: int, **_: object) -> 
     from apps.results.services import results_stats_refresh
 
     results_stats_refresh(school_id=school_id, work_id=work_id)
+
+
+@shared_task(
+    name="results.remind_send",
+    acks_late=True,
+    max_retries=5,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    time_limit=30 * 60,
+    soft_time_limit=25 * 60,
+)
+def results_remind_send_task(*, job_id: int, **_: object) -> int | None:
+    """Send a queued reminder to the schools that have not uploaded (idempotent by its job)."""
+    from apps.results.services import results_remind_send
+
+    return results_remind_send(job_id=job_id)

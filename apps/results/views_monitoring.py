@@ -380,7 +380,7 @@ class ResultsRemindView(ScopedViewMixin, View):
             )
         except ObjectDoesNotExist as exc:
             raise Http404 from exc
-        text = f"Напоминания отправлены: {out.sent}."
+        text = f"Напоминания поставлены в очередь отправки: {out.queued}."
         if out.without_email:
             text += (
                 f" Без адреса электронной почты (опросный лист не заполнен): {out.without_email}."

@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from apps.applications.models import Application, ApplicationLine
 from apps.campaigns.models import SchoolWorkDate, Work
 from apps.campaigns.tests.factories import SubjectFactory, WorkFactory
-from apps.core.models import AuditEvent
+from apps.core.models import AuditEvent, Job
 from apps.registration.models import Municipality, Region, School, SchoolProfile
 from apps.registration.tests.factories import SchoolFactory
 from apps.results import selectors_monitoring as mon
@@ -434,18 +434,22 @@ def test_late_list_with_contacts_is_limited_to_the_unit_shown(monitored: Env) ->
     assert _xlsx_column(listed, 2) == [world.schools["A1b"].code]
 
 
-def test_reminder_from_a_municipality_page_reaches_only_its_schools(monitored: Env) -> None:
+def test_reminder_from_a_municipality_page_reaches_only_its_schools(
+    monitored: Env, django_capture_on_commit_callbacks: Any
+) -> None:
     env = monitored
     world = env.world
     muni = world.municipalities["A1"]
-    # when the regional coordinator presses «Напомнить» on the page of municipality A1
-    response = world.client_for("regional").post(
-        reverse("results-remind"), {"work": env.work.pk, "municipality": muni.pk}, follow=True
-    )
+    # when the regional coordinator presses «Напомнить» on the page of municipality A1 (the
+    # mails go out in a task after the request commits)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = world.client_for("regional").post(
+            reverse("results-remind"), {"work": env.work.pk, "municipality": muni.pk}, follow=True
+        )
     # then only A1b is mailed (A2a of municipality A2 has not uploaded either, but is not shown)
     assert [m.to for m in mail.outbox] == [["a1b@example.org"]]
     assert "Срок загрузки истёк 23.05.2026" in mail.outbox[0].body
-    assert "Напоминания отправлены: 1." in response.content.decode()
+    assert "Напоминания поставлены в очередь отправки: 1." in response.content.decode()
     assert response.redirect_chain[-1][0].startswith(
         reverse("results-monitoring-municipality", kwargs={"municipality_id": muni.pk})
     )
@@ -456,9 +460,17 @@ def test_reminder_without_a_unit_reaches_the_whole_scope(monitored: Env) -> None
     env = monitored
     # when the regional coordinator reminds from its own (region) page
     out = services.results_remind(actor=env.actor("regional"), work_id=env.work.pk)
-    # then both late schools of region A with an address are mailed
-    assert out.sent == 2
+    # then both late schools of region A with an address are queued, and nothing is sent yet
+    assert out.queued == 2
+    assert mail.outbox == []
+    # when the task runs (twice: a redelivered message)
+    sent = services.results_remind_send(job_id=out.job_id)
+    again = services.results_remind_send(job_id=out.job_id)
+    # then they are mailed once, and the job records it
+    assert (sent, again) == (2, None)
     assert sorted(m.to[0] for m in mail.outbox) == ["a1b@example.org", "a2a@example.org"]
+    job = Job.objects.get(pk=out.job_id)
+    assert (job.status, job.params["sent"]) == (Job.Status.DONE, 2)
 
 
 def test_reminder_for_a_unit_outside_the_scope_is_refused(monitored: Env) -> None:
