@@ -9,6 +9,12 @@ synthetic but plausible (mostly «3»/«4», a few absent, a few «X», journal 
 ±1). Codes only — never names. Idempotent: a school × work that already has results is left
 alone, so a second run creates nothing; the analytics aggregates are rebuilt only for works
 that received new results.
+
+For the coordinators' monitoring (``demo_monitoring``): each such school also gets a confirmed
+application for the three works, and the spring looks lived-in — about one school in eight left
+one work without results (the deadline has passed), about one upload in ten came late through a
+recorded reopening, about two schools in three uploaded context data; upload instants are set
+in spring, before the deadline (or after the reopening, for a late one).
 """
 
 from __future__ import annotations
@@ -26,9 +32,10 @@ from apps.materials.models import ParticipantCode
 from apps.registration.access import A, Actor
 from apps.registration.constants import SchoolStatus
 from apps.registration.models import School
+from apps.results import demo_monitoring as mon
 from apps.results import selectors as sel
 from apps.results import xlsx
-from apps.results.models import ResultSheet, ResultVersion, Source
+from apps.results.models import ResultReopen, ResultSheet, ResultVersion, Source
 from apps.results.services import _rows, results_stats_refresh
 
 WORKS = (("russian", 4), ("math", 4), ("world", 4))
@@ -46,6 +53,10 @@ class ResultsSeed:
     sheets_created: int = 0
     participants: int = 0
     works: list[int] = field(default_factory=list)
+    applications_created: int = 0
+    late_created: int = 0
+    contexts_created: int = 0
+    withheld: int = 0  # expected school × work uploads the demo leaves missing
 
 
 def _system() -> Actor:
@@ -128,8 +139,10 @@ def _participant_rows(
     return rows
 
 
-def _seed_sheet(actor: Actor, school: School, work: Work, codes: list[Any]) -> int:
-    """One accepted version of a school × work and its result rows; returns participants."""
+def _seed_sheet(
+    actor: Actor, school: School, work: Work, codes: list[Any], *, late: bool
+) -> tuple[ResultSheet, ResultVersion]:
+    """One accepted version of a school × work and its result rows."""
     from apps.results.models import ParticipantResult
 
     spec = sel.form_spec(actor=actor, school=school, work=work, action=A.VIEW_RESULTS)
@@ -157,24 +170,29 @@ def _seed_sheet(actor: Actor, school: School, work: Work, codes: list[Any]) -> i
         absent=len(rows) - present,
         snapshot=snapshot,
         changes=xlsx.diff(None, snapshot).counts,
-        late=False,
+        late=late,
     )
     ParticipantResult.objects.bulk_create(_rows(work, sheet, version, rows))
     sheet.current_version = version
     sheet.version_count = 1
     sheet.save(update_fields=["current_version", "version_count", "updated_at"])
-    return present
+    return sheet, version
+
+
+def _classes(codes: list[Any]) -> int:
+    return len({class_number for _code, class_number in codes}) or 1
 
 
 @transaction.atomic
 def demo_results_seed() -> ResultsSeed:
-    """Give every active demo school spring results in three 4th-grade works (idempotent)."""
+    """Give every active demo school spring results in three 4th-grade works, a confirmed
+    application, and the monitoring mix of missing, late and context data (idempotent)."""
     actor = _system()
     seed = ResultsSeed()
     works = _spring_works(actor)
     if not works:
         return seed
-    campaign_id = works[0].campaign_id
+    campaign = works[0].campaign
     schools = list(
         School.objects.for_actor(actor, A.VIEW_SCHOOL)
         .filter(status=SchoolStatus.ACTIVE)
@@ -182,31 +200,66 @@ def demo_results_seed() -> ResultsSeed:
     )
     seeded = set(
         ResultSheet.objects.for_actor(actor, A.VIEW_RESULTS)
-        .filter(work__in=works, current_version__isnull=False)
+        .filter(work__in=works)
         .values_list("school_id", "work_id")
     )
+    applied = mon.applied_school_ids(actor, campaign)
+    with_context = mon.context_school_ids(actor, campaign)
+    coordinators = mon.region_coordinators({s.region_id for s in schools})
     touched: set[int] = set()
+    stamps: list[tuple[ResultVersion, mon.Timing, ResultReopen | None]] = []
     for school in schools:
+        coordinator = coordinators.get(school.region_id)
+        mix = mon.school_mix(school, works, can_reopen=coordinator is not None)
+        # A sheet without results (reopened, never uploaded) counts as seeded: left alone.
         missing = [w for w in works if (school.pk, w.pk) not in seeded]
-        if not missing:
+        seed.withheld += sum(1 for w in missing if w.pk == mix.missing)
+        missing = [w for w in missing if w.pk != mix.missing]
+        wants_app = school.pk not in applied
+        wants_context = mix.context and school.pk not in with_context
+        if not (missing or wants_app or wants_context):
             continue
-        codes = _codes(actor, school, campaign_id, seed)
+        codes = _codes(actor, school, campaign.pk, seed)
         for work in missing:
-            if (
-                ResultSheet.objects.for_actor(actor, A.VIEW_RESULTS)
-                .filter(school=school, work=work)
-                .exists()
-            ):
-                continue  # a sheet without results (reopened, never uploaded): left alone
-            seed.participants += _seed_sheet(actor, school, work, codes)
+            late = work.pk in mix.late and coordinator is not None
+            sheet, version = _seed_sheet(actor, school, work, codes, late=late)
+            window = sel.upload_window(actor=actor, school=school, work=work, sheet=None)
+            timing = mon.upload_timing(window, f"{school.code}:{sel.work_key(work)}", late=late)
+            reopen = None
+            if late and coordinator is not None:
+                reopen = mon.reopen_record(
+                    coordinator=coordinator, school=school, sheet=sheet, timing=timing
+                )
+                seed.late_created += 1
+            stamps.append((version, timing, reopen))
+            seed.participants += version.participants
             seed.sheets_created += 1
             touched.add(work.pk)
             results_stats_refresh(school_id=school.pk, work_id=work.pk)
+        if wants_app:
+            mon.application_confirmed(
+                school=school,
+                campaign=campaign,
+                works=works,
+                participants=len(codes),
+                classes=_classes(codes),
+                coordinator=coordinator,
+            )
+            seed.applications_created += 1
+        if wants_context:
+            mon.context_seed(
+                actor=actor,
+                school=school,
+                campaign=campaign,
+                uploaded_at=mon.context_instant(school, works),
+            )
+            seed.contexts_created += 1
+    mon.backdate(actor, stamps)
     for work in works:
         if work.pk in touched:
             analytics_rebuild(work_id=work.pk)
     seed.works = sorted(touched)
-    if seed.sheets_created:
+    if seed.sheets_created or seed.applications_created or seed.contexts_created:
         audit_record(
             actor=actor,
             action="results.demo_seed",
@@ -215,6 +268,9 @@ def demo_results_seed() -> ResultsSeed:
                 "sheets": seed.sheets_created,
                 "participants": seed.participants,
                 "codes": seed.codes_created,
+                "late": seed.late_created,
+                "applications": seed.applications_created,
+                "contexts": seed.contexts_created,
             },
         )
     return seed

@@ -152,43 +152,16 @@ def context_upload(
             f"results/context/{school.pk}/{campaign.pk}/v{number}-{sha[:12]}.xlsx",
             ContentFile(content),
         )
-        ids = {
-            "school_id": school.pk,
-            "municipality_id": school.municipality_id,
-            "region_id": school.region_id,
-        }
-        upload = ContextUpload.objects.create(
+        upload = context_version_store(
+            actor=actor,
             sheet=sheet,
+            data=data,
             number=number,
-            uploaded_by=getattr(actor, "user", None),
             source=source,
             original_name=name[:255],
             file=path,
             file_sha256=sha,
-            school_data=data.school,
-            participants=len(data.participants),
-            snapshot=data.snapshot(),
-            **ids,
         )
-        ParticipantContext.objects.for_actor(actor, A.UPLOAD_RESULTS).filter(sheet=sheet).delete()
-        ParticipantContext.objects.bulk_create(
-            ParticipantContext(
-                sheet=sheet,
-                upload=upload,
-                code=p.code,
-                grade=p.grade,
-                gender=p.gender,
-                native_language=p.native_language,
-                ovz=p.ovz,
-                textbook_russian=p.textbook_russian,
-                textbook_math=p.textbook_math,
-                **ids,
-            )
-            for p in data.participants
-        )
-        sheet.current_upload = upload
-        sheet.version_count = number
-        sheet.save(update_fields=["current_upload", "version_count", "updated_at"])
         audit_record(
             actor=actor,
             action="results.context_upload",
@@ -203,4 +176,58 @@ def context_upload(
                 "source": source,
             },
         )
+    return upload
+
+
+def context_version_store(
+    *,
+    actor: Actor,
+    sheet: ContextSheet,
+    data: cx.ContextData,
+    number: int,
+    source: str,
+    original_name: str = "",
+    file: str = "",
+    file_sha256: str = "",
+) -> ContextUpload:
+    """Store validated context data as version ``number`` of the sheet and make it current:
+    the upload row with its snapshot, the participants (by code) replaced. The caller holds
+    the sheet's row lock (or, in the demo seed, creates the sheet) and writes the audit row."""
+    ids = {
+        "school_id": sheet.school_id,
+        "municipality_id": sheet.municipality_id,
+        "region_id": sheet.region_id,
+    }
+    upload = ContextUpload.objects.create(
+        sheet=sheet,
+        number=number,
+        uploaded_by=getattr(actor, "user", None),
+        source=source,
+        original_name=original_name,
+        file=file,
+        file_sha256=file_sha256,
+        school_data=data.school,
+        participants=len(data.participants),
+        snapshot=data.snapshot(),
+        **ids,
+    )
+    ParticipantContext.objects.for_actor(actor, A.UPLOAD_RESULTS).filter(sheet=sheet).delete()
+    ParticipantContext.objects.bulk_create(
+        ParticipantContext(
+            sheet=sheet,
+            upload=upload,
+            code=p.code,
+            grade=p.grade,
+            gender=p.gender,
+            native_language=p.native_language,
+            ovz=p.ovz,
+            textbook_russian=p.textbook_russian,
+            textbook_math=p.textbook_math,
+            **ids,
+        )
+        for p in data.participants
+    )
+    sheet.current_upload = upload
+    sheet.version_count = number
+    sheet.save(update_fields=["current_upload", "version_count", "updated_at"])
     return upload

@@ -62,7 +62,11 @@ class Command(BaseCommand):
         if verbosity:
             self.stdout.write(
                 f"Результаты ВПР 2026 (весна): ведомостей создано {results.sheets_created}, "
-                f"участников {results.participants}, кодов выдано {results.codes_created}."
+                f"участников {results.participants}, кодов выдано {results.codes_created}; "
+                f"из них после срока {results.late_created}; заявок подтверждено "
+                f"{results.applications_created}; контекстных данных загружено "
+                f"{results.contexts_created}; не загружено в срок (оставлено для мониторинга) "
+                f"{results.withheld}."
             )
 
     def _report(
