@@ -6,8 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from apps.core.models import BaseModel
-from apps.core.scoping import Level, ScopedModel, ScopedQuerySet
+from apps.core.models import BaseModel, SchoolOwnedModel
 
 
 class Status(models.TextChoices):
@@ -23,14 +22,8 @@ class Source(models.TextChoices):
     API = "api", "API"
 
 
-class Application(BaseModel, ScopedModel):
+class Application(BaseModel, SchoolOwnedModel):
     """A school's application for one campaign. Confirmation locks it for the levels below."""
-
-    scope_fields = {
-        Level.REGION: "region_id",
-        Level.MUNICIPALITY: "municipality_id",
-        Level.SCHOOL: "school_id",
-    }
 
     campaign = models.ForeignKey(
         "campaigns.Campaign",
@@ -41,13 +34,9 @@ class Application(BaseModel, ScopedModel):
     school = models.ForeignKey(
         "registration.School", verbose_name="ОО", on_delete=models.PROTECT, related_name="+"
     )
-    municipality_id = models.BigIntegerField("муниципалитет", db_index=True)
-    region_id = models.BigIntegerField("регион", db_index=True)
     status = models.CharField(
         "состояние", max_length=32, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "заявка"

@@ -12,8 +12,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from apps.core.models import BaseModel
-from apps.core.scoping import ActorLike, Level, ScopedModel, ScopedQuerySet
+from apps.core.models import BaseModel, SchoolOwnedModel
+from apps.core.scoping import ActorLike
 
 _M = TypeVar("_M", bound=models.Model)
 
@@ -182,22 +182,12 @@ class TaskColumn(models.Model):
         return f"{self.label} ({self.max_score}б)"
 
 
-class _SchoolOwned(BaseModel, ScopedModel):
-    """A row that belongs to one school; scope columns are copied from the school."""
-
-    scope_fields = {
-        Level.REGION: "region_id",
-        Level.MUNICIPALITY: "municipality_id",
-        Level.SCHOOL: "school_id",
-    }
+class _SchoolOwned(BaseModel, SchoolOwnedModel):
+    """A row that belongs to one school (a foreign key; the scope columns are copied from it)."""
 
     school = models.ForeignKey(
         "registration.School", verbose_name="ОО", on_delete=models.PROTECT, related_name="+"
     )
-    municipality_id = models.BigIntegerField("муниципалитет", db_index=True)
-    region_id = models.BigIntegerField("регион", db_index=True)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         abstract = True

@@ -1,8 +1,9 @@
-"""Infrastructure models shared by every app: timestamps, the audit trail, background jobs."""
+"""Infrastructure models shared by every app: timestamps, the copied scope columns of tenant
+rows, the audit trail, background jobs."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -20,6 +21,64 @@ class BaseModel(models.Model):
         abstract = True
 
 
+# Where each level's anchor id sits on a row that carries copies of its scope columns.
+_COPIED_SCOPE_FIELDS = {
+    Level.REGION: "region_id",
+    Level.MUNICIPALITY: "municipality_id",
+    Level.SCHOOL: "school_id",
+}
+
+
+class UnitScopedModel(ScopedModel):
+    """A row about one org unit of any level, or about none (then only the federal level sees it).
+
+    The service that writes the row copies the unit's region, municipality and school ids onto
+    it, so ``for_actor`` filters one indexed column of this table at every level, with no join
+    up the hierarchy. Plain ids, not foreign keys: core knows no domain models.
+    """
+
+    scope_fields = _COPIED_SCOPE_FIELDS
+
+    region_id = models.BigIntegerField("регион", null=True, blank=True, db_index=True)
+    municipality_id = models.BigIntegerField("муниципалитет", null=True, blank=True, db_index=True)
+    school_id = models.BigIntegerField("ОО", null=True, blank=True, db_index=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class SchoolOwnedModel(ScopedModel):
+    """A row that belongs to one school. The subclass declares the school: a ``school`` foreign
+    key (its column is ``school_id``) or, on big tables, ``SchoolIdOwnedModel``'s plain id.
+
+    The service that writes the row copies the school's municipality and region ids onto it, so
+    ``for_actor`` filters one indexed column of this table at every level, with no join to the
+    schools, and the table can be counted per unit from its own indexes.
+    """
+
+    scope_fields = _COPIED_SCOPE_FIELDS
+
+    municipality_id = models.BigIntegerField("муниципалитет", db_index=True)
+    region_id = models.BigIntegerField("регион", db_index=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class SchoolIdOwnedModel(SchoolOwnedModel):
+    """A school-owned row that holds its school as a copied id, not a foreign key (big tables
+    whose rows hang off a school-owned parent row): scoped without a join, like the others."""
+
+    school_id = models.BigIntegerField("ОО", db_index=True)
+
+    class Meta:
+        abstract = True
+
+
 class AuditEventQuerySet(ScopedQuerySet["AuditEvent"]):
     """Append-only: bulk updates and deletes are refused."""
 
@@ -30,18 +89,12 @@ class AuditEventQuerySet(ScopedQuerySet["AuditEvent"]):
         raise PermissionError("audit events are append-only")
 
 
-class AuditEvent(ScopedModel):
+class AuditEvent(UnitScopedModel):
     """One thing somebody did: who (user, role, scope), what, when, from where. Never changed.
 
     The scope columns hold the org unit the event concerns, so a coordinator sees the events
     of its own unit and below.
     """
-
-    scope_fields = {
-        Level.REGION: "region_id",
-        Level.MUNICIPALITY: "municipality_id",
-        Level.SCHOOL: "school_id",
-    }
 
     at = models.DateTimeField("когда", auto_now_add=True, db_index=True)
     user = models.ForeignKey(
@@ -54,9 +107,6 @@ class AuditEvent(ScopedModel):
     )
     username = models.CharField("логин", max_length=150, blank=True)
     role = models.CharField("роль", max_length=32, blank=True)
-    region_id = models.BigIntegerField("регион", null=True, blank=True, db_index=True)
-    municipality_id = models.BigIntegerField("муниципалитет", null=True, blank=True, db_index=True)
-    school_id = models.BigIntegerField("ОО", null=True, blank=True, db_index=True)
     action = models.CharField("действие", max_length=64, db_index=True)
     target_type = models.CharField("тип объекта", max_length=64, blank=True)
     target_id = models.CharField("объект", max_length=64, blank=True)
@@ -64,7 +114,8 @@ class AuditEvent(ScopedModel):
     user_agent = models.CharField("браузер", max_length=300, blank=True)
     details = models.JSONField("подробности", default=dict, blank=True)
 
-    objects = AuditEventQuerySet.as_manager()
+    # Replaces the inherited manager; ClassVar, as the inherited one is to the type checker.
+    objects: ClassVar = AuditEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = "запись журнала"
@@ -83,17 +134,11 @@ class AuditEvent(ScopedModel):
         raise PermissionError("audit events are append-only")
 
 
-class Job(BaseModel, ScopedModel):
+class Job(BaseModel, UnitScopedModel):
     """A unit of background work with a natural key, so a task can run twice and do it once.
 
     Its scope columns are those of the org unit the job works on (copied by the service).
     """
-
-    scope_fields = {
-        Level.REGION: "region_id",
-        Level.MUNICIPALITY: "municipality_id",
-        Level.SCHOOL: "school_id",
-    }
 
     class Status(models.TextChoices):
         QUEUED = "queued", "в очереди"
@@ -120,11 +165,6 @@ class Job(BaseModel, ScopedModel):
     output_sha256 = models.CharField("SHA-256 результата", max_length=64, blank=True)
     error = models.TextField("ошибка", blank=True)
     params = models.JSONField("параметры", default=dict, blank=True)
-    region_id = models.BigIntegerField("регион", null=True, blank=True, db_index=True)
-    municipality_id = models.BigIntegerField("муниципалитет", null=True, blank=True, db_index=True)
-    school_id = models.BigIntegerField("ОО", null=True, blank=True, db_index=True)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "фоновое задание"
@@ -135,7 +175,7 @@ class Job(BaseModel, ScopedModel):
         return f"{self.kind} {self.key} ({self.status})"
 
 
-class ImportBatch(BaseModel, ScopedModel):
+class ImportBatch(BaseModel, UnitScopedModel):
     """One uploaded file on its way from preview to apply.
 
     The upload is validated and stored; ``preview`` lists what would change (created, replaced,
@@ -148,12 +188,6 @@ class ImportBatch(BaseModel, ScopedModel):
         APPLIED = "applied", "применён"
         REJECTED = "rejected", "отклонён"
         DISCARDED = "discarded", "отменён"
-
-    scope_fields = {
-        Level.REGION: "region_id",
-        Level.MUNICIPALITY: "municipality_id",
-        Level.SCHOOL: "school_id",
-    }
 
     kind = models.CharField("тип загрузки", max_length=64, db_index=True)
     actor = models.ForeignKey(
@@ -171,11 +205,6 @@ class ImportBatch(BaseModel, ScopedModel):
     preview = models.JSONField("предпросмотр изменений", default=dict, blank=True)
     errors = models.JSONField("ошибки", default=list, blank=True)
     applied_at = models.DateTimeField("применён", null=True, blank=True)
-    region_id = models.BigIntegerField("регион", null=True, blank=True, db_index=True)
-    municipality_id = models.BigIntegerField("муниципалитет", null=True, blank=True, db_index=True)
-    school_id = models.BigIntegerField("ОО", null=True, blank=True, db_index=True)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "загрузка файла"

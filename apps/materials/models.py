@@ -15,14 +15,8 @@ from __future__ import annotations
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from apps.core.models import BaseModel
+from apps.core.models import BaseModel, SchoolIdOwnedModel, SchoolOwnedModel
 from apps.core.scoping import Level, ScopedModel, ScopedQuerySet
-
-_SCHOOL_SCOPE = {
-    Level.REGION: "region_id",
-    Level.MUNICIPALITY: "municipality_id",
-    Level.SCHOOL: "school_id",
-}
 
 
 class WorkBank(BaseModel, ScopedModel):
@@ -90,7 +84,7 @@ class BankItem(BaseModel, ScopedModel):
         return self.code
 
 
-class Kit(BaseModel, ScopedModel):
+class Kit(BaseModel, SchoolOwnedModel):
     """The materials of one school for one work (комплект): variants, archive, password."""
 
     class Status(models.TextChoices):
@@ -98,16 +92,12 @@ class Kit(BaseModel, ScopedModel):
         READY = "ready", "архив готов"
         FAILED = "failed", "ошибка сборки"
 
-    scope_fields = _SCHOOL_SCOPE
-
     school = models.ForeignKey(
         "registration.School", verbose_name="ОО", on_delete=models.PROTECT, related_name="+"
     )
     work = models.ForeignKey(
         "campaigns.Work", verbose_name="работа", on_delete=models.PROTECT, related_name="+"
     )
-    municipality_id = models.BigIntegerField("муниципалитет", db_index=True)
-    region_id = models.BigIntegerField("регион", db_index=True)
     seed = models.BigIntegerField("зерно генерации")
     bank_revision = models.PositiveIntegerField("версия банка")
     balanced = models.BooleanField(
@@ -128,8 +118,6 @@ class Kit(BaseModel, ScopedModel):
     # A Fernet token (apps.registration.crypto) of the grade-8 archive password; never plain.
     password_token = models.TextField("пароль архива (зашифрован)", blank=True)
 
-    objects = ScopedQuerySet.as_manager()
-
     class Meta:
         verbose_name = "комплект материалов ОО"
         verbose_name_plural = "комплекты материалов ОО"
@@ -142,14 +130,12 @@ class Kit(BaseModel, ScopedModel):
         return f"Комплект {self.school_id}/{self.work_id}"
 
 
-class Variant(BaseModel, ScopedModel):
+class Variant(BaseModel, SchoolIdOwnedModel):
     """One variant of a kit. ``uid`` is printed on every page and traces a page to its school.
 
     ``signature`` (SHA-256 of the item ids in column order) is unique per municipality and
     work: no two schools of a municipality get an identical variant (the DB enforces it).
     """
-
-    scope_fields = _SCHOOL_SCOPE
 
     kit = models.ForeignKey(
         Kit, verbose_name="комплект", on_delete=models.CASCADE, related_name="variants"
@@ -157,16 +143,11 @@ class Variant(BaseModel, ScopedModel):
     work = models.ForeignKey(
         "campaigns.Work", verbose_name="работа", on_delete=models.PROTECT, related_name="+"
     )
-    school_id = models.BigIntegerField("ОО", db_index=True)
-    municipality_id = models.BigIntegerField("муниципалитет", db_index=True)
-    region_id = models.BigIntegerField("регион", db_index=True)
     number = models.PositiveSmallIntegerField("номер варианта")
     uid = models.CharField("идентификатор варианта", max_length=16, unique=True)
     signature = models.CharField("состав (SHA-256)", max_length=64)
     items = models.JSONField("задания банка по столбцам")
     difficulty = models.PositiveSmallIntegerField("суммарная сложность")
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "вариант"
@@ -184,13 +165,11 @@ class Variant(BaseModel, ScopedModel):
         return f"Вариант {self.number} ({self.uid})"
 
 
-class ParticipantCode(BaseModel, ScopedModel):
+class ParticipantCode(BaseModel, SchoolOwnedModel):
     """A 5-digit participant code of a school: one per participant for all works of a grade.
 
     Unique within the school for the campaign; ``reserve`` marks the spare codes.
     """
-
-    scope_fields = _SCHOOL_SCOPE
 
     campaign = models.ForeignKey(
         "campaigns.Campaign", verbose_name="кампания", on_delete=models.PROTECT, related_name="+"
@@ -198,14 +177,10 @@ class ParticipantCode(BaseModel, ScopedModel):
     school = models.ForeignKey(
         "registration.School", verbose_name="ОО", on_delete=models.PROTECT, related_name="+"
     )
-    municipality_id = models.BigIntegerField("муниципалитет", db_index=True)
-    region_id = models.BigIntegerField("регион", db_index=True)
     grade = models.PositiveSmallIntegerField("класс (параллель)")
     class_number = models.PositiveSmallIntegerField("порядковый номер класса", null=True)
     code = models.CharField("код участника", max_length=5)
     reserve = models.BooleanField("резервный", default=False)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "код участника"

@@ -12,7 +12,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from guardian.models import UserObjectPermissionBase
 
-from apps.core.models import BaseModel
+from apps.core.models import BaseModel, UnitScopedModel
 from apps.core.scoping import Level, ScopedModel, ScopedQuerySet
 from apps.registration import constants as c
 
@@ -194,19 +194,13 @@ class SchoolGrant(UserObjectPermissionBase):
         verbose_name_plural = "права на ОО"
 
 
-class CredentialsFile(BaseModel, ScopedModel):
+class CredentialsFile(BaseModel, UnitScopedModel):
     """A credentials file (unit, ФИО, login, one-time password) for the coordinator who issued it.
 
     The passwords exist in plaintext nowhere: ``payload`` is a Fernet token of the rows, the xlsx
     is built at download, and the payload is wiped by that single download (or on expiry).
     The scope columns are those of the unit whose accounts the file holds.
     """
-
-    scope_fields = {
-        Level.REGION: "region_id",
-        Level.MUNICIPALITY: "municipality_id",
-        Level.SCHOOL: "school_id",
-    }
 
     issued_by = models.ForeignKey(
         User, verbose_name="кто выдал", on_delete=models.PROTECT, related_name="+"
@@ -232,11 +226,6 @@ class CredentialsFile(BaseModel, ScopedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    region_id = models.BigIntegerField("регион", null=True, blank=True, db_index=True)
-    municipality_id = models.BigIntegerField("муниципалитет", null=True, blank=True, db_index=True)
-    school_id = models.BigIntegerField("ОО", null=True, blank=True, db_index=True)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "файл с учётными данными"

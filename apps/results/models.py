@@ -18,14 +18,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from apps.core.models import BaseModel
-from apps.core.scoping import Level, ScopedModel, ScopedQuerySet
-
-_SCOPE = {
-    Level.REGION: "region_id",
-    Level.MUNICIPALITY: "municipality_id",
-    Level.SCHOOL: "school_id",
-}
+from apps.core.models import BaseModel, SchoolIdOwnedModel, SchoolOwnedModel
 
 
 class Source(models.TextChoices):
@@ -34,11 +27,9 @@ class Source(models.TextChoices):
     BROWSER = "browser", "ввод в браузере"
 
 
-class ResultSheet(BaseModel, ScopedModel):
+class ResultSheet(BaseModel, SchoolOwnedModel):
     """A school's results for one work: the lock row of uploads and the pointer to the current
     version. Created on the first upload (or reopening)."""
-
-    scope_fields = _SCOPE
 
     school = models.ForeignKey(
         "registration.School", verbose_name="ОО", on_delete=models.PROTECT, related_name="+"
@@ -46,8 +37,6 @@ class ResultSheet(BaseModel, ScopedModel):
     work = models.ForeignKey(
         "campaigns.Work", verbose_name="работа", on_delete=models.PROTECT, related_name="+"
     )
-    municipality_id = models.BigIntegerField("муниципалитет", db_index=True)
-    region_id = models.BigIntegerField("регион", db_index=True)
     current_version = models.ForeignKey(
         "ResultVersion",
         verbose_name="текущая версия",
@@ -59,8 +48,6 @@ class ResultSheet(BaseModel, ScopedModel):
     version_count = models.PositiveIntegerField("принято версий", default=0)
     # The reopening in force (a copy of the latest ResultReopen's instant, for a one-row check).
     reopened_until = models.DateTimeField("приём открыт до", null=True, blank=True)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "результаты ОО по работе"
@@ -74,18 +61,13 @@ class ResultSheet(BaseModel, ScopedModel):
         return f"Результаты {self.school_id}/{self.work_id}"
 
 
-class ResultVersion(ScopedModel):
+class ResultVersion(SchoolIdOwnedModel):
     """One accepted upload of a school × work. ``snapshot`` is the normalised content keyed by
     participant code (what the diff compares); the original file stays in storage."""
-
-    scope_fields = _SCOPE
 
     sheet = models.ForeignKey(
         ResultSheet, verbose_name="результаты", on_delete=models.PROTECT, related_name="versions"
     )
-    school_id = models.BigIntegerField("ОО", db_index=True)
-    municipality_id = models.BigIntegerField("муниципалитет", db_index=True)
-    region_id = models.BigIntegerField("регион", db_index=True)
     number = models.PositiveIntegerField("номер версии")
     uploaded_at = models.DateTimeField("загружено", auto_now_add=True)
     uploaded_by = models.ForeignKey(
@@ -106,8 +88,6 @@ class ResultVersion(ScopedModel):
     changes = models.JSONField("изменения к предыдущей версии", default=dict, blank=True)
     late = models.BooleanField("после срока (по переоткрытию)", default=False)
 
-    objects = ScopedQuerySet.as_manager()
-
     class Meta:
         verbose_name = "версия результатов"
         verbose_name_plural = "версии результатов"
@@ -120,17 +100,12 @@ class ResultVersion(ScopedModel):
         return f"Версия {self.number} ({self.sheet_id})"
 
 
-class ResultReopen(ScopedModel):
+class ResultReopen(SchoolIdOwnedModel):
     """A coordinator reopened uploads of a school × work after the deadline, until ``until_at``."""
-
-    scope_fields = _SCOPE
 
     sheet = models.ForeignKey(
         ResultSheet, verbose_name="результаты", on_delete=models.PROTECT, related_name="reopens"
     )
-    school_id = models.BigIntegerField("ОО", db_index=True)
-    municipality_id = models.BigIntegerField("муниципалитет", db_index=True)
-    region_id = models.BigIntegerField("регион", db_index=True)
     at = models.DateTimeField("когда", auto_now_add=True)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="кто", on_delete=models.PROTECT, related_name="+"
@@ -139,8 +114,6 @@ class ResultReopen(ScopedModel):
     until_day = models.DateField("последний день приёма (местное время ОО)")
     until_at = models.DateTimeField("приём открыт до (UTC)")
     reason = models.TextField("причина")
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "переоткрытие приёма результатов"
@@ -151,11 +124,9 @@ class ResultReopen(ScopedModel):
         return f"{self.sheet_id} до {self.until_day}"
 
 
-class ResultDraft(BaseModel, ScopedModel):
+class ResultDraft(BaseModel, SchoolOwnedModel):
     """The browser entry saved without submitting: the table's texts, one list per row (code …
     mark). Refused when a cell looks like a name, so no name is ever stored here either."""
-
-    scope_fields = _SCOPE
 
     school = models.ForeignKey(
         "registration.School", verbose_name="ОО", on_delete=models.PROTECT, related_name="+"
@@ -163,8 +134,6 @@ class ResultDraft(BaseModel, ScopedModel):
     work = models.ForeignKey(
         "campaigns.Work", verbose_name="работа", on_delete=models.PROTECT, related_name="+"
     )
-    municipality_id = models.BigIntegerField("муниципалитет", db_index=True)
-    region_id = models.BigIntegerField("регион", db_index=True)
     cells = models.JSONField("таблица", default=list)
     saved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -173,8 +142,6 @@ class ResultDraft(BaseModel, ScopedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "черновик результатов"
@@ -187,15 +154,13 @@ class ResultDraft(BaseModel, ScopedModel):
         return f"Черновик {self.school_id}/{self.work_id}"
 
 
-class ParticipantResult(ScopedModel):
+class ParticipantResult(SchoolIdOwnedModel):
     """The current result of one participant code in one work.
 
     ``scores`` lists one entry per task column in form order: an integer, or null for «X»
     (not attempted, counts 0). An absent participant has no scores. ``journal_mark`` is the
     previous-term mark, 0 meaning «нет отметки» (null: not given for an absent participant).
     """
-
-    scope_fields = _SCOPE
 
     sheet = models.ForeignKey(
         ResultSheet, verbose_name="результаты", on_delete=models.CASCADE, related_name="+"
@@ -206,9 +171,6 @@ class ParticipantResult(ScopedModel):
     work = models.ForeignKey(
         "campaigns.Work", verbose_name="работа", on_delete=models.PROTECT, related_name="+"
     )
-    school_id = models.BigIntegerField("ОО", db_index=True)
-    municipality_id = models.BigIntegerField("муниципалитет", db_index=True)
-    region_id = models.BigIntegerField("регион", db_index=True)
     code = models.CharField("код участника", max_length=5)
     absent = models.BooleanField("отсутствовал", default=False)
     variant = models.PositiveSmallIntegerField("вариант", null=True, blank=True)
@@ -219,8 +181,6 @@ class ParticipantResult(ScopedModel):
         "отметка за предыдущий период", null=True, blank=True
     )
     class_number = models.PositiveSmallIntegerField("порядковый номер класса", null=True)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "результат участника"
@@ -243,7 +203,7 @@ class ParticipantResult(ScopedModel):
         return f"{self.code} ({self.work_id})"
 
 
-class SchoolWorkStats(ScopedModel):
+class SchoolWorkStats(SchoolOwnedModel):
     """Per-school statistics of one work, recomputed after each accepted upload.
 
     ``histogram[i]`` counts participants with primary score i (0..max); ``column_sums[j]`` is
@@ -252,16 +212,12 @@ class SchoolWorkStats(ScopedModel):
     ``vs_journal`` compares the work's mark with the journal mark (lower/equal/higher).
     """
 
-    scope_fields = _SCOPE
-
     school = models.ForeignKey(
         "registration.School", verbose_name="ОО", on_delete=models.PROTECT, related_name="+"
     )
     work = models.ForeignKey(
         "campaigns.Work", verbose_name="работа", on_delete=models.PROTECT, related_name="+"
     )
-    municipality_id = models.BigIntegerField("муниципалитет", db_index=True)
-    region_id = models.BigIntegerField("регион", db_index=True)
     version_number = models.PositiveIntegerField("по версии результатов")
     participants = models.PositiveIntegerField("выполняли работу")
     absent = models.PositiveIntegerField("отсутствовали")
@@ -274,8 +230,6 @@ class SchoolWorkStats(ScopedModel):
     journal = models.JSONField("отметки за предыдущий период", default=dict)
     vs_journal = models.JSONField("сравнение с отметками по журналу", default=dict)
     computed_at = models.DateTimeField("рассчитано")
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "статистика ОО по работе"
@@ -292,11 +246,9 @@ class SchoolWorkStats(ScopedModel):
         return f"Статистика {self.school_id}/{self.work_id}"
 
 
-class ContextSheet(BaseModel, ScopedModel):
+class ContextSheet(BaseModel, SchoolOwnedModel):
     """A school's context data for one campaign: the row every context upload locks and the
     pointer to the current upload. Created on the first upload."""
-
-    scope_fields = _SCOPE
 
     school = models.ForeignKey(
         "registration.School", verbose_name="ОО", on_delete=models.PROTECT, related_name="+"
@@ -304,8 +256,6 @@ class ContextSheet(BaseModel, ScopedModel):
     campaign = models.ForeignKey(
         "campaigns.Campaign", verbose_name="кампания", on_delete=models.PROTECT, related_name="+"
     )
-    municipality_id = models.BigIntegerField("муниципалитет", db_index=True)
-    region_id = models.BigIntegerField("регион", db_index=True)
     current_upload = models.ForeignKey(
         "ContextUpload",
         verbose_name="текущая версия",
@@ -315,8 +265,6 @@ class ContextSheet(BaseModel, ScopedModel):
         related_name="+",
     )
     version_count = models.PositiveIntegerField("принято версий", default=0)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "контекстные данные ОО"
@@ -329,11 +277,9 @@ class ContextSheet(BaseModel, ScopedModel):
         return f"Контекстные данные {self.school_id}/{self.campaign_id}"
 
 
-class ContextUpload(ScopedModel):
+class ContextUpload(SchoolIdOwnedModel):
     """One accepted context-data upload (never changed): who, when, the file, and the
     normalised content (school part and participants by code) — the previous ones are kept."""
-
-    scope_fields = _SCOPE
 
     sheet = models.ForeignKey(
         ContextSheet,
@@ -341,9 +287,6 @@ class ContextUpload(ScopedModel):
         on_delete=models.PROTECT,
         related_name="uploads",
     )
-    school_id = models.BigIntegerField("ОО", db_index=True)
-    municipality_id = models.BigIntegerField("муниципалитет", db_index=True)
-    region_id = models.BigIntegerField("регион", db_index=True)
     number = models.PositiveIntegerField("номер версии")
     uploaded_at = models.DateTimeField("загружено", auto_now_add=True)
     uploaded_by = models.ForeignKey(
@@ -361,8 +304,6 @@ class ContextUpload(ScopedModel):
     participants = models.PositiveIntegerField("участников")
     snapshot = models.JSONField("содержимое", default=dict)
 
-    objects = ScopedQuerySet.as_manager()
-
     class Meta:
         verbose_name = "версия контекстных данных"
         verbose_name_plural = "версии контекстных данных"
@@ -375,10 +316,8 @@ class ContextUpload(ScopedModel):
         return f"Контекстные данные, версия {self.number} ({self.sheet_id})"
 
 
-class ParticipantContext(ScopedModel):
+class ParticipantContext(SchoolIdOwnedModel):
     """The current context data of one participant code (codes only, never names)."""
-
-    scope_fields = _SCOPE
 
     sheet = models.ForeignKey(
         ContextSheet,
@@ -389,9 +328,6 @@ class ParticipantContext(ScopedModel):
     upload = models.ForeignKey(
         ContextUpload, verbose_name="версия", on_delete=models.PROTECT, related_name="+"
     )
-    school_id = models.BigIntegerField("ОО", db_index=True)
-    municipality_id = models.BigIntegerField("муниципалитет", db_index=True)
-    region_id = models.BigIntegerField("регион", db_index=True)
     code = models.CharField("код участника", max_length=5)
     grade = models.PositiveSmallIntegerField("класс (параллель)")
     gender = models.CharField("пол", max_length=1)
@@ -399,8 +335,6 @@ class ParticipantContext(ScopedModel):
     ovz = models.BooleanField("ОВЗ")
     textbook_russian = models.CharField("линия УМК по русскому языку", max_length=64)
     textbook_math = models.CharField("линия УМК по математике", max_length=64)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "контекстные данные участника"
