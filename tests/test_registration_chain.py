@@ -10,6 +10,7 @@ from apps.registration.accounts import AccountFileKind
 from apps.registration.constants import SchoolStatus
 from apps.registration.models import User
 from apps.registration.tests.accounts.helpers import (
+    apply_upload,
     download_latest_credentials,
     fill,
     login_first_time,
@@ -62,7 +63,7 @@ def test_accounts_chain_from_federal_to_school(world):
     batch_id = preview.context["batch"].pk
 
     # when it applies the upload and downloads the credentials
-    response = regional.post(reverse("account-import-apply", args=[batch_id]))
+    response = apply_upload(regional, batch_id)
     assert response.status_code == 302
     creds = download_latest_credentials(regional, User.objects.get(username=reg_login))
     assert list(creds) == [m1.code]
@@ -83,7 +84,7 @@ def test_accounts_chain_from_federal_to_school(world):
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     batch_id = int(response["Location"].rstrip("/").split("/")[-1])
-    response = municipal.post(reverse("account-import-apply", args=[batch_id]))
+    response = apply_upload(municipal, batch_id)
     assert response.status_code == 302
     creds = download_latest_credentials(municipal, User.objects.get(username=m1.code))
     # then both active schools (and not the closed one) got their organizer's login

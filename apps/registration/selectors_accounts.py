@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from apps.core.models import ImportBatch
+from apps.core.models import ImportBatch, Job
 from apps.registration import constants as c
 from apps.registration.access import A, Actor
 from apps.registration.accounts import AccountFileKind, TemplateRow
@@ -20,6 +20,8 @@ from apps.registration.models import (
 )
 from apps.registration.services_accounts import (
     ACCOUNT_IMPORT_KINDS,
+    ACCOUNTS_APPLY,
+    apply_job_key,
     holders,
     import_children,
     import_unit_get,
@@ -110,3 +112,21 @@ def credentials_for_batch(*, actor: Actor, batch: ImportBatch) -> CredentialsFil
     return (
         CredentialsFile.objects.for_actor(actor, A.DOWNLOAD_CREDENTIALS).filter(batch=batch).first()
     )
+
+
+def account_import_apply_job(*, actor: Actor, batch_id: int) -> Job | None:
+    """The background apply of an upload, if one was asked for."""
+    return (
+        Job.objects.for_actor(actor, A.IMPORT_ACCOUNTS)
+        .filter(kind=ACCOUNTS_APPLY, key=apply_job_key(batch_id))
+        .first()
+    )
+
+
+def account_import_apply_jobs(*, actor: Actor, batch_ids: list[int]) -> dict[int, Job]:
+    """The background applies of several uploads by batch id (one query)."""
+    keys = {apply_job_key(pk): pk for pk in batch_ids}
+    jobs = Job.objects.for_actor(actor, A.IMPORT_ACCOUNTS).filter(
+        kind=ACCOUNTS_APPLY, key__in=list(keys)
+    )
+    return {keys[j.key]: j for j in jobs}

@@ -16,27 +16,29 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import re
 import secrets
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import Model
+from django.http import HttpRequest
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 from rest_framework.authtoken.models import Token
 
 from apps.core.errors import ApplicationError
-from apps.core.models import ImportBatch
+from apps.core.models import ImportBatch, Job
 from apps.core.scoping import Level, Scope
-from apps.core.services import audit_record
+from apps.core.services import audit_record, job_claim, job_fail, job_mark_done
 from apps.core.uploads import MAX_UPLOAD_BYTES, UploadError, file_error
 from apps.registration import constants as c
 from apps.registration import crypto, totp
@@ -59,8 +61,7 @@ from apps.registration.models import (
     User,
 )
 
-if TYPE_CHECKING:
-    from django.http import HttpRequest
+logger = logging.getLogger(__name__)
 
 Unit = Region | Municipality | School
 
@@ -629,24 +630,19 @@ def _not_applicable(batch: ImportBatch) -> str:
     return ""
 
 
-@transaction.atomic
-def account_import_apply(
-    *, actor: Actor, batch_id: int, request: HttpRequest | None = None
-) -> ApplyResult:
-    """Apply a previewed upload in one transaction; applying it again changes nothing.
+@dataclass
+class _ApplyPlan:
+    """A batch re-planned under row locks against the current accounts."""
 
-    The rows are re-planned under row locks against the current accounts; if anything differs
-    from the preview the whole apply is refused (ApplicationError ``import_stale``).
-    """
-    batch = _batch_for(actor, batch_id)
-    refusal = _not_applicable(batch)
-    if refusal:
-        existing = (
-            CredentialsFile.objects.for_actor(actor, A.DOWNLOAD_CREDENTIALS)
-            .filter(batch=batch)
-            .first()
-        )
-        return ApplyResult(batch=batch, credentials=existing, done=False, message=refusal)
+    kind: AccountFileKind
+    unit: Any
+    rows: list[PersonRow]
+    locked: dict[str, Any]
+    fresh: list[dict[str, Any]]
+
+
+def _apply_plan(actor: Actor, batch: ImportBatch) -> _ApplyPlan:
+    """Lock the units a batch writes to and re-plan it; ``import_stale`` if it changed."""
     kind = AccountFileKind(batch.kind)
     unit = import_unit_get(actor=actor, kind=kind, unit_id=batch.preview["unit"]["id"], lock=True)
     children = import_children(actor=actor, kind=kind, unit=unit)
@@ -672,10 +668,41 @@ def account_import_apply(
     for old, new in zip(batch.preview["rows"], fresh, strict=True):
         if old["outcome"] != new["outcome"] or old["current"] != new["current"]:
             raise ApplicationError("import_stale", row=old["row"], unit=old["code"])
-    current = holders([locked[r.code] for r in rows])
+    return _ApplyPlan(kind=kind, unit=unit, rows=rows, locked=locked, fresh=fresh)
+
+
+def apply_message(credentials: CredentialsFile | None) -> str:
+    """What the user reads once an upload is applied."""
+    return "Изменения применены." + (
+        " Скачайте файл с паролями: это можно сделать один раз." if credentials else ""
+    )
+
+
+@transaction.atomic
+def account_import_apply(
+    *, actor: Actor, batch_id: int, request: HttpRequest | None = None
+) -> ApplyResult:
+    """Apply a previewed upload in one transaction; applying it again changes nothing.
+
+    The rows are re-planned under row locks against the current accounts; if anything differs
+    from the preview the whole apply is refused (ApplicationError ``import_stale``).
+    Pages and the API do not call this directly: they queue it (``account_import_apply_request``)
+    and the job runs it (``account_import_apply_run``).
+    """
+    batch = _batch_for(actor, batch_id)
+    refusal = _not_applicable(batch)
+    if refusal:
+        existing = (
+            CredentialsFile.objects.for_actor(actor, A.DOWNLOAD_CREDENTIALS)
+            .filter(batch=batch)
+            .first()
+        )
+        return ApplyResult(batch=batch, credentials=existing, done=False, message=refusal)
+    plan = _apply_plan(actor, batch)
+    current = holders([plan.locked[r.code] for r in plan.rows])
     creds: list[CredentialRow] = []
-    for r, p in zip(rows, fresh, strict=True):
-        target = locked[r.code]
+    for r, p in zip(plan.rows, plan.fresh, strict=True):
+        target = plan.locked[r.code]
         _, _, cred = _write_person(
             actor=actor,
             unit=target,
@@ -692,29 +719,189 @@ def account_import_apply(
     if creds:
         credentials = _credentials_issue(
             actor=actor,
-            title=f"{kind.label}: {unit_label(unit)}",
+            title=f"{plan.kind.label}: {unit_label(plan.unit)}",
             rows=creds,
             batch=batch,
         )
     batch.status = ImportBatch.Status.APPLIED
     batch.applied_at = timezone.now()
     batch.save(update_fields=["status", "applied_at", "updated_at"])
-    counts = _counts(fresh)
+    counts = _counts(plan.fresh)
     audit_record(
         actor=actor,
         action="accounts.apply",
         target=batch,
-        scope=unit_scope(unit),
+        scope=unit_scope(plan.unit),
         request=request,
-        details={"kind": kind.value, **counts},
+        details={"kind": plan.kind.value, **counts},
     )
     return ApplyResult(
-        batch=batch,
-        credentials=credentials,
-        counts=counts,
-        message="Изменения применены."
-        + (" Скачайте файл с паролями: это можно сделать один раз." if credentials else ""),
+        batch=batch, credentials=credentials, counts=counts, message=apply_message(credentials)
     )
+
+
+# --- apply in the background ------------------------------------------------------------------
+#
+# Each new account hashes a password (argon2, tens of ms), so a file of a region's schools takes
+# minutes: the apply runs as a Job keyed by the batch, so a double click or a redelivered message
+# applies once. The job stores ids and the client's address only; passwords exist in plaintext
+# solely inside the encrypted credentials payload, as with a synchronous apply.
+
+ACCOUNTS_APPLY = "accounts_apply"
+APPLY_MAX_ATTEMPTS = 5
+APPLY_RUNNING = "Файл уже применяется; дождитесь окончания."
+APPLY_GONE = "Загрузка или подразделение больше недоступны. Ничего не изменено."
+APPLY_DB_BUSY = (
+    "Не удалось применить файл: база данных временно недоступна. Ничего не изменено; "
+    "нажмите «Применить изменения» ещё раз позже."
+)
+APPLY_FAILED = (
+    "Не удалось применить файл из-за внутренней ошибки. Ничего не изменено; нажмите "
+    "«Применить изменения» ещё раз или обратитесь в поддержку."
+)
+
+
+def apply_job_key(batch_id: int) -> str:
+    return f"{ACCOUNTS_APPLY}:{batch_id}"
+
+
+def apply_job_live(job: Job | None) -> bool:
+    """True while a worker holds the job (its lease has not expired)."""
+    return (
+        job is not None
+        and job.status == Job.Status.RUNNING
+        and job.lease_until is not None
+        and job.lease_until >= timezone.now()
+    )
+
+
+def _apply_job_find(actor: Actor, batch_id: int) -> Job | None:
+    return (
+        Job.objects.for_actor(actor, A.IMPORT_ACCOUNTS)
+        .filter(kind=ACCOUNTS_APPLY, key=apply_job_key(batch_id))
+        .first()
+    )
+
+
+@dataclass
+class ApplyRequest:
+    """What asking to apply a batch did: ``job`` is None when it was refused (``refusal``)."""
+
+    batch: ImportBatch
+    job: Job | None = None
+    refusal: str = ""
+
+
+def _client_params(request: HttpRequest | None) -> dict[str, str]:
+    if request is None:
+        return {}
+    return {
+        "ip": request.META.get("REMOTE_ADDR") or "",
+        "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300],
+    }
+
+
+def _client_request(job: Job) -> HttpRequest | None:
+    """A stand-in request carrying the asker's address, so audit rows say where it came from."""
+    client = job.params.get("client") or {}
+    if not client:
+        return None
+    request = HttpRequest()
+    request.META["REMOTE_ADDR"] = client.get("ip", "")
+    request.META["HTTP_USER_AGENT"] = client.get("user_agent", "")
+    return request
+
+
+def account_import_apply_request(
+    *, actor: Actor, batch_id: int, request: HttpRequest | None = None
+) -> ApplyRequest:
+    """Check a batch can be applied and queue its apply job (one job per batch).
+
+    Raises ``DoesNotExist`` (out of scope) and ``ApplicationError`` (stale preview) before
+    anything is queued. A batch already applied or discarded is refused with the reason. A job
+    that is queued, failed or lost its worker is queued again; the claim keeps it to one run.
+    """
+    if actor.user is None:  # the job runs as the person who asked
+        raise PermissionDenied
+    # A worker holds the batch's row lock while it applies: answer at once instead of waiting.
+    job = _apply_job_find(actor, batch_id)
+    if apply_job_live(job):
+        batch = ImportBatch.objects.for_actor(actor, A.IMPORT_ACCOUNTS).get(pk=batch_id)
+        return ApplyRequest(batch=batch, job=job)
+    with transaction.atomic():
+        batch = _batch_for(actor, batch_id)
+        refusal = _not_applicable(batch)
+        if refusal:
+            return ApplyRequest(batch=batch, refusal=refusal)
+        _apply_plan(actor, batch)  # a stale preview is refused now, not in the worker
+        params = {"batch_id": batch.pk, "client": _client_params(request)}
+        job = _apply_job_find(actor, batch.pk)
+        if job is None:
+            job = Job.objects.create(
+                kind=ACCOUNTS_APPLY,
+                key=apply_job_key(batch.pk),
+                actor=actor.user,
+                params=params,
+                region_id=batch.region_id,
+                municipality_id=batch.municipality_id,
+                school_id=batch.school_id,
+            )
+        elif not apply_job_live(job):
+            # Failed, finished early, queued with a lost message or its worker died: again.
+            job.status = Job.Status.QUEUED
+            job.error = ""
+            job.lease_until = None
+            job.actor = actor.user
+            job.params = params
+            job.save(
+                update_fields=["status", "error", "lease_until", "actor", "params", "updated_at"]
+            )
+        else:
+            return ApplyRequest(batch=batch, job=job)
+        from apps.registration.tasks import account_import_apply_task
+
+        job_id = job.pk
+        transaction.on_commit(lambda: account_import_apply_task.delay(job_id=job_id))
+    return ApplyRequest(batch=batch, job=job)
+
+
+def account_import_apply_run(*, job_id: int) -> Job | None:
+    """Apply a queued batch as the person who asked, in one transaction with the job's end.
+
+    Idempotent: a job already claimed or finished is left alone (None), and a batch found
+    applied marks the job done. A transient database error puts the job back in the queue and
+    re-raises (the task retries, up to APPLY_MAX_ATTEMPTS runs); any other error rolls the whole
+    apply back and is recorded on the job, in Russian, as final.
+    """
+    job = job_claim(job_id=job_id)
+    if job is None:
+        return None
+    if job.actor is None:
+        return job_fail(job=job, error=APPLY_GONE)
+    actor = actor_for_user(job.actor)
+    try:
+        with transaction.atomic():
+            result = account_import_apply(
+                actor=actor, batch_id=int(job.params["batch_id"]), request=_client_request(job)
+            )
+            if result.done or result.batch.status == ImportBatch.Status.APPLIED:
+                return job_mark_done(job=job, output="", sha256="")
+        return job_fail(job=job, error=result.message)
+    except ApplicationError as exc:
+        return job_fail(job=job, error=exc.message)
+    except (ObjectDoesNotExist, PermissionDenied):
+        return job_fail(job=job, error=APPLY_GONE)
+    except OperationalError:
+        if job.attempts >= APPLY_MAX_ATTEMPTS:
+            logger.warning("accounts apply job %s: database unavailable, giving up", job.pk)
+            return job_fail(job=job, error=APPLY_DB_BUSY)
+        mine = Job.objects.filter(pk=job.pk)  # unscoped: the job this worker claimed
+        mine.update(status=Job.Status.QUEUED, lease_until=None)
+        raise
+    except Exception:
+        # The traceback names code, not values; the job keeps a Russian sentence only.
+        logger.exception("accounts apply job %s failed", job.pk)
+        return job_fail(job=job, error=APPLY_FAILED)
 
 
 @transaction.atomic
@@ -722,6 +909,9 @@ def account_import_discard(
     *, actor: Actor, batch_id: int, request: HttpRequest | None = None
 ) -> ApplyResult:
     """Drop a previewed upload; its stored file is deleted after commit."""
+    if apply_job_live(_apply_job_find(actor, batch_id)):
+        batch = ImportBatch.objects.for_actor(actor, A.IMPORT_ACCOUNTS).get(pk=batch_id)
+        return ApplyResult(batch=batch, done=False, message=APPLY_RUNNING)
     batch = _batch_for(actor, batch_id)
     refusal = _not_applicable(batch)
     if refusal:

@@ -26,3 +26,20 @@ def credentials_purge_task(**_: object) -> int:
     from apps.registration.services_accounts import credentials_purge_expired
 
     return credentials_purge_expired()
+
+
+@shared_task(
+    name="registration.accounts_apply",
+    queue="imports",
+    acks_late=True,
+    max_retries=5,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    time_limit=30 * 60,
+    soft_time_limit=25 * 60,
+)
+def account_import_apply_task(*, job_id: int, **_: object) -> None:
+    """Apply a previewed accounts upload as the person who asked (idempotent by its job)."""
+    from apps.registration.services_accounts import account_import_apply_run
+
+    account_import_apply_run(job_id=job_id)

@@ -12,7 +12,7 @@ from typing import Any, ClassVar, cast
 from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import View
 
 from apps.core.errors import ApplicationError
-from apps.core.models import ImportBatch
+from apps.core.models import ImportBatch, Job
 from apps.core.uploads import UploadError
 from apps.registration import selectors_accounts as sel
 from apps.registration import services_accounts as svc
@@ -36,6 +36,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PENDING_KEY = "vpr_2fa_pending"
 PENDING_SECONDS = 300
 PENDING_TRIES = 5
+APPLY_REFRESH_SECONDS = 3
 
 
 def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
@@ -430,6 +431,14 @@ class AccountImportDetailView(ScopedViewMixin, View):
             ctx = {"batch": batch, "foreign": True, "back_url": reverse("cabinet")}
             return render(request, self.template_name, ctx)
         kind = AccountFileKind(batch.kind)
+        job = sel.account_import_apply_job(actor=self.actor, batch_id=batch.pk)
+        # While the apply waits or runs, the page shows it and reloads itself every few seconds.
+        applying = batch.status == ImportBatch.Status.PREVIEW and (
+            job is not None and job.status in (Job.Status.QUEUED, Job.Status.RUNNING)
+        )
+        failed = batch.status == ImportBatch.Status.PREVIEW and (
+            job is not None and job.status == Job.Status.FAILED
+        )
         ctx = {
             "batch": batch,
             "kind": kind,
@@ -438,8 +447,14 @@ class AccountImportDetailView(ScopedViewMixin, View):
             "unit": batch.preview.get("unit", {}),
             "credentials": sel.credentials_for_batch(actor=self.actor, batch=batch),
             "back_url": self._back_url(kind, batch),
+            "applying": applying,
+            "apply_error": job.error if failed and job is not None else "",
+            "refresh_seconds": APPLY_REFRESH_SECONDS,
         }
-        return render(request, self.template_name, ctx)
+        response = render(request, self.template_name, ctx)
+        if applying:
+            response["Refresh"] = str(APPLY_REFRESH_SECONDS)
+        return response
 
     @staticmethod
     def _back_url(kind: AccountFileKind, batch: ImportBatch) -> str:
@@ -457,16 +472,24 @@ class AccountImportApplyView(ScopedViewMixin, View):
     action = A.IMPORT_ACCOUNTS
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Queue the apply; with eager tasks it is done already and the answer is as before."""
         try:
-            result = svc.account_import_apply(actor=self.actor, batch_id=pk, request=request)
-        except ImportBatch.DoesNotExist as exc:
+            asked = svc.account_import_apply_request(actor=self.actor, batch_id=pk, request=request)
+        except ObjectDoesNotExist as exc:  # the upload, or the unit it is about, is not visible
             raise Http404 from exc
         except ApplicationError as exc:
             messages.error(request, exc.message)
             return redirect("account-import-detail", pk=pk)
-        (messages.success if result.done else messages.warning)(request, result.message)
-        if result.done and result.credentials is not None:
-            return redirect("credentials-list")
+        if asked.job is None:
+            messages.warning(request, asked.refusal)
+            return redirect("account-import-detail", pk=pk)
+        job = sel.account_import_apply_job(actor=self.actor, batch_id=pk)
+        if job is not None and job.status == Job.Status.DONE:
+            credentials = sel.credentials_for_batch(actor=self.actor, batch=asked.batch)
+            messages.success(request, svc.apply_message(credentials))
+            if credentials is not None:
+                return redirect("credentials-list")
+        # Otherwise the batch's page says it is running (and reloads) or why it failed.
         return redirect("account-import-detail", pk=pk)
 
 

@@ -1,15 +1,21 @@
 """A municipal coordinator uploads its schools' organizers in the browser:
-template → upload → preview → apply → the credentials file, downloaded once."""
+template → upload → preview → apply → the credentials file, downloaded once; and, with a real
+worker, the upload's page showing the running apply until the credentials link appears."""
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from apps.registration.accounts import AccountFileKind
+from apps.registration import selectors_accounts as sel
+from apps.registration import services_accounts as svc
+from apps.registration import tasks
+from apps.registration.access import actor_for_user
+from apps.registration.accounts import AccountFileKind, account_template_xlsx
 from apps.registration.models import User
 from apps.registration.tests.accounts.helpers import fill, person, read_credentials
 from conftest import PASSWORD, build_world
@@ -90,3 +96,64 @@ def test_municipal_coordinator_uploads_organizers_and_downloads_credentials(
     assert "скачан" in page.locator("table.grid").inner_text()
     assert page.get_by_role("link", name="Скачать (один раз)").count() == 0
     _shot(page, screenshots_dir, "5_downloaded")
+
+
+def test_the_upload_page_shows_a_running_apply_and_reloads_itself_until_done(
+    live_server: Any, page: Any, screenshots_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given an uploaded organizers file of A1 and no worker picking up jobs yet
+    world = build_world()
+    muni = world.municipalities["A1"]
+    school = world.schools["A1b"]
+    actor = actor_for_user(world.users["municipal"])
+    kind = AccountFileKind.SCHOOL_ORGANIZERS
+    accounts = sel.unit_accounts_list(actor=actor, kind=kind, unit_id=muni.pk)
+    template = account_template_xlsx(
+        kind=kind, unit_code=muni.code, unit_name=muni.name, rows=sel.template_rows(accounts)
+    )
+    content = fill(template, kind, {school.code: person("job")})
+    batch = svc.account_import_upload(
+        actor=actor,
+        kind=kind,
+        unit_id=muni.pk,
+        name="организаторы.xlsx",
+        file=io.BytesIO(content),
+        size=len(content),
+    )
+    queued: list[int] = []
+
+    class NoWorker:
+        @staticmethod
+        def delay(*, job_id: int) -> None:
+            queued.append(job_id)
+
+    monkeypatch.setattr(tasks, "account_import_apply_task", NoWorker)
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Логин").fill(world.users["municipal"].username)
+    page.get_by_label("Пароль").fill(PASSWORD)
+    page.get_by_role("button", name="Войти").click()
+    page.wait_for_url(re.compile(rf"/municipalities/{muni.pk}/$"))
+
+    # when it applies the upload
+    page.goto(f"{live_server.url}/imports/accounts/{batch.pk}/")
+    page.get_by_role("button", name="Применить изменения").click()
+    page.wait_for_url(re.compile(rf"/imports/accounts/{batch.pk}/$"))
+    # then the page says the apply is running, with no buttons, and nothing is created yet
+    assert "Применение файла выполняется…" in page.locator("main").inner_text()
+    assert page.get_by_role("button", name="Применить изменения").count() == 0
+    assert not User.objects.filter(username=school.code).exists()
+    _shot(page, screenshots_dir, "6_running")
+
+    # when the worker runs the job
+    assert len(queued) == 1
+    monkeypatch.undo()
+    tasks.account_import_apply_task(job_id=queued[0])
+    # then the page reloads by itself and offers the credentials file once
+    link = page.get_by_role("link", name="Скачать файл с паролями (один раз)")
+    link.wait_for()
+    _shot(page, screenshots_dir, "7_applied")
+    with page.expect_download() as info:
+        link.click()
+    creds = read_credentials(Path(info.value.path()).read_bytes())
+    assert list(creds) == [school.code]
+    assert User.objects.get(username=school.code).check_password(creds[school.code])

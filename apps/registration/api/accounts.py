@@ -9,8 +9,9 @@ from urllib.parse import quote
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpResponse
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -19,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.errors import ApplicationError
-from apps.core.models import ImportBatch
+from apps.core.models import ImportBatch, Job
 from apps.core.uploads import UploadError, looks_like_formula
 from apps.registration import selectors_accounts as sel
 from apps.registration import services_accounts as svc
@@ -109,8 +110,21 @@ class ImportInputSerializer(serializers.Serializer[Any]):
     file = serializers.FileField()
 
 
+class ApplyJobOutputSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(
+        choices=Job.Status.choices,
+        help_text="queued — в очереди, running — выполняется, done — готово, failed — ошибка",
+    )
+    error = serializers.CharField(allow_blank=True, help_text="Причина ошибки (если failed)")
+    updated_at = serializers.DateTimeField()
+
+
 class ImportOutputSerializer(serializers.ModelSerializer[ImportBatch]):
     credentials_id = serializers.SerializerMethodField()
+    apply_job = serializers.SerializerMethodField(
+        help_text="Фоновое применение загрузки (null — применение не запрашивалось)"
+    )
 
     class Meta:
         model = ImportBatch
@@ -123,11 +137,21 @@ class ImportOutputSerializer(serializers.ModelSerializer[ImportBatch]):
             "created_at",
             "applied_at",
             "credentials_id",
+            "apply_job",
         ]
 
     def get_credentials_id(self, obj: ImportBatch) -> int | None:
         cf = sel.credentials_for_batch(actor=self.context["actor"], batch=obj)
         return cf.pk if cf else None
+
+    @extend_schema_field(ApplyJobOutputSerializer(allow_null=True))
+    def get_apply_job(self, obj: ImportBatch) -> dict[str, Any] | None:
+        jobs = self.context.get("apply_jobs")
+        if jobs is not None:  # a list serializes with the jobs read in one query
+            job = jobs.get(obj.pk)
+        else:
+            job = sel.account_import_apply_job(actor=self.context["actor"], batch_id=obj.pk)
+        return ApplyJobOutputSerializer(job).data if job is not None else None
 
 
 class SpecialistInputSerializer(PersonInputSerializer):
@@ -321,8 +345,10 @@ class AccountImportListApi(_Scoped):
 
     @extend_schema(responses=ImportOutputSerializer(many=True), summary="Мои загрузки")
     def get(self, request: Request) -> Response:
-        batches = sel.account_import_list(actor=self.actor)[:100]
-        return Response(ImportOutputSerializer(batches, many=True, context=self._ctx()).data)
+        batches = list(sel.account_import_list(actor=self.actor)[:100])
+        jobs = sel.account_import_apply_jobs(actor=self.actor, batch_ids=[b.pk for b in batches])
+        ctx = {**self._ctx(), "apply_jobs": jobs}
+        return Response(ImportOutputSerializer(batches, many=True, context=ctx).data)
 
     @extend_schema(
         request={"multipart/form-data": ImportInputSerializer},
@@ -372,22 +398,57 @@ class AccountImportDetailApi(_Scoped):
 
 
 class AccountImportApplyApi(_Scoped):
+    """Apply an upload in the background (a job per upload; asking twice applies it once).
+
+    200 — finished within the request (``done`` true: applied; false: nothing done, reason in
+    ``detail``); 202 — queued or running: poll ``Location`` (the upload) until
+    ``batch.status`` is ``applied`` (``credentials_id`` then names the passwords file) or
+    ``batch.apply_job.status`` is ``failed`` (reason in ``apply_job.error``; nothing changed).
+    """
+
     scoped_model = ImportBatch
     method_actions = {"POST": A.IMPORT_ACCOUNTS}
 
     @extend_schema(
         request=None,
-        responses={200: ImportResultOutputSerializer, 409: ErrorOutputSerializer},
-        summary="Применить загрузку (повторное применение ничего не меняет)",
+        responses={
+            200: ImportResultOutputSerializer,
+            202: ImportResultOutputSerializer,
+            409: ErrorOutputSerializer,
+        },
+        summary="Применить загрузку в фоне (повторное применение ничего не меняет)",
     )
     def post(self, request: Request, pk: int) -> Response:
         try:
-            result = svc.account_import_apply(
+            asked = svc.account_import_apply_request(
                 actor=self.actor, batch_id=pk, request=request._request
             )
         except ApplicationError as exc:  # the accounts changed since the preview
             return _error(exc, status.HTTP_409_CONFLICT)
-        return Response(self._result(result))
+        if asked.job is None:
+            batch = ImportOutputSerializer(asked.batch, context=self._ctx()).data
+            return Response({"done": False, "detail": asked.refusal, "batch": batch})
+        batch_now = sel.account_import_get(actor=self.actor, batch_id=pk)
+        job = sel.account_import_apply_job(actor=self.actor, batch_id=pk)
+        if job is not None and job.status == Job.Status.FAILED:
+            return Response(
+                {"detail": job.error, "code": "accounts_apply_failed"},
+                status=status.HTTP_409_CONFLICT,
+            )
+        body = ImportOutputSerializer(batch_now, context=self._ctx()).data
+        if job is not None and job.status == Job.Status.DONE:
+            credentials = sel.credentials_for_batch(actor=self.actor, batch=batch_now)
+            return Response({"done": True, "detail": svc.apply_message(credentials), "batch": body})
+        response = Response(
+            {
+                "done": False,
+                "detail": "Файл принят; изменения вносятся. Состояние — по ссылке Location.",
+                "batch": body,
+            },
+            status=status.HTTP_202_ACCEPTED,
+        )
+        response["Location"] = reverse("api-account-import-detail", args=[pk])
+        return response
 
 
 class AccountImportDiscardApi(_Scoped):

@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.http import HttpResponse
+from django.test import Client, TestCase
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -58,6 +59,16 @@ def fill(template: bytes, kind: AccountFileKind, people: Mapping[str, Mapping[st
 
 def xlsx_upload(content: bytes, name: str = "файл.xlsx") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type=XLSX)
+
+
+def apply_upload(client: Client, batch_id: int, *, follow: bool = False) -> HttpResponse:
+    """Press «Применить изменения»; the queued job runs once the request's transaction commits.
+
+    Test transactions never commit, so the on-commit callbacks (the task, eager) run at the end
+    of this block, as a worker would just after the answer: the answer shows the queued state.
+    """
+    with TestCase.captureOnCommitCallbacks(execute=True):  # runs them as the block exits
+        return client.post(reverse("account-import-apply", args=[batch_id]), follow=follow)
 
 
 def read_credentials(content: bytes) -> dict[str, str]:

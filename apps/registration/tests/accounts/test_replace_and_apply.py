@@ -11,6 +11,7 @@ from apps.registration.accounts import AccountFileKind
 from apps.registration.constants import Role
 from apps.registration.models import MunicipalityGrant, User
 from apps.registration.tests.accounts.helpers import (
+    apply_upload,
     download_latest_credentials,
     fill,
     person,
@@ -48,7 +49,7 @@ def test_replacing_a_coordinator_disables_the_old_account_and_keeps_the_unit_log
     assert User.objects.get(pk=old.pk).is_active
     events_before = AuditEvent.objects.count()
     # when the upload is applied
-    response = client.post(reverse("account-import-apply", args=[batch.pk]))
+    response = apply_upload(client, batch.pk)
     assert response.status_code == 302
     # then the old account is disabled, without a grant, and can no longer act
     old.refresh_from_db()
@@ -72,7 +73,7 @@ def test_replacing_a_coordinator_disables_the_old_account_and_keeps_the_unit_log
 
     # when A1 is replaced again (its login is held by the account to retire)
     batch = _upload(client, world, {a1.code: person("third", replace="Да")})
-    client.post(reverse("account-import-apply", args=[batch.pk]))
+    apply_upload(client, batch.pk)
     # then the retired account frees the login by becoming <login>_old1
     new.refresh_from_db()
     assert new.username == f"{a1.code}_old1"
@@ -94,7 +95,7 @@ def test_same_person_with_new_phone_is_updated_without_a_new_password(world):
     # when the upload is previewed and applied
     assert batch.preview["rows"][0]["outcome"] == "updated"
     password_hash = User.objects.get(pk=user.pk).password
-    client.post(reverse("account-import-apply", args=[batch.pk]))
+    apply_upload(client, batch.pk)
     # then the same account is updated, keeps its password and no file is issued
     user.refresh_from_db()
     assert user.phone == "+7 900 1"
@@ -109,7 +110,7 @@ def test_applying_twice_does_nothing_the_second_time(world):
     client = world.client_for("regional")
     a2 = world.municipalities["A2"]
     batch = _upload(client, world, {a2.code: person(1)})
-    client.post(reverse("account-import-apply", args=[batch.pk]))
+    apply_upload(client, batch.pk)
     users, events = User.objects.count(), AuditEvent.objects.count()
     # when it is applied again (HTML and API)
     response = client.post(reverse("account-import-apply", args=[batch.pk]), follow=True)
@@ -128,7 +129,7 @@ def test_a_preview_made_stale_by_another_change_is_refused_whole(world):
     a2 = world.municipalities["A2"]
     first = _upload(client, world, {a2.code: person(1)})
     second = _upload(client, world, {a2.code: person(2)})
-    client.post(reverse("account-import-apply", args=[first.pk]))
+    apply_upload(client, first.pk)
     users = User.objects.count()
     # when the second, now stale, is applied
     response = client.post(reverse("account-import-apply", args=[second.pk]), follow=True)

@@ -58,7 +58,9 @@ def test_technical_specialist_cannot_manage_accounts(world):
     assert response.status_code == 403
 
 
-@pytest.mark.django_db
+# Transactional: the apply job runs on commit, eagerly, as with `make run` — so the API answers
+# the finished apply (200) within the request, as it did before applies moved to a job.
+@pytest.mark.django_db(transaction=True)
 def test_api_chain_coordinator_upload_apply_credentials(world):
     # given the federal operator using the API
     federal = world.client_for("federal")
