@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar
 
 from django.db import models
 
@@ -47,6 +47,17 @@ class Scope:
             anchor_id=municipality_id,
             region_id=region_id,
             municipality_id=municipality_id,
+        )
+
+    @classmethod
+    def of_row(cls, row: Any) -> Scope:
+        """The unit a row with copied ``region_id``/``municipality_id``/``school_id`` columns
+        concerns (an audit scope: the ids only, no anchor)."""
+        return cls(
+            level=Level.FEDERAL,
+            region_id=row.region_id,
+            municipality_id=row.municipality_id,
+            school_id=row.school_id,
         )
 
     @classmethod

@@ -111,12 +111,7 @@ def school_list_export_run(*, job_id: int) -> Job | None:
 
 
 def job_download_record(*, actor: Actor, job: Job, request: HttpRequest | None = None) -> None:
-    scope = Scope(
-        level=Level.FEDERAL,
-        region_id=job.region_id,
-        municipality_id=job.municipality_id,
-        school_id=job.school_id,
-    )
+    scope = Scope.of_row(job)
     audit_record(actor=actor, action="export.download", target=job, scope=scope, request=request)
 
 

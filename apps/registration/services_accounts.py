@@ -920,12 +920,7 @@ def account_import_discard(
         )
     batch.status = ImportBatch.Status.DISCARDED
     batch.save(update_fields=["status", "updated_at"])
-    scope = Scope(
-        level=Level.FEDERAL,
-        region_id=batch.region_id,
-        municipality_id=batch.municipality_id,
-        school_id=batch.school_id,
-    )
+    scope = Scope.of_row(batch)
     audit_record(actor=actor, action="accounts.discard", target=batch, scope=scope, request=request)
     path = batch.file
     transaction.on_commit(lambda: default_storage.delete(path) if path else None)
@@ -966,12 +961,7 @@ def credentials_download(
         actor=actor,
         action="credentials.download",
         target=cf,
-        scope=Scope(
-            level=Level.FEDERAL,
-            region_id=cf.region_id,
-            municipality_id=cf.municipality_id,
-            school_id=cf.school_id,
-        ),
+        scope=Scope.of_row(cf),
         request=request,
         details={"logins": cf.logins},
     )
@@ -1193,12 +1183,7 @@ def credentials_purge_expired(*, now: dt.datetime | None = None) -> int:
                 actor=actor,
                 action="credentials.expire",
                 target=cf,
-                scope=Scope(
-                    level=Level.FEDERAL,
-                    region_id=cf.region_id,
-                    municipality_id=cf.municipality_id,
-                    school_id=cf.school_id,
-                ),
+                scope=Scope.of_row(cf),
                 details={"logins": cf.logins},
             )
             wiped += 1
