@@ -3,8 +3,10 @@
 Periodic tasks take no arguments (``**_`` only) and are idempotent, so a missed or doubled
 beat tick does no harm.
 
-* ``materials.kit_build_sweep`` — every 5 minutes: re-queue archive builds whose worker died
-  mid-way (an expired job lease), so a killed build completes without an operator.
+* ``core.job_sweep`` — every 5 minutes: re-send every background job (kit builds, accounts
+  applies, school-list exports, reminders: the kinds registered in ``apps.core.jobs``) whose
+  worker died mid-way (an expired lease) or whose message was lost, so it completes without
+  an operator.
 
 * ``registration.credentials_purge`` — hourly: wipe the encrypted payload of credentials files
   past ``expires_at`` that nobody downloaded (the download refuses them already; this makes sure
@@ -19,15 +21,15 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-KIT_BUILD_SWEEP_EVERY = timedelta(minutes=5)
+JOB_SWEEP_EVERY = timedelta(minutes=5)
 CREDENTIALS_PURGE_EVERY = timedelta(hours=1)
 
 BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
-    "materials.kit_build_sweep": {
-        "task": "materials.kit_build_sweep",
-        "schedule": KIT_BUILD_SWEEP_EVERY,
+    "core.job_sweep": {
+        "task": "core.job_sweep",
+        "schedule": JOB_SWEEP_EVERY,
         # a sweep older than its period is pointless: the next tick does the same work
-        "options": {"expires": KIT_BUILD_SWEEP_EVERY.total_seconds()},
+        "options": {"expires": JOB_SWEEP_EVERY.total_seconds()},
     },
     "registration.credentials_purge": {
         "task": "registration.credentials_purge",

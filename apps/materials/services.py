@@ -39,6 +39,7 @@ from apps.materials import bank as bankfile
 from apps.materials import files as bankfiles
 from apps.materials import generation as gen
 from apps.materials import pdf, selectors
+from apps.materials.constants import KIT_BUILD
 from apps.materials.markup import image_names
 from apps.materials.messages import MaterialsError, NotReleasedError
 from apps.materials.models import (
@@ -54,7 +55,6 @@ from apps.registration import crypto
 from apps.registration.access import A, Actor
 from apps.registration.models import School
 
-KIT_BUILD = "materials.kit_build"
 GENERATE_RETRIES = 100
 BALANCED_RETRIES = 30
 # Applications that count for materials: submitted by the school or confirmed above it.
@@ -1276,22 +1276,10 @@ def kit_build_cancel(
 
 
 def kit_build_sweep(*, limit: int = 500) -> int:
-    """Re-queue build jobs whose worker died (lease expired) or that wait; returns enqueued."""
-    now = timezone.now()
-    from django.db.models import Q
+    """Re-queue build jobs whose worker died (lease expired) or whose message was lost."""
+    from apps.core.jobs import job_sweep
 
-    stale = (
-        Job.objects.filter(kind=KIT_BUILD)  # unscoped: system sweep over jobs by state
-        .filter(Q(status=Job.Status.QUEUED) | Q(status=Job.Status.RUNNING, lease_until__lt=now))
-        .order_by("pk")
-        .values_list("pk", flat=True)[:limit]
-    )
-    ids = list(stale)
-    from apps.materials.tasks import kit_build_task
-
-    for job_id in ids:
-        kit_build_task.delay(job_id=job_id)
-    return len(ids)
+    return job_sweep(kinds=[KIT_BUILD], limit=limit)
 
 
 def kit_build_run(*, job_id: int) -> Kit | None:

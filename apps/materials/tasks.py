@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from django.db import OperationalError
 
+from apps.core.jobs import job_kind_register
 from apps.core.task_typing import shared_task
+from apps.materials.constants import KIT_BUILD
 
 
 @shared_task(
@@ -24,9 +26,4 @@ def kit_build_task(*, job_id: int, **_: object) -> None:
     kit_build_run(job_id=job_id)
 
 
-@shared_task(name="materials.kit_build_sweep", acks_late=True, time_limit=5 * 60)
-def kit_build_sweep_task(**_: object) -> None:
-    """Re-queue builds whose worker died mid-way (run periodically by beat)."""
-    from apps.materials.services import kit_build_sweep
-
-    kit_build_sweep()
+job_kind_register(KIT_BUILD, kit_build_task)

@@ -10,6 +10,7 @@ from apps.core.models import ImportBatch, Job
 from apps.registration import constants as c
 from apps.registration.access import A, Actor
 from apps.registration.accounts import AccountFileKind, TemplateRow
+from apps.registration.constants import ACCOUNTS_APPLY
 from apps.registration.models import (
     CredentialsFile,
     Municipality,
@@ -20,7 +21,6 @@ from apps.registration.models import (
 )
 from apps.registration.services_accounts import (
     ACCOUNT_IMPORT_KINDS,
-    ACCOUNTS_APPLY,
     apply_job_key,
     holders,
     import_children,

@@ -50,6 +50,7 @@ from apps.registration.accounts import (
     credentials_xlsx,
     parse_account_file,
 )
+from apps.registration.constants import ACCOUNTS_APPLY
 from apps.registration.models import (
     CredentialsFile,
     Municipality,
@@ -747,7 +748,6 @@ def account_import_apply(
 # applies once. The job stores ids and the client's address only; passwords exist in plaintext
 # solely inside the encrypted credentials payload, as with a synchronous apply.
 
-ACCOUNTS_APPLY = "accounts_apply"
 APPLY_MAX_ATTEMPTS = 5
 APPLY_RUNNING = "Файл уже применяется; дождитесь окончания."
 APPLY_GONE = "Загрузка или подразделение больше недоступны. Ничего не изменено."

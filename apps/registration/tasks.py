@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.db import OperationalError
 
+from apps.core.jobs import job_kind_register
 from apps.core.task_typing import shared_task
+from apps.registration.constants import ACCOUNTS_APPLY, SCHOOL_LIST_EXPORT
 
 
 @shared_task(
@@ -43,3 +45,7 @@ def account_import_apply_task(*, job_id: int, **_: object) -> None:
     from apps.registration.services_accounts import account_import_apply_run
 
     account_import_apply_run(job_id=job_id)
+
+
+job_kind_register(SCHOOL_LIST_EXPORT, school_list_export_task)
+job_kind_register(ACCOUNTS_APPLY, account_import_apply_task)

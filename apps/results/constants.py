@@ -34,3 +34,6 @@ MAX_ERRORS = 300
 META_SCHOOL = "Код ОО"
 META_WORK = "Работа"
 META_WORK_KEY = "Ключ работы"
+
+# Background job kinds.
+RESULTS_REMIND = "results_remind"  # one reminder click: e-mails to the schools still missing

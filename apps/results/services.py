@@ -31,6 +31,7 @@ from apps.registration.models import Municipality, School
 from apps.registration.services import school_unit_scope
 from apps.results import selectors as sel
 from apps.results import xlsx
+from apps.results.constants import RESULTS_REMIND
 from apps.results.messages import ResultsError
 from apps.results.models import (
     ParticipantResult,
@@ -598,9 +599,6 @@ def results_stats_refresh(*, school_id: int, work_id: int) -> SchoolWorkStats | 
 
 
 # --- reminders to schools that have not uploaded -------------------------------------------
-
-
-RESULTS_REMIND = "results_remind"
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.db import OperationalError
 
+from apps.core.jobs import job_kind_register
 from apps.core.task_typing import shared_task
+from apps.results.constants import RESULTS_REMIND
 
 
 @shared_task(
@@ -38,3 +40,6 @@ def results_remind_send_task(*, job_id: int, **_: object) -> int | None:
     from apps.results.services import results_remind_send
 
     return results_remind_send(job_id=job_id)
+
+
+job_kind_register(RESULTS_REMIND, results_remind_send_task)

@@ -17,14 +17,23 @@ from vpr_portal.celery import app
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def test_beat_sweeps_kit_builds_every_five_minutes() -> None:
+def test_beat_sweeps_background_jobs_every_five_minutes() -> None:
     # given the Celery app as the worker and beat load it
     schedule = app.conf.beat_schedule
-    # then the kit-build sweep runs every 5 minutes, and the task it names is registered
-    entry = schedule["materials.kit_build_sweep"]
+    # then the job sweep runs every 5 minutes, and the task it names is registered
+    entry = schedule["core.job_sweep"]
     assert entry["schedule"] == timedelta(minutes=5)
     app.loader.import_default_modules()
     assert entry["task"] in app.tasks
+    # and it knows how to re-send a kit build (and the other background jobs)
+    from apps.core.jobs import job_kinds
+
+    assert {
+        "materials.kit_build",
+        "accounts_apply",
+        "school_list_export",
+        "results_remind",
+    } <= job_kinds()
 
 
 def _check_production(key: str | None) -> subprocess.CompletedProcess[str]:
