@@ -104,3 +104,15 @@ def build_world() -> World:
 @pytest.fixture
 def world(db: Any) -> World:
     return build_world()
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager_restored() -> Any:
+    """Fail the test that leaves Celery's eager mode changed: otherwise every later test of the
+    same xdist worker silently queues its tasks to Redis instead of running them."""
+    from vpr_portal.celery import app
+
+    before = app.conf.task_always_eager
+    yield
+    if app.conf.task_always_eager != before:
+        pytest.fail("Celery task_always_eager was not restored by this test")

@@ -110,8 +110,11 @@ def services_ready(transactional_db: None) -> str:
 @pytest.fixture
 def through_broker(services_ready: str, settings: Any) -> Iterator[str]:
     """This process publishes to Redis instead of running task bodies in-process."""
-    settings.CELERY_TASK_ALWAYS_EAGER = False
+    # Read Celery's values before touching Django's settings: if this is the first use of the
+    # Celery config in this process, it is loaded lazily from the Django settings, and reading it
+    # after the change would "restore" eager=False for every later test of this xdist worker.
     before = (celery_app.conf.task_always_eager, celery_app.conf.broker_url)
+    settings.CELERY_TASK_ALWAYS_EAGER = False
     celery_app.conf.task_always_eager = False
     celery_app.conf.broker_url = services_ready
     # Stale messages from an earlier, interrupted run would be consumed by our worker.
