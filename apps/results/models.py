@@ -61,13 +61,10 @@ class ResultSheet(BaseModel, SchoolOwnedModel):
         return f"Результаты {self.school_id}/{self.work_id}"
 
 
-class ResultVersion(SchoolIdOwnedModel):
-    """One accepted upload of a school × work. ``snapshot`` is the normalised content keyed by
-    participant code (what the diff compares); the original file stays in storage."""
+class _AcceptedUpload(SchoolIdOwnedModel):
+    """What every accepted upload records (a results version, a context-data version): its
+    number within the sheet, who and when, how it came, and the original file in storage."""
 
-    sheet = models.ForeignKey(
-        ResultSheet, verbose_name="результаты", on_delete=models.PROTECT, related_name="versions"
-    )
     number = models.PositiveIntegerField("номер версии")
     uploaded_at = models.DateTimeField("загружено", auto_now_add=True)
     uploaded_by = models.ForeignKey(
@@ -81,6 +78,18 @@ class ResultVersion(SchoolIdOwnedModel):
     original_name = models.CharField("имя файла", max_length=255, blank=True)
     file = models.CharField("файл в хранилище", max_length=500, blank=True)
     file_sha256 = models.CharField("SHA-256 файла", max_length=64, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class ResultVersion(_AcceptedUpload):
+    """One accepted upload of a school × work. ``snapshot`` is the normalised content keyed by
+    participant code (what the diff compares); the original file stays in storage."""
+
+    sheet = models.ForeignKey(
+        ResultSheet, verbose_name="результаты", on_delete=models.PROTECT, related_name="versions"
+    )
     participants = models.PositiveIntegerField("участников (выполняли)")
     absent = models.PositiveIntegerField("отсутствовали")
     snapshot = models.JSONField("содержимое", default=dict)
@@ -277,7 +286,7 @@ class ContextSheet(BaseModel, SchoolOwnedModel):
         return f"Контекстные данные {self.school_id}/{self.campaign_id}"
 
 
-class ContextUpload(SchoolIdOwnedModel):
+class ContextUpload(_AcceptedUpload):
     """One accepted context-data upload (never changed): who, when, the file, and the
     normalised content (school part and participants by code) — the previous ones are kept."""
 
@@ -287,19 +296,6 @@ class ContextUpload(SchoolIdOwnedModel):
         on_delete=models.PROTECT,
         related_name="uploads",
     )
-    number = models.PositiveIntegerField("номер версии")
-    uploaded_at = models.DateTimeField("загружено", auto_now_add=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="кто загрузил",
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    source = models.CharField("способ", max_length=16, choices=Source.choices)
-    original_name = models.CharField("имя файла", max_length=255, blank=True)
-    file = models.CharField("файл в хранилище", max_length=500, blank=True)
-    file_sha256 = models.CharField("SHA-256 файла", max_length=64, blank=True)
     school_data = models.JSONField("сведения об ОО", default=dict)
     participants = models.PositiveIntegerField("участников")
     snapshot = models.JSONField("содержимое", default=dict)
