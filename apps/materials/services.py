@@ -28,7 +28,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from apps.applications.models import ApplicationLine
-from apps.applications.models import Status as ApplicationStatus
+from apps.applications.selectors import APPLIED
 from apps.campaigns.models import Work
 from apps.core.models import ImportBatch, Job
 from apps.core.scoping import Scope
@@ -58,11 +58,7 @@ from apps.registration.models import School
 GENERATE_RETRIES = 100
 BALANCED_RETRIES = 30
 # Applications that count for materials: submitted by the school or confirmed above it.
-COUNTED_APPLICATIONS = (
-    ApplicationStatus.SUBMITTED,
-    ApplicationStatus.CONFIRMED_MUNICIPALITY,
-    ApplicationStatus.CONFIRMED_REGION,
-)
+COUNTED_APPLICATIONS = APPLIED
 
 
 def _require(actor: Actor, action: str) -> None:

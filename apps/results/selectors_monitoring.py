@@ -20,6 +20,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 
+from apps.applications.selectors import APPLIED
 from apps.campaigns import schedule
 from apps.campaigns import selectors as campaigns
 from apps.campaigns.models import Campaign, ReserveDayRequest, SchoolWorkDate, Work
@@ -29,7 +30,8 @@ from apps.registration.models import Municipality, Region, School
 from apps.results.models import ContextSheet, ResultSheet, ResultVersion
 from apps.results.selectors import DEFAULT_ZONE, Window, _counts, now, school_zone
 
-COUNTED_APPLICATIONS = ("submitted", "confirmed_municipality", "confirmed_region")
+# Applications that count: submitted by the school or confirmed above it.
+COUNTED_APPLICATIONS = APPLIED
 COUNTRY = "Российская Федерация"
 
 # The id column of each level on the tables that copy them (Application, ResultSheet, …).
