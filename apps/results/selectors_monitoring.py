@@ -453,6 +453,8 @@ def monitoring_schools(
         for s in ResultSheet.objects.for_actor(actor, A.MONITOR_RESULTS)
         .filter(work=work, **where)
         .select_related("current_version")
+        # A list of up to every school of the country: never load the versions' content.
+        .defer("current_version__snapshot", "current_version__changes")
     }
     ids = set(planned) | {sid for sid, s in sheets.items() if s.current_version_id}
     schools = School.objects.for_actor(actor, A.MONITOR_RESULTS).filter(pk__in=ids)
