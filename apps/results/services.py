@@ -27,7 +27,7 @@ from apps.core.models import Job
 from apps.core.services import audit_record, job_claim, job_fail, job_mark_done
 from apps.core.uploads import UploadError
 from apps.registration.access import A, Actor
-from apps.registration.models import Municipality, School
+from apps.registration.models import School
 from apps.registration.services import school_unit_scope
 from apps.results import selectors as sel
 from apps.results import xlsx
@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
     from apps.campaigns.models import Work
+    from apps.results.selectors_monitoring import Unit
 
 MAX_REOPEN_DAYS = 30
 
@@ -612,7 +613,8 @@ class Reminded:
 
 def _remind_pending(
     *, actor: Actor, work_id: int, region_id: int | None, municipality_id: int | None
-) -> tuple[Work, list[Any]]:
+) -> tuple[Work, Unit, list[Any]]:
+    """The work, the unit (checked through ``for_actor``) and its schools still missing."""
     from apps.results import selectors_monitoring as mon
 
     work = sel.work_get(actor=actor, work_id=work_id, action=A.REMIND_RESULTS)
@@ -625,7 +627,7 @@ def _remind_pending(
     pending = mon.monitoring_schools(
         actor=actor, work=work, state=mon.UploadState.MISSING, unit=unit
     )
-    return work, pending
+    return work, unit, pending
 
 
 @transaction.atomic
@@ -645,25 +647,16 @@ def results_remind(
     _require(actor, A.REMIND_RESULTS)
     if actor.user is None:
         raise PermissionDenied
-    work, pending = _remind_pending(
+    work, unit, pending = _remind_pending(
         actor=actor, work_id=work_id, region_id=region_id, municipality_id=municipality_id
     )
     with_email = sum(1 for p in pending if p.email)
-    # The job's scope is the unit reminded (a municipality knows its region), else the actor's.
-    unit_region = None
-    if municipality_id is not None:
-        unit_region = (
-            Municipality.objects.for_actor(actor, A.REMIND_RESULTS)
-            .filter(pk=municipality_id)
-            .values_list("region_id", flat=True)
-            .first()
-        )
-    job = Job.objects.create(
+    job = Job.objects.create(  # scoped to the unit reminded
         kind=RESULTS_REMIND,
         key=f"{RESULTS_REMIND}:{uuid.uuid4().hex}",
         actor=actor.user,
-        region_id=unit_region or region_id or actor.scope.region_id,
-        municipality_id=municipality_id or actor.scope.municipality_id,
+        region_id=unit.region.pk if unit.region is not None else None,
+        municipality_id=unit.municipality.pk if unit.municipality is not None else None,
         params={
             "work_id": work.pk,
             "region_id": region_id,
@@ -707,7 +700,7 @@ def results_remind_send(*, job_id: int) -> int | None:
         return None
     actor = actor_for_user(job.actor)
     try:
-        work, pending = _remind_pending(
+        work, _unit, pending = _remind_pending(
             actor=actor,
             work_id=job.params["work_id"],
             region_id=job.params.get("region_id"),
