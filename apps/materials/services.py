@@ -1271,13 +1271,6 @@ def kit_build_cancel(
     return cancelled
 
 
-def kit_build_sweep(*, limit: int = 500) -> int:
-    """Re-queue build jobs whose worker died (lease expired) or whose message was lost."""
-    from apps.core.jobs import job_sweep
-
-    return job_sweep(kinds=[KIT_BUILD], limit=limit)
-
-
 def kit_build_run(*, job_id: int) -> Kit | None:
     """Build and publish one kit's archive (idempotent: a claimed job runs once).
 

@@ -9,9 +9,11 @@ import time_machine
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
+from apps.core.jobs import job_sweep
 from apps.core.models import AuditEvent, Job
 from apps.materials import archive as arch
 from apps.materials import services
+from apps.materials.constants import KIT_BUILD
 from apps.materials.models import Kit
 from apps.materials.tasks import kit_build_task
 from apps.materials.tests.factories import SYSTEM, apply, generate, russian4
@@ -98,7 +100,7 @@ def test_a_worker_killed_mid_build_publishes_nothing_and_the_retry_completes(
     assert Kit.objects.get(pk=kit.pk).status == Kit.Status.GENERATED
     # when the lease has expired and the sweep re-queues it (tasks run eagerly in tests)
     with time_machine.travel(timezone.now() + dt.timedelta(hours=1)):
-        assert services.kit_build_sweep() == 1
+        assert job_sweep(kinds=[KIT_BUILD]) == 1
     # then the retry completes: published, verified, and the part files are gone
     kit.refresh_from_db()
     assert kit.status == Kit.Status.READY
