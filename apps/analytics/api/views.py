@@ -139,15 +139,12 @@ class AnalyticsReportApi(ScopedAPIMixin, APIView):
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, pk: int) -> Response:
-        action = self.method_actions["GET"]
         try:
-            if self.school_only:
-                aggregate = sel.aggregate_get(actor=self.actor, pk=pk, action=action)
-                if aggregate.level != Level.SCHOOL:
-                    raise NotFound
             report = sel.report_get(actor=self.actor, pk=pk)
         except WorkAggregate.DoesNotExist as exc:
             raise NotFound from exc
+        if self.school_only and report.aggregate.level != Level.SCHOOL:
+            raise NotFound
         work = report.work
         data: dict[str, Any] = {
             "work": {
