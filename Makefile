@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Two workers: the machines here have two cores. Browser tests share a Chromium per module.
 PYTEST_ARGS ?= -n 2 --dist loadscope
 
-.PHONY: run test lint type fmt migrations-check check clean
+.PHONY: run test pytest lint type fmt migrations-check check clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Нужен $(PYTHON) (Python 3.11)"; exit 1; }
@@ -25,6 +25,10 @@ test: $(STAMP)
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy .
 	$(PY) manage.py makemigrations --check --dry-run --settings=vpr_portal.settings.test
+	$(MAKE) --no-print-directory pytest
+
+# The test suite alone (CI runs it a second time with the clock moved ahead).
+pytest: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -99,6 +99,7 @@ def _plain_indexes(cursor: Any, table: str) -> list[tuple[str, str]]:
 def generate(works: list[Any], total: int, seed: int) -> dict[str, float]:
     """Insert sheets, one version each and ``total`` participant results (COPY)."""
     from django.db import connection, transaction
+    from django.utils import timezone
 
     from apps.registration.models import School
 
@@ -110,7 +111,7 @@ def generate(works: list[Any], total: int, seed: int) -> dict[str, float]:
     start = time.perf_counter()
     with transaction.atomic(), connection.cursor() as django_cursor:
         cursor = django_cursor.cursor  # the psycopg cursor: COPY
-        now = "2026-05-20 10:00:00+00"
+        now = timezone.now().isoformat()
         sheet_fields = (
             "created_at",
             "updated_at",

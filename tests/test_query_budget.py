@@ -15,7 +15,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from apps.registration.demo import DEMO_ACCOUNTS
+from apps.demo.country import DEMO_ACCOUNTS
 from apps.registration.models import Municipality, Region, School, User
 
 # Page → (demo login, URL template). Ids are filled in from the seeded rows.

@@ -36,7 +36,7 @@ MENU_LACKS = {
 
 
 def _demo_accounts() -> list[tuple[str, str]]:
-    from apps.registration.demo import DEMO_ACCOUNTS
+    from apps.demo.country import DEMO_ACCOUNTS
 
     return [(str(role), username) for role, username in DEMO_ACCOUNTS]
 

@@ -17,3 +17,6 @@ STORAGES = {
 # Unit tests run task bodies in-process; VPR_CELERY_EAGER=0 (the worker integration test) sends
 # them through the broker instead.
 CELERY_TASK_ALWAYS_EAGER = env.CELERY_EAGER
+
+# The demo app (`seed_demo`): local and test settings only, never production.
+INSTALLED_APPS = [*INSTALLED_APPS, "apps.demo"]

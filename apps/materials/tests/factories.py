@@ -1,4 +1,4 @@
-"""Helpers to set up materials: a work with the demo bank, applications, kits."""
+"""Helpers to set up materials: a work with the test bank, applications, kits."""
 
 from __future__ import annotations
 
@@ -8,24 +8,24 @@ from typing import Any
 from apps.applications.models import Application, ApplicationLine, Status
 from apps.campaigns.models import SchoolWorkDate, Work
 from apps.campaigns.tests.factories import RUSSIAN_4_2026, WorkFactory
-from apps.materials import demo
 from apps.materials.services import kits_generate
+from apps.materials.tests.bank_data import load_bank
 from apps.registration.access import Actor
 
 SYSTEM = Actor.system(reason="tests")
 
 
 def russian4(**kwargs: Any) -> Work:
-    """Русский язык 4 класс 2026 with the demo bank loaded."""
+    """Русский язык 4 класс 2026 with the test bank loaded."""
     work = WorkFactory(**kwargs)
-    demo.load_demo_bank(actor=SYSTEM, work=work)
+    load_bank(actor=SYSTEM, work=work)
     return work
 
 
 def grade8(**kwargs: Any) -> Work:
-    """An encrypted grade-8 work with the same 15-column structure and the demo bank."""
+    """An encrypted grade-8 work with the same 15-column structure and the test bank."""
     work = WorkFactory(grade=8, encrypted_archive=True, **kwargs)
-    demo.load_demo_bank(actor=SYSTEM, work=work)
+    load_bank(actor=SYSTEM, work=work)
     return work
 
 

@@ -11,10 +11,10 @@ from openpyxl import Workbook, load_workbook
 
 from apps.campaigns.tests.factories import WorkFactory
 from apps.core.uploads import UploadError
-from apps.materials import demo
 from apps.materials.bank import SHEET, XLSX_HEADERS
 from apps.materials.models import BankItem, WorkBank
 from apps.materials.services import bank_export, bank_import
+from apps.materials.tests.bank_data import bank_json, load_bank
 from apps.materials.tests.factories import SYSTEM, apply, generate
 from apps.registration.access import actor_for_user
 
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _json(work, items=None, meta=None) -> bytes:
-    data = json.loads(demo.demo_bank_json(work))
+    data = json.loads(bank_json(work))
     if items is not None:
         data["items"] = items
     if meta is not None:
@@ -41,11 +41,11 @@ def _state(work) -> tuple:
     )
 
 
-def test_demo_bank_imports_with_several_items_per_column() -> None:
+def test_a_bank_file_imports_with_several_items_per_column() -> None:
     # given the Russian 4 work
     work = WorkFactory()
-    # when the demo bank is loaded
-    result = demo.load_demo_bank(actor=SYSTEM, work=work)
+    # when the test bank is loaded
+    result = load_bank(actor=SYSTEM, work=work)
     # then every one of the 15 columns has at least 4 items, in revision 1
     assert result.revision == 1
     counts = {}
@@ -58,9 +58,9 @@ def test_demo_bank_imports_with_several_items_per_column() -> None:
 def test_missing_fields_are_reported_and_nothing_changes() -> None:
     # given a loaded bank and a file whose second item lacks its text and difficulty
     work = WorkFactory()
-    demo.load_demo_bank(actor=SYSTEM, work=work)
+    load_bank(actor=SYSTEM, work=work)
     before = _state(work)
-    items = json.loads(demo.demo_bank_json(work))["items"]
+    items = json.loads(bank_json(work))["items"]
     del items[1]["text"]
     del items[1]["difficulty"]
     # when it is imported
@@ -77,7 +77,7 @@ def test_missing_fields_are_reported_and_nothing_changes() -> None:
 def test_item_for_a_column_the_work_does_not_have_is_refused() -> None:
     # given a file with an item for column «13»
     work = WorkFactory()
-    items = json.loads(demo.demo_bank_json(work))["items"]
+    items = json.loads(bank_json(work))["items"]
     items[0]["column"] = "13"
     # when it is imported
     with pytest.raises(UploadError) as error:
@@ -90,7 +90,7 @@ def test_item_for_a_column_the_work_does_not_have_is_refused() -> None:
 def test_too_few_items_for_distinct_variants_is_refused_per_column() -> None:
     # given a file with a single item for column 9.1 (the work needs 2 variants)
     work = WorkFactory()
-    items = json.loads(demo.demo_bank_json(work))["items"]
+    items = json.loads(bank_json(work))["items"]
     items = [i for i in items if i["column"] != "9.1"] + [
         next(i for i in items if i["column"] == "9.1")
     ]
@@ -106,7 +106,7 @@ def test_too_few_items_for_distinct_variants_is_refused_per_column() -> None:
 
 def test_broken_markup_and_wrong_work_and_non_json_are_refused() -> None:
     work = WorkFactory()
-    items = json.loads(demo.demo_bank_json(work))["items"]
+    items = json.loads(bank_json(work))["items"]
     items[3]["answer"] = "Ответ: **дом"
     # when / then: broken markup names the item, the field and the line
     with pytest.raises(UploadError, match=r"Ответ и критерии.*не закрыт полужирный"):
@@ -126,9 +126,9 @@ def test_broken_markup_and_wrong_work_and_non_json_are_refused() -> None:
 def test_reimport_of_the_same_file_changes_nothing() -> None:
     # given a loaded bank
     work = WorkFactory()
-    demo.load_demo_bank(actor=SYSTEM, work=work)
+    load_bank(actor=SYSTEM, work=work)
     # when the same file is imported again
-    result = _import(work, demo.demo_bank_json(work))
+    result = _import(work, bank_json(work))
     # then nothing changed and the revision stays
     assert not result.changed_anything
     assert WorkBank.objects.get(work=work).revision == 1
@@ -137,10 +137,10 @@ def test_reimport_of_the_same_file_changes_nothing() -> None:
 def test_items_used_in_kits_are_frozen_but_can_be_retired(world) -> None:
     # given a bank with kits generated from it
     work = WorkFactory()
-    demo.load_demo_bank(actor=SYSTEM, work=work)
+    load_bank(actor=SYSTEM, work=work)
     apply(world.schools["A1a"], work)
     generate(work)
-    items = json.loads(demo.demo_bank_json(work))["items"]
+    items = json.loads(bank_json(work))["items"]
     # when an item is edited
     edited = [dict(i) for i in items]
     edited[0]["text"] = "Новый текст."
@@ -160,7 +160,7 @@ def test_items_used_in_kits_are_frozen_but_can_be_retired(world) -> None:
 def test_xlsx_round_trip_and_missing_columns() -> None:
     # given a loaded bank exported as xlsx
     work = WorkFactory()
-    demo.load_demo_bank(actor=SYSTEM, work=work)
+    load_bank(actor=SYSTEM, work=work)
     name, content = bank_export(actor=SYSTEM, work_id=work.pk, fmt="xlsx")
     assert name.endswith(".xlsx")
     # when it is imported back, nothing changes
@@ -180,7 +180,7 @@ def test_xlsx_round_trip_and_missing_columns() -> None:
 def test_xlsx_errors_name_row_and_column() -> None:
     # given an exported bank with a bad difficulty in row 5
     work = WorkFactory()
-    demo.load_demo_bank(actor=SYSTEM, work=work)
+    load_bank(actor=SYSTEM, work=work)
     _name, content = bank_export(actor=SYSTEM, work_id=work.pk, fmt="xlsx")
     wb = load_workbook(io.BytesIO(content))
     ws = wb[SHEET]
@@ -197,7 +197,7 @@ def test_xlsx_errors_name_row_and_column() -> None:
 def test_export_never_writes_a_formula() -> None:
     # given an item whose text starts with "="
     work = WorkFactory()
-    items = json.loads(demo.demo_bank_json(work))["items"]
+    items = json.loads(bank_json(work))["items"]
     items[0]["text"] = "=1+1 — сколько будет?"
     _import(work, _json(work, items))
     # when the bank is exported as xlsx
@@ -215,9 +215,7 @@ def test_only_the_federal_operator_imports(world) -> None:
     # when it tries to import a bank
     # then it is refused
     with pytest.raises(PermissionDenied):
-        bank_import(
-            actor=actor, work_id=work.pk, content=demo.demo_bank_json(work), filename="b.json"
-        )
+        bank_import(actor=actor, work_id=work.pk, content=bank_json(work), filename="b.json")
 
 
 def _spring_and_autumn_works():
@@ -234,7 +232,7 @@ def _spring_and_autumn_works():
 def test_export_names_the_session_and_another_session_is_refused(fmt) -> None:
     # given the same subject and grade in the spring and the autumn campaigns of 2026
     spring, autumn = _spring_and_autumn_works()
-    demo.load_demo_bank(actor=SYSTEM, work=autumn)
+    load_bank(actor=SYSTEM, work=autumn)
     # when the autumn bank is exported
     name, content = bank_export(actor=SYSTEM, work_id=autumn.pk, fmt=fmt)
     # then the file names the session (and the work id) ...

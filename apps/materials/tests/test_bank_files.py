@@ -16,8 +16,9 @@ from PIL import Image
 from apps.core.models import AuditEvent
 from apps.core.uploads import UploadError
 from apps.materials import archive as arch
-from apps.materials import demo, files, pdf, services
+from apps.materials import files, pdf, services
 from apps.materials.models import BankItem, Kit, MaterialFile, WorkBank
+from apps.materials.tests.bank_data import bank_json
 from apps.materials.tests.factories import SYSTEM, apply, generate, grade8, russian4
 from apps.registration import crypto
 
@@ -58,8 +59,8 @@ def _used_item(kit: Kit) -> BankItem:
 
 
 def _bank_with_image(work, name: str = "схема.png") -> bytes:
-    """The demo bank with every item of the first column showing ``name`` under its text."""
-    data = json.loads(demo.demo_bank_json(work))
+    """The test bank with every item of the first column showing ``name`` under its text."""
+    data = json.loads(bank_json(work))
     first = data["items"][0]["column"]
     for item in data["items"]:
         if item["column"] == first:
@@ -228,7 +229,7 @@ def test_an_imported_image_is_stored_and_drawn_into_the_variant_pdf(world) -> No
 
 
 def test_a_broken_image_is_refused_naming_the_item_and_file_and_nothing_is_imported() -> None:
-    # given a work with the demo bank
+    # given a work with the test bank
     work = russian4()
     before = (
         list(BankItem.objects.filter(work=work).values_list("code", "text")),
@@ -258,7 +259,7 @@ def test_a_broken_image_is_refused_naming_the_item_and_file_and_nothing_is_impor
 
 
 def test_missing_and_non_image_files_and_a_changed_image_are_refused() -> None:
-    # given a work with the demo bank
+    # given a work with the test bank
     work = russian4()
     # when the markup names an image that is not sent
     with pytest.raises(UploadError) as caught:

@@ -12,8 +12,9 @@ from django.urls import reverse
 from apps.campaigns.tests.factories import WorkFactory
 from apps.core.models import AuditEvent, ImportBatch
 from apps.core.uploads import UploadError
-from apps.materials import demo, services
+from apps.materials import services
 from apps.materials.models import BankItem, WorkBank
+from apps.materials.tests.bank_data import bank_json, load_bank
 from apps.materials.tests.factories import SYSTEM
 from apps.registration.access import actor_for_user
 
@@ -29,9 +30,9 @@ def _state(work) -> list:
 
 
 def _edited_bank(work) -> tuple[bytes, dict]:
-    """The demo bank with one item retired and replaced by a new one in its column, and one
+    """The test bank with one item retired and replaced by a new one in its column, and one
     item of another column changed; returns the file and the expected per-column counts."""
-    data = json.loads(demo.demo_bank_json(work))
+    data = json.loads(bank_json(work))
     items = data["items"]
     gone = items.pop(0)
     other = next(i for i in items if i["column"] != gone["column"])
@@ -46,12 +47,12 @@ def _edited_bank(work) -> tuple[bytes, dict]:
 
 def _loaded_work():
     work = WorkFactory()
-    demo.load_demo_bank(actor=SYSTEM, work=work)
+    load_bank(actor=SYSTEM, work=work)
     return work
 
 
 def test_preview_changes_nothing_and_apply_changes_exactly_what_it_said(world) -> None:
-    # given a work with the demo bank and an edited bank file
+    # given a work with the test bank and an edited bank file
     work = _loaded_work()
     actor = actor_for_user(world.users["federal"])
     content, cols = _edited_bank(work)
@@ -146,7 +147,7 @@ def test_apply_is_refused_when_the_bank_changed_after_the_preview(world) -> None
 def test_a_bad_file_is_refused_in_russian_and_nothing_is_stored(world) -> None:
     # given a bank file naming a column the work does not have
     work = WorkFactory()
-    items = json.loads(demo.demo_bank_json(work))["items"]
+    items = json.loads(bank_json(work))["items"]
     items[0]["column"] = "99"
     upload = SimpleUploadedFile(
         "bank.json", json.dumps({"items": items}, ensure_ascii=False).encode()

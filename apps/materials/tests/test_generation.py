@@ -10,26 +10,27 @@ import pytest
 
 from apps.applications.models import Status
 from apps.campaigns.tests.factories import WorkFactory
-from apps.materials import demo, selectors
 from apps.materials import generation as gen
+from apps.materials import selectors
 from apps.materials.bank import write_bank_json
 from apps.materials.messages import MaterialsError
 from apps.materials.models import Kit, Variant
 from apps.materials.services import bank_import, kit_compose, variant_lookup, work_key
+from apps.materials.tests.bank_data import bank_json, bank_rows
 from apps.materials.tests.factories import SYSTEM, apply, generate, russian4
 from apps.registration.tests.factories import SchoolFactory
 
 
-def _demo_pool() -> gen.Pool:
+def _bank_pool() -> gen.Pool:
     by_column: dict[str, list[gen.PoolItem]] = {}
-    for n, row in enumerate(demo.demo_rows(), start=1):
+    for n, row in enumerate(bank_rows(), start=1):
         by_column.setdefault(row.column, []).append(gen.PoolItem(n, row.difficulty))
     return tuple(tuple(items) for items in by_column.values())
 
 
 def test_the_same_seed_gives_the_same_variants() -> None:
-    # given the demo pool and a seed
-    pool = _demo_pool()
+    # given the test bank pool and a seed
+    pool = _bank_pool()
     # when variants are composed twice from it, and once from another seed
     first, again = gen.compose(12345, pool, 2), gen.compose(12345, pool, 2)
     other = gen.compose(54321, pool, 2)
@@ -40,8 +41,8 @@ def test_the_same_seed_gives_the_same_variants() -> None:
 
 @pytest.mark.parametrize("k", [2, 3, 4])
 def test_difficulty_is_balanced_within_the_tolerance(k: int) -> None:
-    # given the demo pool and 300 random seeds
-    pool = _demo_pool()
+    # given the test bank pool and 300 random seeds
+    pool = _bank_pool()
     rng = random.Random(7)
     spreads = []
     for _ in range(300):
@@ -77,7 +78,7 @@ def test_kits_are_regenerated_exactly_from_the_recorded_seed(world) -> None:
     result = generate(work)
     assert result.created == 8
     # and the bank changes afterwards
-    items = json.loads(demo.demo_bank_json(work))["items"][1:]
+    items = json.loads(bank_json(work))["items"][1:]
     bank_import(
         actor=SYSTEM,
         work_id=work.pk,

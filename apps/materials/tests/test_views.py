@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from apps.campaigns.tests.factories import WorkFactory
 from apps.core.models import AuditEvent
-from apps.materials import demo
 from apps.materials.models import BankItem, Kit, Variant
+from apps.materials.tests.bank_data import bank_json
 from apps.materials.tests.factories import apply
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 def test_bank_upload_shows_every_error_and_changes_nothing(world) -> None:
     # given the federal operator and a bank file with an unknown column
     work = WorkFactory()
-    items = json.loads(demo.demo_bank_json(work))["items"]
+    items = json.loads(bank_json(work))["items"]
     items[2]["column"] = "99"
     upload = SimpleUploadedFile(
         "bank.json", json.dumps({"items": items}, ensure_ascii=False).encode()
@@ -43,8 +43,8 @@ def test_bank_upload_export_and_full_cycle_from_the_operator_pages(
     apply(world.schools["A1a"], work)
     apply(world.schools["B1a"], work)
     client = world.client_for("federal")
-    # when the demo bank is uploaded, previewed and applied
-    upload = SimpleUploadedFile("bank.json", demo.demo_bank_json(work))
+    # when the test bank is uploaded, previewed and applied
+    upload = SimpleUploadedFile("bank.json", bank_json(work))
     preview = client.post(reverse("materials-bank"), {"work": work.pk, "file": upload}, follow=True)
     assert "Применить" in preview.content.decode()
     response = client.post(preview.redirect_chain[-1][0], {"op": "apply"}, follow=True)

@@ -1,10 +1,9 @@
-"""The small demo seen through the coordinators' results monitoring of spring «ВПР 2026»:
-confirmed applications, missing (overdue) and late uploads, context data — counted by the
+"""The small demo seen through the coordinators' results monitoring of the finished spring
+campaign: confirmed applications, missing (overdue) and late uploads, context data — counted by the
 monitoring exactly as the rows say, created once, codes only."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,19 +12,20 @@ from django.db.models import Sum
 from django.test import Client
 
 from apps.applications.models import Application, ApplicationDecision, ApplicationLine, Status
-from apps.campaigns.demo import demo_campaigns_seed
-from apps.campaigns.models import Campaign, Session
+from apps.campaigns.models import Campaign
 from apps.core.models import AuditEvent
+from apps.demo import country
+from apps.demo import monitoring as demo_monitoring
+from apps.demo.calendar import DemoCalendar
+from apps.demo.campaigns import demo_campaigns_seed
+from apps.demo.results import WORKS, ResultsSeed, demo_results_seed
 from apps.materials.models import ParticipantCode
-from apps.registration import demo as registration_demo
 from apps.registration.access import A, Actor, actor_for_user
 from apps.registration.constants import Role
 from apps.registration.models import Region, School, User
 from apps.results import context_xlsx as cx
-from apps.results import demo_monitoring
 from apps.results import selectors as sel
 from apps.results import selectors_monitoring as mon
-from apps.results.demo import WORKS, ResultsSeed, demo_results_seed
 from apps.results.models import (
     ContextSheet,
     ContextUpload,
@@ -38,8 +38,6 @@ from apps.results.selectors_context import context_spec_get
 
 pytestmark = pytest.mark.django_db
 
-# Every spring upload deadline (the last one is 22.05.2026) has passed.
-AFTER_SPRING = dt.datetime(2026, 9, 1, 9, 0, tzinfo=dt.UTC)
 DEMO_REGION = "66"
 
 
@@ -52,15 +50,15 @@ class Demo:
 
 
 @pytest.fixture
-def demo(time_machine: Any) -> Demo:
-    time_machine.move_to(AFTER_SPRING, tick=False)
-    registration_demo.demo_seed(size=registration_demo.SMALL)
-    registration_demo.demo_accounts_ensure()
-    demo_campaigns_seed()
-    seed = demo_results_seed()
+def demo(pinned: DemoCalendar) -> Demo:
+    # the clock pinned to a day after every upload deadline of the finished spring
+    country.demo_seed(size=country.SMALL)
+    country.demo_accounts_ensure()
+    made = demo_campaigns_seed(pinned)
+    seed = demo_results_seed(campaign=made.finished)
     return Demo(
         seed=seed,
-        spring=Campaign.objects.get(year=2026, session=Session.SPRING),
+        spring=made.finished,
         region=Region.objects.get(code=DEMO_REGION),
         coordinator=User.objects.get(username="reg66"),
     )
@@ -262,7 +260,7 @@ def test_a_second_demo_seed_creates_nothing(demo: Demo) -> None:
     assert demo.seed.contexts_created > 0
 
     # when the seed runs again
-    again = demo_results_seed()
+    again = demo_results_seed(campaign=demo.spring)
 
     # then it creates nothing at all, and the same works stay missing
     assert {m.__name__: m.objects.count() for m in models} == before

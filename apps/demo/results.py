@@ -1,5 +1,5 @@
-"""Demo results: the spring «ВПР 2026» results of every active demo school in three works of
-4th grade, so the analytics pages have something to show.
+"""Demo results: the finished spring campaign's results of every active demo school in three
+works of 4th grade, so the analytics pages have something to show.
 
 For each school the participants get 5-digit codes of the spring campaign (``grade * 10000 + n``,
 issued as ``ParticipantCode`` rows like the materials stage does), then each school × work gets
@@ -10,7 +10,7 @@ synthetic but plausible (mostly «3»/«4», a few absent, a few «X», journal 
 alone, so a second run creates nothing; the analytics aggregates are rebuilt only for works
 that received new results.
 
-For the coordinators' monitoring (``demo_monitoring``): each such school also gets a confirmed
+For the coordinators' monitoring (``apps.demo.monitoring``): each such school also gets a confirmed
 application for the three works, and the spring looks lived-in — about one school in eight left
 one work without results (the deadline has passed), about one upload in ten came late through a
 recorded reopening, about two schools in three uploaded context data; upload instants are set
@@ -26,13 +26,13 @@ from typing import Any
 from django.db import transaction
 
 from apps.analytics.services import analytics_rebuild
-from apps.campaigns.models import Campaign, Session, Work
+from apps.campaigns.models import Campaign, Work
 from apps.core.services import audit_record
+from apps.demo import monitoring as mon
 from apps.materials.models import ParticipantCode
 from apps.registration.access import A, Actor
 from apps.registration.constants import SchoolStatus
 from apps.registration.models import School
-from apps.results import demo_monitoring as mon
 from apps.results import selectors as sel
 from apps.results import xlsx
 from apps.results.models import ResultReopen, ResultSheet, ResultVersion, Source
@@ -63,12 +63,7 @@ def _system() -> Actor:
     return Actor.system(reason="demo_results_seed")
 
 
-def _spring_works(actor: Actor) -> list[Work]:
-    campaign = (
-        Campaign.objects.filter(year=2026, session=Session.SPRING).first()  # unscoped: federal
-    )
-    if campaign is None:
-        return []
+def _spring_works(actor: Actor, campaign: Campaign) -> list[Work]:
     works = (
         Work.objects.for_actor(actor, A.VIEW_CAMPAIGNS)
         .filter(campaign=campaign)
@@ -184,15 +179,15 @@ def _classes(codes: list[Any]) -> int:
 
 
 @transaction.atomic
-def demo_results_seed() -> ResultsSeed:
-    """Give every active demo school spring results in three 4th-grade works, a confirmed
-    application, and the monitoring mix of missing, late and context data (idempotent)."""
+def demo_results_seed(*, campaign: Campaign) -> ResultsSeed:
+    """Give every active demo school results of the finished ``campaign`` in three 4th-grade
+    works, a confirmed application, and the monitoring mix of missing, late and context data
+    (idempotent)."""
     actor = _system()
     seed = ResultsSeed()
-    works = _spring_works(actor)
+    works = _spring_works(actor, campaign)
     if not works:
         return seed
-    campaign = works[0].campaign
     schools = list(
         School.objects.for_actor(actor, A.VIEW_SCHOOL)
         .filter(status=SchoolStatus.ACTIVE)

@@ -1,6 +1,6 @@
-"""Demo data for the coordinators' results monitoring of the spring «ВПР 2026» campaign.
+"""Demo data for the coordinators' results monitoring of the finished spring campaign.
 
-``demo_results_seed`` (``apps.results.demo``) calls these helpers so that the monitoring pages
+``demo_results_seed`` (``apps.demo.results``) calls these helpers so that the monitoring pages
 have something to show: every demo school with results also has a confirmed application for the
 three works (participants = its codes, classes = its classes), about one school in eight has
 not uploaded one of the works (the deadline is past: «не загружено, срок истёк»), about one
@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 from apps.campaigns import schedule
 from apps.campaigns.models import Campaign, Work
+from apps.demo.campaigns import DEMO_SCHOOL
 from apps.registration.access import A, Actor, actor_for_user
 from apps.registration.constants import PERM_REGION, Role
 from apps.registration.models import RegionGrant, School
@@ -49,7 +50,7 @@ MISSING_SHARE = 1 / 8  # schools that left one work without results
 LATE_SHARE = 1 / 10  # uploads made after the deadline, through a reopening
 CONTEXT_SHARE = 2 / 3  # schools that uploaded context data
 # The demo school (its cabinet is the one reviewers open) keeps every work and its context.
-COMPLETE_SCHOOLS = frozenset({"edu660101"})
+COMPLETE_SCHOOLS = frozenset({DEMO_SCHOOL})
 REOPEN_REASON = (
     "ОО не загрузила результаты в срок из-за технического сбоя; приём открыт повторно "
     "(демонстрационные данные)."

@@ -10,8 +10,8 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from apps.demo import country as demo
 from apps.registration import constants as c
-from apps.registration import demo
 from apps.registration.access import actor_for_user
 from apps.registration.constants import Role, SchoolStatus
 from apps.registration.models import (

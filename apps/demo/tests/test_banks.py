@@ -8,12 +8,13 @@ from collections import Counter, defaultdict
 
 import pytest
 from django.core.management import call_command
-from django.db.models import Count
+from django.db.models import Count, Q
 
-from apps.campaigns.demo import STRUCTURES, columns_of
 from apps.campaigns.models import TaskColumn, Work
+from apps.demo.banks import Column, demo_rows, generated_rows
+from apps.demo.calendar import DemoCalendar
+from apps.demo.campaigns import STRUCTURES, columns_of
 from apps.materials.bank import ItemRow, WorkKey, read_bank_json, write_bank_json
-from apps.materials.demo import _Column, demo_rows, generated_rows
 from apps.materials.models import BankItem, WorkBank
 
 MIN_PER_COLUMN = 3
@@ -21,9 +22,9 @@ CYRILLIC = re.compile(r"[А-Яа-яЁё]")
 LEVEL_DIFFICULTY = {"Б": {1, 2}, "П": {3, 4}, "В": {4, 5}}
 
 
-def _bank(subject: str, grade: int) -> tuple[list[ItemRow], list[_Column]]:
+def _bank(subject: str, grade: int) -> tuple[list[ItemRow], list[Column]]:
     columns = [
-        _Column(i, c.label, c.max_score, c.difficulty, c.topic)
+        Column(i, c.label, c.max_score, c.difficulty, c.topic)
         for i, c in enumerate(columns_of(subject, STRUCTURES[subject, grade]))
     ]
     if (subject, grade) == ("russian", 4):
@@ -31,7 +32,7 @@ def _bank(subject: str, grade: int) -> tuple[list[ItemRow], list[_Column]]:
     return generated_rows(subject, grade, columns), columns
 
 
-def _all_banks() -> list[tuple[str, int, list[ItemRow], list[_Column]]]:
+def _all_banks() -> list[tuple[str, int, list[ItemRow], list[Column]]]:
     return [(s, g, *_bank(s, g)) for s, g in STRUCTURES]
 
 
@@ -136,12 +137,17 @@ def test_math_rectangle_answers_are_right() -> None:
 
 
 @pytest.mark.django_db
-def test_seed_demo_loads_a_bank_for_every_work_with_columns() -> None:
+def test_seed_demo_loads_a_bank_for_every_work_of_the_finished_and_current_campaigns(
+    pinned: DemoCalendar,
+) -> None:
     # given an empty database
     # when the demo is seeded
     call_command("seed_demo", verbosity=0)
-    # then every demo work with task columns has a bank
-    works = Work.objects.filter(columns__isnull=False).distinct()
+    # then every work of the finished and of the current campaign has a bank (the upcoming
+    # campaign's banks are not loaded yet)
+    current = Q(campaign__is_active=True)
+    finished = Q(campaign__year=pinned.finished.year, campaign__session=pinned.finished.session)
+    works = Work.objects.filter(current | finished, columns__isnull=False).distinct()
     assert works.count() == 2 * len(STRUCTURES)
     assert set(WorkBank.objects.values_list("work_id", flat=True)) >= set(
         works.values_list("pk", flat=True)

@@ -1,4 +1,4 @@
-"""Demo results: spring ВПР 2026 results of every active school, aggregated, and idempotent."""
+"""Demo results: the finished spring's results of every active school, aggregated, idempotent."""
 
 from __future__ import annotations
 
@@ -6,13 +6,14 @@ import pytest
 
 from apps.analytics.models import WorkAggregate
 from apps.applications.models import Application, ApplicationDecision, ApplicationLine
-from apps.campaigns.demo import demo_campaigns_seed
 from apps.core.models import AuditEvent
 from apps.core.scoping import Level
+from apps.demo.calendar import DemoCalendar
+from apps.demo.campaigns import demo_campaigns_seed
+from apps.demo.results import WORKS, demo_results_seed
 from apps.materials.models import ParticipantCode
 from apps.registration.constants import SchoolStatus
 from apps.registration.models import School
-from apps.results.demo import WORKS, demo_results_seed
 from apps.results.models import (
     ContextSheet,
     ContextUpload,
@@ -58,9 +59,11 @@ def _russia_matches_rows(work_id: int) -> WorkAggregate:
     return russia
 
 
-def test_demo_results_fill_every_active_school_and_the_russia_aggregate(world: World) -> None:
+def test_demo_results_fill_every_active_school_and_the_russia_aggregate(
+    world: World, pinned: DemoCalendar
+) -> None:
     # given the demo campaigns and one closed school among the world's schools
-    demo_campaigns_seed()
+    finished = demo_campaigns_seed(pinned).finished
     closed = School.objects.order_by("code").last()
     assert closed is not None
     closed.status = SchoolStatus.CLOSED
@@ -68,7 +71,7 @@ def test_demo_results_fill_every_active_school_and_the_russia_aggregate(world: W
     active = School.objects.filter(status=SchoolStatus.ACTIVE).count()
 
     # when
-    seed = demo_results_seed()
+    seed = demo_results_seed(campaign=finished)
 
     # then every active school has one current version per seeded work (but the few works the
     # monitoring mix leaves missing), none for the closed one
@@ -96,15 +99,15 @@ def test_demo_results_fill_every_active_school_and_the_russia_aggregate(world: W
     assert middle > results.filter(absent=False).count() // 2
 
 
-def test_demo_results_second_run_creates_nothing(world: World) -> None:
+def test_demo_results_second_run_creates_nothing(world: World, pinned: DemoCalendar) -> None:
     # given the demo results seeded once
-    demo_campaigns_seed()
-    demo_results_seed()
+    finished = demo_campaigns_seed(pinned).finished
+    demo_results_seed(campaign=finished)
     before = _counts()
     aggregates = sorted(WorkAggregate.objects.values_list("pk", "participants", "column_sums"))
 
     # when
-    again = demo_results_seed()
+    again = demo_results_seed(campaign=finished)
 
     # then nothing new, and the aggregates are the very same rows
     assert (again.sheets_created, again.codes_created, again.participants) == (0, 0, 0)
