@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 # Two workers: the machines here have two cores. Browser tests share a Chromium per module.
 PYTEST_ARGS ?= -n 2 --dist loadscope
+# `make run DEMO_TODAY=2027-04-15` builds the demo (on an empty database) as of that day.
+DEMO_TODAY ?=
 
 .PHONY: run test pytest lint type fmt migrations-check check clean
 
@@ -17,7 +19,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 run: $(STAMP)
 	$(PY) manage.py migrate --no-input
-	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py seed_demo --if-empty $(if $(DEMO_TODAY),--today $(DEMO_TODAY))
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 test: $(STAMP)

@@ -100,13 +100,13 @@ def prepare(schools: int, participants: int, forms_per_school: int) -> tuple[int
     from django.core.management import call_command
     from django.db import connections, transaction
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
 
     from apps.campaigns.models import SchoolWorkDate
     from apps.campaigns.tests.factories import WorkFactory
     from apps.materials.models import ParticipantCode
     from apps.registration.access import actor_for_user
     from apps.registration.models import User
+    from apps.registration.services_tokens import api_token_issue
     from apps.registration.tests.factories import (
         MunicipalityFactory,
         RegionFactory,
@@ -137,7 +137,7 @@ def prepare(schools: int, participants: int, forms_per_school: int) -> tuple[int
             school = SchoolFactory(municipality=munis[i % len(munis)], region=region)
             user = User.objects.create_user(username=f"{school.code}_bench", password=None)
             grant(user, "school_organizer", school)
-            token = Token.objects.create(user=user)
+            token, _expiry = api_token_issue(user=user)
             ParticipantCode.objects.bulk_create(
                 ParticipantCode(
                     campaign=work.campaign,
@@ -157,7 +157,7 @@ def prepare(schools: int, participants: int, forms_per_school: int) -> tuple[int
                 municipality_id=school.municipality_id,
                 region_id=school.region_id,
             )
-            rows.append((school, user, token.key))
+            rows.append((school, user, token))
     print(f"seed {schools} schools:     {time.perf_counter() - t0:6.1f} s", flush=True)
 
     t0 = time.perf_counter()

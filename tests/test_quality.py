@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -81,4 +82,20 @@ def test_ruff_passes() -> None:
 def test_swagger_ui_and_schema_are_served(client) -> None:
     # the documentation pages answer (they carry no tenant data)
     assert client.get("/api/schema/").status_code == 200
-    assert client.get("/api/docs/").status_code == 200
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 200
+    # and Swagger UI comes from the portal itself: no external URL, no CDN (closed networks)
+    html = docs.content.decode()
+    assert not re.search(r"(https?:)?//[a-z0-9.-]+\.[a-z]{2,}", html, re.IGNORECASE), html
+    # and every script and stylesheet it names is served here, the init script included
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert any("swagger-ui-bundle.js" in a for a in assets), assets
+    for asset in assets:
+        response = client.get(asset.replace("&amp;", "&"))
+        assert response.status_code == 200, asset
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert b"cdn.jsdelivr.net" not in body, asset
+    # and no inline script or style: the page works under the portal's CSP
+    assert "<script>" not in html
+    assert "<style" not in html
+    assert "style-src 'self'" in docs["Content-Security-Policy"]

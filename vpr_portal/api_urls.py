@@ -2,10 +2,11 @@
 
 from django.urls import include, path
 
-from apps.registration.api.auth import ObtainTokenApi
+from apps.registration.api.auth import ObtainTokenApi, RevokeTokenApi
 
 urlpatterns = [
     path("auth/token/", ObtainTokenApi.as_view(), name="api-token"),
+    path("auth/token/revoke/", RevokeTokenApi.as_view(), name="api-token-revoke"),
     path("", include("apps.registration.api.urls")),
     path("", include("apps.applications.api.urls")),
     path("", include("apps.materials.api.urls")),

@@ -16,6 +16,16 @@ def _list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def _count(name: str) -> int | None:
+    """A non-negative whole number, or None when unset."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise ValueError(f"{name} must be a whole number >= 0, got {value!r}")
+    return int(value)
+
+
 SECRET_KEY: str = os.environ.get("DJANGO_SECRET_KEY", "")
 DEBUG: bool = _bool("DJANGO_DEBUG")
 ALLOWED_HOSTS: list[str] = _list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
@@ -26,6 +36,11 @@ MEDIA_ROOT: str = os.environ.get("DJANGO_MEDIA_ROOT", "")
 STATIC_ROOT: str = os.environ.get("DJANGO_STATIC_ROOT", "")
 SECURE_SSL_REDIRECT: bool = _bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 BEHIND_TLS_PROXY: bool = _bool("DJANGO_BEHIND_TLS_PROXY", default=True)
+# How many reverse proxies in front of Django each append the address they saw to
+# DJANGO_TRUSTED_PROXY_HEADER; the client address (lockouts, audit) is the one the outermost of them
+# saw. Unset: production trusts one proxy while DJANGO_BEHIND_TLS_PROXY is on, elsewhere none.
+TRUSTED_PROXY_COUNT: int | None = _count("DJANGO_TRUSTED_PROXY_COUNT")
+TRUSTED_PROXY_HEADER: str = os.environ.get("DJANGO_TRUSTED_PROXY_HEADER", "") or "X-Forwarded-For"
 CI: bool = _bool("CI")
 # Fernet keys (comma-separated, newest first) for secrets at rest: TOTP secrets, credentials files.
 FERNET_KEYS: list[str] = _list("VPR_FERNET_KEYS")

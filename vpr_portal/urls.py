@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 admin.site.site_header = "ВПР-портал: администрирование"
 admin.site.site_title = "ВПР-портал"
@@ -10,7 +10,14 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("vpr_portal.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    # Swagger UI from our static files, its init script a separate request: no CDN, no inline code.
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="schema", template_name="core/swagger_ui.html"
+        ),
+        name="swagger-ui",
+    ),
     path("", include("apps.core.urls")),
     path("", include("apps.registration.urls")),
     path("", include("apps.applications.urls")),
@@ -22,3 +29,4 @@ urlpatterns = [
 
 handler404 = "apps.core.views.page_not_found"
 handler403 = "apps.core.views.permission_denied"
+handler400 = "apps.core.views.bad_request"

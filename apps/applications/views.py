@@ -22,6 +22,7 @@ from apps.applications.models import Application, Source
 from apps.applications.rules import Issue, RawLine
 from apps.campaigns.models import Campaign
 from apps.core.models import ImportBatch
+from apps.core.params import int_param
 from apps.core.scoping import Level
 from apps.core.uploads import UploadError
 from apps.registration.access import A, Actor, ScopedViewMixin
@@ -33,12 +34,8 @@ PAGE_SIZE = 50
 _SELF_EXPLAINING = ("Участник", "Класс", "Указано", "Укажите")
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
 def _campaign(request: HttpRequest, actor: Actor) -> Campaign | None:
-    return selectors.campaign_get(actor=actor, campaign_id=_int(request.GET.get("campaign")))
+    return selectors.campaign_get(actor=actor, campaign_id=int_param(request.GET.get("campaign")))
 
 
 def _xlsx(out: services.FileOut) -> FileResponse:
@@ -111,14 +108,14 @@ class ApplicationOpenView(ScopedViewMixin, View):
     action = A.EDIT_APPLICATION
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        school_id = _int(request.POST.get("school")) or self.actor.scope.school_id
+        school_id = int_param(request.POST.get("school")) or self.actor.scope.school_id
         if school_id is None:
             raise Http404
         try:
             app = services.application_open(
                 actor=self.actor,
                 school_id=school_id,
-                campaign_id=_int(request.POST.get("campaign")),
+                campaign_id=int_param(request.POST.get("campaign")),
                 request=request,
             )
         except School.DoesNotExist as exc:
@@ -430,7 +427,7 @@ class _SummaryView(ScopedViewMixin, View):
                 actor=self.actor,
                 unit_kind=self.unit_kind,
                 unit_id=pk,
-                campaign_id=_int(request.GET.get("campaign")),
+                campaign_id=int_param(request.GET.get("campaign")),
                 request=request,
             )
         except ObjectDoesNotExist as exc:
@@ -571,11 +568,11 @@ class NotAppliedView(ScopedViewMixin, View):
         if campaign is None:
             return _no_campaign(request)
         try:
-            if (muni := _int(request.GET.get("municipality"))) is not None:
+            if (muni := int_param(request.GET.get("municipality"))) is not None:
                 unit = selectors.unit_get(
                     actor=self.actor, kind="municipality", unit_id=muni, action=self.action
                 )
-            elif (region := _int(request.GET.get("region"))) is not None:
+            elif (region := int_param(request.GET.get("region"))) is not None:
                 unit = selectors.unit_get(
                     actor=self.actor, kind="region", unit_id=region, action=self.action
                 )

@@ -33,7 +33,8 @@ from apps.applications.constants import (
     YES,
 )
 from apps.applications.rules import LineValues, RawLine, WorkRef, parse_line, parse_takes_part
-from apps.core.uploads import CellError, Sheet, file_error, read_workbook, text
+from apps.core.params import QueryParameterError, int_param
+from apps.core.uploads import CellError, Sheet, SheetLimits, file_error, read_workbook, text
 from apps.core.xlsx import HEADER_FILL, HEADER_FONT, set_text
 
 SHEET_INSTRUCTIONS = "Инструкция"
@@ -45,6 +46,8 @@ MARK = "vpr-portal:application:v1"
 HEADER_ROW = 3
 HEADER_SCAN_ROWS = 10
 MAX_ROWS = 200_000  # a region of 2,000 schools × 60 works is 120,000 rows
+# How far a sheet of an uploaded file may reach; beyond it the file is refused unparsed.
+SHEET_LIMITS = SheetLimits(rows=MAX_ROWS + 1_000, columns=30)
 
 _UNLOCKED = Protection(locked=False)
 _LOCKED_FILL = PatternFill("solid", fgColor="EEEEEE")
@@ -521,6 +524,14 @@ def _find_header(sheet: Sheet, columns: Sequence[Column]) -> tuple[int, dict[str
     return None
 
 
+def _id_or_none(value: str) -> int | None:
+    """A number from the form's service sheet; anything else means an unknown form."""
+    try:
+        return int_param(value)
+    except QueryParameterError:
+        return None
+
+
 def _meta(sheets: Mapping[str, Sheet]) -> FormMeta:
     service = sheets.get(SHEET_SERVICE)
     if service is None or text(service.cell(2, 2)) != MARK:
@@ -534,8 +545,8 @@ def _meta(sheets: Mapping[str, Sheet]) -> FormMeta:
         level=text(service.cell(4, 2)),
         unit_kind=text(service.cell(5, 2)),
         unit_code=text(service.cell(6, 2)),
-        campaign_year=int(year) if year.isdigit() else None,
-        campaign_id=int(campaign) if campaign.isdigit() else None,
+        campaign_year=_id_or_none(year),
+        campaign_id=_id_or_none(campaign),
     )
 
 
@@ -624,7 +635,7 @@ def _parse_line(
 
 def read_form(content: bytes, *, max_bytes: int) -> tuple[dict[str, Sheet], FormMeta]:
     """The sheets of an uploaded application file and what its service sheet says."""
-    sheets = read_workbook(content, max_bytes=max_bytes)
+    sheets = read_workbook(content, limits=SHEET_LIMITS, max_bytes=max_bytes)
     return sheets, _meta(sheets)
 
 

@@ -21,6 +21,7 @@ from typing import Any
 from apps.campaigns import rules
 from apps.campaigns.models import Session
 from apps.campaigns.rules import CampaignSpec, ColumnSpec, Problem, WorkSpec
+from apps.core import jsonsafe
 from apps.core.uploads import MAX_UPLOAD_BYTES, CellError, UploadError, looks_like_formula
 
 FORMAT = "vpr-portal/works"
@@ -207,7 +208,7 @@ def parse_json(content: bytes) -> CampaignSpec:
     if len(content) > MAX_UPLOAD_BYTES:
         raise UploadError([CellError(0, 0, "Файл слишком большой.")])
     try:
-        data = json.loads(content.decode("utf-8-sig"))
+        data = jsonsafe.loads(content.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise UploadError([CellError(0, 0, "Файл не в кодировке UTF-8.")]) from exc
     except json.JSONDecodeError as exc:

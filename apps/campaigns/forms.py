@@ -243,6 +243,16 @@ class ScheduleDateForm(forms.Form):
     date = _date("Дата проведения")
 
 
+class ScheduleMoveForm(ScheduleDateForm):
+    """A coordinator moves a school's day (ADR 0014): the reason goes to the audit log."""
+
+    reason = forms.CharField(
+        label="Причина переноса",
+        max_length=2000,
+        error_messages={"required": "Укажите причину переноса."},
+    )
+
+
 class ReserveDayForm(forms.Form):
     work = forms.TypedChoiceField(label="Работа", coerce=int, error_messages=_REQUIRED)
     date = _date("Дата проведения вне периода")

@@ -17,6 +17,13 @@ The rules (seed 000 §2.1, §2.2, §2.4):
 A reserve day (seed §2.4) may lie outside the period: the archive then comes no later than
 4 (3) days before that day, and a reserve day after the period moves the upload deadline and
 the release by the same number of days as the chosen day lies after the period's last day.
+
+Who may change a school's day, and until when (docs/adr/0014-school-day-freeze.md):
+
+* the school itself, until ``day_frozen_at``: the end of the day before, school-local;
+* its municipal or regional coordinator, with a reason, until ``day_locked_at``: the first
+  release bound to that day (the grade-8 password at 07:30 school-local), or for a plain work,
+  whose releases do not depend on the day, the end of the day. After that nobody moves it.
 """
 
 from __future__ import annotations
@@ -96,6 +103,25 @@ def criteria_available_at(work: WorkPlan, zone: str, chosen: dt.date | None) -> 
             return None
         return at_local(chosen, ENCRYPTED_CRITERIA_TIME_MSK, MOSCOW)
     return at_local(work.period_start, dt.time(0, 0), zone)
+
+
+def day_frozen_at(zone: str, day: dt.date) -> dt.datetime:
+    """The end of the day before ``day``, school-local: from then on the school can neither pick
+    ``day`` nor move away from it (only its coordinator can, until ``day_locked_at``)."""
+    return at_local(day, dt.time(0, 0), zone)
+
+
+def day_locked_at(work: WorkPlan, zone: str, day: dt.date) -> dt.datetime:
+    """The instant after which ``day`` can never be picked or moved: the first release bound to
+    it (encrypted works: the password or the criteria, whichever comes first), or for a plain work
+    the end of the day. A repeat after it goes through a reserve day."""
+    if work.encrypted_archive:
+        bound = [
+            password_release_at(work, zone, day),
+            criteria_available_at(work, zone, day),
+        ]
+        return min(moment for moment in bound if moment is not None)
+    return at_local(day + dt.timedelta(days=1), dt.time(0, 0), zone)
 
 
 def results_form_available_at(

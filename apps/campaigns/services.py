@@ -2,8 +2,9 @@
 
 * campaigns, subjects, works (with task columns and the plan-graph): the federal operator;
 * works imports (xlsx or JSON): validated whole, previewed, applied once in one transaction;
-* school dates and reserve days: schools pick their day; a day outside the period needs a
-  reserve day that the regional coordinator of the school's region approves.
+* school dates and reserve days: schools pick their day until the day before, then only their
+  coordinators move it, with a reason, until its password opens (ADR 0014); a day outside the
+  period needs a reserve day that the regional coordinator of the school's region approves.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from django.db.models import ProtectedError
 from django.http import HttpRequest
 from django.utils import timezone
 
-from apps.campaigns import documents, rules, selectors
+from apps.campaigns import documents, rules, schedule, selectors
 from apps.campaigns import xlsx as works_xlsx
 from apps.campaigns.messages import CampaignError
 from apps.campaigns.models import (
@@ -552,6 +553,44 @@ def _title(work: Work) -> str:
     return f"{work.subject.name}, {work.grade} класс"
 
 
+def _period_or_reserve(
+    actor: Actor, school: School, work: Work, day: dt.date
+) -> ReserveDayRequest | None:
+    """None for a day inside the period; the approved reserve day otherwise (or a refusal)."""
+    if work.period_start <= day <= work.period_end:
+        return None
+    reserve = selectors.approved_reserve_day(
+        actor=actor, school_id=school.pk, work_id=work.pk, day=day
+    )
+    if reserve is None:
+        raise CampaignError(
+            "date_outside_period",
+            date=_d(day),
+            work=_title(work),
+            start=_d(work.period_start),
+            end=_d(work.period_end),
+        )
+    return reserve
+
+
+def _released(work: Work, zone: str, day: dt.date) -> str:
+    """Why ``day`` is locked, for the Russian refusal."""
+    opened = schedule.password_release_at(work, zone, day)
+    if opened is None:
+        return "этот день проведения уже прошёл"
+    local = opened.astimezone(ZoneInfo(zone))
+    return f"пароль к архиву в этот день открыт {local:%d.%m.%Y %H:%M} (местное время ОО)"
+
+
+def _date_row(actor: Actor, action: str, school: School, work: Work) -> SchoolWorkDate | None:
+    return (
+        SchoolWorkDate.objects.for_actor(actor, action)
+        .select_for_update()
+        .filter(school=school, work=work)
+        .first()
+    )
+
+
 @transaction.atomic
 def school_date_set(
     *,
@@ -561,33 +600,27 @@ def school_date_set(
     day: dt.date,
     request: HttpRequest | None = None,
 ) -> SchoolWorkDate:
-    """A school picks its day for a work: inside the period, or an approved reserve day."""
+    """A school picks its day for a work: inside the period, or an approved reserve day.
+
+    The school picks and changes a day only until the end of the day before, school-local
+    (``schedule.day_frozen_at``): it can never choose a day that has begun, nor leave one, so it
+    cannot open a grade-8 password on a day it then moves away from (ADR 0014).
+    """
     school = School.objects.for_actor(actor, A.EDIT_SCHEDULE).select_for_update().get(pk=school_id)
     work = _work_for_school(actor, school, work_id)
+    zone = selectors.school_zone(school)
+    now = timezone.now()
     today = _local_today(school)
-    row = (
-        SchoolWorkDate.objects.for_actor(actor, A.EDIT_SCHEDULE)
-        .select_for_update()
-        .filter(school=school, work=work)
-        .first()
-    )
+    row = _date_row(actor, A.EDIT_SCHEDULE, school, work)
     if row is not None and row.date < today:
         raise CampaignError("date_already_held", work=_title(work), date=_d(row.date))
+    if row is not None and now >= schedule.day_frozen_at(zone, row.date):
+        raise CampaignError("date_frozen", work=_title(work), date=_d(row.date))
     if day < today:
         raise CampaignError("date_in_past", date=_d(day), today=_d(today))
-    reserve = None
-    if not work.period_start <= day <= work.period_end:
-        reserve = selectors.approved_reserve_day(
-            actor=actor, school_id=school.pk, work_id=work.pk, day=day
-        )
-        if reserve is None:
-            raise CampaignError(
-                "date_outside_period",
-                date=_d(day),
-                work=_title(work),
-                start=_d(work.period_start),
-                end=_d(work.period_end),
-            )
+    if now >= schedule.day_frozen_at(zone, day):
+        raise CampaignError("date_frozen", work=_title(work), date=_d(day))
+    reserve = _period_or_reserve(actor, school, work, day)
     previous = row.date if row is not None else None
     row = _date_upsert(actor=actor, school=school, work=work, day=day, reserve=reserve, row=row)
     audit_record(
@@ -601,6 +634,69 @@ def school_date_set(
             "date": day.isoformat(),
             "previous": previous.isoformat() if previous else None,
             "reserve_id": reserve.pk if reserve else None,
+        },
+    )
+    return row
+
+
+@transaction.atomic
+def school_date_move(
+    *,
+    actor: Actor,
+    school_id: int,
+    work_id: int,
+    day: dt.date,
+    reason: str,
+    request: HttpRequest | None = None,
+) -> SchoolWorkDate:
+    """The school's municipal or regional coordinator sets or moves its day, with a reason.
+
+    Also after the school's own freeze, but only while neither the old day nor the new one has
+    released anything (``schedule.day_locked_at``): a day whose password or criteria are out never
+    moves; a repeat goes through a reserve day (ADR 0014).
+    """
+    school = (
+        School.objects.for_actor(actor, A.MOVE_SCHOOL_DAY).select_for_update().get(pk=school_id)
+    )
+    work = _work_for_school(actor, school, work_id)
+    reason = reason.strip()
+    if not reason:
+        raise CampaignError("move_reason_required")
+    zone = selectors.school_zone(school)
+    now = timezone.now()
+    today = _local_today(school)
+    row = _date_row(actor, A.MOVE_SCHOOL_DAY, school, work)
+    if row is not None and now >= schedule.day_locked_at(work, zone, row.date):
+        raise CampaignError(
+            "date_locked",
+            work=_title(work),
+            date=_d(row.date),
+            released=_released(work, zone, row.date),
+        )
+    if day < today:
+        raise CampaignError("date_in_past", date=_d(day), today=_d(today))
+    if now >= schedule.day_locked_at(work, zone, day):
+        raise CampaignError(
+            "date_target_locked",
+            work=_title(work),
+            date=_d(day),
+            released=_released(work, zone, day),
+        )
+    reserve = _period_or_reserve(actor, school, work, day)
+    previous = row.date if row is not None else None
+    row = _date_upsert(actor=actor, school=school, work=work, day=day, reserve=reserve, row=row)
+    audit_record(
+        actor=actor,
+        action="schedule.date_move",
+        target=row,
+        scope=school_unit_scope(school),
+        request=request,
+        details={
+            "work": _title(work),
+            "date": day.isoformat(),
+            "previous": previous.isoformat() if previous else None,
+            "reserve_id": reserve.pk if reserve else None,
+            "reason": reason[:2000],
         },
     )
     return row
@@ -701,7 +797,11 @@ def reserve_day_decide(
     comment: str = "",
     request: HttpRequest | None = None,
 ) -> ReserveDayRequest:
-    """The regional coordinator approves or rejects; an approved day becomes the school's day."""
+    """The regional coordinator approves or rejects; an approved day becomes the school's day.
+
+    This is also how a work is held again after its day released the password or the criteria
+    (ADR 0014): the day it replaces stays in the audit row (``previous``).
+    """
     req = (
         ReserveDayRequest.objects.for_actor(actor, A.DECIDE_RESERVE_DAY)
         .select_for_update()
@@ -720,13 +820,10 @@ def reserve_day_decide(
     req.decided_by = actor.user
     req.decided_at = timezone.now()
     req.save(update_fields=["status", "comment", "decided_by", "decided_at", "updated_at"])
+    previous = None
     if verdict == ReserveDayRequest.Status.APPROVED:
-        row = (
-            SchoolWorkDate.objects.for_actor(actor, A.VIEW_SCHEDULE)
-            .select_for_update()
-            .filter(school=req.school, work=req.work)
-            .first()
-        )
+        row = _date_row(actor, A.VIEW_SCHEDULE, req.school, req.work)
+        previous = row.date.isoformat() if row is not None else None
         _date_upsert(
             actor=actor,
             school=req.school,
@@ -751,6 +848,7 @@ def reserve_day_decide(
             "verdict": verdict,
             "work": _title(req.work),
             "date": req.requested_date.isoformat(),
+            "previous": previous,
         },
     )
     return req

@@ -46,6 +46,11 @@ urlpatterns = [
         name="school-schedule-set",
     ),
     path(
+        "schools/<int:pk>/schedule/move/",
+        views.SchoolScheduleMoveView.as_view(),
+        name="school-schedule-move",
+    ),
+    path(
         "schools/<int:pk>/reserve-days/new/",
         views.ReserveDayCreateView.as_view(),
         name="reserve-day-create",

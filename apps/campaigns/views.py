@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.generic import View
 
 from apps.campaigns import documents, forms, schedule, selectors, services
@@ -23,6 +24,7 @@ from apps.campaigns import xlsx as works_xlsx
 from apps.campaigns.messages import CampaignError
 from apps.campaigns.models import Campaign, ReserveDayRequest, SchoolWorkDate, Session, Work
 from apps.core.models import ImportBatch
+from apps.core.params import int_param
 from apps.core.uploads import MAX_UPLOAD_BYTES, UploadError
 from apps.registration.access import A, ScopedViewMixin
 from apps.registration.constants import time_zone_label
@@ -30,10 +32,6 @@ from apps.registration.models import School
 
 PAGE_SIZE = 50
 OUTCOME_LABELS = {"created": "новая", "replaced": "будет заменена", "unchanged": "без изменений"}
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
 
 
 def _not_found(exc: Exception) -> Http404:
@@ -50,7 +48,7 @@ class _CampaignPageMixin(ScopedViewMixin):
 
     def campaign_context(self) -> dict[str, Any]:
         campaign = selectors.campaign_chosen(
-            actor=self.actor, campaign_id=_int(self.request.GET.get("campaign"))
+            actor=self.actor, campaign_id=int_param(self.request.GET.get("campaign"))
         )
         works = (
             list(selectors.work_list(actor=self.actor, campaign_id=campaign.pk))
@@ -85,7 +83,7 @@ class PlanGraphView(_CampaignPageMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         ctx = self.campaign_context()
-        grade = _int(request.GET.get("grade"))
+        grade = int_param(request.GET.get("grade"))
         works = [w for w in ctx["works"] if grade is None or w.grade == grade]
         works.sort(key=lambda w: (w.period_start, w.grade, w.subject.name))
         ctx.update(
@@ -147,7 +145,7 @@ class WorkListView(_CampaignPageMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         ctx = self.campaign_context()
-        grade = _int(request.GET.get("grade"))
+        grade = int_param(request.GET.get("grade"))
         ctx["shown"] = [w for w in ctx["works"] if grade is None or w.grade == grade]
         ctx["grade"] = grade
         ctx["grades"] = sorted({w.grade for w in ctx["works"]})
@@ -570,10 +568,11 @@ class SchoolScheduleView(ScopedViewMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         try:
             plan = selectors.school_schedule(
-                actor=self.actor, school_id=pk, campaign_id=_int(request.GET.get("campaign"))
+                actor=self.actor, school_id=pk, campaign_id=int_param(request.GET.get("campaign"))
             )
         except School.DoesNotExist as exc:
             raise _not_found(exc) from exc
+        now = timezone.now()
         rows = [
             {
                 "row": row,
@@ -588,6 +587,11 @@ class SchoolScheduleView(ScopedViewMixin, View):
                     )
                 },
                 "upload_last_day": schedule.upload_deadline_day(row.work, row.chosen_date),
+                # ADR 0014: the school's own changes stop at the freeze, everybody's at the lock.
+                "frozen": row.chosen_date is not None
+                and now >= schedule.day_frozen_at(plan.zone, row.chosen_date),
+                "locked": row.chosen_date is not None
+                and now >= schedule.day_locked_at(row.work, plan.zone, row.chosen_date),
             }
             for row in plan.rows
         ]
@@ -596,6 +600,7 @@ class SchoolScheduleView(ScopedViewMixin, View):
             "rows": rows,
             "zone_label": time_zone_label(plan.zone),
             "can_edit": self.actor.can(A.EDIT_SCHEDULE),
+            "can_move": self.actor.can(A.MOVE_SCHOOL_DAY),
             "can_request": self.actor.can(A.REQUEST_RESERVE_DAY),
             "campaigns": selectors.campaign_list(actor=self.actor),
         }
@@ -638,6 +643,42 @@ class SchoolScheduleSetView(ScopedViewMixin, View):
         return redirect(target)
 
 
+class SchoolScheduleMoveView(ScopedViewMixin, View):
+    """POST: the school's municipal or regional coordinator moves its day, with a reason."""
+
+    scoped_model = School
+    action = A.MOVE_SCHOOL_DAY
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        try:
+            selectors.school_get(actor=self.actor, school_id=pk, action=A.MOVE_SCHOOL_DAY)
+        except School.DoesNotExist as exc:
+            raise _not_found(exc) from exc
+        form = forms.ScheduleMoveForm(request.POST)
+        target = reverse("school-schedule", args=[pk])
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)  # type: ignore[arg-type]
+            return redirect(target)
+        try:
+            row = services.school_date_move(
+                actor=self.actor,
+                school_id=pk,
+                work_id=form.cleaned_data["work"],
+                day=form.cleaned_data["date"],
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except ObjectDoesNotExist as exc:
+            raise _not_found(exc) from exc
+        except CampaignError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"Дата проведения перенесена: {row.date:%d.%m.%Y}.")
+        return redirect(target)
+
+
 class ReserveDayCreateView(ScopedViewMixin, View):
     """A school asks its regional coordinator for a reserve day (a day outside the period)."""
 
@@ -654,7 +695,9 @@ class ReserveDayCreateView(ScopedViewMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         school, works = self._context(pk)
-        form = forms.ReserveDayForm(works=works, initial={"work": _int(request.GET.get("work"))})
+        form = forms.ReserveDayForm(
+            works=works, initial={"work": int_param(request.GET.get("work"))}
+        )
         return render(request, self.template_name, {"form": form, "school": school})
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -692,10 +735,10 @@ class SchoolDateListView(ScopedViewMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         campaign = selectors.campaign_chosen(
-            actor=self.actor, campaign_id=_int(request.GET.get("campaign"))
+            actor=self.actor, campaign_id=int_param(request.GET.get("campaign"))
         )
         q = request.GET.get("q", "")[:100]
-        work_id = _int(request.GET.get("work"))
+        work_id = int_param(request.GET.get("work"))
         rows = selectors.school_date_list(
             actor=self.actor,
             campaign_id=campaign.pk if campaign else None,

@@ -22,13 +22,24 @@ from openpyxl.worksheet.worksheet import Worksheet
 from apps.campaigns import rules
 from apps.campaigns.models import Session
 from apps.campaigns.rules import CampaignSpec, ColumnSpec, Problem, WorkSpec
-from apps.core.uploads import CellError, Sheet, UploadError, looks_like_formula, read_workbook, text
+from apps.core.uploads import (
+    CellError,
+    Sheet,
+    SheetLimits,
+    UploadError,
+    looks_like_formula,
+    read_workbook,
+    text,
+)
 from apps.core.xlsx import HEADER_FILL, HEADER_FONT, set_text
 
 SHEET_HELP = "Инструкция"
 SHEET_CAMPAIGN = "Кампания"
 SHEET_WORKS = "Работы"
 SHEET_COLUMNS = "Задания"
+# How far a sheet of an uploaded file may reach (a campaign has a few hundred works and task
+# columns); beyond it the file is refused unparsed.
+SHEET_LIMITS = SheetLimits(rows=10_000, columns=50)
 
 # «Работы»: (WorkSpec field, header, width)
 WORK_COLUMNS: tuple[tuple[str, str, int], ...] = (
@@ -308,7 +319,7 @@ def _session(cells: _Cells, row: int) -> str:
 
 def parse_workbook(content: bytes) -> ParsedWorkbook:
     """Read a campaign file; UploadError lists every problem (sheet, row, column)."""
-    sheets = read_workbook(content)
+    sheets = read_workbook(content, limits=SHEET_LIMITS)
     missing = [n for n in (SHEET_CAMPAIGN, SHEET_WORKS, SHEET_COLUMNS) if n not in sheets]
     if missing:
         names = ", ".join(f"«{n}»" for n in missing)

@@ -19,6 +19,10 @@ MESSAGES: dict[str, str] = {
     "specialist_not_found": "Технический специалист не найден.",
     "totp_bad_code": "Неверный или устаревший код. Введите текущий код из приложения.",
     "totp_not_started": "Сначала начните подключение входа с кодом.",
+    # API tokens and lockouts (registration, issue 12)
+    "totp_required": "Введите одноразовый код из приложения (поле «code»): для этой учётной "
+    "записи включён вход с кодом.",
+    "login_locked": "Слишком много неудачных попыток входа. Попробуйте снова через 15 минут.",
     # school-list reconciliation (registration, issue 3)
     "school_codes_exhausted": "В регионе {region} не осталось свободных кодов ОО "
     "(edu{region}0001–edu{region}9999). Обратитесь к федеральному оператору.",

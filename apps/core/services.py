@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Model, Q
 from django.utils import timezone
 
+from apps.core.client_ip import client_ip
 from apps.core.models import AuditEvent, Job
 
 if TYPE_CHECKING:
@@ -25,7 +26,8 @@ JOB_LEASE = timedelta(minutes=30)
 def _client(request: HttpRequest | None) -> tuple[str | None, str]:
     if request is None:
         return None, ""
-    ip = request.META.get("REMOTE_ADDR") or None
+    # The real client behind the TLS proxy, not the proxy's own address.
+    ip = client_ip(request)
     return ip, request.META.get("HTTP_USER_AGENT", "")[:300]
 
 

@@ -11,10 +11,12 @@ from django.views.generic import View
 
 from apps.core import selectors, services_audit
 from apps.core.models import AuditEvent
+from apps.core.params import int_param
 from apps.core.scoping import Level
 from apps.registration.access import A, ScopedViewMixin
 
 PAGE_SIZE = 50
+MAX_PAGE = 1_000_000
 DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
 
 
@@ -68,8 +70,8 @@ class AuditLogView(ScopedViewMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         form = AuditFilterForm(request.GET or None)
         filters = form.filters()
-        page = request.GET.get("page", "1")
-        number = int(page) if page.isdigit() and int(page) > 0 else 1
+        # Past the last page is simply empty; the cap keeps the OFFSET within 64 bits.
+        number = min(max(int_param(request.GET.get("page")) or 1, 1), MAX_PAGE)
         # No COUNT(*) over a long log: fetch one row more than a page to know if there is a next.
         start = (number - 1) * PAGE_SIZE
         events = list(

@@ -20,12 +20,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from apps.core import jsonsafe
+from apps.core.untrusted import MIB, ZipLimits, open_zip
 from apps.materials import signing
 
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
 MANIFEST_FORMAT = "vpr-manifest/1"
 ZIP_DATE = (2000, 1, 1, 0, 0, 0)
+# What an archive sent to the check page may inflate to: a school's kit is PDFs (which do not
+# compress further) and a manifest, well under the page's 50 MB upload limit.
+CHECK_ZIP_LIMITS = ZipLimits(members=5_000, member_bytes=64 * MIB, total_bytes=128 * MIB, ratio=100)
 
 
 @dataclass(frozen=True)
@@ -129,7 +134,7 @@ def manifest_check(
     signature_ok = signing.verify(manifest, signature.strip() if signature else b"")
     problems: list[str] = []
     try:
-        data = json.loads(manifest.decode("utf-8"))
+        data = jsonsafe.loads(manifest.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
         return ManifestCheck(signature_ok, ("Файл manifest.json повреждён.",), None)
     if not signature_ok:
@@ -147,5 +152,7 @@ def manifest_check(
 
 
 def read_zip(content: bytes) -> list[ArchiveFile]:
-    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+    """The files of an uploaded archive; UploadError (before inflating anything) past
+    ``CHECK_ZIP_LIMITS``, zipfile.BadZipFile for a broken one."""
+    with open_zip(content, CHECK_ZIP_LIMITS) as archive:
         return [ArchiveFile(n, archive.read(n)) for n in archive.namelist()]

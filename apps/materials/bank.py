@@ -29,12 +29,15 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from apps.core.uploads import CellError, UploadError, file_error, read_workbook, text
+from apps.core import jsonsafe
+from apps.core.uploads import CellError, SheetLimits, UploadError, file_error, read_workbook, text
 from apps.core.xlsx import set_text, table_workbook
 from apps.materials.markup import MarkupError, parse
 
 FORMAT = "vpr-bank/1"
 MAX_BANK_BYTES = 20 * 1024 * 1024
+# How far a sheet of an uploaded bank may reach; beyond it the file is refused unparsed.
+SHEET_LIMITS = SheetLimits(rows=20_000, columns=50)
 SHEET = "Банк заданий"
 # field → header of the xlsx column
 XLSX_HEADERS: dict[str, str] = {
@@ -238,7 +241,7 @@ def read_bank_json(
     if len(content) > MAX_BANK_BYTES:
         raise file_error(f"Файл слишком большой: допускается не более {MAX_BANK_BYTES >> 20} МБ.")
     try:
-        data = json.loads(content.decode("utf-8-sig"))
+        data = jsonsafe.loads(content.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise file_error(
             "Файл не является JSON в кодировке UTF-8. Выгрузите банк заново или "
@@ -272,7 +275,7 @@ def read_bank_xlsx(
     content: bytes, *, work: WorkKey, columns: Sequence[str], variants: int
 ) -> list[ItemRow]:
     """The items of an xlsx bank file, or UploadError naming row and column of each problem."""
-    sheets = read_workbook(content)
+    sheets = read_workbook(content, limits=SHEET_LIMITS)
     if (work_sheet := sheets.get(WORK_SHEET)) is not None:
         by_label = {text(r[0]): r[1] for r in work_sheet.rows if len(r) >= 2}
         check_work({f: by_label.get(label) for f, label in WORK_LABELS.items()}, work)

@@ -15,11 +15,21 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from apps.core.untrusted import ZipLimits, open_zip
 from apps.core.uploads import CellError, UploadError, file_error
 
 MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
 ATTACHMENT_EXTENSIONS = (".mp3", ".ogg", ".wav", ".pdf", ".png", ".jpg", ".jpeg")
 MAX_IMAGES_ZIP_BYTES = 50 * 1024 * 1024
+# What an images zip may inflate to, checked before anything is (PNG and JPEG do not compress:
+# a member that shrank a hundredfold is not an image). One member may be as big as the whole
+# zip, so that an oversized image gets its own message below.
+IMAGES_ZIP_LIMITS = ZipLimits(
+    members=5_000,
+    member_bytes=MAX_IMAGES_ZIP_BYTES,
+    total_bytes=2 * MAX_IMAGES_ZIP_BYTES,
+    ratio=100,
+)
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 MAX_IMAGE_SIDE = 4000
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg")
@@ -115,6 +125,8 @@ def image_problem(content: bytes) -> str | None:
             if max(width, height) > MAX_IMAGE_SIDE:
                 return f"изображение {width}×{height} пикс., допускается до {MAX_IMAGE_SIDE}"
             image.load()  # decodes every pixel: a truncated file fails here
+    except Image.DecompressionBombError:  # a header claiming ~180 million pixels or more
+        return f"изображение слишком велико, допускается до {MAX_IMAGE_SIDE} пикс. по стороне"
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         return "файл повреждён или не является изображением PNG/JPEG"
     if kind not in ("PNG", "JPEG"):
@@ -130,7 +142,7 @@ def read_images_zip(content: bytes) -> dict[str, bytes]:
             f"Архив изображений больше {MAX_IMAGES_ZIP_BYTES >> 20} МБ: разделите его."
         )
     try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
+        archive = open_zip(content, IMAGES_ZIP_LIMITS)
     except zipfile.BadZipFile as exc:
         raise file_error("Архив изображений повреждён или не является файлом .zip.") from exc
     images: dict[str, bytes] = {}

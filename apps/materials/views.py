@@ -24,6 +24,7 @@ from django.views.generic import DetailView, TemplateView, View
 
 from apps.campaigns.models import Work
 from apps.core.models import ImportBatch
+from apps.core.params import int_param
 from apps.core.uploads import UploadError
 from apps.materials import archive as arch
 from apps.materials import bank as bankfile
@@ -35,10 +36,6 @@ from apps.registration.access import A, ActorViewMixin, ScopedViewMixin
 from apps.registration.models import School
 
 MAX_MANIFEST_BYTES = 2 * 1024 * 1024
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
 
 
 def _not_released(request: HttpRequest, exc: NotReleasedError) -> HttpResponse:
@@ -191,7 +188,7 @@ class BankView(ScopedViewMixin, TemplateView):
             return self._attach(request)
         if op == "detach":
             return self._detach(request)
-        work_id = _int(request.POST.get("work"))
+        work_id = int_param(request.POST.get("work"))
         upload = request.FILES.get("file")
         images = request.FILES.get("images")
         if work_id is None or upload is None:
@@ -215,7 +212,7 @@ class BankView(ScopedViewMixin, TemplateView):
         return HttpResponseRedirect(reverse("materials-bank-import", args=[batch.pk]))
 
     def _attach(self, request: HttpRequest) -> HttpResponse:
-        work_id = _int(request.POST.get("work"))
+        work_id = int_param(request.POST.get("work"))
         upload = request.FILES.get("attachment")
         if work_id is None or upload is None:
             messages.error(request, "Выберите работу и сопровождающий файл.")
@@ -242,7 +239,7 @@ class BankView(ScopedViewMixin, TemplateView):
         return HttpResponseRedirect(reverse("materials-bank"))
 
     def _detach(self, request: HttpRequest) -> HttpResponse:
-        file_id = _int(request.POST.get("file_id"))
+        file_id = int_param(request.POST.get("file_id"))
         if file_id is None:
             raise Http404
         try:
@@ -330,7 +327,7 @@ class BankExportView(ScopedViewMixin, View):
     action = A.MANAGE_BANK
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        work_id = _int(request.GET.get("work"))
+        work_id = int_param(request.GET.get("work"))
         if work_id is None:
             return HttpResponseRedirect(reverse("materials-bank"))
         fmt = request.GET.get("format")
@@ -368,8 +365,8 @@ class BuildView(ScopedViewMixin, TemplateView):
         return ctx
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        work_id = _int(request.POST.get("work"))
-        region_id = _int(request.POST.get("region"))
+        work_id = int_param(request.POST.get("work"))
+        region_id = int_param(request.POST.get("region"))
         if work_id is None:
             raise Http404
         op = request.POST.get("op", "build")
@@ -437,15 +434,15 @@ class DownloadMonitoringView(ScopedViewMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         works = selectors.monitored_works(actor=self.actor, action=self.action)
-        work_id = _int(self.request.GET.get("work"))
+        work_id = int_param(self.request.GET.get("work"))
         work = next((w for w in works if w.pk == work_id), works[0] if works else None)
         ctx["works"] = works
         if work is not None:
             ctx["monitoring"] = report = selectors.download_monitoring(
                 actor=self.actor,
                 work_id=work.pk,
-                region_id=_int(self.request.GET.get("region")),
-                municipality_id=_int(self.request.GET.get("municipality")),
+                region_id=int_param(self.request.GET.get("region")),
+                municipality_id=int_param(self.request.GET.get("municipality")),
                 action=self.action,
             )
             ctx["labels"] = [(i, selectors.TRACKED_LABELS[i]) for i in report.items]
@@ -487,7 +484,7 @@ class ManifestVerifyView(ActorViewMixin, TemplateView):
                 raise ValueError(
                     "Загрузите архив .zip или пару файлов manifest.json и manifest.sig."
                 )
-        except ValueError as exc:
+        except (UploadError, ValueError) as exc:  # UploadError: past the archive's limits
             ctx["error"] = str(exc)
             return render(request, self.template_name, ctx, status=400)
         except Exception:  # a broken zip: report it, never a 500

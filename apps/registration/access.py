@@ -81,6 +81,8 @@ class A:
     VIEW_RESERVE_DAYS = "campaigns.view_reserve_days"
     REQUEST_RESERVE_DAY = "campaigns.request_reserve_day"
     DECIDE_RESERVE_DAY = "campaigns.decide_reserve_day"
+    # A coordinator moves a school's day after the school's own freeze (ADR 0014).
+    MOVE_SCHOOL_DAY = "campaigns.move_school_day"
     # Results (issue 6): schools upload; coordinators see, compare versions and reopen uploads.
     VIEW_RESULTS = "results.view"
     UPLOAD_RESULTS = "results.upload"
@@ -186,13 +188,14 @@ ROLE_ACTIONS = {
 }
 
 # Campaigns (issue 4): everyone reads the works and the plan-graph; the federal operator edits
-# them; schools pick their dates and ask for reserve days, which the regional coordinator decides.
+# them; schools pick their dates and ask for reserve days, which the regional coordinator decides;
+# after a school's freeze its municipal or regional coordinator moves its day (ADR 0014).
 _CAMPAIGN_READ = frozenset({A.VIEW_CAMPAIGNS, A.VIEW_SCHEDULE, A.VIEW_RESERVE_DAYS})
 _CAMPAIGN_SCHOOL = _CAMPAIGN_READ | {A.EDIT_SCHEDULE, A.REQUEST_RESERVE_DAY}
 _CAMPAIGN_ACTIONS: Mapping[Role, frozenset[str]] = {
     Role.FEDERAL: _CAMPAIGN_READ | {A.MANAGE_CAMPAIGNS},
-    Role.REGIONAL: _CAMPAIGN_READ | {A.DECIDE_RESERVE_DAY},
-    Role.MUNICIPAL: _CAMPAIGN_READ,
+    Role.REGIONAL: _CAMPAIGN_READ | {A.DECIDE_RESERVE_DAY, A.MOVE_SCHOOL_DAY},
+    Role.MUNICIPAL: _CAMPAIGN_READ | {A.MOVE_SCHOOL_DAY},
     Role.SCHOOL_ORGANIZER: _CAMPAIGN_SCHOOL,
     Role.SCHOOL_TECH: _CAMPAIGN_SCHOOL,
     Role.SYSTEM: _CAMPAIGN_READ,

@@ -26,7 +26,15 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from apps.core.uploads import CellError, UploadError, file_error, looks_like_formula, read_workbook
+from apps.core.untrusted import isolated
+from apps.core.uploads import (
+    CellError,
+    SheetLimits,
+    UploadError,
+    file_error,
+    looks_like_formula,
+    read_workbook,
+)
 from apps.core.uploads import text as cell_text
 from apps.core.xlsx import HEADER_FILL, HEADER_FONT, set_text
 
@@ -44,6 +52,9 @@ COL_CODE, COL_NAME, COL_LOGIN, COL_FULL_NAME, COL_POSITION, COL_PHONE, COL_EMAIL
 INPUT_COLUMNS = (COL_FULL_NAME, COL_POSITION, COL_PHONE, COL_EMAIL, COL_REPLACE)
 REQUIRED_COLUMNS = (COL_FULL_NAME, COL_POSITION, COL_PHONE, COL_EMAIL)
 MAX_LENGTH = {COL_FULL_NAME: 300, COL_POSITION: 300, COL_PHONE: 50, COL_EMAIL: 254}
+# How far a sheet of an uploaded file may reach (a unit has at most a few thousand schools
+# below it); beyond it the file is refused unparsed.
+SHEET_LIMITS = SheetLimits(rows=10_000, columns=50)
 INPUT_FILL = PatternFill("solid", fgColor="FFF8DC")
 _PHONE_RE = re.compile(r"[\d\s()+\-.,]+((доб|доп)\.?\s*\d+)?", re.IGNORECASE)
 
@@ -332,7 +343,7 @@ def parse_account_file(
     ``expected_codes`` are the units the uploader may describe (its region's municipalities or
     its municipality's active schools); any other code refuses the whole file.
     """
-    sheets = read_workbook(content)
+    sheets = read_workbook(content, limits=SHEET_LIMITS)
     service = sheets.get(SHEET_SERVICE)
     not_template = file_error(
         f"Это не шаблон «{kind.label}»: в книге нет листа «{kind.sheet}» или служебного "
@@ -368,7 +379,8 @@ def parse_account_file(
             )
     if errors:
         raise UploadError(errors)
-    for row, col in formula_cells(content, kind.sheet):
+    # The sheet's XML is read a second time: in the isolated child too.
+    for row, col in isolated(formula_cells, content, kind.sheet):
         if row >= FIRST_DATA_ROW:
             errors.append(CellError(row, col, "в ячейке формула; введите значение вручную."))
     formula_at = {(e.row, e.column) for e in errors}

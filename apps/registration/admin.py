@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from apps.core.models import AuditEvent, Job
 from apps.registration.access import A, get_actor
@@ -19,6 +19,7 @@ from apps.registration.models import (
     SchoolGrant,
     User,
 )
+from apps.registration.services_tokens import api_tokens_revoke
 
 
 def is_federal(request: HttpRequest) -> bool:
@@ -88,6 +89,21 @@ class UserAdmin(FederalOnlyAdmin, DjangoUserAdmin):  # type: ignore[type-arg]
         ),
         ("Даты", {"fields": ("last_login", "date_joined")}),
     )
+
+    # An API token stands for the credentials it was issued with (docs/adr/0013-api-tokens.md):
+    # a password set here, or an account switched off or on here, ends the user's tokens.
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:  # the form was saved
+            api_tokens_revoke(user=User.objects.get(pk=id))
+        return response
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: Any) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data:
+            api_tokens_revoke(user=obj)
 
 
 class _GrantAdmin(FederalOnlyAdmin):

@@ -22,9 +22,11 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from apps.core.untrusted import isolated
 from apps.core.uploads import (
     CellError,
     Sheet,
+    SheetLimits,
     UploadError,
     file_error,
     looks_like_formula,
@@ -48,6 +50,8 @@ FILE_MARK = "vpr-portal:school-list:v1"
 BLANK_ROWS = 300  # unlocked rows with dropdowns for new schools
 MAX_ROWS = 20_000  # more than any region has
 HEADER_SCAN_ROWS = 15
+# How far a sheet of an uploaded file may reach; beyond it the file is refused unparsed.
+SHEET_LIMITS = SheetLimits(rows=MAX_ROWS + 1_000, columns=50)
 
 LEVEL_REGION = "region"
 LEVEL_MUNICIPALITY = "municipality"
@@ -461,7 +465,7 @@ def parse_upload(content: bytes, *, unit: UnitInfo, max_bytes: int) -> ParsedFil
     Problems of single cells do not raise: they stay on their rows (``FileRow.errors``), so the
     preview can show every rejected row with its reasons.
     """
-    sheets = read_workbook(content, max_bytes=max_bytes)
+    sheets = read_workbook(content, limits=SHEET_LIMITS, max_bytes=max_bytes)
     marked = _service_unit(sheets)
     if marked is not None and (marked[0] != unit.level or marked[1] != unit.code):
         raise file_error(
@@ -499,7 +503,8 @@ def parse_upload(content: bytes, *, unit: UnitInfo, max_bytes: int) -> ParsedFil
         raise file_error(
             f"В файле {len(data_rows)} строк с данными; допускается не более {MAX_ROWS}."
         )
-    formulas = _formula_cells(content, sheet.name)
+    # openpyxl parses the file a second time: in the isolated child too.
+    formulas = isolated(_formula_cells, content, sheet.name)
     rows = [
         _parse_row(row_no, values, columns=columns, unit=unit, formulas=formulas)
         for row_no, values in data_rows

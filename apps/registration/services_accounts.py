@@ -33,7 +33,6 @@ from django.db.models import Model
 from django.http import HttpRequest
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
-from rest_framework.authtoken.models import Token
 
 from apps.core.errors import ApplicationError
 from apps.core.models import ImportBatch, Job
@@ -61,6 +60,7 @@ from apps.registration.models import (
     SchoolGrant,
     User,
 )
+from apps.registration.services_tokens import api_tokens_revoke
 
 logger = logging.getLogger(__name__)
 
@@ -208,7 +208,7 @@ def _retire(user: User, *, unit: Unit, login: str) -> str:
     )
     for grant_model in (RegionGrant, MunicipalityGrant, SchoolGrant):
         grant_model.objects.filter(user=user).delete()
-    Token.objects.filter(user=user).delete()
+    api_tokens_revoke(user=user)
     return old_name
 
 
@@ -394,7 +394,7 @@ def _reset_password(
             "totp_last_counter",
         ]
     )
-    Token.objects.filter(user=user).delete()
+    api_tokens_revoke(user=user)  # a token outlives no password
     audit_record(
         actor=actor,
         action="account.reissue",
@@ -934,9 +934,15 @@ def account_import_discard(
 def credentials_download(
     *, actor: Actor, credentials_id: int, request: HttpRequest | None = None
 ) -> tuple[str, bytes]:
-    """The credentials xlsx, once: the download wipes the encrypted payload."""
+    """The credentials xlsx, once, for its issuer only: the download wipes the encrypted payload.
+
+    A coordinator above the issuer has the file's unit in scope, yet the passwords are the
+    issuer's to hand over: for anybody else the file is as good as missing (404, like any object
+    outside the download queryset), so it can neither be taken nor spoiled for the issuer.
+    """
     cf = (
         CredentialsFile.objects.for_actor(actor, A.DOWNLOAD_CREDENTIALS)
+        .filter(issued_by_id=actor.user.pk if actor.user is not None else None)
         .select_for_update()
         .get(pk=credentials_id)
     )
@@ -1071,10 +1077,14 @@ def _self_actor(user: User) -> Actor:
 
 @transaction.atomic
 def password_change(*, user: User, new_password: str, request: HttpRequest | None = None) -> User:
-    """Set the user's own password (validated by the caller's form) and lift the forced change."""
+    """Set the user's own password (validated by the caller's form) and lift the forced change.
+
+    Ends the user's API tokens, as the password change ends its other browser sessions.
+    """
     user.set_password(new_password)
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])
+    api_tokens_revoke(user=user)
     audit_record(
         actor=_self_actor(user), action="auth.password_change", target=user, request=request
     )
@@ -1083,7 +1093,13 @@ def password_change(*, user: User, new_password: str, request: HttpRequest | Non
 
 @transaction.atomic
 def totp_begin(*, user: User) -> str:
-    """A new, not yet active TOTP secret for the user (stored encrypted); returns it."""
+    """A new, not yet active TOTP secret for the user (stored encrypted); returns it.
+
+    Starting over turns an active second factor off until the new one is confirmed: that is a
+    factor change, so the user's API tokens are revoked then.
+    """
+    if user.totp_enabled:
+        api_tokens_revoke(user=user)
     secret = totp.generate_secret()
     user.totp_secret = crypto.encrypt(secret.encode())
     user.totp_enabled = False
@@ -1117,6 +1133,8 @@ def totp_confirm(*, user: User, code: str, request: HttpRequest | None = None) -
         raise ApplicationError("totp_bad_code")
     user.totp_enabled = True
     user.save(update_fields=["totp_enabled", "totp_last_counter"])
+    # Tokens issued on the password alone must not outlive the second factor.
+    api_tokens_revoke(user=user)
     audit_record(actor=_self_actor(user), action="auth.totp_enable", target=user, request=request)
     return user
 
@@ -1130,6 +1148,7 @@ def totp_disable(*, user: User, code: str, request: HttpRequest | None = None) -
     user.totp_secret = ""
     user.totp_last_counter = None
     user.save(update_fields=["totp_enabled", "totp_secret", "totp_last_counter"])
+    api_tokens_revoke(user=user)
     audit_record(actor=_self_actor(user), action="auth.totp_disable", target=user, request=request)
     return user
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import time
 from typing import Any, ClassVar, cast
 
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_lockout_response
 from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm
@@ -89,6 +91,7 @@ class LoginView(base_views.LoginView):
         self.request.session.cycle_key()
         self.request.session[PENDING_KEY] = {
             "uid": user.pk,
+            "username": user.get_username(),
             "backend": user.backend,
             "at": int(time.time()),
             "tries": 0,
@@ -108,6 +111,18 @@ class LoginView(base_views.LoginView):
                 user_id=pending["uid"], code=form.cleaned_data["code"], request=request
             )
         if user is None:
+            # A wrong code counts as a failed login of the (login, address) pair, as in the
+            # token API: a thief who knows the password cannot guess codes faster than
+            # passwords by logging in again after every few codes.
+            AxesProxyHandler.user_login_failed(
+                sender=LoginView, credentials={"username": pending.get("username")}, request=request
+            )
+            if getattr(request, "axes_locked_out", False):
+                request.session.pop(PENDING_KEY, None)
+                locked: HttpResponse = get_lockout_response(
+                    request, credentials={"username": pending["username"]}
+                )
+                return locked
             pending["tries"] += 1
             if pending["tries"] >= PENDING_TRIES:
                 request.session.pop(PENDING_KEY, None)

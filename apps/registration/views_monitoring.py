@@ -9,16 +9,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.generic import ListView, View
 
+from apps.core.params import int_param
 from apps.registration import selectors_monitoring
 from apps.registration.access import A, ScopedViewMixin
 from apps.registration.models import Municipality, Region, School
 
 PAGE_SIZE = 50
 TEMPLATE = "registration/monitoring/registration.html"
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
 
 
 class _ProgressView(ScopedViewMixin, View):
@@ -84,8 +81,8 @@ class LaggingSchoolsView(ScopedViewMixin, ListView):  # type: ignore[type-arg]
         return selectors_monitoring.registration_lagging_list(
             actor=self.actor,
             kind=self.kind(),
-            region_id=_int(self.request.GET.get("region")),
-            municipality_id=_int(self.request.GET.get("municipality")),
+            region_id=int_param(self.request.GET.get("region")),
+            municipality_id=int_param(self.request.GET.get("municipality")),
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.generic import ListView, View
 
+from apps.core.params import int_param
 from apps.core.scoping import Level
 from apps.registration import selectors, selectors_profile, services_profile
 from apps.registration.access import A, ScopedViewMixin
@@ -193,10 +194,6 @@ class SchoolProfileView(ScopedViewMixin, View):
         return render(request, self.template_name, ctx)
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
 class SchoolProfileListView(ScopedViewMixin, ListView):  # type: ignore[type-arg]
     """Coordinators: which active schools of their unit have filled the profile."""
 
@@ -211,8 +208,8 @@ class SchoolProfileListView(ScopedViewMixin, ListView):  # type: ignore[type-arg
         return {
             "filled": filled,
             "q": get.get("q", "")[:100],
-            "region_id": _int(get.get("region")),
-            "municipality_id": _int(get.get("municipality")),
+            "region_id": int_param(get.get("region")),
+            "municipality_id": int_param(get.get("municipality")),
         }
 
     def get_queryset(self) -> QuerySet[School]:

@@ -15,6 +15,7 @@ from django.views.generic import DetailView, ListView, View
 
 from apps.core.errors import ApplicationError
 from apps.core.models import ImportBatch
+from apps.core.params import int_param
 from apps.core.scoping import Level
 from apps.registration import selectors, selectors_reconciliation, services_reconciliation
 from apps.registration.access import A, Actor, ScopedViewMixin
@@ -33,10 +34,6 @@ class UploadForm(forms.Form):
             "invalid": "Не удалось получить файл. Выберите его ещё раз.",
         },
     )
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
 
 
 def reconciles_own_unit(actor: Actor) -> bool:
@@ -58,7 +55,7 @@ class ReconciliationListView(ScopedViewMixin, ListView):  # type: ignore[type-ar
     def get_queryset(self) -> QuerySet[ImportBatch]:
         return selectors_reconciliation.school_list_batch_list(
             actor=self.actor,
-            region_id=_int(self.request.GET.get("region")),
+            region_id=int_param(self.request.GET.get("region")),
             status=self.request.GET.get("status", ""),
         )
 
@@ -68,7 +65,7 @@ class ReconciliationListView(ScopedViewMixin, ListView):  # type: ignore[type-ar
         ctx["form"] = UploadForm()
         ctx["statuses"] = ImportBatch.Status.choices
         ctx["status"] = self.request.GET.get("status", "")
-        ctx["region"] = _int(self.request.GET.get("region"))
+        ctx["region"] = int_param(self.request.GET.get("region"))
         if self.actor.scope.level is Level.FEDERAL:
             ctx["regions"] = selectors.region_list(actor=self.actor)
         return ctx

@@ -21,7 +21,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from apps.core.uploads import CellError, Sheet, UploadError, read_workbook, text
+from apps.core.uploads import CellError, Sheet, SheetLimits, UploadError, read_workbook, text
 from apps.core.xlsx import set_text
 from apps.results.xlsx import NAME_MESSAGE, Diff, looks_like_name, rows_diff
 
@@ -33,6 +33,8 @@ SHEETS = (SHEET_HELP, SHEET_SCHOOL, SHEET_PEOPLE, SHEET_SERVICE)
 META_SCHOOL = "Код ОО"
 META_CAMPAIGN = "Кампания"
 MAX_PARTICIPANTS = 5000
+# How far a sheet of an uploaded form may reach; beyond it the file is refused unparsed.
+SHEET_LIMITS = SheetLimits(rows=2 * MAX_PARTICIPANTS, columns=50)
 MAX_ERRORS = 200
 
 YES, NO = "да", "нет"
@@ -419,7 +421,7 @@ def _where(name: str) -> str:
 
 def read_context(content: bytes, spec: ContextSpec) -> ContextData:
     """Validate every cell of a filled form; raise ``UploadError`` listing every error."""
-    return check_context(read_workbook(content), spec)
+    return check_context(read_workbook(content, limits=SHEET_LIMITS), spec)
 
 
 def check_context(book: Mapping[str, Sheet], spec: ContextSpec) -> ContextData:

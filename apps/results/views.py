@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.generic import View
 
 from apps.campaigns import selectors as campaigns
+from apps.core.params import int_param
 from apps.core.uploads import MAX_UPLOAD_BYTES, UploadError
 from apps.registration.access import A, ScopedViewMixin
 from apps.registration.models import School
@@ -23,10 +24,6 @@ from apps.results import services, xlsx
 from apps.results.forms import ReopenForm, UploadForm
 from apps.results.messages import ResultsError
 from apps.results.models import ResultVersion, Source
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
 
 
 def read_upload(upload: UploadedFile[bytes]) -> bytes:
@@ -54,7 +51,7 @@ class SchoolResultsView(ScopedViewMixin, View):
         except School.DoesNotExist as exc:
             raise Http404 from exc
         campaign = campaigns.campaign_chosen(
-            actor=self.actor, campaign_id=_int(request.GET.get("campaign"))
+            actor=self.actor, campaign_id=int_param(request.GET.get("campaign"))
         )
         rows = sel.school_results(actor=self.actor, school=school, campaign=campaign)
         return render(
@@ -268,7 +265,7 @@ class VersionView(ScopedViewMixin, View):
         except ResultVersion.DoesNotExist as exc:
             raise Http404 from exc
         against = None
-        number = _int(request.GET.get("against"))
+        number = int_param(request.GET.get("against"))
         versions = list(sel.version_list(actor=self.actor, sheet=version.sheet))
         if number is not None:
             match = [v for v in versions if v.number == number]
@@ -310,7 +307,7 @@ class VersionFileView(ScopedViewMixin, View):
 
 def _posted_cells(request: HttpRequest, width: int) -> list[list[str]]:
     """The browser table's inputs ``c<row>_<col>`` (row from 0, columns 1..width)."""
-    count = min(_int(request.POST.get("rows")) or 0, 5000)
+    count = min(int_param(request.POST.get("rows")) or 0, 5000)
     return [[request.POST.get(f"c{i}_{c}", "") for c in range(1, width + 1)] for i in range(count)]
 
 

@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.params import int_param
 from apps.core.uploads import UploadError
 from apps.registration.access import A, ScopedAPIMixin, ScopedViewMixin
 from apps.registration.models import School
@@ -26,7 +27,7 @@ from apps.results import selectors_context as ctx_sel
 from apps.results import services_context as ctx_services
 from apps.results.models import ContextUpload, Source
 from apps.results.selectors import school_zone
-from apps.results.views import _download, _int, read_upload
+from apps.results.views import _download, read_upload
 
 
 class ContextView(ScopedViewMixin, View):
@@ -49,7 +50,7 @@ def _page(
     except ObjectDoesNotExist as exc:
         raise Http404 from exc
     campaign = ctx_sel.context_campaign_get(
-        actor=actor, campaign_id=_int(request.GET.get("campaign"))
+        actor=actor, campaign_id=int_param(request.GET.get("campaign"))
     )
     sheet = (
         ctx_sel.context_sheet_get(actor=actor, school_id=school.pk, campaign_id=campaign.pk)
@@ -93,7 +94,7 @@ class ContextVersionView(ScopedViewMixin, View):
         except ContextUpload.DoesNotExist as exc:
             raise Http404 from exc
         base, diff = ctx_sel.context_upload_diff(
-            actor=actor, upload=upload, against_number=_int(request.GET.get("against"))
+            actor=actor, upload=upload, against_number=int_param(request.GET.get("against"))
         )
         school = upload.sheet.school
         return render(
@@ -135,7 +136,7 @@ class ContextUploadView(ScopedViewMixin, View):
                 school_id=school_id,
                 content=read_upload(upload),
                 filename=upload.name or "",
-                campaign_id=_int(request.GET.get("campaign")),
+                campaign_id=int_param(request.GET.get("campaign")),
                 source=Source.XLSX,
                 request=request,
             )
@@ -161,7 +162,7 @@ class ContextFormView(ScopedViewMixin, View):
             out = ctx_services.context_form_download(
                 actor=self.actor,
                 school_id=school_id,
-                campaign_id=_int(request.GET.get("campaign")),
+                campaign_id=int_param(request.GET.get("campaign")),
                 request=request,
             )
         except ObjectDoesNotExist as exc:
@@ -217,7 +218,7 @@ class ContextApi(ScopedAPIMixin, APIView):
     def get(self, request: Request, school_id: int) -> Response:
         school = ctx_sel.context_school_get(actor=self.actor, school_id=school_id)
         campaign = ctx_sel.context_campaign_get(
-            actor=self.actor, campaign_id=_int(request.query_params.get("campaign"))
+            actor=self.actor, campaign_id=int_param(request.query_params.get("campaign"))
         )
         sheet = (
             ctx_sel.context_sheet_get(
@@ -257,7 +258,7 @@ class ContextApi(ScopedAPIMixin, APIView):
                 school_id=school_id,
                 content=read_upload(upload),
                 filename=upload.name or "",
-                campaign_id=_int(str(request.POST.get("campaign", ""))),
+                campaign_id=int_param(str(request.POST.get("campaign", ""))),
                 source=Source.API,
                 request=request._request,
             )

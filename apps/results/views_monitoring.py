@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.generic import View
 
 from apps.campaigns import selectors as campaigns
+from apps.core.params import int_param
 from apps.core.scoping import Level
 from apps.core.xlsx import table_workbook
 from apps.registration.access import A, ScopedViewMixin
@@ -24,7 +25,7 @@ from apps.registration.models import Municipality, Region
 from apps.results import selectors_monitoring as mon
 from apps.results import services
 from apps.results.models import ResultSheet
-from apps.results.views import _download, _int
+from apps.results.views import _download
 
 # The columns of every monitoring table and export: (Counts attribute, group, short label on
 # the page under its group, full header in xlsx).
@@ -122,10 +123,10 @@ class _MonitoringPage(ScopedViewMixin, View):
         except ObjectDoesNotExist as exc:
             raise Http404 from exc
         campaign = campaigns.campaign_chosen(
-            actor=actor, campaign_id=_int(request.GET.get("campaign"))
+            actor=actor, campaign_id=int_param(request.GET.get("campaign"))
         )
         data = mon.monitoring_get(
-            actor=actor, unit=unit, campaign=campaign, work_id=_int(request.GET.get("work"))
+            actor=actor, unit=unit, campaign=campaign, work_id=int_param(request.GET.get("work"))
         )
         work = data.work
         state = request.GET.get("state", "")
@@ -357,16 +358,16 @@ class ResultsRemindView(ScopedViewMixin, View):
     action = A.REMIND_RESULTS
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        work_id = _int(request.POST.get("work"))
-        region_id = _int(request.POST.get("region"))
-        municipality_id = _int(request.POST.get("municipality"))
+        work_id = int_param(request.POST.get("work"))
+        region_id = int_param(request.POST.get("region"))
+        municipality_id = int_param(request.POST.get("municipality"))
         if municipality_id is not None:
             level, pk = Level.MUNICIPALITY, municipality_id
         elif region_id is not None:
             level, pk = Level.REGION, region_id
         else:
             level, pk = Level.FEDERAL, None
-        campaign = _int(request.POST.get("campaign"))
+        campaign = int_param(request.POST.get("campaign"))
         if work_id is None:
             messages.error(request, "Выберите работу.")
             return redirect(unit_url(level, pk, campaign=campaign))

@@ -25,7 +25,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from apps.core.uploads import CellError, Sheet, UploadError, read_workbook, text
+from apps.core.uploads import CellError, Sheet, SheetLimits, UploadError, read_workbook, text
 from apps.core.xlsx import set_text
 from apps.results import constants as k
 
@@ -516,7 +516,8 @@ def _meta(rows: list[list[Any]]) -> dict[str, str]:
 def check_form(content: bytes, spec: FormSpec) -> Checked:
     """Validate every cell of a filled form. Unreadable files raise ``UploadError``; otherwise
     every problem is in ``Checked.errors`` (nothing is raised), so a dry run can show them."""
-    return check_book(read_workbook(content), spec)
+    limits = SheetLimits(rows=k.MAX_SHEET_ROWS, columns=k.MAX_SHEET_COLUMNS)
+    return check_book(read_workbook(content, limits=limits), spec)
 
 
 def check_book(book: Mapping[str, Sheet], spec: FormSpec) -> Checked:

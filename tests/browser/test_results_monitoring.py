@@ -31,7 +31,7 @@ from conftest import PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WORK = "Русский язык, 4 класс"
-RED = "rgb(139, 26, 16)"  # .bad / .state-overdue in templates/results/_style.html
+RED = "rgb(139, 26, 16)"  # .bad / .state-overdue in static/css/results.css
 
 
 def _log_in(page: Any, base: str, username: str) -> None:

@@ -7,6 +7,7 @@ contract test fails with a clear message until it has one.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Callable
 from typing import Any
@@ -31,6 +32,11 @@ from apps.registration.models import (
 from apps.registration.tests.factories import grant, make_user
 from apps.results.models import ContextUpload, ResultVersion
 from conftest import World, token
+
+# The makers put objects on fixed calendar dates (the global 2026 work released on 06.06.2026,
+# a 2025 kit whose day is past): the contract runs pinned to this instant, after all of them, so
+# every release gate is open whatever today's date is (test_contract's autouse clock fixture).
+CONTRACT_NOW = dt.datetime(2026, 9, 1, 9, 0, tzinfo=dt.UTC)
 
 # A URL kwarg name → the model whose id it carries (``pk`` means the view's scoped_model).
 KWARG_MODELS: dict[str, type[Any]] = {
@@ -103,6 +109,10 @@ def _user(world: World, key: str) -> User:
 
 
 def _credentials(world: World, key: str) -> CredentialsFile:
+    return _credentials_issued_by(world, key, "federal")
+
+
+def _credentials_issued_by(world: World, key: str, role: str) -> CredentialsFile:
     import json
     from datetime import timedelta
 
@@ -112,7 +122,7 @@ def _credentials(world: World, key: str) -> CredentialsFile:
 
     rows = [{"unit": token(key), "full_name": "Тестов", "login": f"c_{key}", "password": "x"}]
     return CredentialsFile.objects.create(
-        issued_by=world.users["federal"],
+        issued_by=world.users[role],
         title=f"Пароли {token(key)}",
         logins=[f"c_{key}"],
         payload=crypto.encrypt(json.dumps(rows).encode()),
@@ -324,6 +334,13 @@ def _work_aggregate(world: World, key: str) -> Any:
         defaults={**ids, "schools": 1, "participants": 12, "mark3": 12},
     )[0]
 
+
+# Objects that belong to a user as well as to a unit: the own-object check makes them as the role
+# that asks. A credentials file is downloaded by its issuer only (issue 12, hole 7); a superior
+# with the unit in scope gets 404 like for a foreign object.
+ISSUED_BY_ROLE: dict[type[Any], Callable[[World, str, str], Any]] = {
+    CredentialsFile: _credentials_issued_by,
+}
 
 # model → (maker, the key lengths it can anchor at: 1 region, 2 municipality, 3 school)
 MAKERS: dict[type[Any], tuple[Callable[[World, str], Any], tuple[int, ...]]] = {

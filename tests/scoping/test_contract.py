@@ -21,7 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from apps.registration.access import ActorViewMixin, ScopedAPIMixin, ScopedViewMixin
 from conftest import World, token
-from tests.scoping.makers import KWARG_MODELS, MAKERS
+from tests.scoping.makers import CONTRACT_NOW, ISSUED_BY_ROLE, KWARG_MODELS, MAKERS
 
 ROLES = ("federal", "regional", "municipal", "school_organizer", "school_tech")
 
@@ -139,6 +139,12 @@ def _is_api_actor_only(route: Route) -> bool:
 # --- behaviour -------------------------------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def _contract_clock(time_machine: Any) -> None:
+    """Every contract test runs at CONTRACT_NOW (before the world and its logins are made)."""
+    time_machine.move_to(CONTRACT_NOW, tick=True)
+
+
 def _model_for(route: Route, kwarg: str) -> type[Any]:
     if kwarg == "pk":
         return route.view.scoped_model
@@ -148,8 +154,10 @@ def _model_for(route: Route, kwarg: str) -> type[Any]:
     return KWARG_MODELS[kwarg]
 
 
-def _object(world: World, model: type[Any], key: str) -> Any:
+def _object(world: World, model: type[Any], key: str, role: str | None = None) -> Any:
     assert model in MAKERS, f"no maker for {model.__name__}; add one in tests/scoping/makers.py"
+    if role is not None and model in ISSUED_BY_ROLE:
+        return ISSUED_BY_ROLE[model](world, key, role)
     maker, _levels = MAKERS[model]
     return maker(world, key)
 
@@ -236,7 +244,7 @@ def check_own_reachable(world: World, route: Route, role: str) -> None:
     models = {k: _model_for(route, k) for k in route.kwargs}
     own = _keys_for(_primary_model(route), world.units_of(role))
     for key in own:
-        values = {k: _object(world, m, key) for k, m in models.items()}
+        values = {k: _object(world, m, key, role) for k, m in models.items()}
         for method in route.methods:
             action = route.action_for(method)
             if not (action and actor.can(action)):

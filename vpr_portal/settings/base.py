@@ -29,8 +29,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our static files, not a CDN
     "guardian",
     "axes",
     "apps.core",
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "apps.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -57,6 +59,24 @@ MIDDLEWARE = [
     # Axes must be last: it turns a lockout into the Russian lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Content-Security-Policy (apps/core/csp.py): the portal's own scripts, styles, fonts and images
+# only; no inline code or style attributes, no third-party origins (docs/security.md § XSS).
+# Swagger UI's icons are data: URIs in its stylesheet.
+VPR_CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 
 ROOT_URLCONF = "vpr_portal.urls"
 WSGI_APPLICATION = "vpr_portal.wsgi.application"
@@ -128,6 +148,16 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_VERBOSE = False
+# The client address behind the TLS proxy (apps/core/client_ip.py), so that a lock is per
+# (login, real client) and not per (login, proxy): otherwise anyone could lock any school out.
+AXES_CLIENT_IP_CALLABLE = "apps.core.client_ip.client_ip"
+# Never log one-time codes sent with a failed login (axes masks the password itself).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
+# Reverse proxies trusted to append the client address to VPR_TRUSTED_PROXY_HEADER: none unless
+# DJANGO_TRUSTED_PROXY_COUNT says so (a header no trusted proxy wrote must not spread failures
+# over made-up addresses); production.py trusts one behind the TLS proxy.
+VPR_TRUSTED_PROXY_COUNT = env.TRUSTED_PROXY_COUNT or 0
+VPR_TRUSTED_PROXY_HEADER = env.TRUSTED_PROXY_HEADER
 
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", "Русский")]
@@ -156,7 +186,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an anonymous API call then answers 401 with WWW-Authenticate.
-        "rest_framework.authentication.TokenAuthentication",
+        # Knox tokens: stored as hashes, expiring, one per device (docs/adr/0013-api-tokens.md).
+        "apps.registration.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -164,6 +195,20 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON nested past a bound and malformed query ids answer 400 in Russian, never 500.
+    "DEFAULT_PARSER_CLASSES": [
+        "apps.core.drf.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "EXCEPTION_HANDLER": "apps.core.drf.exception_handler",
+}
+# API tokens (knox): one per login, valid for a working day, never extended by use; revoked by
+# every change of the credentials behind them (apps/registration/services_tokens.py).
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=12),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ВПР-портал API",
@@ -172,6 +217,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Swagger UI from the portal (drf-spectacular-sidecar): no CDN, works on closed networks.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # Two choice sets are both called "status": name them, so the schema has no collision.
     "ENUM_NAME_OVERRIDES": {

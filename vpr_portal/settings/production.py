@@ -51,6 +51,12 @@ WHITENOISE_USE_FINDERS = False
 SECURE_SSL_REDIRECT = env.SECURE_SSL_REDIRECT
 if env.BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The client address is the one the trusted proxy saw (lockouts per real client, audit rows);
+# one proxy by default behind TLS, DJANGO_TRUSTED_PROXY_COUNT when there are more (or none).
+if env.TRUSTED_PROXY_COUNT is not None:
+    VPR_TRUSTED_PROXY_COUNT = env.TRUSTED_PROXY_COUNT
+elif env.BEHIND_TLS_PROXY:
+    VPR_TRUSTED_PROXY_COUNT = 1
 SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True

@@ -18,14 +18,11 @@ from apps.applications.api import serializers as s
 from apps.applications.messages import ChainError
 from apps.applications.models import Application, Source, Status
 from apps.applications.rules import RawLine
+from apps.core.params import int_param
 from apps.registration.access import A, Actor, ScopedAPIMixin
 from apps.registration.models import Municipality, Region
 
 _CAMPAIGN = OpenApiParameter("campaign", int, description="Кампания (id); по умолчанию — текущая")
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
 
 
 def application_data(actor: Actor, application_id: int) -> dict[str, Any]:
@@ -114,14 +111,14 @@ class ApplicationListApi(ScopedAPIMixin, generics.ListAPIView):  # type: ignore[
     def get_queryset(self) -> QuerySet[Application]:
         params = self.request.query_params
         campaign = None
-        if (campaign_id := _int(params.get("campaign"))) is not None:
+        if (campaign_id := int_param(params.get("campaign"))) is not None:
             campaign = selectors.campaign_get(actor=self.actor, campaign_id=campaign_id)
         qs = selectors.application_list(
             actor=self.actor,
             campaign=campaign,
             status=params.get("status", ""),
-            municipality_id=_int(params.get("municipality")),
-            school_id=_int(params.get("school")),
+            municipality_id=int_param(params.get("municipality")),
+            school_id=int_param(params.get("school")),
         )
         # an unknown campaign lists nothing (rather than every campaign)
         return qs.none() if campaign_id is not None and campaign is None else qs
@@ -300,7 +297,9 @@ class ApplicationSummaryApi(_Scoped):
     )
     def get(self, request: Request) -> Response:
         unit = selectors.own_unit(actor=self.actor, action=A.MONITOR_APPLICATIONS)
-        return Response(summary_data(self.actor, unit, _int(request.query_params.get("campaign"))))
+        return Response(
+            summary_data(self.actor, unit, int_param(request.query_params.get("campaign")))
+        )
 
 
 class _UnitSummaryApi(_Scoped):
@@ -315,7 +314,9 @@ class _UnitSummaryApi(_Scoped):
         unit = selectors.unit_get(
             actor=self.actor, kind=self.unit_kind, unit_id=pk, action=A.MONITOR_APPLICATIONS
         )
-        return Response(summary_data(self.actor, unit, _int(request.query_params.get("campaign"))))
+        return Response(
+            summary_data(self.actor, unit, int_param(request.query_params.get("campaign")))
+        )
 
 
 @extend_schema(summary="Сводка заявок региона (по муниципалитетам)")

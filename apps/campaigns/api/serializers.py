@@ -256,6 +256,12 @@ class SchoolDateInputSerializer(serializers.Serializer[Any]):
     date = serializers.DateField()
 
 
+class SchoolDateMoveInputSerializer(SchoolDateInputSerializer):
+    reason = serializers.CharField(
+        max_length=2000, help_text="Причина переноса (записывается в журнал действий)"
+    )
+
+
 class ReserveDayInputSerializer(serializers.Serializer[Any]):
     school = serializers.IntegerField()
     work = serializers.IntegerField()

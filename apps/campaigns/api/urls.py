@@ -22,6 +22,7 @@ urlpatterns = [
         name="api-school-schedule",
     ),
     path("school-dates/", views.SchoolDateListApi.as_view(), name="api-school-dates"),
+    path("school-date-moves/", views.SchoolDateMoveApi.as_view(), name="api-school-date-moves"),
     path("reserve-days/", views.ReserveDayListApi.as_view(), name="api-reserve-days"),
     path(
         "reserve-days/<int:pk>/",

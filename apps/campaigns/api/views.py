@@ -18,7 +18,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -28,7 +28,9 @@ from apps.campaigns.api import serializers as s
 from apps.campaigns.messages import CampaignError
 from apps.campaigns.models import Campaign, ReserveDayRequest, SchoolWorkDate, Subject, Work
 from apps.campaigns.rules import ColumnSpec, WorkSpec
+from apps.core.drf import BoundedJSONParser
 from apps.core.models import ImportBatch
+from apps.core.params import int_param
 from apps.core.uploads import MAX_UPLOAD_BYTES, CellError, UploadError
 from apps.registration.access import A, ScopedAPIMixin
 from apps.registration.models import School
@@ -38,10 +40,6 @@ _ERRORS = {
     400: s.CampaignErrorOutputSerializer,
     404: OpenApiResponse(description="Объект не найден"),
 }
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
 
 
 def _error(exc: CampaignError, code: int = status.HTTP_400_BAD_REQUEST) -> Response:
@@ -254,16 +252,16 @@ class WorkListApi(_ListApi):
     def get_queryset(self) -> QuerySet[Work]:
         params = self.request.query_params
         campaign = selectors.campaign_chosen(
-            actor=self.actor, campaign_id=_int(params.get("campaign"))
+            actor=self.actor, campaign_id=int_param(params.get("campaign"))
         )
         if campaign is None:
             return Work.objects.none()
         return selectors.work_list(
             actor=self.actor,
             campaign_id=campaign.pk,
-            grade=_int(params.get("grade")),
+            grade=int_param(params.get("grade")),
             subject_code=params.get("subject", ""),
-            work_id=_int(params.get("id")),
+            work_id=int_param(params.get("id")),
         )
 
     @extend_schema(
@@ -385,7 +383,7 @@ class PlanGraphApi(_Api):
     )
     def get(self, request: Request) -> Response:
         campaign = selectors.campaign_chosen(
-            actor=self.actor, campaign_id=_int(request.query_params.get("campaign"))
+            actor=self.actor, campaign_id=int_param(request.query_params.get("campaign"))
         )
         if campaign is None:
             raise NotFound("Кампаний пока нет.")
@@ -409,7 +407,7 @@ class WorkImportApi(_Api):
 
     scoped_model = ImportBatch
     method_actions = {"POST": A.MANAGE_CAMPAIGNS}
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
 
     @extend_schema(
         request={
@@ -491,7 +489,9 @@ class SchoolScheduleApi(_Api):
     )
     def get(self, request: Request, pk: int) -> Response:
         plan = selectors.school_schedule(
-            actor=self.actor, school_id=pk, campaign_id=_int(request.query_params.get("campaign"))
+            actor=self.actor,
+            school_id=pk,
+            campaign_id=int_param(request.query_params.get("campaign")),
         )
         rows = []
         for row in plan.rows:
@@ -526,13 +526,13 @@ class SchoolDateListApi(_ListApi):
     def get_queryset(self) -> QuerySet[SchoolWorkDate]:
         params = self.request.query_params
         campaign = selectors.campaign_chosen(
-            actor=self.actor, campaign_id=_int(params.get("campaign"))
+            actor=self.actor, campaign_id=int_param(params.get("campaign"))
         )
         return selectors.school_date_list(
             actor=self.actor,
             campaign_id=campaign.pk if campaign else None,
-            work_id=_int(params.get("work")),
-            school_id=_int(params.get("school")),
+            work_id=int_param(params.get("work")),
+            school_id=int_param(params.get("school")),
         )
 
     @extend_schema(
@@ -567,6 +567,32 @@ class SchoolDateListApi(_ListApi):
         return Response(s.SchoolDateOutputSerializer(row).data)
 
 
+class SchoolDateMoveApi(_Api):
+    """A school's municipal or regional coordinator moves its day, with a reason (ADR 0014)."""
+
+    scoped_model = SchoolWorkDate
+    method_actions = {"POST": A.MOVE_SCHOOL_DAY}
+
+    @extend_schema(
+        request=s.SchoolDateMoveInputSerializer,
+        responses={200: s.SchoolDateOutputSerializer, **_ERRORS},
+        summary="Перенести день проведения в ОО (координатор, с причиной; до открытия пароля)",
+    )
+    def post(self, request: Request) -> Response:
+        data = s.SchoolDateMoveInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        row = services.school_date_move(
+            actor=self.actor,
+            school_id=v["school"],
+            work_id=v["work"],
+            day=v["date"],
+            reason=v["reason"],
+            request=request._request,
+        )
+        return Response(s.SchoolDateOutputSerializer(row).data)
+
+
 class ReserveDayListApi(_ListApi):
     """Reserve-day requests in scope; a school asks for one (POST)."""
 
@@ -580,8 +606,8 @@ class ReserveDayListApi(_ListApi):
         return selectors.reserve_day_list(
             actor=self.actor,
             status=decision if decision in ReserveDayRequest.Status.values else "",
-            campaign_id=_int(params.get("campaign")),
-            school_id=_int(params.get("school")),
+            campaign_id=int_param(params.get("campaign")),
+            school_id=int_param(params.get("school")),
         )
 
     @extend_schema(

@@ -5,7 +5,9 @@ import io
 import pytest
 from openpyxl import Workbook
 
-from apps.core.uploads import UploadError, read_workbook
+from apps.core.uploads import SheetLimits, UploadError, read_workbook
+
+LIMITS = SheetLimits(rows=100, columns=20)
 
 
 def _xlsx(rows):
@@ -22,7 +24,7 @@ def test_reads_rows():
     # given a small workbook
     content = _xlsx([["Код", "Имя"], ["edu390101", 5]])
     # when it is read
-    sheets = read_workbook(content)
+    sheets = read_workbook(content, limits=LIMITS)
     # then the values come back by 1-based position
     sheet = next(iter(sheets.values()))
     assert sheet.cell(2, 1) == "edu390101"
@@ -42,7 +44,7 @@ def test_refuses_bad_files_in_russian(content, fragment):
     # given a file that is not a readable xlsx
     # when it is read
     with pytest.raises(UploadError) as caught:
-        read_workbook(content)
+        read_workbook(content, limits=LIMITS)
     # then the message says why, in Russian
     assert fragment in str(caught.value)
 
@@ -52,6 +54,6 @@ def test_refuses_big_file():
     content = b"PK\x03\x04" + b"0" * (11 * 1024 * 1024)
     # when it is read
     with pytest.raises(UploadError) as caught:
-        read_workbook(content)
+        read_workbook(content, limits=LIMITS)
     # then the size is named
     assert "слишком большой" in str(caught.value)

@@ -14,11 +14,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.drf import BoundedJSONParser
 from apps.core.errors import ApplicationError
 from apps.core.models import ImportBatch, Job
 from apps.core.uploads import UploadError, looks_like_formula
@@ -515,7 +516,7 @@ class SpecialistAddApi(_Scoped):
 
     scoped_model = School
     method_actions = {"POST": A.MANAGE_SPECIALISTS}
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    parser_classes = [BoundedJSONParser, FormParser, MultiPartParser]
 
     @extend_schema(
         request=SpecialistInputSerializer,

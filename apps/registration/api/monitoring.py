@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.params import int_param
 from apps.registration import selectors_monitoring
 from apps.registration.access import A, ScopedAPIMixin
 from apps.registration.models import Municipality, Region, School
@@ -116,10 +117,6 @@ class MunicipalityRegistrationProgressApi(_ProgressApi):
         return self.respond(municipality_id=pk)
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
 @extend_schema(
     summary="ОО, не выполнившие шаг регистрации",
     parameters=[
@@ -143,6 +140,6 @@ class LaggingSchoolsApi(ScopedAPIMixin, generics.ListAPIView[School]):
         return selectors_monitoring.registration_lagging_list(
             actor=self.actor,
             kind=kind,
-            region_id=_int(params.get("region")),
-            municipality_id=_int(params.get("municipality")),
+            region_id=int_param(params.get("region")),
+            municipality_id=int_param(params.get("municipality")),
         )

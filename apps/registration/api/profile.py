@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.params import int_param
 from apps.registration import selectors_profile, services_profile
 from apps.registration.access import A, ScopedAPIMixin
 from apps.registration.constants import SchoolType
@@ -176,10 +177,6 @@ class SchoolProfileApi(_Scoped):
         return Response(_out(school, profile))
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
 @extend_schema(
     summary="Кто заполнил опросный лист (действующие ОО)",
     parameters=[
@@ -201,6 +198,6 @@ class SchoolProfileListApi(ScopedAPIMixin, generics.ListAPIView[School]):
             actor=self.actor,
             filled=filled,
             q=p.get("q", "")[:100],
-            region_id=_int(p.get("region")),
-            municipality_id=_int(p.get("municipality")),
+            region_id=int_param(p.get("region")),
+            municipality_id=int_param(p.get("municipality")),
         )

@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 
 from apps.core.api import XLSX_RESPONSE, XlsxRenderer
 from apps.core.models import ImportBatch
+from apps.core.params import int_param
 from apps.registration import selectors_reconciliation, services_reconciliation
 from apps.registration.access import A, ScopedAPIMixin
 from apps.registration.models import School
@@ -205,10 +206,9 @@ class SchoolListBatchListApi(ScopedAPIMixin, generics.ListAPIView[ImportBatch]):
 
     def get_queryset(self) -> Any:
         params = self.request.query_params
-        region = params.get("region", "")
         return selectors_reconciliation.school_list_batch_list(
             actor=self.actor,
-            region_id=int(region) if region.isdigit() else None,
+            region_id=int_param(params.get("region")),
             status=params.get("status", ""),
         )
 

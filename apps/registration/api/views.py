@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.params import int_param
 from apps.core.scoping import Level
 from apps.registration import selectors
 from apps.registration.access import A, ScopedAPIMixin, get_actor
@@ -23,10 +24,6 @@ from apps.registration.api.serializers import (
 from apps.registration.models import Municipality, Region, School
 
 _Q = OpenApiParameter("q", str, description="Поиск по коду и наименованию")
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
 
 
 class MeApi(APIView):
@@ -84,7 +81,7 @@ class MunicipalityViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet[Municipa
     def get_queryset(self) -> QuerySet[Municipality]:
         params = self.request.query_params
         return selectors.municipality_list(
-            actor=self.actor, q=params.get("q", ""), region_id=_int(params.get("region"))
+            actor=self.actor, q=params.get("q", ""), region_id=int_param(params.get("region"))
         )
 
 
@@ -108,7 +105,7 @@ class SchoolViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet[School]):
         return selectors.school_list(
             actor=self.actor,
             q=params.get("q", ""),
-            region_id=_int(params.get("region")),
-            municipality_id=_int(params.get("municipality")),
+            region_id=int_param(params.get("region")),
+            municipality_id=int_param(params.get("municipality")),
             status=params.get("status", ""),
         )

@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.params import int_param
 from apps.core.uploads import CellError, UploadError
 from apps.registration.access import A, Actor, ScopedAPIMixin
 from apps.registration.models import School
@@ -217,11 +218,11 @@ class ResultVersionApi(_Scoped):
     def get(self, request: Request, pk: int) -> Response:
         version = sel.version_get(actor=self.actor, version_id=pk)
         against = None
-        raw = request.query_params.get("against", "")
-        if raw.isdigit():
+        number = int_param(request.query_params.get("against"))
+        if number is not None:
             against = (
                 sel.version_list(actor=self.actor, sheet=version.sheet)
-                .filter(number=int(raw))
+                .filter(number=number)
                 .exclude(pk=version.pk)
                 .first()
             )

@@ -109,12 +109,12 @@ def test_one_time_password_forces_a_change_before_anything_else(world):
 @pytest.mark.django_db
 def test_token_user_with_one_time_password_is_refused_by_the_api(world):
     # given a user with a one-time password using a token
-    from rest_framework.authtoken.models import Token
+    from apps.registration.services_tokens import api_token_issue
 
     user = world.users["regional"]
     user.must_change_password = True
     user.save()
-    key = Token.objects.create(user=user).key
+    key, _ = api_token_issue(user=user)
     # when it calls an endpoint
     response = Client().get(reverse("api-region-list"), HTTP_AUTHORIZATION=f"Token {key}")
     # then it is refused until the password is changed
@@ -235,3 +235,34 @@ def test_user_password_is_hashed(world):
     user = User.objects.get(username="t_municipal")
     # then only a hash is stored
     assert PASSWORD not in user.password
+
+
+@pytest.mark.django_db
+def test_wrong_codes_in_the_browser_lock_the_login_like_wrong_passwords(world):
+    # given a municipal coordinator with TOTP on, whose password a thief knows
+    user = world.users["municipal"]
+    owner = world.client_for("municipal")
+    owner.post(reverse("account-security"), {"step": "begin"})
+    user.refresh_from_db()
+    secret = totp_secret(user)
+    owner.post(
+        reverse("account-security"),
+        {"step": "confirm", "code": totp.code_at(secret, timezone.now())},
+    )
+    user.refresh_from_db()
+    assert user.totp_enabled
+    thief = Client()
+    # when the thief logs in with the password and guesses codes, logging in again each time
+    # the code step gives up
+    statuses = []
+    for _ in range(3):
+        thief.post(reverse("login"), {"username": user.username, "password": PASSWORD})
+        statuses.extend(
+            thief.post(reverse("login"), {"code": "000000"}).status_code for _ in range(2)
+        )
+    # then the fifth wrong code locks the pair, like five wrong passwords
+    assert statuses[:4] == [200, 200, 200, 200]
+    assert statuses[4] == 429
+    # and even the right password and code are refused until the cool-off ends
+    again = thief.post(reverse("login"), {"username": user.username, "password": PASSWORD})
+    assert again.status_code == 429

@@ -1,0 +1,29 @@
+"""DRF authentication by API token (django-rest-knox), with Russian errors.
+
+Kept apart from the API views: DRF imports the authentication classes named in settings while
+it builds ``APIView``, so this module must not import views.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from knox.auth import TokenAuthentication
+from rest_framework import exceptions
+from rest_framework.request import Request
+
+INVALID_TOKEN = "Токен недействителен или истёк. Получите новый: POST /api/v1/auth/token/."  # noqa: S105
+
+
+# knox ships no type information: its base class is Any to mypy.
+class ApiTokenAuthentication(TokenAuthentication):  # type: ignore[misc]
+    """``Authorization: Token <token>``: a knox token, compared by its hash, refused once expired,
+    revoked or its user disabled. Every refusal is 401 with the same Russian message."""
+
+    def authenticate(self, request: Request) -> tuple[Any, Any] | None:
+        try:
+            result: tuple[Any, Any] | None = super().authenticate(request)
+        except (exceptions.AuthenticationFailed, UnicodeDecodeError) as exc:
+            # (knox decodes the header as UTF-8: any other bytes would otherwise answer 500)
+            raise exceptions.AuthenticationFailed(INVALID_TOKEN) from exc
+        return result
