@@ -10,11 +10,13 @@ with a conditional UPDATE, so a job runs once however many messages arrive.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable
 from typing import Any, Protocol
 
 from django.db.models import Q
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
 
 from apps.core.models import Job
 
@@ -30,6 +32,8 @@ class JobTask(Protocol):
 
 _TASKS: dict[str, JobTask] = {}
 
+logger = logging.getLogger(__name__)
+
 
 def job_kind_register(kind: str, task: JobTask) -> None:
     """Declare the task (taking ``job_id=``) that runs jobs of ``kind``."""
@@ -38,6 +42,23 @@ def job_kind_register(kind: str, task: JobTask) -> None:
 
 def job_kinds() -> frozenset[str]:
     return frozenset(_TASKS)
+
+
+def job_send(task: JobTask, *, job_id: int) -> bool:
+    """Send the message of a committed job; False (logged) if the broker cannot take it now.
+
+    Meant for ``transaction.on_commit``: the job row is already stored as queued, so a broker
+    outage must not turn the request that created it into an error. ``job_sweep`` re-sends the
+    job once the broker is back.
+    """
+    try:
+        task.delay(job_id=job_id)
+    except BrokerError:
+        logger.warning(
+            "broker unavailable: job %s stays queued for the sweep", job_id, exc_info=True
+        )
+        return False
+    return True
 
 
 def job_sweep(

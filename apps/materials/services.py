@@ -30,6 +30,7 @@ from django.utils import timezone
 from apps.applications.models import ApplicationLine
 from apps.applications.selectors import APPLIED
 from apps.campaigns.models import Work
+from apps.core.jobs import job_send
 from apps.core.models import ImportBatch, Job
 from apps.core.scoping import Scope
 from apps.core.services import audit_record, job_claim, job_fail, job_mark_done
@@ -1238,7 +1239,7 @@ def kit_build_request(
         )
     from apps.materials.tasks import kit_build_task
 
-    transaction.on_commit(lambda: [kit_build_task.delay(job_id=j) for j in queued])
+    transaction.on_commit(lambda: [job_send(kit_build_task, job_id=j) for j in queued])
     return len(queued)
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 
+from apps.core.jobs import job_send
 from apps.core.models import Job
 from apps.core.scoping import Level, Scope
 from apps.core.services import audit_record, job_claim, job_fail, job_publish
@@ -73,7 +74,7 @@ def school_list_export_request(
     )
     from apps.registration.tasks import school_list_export_task
 
-    transaction.on_commit(lambda: school_list_export_task.delay(job_id=job.pk))
+    transaction.on_commit(lambda: job_send(school_list_export_task, job_id=job.pk))
     return job
 
 

@@ -35,6 +35,7 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from apps.core.errors import ApplicationError
+from apps.core.jobs import job_send
 from apps.core.models import ImportBatch, Job
 from apps.core.scoping import Level, Scope
 from apps.core.services import audit_record, job_claim, job_fail, job_mark_done
@@ -861,7 +862,7 @@ def account_import_apply_request(
         from apps.registration.tasks import account_import_apply_task
 
         job_id = job.pk
-        transaction.on_commit(lambda: account_import_apply_task.delay(job_id=job_id))
+        transaction.on_commit(lambda: job_send(account_import_apply_task, job_id=job_id))
     return ApplyRequest(batch=batch, job=job)
 
 

@@ -42,3 +42,6 @@ META_WORK_KEY = "Ключ работы"
 
 # Background job kinds.
 RESULTS_REMIND = "results_remind"  # one reminder click: e-mails to the schools still missing
+# One per accepted version: recompute the school's statistics and analytics (the sweep re-sends
+# it when the broker was down at upload time).
+RESULTS_STATS = "results_stats"

@@ -19,10 +19,11 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from apps.campaigns import schedule
+from apps.core.jobs import job_send
 from apps.core.models import Job
 from apps.core.services import audit_record, job_claim, job_fail, job_mark_done
 from apps.core.uploads import UploadError
@@ -31,7 +32,7 @@ from apps.registration.models import School
 from apps.registration.services import school_unit_scope
 from apps.results import selectors as sel
 from apps.results import xlsx
-from apps.results.constants import RESULTS_REMIND
+from apps.results.constants import RESULTS_REMIND, RESULTS_STATS
 from apps.results.messages import ResultsError
 from apps.results.models import (
     ParticipantResult,
@@ -371,19 +372,51 @@ def _accept(
             ResultDraft.objects.for_actor(actor, A.UPLOAD_RESULTS).filter(
                 school_id=school.pk, work_id=work.pk
             ).delete()
-        transaction.on_commit(
-            lambda: _enqueue_stats(school_id=school.pk, work_id=work.pk),
+        # The recomputation is a job stored with the version: if the broker is down when the
+        # upload commits, the upload still succeeds and the sweep sends the job later.
+        job = Job.objects.create(  # scoped to the school uploaded
+            kind=RESULTS_STATS,
+            key=f"{RESULTS_STATS}:{version.pk}",
+            actor=actor.user,
+            region_id=school.region_id,
+            municipality_id=school.municipality_id,
+            school_id=school.pk,
+            params={"school_id": school.pk, "work_id": work.pk, "version": number},
         )
+        transaction.on_commit(lambda: _enqueue_stats(job_id=job.pk))
     return Accepted(sheet, version, changes, False, checked.unused_codes)
 
 
-def _enqueue_stats(*, school_id: int, work_id: int) -> None:
-    """After an accepted upload: the school's statistics, then the analytics aggregates."""
-    from apps.analytics.tasks import analytics_school_refresh_task
-    from apps.results.tasks import results_stats_refresh_task
+def _enqueue_stats(*, job_id: int) -> None:
+    """After an accepted upload: send its statistics job (kept queued if the broker is down)."""
+    from apps.results.tasks import results_stats_run_task
 
-    results_stats_refresh_task.delay(school_id=school_id, work_id=work_id)
-    analytics_school_refresh_task.delay(school_id=school_id, work_id=work_id)
+    job_send(results_stats_run_task, job_id=job_id)
+
+
+def results_stats_run(*, job_id: int) -> SchoolWorkStats | None:
+    """Run an upload's statistics job: the school's statistics, then the analytics aggregates
+    (both recompute from the current results, so a late or repeated run is harmless). A claimed
+    or finished job is not run again; a transient database error puts it back in the queue."""
+    from apps.analytics.services import analytics_school_refresh
+
+    job = job_claim(job_id=job_id)
+    if job is None:
+        return None
+    school_id, work_id = job.params["school_id"], job.params["work_id"]
+    try:
+        stats = results_stats_refresh(school_id=school_id, work_id=work_id)
+        analytics_school_refresh(school_id=school_id, work_id=work_id)
+    except OperationalError:
+        mine = Job.objects.filter(pk=job.pk)  # unscoped: the job this worker claimed
+        mine.update(status=Job.Status.QUEUED, lease_until=None)
+        raise
+    except Exception as exc:
+        job_fail(job=job, error=f"{type(exc).__name__}: {exc}"[:2000])
+        raise
+    with transaction.atomic():
+        job_mark_done(job=job, output="", sha256="")
+    return stats
 
 
 # --- the browser entry: the same table in the browser, drafts -------------------------------
@@ -678,7 +711,7 @@ def results_remind(
     )
     from apps.results.tasks import results_remind_send_task
 
-    transaction.on_commit(lambda: results_remind_send_task.delay(job_id=job.pk))
+    transaction.on_commit(lambda: job_send(results_remind_send_task, job_id=job.pk))
     return Reminded(job_id=job.pk, queued=with_email, without_email=len(pending) - with_email)
 
 

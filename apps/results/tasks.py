@@ -6,7 +6,7 @@ from django.db import OperationalError
 
 from apps.core.jobs import job_kind_register
 from apps.core.task_typing import shared_task
-from apps.results.constants import RESULTS_REMIND
+from apps.results.constants import RESULTS_REMIND, RESULTS_STATS
 
 
 @shared_task(
@@ -20,10 +20,28 @@ from apps.results.constants import RESULTS_REMIND
     soft_time_limit=4 * 60,
 )
 def results_stats_refresh_task(*, school_id: int, work_id: int, **_: object) -> None:
-    """Recompute a school's statistics of a work after an accepted upload (idempotent)."""
+    """Recompute a school's statistics of a work (idempotent). Uploads now send
+    ``results.stats_run``; this name still serves messages queued before that change."""
     from apps.results.services import results_stats_refresh
 
     results_stats_refresh(school_id=school_id, work_id=work_id)
+
+
+@shared_task(
+    name="results.stats_run",
+    queue="analytics",
+    acks_late=True,
+    max_retries=5,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    time_limit=10 * 60,
+    soft_time_limit=9 * 60,
+)
+def results_stats_run_task(*, job_id: int, **_: object) -> None:
+    """An accepted upload's statistics job: the school's statistics, then analytics."""
+    from apps.results.services import results_stats_run
+
+    results_stats_run(job_id=job_id)
 
 
 @shared_task(
@@ -43,3 +61,4 @@ def results_remind_send_task(*, job_id: int, **_: object) -> int | None:
 
 
 job_kind_register(RESULTS_REMIND, results_remind_send_task)
+job_kind_register(RESULTS_STATS, results_stats_run_task)
