@@ -66,12 +66,13 @@ def test_grade8_password_opens_at_0730_school_local(zone: str, offset: str) -> N
     kit = Kit.objects.get(school=school, work=work)
     day = work.period_start + dt.timedelta(days=2)
     held(school, work, day)
-    organizer = _client(users["school_organizer"])
     html_url = reverse("kit-password", args=[kit.pk])
     api_url = reverse("api-kit-password", args=[kit.pk])
     list_url = reverse("api-school-materials", args=[school.pk])
-    # when the school asks one minute before 07:30 local time
+    # when the school asks one minute before 07:30 local time (logged in at that instant: a
+    # session opened at today's date may have expired by then)
     with time_machine.travel(_local(day, 7, 29, zone), tick=False):
+        organizer = _client(users["school_organizer"])
         page = organizer.get(html_url)
         api = organizer.get(api_url)
         listing = organizer.get(list_url).json()
@@ -88,6 +89,7 @@ def test_grade8_password_opens_at_0730_school_local(zone: str, offset: str) -> N
     assert not AuditEvent.objects.filter(action="materials.password_view").exists()
     # when it asks at 07:30 local time
     with time_machine.travel(_local(day, 7, 30, zone), tick=False):
+        organizer = _client(users["school_organizer"])
         page = organizer.get(html_url)
         api = organizer.get(api_url)
         regional = _client(users["regional"]).get(api_url)
@@ -133,12 +135,13 @@ def test_archive_opens_on_its_publication_date_and_downloads_are_audited(
     with django_capture_on_commit_callbacks(execute=True):
         kit_build_request(actor=SYSTEM, work_id=work.pk)
     kit = Kit.objects.get(school=school)
-    organizer = _client(users["school_organizer"])
     api_url = reverse("api-kit-archive", args=[kit.pk])
     html_url = reverse("kit-archive", args=[kit.pk])
     publish = work.materials_publish_date
-    # when it is asked for one minute before local midnight of the publication date
+    # when it is asked for one minute before local midnight of the publication date (logged in
+    # at each instant: a session opened at today's date may have expired by then)
     with time_machine.travel(_local(publish, 0, 0, zone) - dt.timedelta(minutes=1), tick=False):
+        organizer = _client(users["school_organizer"])
         early_api = organizer.get(api_url)
         early_html = organizer.get(html_url)
     # then both channels refuse with the opening instant
@@ -147,6 +150,7 @@ def test_archive_opens_on_its_publication_date_and_downloads_are_audited(
     assert early_html.status_code == 403
     # when it is asked at midnight
     with time_machine.travel(_local(publish, 0, 0, zone), tick=False):
+        organizer = _client(users["school_organizer"])
         response = organizer.get(api_url)
         body = b"".join(response.streaming_content)
         listing = organizer.get(reverse("api-school-materials", args=[school.pk])).json()
@@ -193,13 +197,13 @@ def test_materials_page_shows_status_and_local_opening_time() -> None:
     generate(work)
     day = work.period_start
     held(school, work, day)
-    client = _client(users["school_organizer"])
     url = reverse("school-materials", args=[school.pk])
-    # when the page is opened the evening before and on the morning
+    # when the page is opened the evening before and on the morning (logged in at each instant:
+    # a session opened at today's date may have expired by then)
     with time_machine.travel(_local(day, 7, 29, zone), tick=False):
-        before = client.get(url).content.decode()
+        before = _client(users["school_organizer"]).get(url).content.decode()
     with time_machine.travel(_local(day, 7, 30, zone), tick=False):
-        after = client.get(url).content.decode()
+        after = _client(users["school_organizer"]).get(url).content.decode()
     # then it shows the local opening time with a countdown first, the password link after
     assert f"{day:%d.%m.%Y} 07:30" in before
     assert "countdown" in before
