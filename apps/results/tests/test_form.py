@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from apps.core.models import AuditEvent
 from apps.results import xlsx
 from apps.results.tests.conftest import PARTICIPANTS, Env
+from conftest import need_service
 
 HEADERS_RU4 = [
     "Код участника",
@@ -167,8 +168,8 @@ def test_the_issued_form_filled_and_uploaded_round_trips_exactly(env: Env) -> No
 def test_a_form_saved_by_libreoffice_uploads_the_same(env: Env, tmp_path: Path) -> None:
     # given LibreOffice (the test needs it installed; it is on the development machine)
     soffice = shutil.which("libreoffice") or shutil.which("soffice")
-    if soffice is None:
-        pytest.skip("LibreOffice is not installed")
+    need_service("LibreOffice", soffice is not None, "apt-get install libreoffice-calc-nogui")
+    assert soffice is not None
     rows = env.rows(seed=11)
     source = tmp_path / "in" / "form.xlsx"
     source.parent.mkdir()
