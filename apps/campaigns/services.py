@@ -620,23 +620,15 @@ def school_date_set(
         raise CampaignError("date_in_past", date=_d(day), today=_d(today))
     if now >= schedule.day_frozen_at(zone, day):
         raise CampaignError("date_frozen", work=_title(work), date=_d(day))
-    reserve = _period_or_reserve(actor, school, work, day)
-    previous = row.date if row is not None else None
-    row = _date_upsert(actor=actor, school=school, work=work, day=day, reserve=reserve, row=row)
-    audit_record(
+    return _date_store(
         actor=actor,
-        action="schedule.date_set",
-        target=row,
-        scope=school_unit_scope(school),
+        school=school,
+        work=work,
+        day=day,
+        row=row,
+        audit="schedule.date_set",
         request=request,
-        details={
-            "work": _title(work),
-            "date": day.isoformat(),
-            "previous": previous.isoformat() if previous else None,
-            "reserve_id": reserve.pk if reserve else None,
-        },
     )
-    return row
 
 
 @transaction.atomic
@@ -682,12 +674,36 @@ def school_date_move(
             date=_d(day),
             released=_released(work, zone, day),
         )
+    return _date_store(
+        actor=actor,
+        school=school,
+        work=work,
+        day=day,
+        row=row,
+        audit="schedule.date_move",
+        request=request,
+        details={"reason": reason[:2000]},
+    )
+
+
+def _date_store(
+    *,
+    actor: Actor,
+    school: School,
+    work: Work,
+    day: dt.date,
+    row: SchoolWorkDate | None,
+    audit: str,
+    request: HttpRequest | None,
+    details: dict[str, Any] | None = None,
+) -> SchoolWorkDate:
+    """Store a school's day (inside the period, or an approved reserve day) and audit it."""
     reserve = _period_or_reserve(actor, school, work, day)
     previous = row.date if row is not None else None
     row = _date_upsert(actor=actor, school=school, work=work, day=day, reserve=reserve, row=row)
     audit_record(
         actor=actor,
-        action="schedule.date_move",
+        action=audit,
         target=row,
         scope=school_unit_scope(school),
         request=request,
@@ -696,7 +712,7 @@ def school_date_move(
             "date": day.isoformat(),
             "previous": previous.isoformat() if previous else None,
             "reserve_id": reserve.pk if reserve else None,
-            "reason": reason[:2000],
+            **(details or {}),
         },
     )
     return row

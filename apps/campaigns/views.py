@@ -10,6 +10,7 @@ import io
 from typing import Any
 from urllib.parse import urlencode
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
@@ -607,18 +608,22 @@ class SchoolScheduleView(ScopedViewMixin, View):
         return render(request, "campaigns/school_schedule.html", ctx)
 
 
-class SchoolScheduleSetView(ScopedViewMixin, View):
-    """POST: the school picks (or changes) its day for one work."""
+class _ScheduleDayPostView(ScopedViewMixin, View):
+    """POST one day of a school's schedule through a service; back to the schedule page."""
 
     scoped_model = School
-    action = A.EDIT_SCHEDULE
+    form_class: type[django_forms.Form]
+    saved_text: str
+
+    def save(self, request: HttpRequest, pk: int, data: dict[str, Any]) -> SchoolWorkDate:
+        raise NotImplementedError
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         try:
-            selectors.school_get(actor=self.actor, school_id=pk, action=A.EDIT_SCHEDULE)
+            selectors.school_get(actor=self.actor, school_id=pk, action=self.action)
         except School.DoesNotExist as exc:
             raise _not_found(exc) from exc
-        form = forms.ScheduleDateForm(request.POST)
+        form = self.form_class(request.POST)
         target = reverse("school-schedule", args=[pk])
         if not form.is_valid():
             for errors in form.errors.values():
@@ -627,56 +632,45 @@ class SchoolScheduleSetView(ScopedViewMixin, View):
                     messages.error(request, error)  # type: ignore[arg-type]
             return redirect(target)
         try:
-            row = services.school_date_set(
-                actor=self.actor,
-                school_id=pk,
-                work_id=form.cleaned_data["work"],
-                day=form.cleaned_data["date"],
-                request=request,
-            )
+            row = self.save(request, pk, form.cleaned_data)
         except ObjectDoesNotExist as exc:
             raise _not_found(exc) from exc
         except CampaignError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, f"Дата проведения сохранена: {row.date:%d.%m.%Y}.")
+            messages.success(request, f"{self.saved_text}: {row.date:%d.%m.%Y}.")
         return redirect(target)
 
 
-class SchoolScheduleMoveView(ScopedViewMixin, View):
+class SchoolScheduleSetView(_ScheduleDayPostView):
+    """POST: the school picks (or changes) its day for one work."""
+
+    action = A.EDIT_SCHEDULE
+    form_class = forms.ScheduleDateForm
+    saved_text = "Дата проведения сохранена"
+
+    def save(self, request: HttpRequest, pk: int, data: dict[str, Any]) -> SchoolWorkDate:
+        return services.school_date_set(
+            actor=self.actor, school_id=pk, work_id=data["work"], day=data["date"], request=request
+        )
+
+
+class SchoolScheduleMoveView(_ScheduleDayPostView):
     """POST: the school's municipal or regional coordinator moves its day, with a reason."""
 
-    scoped_model = School
     action = A.MOVE_SCHOOL_DAY
+    form_class = forms.ScheduleMoveForm
+    saved_text = "Дата проведения перенесена"
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        try:
-            selectors.school_get(actor=self.actor, school_id=pk, action=A.MOVE_SCHOOL_DAY)
-        except School.DoesNotExist as exc:
-            raise _not_found(exc) from exc
-        form = forms.ScheduleMoveForm(request.POST)
-        target = reverse("school-schedule", args=[pk])
-        if not form.is_valid():
-            for errors in form.errors.values():
-                for error in errors:
-                    messages.error(request, error)  # type: ignore[arg-type]
-            return redirect(target)
-        try:
-            row = services.school_date_move(
-                actor=self.actor,
-                school_id=pk,
-                work_id=form.cleaned_data["work"],
-                day=form.cleaned_data["date"],
-                reason=form.cleaned_data["reason"],
-                request=request,
-            )
-        except ObjectDoesNotExist as exc:
-            raise _not_found(exc) from exc
-        except CampaignError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, f"Дата проведения перенесена: {row.date:%d.%m.%Y}.")
-        return redirect(target)
+    def save(self, request: HttpRequest, pk: int, data: dict[str, Any]) -> SchoolWorkDate:
+        return services.school_date_move(
+            actor=self.actor,
+            school_id=pk,
+            work_id=data["work"],
+            day=data["date"],
+            reason=data["reason"],
+            request=request,
+        )
 
 
 class ReserveDayCreateView(ScopedViewMixin, View):
