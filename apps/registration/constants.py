@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from django.db import models
+
+from apps.core.instants import moscow_offset
 
 # Every IANA zone used on Russian territory, west to east (Russia spans eleven offsets).
 RUSSIAN_TIME_ZONES: tuple[str, ...] = (
@@ -71,14 +72,7 @@ _CITY = {
 
 def time_zone_label(name: str, at: datetime | None = None) -> str:
     """'МСК+2 (Екатеринбург)': the offset from Moscow now (or at `at`) and the zone's city."""
-    moment = at or datetime.now(tz=UTC)
-    offset = moment.astimezone(ZoneInfo(name)).utcoffset()
-    moscow = moment.astimezone(ZoneInfo("Europe/Moscow")).utcoffset()
-    if offset is None or moscow is None:  # pragma: no cover - zoneinfo always gives one
-        return name
-    hours = int((offset - moscow).total_seconds() // 3600)
-    sign = "" if hours == 0 else f"{hours:+d}"
-    return f"МСК{sign} ({_CITY.get(name, name)})"
+    return f"{moscow_offset(name, at)} ({_CITY.get(name, name)})"
 
 
 TIME_ZONE_CHOICES: list[tuple[str, str]] = [(tz, time_zone_label(tz)) for tz in RUSSIAN_TIME_ZONES]

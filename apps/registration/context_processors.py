@@ -152,6 +152,9 @@ def cabinet(request: HttpRequest) -> dict[str, Any]:
     menu.append(("API", reverse("swagger-ui")))
     return {
         "actor": actor,
+        # The default clock of ``{% instant %}``: the actor's own unit (a page about another
+        # unit passes that unit, or sets ``place`` in its context).
+        "actor_place": actor.unit,
         "cabinet_menu": menu,
         "menu_sections": menu_sections(menu),
         "can_totp": actor.can(A.USE_TOTP),

@@ -43,6 +43,7 @@ class Region(BaseModel, ScopedModel):
     """A subject of the Russian Federation."""
 
     scope_fields = {Level.REGION: "pk"}
+    instant_whose = "время региона"  # the label of instants shown on its clock (core.instants)
 
     code = models.CharField(
         "код", max_length=2, unique=True, validators=[RegexValidator(c.REGION_CODE_REGEX)]
@@ -71,6 +72,7 @@ class Municipality(BaseModel, ScopedModel):
     """A municipal district or city district of a region."""
 
     scope_fields = {Level.REGION: "region_id", Level.MUNICIPALITY: "pk"}
+    instant_whose = "время МО"
 
     region = models.ForeignKey(
         Region, verbose_name="регион", on_delete=models.PROTECT, related_name="municipalities"
@@ -112,6 +114,7 @@ class School(BaseModel, ScopedModel):
         Level.MUNICIPALITY: "municipality_id",
         Level.SCHOOL: "pk",
     }
+    instant_whose = "время ОО"
 
     municipality = models.ForeignKey(
         Municipality, verbose_name="муниципалитет", on_delete=models.PROTECT, related_name="schools"

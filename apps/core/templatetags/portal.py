@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django import template
+
+from apps.core import instants
 
 register = template.Library()
 
@@ -24,3 +27,27 @@ def width_class(value: object) -> str:
     if not number.is_finite():
         return "w-0"
     return f"w-{min(max(round(number), 0), 100)}"
+
+
+@register.simple_tag(takes_context=True)
+def instant(context: template.Context, moment: Any, unit: Any = None, seconds: bool = False) -> str:
+    """``{% instant moment [unit] %}`` → «07.12.2026 00:00 (МСК+2, время ОО)».
+
+    The clock is ``unit`` when given, else the page's ``place`` (the unit the page is about),
+    else the actor's own unit, else Moscow (core.instants).
+    """
+    if unit is None:
+        unit = context.get("place")
+    if unit is None:
+        unit = context.get("actor_place")
+    return instants.format_instant(moment, unit, seconds=bool(seconds), empty="—")
+
+
+@register.simple_tag(takes_context=True)
+def zone_suffix(context: template.Context, unit: Any = None) -> str:
+    """``{% zone_suffix [unit] %}`` → «(МСК+2, время ОО)», for a column header of instants."""
+    if unit is None:
+        unit = context.get("place")
+    if unit is None:
+        unit = context.get("actor_place")
+    return instants.zone_suffix(unit)
