@@ -3,6 +3,8 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# axe-core (package.json) for the accessibility browser tests; npm writes its own stamp.
+NODE_STAMP := node_modules/.package-lock.json
 # Two workers: the machines here have two cores. Browser tests share a Chromium per module.
 PYTEST_ARGS ?= -n 2 --dist loadscope
 # `make run DEMO_TODAY=2027-04-15` builds the demo (on an empty database) as of that day.
@@ -17,6 +19,14 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
+# Without npm the accessibility tests skip locally (and fail under CI, which installs it).
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --loglevel=error && touch $(NODE_STAMP); \
+	else \
+		echo "npm не найден: тесты доступности (axe-core) будут пропущены (apt-get install nodejs npm)"; \
+	fi
+
 run: $(STAMP)
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo --if-empty $(if $(DEMO_TODAY),--today $(DEMO_TODAY))
@@ -30,7 +40,7 @@ test: $(STAMP)
 	$(MAKE) --no-print-directory pytest
 
 # The test suite alone (CI runs it a second time with the clock moved ahead).
-pytest: $(STAMP)
+pytest: $(STAMP) $(NODE_STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -45,4 +55,4 @@ fmt: $(STAMP)
 	$(PY) -m ruff check --fix .
 
 clean:
-	rm -rf $(VENV) db.sqlite3 media staticfiles artifacts
+	rm -rf $(VENV) db.sqlite3 media staticfiles artifacts node_modules

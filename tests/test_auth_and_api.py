@@ -27,11 +27,13 @@ def test_each_role_lands_in_its_own_cabinet(world: World) -> None:
         response = client.post(
             reverse("login"), {"username": user.username, "password": PASSWORD}, follow=True
         )
-        # then it ends on its own cabinet page with its role in the header
-        assert response.redirect_chain[-1][0] == expected[role], role
+        # then it ends on «Что сделать сейчас», whose side card leads to its own unit's page
+        assert response.redirect_chain[-1][0] == reverse("cabinet"), role
         assert response.status_code == 200
         html = response.content.decode()
         assert "Выйти" in html
+        assert "Что сделать сейчас" in html
+        assert f'href="{expected[role]}"' in html, role
 
 
 @pytest.mark.django_db

@@ -27,19 +27,36 @@ PAGES: dict[str, tuple[str, str]] = {
     "municipal /municipalities/<own>/": ("reg66_m001", "/municipalities/{municipality}/"),
     "school organizer /schools/<own>/": ("edu660101", "/schools/{school}/"),
     "school tech /schools/<own>/": ("edu660101_t1", "/schools/{school}/"),
+    # «Что сделать сейчас» (apps/cabinet): grouped reads per current campaign, never per school.
+    "federal /cabinet/": ("federal", "/cabinet/"),
+    "regional /cabinet/": ("reg66", "/cabinet/"),
+    "municipal /cabinet/": ("reg66_m001", "/cabinet/"),
+    "school organizer /cabinet/": ("edu660101", "/cabinet/"),
+    "school tech /cabinet/": ("edu660101_t1", "/cabinet/"),
 }
 # Every page: session, user, the user's global and group permissions (4). The actor's grant
 # lookups: none for federal, then school → municipality → region grant until one is found
 # (1-3). Then the page's own object (detail pages), one COUNT and one page of rows. Anything
-# more is an N+1 or a per-row lookup.
+# more is an N+1 or a per-row lookup. The frame of every page below the federal level adds up to
+# two (apps.notices): the unread-notices badge of the menu and the coordinators' contacts.
 BUDGET: dict[str, int] = {
     "federal /regions/": 6,
     "federal /municipalities/": 6,
     "federal /schools/?q=": 6,
-    "regional /regions/<own>/": 10,
-    "municipal /municipalities/<own>/": 9,
-    "school organizer /schools/<own>/": 6,
-    "school tech /schools/<own>/": 6,
+    "regional /regions/<own>/": 12,
+    "municipal /municipalities/<own>/": 11,
+    "school organizer /schools/<own>/": 8,
+    "school tech /schools/<own>/": 8,
+    # The first screen reads, per current campaign, the other apps' grouped selectors
+    # (application and upload monitoring, kits not built, reserve days; a school's schedule,
+    # results windows, kits, context data): 32-42 on the demo, the same on the national set.
+    # The federal page adds the materials app's build state of each work flagged as not built
+    # (~8 queries a work; here four, their builds queued but never run in this transaction).
+    "federal /cabinet/": 70,
+    "regional /cabinet/": 45,
+    "municipal /cabinet/": 42,
+    "school organizer /cabinet/": 36,
+    "school tech /cabinet/": 36,
 }
 
 

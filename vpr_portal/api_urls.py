@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("apps.campaigns.api.urls")),
     path("", include("apps.results.api.urls")),
     path("", include("apps.analytics.api.urls")),
+    path("", include("apps.notices.api.urls")),
     path("", include("apps.core.api")),
 ]

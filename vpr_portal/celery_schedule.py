@@ -12,6 +12,11 @@ beat tick does no harm.
   past ``expires_at`` that nobody downloaded (the download refuses them already; this makes sure
   no password, even encrypted, outlives its file).
 
+* ``materials.builds_auto_start`` — every 30 minutes: compose the kits and queue the archive
+  builds of every work whose first publication instant is within
+  ``MATERIALS_AUTO_BUILD_LEAD_DAYS`` (or already past while its period runs) and which has
+  schools without a kit or kits without a build; a work already started is left alone.
+
 Not scheduled, because nothing needs it: release instants are checked on the server at read
 time (apps.materials.release), so nothing has to run at 07:30.
 """
@@ -23,6 +28,7 @@ from typing import Any
 
 JOB_SWEEP_EVERY = timedelta(minutes=5)
 CREDENTIALS_PURGE_EVERY = timedelta(hours=1)
+BUILDS_AUTO_START_EVERY = timedelta(minutes=30)
 
 BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "core.job_sweep": {
@@ -35,5 +41,10 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "registration.credentials_purge",
         "schedule": CREDENTIALS_PURGE_EVERY,
         "options": {"expires": CREDENTIALS_PURGE_EVERY.total_seconds()},
+    },
+    "materials.builds_auto_start": {
+        "task": "materials.builds_auto_start",
+        "schedule": BUILDS_AUTO_START_EVERY,
+        "options": {"expires": BUILDS_AUTO_START_EVERY.total_seconds()},
     },
 }

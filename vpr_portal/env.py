@@ -46,6 +46,10 @@ CI: bool = _bool("CI")
 FERNET_KEYS: list[str] = _list("VPR_FERNET_KEYS")
 # Ed25519 private key (base64 of the 32 raw bytes, or PEM) that signs materials manifests.
 MANIFEST_SIGNING_KEY: str = os.environ.get("VPR_MANIFEST_SIGNING_KEY", "")
+# The federal operator's contacts, shown to regional coordinators in every cabinet (notices app).
+FEDERAL_CONTACT_NAME: str = os.environ.get("VPR_FEDERAL_CONTACT_NAME", "")
+FEDERAL_CONTACT_PHONE: str = os.environ.get("VPR_FEDERAL_CONTACT_PHONE", "")
+FEDERAL_CONTACT_EMAIL: str = os.environ.get("VPR_FEDERAL_CONTACT_EMAIL", "")
 # Test settings only: VPR_CELERY_EAGER=0 sends tasks through the broker to a real worker.
 CELERY_EAGER: bool = _bool("VPR_CELERY_EAGER", default=True)
 

@@ -19,12 +19,14 @@ urlpatterns = [
         name="swagger-ui",
     ),
     path("", include("apps.core.urls")),
+    path("", include("apps.cabinet.urls")),
     path("", include("apps.registration.urls")),
     path("", include("apps.applications.urls")),
     path("", include("apps.materials.urls")),
     path("", include("apps.campaigns.urls")),
     path("", include("apps.results.urls")),
     path("", include("apps.analytics.urls")),
+    path("", include("apps.notices.urls")),
 ]
 
 handler404 = "apps.core.views.page_not_found"

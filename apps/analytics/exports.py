@@ -11,6 +11,7 @@ The numbering of the forms (Ф1…Ф7) is documented in docs/analytics-reports.m
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -99,7 +100,7 @@ class ExportReport:
     kind: str
     number: int
     title: str
-    work_line: str  # «ВПР 2026 Русский язык 4 класс»
+    work_line: str  # «ВПР 2026, весна Русский язык 4 класс»
     unit_line: str
     max_score: int
     generated_on: dt.date
@@ -107,10 +108,14 @@ class ExportReport:
     sections: Sequence[Section]
     notes: Sequence[str] = ()
     chart: HistogramChart | MarksChart | None = None
+    file_work: str = ""  # «Математика 4»
+    file_unit: str = ""  # «МО Белоярский», «ОО 660101», «РФ»
 
     @property
     def file_stem(self) -> str:
-        return f"Ф{self.number}_{self.title}"
+        """«Ф3_Статистика по отметкам_Математика 4_МО Белоярский»: safe in any file system."""
+        parts = [f"Ф{self.number}", self.title, self.file_work, self.file_unit]
+        return safe_file_name("_".join(p for p in parts if p))
 
     @property
     def sheet_title(self) -> str:
@@ -166,7 +171,7 @@ def build(kind: str, report: sel.Report, **extra: Any) -> ExportReport:
         kind=kind,
         number=number,
         title=title,
-        work_line=f"ВПР {work.campaign.year} {work.subject.name} {work.grade} класс",
+        work_line=f"{work.campaign.label} {work.subject.name} {work.grade} класс",
         unit_line=report.unit_name,
         max_score=work.max_score,
         generated_on=timezone.now().astimezone(ZoneInfo(report.time_zone)).date(),
@@ -174,7 +179,33 @@ def build(kind: str, report: sel.Report, **extra: Any) -> ExportReport:
         sections=sections,
         notes=notes,
         chart=chart,
+        file_work=f"{work.subject.name} {work.grade}",
+        file_unit=file_unit(report),
     )
+
+
+# Characters no common file system (Windows above all) takes in a file name.
+_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]+')
+MAX_STEM = 150
+
+
+def safe_file_name(stem: str) -> str:
+    """``stem`` with characters unsafe in file names replaced, spaces collapsed, length capped."""
+    cleaned = " ".join(_UNSAFE.sub(" ", stem).split()).strip(" .")
+    return cleaned[:MAX_STEM].rstrip(" .") or "Отчёт"
+
+
+def file_unit(report: sel.Report) -> str:
+    """The unit of a report as its files name it: «ОО 660101», «МО Белоярский», the region."""
+    level = Level(report.aggregate.level)
+    code: Any = getattr(report.place, "code", None)
+    if level == Level.SCHOOL and code:
+        return f"ОО {code}"
+    if level == Level.MUNICIPALITY:
+        return f"МО {report.unit_name}"
+    if level == Level.REGION:
+        return report.unit_name
+    return "РФ"
 
 
 Built = tuple[list[Section], list[str], HistogramChart | MarksChart | None]

@@ -58,7 +58,11 @@ def file_name(report: ExportReport) -> str:
 
 
 def combined_file_name(report: ExportReport) -> str:
-    return f"{COMBINED_STEM} {report.work_line}.pdf"
+    """«Отчёты_Математика 4_МО Белоярский.pdf»."""
+    from apps.analytics.exports import safe_file_name
+
+    parts = [COMBINED_STEM, report.file_work or report.work_line, report.file_unit]
+    return f"{safe_file_name('_'.join(p for p in parts if p))}.pdf"
 
 
 def _text(value: Any) -> str:

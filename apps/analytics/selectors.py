@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from apps.analytics.models import MARKS, WorkAggregate
 from apps.campaigns import schedule
+from apps.core import instants
 from apps.core.scoping import Level
 from apps.registration.access import A, Actor
 
@@ -91,6 +92,7 @@ class Report:
     unit_name: str
     embargo_until: dt.datetime | None = None
     time_zone: str = schedule.MOSCOW
+    place: Any = None  # the unit whose clock the report's instants are shown on (None: Moscow)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -220,6 +222,7 @@ def report_get(*, actor: Actor, pk: int) -> Report:
         rows=[],
         unit_name=unit_name,
         time_zone=getattr(unit, "time_zone", "") or schedule.MOSCOW,
+        place=unit if unit is not None else instants.FEDERAL,
     )
     if not actor.is_federal:
         opens = release_instant(aggregate, unit)

@@ -219,10 +219,17 @@ class ObjectivityView(ReportView):
 
 
 def _download(content: bytes, content_type: str, name: str) -> HttpResponse:
+    """The file as an attachment named ``name`` (RFC 6266/5987: an ASCII ``filename`` for old
+    clients, then the real Russian name as ``filename*``)."""
     from django.utils.encoding import escape_uri_path
 
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(name)}"
+    stem, _, ext = name.rpartition(".")
+    fallback = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "_" for ch in stem)
+    response["Content-Disposition"] = (
+        f'attachment; filename="{fallback or "report"}.{ext}"; '
+        f"filename*=UTF-8''{escape_uri_path(name)}"
+    )
     return response
 
 

@@ -118,3 +118,34 @@ class ApplicationDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id}: {self.from_status} → {self.to_status}"
+
+
+class ApplicationLineChange(models.Model):
+    """One save of an application's lines (form, file or API): who changed which works and how.
+
+    ``changes`` holds ``{"work": label, "old": [takes_part, participants, classes], "new": [...]}``
+    per changed work, so the history shows «участников 48 → 46» for what a coordinator edited.
+    """
+
+    application = models.ForeignKey(
+        Application, verbose_name="заявка", on_delete=models.CASCADE, related_name="line_changes"
+    )
+    at = models.DateTimeField("когда", auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="кто",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    role = models.CharField("роль", max_length=32, blank=True)
+    source = models.CharField("способ", max_length=16, choices=Source.choices)
+    changes = models.JSONField("изменения", default=list)
+
+    class Meta:
+        verbose_name = "изменение строк заявки"
+        verbose_name_plural = "изменения строк заявки"
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {len(self.changes)} строк"

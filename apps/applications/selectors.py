@@ -13,7 +13,14 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from apps.applications.constants import NOT_APPLIED
-from apps.applications.models import Application, ApplicationDecision, ApplicationLine, Status
+from apps.applications.models import (
+    Application,
+    ApplicationDecision,
+    ApplicationLine,
+    ApplicationLineChange,
+    Source,
+    Status,
+)
 from apps.applications.rules import (
     AppState,
     LineValues,
@@ -244,6 +251,75 @@ class DecisionRow:
     comment: str
 
 
+@dataclass(frozen=True)
+class HistoryRow:
+    """A row of the application's history: a transition, or a save of its lines."""
+
+    at_utc: dt.datetime
+    who: str
+    role: str
+    what: str  # «черновик → подана ОО», or «Изменены строки заявки»
+    changes: list[str]  # for a save of lines: «Математика 4 класс: участников 48 → 46»
+    source: str
+    comment: str
+
+
+def line_change_text(work: str, old: LineValues, new: LineValues) -> str:
+    """What changed in one work's line, field by field: «Математика 4 класс: участников 48 → 46»."""
+    if old.takes_part != new.takes_part:
+        return f"{work}: {old.display()} → {new.display()}"
+    parts = []
+    if old.participants != new.participants:
+        parts.append(f"участников {old.participants} → {new.participants}")
+    if old.classes != new.classes:
+        parts.append(f"классов {old.classes} → {new.classes}")
+    return f"{work}: {', '.join(parts) or 'без изменений'}"
+
+
+def _who(user: Any) -> str:
+    if user is None:
+        return "система"
+    return str(user.username) + (f" ({user.full_name})" if user.full_name else "")
+
+
+def _history(app: Application, decisions: list[DecisionRow]) -> list[HistoryRow]:
+    rows = [
+        HistoryRow(
+            at_utc=d.at_utc,
+            who=d.who,
+            role=d.role,
+            what=f"{d.from_label} → {d.to_label}",
+            changes=[],
+            source=d.source,
+            comment=d.comment,
+        )
+        for d in decisions
+    ]
+    saves = (
+        ApplicationLineChange.objects.filter(application=app)
+        .select_related("actor")
+        .order_by("at", "pk")
+    )
+    rows += [
+        HistoryRow(
+            at_utc=c.at,
+            who=_who(c.actor),
+            role=_role_label(c.role),
+            what="Изменены строки заявки",
+            changes=[
+                line_change_text(
+                    ch["work"], LineValues.from_list(ch["old"]), LineValues.from_list(ch["new"])
+                )
+                for ch in c.changes
+            ],
+            source=str(Source(c.source).label) if c.source in Source.values else c.source,
+            comment="",
+        )
+        for c in saves
+    ]
+    return sorted(rows, key=lambda r: r.at_utc)
+
+
 @dataclass
 class ApplicationPage:
     """Everything the application page (and the API detail) shows, with what the actor may do."""
@@ -261,6 +337,7 @@ class ApplicationPage:
     can_reopen: bool
     lock_message: str
     grades: Mapping[str, Any] = field(default_factory=dict)
+    history: list[HistoryRow] = field(default_factory=list)
 
     @property
     def status(self) -> str:
@@ -334,6 +411,7 @@ def application_page(*, actor: Actor, application_id: int) -> ApplicationPage:
         if refusal is not None and actor.can(A.EDIT_APPLICATION)
         else "",
         grades=grades,
+        history=_history(app, decisions),
     )
 
 

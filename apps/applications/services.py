@@ -37,6 +37,7 @@ from apps.applications.models import (
     Application,
     ApplicationDecision,
     ApplicationLine,
+    ApplicationLineChange,
     Source,
     Status,
 )
@@ -58,6 +59,7 @@ from apps.applications.rules import (
     submit_target,
 )
 from apps.campaigns.models import Campaign
+from apps.core import instants
 from apps.core.models import ImportBatch
 from apps.core.scoping import Level, Scope
 from apps.core.services import audit_record
@@ -151,8 +153,9 @@ def _locked(actor: Actor, action: str, application_id: int) -> Application:
     )
 
 
-def _stamp() -> str:
-    return timezone.localtime().strftime("%d.%m.%Y %H:%M (МСК)")
+def _stamp(unit: object) -> str:
+    """When a file was generated, on the clock of the unit it is about (core.instants)."""
+    return instants.format_instant(timezone.now(), unit)
 
 
 def _create_application(*, school: School, campaign: Campaign) -> Application:
@@ -205,6 +208,15 @@ def _record_lines(
     source: str,
     request: HttpRequest | None,
 ) -> None:
+    ApplicationLineChange.objects.create(
+        application=app,
+        actor=actor.user,
+        role=str(actor.role or ""),
+        source=source,
+        changes=[
+            {"work": c.label, "old": c.old.as_list(), "new": c.new.as_list()} for c in changes
+        ],
+    )
     audit_record(
         actor=actor,
         action="application.lines_save",
@@ -528,9 +540,9 @@ def application_form_file(
             name=school.full_name or school.short_name,
             municipality=school.municipality.name,
             campaign_year=campaign.year,
-            campaign_name=campaign.name,
+            campaign_name=campaign.label,
             deadline_text=state.deadline_text,
-            generated_at=_stamp(),
+            generated_at=_stamp(school),
             campaign_id=campaign.pk,
         ),
         works=sel.work_refs(actor=actor, campaign=campaign),
@@ -545,7 +557,7 @@ def application_form_file(
         request=request,
     )
     return FileOut(
-        forms_xlsx.school_form_filename(campaign_name=campaign.name, school_code=school.code),
+        forms_xlsx.school_form_filename(campaign_name=campaign.label, school_code=school.code),
         content,
     )
 
@@ -594,8 +606,8 @@ def application_summary_file(
             unit_code=unit.code,
             unit_name=unit.name,
             campaign_year=campaign.year,
-            campaign_name=campaign.name,
-            generated_at=_stamp(),
+            campaign_name=campaign.label,
+            generated_at=_stamp(actor.unit),
             campaign_id=campaign.pk,
         ),
         works=sel.work_refs(actor=actor, campaign=campaign),
@@ -609,7 +621,7 @@ def application_summary_file(
         details={"unit": unit.code, "schools": len(rows), "campaign": campaign.year},
     )
     return FileOut(
-        forms_xlsx.summary_filename(campaign_name=campaign.name, unit_code=unit.code), content
+        forms_xlsx.summary_filename(campaign_name=campaign.label, unit_code=unit.code), content
     )
 
 
@@ -631,8 +643,8 @@ def application_monitoring_file(
         data=data,
         works=sel.work_refs(actor=actor, campaign=campaign),
         not_applied=[(s.code, s.short_name, s.municipality.name) for s in not_applied],
-        campaign_name=campaign.name,
-        generated_at=_stamp(),
+        campaign_name=campaign.label,
+        generated_at=_stamp(actor.unit),
     )
     audit_record(
         actor=actor,
@@ -642,7 +654,7 @@ def application_monitoring_file(
         details={"unit": unit.code or "РФ", "campaign": campaign.year},
     )
     code = unit.code or "РФ"
-    return FileOut(f"Мониторинг заявок {campaign.name} {code}.xlsx", content)
+    return FileOut(f"Мониторинг заявок {campaign.label} {code}.xlsx", content)
 
 
 # --- files: upload, preview, apply ---------------------------------------------------------------
@@ -734,7 +746,7 @@ def _plan_school_form(
         )
     if school.status != SchoolStatus.ACTIVE:
         raise ChainError("school_closed", school=school.code)
-    parsed = forms_xlsx.parse_school_form(sheets, meta, works=works, campaign_name=campaign.name)
+    parsed = forms_xlsx.parse_school_form(sheets, meta, works=works, campaign_name=campaign.label)
     errors = parsed.all_errors
     state = sel.states_for(
         actor=actor, action=A.IMPORT_APPLICATIONS, campaign=campaign, schools=[school]
@@ -802,7 +814,7 @@ def _plan_summary(
             "Скачайте сводный файл в своём кабинете."
         )
     unit = _summary_unit(actor, meta)
-    parsed = forms_xlsx.parse_summary(sheets, meta, works=works, campaign_name=campaign.name)
+    parsed = forms_xlsx.parse_summary(sheets, meta, works=works, campaign_name=campaign.label)
     errors = list(parsed.all_errors)
     schools = {
         s.code: s for s in sel.unit_schools(actor=actor, unit=unit, action=A.APPLICATION_SUMMARY)
@@ -988,10 +1000,10 @@ def _wrong_campaign(actor: Actor, meta: forms_xlsx.FormMeta, campaign: Campaign)
     other = (
         sel.campaign_get(actor=actor, campaign_id=meta.campaign_id) if meta.campaign_id else None
     )
-    named = f"«{other.name}»" if other else f"{meta.campaign_year or 'не указана'} года"
+    named = f"«{other.label}»" if other else f"{meta.campaign_year or 'не указана'} года"
     return (
         f"Файл относится к другой кампании ({named}), а заявки принимаются для "
-        f"{campaign.name}. Скачайте форму {campaign.name} и заполните её."
+        f"{campaign.label}. Скачайте форму {campaign.label} и заполните её."
     )
 
 
@@ -1158,7 +1170,6 @@ def _apply_plan(
         app = Application.objects.for_actor(actor, A.IMPORT_APPLICATIONS).get(
             pk=state.application_id
         )
-    verbs = {"submit": "submit", "confirm": "confirm", "reopen": "reopen"}
     if plan.transition == "reopen":
         _transition(
             actor=actor,
@@ -1184,7 +1195,7 @@ def _apply_plan(
             actor=actor,
             app=app,
             school=school,
-            verb=verbs[plan.transition],
+            verb="submit" if plan.transition == "submit" else "confirm",
             to_status=plan.status_after,
             source=Source.XLSX,
             request=request,
@@ -1234,7 +1245,7 @@ def application_not_applied_file(
     schools = sel.not_applied_list(actor=actor, campaign=campaign, unit=unit)
     content = table_workbook(
         sheet_title="Не подали заявку",
-        title=f"ОО, не подавшие заявку на участие в {campaign.name}: {unit.title or 'РФ'}",
+        title=f"ОО, не подавшие заявку на участие в {campaign.label}: {unit.title or 'РФ'}",
         headers=["Регион", "Муниципалитет", "Код ОО", "ОО"],
         rows=(
             [s.region.name, s.municipality.name, s.code, s.short_name] for s in schools.iterator()
@@ -1248,4 +1259,4 @@ def application_not_applied_file(
         request=request,
         details={"unit": unit.code or "РФ", "campaign": campaign.year},
     )
-    return FileOut(f"Не подали заявку {campaign.name} {unit.code or 'РФ'}.xlsx", content)
+    return FileOut(f"Не подали заявку {campaign.label} {unit.code or 'РФ'}.xlsx", content)

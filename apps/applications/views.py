@@ -21,6 +21,7 @@ from apps.applications.messages import ChainError
 from apps.applications.models import Application, Source
 from apps.applications.rules import Issue, RawLine
 from apps.campaigns.models import Campaign
+from apps.core.listing import Column, Listing
 from apps.core.models import ImportBatch
 from apps.core.params import int_param
 from apps.core.scoping import Level
@@ -454,6 +455,19 @@ class MunicipalitySummaryView(_SummaryView):
 
 # --- monitoring ----------------------------------------------------------------------------------
 
+# The sortable columns of the monitoring table (a row per region, municipality or school).
+MONITORING_COLUMNS = (
+    Column("code", "Код"),
+    Column("name", "Наименование", value=lambda r: (r.name, r.code)),
+    Column("status", "Состояние заявки", value=lambda r: (r.status_label, r.code)),
+    Column("schools", "Действующих ОО"),
+    Column("applied", "Подали"),
+    Column("not_applied", "Не подали"),
+    Column("confirmed_municipality", "Подтв. муниц."),
+    Column("confirmed_region", "Подтв. регионом"),
+    Column("participants", "Участников"),
+)
+
 
 def _monitoring(request: HttpRequest, actor: Actor, unit: selectors.Unit) -> HttpResponseBase:
     campaign = _campaign(request, actor)
@@ -470,6 +484,9 @@ def _monitoring(request: HttpRequest, actor: Actor, unit: selectors.Unit) -> Htt
             )
         )
     data = selectors.monitoring_get(actor=actor, campaign=campaign, unit=unit)
+    listing = Listing(request, MONITORING_COLUMNS, "code")
+    listing.pin(campaign=campaign.pk)
+    rows = listing.paginate(data.rows)
     own = (
         actor.scope.level in (Level.MUNICIPALITY, Level.REGION)
         and unit.kind in ("municipality", "region")
@@ -488,6 +505,8 @@ def _monitoring(request: HttpRequest, actor: Actor, unit: selectors.Unit) -> Htt
         "applications/monitoring.html",
         {
             "data": data,
+            "rows": rows,
+            "listing": listing,
             "unit": unit,
             "campaign": campaign,
             "campaigns": selectors.campaign_list(actor=actor),

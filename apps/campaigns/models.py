@@ -34,6 +34,10 @@ class Session(models.TextChoices):
     AUTUMN = "autumn", "осенний этап"
 
 
+# The short season word every label of a campaign ends with («ВПР 2026, весна»).
+SESSION_SHORT: dict[str, str] = {Session.SPRING: "весна", Session.AUTUMN: "осень"}
+
+
 class Campaign(BaseModel):
     """One year's ВПР session (e.g. «ВПР 2026»). Global reference data, visible to everyone."""
 
@@ -60,7 +64,14 @@ class Campaign(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The one way a campaign is named on pages, files and select options: year and session
+        («ВПР 2026, весна» / «ВПР 2026, осень»), so two sessions of one year never look alike
+        whatever free-text ``name`` an operator gave them."""
+        return f"ВПР {self.year}, {SESSION_SHORT.get(self.session, self.session)}"
 
 
 class Subject(BaseModel):
@@ -142,7 +153,7 @@ class Work(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.subject} {self.grade} класс ({self.campaign.year})"
+        return f"{self.subject} {self.grade} класс ({self.campaign.label})"
 
     def mark_for(self, primary_score: int) -> int:
         """The mark «2»–«5» of a primary score, by this work's scale."""

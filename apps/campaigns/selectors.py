@@ -11,7 +11,6 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch, QuerySet
@@ -460,10 +459,3 @@ def approved_reserve_day(
         .order_by("-decided_at")
         .first()
     )
-
-
-def as_local(moment: dt.datetime | None, zone: str) -> Any:
-    """An instant in the school's zone, for display (None stays None)."""
-    if moment is None:
-        return None
-    return moment.astimezone(ZoneInfo(zone))

@@ -37,6 +37,7 @@ from apps.campaigns.models import (
     Work,
 )
 from apps.campaigns.rules import CampaignSpec, Problem, WorkSpec
+from apps.core import instants
 from apps.core.models import ImportBatch
 from apps.core.services import audit_record
 from apps.core.uploads import XLSX_MAGIC, CellError, UploadError
@@ -578,8 +579,9 @@ def _released(work: Work, zone: str, day: dt.date) -> str:
     opened = schedule.password_release_at(work, zone, day)
     if opened is None:
         return "этот день проведения уже прошёл"
-    local = opened.astimezone(ZoneInfo(zone))
-    return f"пароль к архиву в этот день открыт {local:%d.%m.%Y %H:%M} (местное время ОО)"
+    return "пароль к архиву в этот день открыт " + instants.format_instant(
+        opened, instants.Place(zone, School.instant_whose)
+    )
 
 
 def _date_row(actor: Actor, action: str, school: School, work: Work) -> SchoolWorkDate | None:

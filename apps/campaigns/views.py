@@ -8,12 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 from typing import Any
-from urllib.parse import urlencode
 
 from django import forms as django_forms
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,6 +22,7 @@ from apps.campaigns import documents, forms, schedule, selectors, services
 from apps.campaigns import xlsx as works_xlsx
 from apps.campaigns.messages import CampaignError
 from apps.campaigns.models import Campaign, ReserveDayRequest, SchoolWorkDate, Session, Work
+from apps.core.listing import Column, Filter, Listing
 from apps.core.models import ImportBatch
 from apps.core.params import int_param
 from apps.core.uploads import MAX_UPLOAD_BYTES, UploadError
@@ -32,6 +31,19 @@ from apps.registration.constants import time_zone_label
 from apps.registration.models import School
 
 PAGE_SIZE = 50
+SCHOOL_DATE_COLUMNS = (
+    Column("date", "Дата", ("date", "school__code", "work__grade")),
+    Column("school", "ОО", ("school__code", "date")),
+    Column("work", "Работа", ("work__grade", "work__subject__name", "school__code")),
+    Column("reserve", "Резервный день", ("reserve_id", "date")),
+)
+RESERVE_DAY_COLUMNS = (
+    Column("created", "Запрошен", ("created_at",)),
+    Column("school", "ОО", ("school__code", "-created_at")),
+    Column("work", "Работа", ("work__campaign__year", "work__grade", "work__subject__name")),
+    Column("requested", "Резервный день", ("requested_date", "school__code")),
+    Column("status", "Решение", ("status", "-created_at")),
+)
 OUTCOME_LABELS = {"created": "новая", "replaced": "будет заменена", "unchanged": "без изменений"}
 
 
@@ -63,10 +75,17 @@ class _CampaignPageMixin(ScopedViewMixin):
         }
 
 
-def _plan_row(work: Work) -> dict[str, Any]:
+def _plan_row(work: Work, school: School | None = None) -> dict[str, Any]:
+    """One work of the plan-graph; for a school's own account also its release instants on the
+    school's clock (before it chooses a day), so the plan-graph and the school's pages agree."""
     encrypted = work.encrypted_archive
     return {
         "work": work,
+        "at": (
+            schedule.instants(work, selectors.school_zone(school), None)
+            if school is not None
+            else None
+        ),
         "recommended": [dt.date.fromisoformat(d) for d in work.recommended_dates],
         "latest_materials": schedule.latest_materials_date(work),
         "lead_days": schedule.lead_days(work),
@@ -87,8 +106,10 @@ class PlanGraphView(_CampaignPageMixin, View):
         grade = int_param(request.GET.get("grade"))
         works = [w for w in ctx["works"] if grade is None or w.grade == grade]
         works.sort(key=lambda w: (w.period_start, w.grade, w.subject.name))
+        school = self.actor.unit if isinstance(self.actor.unit, School) else None
         ctx.update(
-            rows=[_plan_row(w) for w in works],
+            rows=[_plan_row(w, school) for w in works],
+            place=school,
             grade=grade,
             grades=sorted({w.grade for w in ctx["works"]}),
             school_schedule_url=self._school_url(),
@@ -553,12 +574,6 @@ class WorkImportDiscardView(_ImportActionView):
 # --- school schedules -------------------------------------------------------------------------
 
 
-def _local_text(moment: dt.datetime | None, zone: str) -> str:
-    """«03.12.2026 00:00» in the school's zone (the template must not shift it to Moscow)."""
-    local = selectors.as_local(moment, zone)
-    return local.strftime("%d.%m.%Y %H:%M") if local is not None else ""
-
-
 class SchoolScheduleView(ScopedViewMixin, View):
     """A school's schedule: each work with its period, recommended dates, the chosen day,
     reserve-day requests and the release instants in the school's own time zone."""
@@ -577,16 +592,6 @@ class SchoolScheduleView(ScopedViewMixin, View):
         rows = [
             {
                 "row": row,
-                "local": {
-                    name: _local_text(getattr(row.instants, name), plan.zone)
-                    for name in (
-                        "materials_available_at",
-                        "password_release_at",
-                        "criteria_available_at",
-                        "upload_deadline_at",
-                        "release_at",
-                    )
-                },
                 "upload_last_day": schedule.upload_deadline_day(row.work, row.chosen_date),
                 # ADR 0014: the school's own changes stop at the freeze, everybody's at the lock.
                 "frozen": row.chosen_date is not None
@@ -598,6 +603,7 @@ class SchoolScheduleView(ScopedViewMixin, View):
         ]
         ctx = {
             "plan": plan,
+            "place": plan.school,
             "rows": rows,
             "zone_label": time_zone_label(plan.zone),
             "can_edit": self.actor.can(A.EDIT_SCHEDULE),
@@ -739,27 +745,18 @@ class SchoolDateListView(ScopedViewMixin, View):
             work_id=work_id,
             q=q,
         )
-        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        listing = Listing(request, SCHOOL_DATE_COLUMNS, "date", page_size=PAGE_SIZE)
+        listing.pin(campaign=campaign.pk if campaign else None)
+        page = listing.paginate(rows)
         works = selectors.work_list(actor=self.actor, campaign_id=campaign.pk) if campaign else []
-        query = urlencode(
-            {
-                k: v
-                for k, v in (
-                    ("campaign", campaign.pk if campaign else ""),
-                    ("work", work_id or ""),
-                    ("q", q),
-                )
-                if v
-            }
-        )
         ctx = {
+            "listing": listing,
             "page_obj": page,
             "campaign": campaign,
             "campaigns": selectors.campaign_list(actor=self.actor),
             "works": works,
             "work_id": work_id,
             "q": q,
-            "query": query,
         }
         return render(request, "campaigns/school_date_list.html", ctx)
 
@@ -777,14 +774,20 @@ class ReserveDayListView(ScopedViewMixin, View):
         status = request.GET.get("status", "")
         if status not in ReserveDayRequest.Status.values:
             status = ""
-        rows = selectors.reserve_day_list(actor=self.actor, status=status)
-        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        listing = Listing(
+            request, RESERVE_DAY_COLUMNS, "-created", (Filter("campaign", "кампания"),), PAGE_SIZE
+        )
+        rows = selectors.reserve_day_list(
+            actor=self.actor, status=status, campaign_id=listing.filters["campaign"]
+        )
+        page = listing.paginate(rows)
         ctx = {
+            "listing": listing,
             "page_obj": page,
             "status": status,
             "statuses": ReserveDayRequest.Status.choices,
+            "campaigns": selectors.campaign_list(actor=self.actor),
             "can_decide": self.actor.can(A.DECIDE_RESERVE_DAY),
-            "query": urlencode({"status": status}) if status else "",
         }
         return render(request, "campaigns/reserve_day_list.html", ctx)
 

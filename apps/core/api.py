@@ -58,7 +58,8 @@ class AuditFilterInputSerializer(serializers.Serializer[Any]):
         required=False,
         allow_blank=True,
         max_length=64,
-        help_text="Код действия; с точкой на конце — все действия с этим началом (school_list.)",
+        help_text="Код действия; с точкой на конце — все действия с этим началом (school_list.); "
+        "section:<раздел> — все действия раздела (section:results)",
     )
     username = serializers.CharField(
         required=False, allow_blank=True, max_length=150, help_text="Логин пользователя"

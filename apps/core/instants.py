@@ -97,9 +97,25 @@ def format_instant(
     """«07.12.2026 00:00 (МСК+2, время ОО)»; ``empty`` for None."""
     if moment is None:
         return empty
-    shown = local(moment, unit)
+    return f"{format_clock(moment, unit, seconds=seconds)} {zone_suffix(unit, moment)}"
+
+
+def format_clock(
+    moment: dt.datetime | None,
+    unit: Any = None,
+    *,
+    seconds: bool = False,
+    empty: str = "",
+) -> str:
+    """«07.12.2026 00:00» on the unit's clock, without the label.
+
+    Only for a cell under a header that carries ``zone_suffix(unit)`` (one labelled column of a
+    table or a spreadsheet); anywhere else use ``format_instant``.
+    """
+    if moment is None:
+        return empty
     clock = "%d.%m.%Y %H:%M:%S" if seconds else "%d.%m.%Y %H:%M"
-    return f"{shown.strftime(clock)} {zone_suffix(unit, moment)}"
+    return local(moment, unit).strftime(clock)
 
 
 def local_date(moment: dt.datetime, unit: Any = None) -> dt.date:

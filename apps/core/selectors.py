@@ -8,62 +8,114 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.apps import apps as django_apps
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils.text import capfirst
 
+from apps.core import audit_actions, instants
+from apps.core.audit_actions import SECTION_PREFIX, section_codes
+from apps.core.audit_actions import action_label as action_label
 from apps.core.models import AuditEvent
 from apps.registration.access import A, Actor
 from apps.registration.constants import Role
 
-# Russian names of the actions the portal records (an unknown action shows its code).
-ACTION_LABELS: dict[str, str] = {
-    "auth.login": "Вход в систему",
-    "auth.login_failed": "Неудачная попытка входа",
-    "auth.password_change": "Смена пароля",
-    "auth.totp_enable": "Включён вход с одноразовым кодом",
-    "auth.totp_disable": "Отключён вход с одноразовым кодом",
-    "account.create": "Создана учётная запись",
-    "account.replace": "Учётная запись заменена",
-    "account.update": "Изменены данные учётной записи",
-    "account.reissue": "Выдан новый пароль",
-    "account.disable": "Учётная запись отключена",
-    "accounts.upload": "Загружен файл учётных записей",
-    "accounts.upload_rejected": "Файл учётных записей отклонён",
-    "accounts.apply": "Применён файл учётных записей",
-    "accounts.discard": "Отменена загрузка файла учётных записей",
-    "credentials.download": "Скачан файл с паролями",
-    "export.download": "Скачана выгрузка",
-    "school_list.export_request": "Запрошена выгрузка списка ОО",
-    "school_list.template_download": "Скачан список ОО для выверки",
-    "school_list.upload": "Загружен файл выверки списка ОО",
-    "school_list.upload_rejected": "Файл выверки списка ОО отклонён",
-    "school_list.apply": "Применена выверка списка ОО",
-    "school_list.discard": "Отменена выверка списка ОО",
-    "school_profile.save": "Сохранён опросный лист ОО",
-    "audit.export": "Выгружен журнал действий",
-}
-# Russian names of the kinds of objects events are about.
-TARGET_LABELS: dict[str, str] = {
-    "registration.user": "пользователь",
-    "registration.region": "регион",
-    "registration.municipality": "муниципалитет",
-    "registration.school": "ОО",
-    "registration.schoolprofile": "опросный лист",
-    "registration.credentialsfile": "файл с паролями",
-    "core.importbatch": "загрузка файла",
-    "core.job": "выгрузка",
-}
+# The Russian names live in apps/core/audit_actions.py; the same dicts, under their old names.
+ACTION_LABELS = audit_actions.ACTION_LABELS
+TARGET_LABELS = audit_actions.TARGET_LABELS
 MAX_EXPORT_ROWS = 1_000_000  # an xlsx sheet holds 1,048,576 rows
 
 
-def action_label(code: str) -> str:
-    return ACTION_LABELS.get(code, code)
+def _describe_user(obj: Any) -> str:
+    return f"Пользователь {obj.username}"
 
 
-def target_label(event: AuditEvent) -> str:
+def _describe_work(work: Any) -> str:
+    return f"{work.subject.name} {work.grade}"
+
+
+def _describe_school(obj: Any) -> str:
+    return f"ОО {obj.code}"
+
+
+def _describe_result_version(v: Any) -> str:
+    sheet = v.sheet
+    return f"Версия результатов № {v.number} — {_describe_work(sheet.work)}, ОО {sheet.school.code}"
+
+
+def _describe_context_upload(v: Any) -> str:
+    return f"Версия контекстных данных № {v.number}, ОО {v.sheet.school.code}"
+
+
+def _describe_kit(k: Any) -> str:
+    return f"Комплект материалов — {_describe_work(k.work)}, ОО {k.school.code}"
+
+
+def _describe_application(a: Any) -> str:
+    return f"Заявка ОО {a.school.code}, {a.campaign.label}"
+
+
+# Richer descriptions of the objects events are most often about: (select_related, describe).
+_DESCRIBERS: dict[str, tuple[tuple[str, ...], Any]] = {
+    "registration.user": ((), _describe_user),
+    "registration.school": ((), lambda s: f"ОО {s.code} {s.short_name}".strip()),
+    "registration.municipality": ((), lambda m: f"МО {m.code} {m.name}".strip()),
+    "registration.region": ((), lambda r: f"Регион {r.code} {r.name}".strip()),
+    "results.resultversion": (
+        ("sheet__work__subject", "sheet__school"),
+        _describe_result_version,
+    ),
+    "results.contextupload": (("sheet__school",), _describe_context_upload),
+    "materials.kit": (("work__subject", "school"), _describe_kit),
+    "applications.application": (("school", "campaign"), _describe_application),
+    "campaigns.work": (("subject", "campaign"), lambda w: f"Работа {_describe_work(w)}"),
+}
+
+
+def _kind(target_type: str) -> str:
+    """«Версия результатов» for ``results.resultversion`` (the model's own Russian name)."""
+    if target_type in TARGET_LABELS:
+        return capfirst(TARGET_LABELS[target_type])
+    try:
+        model = django_apps.get_model(target_type)
+    except (LookupError, ValueError):
+        return target_type
+    return capfirst(str(model._meta.verbose_name))
+
+
+def target_label(event: AuditEvent, described: dict[tuple[str, str], str] | None = None) -> str:
+    """The object of an event in Russian: a description, or at least «Версия результатов № 168»."""
     if not event.target_type:
         return ""
-    return f"{TARGET_LABELS.get(event.target_type, event.target_type)} {event.target_id}".strip()
+    if described and (text := described.get((event.target_type, event.target_id))):
+        return text
+    return f"{_kind(event.target_type)} № {event.target_id}".strip()
+
+
+def target_descriptions(
+    *, actor: Actor, events: Iterable[AuditEvent]
+) -> dict[tuple[str, str], str]:
+    """Descriptions of the events' objects, one scoped query per kind of object.
+
+    An object the actor no longer sees (or that no longer exists) is left out: the row then
+    shows the kind and number only.
+    """
+    wanted: dict[str, set[int]] = {}
+    for e in events:
+        if e.target_type in _DESCRIBERS and e.target_id.isdigit():
+            wanted.setdefault(e.target_type, set()).add(int(e.target_id))
+    out: dict[tuple[str, str], str] = {}
+    for target_type, ids in wanted.items():
+        related, describe = _DESCRIBERS[target_type]
+        model = django_apps.get_model(target_type)
+        manager = model._default_manager
+        qs = (
+            manager.for_actor(actor, A.VIEW_AUDIT)
+            if hasattr(manager, "for_actor")
+            else manager.all()  # users and campaign reference data are not tenant rows
+        )
+        for obj in qs.filter(pk__in=ids).select_related(*related):
+            out[(target_type, str(obj.pk))] = describe(obj)
+    return out
 
 
 def role_label(code: str) -> str:
@@ -90,27 +142,30 @@ class AuditFilter:
         }
 
 
-def _day_start(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
+def _day_start(day: date, unit: Any = None) -> datetime:
+    """00:00 of ``day`` on the unit's clock: the log is read and filtered on the actor's clock."""
+    return datetime.combine(day, time.min, tzinfo=instants.place_of(unit).tz)
 
 
 def audit_event_list(*, actor: Actor, filters: AuditFilter | None = None) -> QuerySet[AuditEvent]:
     """Audit events of the actor's unit and below, newest first.
 
-    ``action`` matches exactly, or as a prefix when it ends with a dot (``school_list.``).
+    ``action`` matches exactly, as a prefix when it ends with a dot (``school_list.``), or
+    every action of a section (``section:results``).
     """
     f = filters or AuditFilter()
     qs = AuditEvent.objects.for_actor(actor, A.VIEW_AUDIT)
     if f.date_from is not None:
-        qs = qs.filter(at__gte=_day_start(f.date_from))
+        qs = qs.filter(at__gte=_day_start(f.date_from, actor.unit))
     if f.date_to is not None:
-        qs = qs.filter(at__lt=_day_start(f.date_to + timedelta(days=1)))
+        qs = qs.filter(at__lt=_day_start(f.date_to + timedelta(days=1), actor.unit))
     if action := f.action.strip():
-        qs = (
-            qs.filter(action__startswith=action)
-            if action.endswith(".")
-            else qs.filter(action=action)
-        )
+        if action.startswith(SECTION_PREFIX):
+            qs = qs.filter(action__in=section_codes(action.removeprefix(SECTION_PREFIX)))
+        elif action.endswith("."):
+            qs = qs.filter(action__startswith=action)
+        else:
+            qs = qs.filter(action=action)
     if username := f.username.strip():
         qs = qs.filter(username=username)
     if f.region_id is not None:
@@ -160,7 +215,7 @@ def audit_unit_codes(*, actor: Actor, events: Iterable[AuditEvent]) -> dict[int,
 
 
 EXPORT_HEADERS = (
-    "Время (МСК)",
+    "Время",  # followed by the zone label of the actor's unit (export_headers)
     "Логин",
     "Роль",
     "Действие",
@@ -173,16 +228,21 @@ EXPORT_HEADERS = (
 )
 
 
-def _export_row(event: AuditEvent, unit: str) -> tuple[str, ...]:
+def export_headers(actor: Actor) -> tuple[str, ...]:
+    """The export's headers; the time column is labelled with the actor's clock (core.instants)."""
+    return (f"{EXPORT_HEADERS[0]} {instants.zone_suffix(actor.unit)}", *EXPORT_HEADERS[1:])
+
+
+def _export_row(event: AuditEvent, unit: str, target: str, clock: Any) -> tuple[str, ...]:
     details = json.dumps(event.details, ensure_ascii=False, sort_keys=True) if event.details else ""
     return (
-        timezone.localtime(event.at).strftime("%d.%m.%Y %H:%M:%S"),
+        instants.format_clock(event.at, clock, seconds=True),
         event.username,
         role_label(event.role),
         action_label(event.action),
         event.action,
         unit,
-        target_label(event),
+        target,
         event.ip or "",
         event.user_agent,
         details,
@@ -198,8 +258,13 @@ def audit_export_rows(
     for event in events.iterator(chunk_size=chunk):
         batch.append(event)
         if len(batch) == chunk:
-            units = audit_unit_codes(actor=actor, events=batch)
-            yield from (_export_row(e, units[e.pk]) for e in batch)
+            yield from _export_batch(actor, batch)
             batch = []
+    yield from _export_batch(actor, batch)
+
+
+def _export_batch(actor: Actor, batch: list[AuditEvent]) -> Iterator[tuple[str, ...]]:
     units = audit_unit_codes(actor=actor, events=batch)
-    yield from (_export_row(e, units[e.pk]) for e in batch)
+    described = target_descriptions(actor=actor, events=batch)
+    for e in batch:
+        yield _export_row(e, units[e.pk], target_label(e, described), actor.unit)

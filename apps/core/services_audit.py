@@ -8,7 +8,8 @@ from typing import IO, TYPE_CHECKING
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from apps.core.selectors import EXPORT_HEADERS, AuditFilter, audit_export_rows
+from apps.core import instants
+from apps.core.selectors import AuditFilter, audit_export_rows, export_headers
 from apps.core.services import audit_record
 from apps.core.xlsx_stream import stream_table_xlsx
 from apps.registration.access import A, Actor
@@ -30,13 +31,14 @@ def audit_export(
     if not actor.can(A.VIEW_AUDIT):
         raise PermissionDenied
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - handed to FileResponse, which closes it
-    stamp = timezone.localtime()
+    now = timezone.now()
+    stamp = instants.local(now, actor.unit)
     count = stream_table_xlsx(
         handle,
         sheet_title="Журнал действий",
         title=f"Журнал действий: {actor.unit or 'Российская Федерация'}, "
-        f"выгружен {stamp:%d.%m.%Y %H:%M} (МСК)",
-        headers=EXPORT_HEADERS,
+        f"выгружен {instants.format_instant(now, actor.unit)}",
+        headers=export_headers(actor),
         rows=audit_export_rows(actor=actor, filters=filters),
         widths=EXPORT_WIDTHS,
     )

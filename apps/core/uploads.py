@@ -69,6 +69,41 @@ def file_error(message: str) -> UploadError:
     return UploadError([CellError(0, 0, message)])
 
 
+def _megabytes(size: int) -> str:
+    """«30,0»: a size in MB with one decimal, written the Russian way."""
+    return f"{size / 1024 / 1024:.1f}".replace(".", ",")
+
+
+def too_big_message(size: int, limit: int = MAX_UPLOAD_BYTES) -> str:
+    """«Файл 30,0 МБ больше допустимых 10 МБ.»: the real size of the file and the limit."""
+    whole = limit / 1024 / 1024
+    allowed = f"{whole:.0f}" if whole.is_integer() else _megabytes(limit)
+    return (
+        f"Файл {_megabytes(size)} МБ больше допустимых {allowed} МБ. Уменьшите файл (удалите "
+        "лишние листы, строки и картинки) и загрузите его снова."
+    )
+
+
+class LimitedUpload(bytes):
+    """The bytes read from an upload (at most one past the limit) and the upload's real size,
+    so that a refusal names the size of the file sent, not of the part that was read."""
+
+    real_size: int
+
+    def __new__(cls, content: bytes, real_size: int) -> LimitedUpload:
+        made = super().__new__(cls, content)
+        made.real_size = real_size
+        return made
+
+
+def read_limited(upload: Any, max_bytes: int = MAX_UPLOAD_BYTES) -> bytes:
+    """Read an uploaded file, at most one byte past ``max_bytes`` (``read_workbook`` refuses it
+    with the file's real size)."""
+    content: bytes = upload.read(max_bytes + 1)
+    size = max(int(getattr(upload, "size", 0) or 0), len(content))
+    return LimitedUpload(content, size) if size > max_bytes else content
+
+
 @dataclass(frozen=True)
 class Sheet:
     """A sheet's cells as Python values; ``rows[0]`` is Excel row 1."""
@@ -101,11 +136,9 @@ def read_workbook(
     ``limits`` are the form's: a sheet that reaches beyond them (by a cell or by its declared
     ``<dimension>``) is refused before it is parsed.
     """
-    if len(content) > max_bytes:
-        raise file_error(
-            f"Файл слишком большой ({len(content) / 1024 / 1024:.1f} МБ); "
-            f"допускается не более {max_bytes // 1024 // 1024} МБ."
-        )
+    size = getattr(content, "real_size", len(content))
+    if size > max_bytes or len(content) > max_bytes:
+        raise file_error(too_big_message(max(size, len(content)), max_bytes))
     if not content:
         raise file_error("Файл пустой.")
     if not content.startswith(XLSX_MAGIC):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -9,7 +10,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.generic import View
 
-from apps.core import selectors, services_audit
+from apps.core import audit_actions, selectors, services_audit
 from apps.core.models import AuditEvent
 from apps.core.params import int_param
 from apps.core.scoping import Level
@@ -18,6 +19,16 @@ from apps.registration.access import A, ScopedViewMixin
 PAGE_SIZE = 50
 MAX_PAGE = 1_000_000
 DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
+
+
+CODE_SHAPE = re.compile(r"[a-z0-9_]+\.[a-z0-9_]*")
+
+
+class ActionChoiceField(forms.ChoiceField):
+    """One of the listed actions; a link may also carry a raw code or a prefix (``results.``)."""
+
+    def valid_value(self, value: str) -> bool:
+        return super().valid_value(value) or bool(CODE_SHAPE.fullmatch(value))
 
 
 class AuditFilterForm(forms.Form):
@@ -35,9 +46,23 @@ class AuditFilterForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": "Введите дату «по» в формате ДД.ММ.ГГГГ."},
     )
-    action = forms.CharField(label="Действие", required=False, max_length=64)
+    action = ActionChoiceField(
+        label="Действие",
+        required=False,
+        choices=lambda: [("", "Все действия"), *audit_actions.filter_choices()],
+        error_messages={"invalid_choice": "Выберите действие из списка."},
+    )
     username = forms.CharField(label="Логин", required=False, max_length=150)
     region = forms.IntegerField(label="Регион", required=False, min_value=1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["action"]
+        raw = self.data.get("action", "") if self.is_bound else ""
+        listed = raw in audit_actions.ACTION_LABELS or raw.startswith(audit_actions.SECTION_PREFIX)
+        if raw and not listed and CODE_SHAPE.fullmatch(raw):
+            # A code from a link (a prefix or a retired code) stays visible as the choice made.
+            field.choices = [*list(field.choices), (raw, f"Код действия «{raw}»")]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -82,6 +107,7 @@ class AuditLogView(ScopedViewMixin, View):
         has_next = len(events) > PAGE_SIZE
         events = events[:PAGE_SIZE]
         units = selectors.audit_unit_codes(actor=self.actor, events=events)
+        described = selectors.target_descriptions(actor=self.actor, events=events)
         query = request.GET.copy()
         query.pop("page", None)
         ctx = {
@@ -92,14 +118,13 @@ class AuditLogView(ScopedViewMixin, View):
                     units[e.pk],
                     selectors.action_label(e.action),
                     selectors.role_label(e.role),
-                    selectors.target_label(e),
+                    selectors.target_label(e, described),
                 )
                 for e in events
             ],
             "number": number,
             "has_next": has_next,
             "query": query.urlencode(),
-            "actions": sorted(selectors.ACTION_LABELS.items(), key=lambda kv: kv[1]),
             "show_region": self.actor.scope.level is Level.FEDERAL,
         }
         if ctx["show_region"]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from apps.campaigns import schedule
 from apps.campaigns.models import Campaign, Work
-from apps.demo import campaigns, country, materials, results
+from apps.demo import campaigns, country, materials, notices, results
 from apps.demo.calendar import DemoCalendar, demo_calendar
 
 
@@ -26,6 +26,7 @@ class DemoReport:
     schedule_rows: int
     materials: materials.DemoMaterials
     results: results.ResultsSeed
+    notices: notices.DemoNotices | None = None
 
 
 def demo_build(*, today: dt.date, size: str = country.SMALL) -> DemoReport:
@@ -37,7 +38,8 @@ def demo_build(*, today: dt.date, size: str = country.SMALL) -> DemoReport:
     rows = campaigns.demo_schedule_seed(calendar)
     built = materials.demo_materials_seed(finished=made.finished, current=made.current)
     spring = results.demo_results_seed(campaign=made.finished)
-    return DemoReport(calendar, seeded, accounts, made, rows, built, spring)
+    published = notices.demo_notices_seed(today=calendar.today)
+    return DemoReport(calendar, seeded, accounts, made, rows, built, spring, published)
 
 
 def _d(day: dt.date) -> str:

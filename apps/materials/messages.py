@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from apps.core.errors import ApplicationError
 
 MESSAGES: dict[str, str] = {
@@ -33,16 +35,16 @@ class MaterialsError(ApplicationError):
 class NotReleasedError(Exception):
     """Asked for something before its release instant (``available_from`` may be None)."""
 
-    def __init__(self, what: str, available_from: object | None) -> None:
+    def __init__(self, what: str, available_from: object | None, place: object = None) -> None:
         super().__init__(what)
         self.what = what
         self.available_from = available_from
+        self.place = place  # whose clock the instant is shown on (core.instants)
 
     @property
     def message(self) -> str:
-        from django.utils import formats
+        from apps.core.instants import format_instant
 
-        if self.available_from is None:
+        if not isinstance(self.available_from, datetime):
             return f"{self.what}: дата проведения не выбрана — время открытия не назначено."
-        when = formats.date_format(self.available_from, "j E Y, H:i")  # type: ignore[arg-type]
-        return f"{self.what}: откроется {when} по местному времени ОО."
+        return f"{self.what}: откроется {format_instant(self.available_from, self.place)}."

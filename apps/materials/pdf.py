@@ -165,10 +165,13 @@ class WorkInfo:
     grade: int
     duration_minutes: int
     encrypted: bool
+    # The session word («весна» / «осень»): two sessions of one year must not print alike.
+    session: str = ""
 
     @property
     def title(self) -> str:
-        return f"ВПР {self.year}. {self.subject}. {self.grade} класс"
+        year = f"{self.year}, {self.session}" if self.session else str(self.year)
+        return f"ВПР {year}. {self.subject}. {self.grade} класс"
 
 
 @dataclass(frozen=True)
@@ -555,9 +558,12 @@ CARD_H = 24 * mm
 CARDS_PER_ROW = 4
 
 
-def code_sheet_pdf(*, year: int, grade: int, school_code: str, codes: Sequence[CodeEntry]) -> bytes:
+def code_sheet_pdf(
+    *, year: int, grade: int, school_code: str, codes: Sequence[CodeEntry], session: str = ""
+) -> bytes:
     """The participant codes of a grade as cards to cut along the dashed lines."""
-    title = f"Коды участников ВПР {year}. {grade} класс. ОО {school_code}"
+    when = f"{year}, {session}" if session else str(year)
+    title = f"Коды участников ВПР {when}. {grade} класс. ОО {school_code}"
     canvas, buffer = _canvas(title)
     top = PAGE_H - MARGIN - 4 * mm
     bottom = MARGIN + 6 * mm

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from apps.campaigns import schedule
+from apps.core import instants
 
 if TYPE_CHECKING:
     from apps.campaigns.models import Work
@@ -38,6 +39,11 @@ class Release:
     """When one thing opens for a school; ``at`` is None while it is not scheduled."""
 
     at: datetime | None
+    place: instants.Place = instants.FEDERAL  # the school's clock the instant is shown on
+
+    def shown(self) -> str:
+        """«07.12.2026 00:00 (МСК+2, время ОО)» (core.instants); empty while not scheduled."""
+        return instants.format_instant(self.at, self.place)
 
     def is_open(self, now: datetime) -> bool:
         return self.at is not None and now >= self.at
@@ -53,15 +59,16 @@ class KitReleases:
     criteria: Release
 
 
-def _local(moment: datetime | None, zone: ZoneInfo) -> Release:
-    return Release(moment.astimezone(zone) if moment is not None else None)
+def _local(moment: datetime | None, zone: ZoneInfo, place: instants.Place) -> Release:
+    return Release(moment.astimezone(zone) if moment is not None else None, place)
 
 
 def kit_releases(work: Work, held_on: date | None, zone_name: str | None) -> KitReleases:
     name = zone_name or DEFAULT_ZONE
     zone = zone_of(name)
+    place = instants.Place(name, "время ОО")
     return KitReleases(
-        archive=_local(schedule.materials_available_at(work, name, held_on), zone),
-        password=_local(schedule.password_release_at(work, name, held_on), zone),
-        criteria=_local(schedule.criteria_available_at(work, name, held_on), zone),
+        archive=_local(schedule.materials_available_at(work, name, held_on), zone, place),
+        password=_local(schedule.password_release_at(work, name, held_on), zone, place),
+        criteria=_local(schedule.criteria_available_at(work, name, held_on), zone, place),
     )

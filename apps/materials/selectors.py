@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 
 from apps.campaigns.models import ReserveDayRequest, SchoolWorkDate, TaskColumn, Work
 from apps.core.scoping import Level
@@ -25,12 +26,23 @@ from apps.registration.access import A, Actor
 from apps.registration.models import School
 
 
-def work_list(*, actor: Actor, action: str = A.MANAGE_BANK) -> QuerySet[Work]:
-    return (
-        Work.objects.for_actor(actor, action)
-        .select_related("campaign", "subject")
-        .order_by("-campaign__year", "grade", "subject__name")
-    )
+def work_list(
+    *,
+    actor: Actor,
+    action: str = A.MANAGE_BANK,
+    campaign_id: int | None = None,
+    subject_id: int | None = None,
+    grade: int | None = None,
+) -> QuerySet[Work]:
+    """Works of the campaigns, newest campaign first, each work once; optionally filtered."""
+    works = Work.objects.for_actor(actor, action).select_related("campaign", "subject")
+    if campaign_id is not None:
+        works = works.filter(campaign_id=campaign_id)
+    if subject_id is not None:
+        works = works.filter(subject_id=subject_id)
+    if grade is not None:
+        works = works.filter(grade=grade)
+    return works.order_by("-campaign__year", "campaign__session", "grade", "subject__name")
 
 
 def work_get(*, actor: Actor, work_id: int, action: str = A.MANAGE_BANK) -> Work:
@@ -89,24 +101,36 @@ class BankSummary:
     attachments: list[MaterialFile] = field(default_factory=list)
     images: int = 0
 
+    @property
+    def status(self) -> str:
+        """One of ``BANK_STATUSES``."""
+        if not self.total:
+            return "empty"
+        return "short" if self.short_columns else "ready"
 
-def bank_overview(*, actor: Actor) -> list[BankSummary]:
-    """Every work with its bank revision, item counts per column and kits generated."""
-    out = []
-    works = list(work_list(actor=actor))
+
+def bank_overview(*, actor: Actor, works: Iterable[Work] | None = None) -> list[BankSummary]:
+    """Every work (or ``works``) with its bank revision, item counts per column and kits
+    generated: a fixed number of queries whatever the number of works."""
+    works = list(work_list(actor=actor) if works is None else works)
+    ids = [w.pk for w in works]
     kits = dict(
         Kit.objects.for_actor(actor, A.MANAGE_BANK)
+        .filter(work_id__in=ids)
         .values_list("work_id")
         .annotate(n=Count("pk"))
         .values_list("work_id", "n")
     )
     revisions = dict(
-        WorkBank.objects.for_actor(actor, A.MANAGE_BANK).values_list("work_id", "revision")
+        WorkBank.objects.for_actor(actor, A.MANAGE_BANK)
+        .filter(work_id__in=ids)
+        .values_list("work_id", "revision")
     )
     attachments: dict[int, list[MaterialFile]] = defaultdict(list)
     images: Counter[int] = Counter()
     for f in (
         MaterialFile.objects.for_actor(actor, A.MANAGE_BANK)
+        .filter(work_id__in=ids)
         .select_related("item")
         .order_by("work_id", "name")
     ):
@@ -114,24 +138,31 @@ def bank_overview(*, actor: Actor) -> list[BankSummary]:
             attachments[f.work_id].append(f)
         else:
             images[f.work_id] += 1
+    # The items of each work's current revision (since <= revision < until), counted per column.
+    counts: dict[int, Counter[str]] = defaultdict(Counter)
+    for work_id, label, since, until in (
+        BankItem.objects.for_actor(actor, A.MANAGE_BANK)
+        .filter(work_id__in=ids)
+        .values_list("work_id", "column__label", "since_revision", "until_revision")
+    ):
+        revision = revisions.get(work_id, 0)
+        if since <= revision and (until is None or until > revision):
+            counts[work_id][label] += 1
+    labels: dict[int, list[str]] = defaultdict(list)
+    for work_id, label in (
+        TaskColumn.objects.filter(work_id__in=ids)
+        .order_by("work_id", "position")
+        .values_list("work_id", "label")
+    ):
+        labels[work_id].append(label)
+    out = []
     for work in works:
-        revision = revisions.get(work.pk, 0)
-        counts = Counter(
-            bank_items(actor=actor, work_id=work.pk, revision=revision).values_list(
-                "column__label", flat=True
-            )
-        )
-        labels = list(
-            TaskColumn.objects.filter(work=work)
-            .order_by("position")
-            .values_list("label", flat=True)
-        )
-        per_column = [(label, counts.get(label, 0)) for label in labels]
+        per_column = [(label, counts[work.pk].get(label, 0)) for label in labels[work.pk]]
         out.append(
             BankSummary(
                 work=work,
-                revision=revision,
-                total=sum(counts.values()),
+                revision=revisions.get(work.pk, 0),
+                total=sum(counts[work.pk].values()),
                 per_column=per_column,
                 short_columns=[lb for lb, n in per_column if n < work.variants_per_school],
                 kits=kits.get(work.pk, 0),
@@ -263,6 +294,21 @@ def variant_lookup(*, actor: Actor, uid: str) -> Lookup | None:
     return Lookup(variant=variant, school=school, work=variant.work)
 
 
+# The states of a work's builds, as the builds page filters them.
+BUILD_STATUSES: dict[str, str] = {
+    "none": "не сформированы",
+    "building": "собираются",
+    "failed": "есть ошибки",
+    "ready": "готовы",
+}
+# The states of a work's bank, as the bank page filters them.
+BANK_STATUSES: dict[str, str] = {
+    "empty": "банк пуст",
+    "short": "мало заданий",
+    "ready": "достаточно заданий",
+}
+
+
 @dataclass(frozen=True)
 class BuildProgress:
     work: Work
@@ -275,42 +321,65 @@ class BuildProgress:
     def percent(self) -> int:
         return round(100 * self.ready / self.total) if self.total else 0
 
+    @property
+    def status(self) -> str:
+        """One of ``BUILD_STATUSES``: nothing formed yet, with failures, in progress, ready."""
+        if not self.total:
+            return "none"
+        if self.failed:
+            return "failed"
+        return "ready" if self.ready == self.total else "building"
+
 
 def build_progress(*, actor: Actor, work: Work) -> BuildProgress:
     """Kits of a work by state, overall and per region (for the operator's progress bar)."""
+    return build_overview(actor=actor, works=[work])[0]
+
+
+def build_overview(*, actor: Actor, works: Iterable[Work]) -> list[BuildProgress]:
+    """The build progress of each of ``works`` (each once), overall and per region: two queries
+    whatever the number of works."""
     from apps.registration.models import Region
 
+    works = list(works)
     rows = (
         Kit.objects.for_actor(actor, A.GENERATE_MATERIALS)
-        .filter(work=work)
-        .values("region_id", "status")
+        .filter(work_id__in=[w.pk for w in works])
+        .values("work_id", "region_id", "status")
         .annotate(n=Count("pk"))
     )
-    per_region: dict[int, Counter[str]] = defaultdict(Counter)
+    per_work: dict[int, dict[int, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
     for row in rows:
-        per_region[row["region_id"]][row["status"]] += row["n"]
+        per_work[row["work_id"]][row["region_id"]][row["status"]] += row["n"]
+    region_ids = {rid for regions in per_work.values() for rid in regions}
     names = dict(
         Region.objects.for_actor(actor, A.GENERATE_MATERIALS)
-        .filter(pk__in=per_region)
+        .filter(pk__in=region_ids)
         .values_list("pk", "name")
     )
-    regions: list[dict[str, Any]] = [
-        {
-            "region_id": rid,
-            "name": names.get(rid, str(rid)),
-            "total": sum(c.values()),
-            "ready": c[Kit.Status.READY],
-            "failed": c[Kit.Status.FAILED],
-        }
-        for rid, c in sorted(per_region.items(), key=lambda kv: names.get(kv[0], ""))
-    ]
-    return BuildProgress(
-        work=work,
-        total=sum(r["total"] for r in regions),
-        ready=sum(r["ready"] for r in regions),
-        failed=sum(r["failed"] for r in regions),
-        regions=regions,
-    )
+    out = []
+    for work in works:
+        per_region = per_work.get(work.pk, {})
+        regions: list[dict[str, Any]] = [
+            {
+                "region_id": rid,
+                "name": names.get(rid, str(rid)),
+                "total": sum(c.values()),
+                "ready": c[Kit.Status.READY],
+                "failed": c[Kit.Status.FAILED],
+            }
+            for rid, c in sorted(per_region.items(), key=lambda kv: names.get(kv[0], ""))
+        ]
+        out.append(
+            BuildProgress(
+                work=work,
+                total=sum(r["total"] for r in regions),
+                ready=sum(r["ready"] for r in regions),
+                failed=sum(r["failed"] for r in regions),
+                regions=regions,
+            )
+        )
+    return out
 
 
 # --- download monitoring (issue 5 item 8) ----------------------------------------------------
@@ -475,3 +544,228 @@ def works_without_kits(*, actor: Actor, school: School, kit_work_ids: set[int]) 
         .select_related("subject")
         .order_by("grade", "subject__name")
     )
+
+
+# --- build states, automatic starts and overdue builds (issue 13 item 4) ---------------------
+
+# The Job that records the automatic start of a work's builds (one per work, never re-sent by
+# the sweep: the beat task itself runs again).
+AUTO_BUILD = "materials.auto_build"
+
+
+def auto_build_key(work_id: int) -> str:
+    return f"{AUTO_BUILD}:{work_id}"
+
+
+def auto_build_lead() -> timedelta:
+    """How long before the first publication instant builds start by themselves."""
+    from django.conf import settings
+
+    return timedelta(days=settings.MATERIALS_AUTO_BUILD_LEAD_DAYS)
+
+
+@dataclass(frozen=True)
+class BuildState:
+    """Where the materials of one work stand against its publication date.
+
+    ``applied`` counts the schools whose sent application includes the work; ``kits`` and
+    ``ready`` count those schools' kits. ``publication_at`` is the first instant any of these
+    schools' materials open (00:00 in the easternmost zone on the publication day, earlier for
+    a reserve day before the period); None without applications.
+    """
+
+    work: Work
+    now: datetime
+    applied: int
+    kits: int
+    ready: int
+    failed: int
+    waiting: int  # kit builds queued or running
+    unqueued: int  # kits whose build was never requested
+    bank_empty: bool
+    publication_at: datetime | None
+    auto_start_at: datetime
+    auto_error: str = ""
+
+    @property
+    def without_kit(self) -> int:
+        return max(self.applied - self.kits, 0)
+
+    @property
+    def missing(self) -> int:
+        """Schools that applied but have no ready archive."""
+        return max(self.applied - self.ready, 0)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.ready / self.applied) if self.applied else 0
+
+    @property
+    def needs_start(self) -> bool:
+        """Something the automatic start can do: kits to compose or builds to request."""
+        return self.applied > 0 and (self.without_kit > 0 or self.unqueued > 0)
+
+    @property
+    def started(self) -> bool:
+        return self.kits > 0
+
+    @property
+    def auto_start_ahead(self) -> bool:
+        """The automatic start is still to come (before the lead time)."""
+        return self.now < self.auto_start_at
+
+    @property
+    def overdue(self) -> bool:
+        """Not built by the publication instant: some school opens its materials to nothing."""
+        return (
+            self.publication_at is not None and self.now >= self.publication_at and self.missing > 0
+        )
+
+    @property
+    def complete(self) -> bool:
+        return self.applied > 0 and self.missing == 0
+
+
+def _counted_lines(actor: Actor, action: str, work: Work) -> QuerySet[Any]:
+    """The work's application lines that count for materials (as services._lines)."""
+    from apps.applications.models import Application, ApplicationLine
+    from apps.applications.selectors import APPLIED
+
+    applications = Application.objects.for_actor(actor, action).filter(status__in=APPLIED)
+    return ApplicationLine.objects.filter(
+        application__in=applications, work=work, takes_part=True, participants__gt=0
+    )
+
+
+def _publication_at(
+    actor: Actor, action: str, work: Work, school_ids: QuerySet[Any]
+) -> tuple[datetime | None, datetime]:
+    """(the first publication instant among the applied schools, or None when nobody applied;
+    the reference instant of the automatic start: the same, or 00:00 Moscow time on the
+    publication day when nobody applied)."""
+    from apps.campaigns import schedule
+    from apps.core.instants import MOSCOW
+
+    day = work.materials_publish_date
+    held = (
+        SchoolWorkDate.objects.for_actor(actor, action)
+        .filter(work=work, school_id__in=school_ids)
+        .filter(Q(reserve__isnull=True) | Q(reserve__status=ReserveDayRequest.Status.APPROVED))
+        .aggregate(first=Min("date"))["first"]
+    )
+    if held is not None:
+        day = min(day, held - timedelta(days=schedule.lead_days(work)))
+    zones = set(
+        School.objects.for_actor(actor, action)
+        .filter(pk__in=school_ids)
+        .values_list("time_zone", flat=True)
+        .distinct()
+    )
+    if not zones:
+        return None, schedule.at_local(day, time(0, 0), MOSCOW)
+    first = min(schedule.at_local(day, time(0, 0), zone or MOSCOW) for zone in zones)
+    return first, first
+
+
+def build_state(*, actor: Actor, work: Work, now: datetime | None = None) -> BuildState:
+    """The build state of one work (a fixed number of queries)."""
+    from django.utils import timezone
+
+    from apps.core.models import Job
+    from apps.materials.constants import KIT_BUILD
+
+    action = A.GENERATE_MATERIALS
+    moment = now or timezone.now()
+    lines = _counted_lines(actor, action, work)
+    school_ids = lines.values("application__school_id")
+    applied = lines.values("application__school_id").distinct().count()
+    kits = Kit.objects.for_actor(actor, action).filter(work=work, school_id__in=school_ids)
+    by_status = Counter(
+        dict(kits.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    )
+    jobs = Counter(
+        dict(
+            Job.objects.for_actor(actor, action)
+            .filter(kind=KIT_BUILD, params__work_id=work.pk)
+            .values_list("status")
+            .annotate(n=Count("pk"))
+            .values_list("status", "n")
+        )
+    )
+    total = sum(by_status.values())
+    # One build job per kit (natural key), so kits of the work without one were never queued.
+    all_kits = Kit.objects.for_actor(actor, action).filter(work=work).count()
+    requested = sum(jobs.values())
+    publication_at, reference = _publication_at(actor, action, work, school_ids)
+    auto = (
+        Job.objects.for_actor(actor, action)
+        .filter(key=auto_build_key(work.pk), status=Job.Status.FAILED)
+        .values_list("error", flat=True)
+        .first()
+    )
+    return BuildState(
+        work=work,
+        now=moment,
+        applied=applied,
+        kits=total,
+        ready=by_status[Kit.Status.READY],
+        failed=by_status[Kit.Status.FAILED],
+        waiting=jobs[Job.Status.QUEUED] + jobs[Job.Status.RUNNING],
+        unqueued=max(all_kits - requested, 0),
+        bank_empty=bank_revision(actor=actor, work_id=work.pk, action=action) == 0,
+        publication_at=publication_at,
+        auto_start_at=reference - auto_build_lead(),
+        auto_error=auto or "",
+    )
+
+
+def current_works(*, actor: Actor, now: datetime | None = None) -> QuerySet[Work]:
+    """Works whose period has not ended (Moscow date): the ones builds still matter for."""
+    from apps.core.instants import today_at
+
+    return work_list(actor=actor, action=A.GENERATE_MATERIALS).filter(
+        period_end__gte=today_at(None, now)
+    )
+
+
+def builds_overdue(*, actor: Actor, now: datetime | None = None) -> list[BuildState]:
+    """Works not built by their publication date («не собрано к дате публикации»): the
+    publication instant has passed for some school that applied, and it has no ready archive.
+    For the federal operator's «what to do now» page and the builds page."""
+    from django.utils import timezone
+
+    moment = now or timezone.now()
+    if not actor.can(A.GENERATE_MATERIALS):
+        return []
+    works = current_works(actor=actor, now=moment)
+    states = [build_state(actor=actor, work=w, now=moment) for w in works]
+    return [s for s in states if s.overdue]
+
+
+@dataclass(frozen=True)
+class PendingWork:
+    """A work a school applied for but has no kit of: when its materials open for the school,
+    and whether that moment has already passed (the materials are late)."""
+
+    work: Work
+    opens_at: datetime
+    late: bool
+
+
+def pending_materials(
+    *, actor: Actor, school: School, kit_work_ids: set[int], now: datetime
+) -> list[PendingWork]:
+    """The school's applied works without a kit, each with its publication instant."""
+    works = works_without_kits(actor=actor, school=school, kit_work_ids=kit_work_ids)
+    days = held_on(
+        actor=actor,
+        action=A.VIEW_MATERIALS,
+        school_id=school.pk,
+        work_ids=[w.pk for w in works],
+    )
+    out = []
+    for work in works:
+        opens = kit_releases(work, days.get(work.pk), school.time_zone).archive.at
+        if opens is not None:
+            out.append(PendingWork(work=work, opens_at=opens, late=now >= opens))
+    return out

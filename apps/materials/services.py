@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from apps.applications.models import ApplicationLine
 from apps.applications.selectors import APPLIED
-from apps.campaigns.models import Work
+from apps.campaigns.models import SESSION_SHORT, Work
 from apps.core.jobs import job_send
 from apps.core.models import ImportBatch, Job
 from apps.core.scoping import Scope
@@ -988,6 +988,7 @@ def _work_info(work: Work) -> pdf.WorkInfo:
         grade=work.grade,
         duration_minutes=work.duration_minutes,
         encrypted=work.encrypted_archive,
+        session=SESSION_SHORT.get(work.campaign.session, ""),
     )
 
 
@@ -1070,7 +1071,7 @@ def kit_code_entries(*, actor: Actor, kit: Kit, action: str) -> list[pdf.CodeEnt
 
 def _codes_xlsx(kit: Kit, codes: list[pdf.CodeEntry]) -> bytes:
     return code_list_xlsx(
-        title=f"Коды участников ВПР {kit.work.campaign.year}, {kit.work.grade} класс, "
+        title=f"Коды участников {kit.work.campaign.label}, {kit.work.grade} класс, "
         f"ОО {kit.school.code}",
         codes=codes,
     )
@@ -1091,7 +1092,11 @@ def kit_render(*, actor: Actor, kit: Kit) -> KitDocuments:
             arch.ArchiveFile(
                 f"Коды участников {grade} класс.pdf",
                 pdf.code_sheet_pdf(
-                    year=info.year, grade=grade, school_code=school.code, codes=codes
+                    year=info.year,
+                    grade=grade,
+                    school_code=school.code,
+                    codes=codes,
+                    session=info.session,
                 ),
             ),
             arch.ArchiveFile(
@@ -1124,9 +1129,7 @@ def kit_render(*, actor: Actor, kit: Kit) -> KitDocuments:
 def kit_archive_name(kit: Kit) -> str:
     ext = "7z" if kit.work.encrypted_archive else "zip"
     work = kit.work
-    return (
-        f"ВПР {work.campaign.year} {work.subject.name} {work.grade} класс {kit.school.code}.{ext}"
-    )
+    return f"{work.campaign.label} {work.subject.name} {work.grade} класс {kit.school.code}.{ext}"
 
 
 def kit_storage_dir(kit: Kit) -> str:
@@ -1331,7 +1334,7 @@ def kit_build_run(*, job_id: int) -> Kit | None:
 def _gate(view: selectors.KitView, what: str, label: str, now: datetime | None = None) -> None:
     release = getattr(view.releases, what)
     if not release.is_open(now or timezone.now()):
-        raise NotReleasedError(label, release.at)
+        raise NotReleasedError(label, release.at, release.place)
 
 
 def _released_kit(
@@ -1426,7 +1429,11 @@ def kit_sheet_download(
     info = _work_info(kit.work)
     if sheet == "codes":
         content = pdf.code_sheet_pdf(
-            year=info.year, grade=info.grade, school_code=kit.school.code, codes=codes
+            year=info.year,
+            grade=info.grade,
+            school_code=kit.school.code,
+            codes=codes,
+            session=info.session,
         )
         name = f"Коды участников {info.grade} класс {kit.school.code}.pdf"
     else:
@@ -1479,3 +1486,75 @@ def variant_lookup(
         details={"uid": uid[:32], "found": found is not None},
     )
     return found
+
+
+# --- automatic start of builds (issue 13 item 4) ---------------------------------------------
+
+
+def _auto_build_record(*, actor: Actor, work: Work, error: str) -> bool:
+    """Keep the work's auto-start Job row in step with the last attempt; True if it changed
+    (so a repeated failure is audited once, not on every beat tick)."""
+    status = Job.Status.FAILED if error else Job.Status.DONE
+    job, created = Job.objects.get_or_create(  # unscoped: natural key of a system record
+        key=selectors.auto_build_key(work.pk),
+        defaults={
+            "kind": selectors.AUTO_BUILD,
+            "status": status,
+            "error": error,
+            "params": {"work_id": work.pk},
+        },
+    )
+    if created:
+        return True
+    if (job.status, job.error) == (status, error):
+        return False
+    job.status, job.error = status, error
+    job.save(update_fields=["status", "error", "updated_at"])
+    return True
+
+
+def builds_auto_start(*, now: datetime | None = None) -> list[int]:
+    """Start the builds of every work whose first publication instant is within the lead time
+    (``MATERIALS_AUTO_BUILD_LEAD_DAYS``) or already past, while its period runs: compose the
+    missing kits and queue their archives. Returns the ids of the works started.
+
+    Idempotent: a work whose applied schools all have kits with a build requested (queued,
+    running, done or failed) is left alone, so running it every tick changes nothing. Failed
+    builds are not retried here (the operator decides, «Повторить ошибки»); they stay visible as
+    overdue. The actor is the system, recorded in the audit rows.
+    """
+    moment = now or timezone.now()
+    actor = Actor.system(reason="автоматический запуск сборки материалов")
+    started: list[int] = []
+    for work in selectors.current_works(actor=actor, now=moment):
+        state = selectors.build_state(actor=actor, work=work, now=moment)
+        if moment < state.auto_start_at or not state.needs_start:
+            continue
+        try:
+            # Not one transaction: composing 40,000 kits is long, and a kit composed before a
+            # failure is kept (the next tick composes the rest, as a repeated operator click).
+            generated = kits_generate(actor=actor, work_id=work.pk)
+            queued = kit_build_request(actor=actor, work_id=work.pk)
+        except MaterialsError as exc:
+            if _auto_build_record(actor=actor, work=work, error=exc.message):
+                audit_record(
+                    actor=actor,
+                    action="materials.auto_build_failed",
+                    details={"work_id": work.pk, "error": exc.code},
+                )
+            continue
+        _auto_build_record(actor=actor, work=work, error="")
+        audit_record(
+            actor=actor,
+            action="materials.auto_build",
+            details={
+                "work_id": work.pk,
+                "created": generated.created,
+                "queued": queued,
+                "publication_at": state.publication_at.isoformat()
+                if state.publication_at
+                else None,
+            },
+        )
+        started.append(work.pk)
+    return started

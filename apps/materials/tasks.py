@@ -27,3 +27,11 @@ def kit_build_task(*, job_id: int, **_: object) -> None:
 
 
 job_kind_register(KIT_BUILD, kit_build_task)
+
+
+@shared_task(name="materials.builds_auto_start", acks_late=True, time_limit=30 * 60)
+def builds_auto_start_task(**_: object) -> None:
+    """Beat: start the builds of works whose publication date is near (idempotent)."""
+    from apps.materials.services import builds_auto_start
+
+    builds_auto_start()

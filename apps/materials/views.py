@@ -29,7 +29,7 @@ from apps.core.uploads import UploadError
 from apps.materials import archive as arch
 from apps.materials import bank as bankfile
 from apps.materials import files as bankfiles
-from apps.materials import selectors, services
+from apps.materials import listings, selectors, services
 from apps.materials.messages import MaterialsError, NotReleasedError
 from apps.materials.models import Kit, MaterialFile, Variant, WorkBank
 from apps.registration.access import A, ActorViewMixin, ScopedViewMixin
@@ -75,8 +75,8 @@ class SchoolMaterialsView(ScopedViewMixin, DetailView):  # type: ignore[type-arg
         ctx = super().get_context_data(**kwargs)
         now = timezone.now()
         views = selectors.kit_views(actor=self.actor, school=self.object)
-        ctx["pending"] = selectors.works_without_kits(
-            actor=self.actor, school=self.object, kit_work_ids={v.work.pk for v in views}
+        ctx["pending"] = selectors.pending_materials(
+            actor=self.actor, school=self.object, kit_work_ids={v.work.pk for v in views}, now=now
         )
         ctx["rows"] = [
             {
@@ -96,6 +96,8 @@ class SchoolMaterialsView(ScopedViewMixin, DetailView):  # type: ignore[type-arg
             for v in views
         ]
         ctx["now"] = now
+        ctx["now_iso"] = now.isoformat(timespec="milliseconds")  # the countdowns' clock
+        ctx["place"] = self.object
         ctx["can_download"] = self.actor.can(A.DOWNLOAD_MATERIALS)
         ctx["can_password"] = self.actor.can(A.VIEW_ARCHIVE_PASSWORD)
         return ctx
@@ -179,7 +181,14 @@ class BankView(ScopedViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
-        ctx["banks"] = selectors.bank_overview(actor=self.actor)
+        listing = listings.bank_listing(self.request)
+        works = listings.filtered_works(actor=self.actor, listing=listing, action=self.action)
+        banks = selectors.bank_overview(actor=self.actor, works=works)
+        if status := listing.filters["status"]:
+            banks = [b for b in banks if b.status == status]
+        ctx["banks"] = listing.paginate(banks)
+        ctx["listing"] = listing
+        ctx.update(listings.filter_options(actor=self.actor, statuses=selectors.BANK_STATUSES))
         return ctx
 
     def post(self, request: HttpRequest) -> HttpResponse:
@@ -236,7 +245,8 @@ class BankView(ScopedViewMixin, TemplateView):
             request,
             f"Файл «{row.name}» прикреплён; он войдёт в архивы, собранные после этого.",
         )
-        return HttpResponseRedirect(reverse("materials-bank"))
+        # The forms post to the page's own URL: back to the same filters, sort and page.
+        return HttpResponseRedirect(request.get_full_path())
 
     def _detach(self, request: HttpRequest) -> HttpResponse:
         file_id = int_param(request.POST.get("file_id"))
@@ -247,7 +257,7 @@ class BankView(ScopedViewMixin, TemplateView):
         except MaterialFile.DoesNotExist as exc:
             raise Http404 from exc
         messages.success(request, "Сопровождающий файл откреплён.")
-        return HttpResponseRedirect(reverse("materials-bank"))
+        return HttpResponseRedirect(request.get_full_path())
 
 
 class BankImportView(ScopedViewMixin, View):
@@ -360,8 +370,22 @@ class BuildView(ScopedViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
-        works = selectors.work_list(actor=self.actor, action=self.action)
-        ctx["progress"] = [selectors.build_progress(actor=self.actor, work=w) for w in works]
+        listing = listings.build_listing(self.request)
+        works = listings.filtered_works(actor=self.actor, listing=listing, action=self.action)
+        progress = selectors.build_overview(actor=self.actor, works=works)
+        if status := listing.filters["status"]:
+            progress = [p for p in progress if p.status == status]
+        page = listing.paginate(progress)
+        now = timezone.now()
+        ctx["progress"] = [
+            (p, selectors.build_state(actor=self.actor, work=p.work, now=now)) for p in page
+        ]
+        # While builds are queued or running, the progress refreshes itself (static/js/poll.js).
+        ctx["running"] = any(s.waiting for _, s in ctx["progress"])
+        ctx["listing"] = listing
+        ctx.update(listings.filter_options(actor=self.actor, statuses=selectors.BUILD_STATUSES))
+        ctx["overdue"] = selectors.builds_overdue(actor=self.actor, now=now)
+        ctx["auto_lead_days"] = selectors.auto_build_lead().days
         return ctx
 
     def post(self, request: HttpRequest) -> HttpResponse:
@@ -402,7 +426,8 @@ class BuildView(ScopedViewMixin, TemplateView):
             raise Http404 from exc
         except MaterialsError as exc:
             messages.error(request, exc.message)
-        return HttpResponseRedirect(reverse("materials-builds"))
+        # The forms post to the page's own URL: back to the same filters, sort and page.
+        return HttpResponseRedirect(request.get_full_path())
 
 
 class VariantLookupView(ScopedViewMixin, TemplateView):
@@ -449,6 +474,10 @@ class DownloadMonitoringView(ScopedViewMixin, TemplateView):
             ctx["missing"] = [
                 (selectors.TRACKED_LABELS[i], report.missing(i)) for i in report.items
             ]
+            listing = listings.download_listing(self.request, report.items)
+            listing.pin(work=work.pk)
+            ctx["schools_page"] = listing.paginate(report.schools)
+            ctx["listing"] = listing
         return ctx
 
 

@@ -93,6 +93,10 @@ class A:
     VIEW_ANALYTICS = "analytics.view"
     VIEW_INDIVIDUAL_RESULTS = "analytics.view_individual"
     VIEW_OBJECTIVITY = "analytics.view_objectivity"
+    # Announcements and documents (issue 13): everyone reads what came from above; coordinators
+    # and the federal operator publish to the levels below and see who has read it.
+    VIEW_NOTICES = "notices.view"
+    PUBLISH_NOTICES = "notices.publish"
 
 
 _COMMON = frozenset({A.VIEW_SCHOOL, A.VIEW_JOB})
@@ -238,6 +242,21 @@ _ANALYTICS_ACTIONS: Mapping[Role, frozenset[str]] = {
 ROLE_ACTIONS = {
     role: actions | _ANALYTICS_ACTIONS.get(role, frozenset())
     for role, actions in ROLE_ACTIONS.items()
+}
+
+# Notices (issue 13): every role reads; the federal operator and regional and municipal
+# coordinators publish to the levels below (apps/notices, docs/notices.md).
+_NOTICE_PUBLISHER = frozenset({A.VIEW_NOTICES, A.PUBLISH_NOTICES})
+_NOTICE_ACTIONS: Mapping[Role, frozenset[str]] = {
+    Role.FEDERAL: _NOTICE_PUBLISHER,
+    Role.REGIONAL: _NOTICE_PUBLISHER,
+    Role.MUNICIPAL: _NOTICE_PUBLISHER,
+    Role.SCHOOL_ORGANIZER: frozenset({A.VIEW_NOTICES}),
+    Role.SCHOOL_TECH: frozenset({A.VIEW_NOTICES}),
+    Role.SYSTEM: _NOTICE_PUBLISHER,
+}
+ROLE_ACTIONS = {
+    role: actions | _NOTICE_ACTIONS.get(role, frozenset()) for role, actions in ROLE_ACTIONS.items()
 }
 
 _NOBODY = Scope(level=Level.SCHOOL, anchor_id=None)

@@ -15,7 +15,7 @@ import enum
 import io
 import re
 import zipfile
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -169,7 +169,8 @@ def _instructions(kind: AccountFileKind, unit_code: str, unit_name: str) -> list
         "4. Если назначается другой человек, выберите «Да» в последнем столбце. Прежняя учётная "
         "запись будет отключена (её логин получит окончание _old1, _old2…), новый человек "
         "получит логин подразделения и новый одноразовый пароль.",
-        "5. Пустые строки не меняют ничего. Строки можно не удалять.",
+        "5. Пустые строки и строки, оставленные как их заполнил портал, не меняют ничего. "
+        "Строки можно не удалять.",
         "6. Не вводите формулы и значения, начинающиеся со знака «=».",
         "7. Сохраните файл в формате .xlsx (Excel или LibreOffice) и загрузите его в кабинете.",
         "   Перед применением портал покажет, что изменится: созданные, заменённые, обновлённые и "
@@ -331,18 +332,52 @@ def _check_value(row: int, col: int, value: str, errors: list[CellError]) -> Non
             errors.append(CellError(row, col, "адрес электронной почты указан неверно."))
 
 
+def _person_row(row: int, code: str, values: Mapping[int, str], *, replace: bool) -> PersonRow:
+    return PersonRow(
+        row=row,
+        code=code,
+        full_name=" ".join(values[COL_FULL_NAME].split()),
+        position=" ".join(values[COL_POSITION].split()),
+        phone=values[COL_PHONE],
+        email=values[COL_EMAIL].lower(),
+        replace=replace,
+    )
+
+
+def _as_written(values: Mapping[int, str]) -> tuple[str, ...]:
+    """A row's person fields, compared as the portal normalises them."""
+    return _as_written_person(
+        (values[COL_FULL_NAME], values[COL_POSITION], values[COL_PHONE], values[COL_EMAIL])
+    )
+
+
+def _as_written_person(person: tuple[str, str, str, str] | None) -> tuple[str, ...]:
+    if person is None:
+        return ()
+    full_name, position, phone, email = person
+    return (" ".join(full_name.split()), " ".join(position.split()), phone.strip(), email.lower())
+
+
 def parse_account_file(
     content: bytes,
     *,
     kind: AccountFileKind,
     unit_code: str,
     expected_codes: Collection[str],
+    current: Mapping[str, tuple[str, str, str, str]] | None = None,
 ) -> list[PersonRow]:
     """The filled rows of a coordinator file, or UploadError listing every problem.
 
     ``expected_codes`` are the units the uploader may describe (its region's municipalities or
     its municipality's active schools); any other code refuses the whole file.
+
+    ``current`` maps a unit's code to its account's (full name, position, phone, email), as the
+    portal writes them into the template. A row left exactly so is unchanged and is not checked
+    again: the portal's own file is always accepted back, even for an account created without a
+    phone. A changed row or a new person must be complete (all four fields), as the
+    instructions say.
     """
+    current = current or {}
     sheets = read_workbook(content, limits=SHEET_LIMITS)
     service = sheets.get(SHEET_SERVICE)
     not_template = file_error(
@@ -425,6 +460,16 @@ def parse_account_file(
         seen[code] = row
         if not filled:
             continue  # an untouched row: no change for this unit
+        replace = values[COL_REPLACE].capitalize()
+        untouched = (
+            replace != YES
+            and _as_written(values) == _as_written_person(current.get(code))
+            and not any((row, col) in formula_at for col in INPUT_COLUMNS)
+        )
+        if untouched:
+            # The portal's own data, untouched: kept as it is (the plan shows it unchanged).
+            rows.append(_person_row(row, code, values, replace=False))
+            continue
         errors.extend(
             CellError(row, col, f"не заполнено поле «{expected[col - 1]}».")
             for col in REQUIRED_COLUMNS
@@ -432,20 +477,9 @@ def parse_account_file(
         )
         for col in INPUT_COLUMNS:
             _check_value(row, col, values[col], errors)
-        replace = values[COL_REPLACE].capitalize()
         if replace not in ("", YES, NO):
             errors.append(CellError(row, COL_REPLACE, "допустимы значения «Да» или «Нет»."))
-        rows.append(
-            PersonRow(
-                row=row,
-                code=code,
-                full_name=" ".join(values[COL_FULL_NAME].split()),
-                position=" ".join(values[COL_POSITION].split()),
-                phone=values[COL_PHONE],
-                email=values[COL_EMAIL].lower(),
-                replace=replace == YES,
-            )
-        )
+        rows.append(_person_row(row, code, values, replace=replace == YES))
     if errors:
         raise UploadError(sorted(errors, key=lambda e: (e.row, e.column)))
     if not rows:

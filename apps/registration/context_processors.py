@@ -22,6 +22,7 @@ SECTIONS: tuple[str, ...] = (
 )
 _SECTION_OF: dict[str, str] = {
     "Кабинет": "Кабинет",
+    "Объявления и документы": "Кабинет",
     "Регионы": "Кабинет",
     "Муниципалитеты": "Кабинет",
     "ОО": "Кабинет",
@@ -147,6 +148,9 @@ def cabinet(request: HttpRequest) -> dict[str, Any]:
     # Analytics (issue 7): the reports of the actor's unit and the units below it.
     if actor.can(A.VIEW_ANALYTICS):
         menu.append(("Аналитика", reverse("analytics-index")))
+    # Notices (issue 13): announcements and documents from above; the badge counts the unread.
+    if actor.can(A.VIEW_NOTICES):
+        menu.append(("Объявления и документы", reverse("notice-list")))
     if actor.can(A.VIEW_JOB):
         menu.append(("Мои выгрузки", reverse("job-list")))
     menu.append(("API", reverse("swagger-ui")))

@@ -34,6 +34,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
+from apps.core import instants
 from apps.core.errors import ApplicationError
 from apps.core.jobs import job_send
 from apps.core.models import ImportBatch, Job
@@ -473,6 +474,17 @@ def _unit_code(kind: AccountFileKind, unit: Any) -> str:
     return unit_login(unit) if kind is AccountFileKind.MUNICIPAL_COORDINATORS else unit.code
 
 
+def _people_as_written(children: Sequence[Any]) -> dict[str, tuple[str, str, str, str]]:
+    """Each unit's current person as the template writes it: code → (name, position, phone,
+    email)."""
+    held = holders(children)
+    return {
+        u.code: (h.full_name, h.position, h.phone, h.email)
+        for u in children
+        if (h := held.get(u.pk)) is not None
+    }
+
+
 def _plan(rows: Iterable[PersonRow], children: Sequence[Any]) -> list[dict[str, Any]]:
     by_code = {u.code: u for u in children}
     rows = list(rows)
@@ -561,6 +573,7 @@ def account_import_upload(
             kind=kind,
             unit_code=_unit_code(kind, unit),
             expected_codes=[u.code for u in children],
+            current=_people_as_written(children),
         )
     except UploadError as exc:
         account_import_reject_record(
@@ -616,16 +629,12 @@ def _batch_for(actor: Actor, batch_id: int) -> ImportBatch:
     )
 
 
-def _not_applicable(batch: ImportBatch) -> str:
+def _not_applicable(batch: ImportBatch, actor: Actor) -> str:
     """Why a batch cannot be applied or discarded now ('' if it can)."""
     if batch.kind not in ACCOUNT_IMPORT_KINDS:
         return "Эта загрузка не относится к учётным записям; здесь её применить нельзя."
     if batch.status == ImportBatch.Status.APPLIED:
-        when = (
-            timezone.localtime(batch.applied_at).strftime("%d.%m.%Y %H:%M")
-            if batch.applied_at
-            else ""
-        )
+        when = instants.format_instant(batch.applied_at, actor.unit)
         return f"Файл уже применён {when}; повторное применение ничего не меняет."
     if batch.status != ImportBatch.Status.PREVIEW:
         return f"Загрузка {batch.get_status_display()}; применить её нельзя. Загрузите файл заново."
@@ -692,7 +701,7 @@ def account_import_apply(
     and the job runs it (``account_import_apply_run``).
     """
     batch = _batch_for(actor, batch_id)
-    refusal = _not_applicable(batch)
+    refusal = _not_applicable(batch, actor)
     if refusal:
         existing = (
             CredentialsFile.objects.for_actor(actor, A.DOWNLOAD_CREDENTIALS)
@@ -831,7 +840,7 @@ def account_import_apply_request(
         return ApplyRequest(batch=batch, job=job)
     with transaction.atomic():
         batch = _batch_for(actor, batch_id)
-        refusal = _not_applicable(batch)
+        refusal = _not_applicable(batch, actor)
         if refusal:
             return ApplyRequest(batch=batch, refusal=refusal)
         _apply_plan(actor, batch)  # a stale preview is refused now, not in the worker
@@ -914,7 +923,7 @@ def account_import_discard(
         batch = ImportBatch.objects.for_actor(actor, A.IMPORT_ACCOUNTS).get(pk=batch_id)
         return ApplyResult(batch=batch, done=False, message=APPLY_RUNNING)
     batch = _batch_for(actor, batch_id)
-    refusal = _not_applicable(batch)
+    refusal = _not_applicable(batch, actor)
     if refusal:
         return ApplyResult(
             batch=batch, done=False, message=refusal.replace("применить", "отменить")
@@ -949,16 +958,16 @@ def credentials_download(
     )
     if cf.downloaded_at is not None:
         by = cf.downloaded_by.username if cf.downloaded_by else "—"
-        at = timezone.localtime(cf.downloaded_at).strftime("%d.%m.%Y %H:%M")
+        at = instants.format_instant(cf.downloaded_at, actor.unit)
         raise ApplicationError("credentials_already_downloaded", at=at, by=by)
     now = timezone.now()
     # An empty payload that was never downloaded was purged at expiry (credentials_purge_expired).
     if cf.expires_at <= now or not cf.payload:
         raise ApplicationError(
-            "credentials_expired", at=timezone.localtime(cf.expires_at).strftime("%d.%m.%Y %H:%M")
+            "credentials_expired", at=instants.format_instant(cf.expires_at, actor.unit)
         )
     rows = [CredentialRow(**r) for r in json.loads(crypto.decrypt(cf.payload))]
-    issued = timezone.localtime(cf.created_at).strftime("%d.%m.%Y %H:%M")
+    issued = instants.format_instant(cf.created_at, actor.unit)
     content = credentials_xlsx(title=f"{cf.title} (выдано {issued})", rows=rows)
     cf.payload = ""
     cf.downloaded_at = now

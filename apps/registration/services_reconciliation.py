@@ -12,7 +12,10 @@ Each download, upload (accepted or refused), apply and discard writes exactly on
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 
@@ -22,6 +25,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core import instants
 from apps.core.errors import ApplicationError
 from apps.core.models import ImportBatch
 from apps.core.scoping import Level, Scope
@@ -41,7 +45,6 @@ ACCOUNTS_NOTE = (
     "Учётные записи организаторов новых ОО (логин — код ОО) выдаются в разделе «Организаторы ОО»: "
     "новые ОО уже есть в файле организаторов муниципалитета."
 )
-CODE_SUFFIX_MAX = 9999
 
 
 class RefusedUploadError(UploadError):
@@ -160,7 +163,7 @@ def school_list_template(*, actor: Actor, request: HttpRequest | None = None) ->
     """The reconciliation file of the actor's unit (every school of it, closed ones too)."""
     unit, scope, _ = _own_unit(actor)
     schools = [_existing(s) for s in _schools(actor=actor, unit=unit)]
-    stamp = timezone.localtime().strftime("%d.%m.%Y %H:%M (МСК)")
+    stamp = instants.format_instant(timezone.now(), actor.unit)
     content = rc.build_template(unit=unit, schools=schools, generated_at=stamp)
     audit_record(
         actor=actor,
@@ -264,39 +267,93 @@ def school_list_upload(
 # --- apply ---------------------------------------------------------------------------------------
 
 
-def _not_applicable(batch: ImportBatch) -> str:
+def _not_applicable(batch: ImportBatch, actor: Actor) -> str:
     if batch.kind != rc.KIND:
         return "Эта загрузка не относится к выверке списка ОО."
     if batch.status == ImportBatch.Status.APPLIED:
-        when = (
-            timezone.localtime(batch.applied_at).strftime(" %d.%m.%Y %H:%M")
-            if batch.applied_at
-            else ""
-        )
-        return f"Файл уже применён{when}; повторное применение ничего не меняет."
+        when = instants.format_instant(batch.applied_at, actor.unit)
+        return f"Файл уже применён {when}; повторное применение ничего не меняет."
     if batch.status != ImportBatch.Status.PREVIEW:
         return f"Загрузка {batch.get_status_display()}; применить её нельзя. Загрузите файл заново."
     return ""
 
 
-def _free_codes(region_code: str, count: int) -> list[str]:
-    """The next ``count`` free codes ``edu<region><4 digits>`` (callers hold the region lock)."""
+# A school's code is edu<region><MM><SS>: MM numbers the municipality within the region, SS the
+# school within the municipality (as the national list issues them, e.g. edu660512).
+BLOCK_MAX = 99  # two digits each for the municipality block and the school within it
+_MUNICIPALITY_INDEX = re.compile(r"_m0*(\d{1,2})$")  # «reg66_m005» → 5
+
+
+@dataclass
+class _Blocks:
+    """The region's codes as municipality blocks: who numbers in which MM, which codes are taken."""
+
+    prefix: str
+    taken: set[str]
+    owners: dict[str, set[int]]  # MM → municipalities with a school coded in that block
+    own: dict[int, Counter[str]]  # municipality → how many of its schools are in each MM
+
+    def free_in(self, mm: str) -> str | None:
+        """The next free code of block ``mm``: after its highest, else its lowest gap."""
+        used = {int(c[-2:]) for c in self.taken if c.startswith(f"{self.prefix}{mm}")}
+        top = max(used, default=0)
+        order = [*range(top + 1, BLOCK_MAX + 1), *range(1, top)]
+        return next((f"{self.prefix}{mm}{n:02d}" for n in order if n not in used), None)
+
+    def foreign(self, mm: str, muni_id: int) -> bool:
+        return bool(self.owners.get(mm, set()) - {muni_id})
+
+    def block_for(self, muni: Municipality) -> str | None:
+        """The municipality's own block: where most of its schools are, else its number from its
+        own code, else the lowest block no other municipality numbers in (with a free code)."""
+        mine = self.own.get(muni.pk)
+        candidates: list[str] = []
+        if mine:
+            candidates += [mm for mm, _ in sorted(mine.items(), key=lambda kv: (-kv[1], kv[0]))]
+        if (match := _MUNICIPALITY_INDEX.search(muni.code)) and 1 <= int(match[1]) <= BLOCK_MAX:
+            candidates.append(f"{int(match[1]):02d}")
+        candidates += [f"{n:02d}" for n in range(1, BLOCK_MAX + 1)]
+        for mm in candidates:
+            if not self.foreign(mm, muni.pk) and self.free_in(mm) is not None:
+                return mm
+        return None
+
+
+def _region_blocks(region_code: str) -> _Blocks:
     system = Actor.system(reason="выверка списка ОО: выбор свободного кода ОО")
     prefix = f"edu{region_code}"
-    used = {
-        int(code[len(prefix) :])
-        for code in School.objects.for_actor(system, A.VIEW_SCHOOL)
+    blocks = _Blocks(prefix=prefix, taken=set(), owners={}, own={})
+    rows = (
+        School.objects.for_actor(system, A.VIEW_SCHOOL)
         .filter(code__startswith=prefix)
-        .values_list("code", flat=True)
-        if code[len(prefix) :].isdigit()
-    }
-    start = max(used, default=0) + 1
-    candidates = list(range(start, CODE_SUFFIX_MAX + 1))
-    if len(candidates) < count:  # the top is taken: fill the gaps from the bottom
-        candidates += [n for n in range(1, start) if n not in used]
-    if len(candidates) < count:
-        raise ApplicationError("school_codes_exhausted", region=region_code)
-    return [f"{prefix}{n:04d}" for n in candidates[:count]]
+        .values_list("code", "municipality_id")
+    )
+    for code, muni_id in rows:
+        suffix = code[len(prefix) :]
+        if len(suffix) != 4 or not suffix.isdigit():
+            continue
+        blocks.taken.add(code)
+        blocks.owners.setdefault(suffix[:2], set()).add(muni_id)
+        blocks.own.setdefault(muni_id, Counter())[suffix[:2]] += 1
+    return blocks
+
+
+def _free_codes(region_code: str, municipalities: Sequence[Municipality]) -> list[str]:
+    """A new code for each of ``municipalities`` (in order; callers hold the region lock), each
+    in its own municipality's numbering: a new school of municipality 05 gets edu<region>05SS,
+    never a code of another municipality's block."""
+    blocks = _region_blocks(region_code)
+    out: list[str] = []
+    for muni in municipalities:
+        mm = blocks.block_for(muni)
+        code = blocks.free_in(mm) if mm is not None else None
+        if mm is None or code is None:
+            raise ApplicationError("school_codes_exhausted", region=region_code)
+        blocks.taken.add(code)
+        blocks.owners.setdefault(mm, set()).add(muni.pk)
+        blocks.own.setdefault(muni.pk, Counter())[mm] += 1
+        out.append(code)
+    return out
 
 
 def _lock_region(region_id: int) -> Region:
@@ -323,7 +380,7 @@ def school_list_apply(
         .select_for_update()
         .get(pk=batch_id)
     )
-    refusal = _not_applicable(batch)
+    refusal = _not_applicable(batch, actor)
     if refusal:
         return ApplyOutcome(batch=batch, done=False, message=refusal)
     stored = batch.preview
@@ -340,7 +397,10 @@ def school_list_apply(
     codes: list[str] = []
     if created_rows:
         region = _lock_region(scope.region_id or unit.id)
-        codes = _free_codes(region.code, len(created_rows))
+        codes = _free_codes(
+            region.code,
+            [munis[r.values.municipality_code] for r in created_rows if r.values is not None],
+        )
     created: list[dict[str, Any]] = []
     changed = closed = 0
     touched: list[int] = []
@@ -431,7 +491,7 @@ def school_list_discard(
         .select_for_update()
         .get(pk=batch_id)
     )
-    refusal = _not_applicable(batch)
+    refusal = _not_applicable(batch, actor)
     if refusal:
         return ApplyOutcome(batch=batch, done=False, message=refusal)
     batch.status = ImportBatch.Status.DISCARDED

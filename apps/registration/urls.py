@@ -12,7 +12,6 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("accounts/login/", views_accounts.LoginView.as_view(), name="login"),
     path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
-    path("cabinet/", views.CabinetView.as_view(), name="cabinet"),
     path("regions/", views.RegionListView.as_view(), name="region-list"),
     path("regions/<int:pk>/", views.RegionDetailView.as_view(), name="region-detail"),
     path(

@@ -12,10 +12,11 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import DetailView, ListView, View
 
+from apps.core.listing import Column, Listing
 from apps.core.models import Job
 from apps.registration import selectors, services
-from apps.registration.access import A, ActorViewMixin, ScopedViewMixin
-from apps.registration.constants import Role, SchoolStatus
+from apps.registration.access import A, ScopedViewMixin
+from apps.registration.constants import SchoolStatus
 from apps.registration.forms import LoginForm
 from apps.registration.models import Municipality, Region, School
 
@@ -39,35 +40,43 @@ class HomeView(View):
         return redirect("cabinet" if request.user.is_authenticated else "login")
 
 
-class CabinetView(ActorViewMixin, View):
-    """Sends each role to its own cabinet page."""
+class _SortedListMixin:
+    """A ListView sorted and paged by ``core.listing`` (bad ``sort`` / ``page`` → 400)."""
 
-    def get(self, request: HttpRequest) -> HttpResponse:
-        actor = self.actor
-        scope = actor.scope
-        if actor.role == Role.FEDERAL:
-            return redirect("region-list")
-        if actor.role == Role.REGIONAL:
-            return redirect("region-detail", pk=scope.anchor_id)
-        if actor.role == Role.MUNICIPAL:
-            return redirect("municipality-detail", pk=scope.anchor_id)
-        if actor.role in (Role.SCHOOL_ORGANIZER, Role.SCHOOL_TECH):
-            return redirect("school-detail", pk=scope.anchor_id)
-        from django.shortcuts import render
-
-        return render(request, "registration/no_role.html", status=403)
-
-
-class _SearchListMixin:
     paginate_by: int | None = PAGE_SIZE
     request: HttpRequest
+    # Sortable columns (core.listing); none: the selector's order and ListView's paging.
+    sort_columns: tuple[Column, ...] = ()
+    default_sort = ""
+    _listing: Listing | None = None
 
-    def search_query(self) -> str:
-        return self.request.GET.get("q", "")[:100]
+    def listing(self) -> Listing:
+        if self._listing is None:
+            self._listing = Listing(
+                self.request, self.sort_columns, self.default_sort, page_size=PAGE_SIZE
+            )
+        return self._listing
+
+    def paginate_queryset(self, queryset: Any, page_size: int) -> Any:
+        if not self.sort_columns:
+            return super().paginate_queryset(queryset, page_size)  # type: ignore[misc]
+        page = self.listing().paginate(queryset)
+        return page.paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         # A mixin: mypy cannot see the view class that provides get_context_data.
         ctx: dict[str, Any] = super().get_context_data(**kwargs)  # type: ignore[misc]
+        if self.sort_columns:
+            ctx["listing"] = self.listing()
+        return ctx
+
+
+class _SearchListMixin(_SortedListMixin):
+    def search_query(self) -> str:
+        return self.request.GET.get("q", "")[:100]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx: dict[str, Any] = super().get_context_data(**kwargs)
         ctx["q"] = self.search_query()
         return ctx
 
@@ -102,6 +111,13 @@ class MunicipalityListView(_SearchListMixin, ScopedViewMixin, ListView):  # type
     scoped_model = Municipality
     action = A.VIEW_MUNICIPALITY
     template_name = "registration/municipality_list.html"
+    sort_columns = (
+        Column("code", "Код"),
+        Column("name", "Муниципалитет", ("name", "code")),
+        Column("region", "Регион", ("region__name", "code")),
+        Column("schools", "Действующих ОО", ("school_count", "code")),
+    )
+    default_sort = "code"
 
     def get_queryset(self) -> QuerySet[Municipality]:
         return selectors.municipality_list(actor=self.actor, q=self.search_query())
@@ -138,6 +154,13 @@ class SchoolListView(_SearchListMixin, ScopedViewMixin, ListView):  # type: igno
     scoped_model = School
     action = A.VIEW_SCHOOL
     template_name = "registration/school_list.html"
+    sort_columns = (
+        Column("code", "Логин"),
+        Column("name", "ОО", ("short_name", "code")),
+        Column("municipality", "Муниципалитет", ("municipality__name", "code")),
+        Column("status", "Статус", ("status", "code")),
+    )
+    default_sort = "code"
 
     def get_queryset(self) -> QuerySet[School]:
         return selectors.school_list(actor=self.actor, q=self.search_query())
@@ -185,14 +208,27 @@ class MunicipalitySchoolExportView(ScopedViewMixin, View):
         return HttpResponseRedirect(reverse("job-list"))
 
 
-class JobListView(ScopedViewMixin, ListView):  # type: ignore[type-arg]
+class JobListView(_SortedListMixin, ScopedViewMixin, ListView):  # type: ignore[type-arg]
     scoped_model = Job
     action = A.VIEW_JOB
     template_name = "registration/job_list.html"
     paginate_by = PAGE_SIZE
+    sort_columns = (
+        Column("created", "Запрошено", ("created_at",)),
+        Column("title", "Что", ("params__title", "-created_at")),
+        Column("status", "Состояние", ("status", "-created_at")),
+    )
+    default_sort = "-created"
 
     def get_queryset(self) -> QuerySet[Job]:
         return selectors.job_list(actor=self.actor)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        # While an export on the page is being prepared, the table refreshes itself (poll.js).
+        waiting = (Job.Status.QUEUED, Job.Status.RUNNING)
+        ctx["running"] = any(job.status in waiting for job in ctx["object_list"])
+        return ctx
 
 
 class JobDownloadView(ScopedViewMixin, View):

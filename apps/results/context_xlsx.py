@@ -23,6 +23,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from apps.core.uploads import CellError, Sheet, SheetLimits, UploadError, read_workbook, text
 from apps.core.xlsx import set_text
+from apps.results.form_kind import CONTEXT, wrong_form_message
 from apps.results.xlsx import NAME_MESSAGE, Diff, looks_like_name, rows_diff
 
 SHEET_HELP = "Инструкция"
@@ -153,10 +154,13 @@ class ContextSpec:
     campaign_key: str
     year: int
     codes: Mapping[str, int]
+    # The session word («весна» / «осень»): the forms of two sessions of a year differ by name.
+    session: str = ""
 
     @property
     def file_name(self) -> str:
-        return f"Форма сбора контекстных данных ВПР {self.year} {self.school_code}.xlsx"
+        year = f"{self.year}, {self.session}" if self.session else str(self.year)
+        return f"Форма сбора контекстных данных ВПР {year} {self.school_code}.xlsx"
 
 
 @dataclass(frozen=True)
@@ -425,6 +429,12 @@ def read_context(content: bytes, spec: ContextSpec) -> ContextData:
 
 
 def check_context(book: Mapping[str, Sheet], spec: ContextSpec) -> ContextData:
+    """Every error of the file at once: names, structure and every cell of both sheets (a sheet
+    that is missing or has the wrong header is the only thing that stops its own rows being
+    read). Only another portal file or another school's or campaign's form stops at once."""
+    # 0. Another portal file (the results form, an application form...): say which, nothing more.
+    if (wrong := wrong_form_message(CONTEXT, book)) is not None:
+        raise UploadError([CellError(0, 0, wrong)])
     errors = _Errors()
     masked: set[tuple[str, int, int]] = set()
     known = _form_texts()
@@ -455,19 +465,24 @@ def check_context(book: Mapping[str, Sheet], spec: ContextSpec) -> ContextData:
             for i, value in enumerate(values[:-1]):
                 if isinstance(value, str) and value.strip() in (META_SCHOOL, META_CAMPAIGN):
                     meta[value.strip()] = text(values[i + 1])
-    if meta.get(META_SCHOOL) and meta[META_SCHOOL] != spec.school_code:
+    foreign_school = bool(meta.get(META_SCHOOL)) and meta[META_SCHOOL] != spec.school_code
+    foreign_campaign = bool(meta.get(META_CAMPAIGN)) and meta[META_CAMPAIGN] != spec.campaign_key
+    if foreign_school:
         errors.add(
             0,
             0,
             f"Эта форма выдана другой ОО (код {meta[META_SCHOOL]}). Скачайте форму своей ОО.",
         )
-    if meta.get(META_CAMPAIGN) and meta[META_CAMPAIGN] != spec.campaign_key:
+    if foreign_campaign:
         errors.add(0, 0, "Это форма другой кампании ВПР. Скачайте форму текущей кампании.")
-    if errors.total:
+    if foreign_school or foreign_campaign:
+        # Another school's or campaign's codes: checking its cells would only mislead.
         raise UploadError(errors.result())
     data = ContextData()
-    _check_school(book[SHEET_SCHOOL], data, errors, masked)
-    _check_people(book[SHEET_PEOPLE], spec, data, errors, masked)
+    if SHEET_SCHOOL in book:
+        _check_school(book[SHEET_SCHOOL], data, errors, masked)
+    if SHEET_PEOPLE in book:
+        _check_people(book[SHEET_PEOPLE], spec, data, errors, masked)
     if errors.total:
         raise UploadError(errors.result())
     return data
@@ -518,11 +533,12 @@ def _check_people(
 ) -> None:
     where = _where(SHEET_PEOPLE)
     width = len(PEOPLE_HEADERS)
+    before_header = errors.total
     for c, expected in enumerate(PEOPLE_HEADERS, start=1):
         if _norm(_cell(sheet, 1, c)) != expected.lower():
             errors.add(1, c, f"{where}: заголовок столбца должен быть «{expected}».")
-    if errors.total:
-        return
+    if errors.total > before_header:
+        return  # without its columns the sheet's rows cannot be read (the other sheet was)
     if len(sheet.rows) > MAX_PARTICIPANTS + 1:
         errors.add(0, 0, f"{where}: слишком много строк (не более {MAX_PARTICIPANTS}).")
         return

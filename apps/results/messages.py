@@ -6,18 +6,20 @@ from apps.core.errors import ApplicationError
 
 MESSAGES: dict[str, str] = {
     "upload_not_open": "Приём результатов по этой работе ещё не начался: форма сбора "
-    "результатов публикуется {at} (местное время ОО).",
+    "результатов публикуется {at}.",
     "upload_no_date": "Сначала выберите дату проведения работы в расписании ОО: форма и приём "
     "результатов открываются в день проведения.",
-    "upload_closed": "Срок загрузки результатов истёк {at} (местное время ОО). Загрузить "
+    "upload_closed": "Срок загрузки результатов истёк {at}. Загрузить "
     "результаты можно, только если муниципальный или региональный координатор откроет приём "
     "для вашей ОО.",
-    "form_not_released": "Форма сбора результатов будет доступна {at} (местное время ОО).",
+    "form_not_released": "Форма сбора результатов будет доступна {at}.",
     "reopen_reason": "Укажите причину, по которой приём результатов открывается снова.",
     "reopen_past": "Дата окончания приёма не может быть раньше сегодняшней ({today}).",
     "reopen_too_long": "Приём можно открыть не более чем на {days} дней.",
     "file_missing": "Приложите файл формы сбора результатов (.xlsx).",
     "version_not_found": "Версия результатов не найдена.",
+    "dropped_unconfirmed": "В новой версии нет участников с кодами {codes}: они будут удалены. "
+    "Если так и задумано, подтвердите удаление и загрузите результаты снова.",
 }
 
 
@@ -27,3 +29,21 @@ class ResultsError(ApplicationError):
     @property
     def message(self) -> str:
         return MESSAGES.get(self.code, self.code).format(**self.extra)
+
+
+MAX_CODES_LISTED = 50
+
+
+def codes_text(codes: list[str]) -> str:
+    """«40001, 40002 и ещё 3» — the codes of a message, at most MAX_CODES_LISTED by name."""
+    shown = ", ".join(codes[:MAX_CODES_LISTED])
+    rest = len(codes) - MAX_CODES_LISTED
+    return f"{shown} и ещё {rest}" if rest > 0 else shown
+
+
+class DroppedParticipantsError(ResultsError):
+    """A replacement would drop participants of the current version and was not confirmed."""
+
+    def __init__(self, codes: list[str]) -> None:
+        super().__init__("dropped_unconfirmed", codes=codes_text(codes))
+        self.codes = codes

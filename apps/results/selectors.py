@@ -12,7 +12,14 @@ from django.utils import timezone
 
 from apps.campaigns import schedule
 from apps.campaigns import selectors as campaigns
-from apps.campaigns.models import Campaign, ReserveDayRequest, SchoolWorkDate, Work
+from apps.campaigns.models import (
+    SESSION_SHORT,
+    Campaign,
+    ReserveDayRequest,
+    SchoolWorkDate,
+    Work,
+)
+from apps.core import instants
 from apps.materials import selectors as materials
 from apps.registration.access import A, Actor
 from apps.registration.models import School
@@ -73,6 +80,7 @@ def form_spec(*, actor: Actor, school: School, work: Work, action: str) -> xlsx.
         variants=work.variants_per_school,
         issued=frozenset(c.code for c in codes),
         prefill=tuple(xlsx.Prefill(c.code, c.class_number) for c in ordered),
+        session=SESSION_SHORT.get(work.campaign.session, ""),
     )
 
 
@@ -116,8 +124,14 @@ class Window:
     def is_late(self, now: dt.datetime) -> bool:
         return now >= self.deadline_at
 
-    def local(self, moment: dt.datetime | None) -> dt.datetime | None:
-        return None if moment is None else moment.astimezone(ZoneInfo(self.zone))
+    @property
+    def place(self) -> instants.Place:
+        """The school's clock: every instant of the window is shown on it (core.instants)."""
+        return instants.Place(self.zone, School.instant_whose)
+
+    def shown(self, moment: dt.datetime | None) -> str:
+        """«07.12.2026 00:00 (МСК+2, время ОО)» for an instant of the window."""
+        return instants.format_instant(moment, self.place)
 
     @property
     def deadline_day(self) -> dt.date:

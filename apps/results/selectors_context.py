@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from apps.campaigns import selectors as campaigns
+from apps.campaigns.models import SESSION_SHORT
 from apps.materials.models import ParticipantCode
 from apps.registration.access import A, Actor
 from apps.registration.models import School
@@ -45,6 +46,7 @@ def context_spec_get(
         campaign_key=f"{campaign.year}-{campaign.session}",
         year=campaign.year,
         codes=dict(codes),
+        session=SESSION_SHORT.get(campaign.session, ""),
     )
 
 

@@ -33,7 +33,7 @@ from apps.registration.services import school_unit_scope
 from apps.results import selectors as sel
 from apps.results import xlsx
 from apps.results.constants import RESULTS_REMIND, RESULTS_STATS
-from apps.results.messages import ResultsError
+from apps.results.messages import DroppedParticipantsError, ResultsError
 from apps.results.models import (
     ParticipantResult,
     ResultDraft,
@@ -56,11 +56,6 @@ MAX_REOPEN_DAYS = 30
 def _require(actor: Actor, action: str) -> None:
     if not actor.can(action):
         raise PermissionDenied
-
-
-def _local(window: sel.Window, moment: dt.datetime | None) -> str:
-    local = window.local(moment)
-    return f"{local:%d.%m.%Y %H:%M}" if local is not None else ""
 
 
 def _sheet_for(*, actor: Actor, action: str, school: School, work: Work) -> ResultSheet:
@@ -104,7 +99,7 @@ def results_form_download(
     if window.opens_at is None:
         raise ResultsError("upload_no_date")
     if now < window.opens_at:
-        raise ResultsError("form_not_released", at=_local(window, window.opens_at))
+        raise ResultsError("form_not_released", at=window.shown(window.opens_at))
     spec = sel.form_spec(actor=actor, school=school, work=work, action=A.UPLOAD_RESULTS)
     content = xlsx.form_workbook(spec)
     audit_record(
@@ -151,14 +146,28 @@ def results_check(*, actor: Actor, school_id: int, work_id: int, content: bytes)
     return xlsx.check_form(content, target.spec)
 
 
+def results_dropped_codes(
+    *, actor: Actor, school_id: int, work_id: int, checked: xlsx.Checked
+) -> list[str]:
+    """Codes of the current version that ``checked`` would drop (shown before a replacement)."""
+    sheet = sel.sheet_get(
+        actor=actor, school_id=school_id, work_id=work_id, action=A.UPLOAD_RESULTS
+    )
+    current = sheet.current_version if sheet is not None else None
+    if current is None:
+        return []
+    new = {r.code for r in checked.rows}
+    return sorted(code for code in (current.snapshot or {}).get("rows", {}) if code not in new)
+
+
 def _check_window(window: sel.Window, now: dt.datetime) -> None:
     if window.is_open(now):
         return
     if window.opens_at is None:
         raise ResultsError("upload_no_date")
     if now < window.opens_at:
-        raise ResultsError("upload_not_open", at=_local(window, window.opens_at))
-    raise ResultsError("upload_closed", at=_local(window, window.deadline_at))
+        raise ResultsError("upload_not_open", at=window.shown(window.opens_at))
+    raise ResultsError("upload_closed", at=window.shown(window.deadline_at))
 
 
 def _check_window_audited(
@@ -230,11 +239,14 @@ def results_upload(
     filename: str,
     source: str = Source.XLSX,
     request: HttpRequest | None = None,
+    confirm_dropped: bool = False,
 ) -> Accepted:
     """Validate a filled form and, if every cell is right, make it the school's results.
 
     Raises ``UploadError`` (every error, nothing stored) or ``ResultsError`` (window closed).
-    A file identical in content to the current version creates no new version.
+    A file identical in content to the current version creates no new version. A file without
+    some participants of the current version raises ``DroppedParticipantsError`` unless
+    ``confirm_dropped``: a replacement never deletes results without being told to.
     """
     target = _target(actor=actor, school_id=school_id, work_id=work_id)
     school, work = target.school, target.work
@@ -267,6 +279,7 @@ def results_upload(
         filename=filename,
         source=source,
         request=request,
+        confirm_dropped=confirm_dropped,
     )
 
 
@@ -281,6 +294,7 @@ def _accept(
     filename: str,
     source: str,
     request: HttpRequest | None,
+    confirm_dropped: bool = False,
 ) -> Accepted:
     """Make validated rows the school's results: lock the school × work row, keep a version,
     replace the result rows, audit, and recompute the statistics after commit."""
@@ -317,6 +331,8 @@ def _accept(
                 details={"work_id": work.pk, "version": current.number, "sha256": sha},
             )
             return Accepted(sheet, current, changes, True, checked.unused_codes)
+        if current is not None and changes.removed and not confirm_dropped:
+            raise DroppedParticipantsError(list(changes.removed))
         number = sheet.version_count + 1
         path = default_storage.save(
             f"results/{work.campaign_id}/{school.pk}/{work.pk}/v{number}-{sha[:12]}.xlsx",
@@ -472,6 +488,7 @@ def results_entry_submit(
     work_id: int,
     cells: list[list[str]],
     request: HttpRequest | None = None,
+    confirm_dropped: bool = False,
 ) -> Accepted:
     """Submit the browser table as the school's results: the same rules and the same atomic
     replace as a file (the version keeps the table as a filled form); the draft is removed."""
@@ -504,6 +521,7 @@ def results_entry_submit(
         filename=target.spec.file_name,
         source=Source.BROWSER,
         request=request,
+        confirm_dropped=confirm_dropped,
     )
 
 
@@ -748,14 +766,16 @@ def results_remind_send(*, job_id: int) -> int | None:
         if not p.email:
             continue
         day = f"{p.window.deadline_day:%d.%m.%Y}"
+        deadline = p.window.shown(p.window.deadline_at)  # on the school's clock, labelled
         overdue = p.state == mon.UploadState.OVERDUE
         body = (
             f"Здравствуйте!\n\nОО {p.school.code} «{p.school.short_name}» ещё не загрузила "
             f"результаты ВПР: {work.subject.name}, {work.grade} класс.\n"
             + (
-                f"Срок загрузки истёк {day}. Свяжитесь с координатором, чтобы он открыл приём.\n"
+                f"Срок загрузки истёк {day} (приём закрыт {deadline}). Свяжитесь с "
+                "координатором, чтобы он открыл приём.\n"
                 if overdue
-                else f"Последний день загрузки — {day} (до 24:00 по местному времени ОО).\n"
+                else f"Последний день загрузки — {day} (приём до {deadline}).\n"
             )
             + "\nФорма сбора результатов и загрузка — в личном кабинете ОО на ВПР-портале.\n"
         )

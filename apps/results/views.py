@@ -16,21 +16,20 @@ from django.views.generic import View
 
 from apps.campaigns import selectors as campaigns
 from apps.core.params import int_param
-from apps.core.uploads import MAX_UPLOAD_BYTES, UploadError
+from apps.core.uploads import MAX_UPLOAD_BYTES, UploadError, read_limited
 from apps.registration.access import A, ScopedViewMixin
 from apps.registration.models import School
 from apps.results import selectors as sel
 from apps.results import services, xlsx
 from apps.results.forms import ReopenForm, UploadForm
-from apps.results.messages import ResultsError
+from apps.results.messages import DroppedParticipantsError, ResultsError
 from apps.results.models import ResultVersion, Source
 
 
 def read_upload(upload: UploadedFile[bytes]) -> bytes:
-    """The uploaded bytes, reading at most one byte past the limit (read_workbook refuses it)."""
-    # ``File.read`` is Any in the stubs; an upload is read in binary mode.
-    content: bytes = upload.read(MAX_UPLOAD_BYTES + 1)
-    return content
+    """The uploaded bytes, reading at most one byte past the limit; read_workbook refuses a
+    bigger file naming its real size («Файл 30,0 МБ больше допустимых 10 МБ»)."""
+    return read_limited(upload, MAX_UPLOAD_BYTES)
 
 
 def _download(name: str, content: bytes) -> FileResponse:
@@ -59,6 +58,7 @@ class SchoolResultsView(ScopedViewMixin, View):
             "results/school_results.html",
             {
                 "school": school,
+                "place": school,
                 "campaign": campaign,
                 "campaigns": campaigns.campaign_list(actor=self.actor),
                 "rows": rows,
@@ -80,6 +80,7 @@ def work_context(view: ScopedViewMixin, school_id: int, work_id: int) -> dict[st
     now = timezone.now()
     ctx: dict[str, Any] = {
         "school": school,
+        "place": school,
         "work": work,
         "sheet": sheet,
         "window": window,
@@ -87,9 +88,6 @@ def work_context(view: ScopedViewMixin, school_id: int, work_id: int) -> dict[st
         "open": window.is_open(now),
         "late": window.is_late(now),
         "form_published": window.opens_at is not None and now >= window.opens_at,
-        "opens_local": window.local(window.opens_at),
-        "deadline_local": window.local(window.deadline_at),
-        "reopened_local": window.local(window.reopened_until),
         "can_upload": actor.can(A.UPLOAD_RESULTS),
         "can_reopen": actor.can(A.REOPEN_RESULTS),
         "upload_form": UploadForm(),
@@ -151,10 +149,16 @@ class ResultsUploadView(ScopedViewMixin, View):
                     filename=name,
                     source=Source.XLSX,
                     request=request,
+                    confirm_dropped=request.POST.get("confirm_dropped") == "1",
                 )
         except UploadError as exc:
             ctx["errors"] = exc.errors
             ctx["grid"] = _checked_or_none(self, school_id, work_id, content)
+            return render(request, "results/work_results.html", ctx)
+        except DroppedParticipantsError as exc:
+            # Nothing replaced: the page lists the codes and asks for the confirmation box.
+            ctx["dropped"] = exc.codes
+            ctx["dropped_message"] = exc.message
             return render(request, "results/work_results.html", ctx)
         except ResultsError as exc:
             messages.error(request, exc.message)
@@ -163,6 +167,12 @@ class ResultsUploadView(ScopedViewMixin, View):
             letters, rows = xlsx.grid_view(checked)
             ctx["errors"] = checked.errors
             ctx["check_ok"] = checked.ok
+            if checked.ok:
+                ctx["dropped"] = services.results_dropped_codes(
+                    actor=self.actor, school_id=school_id, work_id=work_id, checked=checked
+                )
+                if ctx["dropped"]:
+                    ctx["dropped_message"] = DroppedParticipantsError(ctx["dropped"]).message
             ctx["checked_rows"] = len(checked.rows)
             ctx["grid"] = {"letters": letters, "rows": rows}
             return render(request, "results/work_results.html", ctx)
@@ -278,6 +288,7 @@ class VersionView(ScopedViewMixin, View):
             {
                 "version": version,
                 "school": version.sheet.school,
+                "place": version.sheet.school,
                 "work": version.sheet.work,
                 "base": base,
                 "diff": changes,
@@ -396,11 +407,19 @@ class ResultsEntryView(ScopedViewMixin, View):
                     )
                 return self._render(request, ctx, cells, checked.errors)
             accepted = services.results_entry_submit(
-                actor=self.actor, cells=cells, request=request, **ids
+                actor=self.actor,
+                cells=cells,
+                request=request,
+                confirm_dropped=request.POST.get("confirm_dropped") == "1",
+                **ids,
             )
         except UploadError as exc:
             messages.error(request, "Есть ошибки: исправьте отмеченные ячейки. Ничего не изменено.")
             return self._render(request, ctx, cells, exc.errors)
+        except DroppedParticipantsError as exc:
+            ctx["dropped"] = exc.codes
+            messages.error(request, exc.message)
+            return self._render(request, ctx, cells)
         except ResultsError as exc:
             messages.error(request, exc.message)
             return self._render(request, ctx, cells)

@@ -6,8 +6,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import redirect, render
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+)
+from django.shortcuts import render
+from django.urls import reverse
 from django.views.generic import View
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -18,6 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.campaigns import selectors as campaigns
 from apps.core.params import int_param
 from apps.core.uploads import UploadError
 from apps.registration.access import A, ScopedAPIMixin, ScopedViewMixin
@@ -26,7 +34,6 @@ from apps.results import context_xlsx as cx
 from apps.results import selectors_context as ctx_sel
 from apps.results import services_context as ctx_services
 from apps.results.models import ContextUpload, Source
-from apps.results.selectors import school_zone
 from apps.results.views import _download, read_upload
 
 
@@ -65,8 +72,11 @@ def _page(
         "results/context.html",
         {
             "school": school,
-            "zone": school_zone(school),
+            "place": school,
             "campaign": campaign,
+            # The picker: a school writes spring and autumn alike, and the page keeps the one
+            # it was opened for (``?campaign=``) across download, upload and versions.
+            "campaigns": campaigns.campaign_list(actor=actor),
             "current": current,
             "school_rows": [
                 (labels[key], value) for key, value in (current.school_data or {}).items()
@@ -79,6 +89,13 @@ def _page(
         },
         status=400 if errors else 200,
     )
+
+
+def _back(request: HttpRequest, school_id: int) -> HttpResponseRedirect:
+    """Back to the context page of the campaign the request was about (never another one)."""
+    url = reverse("results-context", kwargs={"school_id": school_id})
+    campaign_id = int_param(request.GET.get("campaign"))
+    return HttpResponseRedirect(url if campaign_id is None else f"{url}?campaign={campaign_id}")
 
 
 class ContextVersionView(ScopedViewMixin, View):
@@ -104,7 +121,7 @@ class ContextVersionView(ScopedViewMixin, View):
                 "upload": upload,
                 "school": school,
                 "campaign": upload.sheet.campaign,
-                "zone": school_zone(school),
+                "place": school,
                 "base": base,
                 "diff": diff,
                 "people": diff.participants,
@@ -129,7 +146,7 @@ class ContextUploadView(ScopedViewMixin, View):
         upload = request.FILES.get("file")
         if upload is None:
             messages.error(request, "Приложите файл формы сбора контекстных данных (.xlsx).")
-            return redirect("results-context", school_id=school_id)
+            return _back(request, school_id)
         try:
             accepted = ctx_services.context_upload(
                 actor=self.actor,
@@ -148,7 +165,7 @@ class ContextUploadView(ScopedViewMixin, View):
             f"Контекстные данные приняты: версия {accepted.number}, участников "
             f"{accepted.participants}.",
         )
-        return redirect("results-context", school_id=school_id)
+        return _back(request, school_id)
 
 
 class ContextFormView(ScopedViewMixin, View):
@@ -170,7 +187,7 @@ class ContextFormView(ScopedViewMixin, View):
         except UploadError as exc:
             # No campaign yet: back to the page, which says so (not an error of the request).
             messages.error(request, str(exc))
-            return redirect("results-context", school_id=school_id)
+            return _back(request, school_id)
         return _download(out.name, out.content)
 
 

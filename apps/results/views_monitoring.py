@@ -10,13 +10,14 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.generic import View
 
 from apps.campaigns import selectors as campaigns
+from apps.core.listing import Column as SortColumn
+from apps.core.listing import Listing
 from apps.core.params import int_param
 from apps.core.scoping import Level
 from apps.core.xlsx import table_workbook
@@ -42,6 +43,16 @@ COLUMNS: tuple[tuple[str, str, str, str], ...] = (
     ("absent", "Участники", "отсутствовали", "Отсутствовали"),
 )
 LINKED = ("overdue", "waiting")
+# The sortable columns of the list of schools (the late list).
+SCHOOL_COLUMNS = (
+    SortColumn("school", "ОО", value=lambda p: p.school.code),
+    SortColumn(
+        "municipality", "Муниципалитет", value=lambda p: (p.school.municipality.name, p.school.code)
+    ),
+    SortColumn("planned", "По заявке"),
+    SortColumn("deadline", "Последний день", value=lambda p: p.window.deadline_day),
+    SortColumn("state", "Состояние", value=lambda p: p.state_label),
+)
 Column = tuple[str, str, str, str]
 
 
@@ -55,20 +66,43 @@ def _columns(all_works: bool, schools: bool = False) -> list[Column]:
     ]
 
 
-def _head(cols: list[Column]) -> tuple[list[dict[str, Any]], list[str]]:
-    """Two header rows: groups spanning their columns, and the short labels under them."""
+def _head(
+    cols: list[Column], listing: Listing | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Two header rows: groups spanning their columns, and the short labels under them; with a
+    ``listing`` each column's header links to sorting by it."""
     top: list[dict[str, Any]] = []
-    sub: list[str] = []
-    for _key, group, short, _full in cols:
+    sub: list[dict[str, Any]] = []
+    for key, group, short, _full in cols:
+        sort = listing.headers[key] if listing is not None else None
         if not group:
-            top.append({"label": short, "rows": 2, "cols": 1})
+            top.append({"label": short, "rows": 2, "cols": 1, "sort": sort})
         elif top and top[-1]["label"] == group and top[-1]["rows"] == 1:
             top[-1]["cols"] += 1
-            sub.append(short)
+            sub.append({"label": short, "sort": sort})
         else:
-            top.append({"label": group, "rows": 1, "cols": 1})
-            sub.append(short)
+            top.append({"label": group, "rows": 1, "cols": 1, "sort": None})
+            sub.append({"label": short, "sort": sort})
     return top, sub
+
+
+def _unit_columns(cols: list[Column], with_state: bool) -> list[SortColumn]:
+    """The sortable columns of the table of units (or schools) one level down."""
+    out = [
+        SortColumn("code", "Код", value=lambda r: r["code"]),
+        SortColumn("name", "Наименование", value=lambda r: (r["name"], r["code"])),
+    ]
+    if with_state:
+        out.append(SortColumn("state", "Состояние", value=lambda r: r["state_label"] or ""))
+    out += [SortColumn(c[0], c[3], value=_cell_value(i)) for i, c in enumerate(cols)]
+    return out
+
+
+def _cell_value(index: int) -> Any:
+    def value(row: dict[str, Any]) -> Any:
+        return row["cells"][index]["value"]
+
+    return value
 
 
 def unit_url(level: Level, pk: int | None, **query: Any) -> str:
@@ -129,7 +163,9 @@ class _MonitoringPage(ScopedViewMixin, View):
             actor=actor, unit=unit, campaign=campaign, work_id=int_param(request.GET.get("work"))
         )
         work = data.work
-        state = request.GET.get("state", "")
+        # A work opened from the table shows its schools that have not uploaded at once (the
+        # late list); ``?state=`` picks another list.
+        state = request.GET.get("state", mon.UploadState.MISSING)
         state = state if state in mon.UploadState.FILTERS and work is not None else ""
         q = request.GET.get("q", "")
         schools = (
@@ -138,7 +174,8 @@ class _MonitoringPage(ScopedViewMixin, View):
             else []
         )
         if request.GET.get("format") == "xlsx":
-            if state:
+            # Only an explicit ``?state=`` asks for the list; without it the unit table.
+            if state and "state" in request.GET:
                 return _download(
                     f"ОО по состоянию загрузки, {unit.name}, {work_label(work)}.xlsx",
                     schools_xlsx(data, schools, mon.UploadState.FILTERS[state]),
@@ -178,7 +215,13 @@ class _MonitoringPage(ScopedViewMixin, View):
         ] + [
             {
                 "label": work_label(r.work),
-                "url": unit_url(unit.level, unit.pk, campaign=campaign_id, work=r.work.pk),
+                "url": unit_url(
+                    unit.level,
+                    unit.pk,
+                    campaign=campaign_id,
+                    work=r.work.pk,
+                    state=mon.UploadState.MISSING,
+                ),
                 "current": work is not None and r.work.pk == work.pk,
                 "cells": cells(
                     r.counts,
@@ -216,7 +259,17 @@ class _MonitoringPage(ScopedViewMixin, View):
                     "state_label": r.counts.state_label,
                 }
             )
-        page = Paginator(schools, 100).get_page(self.request.GET.get("page"))
+        # The table of units sorts by its own parameter (``units``), the list of schools by
+        # ``sort``: both tables of the page keep each other's order.
+        units = Listing(
+            self.request,
+            _unit_columns(cols, child is Level.SCHOOL and work is not None),
+            "code",
+            param="units",
+        )
+        ordered_rows = units.order(rows)
+        listing = Listing(self.request, SCHOOL_COLUMNS, "municipality", page_size=100)
+        page = listing.paginate(schools)
         return {
             "data": data,
             "unit": unit,
@@ -229,9 +282,10 @@ class _MonitoringPage(ScopedViewMixin, View):
             "by_child": mon.LEVEL_TITLES.get(child, ("", ""))[1],
             "child_is_school": child is Level.SCHOOL,
             "works_head": _head(list(COLUMNS)),
-            "head": _head(cols),
+            "head": _head(cols, units),
+            "units": units,
             "works": works,
-            "rows": rows,
+            "rows": ordered_rows,
             "total": cells(data.total, None, cols),
             "here": here,
             "unit_ids": _unit_ids(unit),
@@ -241,7 +295,7 @@ class _MonitoringPage(ScopedViewMixin, View):
             "states": mon.UploadState.FILTERS,
             "q": q,
             "page": page,
-            "page_query": urlencode({**{k: v for k, v in here.items() if v}, "state": state}),
+            "listing": listing,
             "list_xlsx_url": unit_url(unit.level, unit.pk, **here, state=state, q=q, format="xlsx"),
             "can_remind": self.actor.can(A.REMIND_RESULTS),
         }
@@ -304,7 +358,7 @@ def units_xlsx(data: mon.Monitoring) -> bytes:
     campaign = data.campaign
     return table_workbook(
         sheet_title="Мониторинг",
-        title=f"Загрузка результатов ВПР{f' {campaign.year}' if campaign else ''}: "
+        title=f"Загрузка результатов {campaign.label if campaign else 'ВПР'}: "
         f"{data.unit.name}, {work_label(data.work)}",
         headers=[*head, *(full for _k, _g, _s, full in cols)],
         rows=rows,

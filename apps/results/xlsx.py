@@ -28,6 +28,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from apps.core.uploads import CellError, Sheet, SheetLimits, UploadError, read_workbook, text
 from apps.core.xlsx import set_text
 from apps.results import constants as k
+from apps.results.form_kind import RESULTS, wrong_form_message
 
 # --- the form as data ------------------------------------------------------------------------
 
@@ -65,6 +66,8 @@ class FormSpec:
     variants: int
     issued: frozenset[str] = frozenset()
     prefill: tuple[Prefill, ...] = ()
+    # The session word («весна» / «осень»): the forms of two sessions of a year differ by name.
+    session: str = ""
 
     @property
     def headers(self) -> list[str]:
@@ -79,11 +82,15 @@ class FormSpec:
 
     @property
     def file_name(self) -> str:
-        return f"Форма сбора результатов {self.subject} {self.grade} класс ВПР {self.year}.xlsx"
+        return f"Форма сбора результатов {self.subject} {self.grade} класс {self.campaign}.xlsx"
+
+    @property
+    def campaign(self) -> str:
+        return f"ВПР {self.year}, {self.session}" if self.session else f"ВПР {self.year}"
 
     @property
     def work_title(self) -> str:
-        return f"{self.subject}, {self.grade} класс, ВПР {self.year}"
+        return f"{self.subject}, {self.grade} класс, {self.campaign}"
 
     # 1-based column numbers of the «Протокол» sheet
     @property
@@ -524,6 +531,10 @@ def check_book(book: Mapping[str, Sheet], spec: FormSpec) -> Checked:
     """The rules of ``check_form`` on sheets already read (also the browser entry's table)."""
     errors = _Errors()
     masked: set[tuple[int, int]] = set()
+    # 0. Another portal file (the context form, an application form...): say which, nothing more.
+    if (wrong := wrong_form_message(RESULTS, book)) is not None:
+        errors.add(0, 0, wrong)
+        return Checked(spec, [], errors.result(), [], masked, total_errors=errors.total)
     protocol = book.get(k.SHEET_PROTOCOL)
     # 1. Names anywhere in the workbook refuse the file (the cell is never echoed back).
     for index, (name, sheet) in enumerate(book.items(), start=1):

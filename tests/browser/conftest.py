@@ -72,3 +72,14 @@ def page(browser: Any) -> Iterator[Any]:
 def screenshots_dir() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+def log_in_as(page: Any, world: Any, role: str, live_server: Any) -> None:
+    """Give the page the session of one of the test world's users (no login form)."""
+    from django.conf import settings
+
+    client = world.client_for(role)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
+    )

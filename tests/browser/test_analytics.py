@@ -81,7 +81,7 @@ def test_school_opens_each_report(
     text = _open(page, f"{base}/marks/", shot("marks"))
     # then the school's row is compared with its municipality, region and Вся выборка
     assert _h1(page) == "Статистика по отметкам"
-    assert "ВПР 2026 Русский язык 4 класс" in text
+    assert "ВПР 2026, весна · Русский язык 4 класс" in text
     assert _row(page, "table.an-table", "Вся выборка")[2:8] == [
         "3",
         "14",
@@ -181,7 +181,7 @@ def test_regional_coordinator_opens_each_report(
     text = _open(page, f"{base}/marks/", shot("marks"))
     # then the region's row: 2 schools, 12 participants, 25 / 25 / 33,3 / 16,7 %
     assert _h1(page) == "Статистика по отметкам"
-    assert "ВПР 2026 Русский язык 4 класс" in text
+    assert "ВПР 2026, весна · Русский язык 4 класс" in text
     assert _row(page, "table.an-table", region.name)[2:8] == [
         "2",
         "12",

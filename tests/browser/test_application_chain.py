@@ -96,7 +96,7 @@ def test_school_applies_municipality_confirms_school_sees_lock(
     # given the school organizer in its cabinet
     _log_in(page, base, school.code)
     _menu(page, "Заявка ВПР")
-    assert page.locator("main h1").inner_text() == "Заявка на участие в ВПР 2026"
+    assert page.locator("main h1").inner_text() == "Заявка на участие в ВПР 2026, весна"
     assert page.get_by_text("заявка не подана").is_visible()
 
     # when it starts the application, fills two works and submits
@@ -185,7 +185,7 @@ def test_coordinator_confirms_through_the_summary_file(
     with page.expect_download() as info:
         page.get_by_role("link", name="Скачайте сводный файл").click()
     download = info.value
-    assert download.suggested_filename == "Сводная заявка ВПР 2026 reg66_m001.xlsx"
+    assert download.suggested_filename == "Сводная заявка ВПР 2026, весна reg66_m001.xlsx"
     wb = load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
     assert wb["ОО"]["D4"].value == "заявка не подана"
     wb["ОО"]["E4"] = "да"

@@ -58,8 +58,13 @@ def _menu(page: Any) -> list[str]:
 
 
 def _expect_cabinet(page: Any, base: str, user: User) -> None:
-    """The landing page is the role's own unit, found by hand from its grant."""
+    """The landing page is «Что сделать сейчас»; its side card leads to the role's own unit,
+    found by hand from its grant."""
     actor = actor_for_user(user)
+    assert page.url.removeprefix(base) == "/cabinet/"
+    assert page.locator("main h1").inner_text().strip() == "Что сделать сейчас"
+    with page.expect_navigation():
+        page.locator("aside.todo-side a").first.click()
     h1 = page.locator("main h1").inner_text().strip()
     path = page.url.removeprefix(base)
     if actor.role == Role.FEDERAL:

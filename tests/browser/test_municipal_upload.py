@@ -39,7 +39,8 @@ def test_municipal_coordinator_uploads_organizers_and_downloads_credentials(
     page.get_by_label("Логин").fill(world.users["municipal"].username)
     page.get_by_label("Пароль").fill(PASSWORD)
     page.get_by_role("button", name="Войти").click()
-    page.wait_for_url(re.compile(rf"/municipalities/{muni.pk}/$"))
+    page.wait_for_url(re.compile(r"/cabinet/$"))
+    page.goto(f"{base}/municipalities/{muni.pk}/")
 
     # when it opens its organizers page and downloads the template
     page.get_by_role("link", name="Ответственные организаторы ОО").first.click()
@@ -80,7 +81,8 @@ def test_municipal_coordinator_uploads_organizers_and_downloads_credentials(
     _shot(page, screenshots_dir, "3_preview")
     assert not User.objects.filter(username=schools[0].code).exists()
 
-    # when it applies the changes
+    # when it applies the changes (and confirms the question naming what will happen)
+    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Применить изменения").click()
     page.wait_for_url(re.compile(r"/credentials/$"))
     _shot(page, screenshots_dir, "4_credentials")
@@ -132,10 +134,11 @@ def test_the_upload_page_shows_a_running_apply_and_reloads_itself_until_done(
     page.get_by_label("Логин").fill(world.users["municipal"].username)
     page.get_by_label("Пароль").fill(PASSWORD)
     page.get_by_role("button", name="Войти").click()
-    page.wait_for_url(re.compile(rf"/municipalities/{muni.pk}/$"))
+    page.wait_for_url(re.compile(r"/cabinet/$"))
 
     # when it applies the upload
     page.goto(f"{live_server.url}/imports/accounts/{batch.pk}/")
+    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Применить изменения").click()
     page.wait_for_url(re.compile(rf"/imports/accounts/{batch.pk}/$"))
     # then the page says the apply is running, with no buttons, and nothing is created yet

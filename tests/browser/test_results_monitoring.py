@@ -198,6 +198,7 @@ def test_regional_coordinator_lists_late_schools_and_reminds_them(
 
     # when it presses «Напомнить»
     assert mail.outbox == []
+    page.once("dialog", lambda dialog: dialog.accept())
     _click(page, page.get_by_role("button", name=re.compile(r"^Напомнить по e-mail")))
 
     # then it reads the Russian confirmation, back on the municipality's list

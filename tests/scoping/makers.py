@@ -21,6 +21,7 @@ from apps.campaigns.models import Campaign, ReserveDayRequest, SchoolWorkDate, W
 from apps.core.models import ImportBatch, Job
 from apps.core.xlsx import table_workbook
 from apps.materials.models import Kit
+from apps.notices.models import AuthorLevel, Notice, NoticeFile
 from apps.registration.models import (
     CredentialsFile,
     Municipality,
@@ -335,6 +336,51 @@ def _work_aggregate(world: World, key: str) -> Any:
     )[0]
 
 
+def _notice(world: World, key: str) -> Notice:
+    """A notice published by the region (key of length 1: to its municipalities and schools) or
+    the municipality (length 2: to its schools); its title and body hold the unit's token."""
+    from django.utils import timezone
+
+    found = Notice.objects.filter(title=f"Объявление {token(key)}").first()
+    if found is not None:
+        return found
+    ids = _ids(world, key)
+    by_region = len(key) == 1
+    return Notice.objects.create(
+        author_level=AuthorLevel.REGION if by_region else AuthorLevel.MUNICIPALITY,
+        region_id=ids["region_id"],
+        municipality_id=ids["municipality_id"],
+        for_municipalities=by_region,
+        for_schools=True,
+        title=f"Объявление {token(key)}",
+        body=f"Текст {token(key)}",
+        published_at=timezone.now(),
+        author=world.users["federal"],
+    )
+
+
+def _notice_file(world: World, key: str) -> NoticeFile:
+    """Version 1 of the document of the unit's notice; its content holds the unit's token."""
+    from django.utils import timezone
+
+    notice = _notice(world, key)
+    found = NoticeFile.objects.filter(notice=notice).first()
+    if found is not None:
+        return found
+    content = f"Инструкция {token(key)}".encode()
+    path = default_storage.save(f"tests/notices/{key}.txt", ContentFile(content))
+    return NoticeFile.objects.create(
+        notice=notice,
+        version=1,
+        original_name=f"Инструкция {key}.txt",
+        path=path,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        uploaded_at=timezone.now(),
+        uploaded_by=world.users["federal"],
+    )
+
+
 # Objects that belong to a user as well as to a unit: the own-object check makes them as the role
 # that asks. A credentials file is downloaded by its issuer only (issue 12, hole 7); a superior
 # with the unit in scope gets 404 like for a foreign object.
@@ -361,4 +407,6 @@ MAKERS: dict[type[Any], tuple[Callable[[World, str], Any], tuple[int, ...]]] = {
     ResultVersion: (_result_version, (3,)),
     ContextUpload: (_context_upload, (3,)),
     WorkAggregate: (_work_aggregate, (1, 2, 3)),
+    Notice: (_notice, (1, 2)),
+    NoticeFile: (_notice_file, (1, 2)),
 }

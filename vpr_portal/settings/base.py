@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "apps.materials",
     "apps.results",
     "apps.analytics",
+    "apps.notices",
+    "apps.cabinet",
 ]
 
 MIDDLEWARE = [
@@ -93,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "apps.registration.context_processors.cabinet",
+                "apps.notices.context_processors.notices",
             ],
         },
     },
@@ -262,11 +265,20 @@ VPR_FERNET_KEYS = env.FERNET_KEYS
 VPR_CREDENTIALS_TTL = timedelta(days=14)
 # TOTP (RFC 6238) two-factor login: issuer shown by authenticator apps.
 VPR_TOTP_ISSUER = "ВПР-портал"
+# The federal operator's contacts in the regional coordinators' cabinets (apps.notices).
+FEDERAL_OPERATOR_CONTACT: dict[str, str] = {
+    "name": env.FEDERAL_CONTACT_NAME or "Служба поддержки федерального оператора ВПР",
+    "phone": env.FEDERAL_CONTACT_PHONE,
+    "email": env.FEDERAL_CONTACT_EMAIL,
+}
 
 # Materials (apps.materials): the Ed25519 key signing archive manifests (derived from SECRET_KEY
 # when unset: set it in production) and optional extra directories with DejaVu fonts for PDFs.
 VPR_MANIFEST_SIGNING_KEY = env.MANIFEST_SIGNING_KEY
 VPR_PDF_FONT_DIRS: list[str] = []
+# Builds start by themselves this many days before a work's first publication instant (the
+# beat task materials.builds_auto_start; issue 13).
+MATERIALS_AUTO_BUILD_LEAD_DAYS = 3
 
 # Demo accounts created by `seed_demo` (demo only; production never runs it).
 DEMO_PASSWORD = "Demo-VPR-2026"

@@ -162,7 +162,9 @@ def test_xlsx_of_each_report_matches_the_api_and_the_hand_counts(
     response = client.get(reverse(f"analytics-{kind}-xlsx", args=[agg.pk]))
     # then it is named Ф<N>_<report>.xlsx with the sheet «РУ 4 <report>» (31 characters at most)
     assert response.status_code == 200
-    assert response["Content-Disposition"].endswith("''" + _quoted(f"Ф{number}_{title}.xlsx"))
+    unit_file = _unit_file(world, level)
+    name = f"Ф{number}_{title}_Русский язык 4_{unit_file}.xlsx"
+    assert response["Content-Disposition"].endswith("''" + _quoted(name))
     wb = load_workbook(io.BytesIO(response.content))
     assert wb.sheetnames == [f"РУ 4 {title}"[:31]]
     ws = wb.active
@@ -170,7 +172,7 @@ def test_xlsx_of_each_report_matches_the_api_and_the_hand_counts(
     unit = world.schools["A1a"].short_name if level == "school" else world.regions["A"].name
     assert [ws.cell(row=r, column=1).value for r in range(1, 6)] == [
         title,
-        "ВПР 2026 Русский язык 4 класс",
+        "ВПР 2026, весна Русский язык 4 класс",
         unit,
         "Максимальный первичный балл: 6",
         "Дата формирования: 10.06.2026",
@@ -183,6 +185,11 @@ def test_xlsx_of_each_report_matches_the_api_and_the_hand_counts(
     assert not any(
         isinstance(c.value, str) and c.value.startswith("=") for row in ws.rows for c in row
     )
+
+
+def _unit_file(world: World, level: str) -> str:
+    """How a file names the unit: the school by its code, the region by its name."""
+    return f"ОО {world.schools['A1a'].code}" if level == "school" else world.regions["A"].name
 
 
 def _quoted(name: str) -> str:
@@ -207,10 +214,11 @@ def test_pdf_of_each_report_shows_the_title_and_the_numbers(
     # then it is a PDF named Ф<N>_<report>.pdf whose text has the title and the hand counts
     assert response.status_code == 200
     assert response.content.startswith(b"%PDF")
-    assert response["Content-Disposition"].endswith("''" + _quoted(f"Ф{number}_{title}.pdf"))
+    name = f"Ф{number}_{title}_Русский язык 4_{_unit_file(world, level)}.pdf"
+    assert response["Content-Disposition"].endswith("''" + _quoted(name))
     text = _pdf_text(response.content, tmp_path)
     assert f"Ф{number}. {title}" in text
-    assert "ВПР 2026 Русский язык 4 класс" in text
+    assert "ВПР 2026, весна Русский язык 4 класс" in text
     tokens = text.split()
     for value in HAND[(kind, level)]:
         assert _number(value) in tokens, (kind, level, value)

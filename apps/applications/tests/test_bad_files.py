@@ -64,8 +64,8 @@ def test_a_form_of_another_campaign_is_refused(chain: Chain) -> None:
     errors = _refused(chain, content)
     # then the campaign mismatch is named
     assert errors == [
-        "Файл относится к другой кампании («ВПР 2025»), а заявки принимаются для ВПР 2026. "
-        "Скачайте форму ВПР 2026 и заполните её."
+        "Файл относится к другой кампании («ВПР 2025, весна»), а заявки принимаются для "
+        "ВПР 2026, весна. Скачайте форму ВПР 2026, весна и заполните её."
     ]
 
 
@@ -120,7 +120,7 @@ def test_extra_and_missing_rows_are_refused(chain: Chain) -> None:
     )
     errors = _refused(chain, content)
     assert errors == [
-        "строка 7, столбец B: В ВПР 2026 нет работы «Физика, 4 класс»: лишняя строка. Не "
+        "строка 7, столбец B: В ВПР 2026, весна нет работы «Физика, 4 класс»: лишняя строка. Не "
         "добавляйте строки и не изменяйте класс и предмет."
     ]
     # and a form with a row deleted
@@ -206,6 +206,6 @@ def test_a_form_of_another_session_of_the_same_year_is_refused(chain: Chain) -> 
     errors = _refused(chain, content, campaign_id=chain.campaign.pk)
     # then the campaign is named
     assert errors == [
-        "Файл относится к другой кампании («ВПР 2026 (осенний этап)»), а заявки принимаются "
-        "для ВПР 2026. Скачайте форму ВПР 2026 и заполните её."
+        "Файл относится к другой кампании («ВПР 2026, осень»), а заявки принимаются "
+        "для ВПР 2026, весна. Скачайте форму ВПР 2026, весна и заполните её."
     ]

@@ -28,7 +28,7 @@ def test_form_has_instructions_first_a_row_per_work_and_only_inputs_unlocked(cha
     out = _form(chain, app)
     wb = load_workbook(io.BytesIO(out.content))
     # then it has a Russian name, instructions on the first sheet, a row per work
-    assert out.filename == f"Заявка ВПР 2026 {chain.school().code}.xlsx"
+    assert out.filename == f"Заявка ВПР 2026, весна {chain.school().code}.xlsx"
     assert wb.sheetnames[:2] == ["Инструкция", "Заявка"]
     assert wb.active.title == "Инструкция"
     assert "Форма-заявка на участие в ВПР 2026" in wb["Инструкция"]["A1"].value

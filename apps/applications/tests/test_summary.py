@@ -55,7 +55,8 @@ def test_summary_lists_every_active_school_including_those_that_did_not_apply(ch
     )
     # then both active schools are there, the non-applicant marked «заявка не подана»
     a, b = chain.school("A1a"), chain.school("A1b")
-    assert out.filename == f"Сводная заявка ВПР 2026 {chain.world.municipalities['A1'].code}.xlsx"
+    code = chain.world.municipalities["A1"].code
+    assert out.filename == f"Сводная заявка ВПР 2026, весна {code}.xlsx"
     wb = load_workbook(io.BytesIO(out.content))
     assert wb.sheetnames[:3] == ["Инструкция", "ОО", "Заявки"]
     schools = _rows(out.content, "ОО")
@@ -209,7 +210,8 @@ def test_summary_download_in_the_browser(chain: Chain, world: Any) -> None:
     muni = world.municipalities["A1"]
     response = client.get(f"/applications/summary/municipalities/{muni.pk}.xlsx")
     assert response.status_code == 200
-    assert f"Сводная заявка ВПР 2026 {muni.code}.xlsx" in unquote(response["Content-Disposition"])
+    disposition = unquote(response["Content-Disposition"])
+    assert f"Сводная заявка ВПР 2026, весна {muni.code}.xlsx" in disposition
     # and the school may not download it
     assert (
         world.client_for("school_organizer")

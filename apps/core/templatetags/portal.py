@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -30,16 +31,27 @@ def width_class(value: object) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def instant(context: template.Context, moment: Any, unit: Any = None, seconds: bool = False) -> str:
+def instant(
+    context: template.Context,
+    moment: Any,
+    unit: Any = None,
+    seconds: bool = False,
+    bare: bool = False,
+) -> str:
     """``{% instant moment [unit] %}`` → «07.12.2026 00:00 (МСК+2, время ОО)».
 
     The clock is ``unit`` when given, else the page's ``place`` (the unit the page is about),
-    else the actor's own unit, else Moscow (core.instants).
+    else the actor's own unit, else Moscow (core.instants). ``bare=True`` drops the label: only
+    in a table column whose header carries ``{% zone_suffix %}`` of the same unit.
     """
     if unit is None:
         unit = context.get("place")
     if unit is None:
         unit = context.get("actor_place")
+    if not isinstance(moment, dt.datetime):  # a missing variable renders as the placeholder
+        moment = None
+    if bare:
+        return instants.format_clock(moment, unit, seconds=bool(seconds), empty="—")
     return instants.format_instant(moment, unit, seconds=bool(seconds), empty="—")
 
 

@@ -150,7 +150,8 @@ def _export_rows(response):
     content = b"".join(response.streaming_content)
     ws = load_workbook(io.BytesIO(content)).active
     rows = list(ws.iter_rows(values_only=True))
-    header = rows.index(next(r for r in rows if r and r[0] == "Время (МСК)"))
+    # the time column is labelled with the exporting coordinator's clock (core.instants)
+    header = rows.index(next(r for r in rows if r and str(r[0]).startswith("Время (МСК")))
     return ws, rows[header + 1 :]
 
 

@@ -55,5 +55,5 @@ def test_refuses_big_file():
     # when it is read
     with pytest.raises(UploadError) as caught:
         read_workbook(content, limits=LIMITS)
-    # then the size is named
-    assert "слишком большой" in str(caught.value)
+    # then its size and the limit are named
+    assert "Файл 11,0 МБ больше допустимых 10 МБ" in str(caught.value)

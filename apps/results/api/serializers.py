@@ -12,6 +12,12 @@ class ResultsUploadInputSerializer(serializers.Serializer[Any]):
     dry_run = serializers.BooleanField(
         required=False, default=False, help_text="Только проверить файл, ничего не сохраняя"
     )
+    confirm_dropped = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Подтвердить удаление участников прежней версии, которых нет в новом файле "
+        "(без подтверждения такая загрузка отклоняется с кодом 409 и списком кодов)",
+    )
 
 
 class ResultsCellErrorSerializer(serializers.Serializer[Any]):
@@ -29,6 +35,11 @@ class ResultsUploadErrorOutputSerializer(serializers.Serializer[Any]):
 class ResultsRefusedOutputSerializer(serializers.Serializer[Any]):
     detail = serializers.CharField()
     code = serializers.CharField()
+    dropped_codes = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="Коды участников, которых нет в новом файле (код отказа dropped_unconfirmed)",
+    )
 
 
 class ResultsChangesSerializer(serializers.Serializer[Any]):
@@ -69,6 +80,11 @@ class ResultsUploadOutputSerializer(serializers.Serializer[Any]):
     unchanged = serializers.BooleanField()
     participants = serializers.IntegerField()
     unused_codes = serializers.IntegerField()
+    dropped_codes = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="При проверке: коды участников текущей версии, которых нет в файле",
+    )
     version = ResultsVersionOutputSerializer(allow_null=True)
 
 

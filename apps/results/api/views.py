@@ -27,7 +27,7 @@ from apps.registration.models import School
 from apps.results import selectors as sel
 from apps.results import services
 from apps.results.api import serializers as s
-from apps.results.messages import ResultsError
+from apps.results.messages import DroppedParticipantsError, ResultsError
 from apps.results.models import ResultVersion, Source
 from apps.results.views import read_upload
 
@@ -142,9 +142,19 @@ class SchoolWorkResultsApi(_Scoped):
                 return _errors(exc.errors, "Файл не прошёл проверку.")
             if checked.errors:
                 return _errors(checked.errors, "Файл не прошёл проверку.")
+            dropped = services.results_dropped_codes(
+                actor=self.actor, school_id=school_id, work_id=work_id, checked=checked
+            )
+            detail = "Ошибок нет: файл можно загрузить."
+            if dropped:
+                detail += (
+                    f" {DroppedParticipantsError(dropped).message} "
+                    "Для загрузки передайте confirm_dropped=true."
+                )
             return Response(
                 {
-                    "detail": "Ошибок нет: файл можно загрузить.",
+                    "detail": detail,
+                    "dropped_codes": dropped,
                     "dry_run": True,
                     "unchanged": False,
                     "participants": len(checked.rows),
@@ -161,9 +171,20 @@ class SchoolWorkResultsApi(_Scoped):
                 filename=upload.name or "",
                 source=Source.API,
                 request=request._request,
+                confirm_dropped=str(request.POST.get("confirm_dropped", "")).strip().lower()
+                in _TRUE,
             )
         except UploadError as exc:
             return _errors(exc.errors, "Файл не принят; ничего не изменено.")
+        except DroppedParticipantsError as exc:
+            return Response(
+                {
+                    "detail": f"{exc.message} Для загрузки передайте confirm_dropped=true.",
+                    "code": exc.code,
+                    "dropped_codes": exc.codes,
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
         detail = (
             f"Файл совпадает с принятой версией {accepted.version.number}: изменений нет."
             if accepted.unchanged

@@ -129,7 +129,7 @@ def test_coordinators_cannot_upload_and_foreign_schools_are_404(env: Env) -> Non
 def test_the_form_and_the_version_diff_are_served(env: Env) -> None:
     # given two accepted versions
     env.upload(env.filled(env.rows(seed=1)))
-    second = env.upload(env.filled(env.rows(seed=2, count=19)))
+    second = env.upload(env.filled(env.rows(seed=2, count=19)), confirm_dropped=True)
     client = env.world.client_for("school_organizer")
     # when the form and the second version are asked for
     form = client.get(_url(env, "api-school-results-form"))

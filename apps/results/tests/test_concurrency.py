@@ -74,7 +74,13 @@ def test_two_concurrent_uploads_leave_one_consistent_version(
     # write also races to create the school × work row)
     one, two = env.filled(env.rows(seed=1)), env.filled(env.rows(seed=2, count=17))
     # when both are uploaded at the same moment
-    results, inside = _race(monkeypatch, [lambda: env.upload(one), lambda: env.upload(two)])
+    results, inside = _race(
+        monkeypatch,
+        [
+            lambda: env.upload(one, confirm_dropped=True),
+            lambda: env.upload(two, confirm_dropped=True),
+        ],
+    )
     # then both were accepted, one after the other, as versions 1 and 2 of one row
     assert all(isinstance(r, services.Accepted) for r in results), results
     assert sorted(r.version.number for r in results) == [1, 2]

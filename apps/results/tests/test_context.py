@@ -4,9 +4,11 @@ file with a Russian row/column error and stores nothing; re-upload replaces; sco
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 import pytest
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from apps.core.models import AuditEvent
@@ -388,3 +390,39 @@ def test_name_on_the_instruction_sheet_is_refused(env: Env) -> None:
     assert found[0]["column"] == "A"
     assert found[0]["message"].startswith("Лист «Инструкция»")
     assert not ContextUpload.objects.exists()
+
+
+def test_the_context_page_keeps_its_campaign_and_picks_another(env: Env) -> None:
+    # given spring data uploaded, and an autumn campaign of the same year (the newest session,
+    # so the one a page without ``?campaign=`` opens)
+    from apps.campaigns.models import Session
+    from apps.campaigns.tests.factories import CampaignFactory
+
+    spring = env.work.campaign
+    autumn = CampaignFactory(year=spring.year, session=Session.AUTUMN, name=spring.name)
+    upload(env, fill(blank(env), SCHOOL, answers(2)))
+    client = env.world.client_for("school_organizer")
+    # when the school opens its spring results and follows the context-data link
+    results = client.get(
+        reverse("results-school", kwargs={"school_id": env.school.pk}), {"campaign": spring.pk}
+    ).content.decode()
+    href = re.search(r'href="([^"]+)">Форма сбора контекстных данных', results).group(1)
+    page = client.get(href.replace("&amp;", "&")).content.decode()
+    # then the spring page opens, named by its session, with its data
+    assert f"Контекстные данные об ОО и участниках: ВПР {spring.year}, весна" in page
+    assert "Версия 1" in page
+    # and the picker offers both sessions, the spring one chosen
+    assert f'<option value="{spring.pk}" selected>ВПР {spring.year}, весна' in page
+    assert f'<option value="{autumn.pk}">ВПР {spring.year}, осень' in page
+    # and its download and upload stay on the spring campaign
+    assert f"/context/form/?campaign={spring.pk}" in page
+    assert f"/context/upload/?campaign={spring.pk}" in page
+    # when the autumn session is picked
+    other = client.get(href.split("?")[0], {"campaign": autumn.pk}).content.decode()
+    # then its own (empty) page is shown
+    assert f"ВПР {spring.year}, осень" in other
+    assert "Контекстные данные ещё не загружены." in other
+    # and an upload without a file returns to the campaign it was made for
+    back = client.post(f"{href.split('?')[0]}upload/?campaign={spring.pk}", {})
+    assert back.status_code == 302
+    assert back["Location"].endswith(f"/context/?campaign={spring.pk}")

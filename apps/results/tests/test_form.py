@@ -57,7 +57,7 @@ def test_the_form_has_the_fis_oko_layout(env: Env) -> None:
     wb = load_workbook(io.BytesIO(out))
     ws = wb["Протокол"]
     # then the file, sheets and headers are those of ФИС ОКО, in order, with no names column
-    assert name == "Форма сбора результатов Русский язык 4 класс ВПР 2026.xlsx"
+    assert name == "Форма сбора результатов Русский язык 4 класс ВПР 2026, весна.xlsx"
     assert wb.sheetnames == ["Протокол", "Служебный", "Порядковый номер класса"]
     assert [c.value for c in ws[1]] == HEADERS_RU4
     assert not any("ФИО" in str(c.value) or "Фамилия" in str(c.value) for c in ws[1])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from typing import Any
 from urllib.parse import unquote
 
@@ -490,3 +491,85 @@ def test_reminder_for_a_unit_outside_the_scope_is_refused(monitored: Env) -> Non
         {"work": env.work.pk, "municipality": env.world.municipalities["A2"].pk},
     )
     assert response.status_code == 404
+
+
+def test_a_work_clicked_in_the_table_opens_its_late_list_already_shown(monitored: Env) -> None:
+    # given the regional coordinator on its monitoring page (clock pinned to the last evening)
+    env = monitored
+    world = env.world
+    client = world.client_for("regional")
+    page = client.get(reverse("results-monitoring")).content.decode()
+    # when it follows the link of the work in the «По работам» table
+    href = re.search(
+        rf'<td class="work"><a href="([^"]+)"[^>]*>{re.escape(env.work.subject.name)}', page
+    ).group(1)
+    opened = client.get(href.replace("&amp;", "&")).content.decode()
+    # then the list of its schools that have not uploaded is shown at once, with contacts,
+    # without pressing «Показать»: A1b (overdue) and A2a (waiting), not the schools that did
+    listed = re.findall(r'<tr data-state="(\w+)">\s*<td><a href="[^"]+">(\S+)', opened)
+    assert sorted(code for _state, code in listed) == sorted(
+        [world.schools["A1b"].code, world.schools["A2a"].code]
+    )
+    assert {state for state, _code in listed} == {"overdue", "waiting"}
+    assert "a1b@example.org" in opened
+    assert '<option value="missing" selected>' in opened
+    # and the table's xlsx link still downloads the unit table, not the list
+    xlsx = re.search(r'href="([^"]+format=xlsx)">Скачать таблицу', opened).group(1)
+    sheet = _sheet_of(client.get(xlsx.replace("&amp;", "&")))
+    assert str(sheet.cell(row=1, column=1).value).startswith("Загрузка результатов ВПР 2026, весна")
+
+
+def test_the_late_list_sorts_by_a_column_and_keeps_the_filter(monitored: Env) -> None:
+    # given the federal operator's list of every school of the work
+    env = monitored
+    world = env.world
+    client = world.client_for("federal")
+    url = reverse("results-monitoring")
+
+    def codes(**query: Any) -> list[str]:
+        page = client.get(url, {"work": env.work.pk, "state": "all", **query}).content.decode()
+        return re.findall(r'<tr data-state="\w+">\s*<td><a href="[^"]+">(\S+)', page)
+
+    # when sorted by planned participants, descending
+    by_planned = codes(sort="-planned")
+    # then the largest application comes first, the smallest last (B2a's draft is not listed)
+    planned = {k: v[1] for k, v in SCENARIO.items() if k != "B2a"}
+    expected = [world.schools[k].code for k in sorted(planned, key=lambda k: -planned[k])]
+    assert by_planned == expected
+    # and a header link keeps the work and the state
+    page = client.get(url, {"work": env.work.pk, "state": "all"}).content.decode()
+    href = re.search(r'<a class="sort-link" href="([^"]+)">По заявке', page).group(1)
+    assert f"work={env.work.pk}" in href
+    assert "state=all" in href
+    assert "sort=planned" in href
+    # and a bad sort is a 400 in Russian
+    bad = client.get(url, {"work": env.work.pk, "state": "all", "sort": "phone"})
+    assert bad.status_code == 400
+    assert "Нельзя упорядочить список по «phone»" in bad.content.decode()
+
+
+def test_the_table_of_units_sorts_by_a_count_and_keeps_the_late_lists_order(
+    monitored: Env,
+) -> None:
+    # given the regional coordinator's page of region A for the work, its late list by state
+    env = monitored
+    world = env.world
+    client = world.client_for("regional")
+    url = reverse("results-monitoring")
+    query = {"work": env.work.pk, "state": "all", "sort": "-state"}
+    # when the municipalities are sorted by planned participants, descending, then ascending
+    desc = client.get(url, {**query, "units": "-planned"}).content.decode()
+    asc = client.get(url, {**query, "units": "planned"}).content.decode()
+
+    def municipalities(html: str) -> list[str]:
+        return re.findall(r'<td class="unit"><a href="[^"]+">([^<]+)</a>', html)
+
+    # then A1 (25 + 20 participants) comes before A2 (30 + 12), and after it ascending
+    a1, a2 = world.municipalities["A1"].name, world.municipalities["A2"].name
+    assert municipalities(desc) == [a1, a2]
+    assert municipalities(asc) == [a2, a1]
+    # and the column says so, while the list's own sort stays in every link
+    assert 'aria-sort="descending"><a class="sort-link"' in desc
+    href = re.search(r'<a class="sort-link" href="([^"]+)">ОО по заявкам', desc).group(1)
+    assert "sort=-state" in href
+    assert "units=schools" in href

@@ -43,7 +43,7 @@ def test_a_re_upload_replaces_the_results_and_keeps_every_version(
         changed.journal_mark,
     )
     rows.append(xlsx.Row("40021", True, None, (), 2, None))
-    second = env.upload(env.filled(rows))
+    second = env.upload(env.filled(rows), confirm_dropped=True)
     # then the results are exactly the second file's, and both versions are kept
     assert _codes(env) == sorted(r.code for r in rows)
     sheet = env.sheet()

@@ -21,10 +21,19 @@ def _kw(env: Env) -> dict[str, int]:
     return {"school_id": env.school.pk, "work_id": env.work.pk}
 
 
-def _send(env: Env, content: bytes, *, check: bool = False, role: str = "school_organizer") -> Any:
+def _send(
+    env: Env,
+    content: bytes,
+    *,
+    check: bool = False,
+    role: str = "school_organizer",
+    confirm_dropped: bool = False,
+) -> Any:
     client = env.world.client_for(role)
     data: dict[str, Any] = {"file": SimpleUploadedFile("моя форма.xlsx", content, XLSX)}
     data["check" if check else "upload"] = "1"
+    if confirm_dropped:
+        data["confirm_dropped"] = "1"
     return client.post(reverse("results-upload", kwargs=_kw(env)), data, follow=True)
 
 
@@ -43,7 +52,7 @@ def test_the_school_page_lists_its_work_and_the_form_downloads(env: Env) -> None
     assert "Проверить" in page.content.decode()
     assert form.status_code == 200
     assert unquote(form["Content-Disposition"]).endswith(
-        "Форма сбора результатов Русский язык 4 класс ВПР 2026.xlsx"
+        "Форма сбора результатов Русский язык 4 класс ВПР 2026, весна.xlsx"
     )
 
 
@@ -77,7 +86,7 @@ def test_upload_in_the_browser_then_a_correction_shows_the_diff(env: Env) -> Non
     first = _send(env, env.filled(env.rows(seed=1)))
     assert "Результаты приняты: версия 1" in first.content.decode()
     # when a corrected file (one participant fewer) is uploaded
-    second = _send(env, env.filled(env.rows(seed=1, count=19)))
+    second = _send(env, env.filled(env.rows(seed=1, count=19)), confirm_dropped=True)
     assert "версия 2" in second.content.decode()
     # then the municipal coordinator sees both versions and the removed participant
     version = ResultVersion.objects.get(number=2)

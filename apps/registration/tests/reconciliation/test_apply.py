@@ -143,24 +143,56 @@ def test_new_school_gets_a_free_code_and_a_reupload_does_not_duplicate_it(world)
     assert School.objects.count() == count
 
 
-def test_codes_do_not_collide_with_existing_codes_of_the_region(world):
-    # given a school already holding a high code of the region
-    region = world.regions["A"]
-    taken = world.schools["A2a"]
-    taken.code = f"edu{region.code}0420"
-    taken.save()
+def _code(world, key: str, code: str) -> None:
+    school = world.schools[key]
+    school.code = code
+    school.save()
+
+
+def test_codes_follow_the_municipalitys_own_numbering(world):
+    # given municipality A1 numbering its schools edu<region>01SS and A2 edu<region>04SS,
+    # A2 holding the region's highest code
+    r = world.regions["A"].code
+    _code(world, "A1a", f"edu{r}0107")
+    _code(world, "A1b", f"edu{r}0103")
+    _code(world, "A2a", f"edu{r}0420")
+    _code(world, "A2b", f"edu{r}0401")
     user = world.users["municipal"]
-    # when two new schools are added
+    # when A1 adds two new schools
     content = edit(
         template(user),
         add=[new_school(), new_school(**{rc.FULL_NAME.header: "МБОУ «ООШ с. Дальнее»"})],
     )
     apply(user, upload(user, content))
-    # then they get the next free codes after it
-    codes = sorted(
-        School.objects.filter(created_at__gt=taken.updated_at).values_list("code", flat=True)
+    # then they get the next codes of A1's block, not the region's next code (A2's block)
+    new = School.objects.filter(municipality=world.municipalities["A1"]).exclude(
+        pk__in=[world.schools["A1a"].pk, world.schools["A1b"].pk]
     )
-    assert codes == [f"edu{region.code}0421", f"edu{region.code}0422"]
+    assert sorted(new.values_list("code", flat=True)) == [f"edu{r}0108", f"edu{r}0109"]
+    # and a new school of A2 continues A2's block
+    a2 = world.municipalities["A2"]
+    assert service._free_codes(r, [a2]) == [f"edu{r}0421"]
+    # and one of each in a regional file: each in its own block, in file order
+    a1 = world.municipalities["A1"]
+    assert service._free_codes(r, [a2, a1, a2]) == [
+        f"edu{r}0421",
+        f"edu{r}0110",
+        f"edu{r}0422",
+    ]
+
+
+def test_a_municipality_without_coded_schools_gets_a_block_of_its_own(world):
+    # given A1's schools in block 01 and A2 without any school in the region's format
+    r = world.regions["A"].code
+    _code(world, "A1a", f"edu{r}0101")
+    _code(world, "A1b", f"edu{r}0102")
+    a2 = world.municipalities["A2"]
+    a2.code = f"reg{r}_m001"  # its own number would be 01, which A1 numbers in
+    a2.save()
+    # when a code is allocated for a new school of A2
+    codes = service._free_codes(r, [a2])
+    # then it opens the lowest block nobody numbers in, never A1's
+    assert codes == [f"edu{r}0201"]
 
 
 def test_regional_file_moves_a_school_between_municipalities(world):
@@ -299,16 +331,35 @@ def test_each_step_leaves_exactly_one_audit_record(world):
 
 
 def test_codes_fill_gaps_when_the_top_is_taken(world):
-    # given the region's highest code is taken
-    region = world.regions["A"]
-    top = world.schools["A2a"]
-    top.code = f"edu{region.code}9999"
-    top.save()
+    # given A1's block with its highest code taken
+    r = world.regions["A"].code
+    _code(world, "A1a", f"edu{r}0199")
+    _code(world, "A1b", f"edu{r}0101")
     taken = set(School.objects.values_list("code", flat=True))
-    # when two codes are allocated
-    codes = service._free_codes(region.code, 2)
-    # then they are free codes of the region, lowest first
-    assert len(set(codes)) == 2
+    # when two codes are allocated for A1
+    codes = service._free_codes(r, [world.municipalities["A1"]] * 2)
+    # then they are the lowest free codes of the same block
+    assert codes == [f"edu{r}0102", f"edu{r}0103"]
     assert not set(codes) & taken
-    assert all(c.startswith(f"edu{region.code}") and len(c) == 9 for c in codes)
-    assert codes == sorted(codes)
+
+
+def test_a_full_block_moves_on_to_a_free_one(world):
+    # given A1's block 01 full (99 schools: codes made directly, as the national list would)
+    r = world.regions["A"].code
+    a1 = world.municipalities["A1"]
+    a1.code = f"reg{r}_m001"  # its own number, 01, is the full block
+    a1.save()
+    _code(world, "A1a", f"edu{r}0101")
+    for n in range(2, 100):
+        School.objects.create(
+            municipality=a1,
+            region=a1.region,
+            code=f"edu{r}01{n:02d}",
+            full_name=f"Школа {n}",
+            short_name=f"Школа {n}",
+            time_zone=a1.time_zone,
+        )
+    _code(world, "A2a", f"edu{r}0201")
+    # when one more code is allocated for A1
+    # then it opens the lowest block no other municipality numbers in
+    assert service._free_codes(r, [a1]) == [f"edu{r}0301"]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CabinetConfig(AppConfig):
+    name = "apps.cabinet"
+    verbose_name = "Кабинет: что сделать сейчас"

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from apps.cabinet import views
+
+urlpatterns = [
+    path("cabinet/", views.TodoView.as_view(), name="cabinet"),
+]

@@ -1,0 +1,13 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from apps.notices.api import views
+
+router = SimpleRouter()
+router.register("notices", views.NoticeViewSet, basename="api-notice")
+
+urlpatterns = [
+    path("notices/<int:pk>/read/", views.NoticeReadApi.as_view(), name="api-notice-read"),
+    path("notice-files/<int:pk>/", views.NoticeFileApi.as_view(), name="api-notice-file"),
+    *router.urls,
+]
