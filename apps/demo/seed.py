@@ -59,9 +59,9 @@ def calendar_lines(report: DemoReport) -> list[str]:
     last_release = cal.finished.plan.last_release
     lines = [
         f"Календарь демонстрации на {_d(cal.today)}:",
-        f"  «{finished.name}» — завершена: результаты опубликованы (последние — "
+        f"  «{finished.label}» — завершена: результаты опубликованы (последние — "
         f"{_d(last_release)}), аналитика всех уровней.",
-        f"  «{current.name}» — текущая: заявки приняты до {_d(current.application_deadline)}, "
+        f"  «{current.label}» — текущая: заявки приняты до {_d(current.application_deadline)}, "
         f"периоды с {_d(cal.current.plan.start)}.",
     ]
     school = campaigns.DEMO_SCHOOL
@@ -91,7 +91,7 @@ def calendar_lines(report: DemoReport) -> list[str]:
             f"{_d(math.period_end)}), резервный день на рассмотрении у регионального координатора."
         )
     lines.append(
-        f"  «{upcoming.name}» — следующая: приём заявок открыт до "
+        f"  «{upcoming.label}» — следующая: приём заявок открыт до "
         f"{_d(upcoming.application_deadline)}."
     )
     return lines

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from apps.core.models import Job
 from apps.registration.constants import SCHOOL_LIST_EXPORT
-from tests.browser.test_material_builds import _login
+from tests.browser.conftest import log_in_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,7 +32,7 @@ def test_my_exports_refresh_until_the_file_is_ready(
     )
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url) if "/exports/" in r.url else None)
-    _login(page, world, "regional", live_server)
+    log_in_as(page, world, "regional", live_server)
     page.goto(live_server.url + reverse("job-list"))
     page.evaluate("window.__notReloaded = true")
     assert page.locator("#job-table[data-running]").count() == 1
