@@ -36,6 +36,7 @@ test: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy .
+	$(VENV)/bin/lint-imports --no-logo
 	$(PY) manage.py makemigrations --check --dry-run --settings=vpr_portal.settings.test
 	$(MAKE) --no-print-directory pytest
 

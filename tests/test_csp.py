@@ -1,4 +1,4 @@
-"""Content-Security-Policy: the header on every page, and templates that keep to it (issue 12).
+"""Content-Security-Policy: the header on every page, and templates that keep to it.
 
 The browser side (no violation reported while the pages are used) is tests/browser/test_csp.py.
 """

@@ -1,4 +1,4 @@
-"""Destructive buttons ask first (issue 13): every submit button whose label deletes, resets,
+"""Destructive buttons ask first: every submit button whose label deletes, resets,
 revokes, rebuilds, discards or mails everyone carries ``data-confirm`` with a Russian question
 (static/js/confirm.js shows it and cancels the submission when declined)."""
 

@@ -1,4 +1,4 @@
-"""Malformed input is refused with 400 and a Russian message, never a 500 (issue 12).
+"""Malformed input is refused with 400 and a Russian message, never a 500.
 
 * a JSON body nested 100,000 deep used to exhaust the parser's recursion (500 on any endpoint);
 * a query-string id above 64 bits used to reach the database, which cannot hold it (500).
@@ -50,7 +50,7 @@ def test_a_reasonably_nested_json_body_still_works(world: World) -> None:
     )
     # then it reaches validation (a field error, not a parse error)
     assert response.status_code == 400
-    assert "school" in response.json()
+    assert "school" in {e["field"] for e in response.json()["errors"]}
 
 
 @pytest.mark.django_db

@@ -1,6 +1,6 @@
 """Every route that accepts an xlsx file refuses the malicious ones in Russian and changes nothing.
 
-Two attacks from issue 12, posted to each upload route (HTML and API, uploads and dry runs):
+Two attacks, posted to each upload route (HTML and API, uploads and dry runs):
 
 * a 1.5 KB workbook whose only cells are A1 and XFD1048576 — python-calamine tried to allocate
   512 GiB for it and the process aborted;

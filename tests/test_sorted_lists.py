@@ -1,4 +1,4 @@
-"""The long lists sorted, filtered and paged by core.listing (issue 13 item 9): school and
+"""The long lists sorted, filtered and paged by core.listing: school and
 municipality lists, school dates, reserve days, application monitoring and the job list.
 Header links carry the other parameters (and the campaign a page opened on); a bad sort is a
 Russian 400."""

@@ -14,5 +14,5 @@ urlpatterns = [
     path("", include("apps.results.api.urls")),
     path("", include("apps.analytics.api.urls")),
     path("", include("apps.notices.api.urls")),
-    path("", include("apps.core.api")),
+    path("", include("apps.audit.api")),
 ]

@@ -18,7 +18,7 @@ urlpatterns = [
         ),
         name="swagger-ui",
     ),
-    path("", include("apps.core.urls")),
+    path("", include("apps.audit.urls")),
     path("", include("apps.cabinet.urls")),
     path("", include("apps.registration.urls")),
     path("", include("apps.applications.urls")),

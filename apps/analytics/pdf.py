@@ -3,7 +3,7 @@
 One writer for every report (landscape A4): the header block, the chart (the histogram with the
 scale's boundaries, or the marks of the compared units), each table section with threshold
 colours, the notes. Tables wider than a page are split into column blocks that repeat their
-key columns. The Cyrillic font comes from the materials app's PDF building blocks (DejaVu Sans).
+key columns. The Cyrillic font (DejaVu Sans) comes from ``apps/core/pdf.py``.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from reportlab.platypus import (
 )
 
 from apps.analytics.exports import ExportReport, HistogramChart, MarksChart, Section
-from apps.materials.pdf import register_fonts
+from apps.core.pdf import register_fonts
 
 # The page's colours (static/css/analytics.css): threshold levels and marks «2»..«5».
 COLOURS = {

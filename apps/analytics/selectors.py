@@ -16,9 +16,12 @@ from django.utils import timezone
 
 from apps.analytics.models import MARKS, WorkAggregate
 from apps.campaigns import schedule
+from apps.campaigns.models import SchoolWorkDate
 from apps.core import instants
 from apps.core.scoping import Level
 from apps.registration.access import A, Actor
+from apps.registration.models import Municipality, Region, School
+from apps.results.models import ParticipantResult
 
 if TYPE_CHECKING:
     from apps.analytics.objectivity import Marker
@@ -135,7 +138,6 @@ def aggregate_get(*, actor: Actor, pk: int, action: str = A.VIEW_ANALYTICS) -> W
 
 
 def _names(ids: dict[Level, set[int]]) -> dict[tuple[Level, int], Any]:
-    from apps.registration.models import Municipality, Region, School
 
     system = _system()
     found: dict[tuple[Level, int], Any] = {}
@@ -157,7 +159,6 @@ def _name(unit: Any) -> str:
 def release_instant(aggregate: WorkAggregate, unit: Any) -> dt.datetime:
     """When the unit's reports open: 00:00 unit-local on the work's results-release date (for a
     school, moved by a reserve day after the period, via ``campaigns.schedule.release_at``)."""
-    from apps.campaigns.models import SchoolWorkDate
 
     work = aggregate.work
     zone = getattr(unit, "time_zone", "") or schedule.MOSCOW
@@ -379,7 +380,6 @@ def journal_gap_list(*, actor: Actor, aggregate: WorkAggregate) -> list[GapCode]
     """The school's participant codes whose ВПР mark differs from the journal mark by two or
     more (codes only, never names: the codes are anonymous), for whoever may open the school's
     report; empty above the school level. Ordered by code."""
-    from apps.results.models import ParticipantResult
 
     if aggregate.level != Level.SCHOOL:
         return []
@@ -494,7 +494,6 @@ def groups_table(report: Report) -> list[dict[str, Any]]:
 
 def individual_list(*, actor: Actor, aggregate: WorkAggregate) -> list[Any]:
     """Индивидуальные результаты of a school: its participants by code (codes only, no names)."""
-    from apps.results.models import ParticipantResult
 
     return list(
         ParticipantResult.objects.for_actor(actor, A.VIEW_INDIVIDUAL_RESULTS)
@@ -515,7 +514,6 @@ def objectivity_list(*, actor: Actor, pk: int) -> tuple[Report, list[Objectivity
     """Objectivity markers of the schools under a unit (or of the school itself), from aggregate
     rows only. At the Russia level the list is empty: drill down to a region first."""
     from apps.analytics import objectivity
-    from apps.registration.models import School
 
     report = report_get(actor=actor, pk=pk)
     agg = report.aggregate

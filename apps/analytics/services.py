@@ -16,8 +16,11 @@ from typing import Any
 from django.db import transaction
 
 from apps.analytics.models import MARKS, WorkAggregate
+from apps.campaigns.models import Work
 from apps.core.scoping import Level
 from apps.registration.access import A, Actor
+from apps.registration.models import School
+from apps.results.models import ParticipantResult
 
 COUNTS = (
     "schools",
@@ -108,7 +111,6 @@ def _write(work_id: int, level: Level, unit_id: int, ids: dict[str, Any], values
 
 
 def _work(work_id: int) -> tuple[Any, int]:
-    from apps.campaigns.models import Work
 
     work = Work.objects.for_actor(_system(), A.VIEW_CAMPAIGNS).get(pk=work_id)
     return work, work.columns.count()
@@ -118,8 +120,6 @@ def _work(work_id: int) -> tuple[Any, int]:
 def analytics_school_refresh(*, school_id: int, work_id: int) -> WorkAggregate | None:
     """Recompute a school's aggregate of a work from its results, then its municipality, region
     and Russia from their children's aggregates. Idempotent: running it twice changes nothing."""
-    from apps.registration.models import School
-    from apps.results.models import ParticipantResult
 
     actor = _system()
     work, columns = _work(work_id)
@@ -181,9 +181,6 @@ _RESULT_FIELDS = ("school_id", "absent", "primary_score", "mark", "scores", "jou
 def analytics_rebuild(*, work_id: int | None = None) -> int:
     """Recompute every aggregate (of one work, or of all works) from scratch. Returns the
     number of aggregate rows written."""
-    from apps.campaigns.models import Work
-    from apps.registration.models import School
-    from apps.results.models import ParticipantResult
 
     actor = _system()
     works = Work.objects.for_actor(actor, A.VIEW_CAMPAIGNS)

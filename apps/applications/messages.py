@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from apps.core.errors import ApplicationError
+from apps.core.errors import ConflictError
 
 MESSAGES: dict[str, str] = {
     "no_campaign": "Кампания ВПР не найдена: приём заявок не открыт.",
@@ -26,12 +26,8 @@ MESSAGES: dict[str, str] = {
 }
 
 
-class ChainError(ApplicationError):
-    """A rule of the application chain was broken; ``code`` picks the Russian message here."""
+class ChainError(ConflictError):
+    """The application chain's state refuses the request (409): locked, deadline passed, not a
+    transition of this role, stale preview; ``code`` picks the Russian message here."""
 
-    @property
-    def message(self) -> str:
-        template = MESSAGES.get(self.code)
-        if template is None:
-            return super().message
-        return template.format(**self.extra)
+    messages = MESSAGES

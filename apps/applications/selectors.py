@@ -34,7 +34,7 @@ from apps.campaigns.models import Campaign
 from apps.core.models import ImportBatch
 from apps.core.scoping import Level
 from apps.registration.access import A, Actor
-from apps.registration.constants import SchoolStatus
+from apps.registration.constants import Role, SchoolStatus
 from apps.registration.models import Municipality, Region, School, SchoolProfile
 
 DEFAULT_ZONE = "Europe/Moscow"
@@ -416,7 +416,6 @@ def application_page(*, actor: Actor, application_id: int) -> ApplicationPage:
 
 
 def _role_label(role: str) -> str:
-    from apps.registration.constants import Role
 
     try:
         return str(Role(role).label)

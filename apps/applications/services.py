@@ -32,7 +32,7 @@ from apps.applications.constants import (
     LEVEL_KEYS,
     LEVEL_NAMES,
 )
-from apps.applications.messages import ChainError
+from apps.applications.messages import MESSAGES, ChainError
 from apps.applications.models import (
     Application,
     ApplicationDecision,
@@ -60,10 +60,12 @@ from apps.applications.rules import (
 )
 from apps.campaigns.models import Campaign
 from apps.core import instants
+from apps.core.errors import InvalidError
 from apps.core.models import ImportBatch
 from apps.core.scoping import Level, Scope
 from apps.core.services import audit_record
 from apps.core.uploads import MAX_UPLOAD_BYTES, CellError, UploadError, file_error
+from apps.core.xlsx import table_workbook
 from apps.registration.access import A, Actor
 from apps.registration.constants import SchoolStatus
 from apps.registration.models import Municipality, Region, School
@@ -97,16 +99,23 @@ class ApplyOutcome:
     message: str
 
 
-class LinesInvalidError(Exception):
-    """Lines that break the rules; ``issues`` name the work and field of each problem."""
+class LinesInvalidError(InvalidError):
+    """Lines that break the rules (400); ``issues`` name the work and field of each problem."""
+
+    messages = MESSAGES
 
     def __init__(self, issues: Sequence[Issue]) -> None:
         self.issues = list(issues)
-        super().__init__(self.message)
+        super().__init__(
+            "lines_invalid",
+            details=[
+                {"work": i.work_id, "field": i.field, "message": i.message} for i in self.issues
+            ],
+            count=len(self.issues),
+        )
 
-    @property
-    def message(self) -> str:
-        return ChainError("lines_invalid", count=len(self.issues)).message
+    def __str__(self) -> str:
+        return self.message
 
     def by_work(self) -> dict[int | None, list[Issue]]:
         found: dict[int | None, list[Issue]] = {}
@@ -1237,7 +1246,6 @@ def application_not_applied_file(
     request: HttpRequest | None = None,
 ) -> FileOut:
     """The list of active schools that have not applied, as xlsx (audited)."""
-    from apps.core.xlsx import table_workbook
 
     _require(actor, A.MONITOR_APPLICATIONS)
     unit = sel.unit_get(actor=actor, kind=unit_kind, unit_id=unit_id, action=A.MONITOR_APPLICATIONS)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from apps.core.errors import ApplicationError
+from apps.core.errors import ConflictError, InvalidError
 
 MESSAGES: dict[str, str] = {
     "campaign_not_active": "Кампания «{campaign}» не является текущей: даты по ней не выбираются.",
@@ -47,15 +47,19 @@ MESSAGES: dict[str, str] = {
 }
 
 
-class CampaignError(ApplicationError):
-    """A campaigns rule was broken; ``code`` picks the Russian message above."""
+class CampaignError(ConflictError):
+    """The campaign's state refuses the request (409); ``code`` picks the Russian message above."""
 
-    @property
-    def message(self) -> str:
-        template = MESSAGES.get(self.code)
-        if template is None:
-            return super().message
-        return template.format(**self.extra)
+    messages = MESSAGES
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class CampaignInvalidError(InvalidError):
+    """The request itself is wrong (400): a date outside the period, a reason left empty."""
+
+    messages = MESSAGES
 
     def __str__(self) -> str:
         return self.message

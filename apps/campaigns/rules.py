@@ -201,7 +201,8 @@ def column_problems(columns: Iterable[ColumnSpec], max_score: int) -> list[Probl
 
 
 def plan_problems(spec: WorkSpec, application_deadline: dt.date | None) -> list[Problem]:
-    """The plan-graph rules of one work (seed 000 §2.1, §2.2)."""
+    """The plan-graph rules of one work: its period, recommended dates, publication, upload
+    deadline and release dates in a consistent order."""
     problems: list[Problem] = []
     if spec.period_end < spec.period_start:
         problems.append(

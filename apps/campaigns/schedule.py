@@ -4,7 +4,7 @@ Each function takes a work (anything with the plan-graph attributes of ``Work``)
 name of the school's time zone and the school's chosen date, and returns an aware datetime in
 UTC. Later stages (materials, results, analytics) call these; nobody else computes instants.
 
-The rules (seed 000 §2.1, §2.2, §2.4):
+The rules:
 
 * plain works (grades 4–7, 10–11): the archive no later than 4 days before the period starts;
   criteria and the results form at 00:00 school-local on the period's first day;
@@ -14,7 +14,7 @@ The rules (seed 000 §2.1, §2.2, §2.4):
 * results are uploaded until the end of the deadline day, school-local; they are released at
   00:00 school-local on the release date.
 
-A reserve day (seed §2.4) may lie outside the period: the archive then comes no later than
+A reserve day may lie outside the period: the archive then comes no later than
 4 (3) days before that day, and a reserve day after the period moves the upload deadline and
 the release by the same number of days as the chosen day lies after the period's last day.
 

@@ -11,6 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch, QuerySet
@@ -279,12 +280,30 @@ def _profile_grades(*, actor: Actor, school: School, action: str) -> set[int] | 
     return grades or None
 
 
+class AppliedWorkIds(Protocol):
+    """The works a school takes part in by its submitted application, or None (no such answer)."""
+
+    def __call__(self, *, actor: Actor, school_id: int, campaign_id: int) -> set[int] | None: ...
+
+
+_applied_works_source: AppliedWorkIds | None = None
+
+
+def applied_works_source_register(source: AppliedWorkIds) -> None:
+    """Set the reader of applications (the applications app, from its ``AppConfig.ready``).
+
+    Applications sit above campaigns in the layers (docs/architecture.md), so campaigns never
+    imports them; the applications app hands its selector down instead.
+    """
+    global _applied_works_source
+    _applied_works_source = source
+
+
 def _applied_work_ids(*, actor: Actor, school: School, campaign: Campaign) -> set[int] | None:
     """The works of the school's submitted application (None when it has none to show)."""
-    # Imported here: the applications selectors import this module.
-    from apps.applications.selectors import applied_work_ids
-
-    return applied_work_ids(actor=actor, school_id=school.pk, campaign_id=campaign.pk)
+    if _applied_works_source is None:
+        return None
+    return _applied_works_source(actor=actor, school_id=school.pk, campaign_id=campaign.pk)
 
 
 def school_works(

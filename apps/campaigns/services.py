@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from apps.campaigns import documents, rules, schedule, selectors
 from apps.campaigns import xlsx as works_xlsx
-from apps.campaigns.messages import CampaignError
+from apps.campaigns.messages import CampaignError, CampaignInvalidError
 from apps.campaigns.models import (
     Campaign,
     Difficulty,
@@ -48,11 +48,15 @@ from apps.registration.services import school_unit_scope
 IMPORT_KIND = selectors.IMPORT_KIND
 
 
-class SpecRejectedError(CampaignError):
-    """A work (or campaign) breaks rules; ``problems`` say which field and why."""
+class SpecRejectedError(CampaignInvalidError):
+    """A work (or campaign) breaks rules (400); ``problems`` say which field and why."""
 
     def __init__(self, code: str, problems: list[Problem]) -> None:
-        super().__init__(code, errors="; ".join(f"{p.message}" for p in problems))
+        super().__init__(
+            code,
+            details=[asdict(p) for p in problems],
+            errors="; ".join(f"{p.message}" for p in problems),
+        )
         self.problems = problems
 
 
@@ -461,7 +465,7 @@ def _locked_batch(actor: Actor, batch_id: int) -> ImportBatch:
         .get(pk=batch_id)
     )
     if batch.kind != IMPORT_KIND:
-        raise CampaignError("import_not_works")
+        raise CampaignInvalidError("import_not_works")
     if batch.status != ImportBatch.Status.PREVIEW:
         raise CampaignError("import_not_preview", status=batch.get_status_display())
     return batch
@@ -564,7 +568,7 @@ def _period_or_reserve(
         actor=actor, school_id=school.pk, work_id=work.pk, day=day
     )
     if reserve is None:
-        raise CampaignError(
+        raise CampaignInvalidError(
             "date_outside_period",
             date=_d(day),
             work=_title(work),
@@ -619,7 +623,7 @@ def school_date_set(
     if row is not None and now >= schedule.day_frozen_at(zone, row.date):
         raise CampaignError("date_frozen", work=_title(work), date=_d(row.date))
     if day < today:
-        raise CampaignError("date_in_past", date=_d(day), today=_d(today))
+        raise CampaignInvalidError("date_in_past", date=_d(day), today=_d(today))
     if now >= schedule.day_frozen_at(zone, day):
         raise CampaignError("date_frozen", work=_title(work), date=_d(day))
     return _date_store(
@@ -655,7 +659,7 @@ def school_date_move(
     work = _work_for_school(actor, school, work_id)
     reason = reason.strip()
     if not reason:
-        raise CampaignError("move_reason_required")
+        raise CampaignInvalidError("move_reason_required")
     zone = selectors.school_zone(school)
     now = timezone.now()
     today = _local_today(school)
@@ -668,7 +672,7 @@ def school_date_move(
             released=_released(work, zone, row.date),
         )
     if day < today:
-        raise CampaignError("date_in_past", date=_d(day), today=_d(today))
+        raise CampaignInvalidError("date_in_past", date=_d(day), today=_d(today))
     if now >= schedule.day_locked_at(work, zone, day):
         raise CampaignError(
             "date_target_locked",
@@ -754,16 +758,16 @@ def reserve_day_request(
     reason: str,
     request: HttpRequest | None = None,
 ) -> ReserveDayRequest:
-    """A school asks to hold a work on a day outside its period (seed 000 §2.4)."""
+    """A school asks to hold a work on a day outside its period (a reserve day)."""
     school = (
         School.objects.for_actor(actor, A.REQUEST_RESERVE_DAY).select_for_update().get(pk=school_id)
     )
     work = _work_for_school(actor, school, work_id)
     reason = reason.strip()
     if not reason:
-        raise CampaignError("reserve_reason_required")
+        raise CampaignInvalidError("reserve_reason_required")
     if work.period_start <= day <= work.period_end:
-        raise CampaignError(
+        raise CampaignInvalidError(
             "reserve_inside_period",
             date=_d(day),
             start=_d(work.period_start),
@@ -771,7 +775,7 @@ def reserve_day_request(
         )
     today = _local_today(school)
     if day < today:
-        raise CampaignError("date_in_past", date=_d(day), today=_d(today))
+        raise CampaignInvalidError("date_in_past", date=_d(day), today=_d(today))
     pending = (
         ReserveDayRequest.objects.for_actor(actor, A.REQUEST_RESERVE_DAY)
         .filter(school=school, work=work, status=ReserveDayRequest.Status.PENDING)
@@ -829,10 +833,10 @@ def reserve_day_decide(
     if req.status != ReserveDayRequest.Status.PENDING:
         raise CampaignError("reserve_not_pending", status=req.get_status_display())
     if verdict not in VERDICTS:
-        raise CampaignError("reserve_bad_verdict")
+        raise CampaignInvalidError("reserve_bad_verdict")
     comment = comment.strip()
     if verdict == ReserveDayRequest.Status.REJECTED and not comment:
-        raise CampaignError("reserve_comment_required")
+        raise CampaignInvalidError("reserve_comment_required")
     req.status = verdict
     req.comment = comment[:2000]
     req.decided_by = actor.user
@@ -855,7 +859,7 @@ def reserve_day_decide(
         .filter(pk=req.pk)
         .exists()
     ):
-        raise ReserveDayRequest.DoesNotExist  # pragma: no cover - the scope check of §5.5
+        raise ReserveDayRequest.DoesNotExist  # pragma: no cover - out of the decider's scope
     audit_record(
         actor=actor,
         action="reserve_day.decide",

@@ -20,8 +20,8 @@ from django.views.generic import View
 
 from apps.campaigns import documents, forms, schedule, selectors, services
 from apps.campaigns import xlsx as works_xlsx
-from apps.campaigns.messages import CampaignError
 from apps.campaigns.models import Campaign, ReserveDayRequest, SchoolWorkDate, Session, Work
+from apps.core.errors import DomainError
 from apps.core.listing import Column, Filter, Listing
 from apps.core.models import ImportBatch
 from apps.core.params import int_param
@@ -211,7 +211,7 @@ def _campaign_data(form: forms.CampaignForm) -> services.CampaignData:
     )
 
 
-def _problems_to_form(form: Any, exc: CampaignError) -> None:
+def _problems_to_form(form: Any, exc: DomainError) -> None:
     problems = getattr(exc, "problems", None)
     if not problems:
         form.add_error(None, exc.message)
@@ -235,7 +235,7 @@ class CampaignCreateView(_ManageMixin, View):
                 campaign = services.campaign_save(
                     actor=self.actor, data=_campaign_data(form), request=request
                 )
-            except CampaignError as exc:
+            except DomainError as exc:
                 _problems_to_form(form, exc)
             else:
                 messages.success(request, f"Кампания «{campaign.name}» создана.")
@@ -268,7 +268,7 @@ class CampaignEditView(_ManageMixin, View):
                 services.campaign_save(
                     actor=self.actor, data=_campaign_data(form), campaign_id=pk, request=request
                 )
-            except CampaignError as exc:
+            except DomainError as exc:
                 _problems_to_form(form, exc)
             else:
                 messages.success(request, "Кампания сохранена.")
@@ -405,7 +405,7 @@ class _WorkFormMixin(_ManageMixin):
                 )
             except services.SpecRejectedError as exc:
                 loose = forms.report_problems(form, used, exc.problems)
-            except CampaignError as exc:
+            except DomainError as exc:
                 loose = [exc.message]
             else:
                 messages.success(request, f"Работа «{spec.title}» сохранена.")
@@ -472,7 +472,7 @@ class WorkDeleteView(_ManageMixin, View):
             title = services.work_delete(actor=self.actor, work_id=pk, request=request)
         except Work.DoesNotExist as exc:
             raise _not_found(exc) from exc
-        except CampaignError as exc:
+        except DomainError as exc:
             messages.error(request, exc.message)
         else:
             messages.success(request, f"Работа «{title}» удалена.")
@@ -496,7 +496,7 @@ class SubjectListView(_ManageMixin, View):
                     name=form.cleaned_data["name"],
                     request=request,
                 )
-            except CampaignError as exc:
+            except DomainError as exc:
                 _problems_to_form(form, exc)
             else:
                 messages.success(request, f"Предмет «{subject.name}» добавлен.")
@@ -550,7 +550,7 @@ class _ImportActionView(_ManageMixin, View):
                 "Файл больше нельзя применить; ничего не изменено: "
                 + "; ".join(str(e) for e in exc.errors[:5]),
             )
-        except CampaignError as exc:
+        except DomainError as exc:
             messages.error(request, exc.message)
         else:
             messages.success(request, self.success)
@@ -641,7 +641,7 @@ class _ScheduleDayPostView(ScopedViewMixin, View):
             row = self.save(request, pk, form.cleaned_data)
         except ObjectDoesNotExist as exc:
             raise _not_found(exc) from exc
-        except CampaignError as exc:
+        except DomainError as exc:
             messages.error(request, exc.message)
         else:
             messages.success(request, f"{self.saved_text}: {row.date:%d.%m.%Y}.")
@@ -715,7 +715,7 @@ class ReserveDayCreateView(ScopedViewMixin, View):
                 )
             except ObjectDoesNotExist as exc:
                 raise _not_found(exc) from exc
-            except CampaignError as exc:
+            except DomainError as exc:
                 form.add_error(None, exc.message)
             else:
                 messages.success(
@@ -834,7 +834,7 @@ class ReserveDayDecideView(_ReserveDayPage):
                 )
             except ReserveDayRequest.DoesNotExist as exc:
                 raise _not_found(exc) from exc
-            except CampaignError as exc:
+            except DomainError as exc:
                 form.add_error(None, exc.message)
             else:
                 messages.success(request, f"Решение сохранено: {req.get_status_display()}.")

@@ -19,7 +19,7 @@ _DIGITS = re.compile(r"[0-9]{1,19}")
 
 class QueryParameterError(BadRequest, ValueError):
     """A malformed integer parameter: answered 400 (HTML by Django, the API by
-    ``apps.core.api_errors``), with the Russian ``message``."""
+    ``apps.core.drf.exception_handler``), with the Russian ``message``."""
 
     def __init__(self, raw: str) -> None:
         shown = raw if len(raw) <= 40 else raw[:40] + "…"

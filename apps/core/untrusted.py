@@ -1,4 +1,4 @@
-"""Reading untrusted files without letting them take the process down (issue 12, holes 4–5).
+"""Reading untrusted files without letting them take the process down.
 
 Every upload path uses these two guards (``core.uploads.read_workbook`` for xlsx, the materials
 zip readers for archives):

@@ -25,6 +25,8 @@ from typing import IO, Any
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
+from apps.core.errors import InvalidError
+
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # a filled form of 40,000 rows is far below this
 XLSX_MAGIC = b"PK\x03\x04"
 FORMULA_PREFIXES = ("=", "+", "-", "@")
@@ -57,12 +59,19 @@ class CellError:
         return {"row": self.row, "column": self.column_letter, "message": self.message}
 
 
-class UploadError(Exception):
-    """The upload was refused; ``errors`` lists every problem found."""
+class UploadError(InvalidError):
+    """The upload was refused (400); ``errors`` lists every problem found, by row and column."""
 
-    def __init__(self, errors: Sequence[CellError]) -> None:
-        super().__init__("; ".join(str(e) for e in errors))
+    def __init__(self, errors: Sequence[CellError], code: str = "upload_invalid") -> None:
+        super().__init__(code)
         self.errors = list(errors)
+
+    def __str__(self) -> str:
+        return "; ".join(str(e) for e in self.errors)
+
+    @property
+    def details(self) -> list[dict[str, Any]]:
+        return [e.as_dict() for e in self.errors]
 
 
 def file_error(message: str) -> UploadError:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from apps.core.errors import ApplicationError
+from apps.core.errors import ConflictError, NotFoundError
+from apps.core.instants import format_instant
 
 MESSAGES: dict[str, str] = {
     "bank_empty": "Банк заданий работы «{work}» пуст: сначала загрузите банк.",
@@ -19,32 +20,41 @@ MESSAGES: dict[str, str] = {
     "добавьте задания в банк.",
     "kit_not_built": "Архив ещё не собран. Попробуйте позже.",
     "not_encrypted": "Архив этой работы не зашифрован: пароль не нужен.",
+    "not_released": "{what}: откроется {at}.",
+    "not_released_no_date": "{what}: дата проведения не выбрана — время открытия не назначено.",
     "too_many_codes": "Для {grade} класса нужно {needed} кодов — больше, чем помещается "
     "в пятизначные коды параллели (9999).",
 }
 
 
-class MaterialsError(ApplicationError):
-    """A materials rule was broken; the Russian text comes from this app's MESSAGES."""
+class MaterialsError(ConflictError):
+    """The materials' state refuses the request (409): an empty bank, a kit not built yet."""
 
-    @property
-    def message(self) -> str:
-        return MESSAGES.get(self.code, self.code).format(**self.extra)
+    messages = MESSAGES
 
 
-class NotReleasedError(Exception):
+class MaterialsNotFoundError(NotFoundError):
+    """Asked for something this kit does not have (404): the password of a plain archive."""
+
+    messages = MESSAGES
+
+
+class NotReleasedError(ConflictError):
     """Asked for something before its release instant (``available_from`` may be None)."""
 
+    messages = MESSAGES
+
     def __init__(self, what: str, available_from: object | None, place: object = None) -> None:
-        super().__init__(what)
+        if isinstance(available_from, datetime):
+            # on the clock of ``place``, the unit the page is about (core.instants)
+            super().__init__(
+                "not_released",
+                context={"available_from": available_from.isoformat()},
+                what=what,
+                at=format_instant(available_from, place),
+            )
+        else:
+            super().__init__("not_released_no_date", context={"available_from": None}, what=what)
         self.what = what
         self.available_from = available_from
-        self.place = place  # whose clock the instant is shown on (core.instants)
-
-    @property
-    def message(self) -> str:
-        from apps.core.instants import format_instant
-
-        if not isinstance(self.available_from, datetime):
-            return f"{self.what}: дата проведения не выбрана — время открытия не назначено."
-        return f"{self.what}: откроется {format_instant(self.available_from, self.place)}."
+        self.place = place

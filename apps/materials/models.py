@@ -115,7 +115,7 @@ class Kit(BaseModel, SchoolOwnedModel):
     archive_size = models.PositiveBigIntegerField("размер архива", default=0)
     archive_built_at = models.DateTimeField("архив собран", null=True, blank=True)
     criteria_path = models.CharField("критерии в хранилище", max_length=500, blank=True)
-    # A Fernet token (apps.registration.crypto) of the grade-8 archive password; never plain.
+    # A Fernet token (apps.core.crypto) of the grade-8 archive password; never plain.
     password_token = models.TextField("пароль архива (зашифрован)", blank=True)
 
     class Meta:

@@ -4,9 +4,7 @@ bytes out; no ORM.
 Every document is built with reportlab's *invariant* mode and fixed metadata, so the same
 inputs give byte-identical files (no creation date, a fixed document ID).
 
-The font is DejaVu, looked up in ``settings.VPR_PDF_FONT_DIRS`` (if set), Debian's
-fonts-dejavu-core directory, and matplotlib's bundled copy; without it ``FontsNotFoundError``
-explains how to install it. Fonts are registered once per process.
+The font is DejaVu Sans, found and registered by ``apps/core/pdf.py``.
 """
 
 from __future__ import annotations
@@ -17,10 +15,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
-from pathlib import Path
 from typing import Any
 
-from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -28,7 +24,6 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import (
     Flowable,
@@ -41,6 +36,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from apps.core.pdf import FONT, register_fonts
 from apps.materials import markup
 
 PAGE_W, PAGE_H = A4
@@ -50,71 +46,6 @@ CODE_BOX_LABEL = "Код участника"
 EMPTY_ROW_H = 8 * mm
 CODE_DIGITS = 5
 AUTHOR = "ВПР-портал"
-
-FONT = "VPRSans"
-FONT_FILES = {
-    FONT: "DejaVuSans.ttf",
-    f"{FONT}-Bold": "DejaVuSans-Bold.ttf",
-    f"{FONT}-Italic": "DejaVuSans-Oblique.ttf",
-    f"{FONT}-BoldItalic": "DejaVuSans-BoldOblique.ttf",
-}
-SYSTEM_FONT_DIRS = (
-    "/usr/share/fonts/truetype/dejavu",
-    "/usr/share/fonts/dejavu",
-    "/usr/local/share/fonts/dejavu",
-)
-
-
-class FontsNotFoundError(RuntimeError):
-    """No Cyrillic TTF was found; the message says where it looked and what to install."""
-
-
-def _candidate_dirs() -> list[Path]:
-    from django.conf import settings
-
-    dirs = [Path(d) for d in getattr(settings, "VPR_PDF_FONT_DIRS", []) or []]
-    dirs += [Path(d) for d in SYSTEM_FONT_DIRS]
-    try:  # matplotlib ships DejaVu; it is optional, never required
-        import matplotlib
-
-        dirs.append(Path(matplotlib.get_data_path()) / "fonts" / "ttf")
-    except ImportError:
-        pass
-    return dirs
-
-
-def font_dir(dirs: Sequence[Path] | None = None) -> Path:
-    """The first directory holding all four DejaVu Sans faces, or FontsNotFoundError."""
-    searched = list(dirs) if dirs is not None else _candidate_dirs()
-    for d in searched:
-        if all((d / name).is_file() for name in FONT_FILES.values()):
-            return d
-    raise FontsNotFoundError(
-        "Не найден шрифт с кириллицей для PDF (DejaVu Sans: "
-        + ", ".join(FONT_FILES.values())
-        + "). Искали в: "
-        + ", ".join(str(d) for d in searched)
-        + ". Установите пакет fonts-dejavu-core (apt-get install fonts-dejavu-core) "
-        "или укажите каталог со шрифтами в настройке VPR_PDF_FONT_DIRS."
-    )
-
-
-@lru_cache(maxsize=1)
-def register_fonts() -> str:
-    """Register the font family once per process; returns its name."""
-    directory = font_dir()
-    # Binary (Flate-only) streams: ASCII85 on top only costs time and 25 % in size.
-    rl_config.useA85 = 0
-    for name, filename in FONT_FILES.items():
-        pdfmetrics.registerFont(TTFont(name, str(directory / filename)))
-    pdfmetrics.registerFontFamily(
-        FONT,
-        normal=FONT,
-        bold=f"{FONT}-Bold",
-        italic=f"{FONT}-Italic",
-        boldItalic=f"{FONT}-BoldItalic",
-    )
-    return FONT
 
 
 @lru_cache(maxsize=1)

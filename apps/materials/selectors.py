@@ -10,7 +10,12 @@ from typing import Any
 
 from django.db.models import Count, Min, Q, QuerySet
 
-from apps.campaigns.models import ReserveDayRequest, SchoolWorkDate, TaskColumn, Work
+from apps.applications.models import Application, ApplicationLine
+from apps.applications.selectors import APPLIED, applied_work_ids
+from apps.campaigns import schedule
+from apps.campaigns.models import Campaign, ReserveDayRequest, SchoolWorkDate, TaskColumn, Work
+from apps.core.instants import MOSCOW, today_at
+from apps.core.models import AuditEvent, Job
 from apps.core.scoping import Level
 from apps.materials.generation import PoolItem, normalize_uid
 from apps.materials.models import (
@@ -23,7 +28,7 @@ from apps.materials.models import (
 )
 from apps.materials.release import KitReleases, kit_releases
 from apps.registration.access import A, Actor
-from apps.registration.models import School
+from apps.registration.models import Region, School
 
 
 def work_list(
@@ -339,7 +344,6 @@ def build_progress(*, actor: Actor, work: Work) -> BuildProgress:
 def build_overview(*, actor: Actor, works: Iterable[Work]) -> list[BuildProgress]:
     """The build progress of each of ``works`` (each once), overall and per region: two queries
     whatever the number of works."""
-    from apps.registration.models import Region
 
     works = list(works)
     rows = (
@@ -382,7 +386,7 @@ def build_overview(*, actor: Actor, works: Iterable[Work]) -> list[BuildProgress
     return out
 
 
-# --- download monitoring (issue 5 item 8) ----------------------------------------------------
+# --- download monitoring: who downloaded each archive and code sheet ------------------------------
 
 # item → the audit action that records it (every download and password view is audited)
 TRACKED_DOWNLOADS: dict[str, str] = {
@@ -450,7 +454,6 @@ def download_monitoring(
 ) -> DownloadMonitoring:
     """Who downloaded each archive, code sheet and (grade 8) password of a work, per unit below
     the actor's (or the chosen region/municipality), from the audit records."""
-    from apps.core.models import AuditEvent
 
     work = Work.objects.select_related("campaign", "subject").get(pk=work_id)  # reference data
     kits_qs = Kit.objects.for_actor(actor, action).filter(work_id=work_id)
@@ -532,8 +535,6 @@ def monitored_works(*, actor: Actor, action: str = A.VIEW_MATERIALS) -> list[Wor
 
 def works_without_kits(*, actor: Actor, school: School, kit_work_ids: set[int]) -> list[Work]:
     """Works of the current campaign the school applied for but has no kit of yet."""
-    from apps.applications.selectors import applied_work_ids
-    from apps.campaigns.models import Campaign
 
     campaign = Campaign.objects.filter(is_active=True).first()  # reference data
     if campaign is None:
@@ -546,7 +547,7 @@ def works_without_kits(*, actor: Actor, school: School, kit_work_ids: set[int]) 
     )
 
 
-# --- build states, automatic starts and overdue builds (issue 13 item 4) ---------------------
+# --- build states, automatic starts and overdue builds --------------------------------------------
 
 # The Job that records the automatic start of a work's builds (one per work, never re-sent by
 # the sweep: the beat task itself runs again).
@@ -628,8 +629,6 @@ class BuildState:
 
 def _counted_lines(actor: Actor, action: str, work: Work) -> QuerySet[Any]:
     """The work's application lines that count for materials (as services._lines)."""
-    from apps.applications.models import Application, ApplicationLine
-    from apps.applications.selectors import APPLIED
 
     applications = Application.objects.for_actor(actor, action).filter(status__in=APPLIED)
     return ApplicationLine.objects.filter(
@@ -643,8 +642,6 @@ def _publication_at(
     """(the first publication instant among the applied schools, or None when nobody applied;
     the reference instant of the automatic start: the same, or 00:00 Moscow time on the
     publication day when nobody applied)."""
-    from apps.campaigns import schedule
-    from apps.core.instants import MOSCOW
 
     day = work.materials_publish_date
     held = (
@@ -671,7 +668,6 @@ def build_state(*, actor: Actor, work: Work, now: datetime | None = None) -> Bui
     """The build state of one work (a fixed number of queries)."""
     from django.utils import timezone
 
-    from apps.core.models import Job
     from apps.materials.constants import KIT_BUILD
 
     action = A.GENERATE_MATERIALS
@@ -721,7 +717,6 @@ def build_state(*, actor: Actor, work: Work, now: datetime | None = None) -> Bui
 
 def current_works(*, actor: Actor, now: datetime | None = None) -> QuerySet[Work]:
     """Works whose period has not ended (Moscow date): the ones builds still matter for."""
-    from apps.core.instants import today_at
 
     return work_list(actor=actor, action=A.GENERATE_MATERIALS).filter(
         period_end__gte=today_at(None, now)

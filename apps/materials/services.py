@@ -27,9 +27,10 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from apps.applications.models import ApplicationLine
+from apps.applications.models import Application, ApplicationLine
 from apps.applications.selectors import APPLIED
 from apps.campaigns.models import SESSION_SHORT, Work
+from apps.core import crypto
 from apps.core.jobs import job_send
 from apps.core.models import ImportBatch, Job
 from apps.core.scoping import Scope
@@ -42,7 +43,7 @@ from apps.materials import generation as gen
 from apps.materials import pdf, selectors
 from apps.materials.constants import KIT_BUILD
 from apps.materials.markup import image_names
-from apps.materials.messages import MaterialsError, NotReleasedError
+from apps.materials.messages import MaterialsError, MaterialsNotFoundError, NotReleasedError
 from apps.materials.models import (
     BankItem,
     Kit,
@@ -52,7 +53,6 @@ from apps.materials.models import (
     WorkBank,
 )
 from apps.materials.xlsx import code_list_xlsx
-from apps.registration import crypto
 from apps.registration.access import A, Actor
 from apps.registration.models import School
 
@@ -723,7 +723,6 @@ def bank_export(
 
 def _lines(actor: Actor, action: str, **filters: Any) -> Any:
     """Application lines that count for materials (the school takes part, application sent)."""
-    from apps.applications.models import Application
 
     apps_qs = Application.objects.for_actor(actor, action).filter(status__in=COUNTED_APPLICATIONS)
     return ApplicationLine.objects.filter(
@@ -1459,7 +1458,7 @@ def kit_password_reveal(
     view = selectors.kit_view(actor=actor, kit_id=kit_id, action=A.VIEW_ARCHIVE_PASSWORD)
     kit = view.kit
     if not kit.work.encrypted_archive or not kit.password_token:
-        raise MaterialsError("not_encrypted")
+        raise MaterialsNotFoundError("not_encrypted")
     _gate(view, "password", "Пароль к архиву")
     password = crypto.decrypt(kit.password_token).decode()
     audit_record(
@@ -1488,7 +1487,7 @@ def variant_lookup(
     return found
 
 
-# --- automatic start of builds (issue 13 item 4) ---------------------------------------------
+# --- automatic start of builds --------------------------------------------------------------------
 
 
 def _auto_build_record(*, actor: Actor, work: Work, error: str) -> bool:

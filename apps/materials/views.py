@@ -30,7 +30,7 @@ from apps.materials import archive as arch
 from apps.materials import bank as bankfile
 from apps.materials import files as bankfiles
 from apps.materials import listings, selectors, services
-from apps.materials.messages import MaterialsError, NotReleasedError
+from apps.materials.messages import MaterialsError, MaterialsNotFoundError, NotReleasedError
 from apps.materials.models import Kit, MaterialFile, Variant, WorkBank
 from apps.registration.access import A, ActorViewMixin, ScopedViewMixin
 from apps.registration.models import School
@@ -43,7 +43,7 @@ def _not_released(request: HttpRequest, exc: NotReleasedError) -> HttpResponse:
         request,
         "materials/not_released.html",
         {"what": exc.what, "available_from": exc.available_from, "message": exc.message},
-        status=403,
+        status=exc.status,
     )
 
 
@@ -119,7 +119,7 @@ class _KitFileView(ScopedViewMixin, View):
             return _not_released(request, exc)
         except MaterialsError as exc:
             return render(
-                request, "materials/not_released.html", {"message": exc.message}, status=409
+                request, "materials/not_released.html", {"message": exc.message}, status=exc.status
             )
 
 
@@ -162,7 +162,7 @@ class KitPasswordView(ScopedViewMixin, View):
             raise Http404 from exc
         except NotReleasedError as exc:
             return _not_released(request, exc)
-        except MaterialsError as exc:
+        except MaterialsNotFoundError as exc:
             raise Http404 from exc
         response = render(request, "materials/password.html", {"kit": kit, "password": password})
         response["Cache-Control"] = "private, no-store"

@@ -6,11 +6,11 @@ class NoticesConfig(AppConfig):
     verbose_name = "Объявления и документы"
 
     def ready(self) -> None:
-        # The audit log's Russian names of this app's actions and objects live with the app.
-        from apps.core import audit_actions
-        from apps.notices.constants import AUDIT_ACTIONS, AUDIT_TARGETS
+        # Its actions (and the roles holding them), audit actions and objects, menu item.
+        from apps.core import registry
+        from apps.core.audit_actions import register_audit_actions
+        from apps.notices import actions, audit, menu
 
-        audit_actions.register(
-            audit_actions.Section("notices", "Объявления и документы"), AUDIT_ACTIONS
-        )
-        audit_actions.TARGET_LABELS.update(AUDIT_TARGETS)
+        registry.register_actions(self.label, actions.HOLDERS, names=actions.NoticeActions)
+        register_audit_actions(audit.SECTION, audit.NoticesAudit, targets=audit.TARGETS)
+        registry.register_menu(menu.ITEMS)

@@ -21,14 +21,3 @@ ALLOWED_TYPES: dict[str, tuple[bytes, ...]] = {
 }
 # How many units without a read the receipt page lists by name (the rest are counted).
 UNREAD_LIST_LIMIT = 300
-
-AUDIT_ACTIONS: dict[str, str] = {
-    "notice.publish": "Опубликовано объявление",
-    "notice.file_version": "Загружена новая версия документа объявления",
-    "notice.read": "Прочитано объявление",
-    "notice.file_download": "Скачан документ объявления",
-}
-AUDIT_TARGETS: dict[str, str] = {
-    "notices.notice": "объявление",
-    "notices.noticefile": "документ объявления",
-}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from apps.core.errors import ApplicationError
+from apps.core.errors import InvalidError
 
 MESSAGES: dict[str, str] = {
     "title_missing": "Укажите заголовок объявления.",
@@ -21,9 +21,7 @@ MESSAGES: dict[str, str] = {
 }
 
 
-class NoticeError(ApplicationError):
-    """A notices rule was broken; the Russian text comes from this app's MESSAGES."""
+class NoticeError(InvalidError):
+    """A notice or its file is not acceptable (400); the Russian text comes from MESSAGES."""
 
-    @property
-    def message(self) -> str:
-        return MESSAGES.get(self.code, self.code).format(**self.extra)
+    messages = MESSAGES

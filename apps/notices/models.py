@@ -1,5 +1,5 @@
 """Announcements and documents: notices published down the hierarchy, their versioned files and
-who has read them (issue 13).
+who has read them.
 
 Visibility runs two ways, so ``Notice`` has its own ``for_actor``:
 

@@ -28,6 +28,7 @@ class PasswordChangeRequiredMiddleware:
             path = request.path
             if not path.startswith(allowed) and not path.startswith("/static/"):
                 if path.startswith("/api/"):
-                    return JsonResponse({"detail": PASSWORD_CHANGE_MESSAGE}, status=403)
+                    body = {"code": "password_change_required", "detail": PASSWORD_CHANGE_MESSAGE}
+                    return JsonResponse(body, status=403)
                 return redirect(f"{reverse('password-change')}")
         return self.get_response(request)

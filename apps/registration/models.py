@@ -24,7 +24,7 @@ class User(AbstractUser):
     position = models.CharField("должность", max_length=300, blank=True)
     phone = models.CharField("телефон", max_length=50, blank=True)
     must_change_password = models.BooleanField("сменить пароль при входе", default=False)
-    # Two-factor login (RFC 6238). The secret is a Fernet token (apps.registration.crypto), never
+    # Two-factor login (RFC 6238). The secret is a Fernet token (apps.core.crypto), never
     # plain; it is set while enabling and becomes active only after a confirmed code.
     totp_secret = models.TextField("секрет TOTP (зашифрован)", blank=True)
     totp_enabled = models.BooleanField("вход с одноразовым кодом", default=False)

@@ -34,15 +34,15 @@ from django.http import HttpRequest
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
-from apps.core import instants
-from apps.core.errors import ApplicationError
+from apps.core import crypto, instants
+from apps.core.errors import DomainError
 from apps.core.jobs import job_send
 from apps.core.models import ImportBatch, Job
 from apps.core.scoping import Level, Scope
 from apps.core.services import audit_record, job_claim, job_fail, job_mark_done
 from apps.core.uploads import MAX_UPLOAD_BYTES, UploadError, file_error
 from apps.registration import constants as c
-from apps.registration import crypto, totp
+from apps.registration import totp
 from apps.registration.access import A, Actor, actor_for_user
 from apps.registration.accounts import (
     AccountFileKind,
@@ -52,6 +52,11 @@ from apps.registration.accounts import (
     parse_account_file,
 )
 from apps.registration.constants import ACCOUNTS_APPLY
+from apps.registration.messages import (
+    CredentialsGoneError,
+    RegistrationError,
+    RegistrationInvalidError,
+)
 from apps.registration.models import (
     CredentialsFile,
     Municipality,
@@ -216,7 +221,7 @@ def _retire(user: User, *, unit: Unit, login: str) -> str:
 
 def _create_account(*, unit: Unit, login: str, person: Person, codename: str) -> tuple[User, str]:
     if User.objects.filter(username=login).exists():
-        raise ApplicationError("login_taken", login=login)
+        raise RegistrationError("login_taken", login=login)
     password = generate_password()
     user = User(
         username=login,
@@ -304,7 +309,7 @@ def _write_person(
     login = unit_login(unit)
     outcome = plan_outcome(current, person, replace=replace)
     if expected is not None and outcome != expected:
-        raise ApplicationError("import_stale", row="—", unit=unit.code)
+        raise RegistrationError("import_stale", row="—", unit=unit.code)
     details: dict[str, Any] = {"unit": unit.code, "login": login}
     if batch is not None:
         details["batch"] = batch.pk
@@ -661,7 +666,7 @@ def _apply_plan(actor: Actor, batch: ImportBatch) -> _ApplyPlan:
     known = {u.code for u in children}
     for p in batch.preview["rows"]:
         if p["code"] not in known:
-            raise ApplicationError("import_stale", row=p["row"], unit=p["code"])
+            raise RegistrationError("import_stale", row=p["row"], unit=p["code"])
     # Lock the units written to, then re-plan against the current state (re-validation).
     model, action = (
         (Municipality, A.MANAGE_MUNICIPAL_COORDINATORS)
@@ -678,7 +683,7 @@ def _apply_plan(actor: Actor, batch: ImportBatch) -> _ApplyPlan:
     fresh = _plan(rows, [locked[r.code] for r in rows])
     for old, new in zip(batch.preview["rows"], fresh, strict=True):
         if old["outcome"] != new["outcome"] or old["current"] != new["current"]:
-            raise ApplicationError("import_stale", row=old["row"], unit=old["code"])
+            raise RegistrationError("import_stale", row=old["row"], unit=old["code"])
     return _ApplyPlan(kind=kind, unit=unit, rows=rows, locked=locked, fresh=fresh)
 
 
@@ -696,7 +701,7 @@ def account_import_apply(
     """Apply a previewed upload in one transaction; applying it again changes nothing.
 
     The rows are re-planned under row locks against the current accounts; if anything differs
-    from the preview the whole apply is refused (ApplicationError ``import_stale``).
+    from the preview the whole apply is refused (``RegistrationError`` ``import_stale``).
     Pages and the API do not call this directly: they queue it (``account_import_apply_request``)
     and the job runs it (``account_import_apply_run``).
     """
@@ -827,7 +832,7 @@ def account_import_apply_request(
 ) -> ApplyRequest:
     """Check a batch can be applied and queue its apply job (one job per batch).
 
-    Raises ``DoesNotExist`` (out of scope) and ``ApplicationError`` (stale preview) before
+    Raises ``DoesNotExist`` (out of scope) and ``RegistrationError`` (stale preview) before
     anything is queued. A batch already applied or discarded is refused with the reason. A job
     that is queued, failed or lost its worker is queued again; the claim keeps it to one run.
     """
@@ -897,7 +902,7 @@ def account_import_apply_run(*, job_id: int) -> Job | None:
             if result.done or result.batch.status == ImportBatch.Status.APPLIED:
                 return job_mark_done(job=job, output="", sha256="")
         return job_fail(job=job, error=result.message)
-    except ApplicationError as exc:
+    except DomainError as exc:
         return job_fail(job=job, error=exc.message)
     except (ObjectDoesNotExist, PermissionDenied):
         return job_fail(job=job, error=APPLY_GONE)
@@ -959,11 +964,11 @@ def credentials_download(
     if cf.downloaded_at is not None:
         by = cf.downloaded_by.username if cf.downloaded_by else "—"
         at = instants.format_instant(cf.downloaded_at, actor.unit)
-        raise ApplicationError("credentials_already_downloaded", at=at, by=by)
+        raise CredentialsGoneError("credentials_already_downloaded", at=at, by=by)
     now = timezone.now()
     # An empty payload that was never downloaded was purged at expiry (credentials_purge_expired).
     if cf.expires_at <= now or not cf.payload:
-        raise ApplicationError(
+        raise CredentialsGoneError(
             "credentials_expired", at=instants.format_instant(cf.expires_at, actor.unit)
         )
     rows = [CredentialRow(**r) for r in json.loads(crypto.decrypt(cf.payload))]
@@ -1138,9 +1143,9 @@ def totp_confirm(*, user: User, code: str, request: HttpRequest | None = None) -
     """Turn two-factor login on once the user proves its app shows the right code."""
     user = User.objects.select_for_update().get(pk=user.pk)
     if not user.totp_secret or user.totp_enabled:
-        raise ApplicationError("totp_not_started")
+        raise RegistrationError("totp_not_started")
     if not _totp_accept(user, code):
-        raise ApplicationError("totp_bad_code")
+        raise RegistrationInvalidError("totp_bad_code")
     user.totp_enabled = True
     user.save(update_fields=["totp_enabled", "totp_last_counter"])
     # Tokens issued on the password alone must not outlive the second factor.
@@ -1153,7 +1158,7 @@ def totp_confirm(*, user: User, code: str, request: HttpRequest | None = None) -
 def totp_disable(*, user: User, code: str, request: HttpRequest | None = None) -> User:
     user = User.objects.select_for_update().get(pk=user.pk)
     if not user.totp_enabled or not _totp_accept(user, code):
-        raise ApplicationError("totp_bad_code")
+        raise RegistrationInvalidError("totp_bad_code")
     user.totp_enabled = False
     user.totp_secret = ""
     user.totp_last_counter = None

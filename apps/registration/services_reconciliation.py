@@ -26,7 +26,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.core import instants
-from apps.core.errors import ApplicationError
 from apps.core.models import ImportBatch
 from apps.core.scoping import Level, Scope
 from apps.core.services import audit_record
@@ -34,6 +33,7 @@ from apps.core.uploads import MAX_UPLOAD_BYTES, UploadError, file_error
 from apps.registration import reconciliation as rc
 from apps.registration.access import A, Actor
 from apps.registration.constants import SchoolStatus
+from apps.registration.messages import RegistrationError
 from apps.registration.models import Municipality, Region, School
 
 if TYPE_CHECKING:
@@ -53,6 +53,25 @@ class RefusedUploadError(UploadError):
     def __init__(self, errors: list[Any], preview: dict[str, Any] | None = None) -> None:
         super().__init__(errors)
         self.preview = preview
+        if preview is not None:
+            self.context = {"preview": preview}
+
+
+class StaleReconciliationError(RegistrationError):
+    """The apply is refused (409): the unit's school list changed since the preview so that a
+    row would now be rejected; ``errors`` and ``preview`` show the file as it reads today."""
+
+    def __init__(self, errors: list[Any], preview: dict[str, Any]) -> None:
+        super().__init__(
+            "reconciliation_stale",
+            details=[e.as_dict() for e in errors],
+            context={"preview": preview},
+        )
+        self.errors = list(errors)
+        self.preview = preview
+
+    def __str__(self) -> str:
+        return "; ".join(str(e) for e in self.errors)
 
 
 @dataclass(frozen=True)
@@ -348,7 +367,7 @@ def _free_codes(region_code: str, municipalities: Sequence[Municipality]) -> lis
         mm = blocks.block_for(muni)
         code = blocks.free_in(mm) if mm is not None else None
         if mm is None or code is None:
-            raise ApplicationError("school_codes_exhausted", region=region_code)
+            raise RegistrationError("school_codes_exhausted", region=region_code)
         blocks.taken.add(code)
         blocks.owners.setdefault(mm, set()).add(muni.pk)
         blocks.own.setdefault(muni.pk, Counter())[mm] += 1
@@ -372,8 +391,8 @@ def school_list_apply(
     """Apply a previewed reconciliation in one transaction (re-validated under row locks).
 
     A batch already applied (or discarded, or of another kind) is left alone: the outcome says
-    so and nothing is written. Raises ``RefusedUploadError`` if the unit changed so that a row would
-    now be rejected; then nothing changes and the batch stays in preview.
+    so and nothing is written. Raises ``StaleReconciliationError`` if the unit changed so that a
+    row would now be rejected; then nothing changes and the batch stays in preview.
     """
     batch = (
         ImportBatch.objects.for_actor(actor, A.RECONCILE_SCHOOLS)
@@ -391,7 +410,7 @@ def school_list_apply(
     parsed = rc.ParsedFile(rows=rc.rows_from_preview(stored), columns=stored.get("columns", {}))
     preview = rc.reconcile(parsed, unit=unit, existing=[_existing(s) for s in locked.values()])
     if preview.rejected:
-        raise RefusedUploadError(preview.errors, preview=preview.as_dict())
+        raise StaleReconciliationError(preview.errors, preview=preview.as_dict())
 
     created_rows = [r for r in preview.rows if r.outcome == rc.CREATED]
     codes: list[str] = []

@@ -34,7 +34,7 @@ urlpatterns = [
     path("schools/<int:pk>/", views.SchoolDetailView.as_view(), name="school-detail"),
     path("exports/", views.JobListView.as_view(), name="job-list"),
     path("exports/<int:pk>/download/", views.JobDownloadView.as_view(), name="job-download"),
-    # accounts, credentials, login security (issue 3)
+    # accounts, credentials, login security
     path("account/password/", views_accounts.PasswordChangeView.as_view(), name="password-change"),
     path("account/security/", views_accounts.SecurityView.as_view(), name="account-security"),
     path(
@@ -115,7 +115,7 @@ urlpatterns = [
     ),
 ]
 
-# School-list reconciliation, school profile, registration monitoring (issue 3).
+# School-list reconciliation, school profile, registration monitoring.
 urlpatterns += [
     path(
         "reconciliation/",

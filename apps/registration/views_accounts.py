@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import View
 
-from apps.core.errors import ApplicationError
+from apps.core.errors import DomainError
 from apps.core.models import ImportBatch, Job
 from apps.core.uploads import UploadError
 from apps.registration import selectors_accounts as sel
@@ -32,6 +32,7 @@ from apps.registration import views as base_views
 from apps.registration.access import A, ActorViewMixin, ScopedViewMixin
 from apps.registration.accounts import AccountFileKind, account_template_xlsx
 from apps.registration.forms_accounts import CodeForm, PersonForm, UploadForm
+from apps.registration.messages import text as messages_text
 from apps.registration.models import CredentialsFile, Municipality, Region, School, User
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -129,7 +130,7 @@ class LoginView(base_views.LoginView):
                 messages.error(request, "Слишком много неверных кодов. Войдите снова.")
                 return redirect("login")
             request.session[PENDING_KEY] = pending
-            ctx = {"form": CodeForm(), "error": ApplicationError("totp_bad_code").message}
+            ctx = {"form": CodeForm(), "error": messages_text("totp_bad_code")}
             return render(request, self.code_template, ctx)
         request.session.pop(PENDING_KEY, None)
         login(request, user, backend=pending["backend"])
@@ -211,7 +212,7 @@ class SecurityView(ActorViewMixin, View):
                 messages.success(request, "Вход с одноразовым кодом отключён.")
             else:
                 raise Http404
-        except ApplicationError as exc:
+        except DomainError as exc:
             user.refresh_from_db()
             return render(request, self.template_name, self._context(user, error=exc.message))
         return redirect("account-security")
@@ -265,7 +266,7 @@ class RegionCoordinatorView(ScopedViewMixin, View):
             )
         except Region.DoesNotExist as exc:
             raise Http404 from exc
-        except ApplicationError as exc:
+        except DomainError as exc:
             form.add_error(None, exc.message)
             return self._render(request, pk, form)
         text = {
@@ -492,7 +493,7 @@ class AccountImportApplyView(ScopedViewMixin, View):
             asked = svc.account_import_apply_request(actor=self.actor, batch_id=pk, request=request)
         except ObjectDoesNotExist as exc:  # the upload, or the unit it is about, is not visible
             raise Http404 from exc
-        except ApplicationError as exc:
+        except DomainError as exc:
             messages.error(request, exc.message)
             return redirect("account-import-detail", pk=pk)
         if asked.job is None:
@@ -547,7 +548,7 @@ class CredentialsDownloadView(ScopedViewMixin, View):
             )
         except CredentialsFile.DoesNotExist as exc:
             raise Http404 from exc
-        except ApplicationError as exc:
+        except DomainError as exc:
             return render(
                 request,
                 "registration/accounts/credentials_gone.html",
@@ -607,7 +608,7 @@ class SpecialistDisableView(ScopedViewMixin, View):
         except School.DoesNotExist as exc:
             raise Http404 from exc
         if user is None:
-            messages.warning(request, ApplicationError("specialist_not_found").message)
+            messages.warning(request, messages_text("specialist_not_found"))
             return redirect("school-specialists", pk=pk)
         messages.success(request, f"Учётная запись {user.username} отключена.")
         return redirect("school-specialists", pk=pk)
@@ -625,7 +626,7 @@ class SpecialistReissueView(ScopedViewMixin, View):
         except School.DoesNotExist as exc:
             raise Http404 from exc
         if cf is None:
-            messages.warning(request, ApplicationError("specialist_not_found").message)
+            messages.warning(request, messages_text("specialist_not_found"))
             return redirect("school-specialists", pk=pk)
         messages.success(request, "Выдан новый одноразовый пароль; прежний больше не действует.")
         return redirect("credentials-list")

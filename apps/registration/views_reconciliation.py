@@ -13,7 +13,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.generic import DetailView, ListView, View
 
-from apps.core.errors import ApplicationError
+from apps.core.errors import DomainError
 from apps.core.models import ImportBatch
 from apps.core.params import int_param
 from apps.core.scoping import Level
@@ -161,14 +161,9 @@ class _BatchActionView(ScopedViewMixin, View):
             outcome = self.run(request, pk)
         except ImportBatch.DoesNotExist as exc:
             raise Http404 from exc
-        except services_reconciliation.RefusedUploadError as exc:
-            messages.error(
-                request,
-                "Список ОО изменился после загрузки, и файл больше нельзя применить. "
-                "Ничего не изменено. Загрузите файл заново. "
-                + "; ".join(str(e) for e in exc.errors[:5]),
-            )
-        except ApplicationError as exc:
+        except services_reconciliation.StaleReconciliationError as exc:
+            messages.error(request, f"{exc.message} " + "; ".join(str(e) for e in exc.errors[:5]))
+        except DomainError as exc:
             messages.error(request, exc.message)
         else:
             (messages.success if outcome.done else messages.warning)(request, outcome.message)

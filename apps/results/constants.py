@@ -29,7 +29,7 @@ DEFAULT_BLANK_ROWS = 30
 MAX_DATA_ROWS = 10_000
 # How far any sheet of an uploaded form may reach (core.uploads.SheetLimits): twice the rows a
 # form can hold, and far more columns than a work has tasks. Beyond it the file is refused
-# before it is parsed (issue 12: a sheet with a cell in XFD1048576 is a memory bomb).
+# before it is parsed (a sheet with a cell in XFD1048576 is a memory bomb).
 MAX_SHEET_ROWS = 2 * MAX_DATA_ROWS
 MAX_SHEET_COLUMNS = 200
 # Errors beyond this are summarised in one line (a wholly wrong file would list thousands).

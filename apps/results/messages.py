@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from apps.core.errors import ApplicationError
+from apps.core.errors import ConflictError, InvalidError, NotFoundError
 
 MESSAGES: dict[str, str] = {
     "upload_not_open": "Приём результатов по этой работе ещё не начался: форма сбора "
@@ -23,12 +23,22 @@ MESSAGES: dict[str, str] = {
 }
 
 
-class ResultsError(ApplicationError):
-    """A results rule was broken; the Russian text comes from this app's MESSAGES."""
+class ResultsError(ConflictError):
+    """The upload window's state refuses the request (409): not open yet, closed, no date."""
 
-    @property
-    def message(self) -> str:
-        return MESSAGES.get(self.code, self.code).format(**self.extra)
+    messages = MESSAGES
+
+
+class ResultsInvalidError(InvalidError):
+    """The request itself is wrong (400): a reopening without a reason or past its limits."""
+
+    messages = MESSAGES
+
+
+class ResultsNotFoundError(NotFoundError):
+    """A version of results that does not exist for this sheet (404)."""
+
+    messages = MESSAGES
 
 
 MAX_CODES_LISTED = 50
@@ -45,5 +55,9 @@ class DroppedParticipantsError(ResultsError):
     """A replacement would drop participants of the current version and was not confirmed."""
 
     def __init__(self, codes: list[str]) -> None:
-        super().__init__("dropped_unconfirmed", codes=codes_text(codes))
+        super().__init__(
+            "dropped_unconfirmed",
+            context={"dropped_codes": list(codes)},
+            codes=codes_text(codes),
+        )
         self.codes = codes

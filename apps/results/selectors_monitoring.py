@@ -20,13 +20,14 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 
+from apps.applications.models import Application, ApplicationLine
 from apps.applications.selectors import APPLIED
 from apps.campaigns import schedule
 from apps.campaigns import selectors as campaigns
 from apps.campaigns.models import Campaign, ReserveDayRequest, SchoolWorkDate, Work
 from apps.core.scoping import Level
 from apps.registration.access import A, Actor
-from apps.registration.models import Municipality, Region, School
+from apps.registration.models import Municipality, Region, School, SchoolProfile
 from apps.results.models import ContextSheet, ResultSheet, ResultVersion
 from apps.results.selectors import DEFAULT_ZONE, Window, _counts, now, school_zone
 
@@ -244,7 +245,6 @@ class Monitoring:
 def expected_lines(actor: Actor, campaign: Campaign, unit: Unit | None = None) -> QuerySet[Any]:
     """Application lines of the actor's schools (in ``unit``) that take part in a work of the
     campaign: the uploads the monitoring expects."""
-    from apps.applications.models import Application, ApplicationLine
 
     applications = Application.objects.for_actor(actor, A.MONITOR_RESULTS).filter(
         campaign=campaign,
@@ -440,7 +440,6 @@ def monitoring_schools(
 ) -> list[SchoolProgress]:
     """The actor's schools (in ``unit``) expected for a work or that uploaded it, with their
     upload state, deadline and contacts; ``state`` filters (``UploadState.FILTERS``)."""
-    from apps.registration.models import SchoolProfile
 
     where = unit.lookup() if unit else {}
     planned: dict[int, int] = dict(

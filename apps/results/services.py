@@ -13,7 +13,7 @@ import hashlib
 import uuid
 from collections import Counter
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
@@ -27,13 +27,18 @@ from apps.core.jobs import job_send
 from apps.core.models import Job
 from apps.core.services import audit_record, job_claim, job_fail, job_mark_done
 from apps.core.uploads import UploadError
-from apps.registration.access import A, Actor
+from apps.registration.access import A, Actor, actor_for_user
 from apps.registration.models import School
 from apps.registration.services import school_unit_scope
 from apps.results import selectors as sel
 from apps.results import xlsx
 from apps.results.constants import RESULTS_REMIND, RESULTS_STATS
-from apps.results.messages import DroppedParticipantsError, ResultsError
+from apps.results.messages import (
+    DroppedParticipantsError,
+    ResultsError,
+    ResultsInvalidError,
+    ResultsNotFoundError,
+)
 from apps.results.models import (
     ParticipantResult,
     ResultDraft,
@@ -119,7 +124,7 @@ def results_version_file(*, actor: Actor, version_id: int) -> tuple[ResultVersio
     if version.file and default_storage.exists(version.file):
         with default_storage.open(version.file, "rb") as handle:
             return version, handle.read()
-    raise ResultsError("version_not_found")
+    raise ResultsNotFoundError("version_not_found")
 
 
 # --- checking and uploading ----------------------------------------------------------------
@@ -410,19 +415,38 @@ def _enqueue_stats(*, job_id: int) -> None:
     job_send(results_stats_run_task, job_id=job_id)
 
 
-def results_stats_run(*, job_id: int) -> SchoolWorkStats | None:
-    """Run an upload's statistics job: the school's statistics, then the analytics aggregates
-    (both recompute from the current results, so a late or repeated run is harmless). A claimed
-    or finished job is not run again; a transient database error puts it back in the queue."""
-    from apps.analytics.services import analytics_school_refresh
+class ResultsRefreshListener(Protocol):
+    """Recomputes what is derived from a school's results of a work (idempotent)."""
 
+    def __call__(self, *, school_id: int, work_id: int) -> object: ...
+
+
+_REFRESH_LISTENERS: list[ResultsRefreshListener] = []
+
+
+def results_refresh_listener_register(listener: ResultsRefreshListener) -> None:
+    """Run ``listener`` in every statistics job, after the school's statistics.
+
+    The analytics app registers its aggregate refresh from its ``AppConfig.ready``: analytics
+    sits above results in the layers (docs/architecture.md), so results never imports it.
+    """
+    if listener not in _REFRESH_LISTENERS:
+        _REFRESH_LISTENERS.append(listener)
+
+
+def results_stats_run(*, job_id: int) -> SchoolWorkStats | None:
+    """Run an upload's statistics job: the school's statistics, then the registered listeners
+    (the analytics aggregates; all recompute from the current results, so a late or repeated run
+    is harmless). A claimed or finished job is not run again; a transient database error puts it
+    back in the queue."""
     job = job_claim(job_id=job_id)
     if job is None:
         return None
     school_id, work_id = job.params["school_id"], job.params["work_id"]
     try:
         stats = results_stats_refresh(school_id=school_id, work_id=work_id)
-        analytics_school_refresh(school_id=school_id, work_id=work_id)
+        for listener in _REFRESH_LISTENERS:
+            listener(school_id=school_id, work_id=work_id)
     except OperationalError:
         mine = Job.objects.filter(pk=job.pk)  # unscoped: the job this worker claimed
         mine.update(status=Job.Status.QUEUED, lease_until=None)
@@ -546,13 +570,13 @@ def results_reopen(
     work = sel.work_get(actor=actor, work_id=work_id, action=A.REOPEN_RESULTS)
     reason = reason.strip()
     if not reason:
-        raise ResultsError("reopen_reason")
+        raise ResultsInvalidError("reopen_reason")
     zone = sel.school_zone(school)
     today = timezone.now().astimezone(ZoneInfo(zone)).date()
     if until_day < today:
-        raise ResultsError("reopen_past", today=f"{today:%d.%m.%Y}")
+        raise ResultsInvalidError("reopen_past", today=f"{today:%d.%m.%Y}")
     if (until_day - today).days > MAX_REOPEN_DAYS:
-        raise ResultsError("reopen_too_long", days=MAX_REOPEN_DAYS)
+        raise ResultsInvalidError("reopen_too_long", days=MAX_REOPEN_DAYS)
     sheet = _sheet_for(actor=actor, action=A.REOPEN_RESULTS, school=school, work=work)
     with transaction.atomic():
         sheet = (
@@ -740,7 +764,6 @@ def results_remind_send(*, job_id: int) -> int | None:
     from django.conf import settings
     from django.core.mail import send_mass_mail
 
-    from apps.registration.access import actor_for_user
     from apps.results import selectors_monitoring as mon
 
     job = job_claim(job_id=job_id)

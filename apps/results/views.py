@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.generic import View
 
 from apps.campaigns import selectors as campaigns
+from apps.core.errors import DomainError
 from apps.core.params import int_param
 from apps.core.uploads import MAX_UPLOAD_BYTES, UploadError, read_limited
 from apps.registration.access import A, ScopedViewMixin
@@ -22,7 +23,7 @@ from apps.registration.models import School
 from apps.results import selectors as sel
 from apps.results import services, xlsx
 from apps.results.forms import ReopenForm, UploadForm
-from apps.results.messages import DroppedParticipantsError, ResultsError
+from apps.results.messages import DroppedParticipantsError, ResultsError, ResultsNotFoundError
 from apps.results.models import ResultVersion, Source
 
 
@@ -160,7 +161,7 @@ class ResultsUploadView(ScopedViewMixin, View):
             ctx["dropped"] = exc.codes
             ctx["dropped_message"] = exc.message
             return render(request, "results/work_results.html", ctx)
-        except ResultsError as exc:
+        except DomainError as exc:
             messages.error(request, exc.message)
             return render(request, "results/work_results.html", ctx)
         if checking:
@@ -221,7 +222,7 @@ class ResultsFormView(ScopedViewMixin, View):
             raise Http404 from exc
         except ResultsError as exc:
             return render(
-                request, "results/not_available.html", {"message": exc.message}, status=403
+                request, "results/not_available.html", {"message": exc.message}, status=exc.status
             )
         return _download(out.name, out.content)
 
@@ -254,7 +255,7 @@ class ResultsReopenView(ScopedViewMixin, View):
                 reason=form.cleaned_data["reason"],
                 request=request,
             )
-        except ResultsError as exc:
+        except DomainError as exc:
             messages.error(request, exc.message)
             return redirect(back)
         messages.success(
@@ -306,7 +307,7 @@ class VersionFileView(ScopedViewMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
         try:
             version, content = services.results_version_file(actor=self.actor, version_id=pk)
-        except (ResultVersion.DoesNotExist, ResultsError) as exc:
+        except (ResultVersion.DoesNotExist, ResultsNotFoundError) as exc:
             raise Http404 from exc
         work = version.sheet.work
         name = f"Результаты {work.subject.name} {work.grade} класс, версия {version.number}.xlsx"
@@ -420,7 +421,7 @@ class ResultsEntryView(ScopedViewMixin, View):
             ctx["dropped"] = exc.codes
             messages.error(request, exc.message)
             return self._render(request, ctx, cells)
-        except ResultsError as exc:
+        except DomainError as exc:
             messages.error(request, exc.message)
             return self._render(request, ctx, cells)
         messages.success(

@@ -19,7 +19,6 @@ from django.views.generic import View
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -27,7 +26,7 @@ from rest_framework.views import APIView
 
 from apps.campaigns import selectors as campaigns
 from apps.core.params import int_param
-from apps.core.uploads import UploadError
+from apps.core.uploads import UploadError, file_error
 from apps.registration.access import A, ScopedAPIMixin, ScopedViewMixin
 from apps.registration.models import School
 from apps.results import context_xlsx as cx
@@ -223,11 +222,6 @@ class ContextApi(ScopedAPIMixin, APIView):
     parser_classes = [MultiPartParser, FormParser]
     body_required_methods = frozenset({"POST"})
 
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, ObjectDoesNotExist):
-            exc = NotFound("Объект не найден.")
-        return super().handle_exception(exc)
-
     @extend_schema(
         summary="Контекстные данные ОО и участников: текущая версия и загрузки",
         responses={200: OpenApiTypes.OBJECT},
@@ -256,7 +250,7 @@ class ContextApi(ScopedAPIMixin, APIView):
 
     @extend_schema(
         request={"multipart/form-data": ContextUploadInputSerializer},
-        responses={201: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
+        responses={201: OpenApiTypes.OBJECT},
         summary="Загрузить заполненную форму сбора контекстных данных",
     )
     def post(self, request: Request, school_id: int) -> Response:
@@ -264,29 +258,16 @@ class ContextApi(ScopedAPIMixin, APIView):
         ctx_sel.context_school_get(actor=self.actor, school_id=school_id, action=A.UPLOAD_RESULTS)
         upload = request.FILES.get("file")
         if upload is None:
-            message = "Приложите файл формы сбора контекстных данных (.xlsx)."
-            return Response(
-                {"detail": message, "errors": [{"row": 0, "column": "", "message": message}]},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        try:
-            accepted = ctx_services.context_upload(
-                actor=self.actor,
-                school_id=school_id,
-                content=read_upload(upload),
-                filename=upload.name or "",
-                campaign_id=int_param(str(request.POST.get("campaign", ""))),
-                source=Source.API,
-                request=request._request,
-            )
-        except UploadError as exc:
-            return Response(
-                {
-                    "detail": "Файл не принят; ничего не изменено.",
-                    "errors": [e.as_dict() for e in exc.errors],
-                },
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            raise file_error("Приложите файл формы сбора контекстных данных (.xlsx).")
+        accepted = ctx_services.context_upload(
+            actor=self.actor,
+            school_id=school_id,
+            content=read_upload(upload),
+            filename=upload.name or "",
+            campaign_id=int_param(str(request.POST.get("campaign", ""))),
+            source=Source.API,
+            request=request._request,
+        )  # UploadError: 400 with every error by row and column
         return Response(
             {
                 "detail": f"Контекстные данные приняты: версия {accepted.number}.",

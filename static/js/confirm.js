@@ -1,4 +1,4 @@
-// Confirmation of destructive actions (issue 13): a form, a submit button or a link carrying
+// Confirmation of destructive actions: a form, a submit button or a link carrying
 // data-confirm="…" asks window.confirm with that text, naming what will happen; declining
 // cancels the submission. The server side is unchanged. A static file, not an inline handler,
 // so it works under the Content-Security-Policy (script-src 'self').

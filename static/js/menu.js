@@ -1,4 +1,4 @@
-// The cabinet menu on narrow screens (issue 13): a «Меню» button shows and hides the sidebar
+// The cabinet menu on narrow screens: a «Меню» button shows and hides the sidebar
 // links. Loaded synchronously in <head> so <html class="js"> is set before the first paint and
 // the menu starts collapsed without a flash; without JavaScript the class is never set and the
 // menu simply stays open (portal.css collapses it only under html.js).

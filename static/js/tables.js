@@ -1,4 +1,4 @@
-// Wide tables scroll inside their own box (issue 13): every table in <main> is wrapped in a
+// Wide tables scroll inside their own box: every table in <main> is wrapped in a
 // div.table-scroll (overflow-x: auto in portal.css), so on a phone the page itself never scrolls
 // sideways and the cards keep their width. A box that really scrolls becomes a named, focusable
 // region, so keyboard users can scroll it too. Without JavaScript <main> scrolls as a whole.

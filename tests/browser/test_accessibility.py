@@ -1,4 +1,4 @@
-"""Accessibility and phone width (issue 13).
+"""Accessibility and phone width.
 
 axe-core (npm, package.json) runs on the main pages of every demo role, the login page, the
 school questionnaire and the work form: no violation of impact «serious» or «critical» may

@@ -1,4 +1,4 @@
-"""The pages work under the Content-Security-Policy (issue 12): Chromium reports no violation.
+"""The pages work under the Content-Security-Policy: Chromium reports no violation.
 
 Each demo role opens the main pages of its cabinet: the school its materials (the countdown to
 the grade-8 password must tick: a script from a static file), its schedule, results and

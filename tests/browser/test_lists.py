@@ -1,4 +1,4 @@
-"""The operator's long lists in the browser (issue 13 items 3 and 9): the item bank fits a few
+"""The operator's long lists in the browser: the item bank fits a few
 screens, is filtered by campaign (the two sessions of a year named apart), sorted by a header
 click (aria-sort) and paged with the filter kept; screenshotted."""
 

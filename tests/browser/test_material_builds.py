@@ -1,4 +1,4 @@
-"""The builds page and a school's materials page when kits are missing (issue 13 item 4),
+"""The builds page and a school's materials page when kits are missing,
 screenshotted: the operator reads what is missing and when builds start, the school reads when
 its materials appear (or that they are late) on its own clock. Dates are built from today."""
 

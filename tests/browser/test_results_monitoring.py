@@ -1,4 +1,4 @@
-"""Results monitoring and context-data history in the browser (issue 6, items 4, 6 and 7).
+"""Results monitoring and context-data history in the browser.
 
 The data are the hand-counted scenario of apps/results/tests/test_monitoring.py (`monitored`:
 eight schools, one work, the clock at 23.05.2026 20:30 UTC, the last upload day) and the two

@@ -1,4 +1,4 @@
-"""Faults a deadline day brings to a results upload, on the real PostgreSQL (issue 12):
+"""Faults a deadline day brings to a results upload, on the real PostgreSQL:
 
 - the upload's database connection dies in the middle of its transaction (what a PostgreSQL
   restart does to it): the school gets a Russian error it can retry, nothing is half-written,

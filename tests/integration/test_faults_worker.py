@@ -1,4 +1,4 @@
-"""Faults a deadline day brings, with a real Celery worker on Redis and PostgreSQL (issue 12):
+"""Faults a deadline day brings, with a real Celery worker on Redis and PostgreSQL:
 
 - a worker killed (SIGKILL) in the middle of an archive build: no half archive is ever served,
   and the job finishes once a worker runs again and the sweep re-sends it;

@@ -119,7 +119,7 @@ def _credentials_issued_by(world: World, key: str, role: str) -> CredentialsFile
 
     from django.utils import timezone
 
-    from apps.registration import crypto
+    from apps.core import crypto
 
     rows = [{"unit": token(key), "full_name": "Тестов", "login": f"c_{key}", "password": "x"}]
     return CredentialsFile.objects.create(
@@ -203,13 +203,13 @@ def _reserve_day(world: World, key: str) -> ReserveDayRequest:
 
 
 def _kit(world: World, key: str) -> Kit:
-    """A released, built grade-8 kit of the school (materials, issue 5): its archive and
+    """A released, built grade-8 kit of the school (materials): its archive and
     criteria hold the unit's token; its day is past, so every gate is open."""
     import io
     import zipfile
 
     from apps.campaigns.tests.factories import CampaignFactory, WorkFactory
-    from apps.registration import crypto
+    from apps.core import crypto
 
     campaign = CampaignFactory(year=2025)
     work = Work.objects.filter(campaign=campaign, grade=8).first() or WorkFactory(
@@ -252,7 +252,7 @@ def _kit(world: World, key: str) -> Kit:
 
 
 def _result_version(world: World, key: str) -> Any:
-    """An accepted results version of the school for the global work (results, issue 6); its
+    """An accepted results version of the school for the global work (results); its
     stored file and name hold the unit's token."""
     from apps.results.models import ResultSheet, ResultVersion
 
@@ -323,7 +323,7 @@ def _context_upload(world: World, key: str) -> Any:
 
 
 def _work_aggregate(world: World, key: str) -> Any:
-    """The analytics aggregate of the unit for the global work (analytics, issue 7)."""
+    """The analytics aggregate of the unit for the global work (analytics)."""
     from apps.analytics.models import WorkAggregate
 
     ids = _ids(world, key)
@@ -382,7 +382,7 @@ def _notice_file(world: World, key: str) -> NoticeFile:
 
 
 # Objects that belong to a user as well as to a unit: the own-object check makes them as the role
-# that asks. A credentials file is downloaded by its issuer only (issue 12, hole 7); a superior
+# that asks. A credentials file is downloaded by its issuer only; a superior
 # with the unit in scope gets 404 like for a foreign object.
 ISSUED_BY_ROLE: dict[type[Any], Callable[[World, str, str], Any]] = {
     CredentialsFile: _credentials_issued_by,

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "apps.analytics",
     "apps.notices",
     "apps.cabinet",
+    "apps.audit",  # no models: its action, audit action and menu item (AppConfig.ready)
 ]
 
 MIDDLEWARE = [
@@ -57,6 +58,8 @@ MIDDLEWARE = [
     "apps.registration.access.ActorMiddleware",
     "apps.registration.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # The one HTML hook for domain errors (ADR 0018): after MessageMiddleware, so it can flash.
+    "apps.core.middleware.DomainErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes must be last: it turns a lockout into the Russian lockout page.
     "axes.middleware.AxesMiddleware",
@@ -230,6 +233,11 @@ SPECTACULAR_SETTINGS = {
         "ImportBatchStatusEnum": "apps.core.models.ImportBatch.Status",
         "SchoolStatusEnum": "apps.registration.constants.SchoolStatus",
     },
+    # The one error shape (ADR 0018): the Error component on every error response.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.core.api_errors.error_responses_hook",
+    ],
 }
 
 # Celery: with no REDIS_URL tasks run eagerly in-process (the embedded default of `make run`).
@@ -277,7 +285,7 @@ FEDERAL_OPERATOR_CONTACT: dict[str, str] = {
 VPR_MANIFEST_SIGNING_KEY = env.MANIFEST_SIGNING_KEY
 VPR_PDF_FONT_DIRS: list[str] = []
 # Builds start by themselves this many days before a work's first publication instant (the
-# beat task materials.builds_auto_start; issue 13).
+# beat task materials.builds_auto_start).
 MATERIALS_AUTO_BUILD_LEAD_DAYS = 3
 
 # Demo accounts created by `seed_demo` (demo only; production never runs it).

@@ -139,10 +139,7 @@ class AnalyticsReportApi(ScopedAPIMixin, APIView):
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, pk: int) -> Response:
-        try:
-            report = sel.report_get(actor=self.actor, pk=pk)
-        except WorkAggregate.DoesNotExist as exc:
-            raise NotFound from exc
+        report = sel.report_get(actor=self.actor, pk=pk)  # 404 if invisible (core.drf)
         if self.school_only and report.aggregate.level != Level.SCHOOL:
             raise NotFound
         work = report.work

@@ -111,22 +111,6 @@ class ApplicationTransitionOutputSerializer(serializers.Serializer[Any]):
     application = ApplicationOutputSerializer()
 
 
-class ChainErrorOutputSerializer(serializers.Serializer[Any]):
-    detail = serializers.CharField()
-    code = serializers.CharField()
-
-
-class ApplicationLineErrorSerializer(serializers.Serializer[Any]):
-    work = serializers.IntegerField(allow_null=True)
-    field = serializers.CharField(allow_blank=True)
-    message = serializers.CharField()
-
-
-class ApplicationLinesErrorOutputSerializer(serializers.Serializer[Any]):
-    detail = serializers.CharField()
-    errors = ApplicationLineErrorSerializer(many=True)  # type: ignore[assignment]
-
-
 class SummaryUnitSerializer(serializers.Serializer[Any]):
     kind = serializers.CharField(help_text="federal, region, municipality или school")
     id = serializers.IntegerField(allow_null=True)

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, status
-from rest_framework.exceptions import NotFound
+from rest_framework import generics
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.applications import selectors, services
 from apps.applications.api import serializers as s
-from apps.applications.messages import ChainError
 from apps.applications.models import Application, Source, Status
 from apps.applications.rules import RawLine
+from apps.core.api_errors import ErrorSerializer
 from apps.core.params import int_param
 from apps.registration.access import A, Actor, ScopedAPIMixin
 from apps.registration.models import Municipality, Region
@@ -70,27 +68,8 @@ def application_data(actor: Actor, application_id: int) -> dict[str, Any]:
 
 
 class _Scoped(ScopedAPIMixin, APIView):
-    """Invisible objects answer 404; broken chain rules 409; bad lines 400 — all in Russian."""
-
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, ObjectDoesNotExist):
-            exc = NotFound("Объект не найден.")
-        if isinstance(exc, ChainError):
-            return Response(
-                {"detail": exc.message, "code": exc.code}, status=status.HTTP_409_CONFLICT
-            )
-        if isinstance(exc, services.LinesInvalidError):
-            return Response(
-                {
-                    "detail": exc.message,
-                    "errors": [
-                        {"work": i.work_id, "field": i.field, "message": i.message}
-                        for i in exc.issues
-                    ],
-                },
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        return super().handle_exception(exc)
+    """Errors are answered by the one handler (core.drf): broken chain rules 409 (ChainError),
+    bad lines 400 (LinesInvalidError, one item per line and field in ``errors``)."""
 
 
 @extend_schema(
@@ -123,18 +102,9 @@ class ApplicationListApi(ScopedAPIMixin, generics.ListAPIView):  # type: ignore[
         # an unknown campaign lists nothing (rather than every campaign)
         return qs.none() if campaign_id is not None and campaign is None else qs
 
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, ObjectDoesNotExist):
-            exc = NotFound("Объект не найден.")
-        if isinstance(exc, ChainError):
-            return Response(
-                {"detail": exc.message, "code": exc.code}, status=status.HTTP_409_CONFLICT
-            )
-        return super().handle_exception(exc)
-
     @extend_schema(
         request=s.ApplicationOpenInputSerializer,
-        responses={200: s.ApplicationOutputSerializer, 409: s.ChainErrorOutputSerializer},
+        responses={200: s.ApplicationOutputSerializer, 409: ErrorSerializer},
         summary="Начать заявку ОО (или получить существующую)",
     )
     def post(self, request: Request) -> Response:
@@ -172,8 +142,8 @@ class ApplicationLinesApi(_Scoped):
         request=s.ApplicationLinesInputSerializer,
         responses={
             200: s.ApplicationOutputSerializer,
-            400: s.ApplicationLinesErrorOutputSerializer,
-            409: s.ChainErrorOutputSerializer,
+            400: ErrorSerializer,
+            409: ErrorSerializer,
         },
         summary="Изменить строки заявки (названные работы)",
     )
@@ -202,8 +172,8 @@ class _TransitionApi(_Scoped):
         request=s.DecisionCommentInputSerializer,
         responses={
             200: s.ApplicationTransitionOutputSerializer,
-            400: s.ApplicationLinesErrorOutputSerializer,
-            409: s.ChainErrorOutputSerializer,
+            400: ErrorSerializer,
+            409: ErrorSerializer,
         },
     )
     def post(self, request: Request, pk: int) -> Response:
@@ -292,7 +262,7 @@ class ApplicationSummaryApi(_Scoped):
 
     @extend_schema(
         parameters=[_CAMPAIGN],
-        responses={200: s.SummaryOutputSerializer, 409: s.ChainErrorOutputSerializer},
+        responses={200: s.SummaryOutputSerializer, 409: ErrorSerializer},
         summary="Сводка заявок своей единицы",
     )
     def get(self, request: Request) -> Response:
@@ -308,7 +278,7 @@ class _UnitSummaryApi(_Scoped):
 
     @extend_schema(
         parameters=[_CAMPAIGN],
-        responses={200: s.SummaryOutputSerializer, 409: s.ChainErrorOutputSerializer},
+        responses={200: s.SummaryOutputSerializer, 409: ErrorSerializer},
     )
     def get(self, request: Request, pk: int) -> Response:
         unit = selectors.unit_get(

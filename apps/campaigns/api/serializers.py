@@ -148,30 +148,6 @@ class ReserveDayOutputSerializer(serializers.Serializer[Any]):
     decided_at = serializers.DateTimeField(allow_null=True)
 
 
-class ProblemSerializer(serializers.Serializer[Any]):
-    field = serializers.CharField()
-    message = serializers.CharField()
-    column = serializers.IntegerField(allow_null=True, help_text="Номер задания по порядку (с 0)")
-
-
-class CampaignErrorOutputSerializer(serializers.Serializer[Any]):
-    detail = serializers.CharField()
-    code = serializers.CharField()
-    problems = ProblemSerializer(many=True, required=False)
-
-
-class WorksCellErrorSerializer(serializers.Serializer[Any]):
-    row = serializers.IntegerField()
-    column = serializers.CharField(allow_blank=True)
-    message = serializers.CharField()
-
-
-class WorksUploadErrorOutputSerializer(serializers.Serializer[Any]):
-    detail = serializers.CharField()
-    # DRF's metaclass pops declared fields, so this never shadows Serializer.errors.
-    errors = WorksCellErrorSerializer(many=True)  # type: ignore[assignment]
-
-
 class WorkImportOutputSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     status = serializers.CharField()

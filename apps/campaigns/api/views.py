@@ -12,7 +12,6 @@ import datetime as dt
 import json
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -25,57 +24,25 @@ from rest_framework.views import APIView
 
 from apps.campaigns import documents, rules, schedule, selectors, services
 from apps.campaigns.api import serializers as s
-from apps.campaigns.messages import CampaignError
 from apps.campaigns.models import Campaign, ReserveDayRequest, SchoolWorkDate, Subject, Work
 from apps.campaigns.rules import ColumnSpec, WorkSpec
+from apps.core.api_errors import ErrorSerializer
 from apps.core.drf import BoundedJSONParser
 from apps.core.models import ImportBatch
 from apps.core.params import int_param
-from apps.core.uploads import MAX_UPLOAD_BYTES, CellError, UploadError
+from apps.core.uploads import MAX_UPLOAD_BYTES, file_error
 from apps.registration.access import A, ScopedAPIMixin
 from apps.registration.models import School
 
 _CAMPAIGN = OpenApiParameter("campaign", int, description="Кампания (id); по умолчанию — текущая")
-_ERRORS = {
-    400: s.CampaignErrorOutputSerializer,
-    404: OpenApiResponse(description="Объект не найден"),
-}
+_ERRORS = {400: ErrorSerializer, 404: ErrorSerializer}
 
 
-def _error(exc: CampaignError, code: int = status.HTTP_400_BAD_REQUEST) -> Response:
-    body: dict[str, Any] = {"detail": exc.message, "code": exc.code}
-    problems = getattr(exc, "problems", None)
-    if problems:
-        body["problems"] = [dataclasses.asdict(p) for p in problems]
-    return Response(body, status=code)
-
-
-def _upload_error(exc: UploadError) -> Response:
-    return Response(
-        {
-            "detail": "Файл не принят; ничего не изменено.",
-            "errors": [e.as_dict() for e in exc.errors],
-        },
-        status=status.HTTP_400_BAD_REQUEST,
-    )
-
-
-class _Errors:
-    """Invisible objects answer 404 the DRF way; domain errors answer 400 in Russian."""
-
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, ObjectDoesNotExist):
-            exc = NotFound("Объект не найден.")
-        if isinstance(exc, CampaignError):
-            return _error(exc)
-        return super().handle_exception(exc)  # type: ignore[misc, no-any-return]
-
-
-class _Api(_Errors, ScopedAPIMixin, APIView):
+class _Api(ScopedAPIMixin, APIView):
     pass
 
 
-class _ListApi(_Errors, ScopedAPIMixin, generics.GenericAPIView):  # type: ignore[type-arg]
+class _ListApi(ScopedAPIMixin, generics.GenericAPIView):  # type: ignore[type-arg]
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         data = self.get_serializer(page, many=True).data
@@ -115,7 +82,7 @@ class CampaignListApi(_ListApi):
 
     @extend_schema(
         request=s.CampaignInputSerializer,
-        responses={201: s.CampaignOutputSerializer, 400: s.CampaignErrorOutputSerializer},
+        responses={201: s.CampaignOutputSerializer, 400: ErrorSerializer},
         summary="Создать кампанию (федеральный оператор)",
     )
     def post(self, request: Request) -> Response:
@@ -203,7 +170,7 @@ class SubjectListApi(_ListApi):
 
     @extend_schema(
         request=s.SubjectInputSerializer,
-        responses={201: s.SubjectOutputSerializer, 400: s.CampaignErrorOutputSerializer},
+        responses={201: s.SubjectOutputSerializer, 400: ErrorSerializer},
         summary="Добавить предмет (федеральный оператор)",
     )
     def post(self, request: Request) -> Response:
@@ -280,7 +247,7 @@ class WorkListApi(_ListApi):
 
     @extend_schema(
         request=s.WorkInputSerializer,
-        responses={201: s.WorkOutputSerializer, 400: s.CampaignErrorOutputSerializer},
+        responses={201: s.WorkOutputSerializer, 400: ErrorSerializer},
         summary="Создать работу (федеральный оператор)",
     )
     def post(self, request: Request) -> Response:
@@ -416,7 +383,7 @@ class WorkImportApi(_Api):
         },
         responses={
             201: s.WorkImportOutputSerializer,
-            400: s.WorksUploadErrorOutputSerializer,
+            400: ErrorSerializer,
             404: _ERRORS[404],
         },
         summary="Загрузить работы кампании (xlsx или JSON): предпросмотр или сразу применить",
@@ -428,27 +395,24 @@ class WorkImportApi(_Api):
         upload = values.get("file")
         if upload is not None:
             if (upload.size or 0) > MAX_UPLOAD_BYTES:
-                return _upload_error(UploadError([CellError(0, 0, "Файл слишком большой.")]))
+                raise file_error("Файл слишком большой.")
             name, content = upload.name or "", upload.read()
         elif "document" in values:
             name = "document.json"
             content = json.dumps(values["document"], ensure_ascii=False).encode("utf-8")
         else:
-            return _upload_error(UploadError([CellError(0, 0, "Передайте file или document.")]))
-        try:
-            batch = services.works_import_upload(
-                actor=self.actor,
-                campaign_id=values["campaign"],
-                name=name,
-                content=content,
-                request=request._request,
+            raise file_error("Передайте file или document.")
+        batch = services.works_import_upload(
+            actor=self.actor,
+            campaign_id=values["campaign"],
+            name=name,
+            content=content,
+            request=request._request,
+        )
+        if values["apply"]:
+            batch = services.works_import_apply(
+                actor=self.actor, batch_id=batch.pk, request=request._request
             )
-            if values["apply"]:
-                batch = services.works_import_apply(
-                    actor=self.actor, batch_id=batch.pk, request=request._request
-                )
-        except UploadError as exc:
-            return _upload_error(exc)
         return Response(_batch_data(batch), status=status.HTTP_201_CREATED)
 
 
@@ -458,18 +422,15 @@ class WorkImportApplyApi(_Api):
 
     @extend_schema(
         request=s.WorkImportApplyInputSerializer,
-        responses={200: s.WorkImportOutputSerializer, 400: s.CampaignErrorOutputSerializer},
+        responses={200: s.WorkImportOutputSerializer, 400: ErrorSerializer},
         summary="Применить загрузку работ после предпросмотра",
     )
     def post(self, request: Request) -> Response:
         data = s.WorkImportApplyInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            batch = services.works_import_apply(
-                actor=self.actor, batch_id=data.validated_data["batch"], request=request._request
-            )
-        except UploadError as exc:
-            return _upload_error(exc)
+        batch = services.works_import_apply(
+            actor=self.actor, batch_id=data.validated_data["batch"], request=request._request
+        )
         return Response(_batch_data(batch))
 
 

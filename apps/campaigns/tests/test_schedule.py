@@ -1,4 +1,4 @@
-"""Release instants follow each school's own time zone (seed 000 §2.1, §2.2)."""
+"""Release instants follow each school's own time zone."""
 
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ a new call site has to stay readable (a literal, or a parameter given literals b
 from __future__ import annotations
 
 import ast
+import importlib
 import io
 import itertools
 from dataclasses import dataclass
@@ -16,13 +17,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import models
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from apps.audit.views import AuditFilterForm
 from apps.core import audit_actions
 from apps.core.models import Job
 from apps.core.services import audit_record
-from apps.core.views_audit import AuditFilterForm
 from apps.registration.access import actor_for_user
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -155,7 +157,7 @@ def test_the_collector_finds_the_known_call_sites(collected: Collected) -> None:
 
 def test_every_audit_action_has_a_russian_label(collected: Collected) -> None:
     codes, _ = collected
-    known = audit_actions.ACTION_LABELS  # the core's and those apps add at start-up
+    known = audit_actions.ACTION_LABELS  # every app's enum, registered at start-up
     missing = {code: where for code, where in codes.items() if code not in known}
     assert missing == {}
     for code in codes:
@@ -183,6 +185,30 @@ def test_every_audit_action_is_offered_by_the_filter(collected: Collected, world
     assert '<optgroup label="Результаты">' in html
     assert '<option value="results.upload">Загрузка результатов</option>' in html
     assert 'name="action" value=' not in html  # no free-text code box any more
+
+
+def _app_enums() -> dict[str, set[str]]:
+    """App → the codes of the ``TextChoices`` enums in its ``audit.py``."""
+    out: dict[str, set[str]] = {}
+    for path in sorted((ROOT / "apps").glob("*/audit.py")):
+        module = importlib.import_module(f"apps.{path.parent.name}.audit")
+        for value in vars(module).values():
+            is_enum = isinstance(value, type) and issubclass(value, models.TextChoices)
+            if is_enum and value is not models.TextChoices:
+                out.setdefault(path.parent.name, set()).update(value.values)
+    return out
+
+
+def test_each_app_labels_the_actions_it_records_in_its_own_enum(collected: Collected) -> None:
+    codes, _ = collected
+    enums = _app_enums()
+    # the registered labels are exactly the apps' enums (core keeps none of its own)
+    assert set(audit_actions.ACTION_LABELS) == set().union(*enums.values())
+    assert "core" not in enums
+    # and each code is declared by the app that records it (the demo writes a results action)
+    for code, where in codes.items():
+        recorders = {w.split("/")[1] for w in where} - {"demo"} or {"results"}
+        assert all(code in enums.get(app, set()) for app in recorders), (code, where)
 
 
 @pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""Malicious files are refused by the core guards before they can exhaust the process (issue 12).
+"""Malicious files are refused by the core guards before they can exhaust the process.
 
 Each crafted file is a few kilobytes, built in milliseconds (``bad_files``); none is ever
 inflated or parsed in the test process.

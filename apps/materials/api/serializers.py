@@ -29,11 +29,6 @@ class SchoolMaterialsOutputSerializer(serializers.Serializer):  # type: ignore[t
     items = MaterialItemOutputSerializer(many=True)
 
 
-class NotReleasedOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    detail = serializers.CharField()
-    available_from = serializers.CharField(allow_null=True)
-
-
 class PasswordOutputSerializer(serializers.Serializer):  # type: ignore[type-arg]
     kit_id = serializers.IntegerField()
     password = serializers.CharField()

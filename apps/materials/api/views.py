@@ -1,5 +1,5 @@
 """REST endpoints of materials. Every one is scoped through ScopedAPIMixin; release gates are
-the services' (403 with ``available_from`` before the instant)."""
+the services' (409 with ``context.available_from`` before the instant)."""
 
 from __future__ import annotations
 
@@ -9,20 +9,17 @@ from django.http import HttpResponseBase
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
-from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.api_errors import ErrorSerializer
 from apps.materials import selectors, services
 from apps.materials.api.serializers import (
-    NotReleasedOutputSerializer,
     PasswordOutputSerializer,
     SchoolMaterialsOutputSerializer,
     VariantLookupOutputSerializer,
 )
-from apps.materials.messages import MaterialsError, NotReleasedError
 from apps.materials.models import Kit, Variant
 from apps.materials.views import stream_download
 from apps.registration.access import A, ScopedAPIMixin
@@ -37,16 +34,6 @@ _ITEMS = (
 )
 
 
-def _not_released(exc: NotReleasedError) -> Response:
-    at = exc.available_from
-    data = {"detail": exc.message, "available_from": at.isoformat() if at else None}  # type: ignore[attr-defined]
-    return Response(NotReleasedOutputSerializer(data).data, status=status.HTTP_403_FORBIDDEN)
-
-
-def _conflict(exc: MaterialsError) -> Response:
-    return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
-
-
 class SchoolMaterialsApi(ScopedAPIMixin, APIView):
     """A school's materials with their status and opening instant (school-local offset)."""
 
@@ -55,10 +42,7 @@ class SchoolMaterialsApi(ScopedAPIMixin, APIView):
 
     @extend_schema(responses=SchoolMaterialsOutputSerializer, summary="Материалы ОО")
     def get(self, request: Request, school_id: int) -> Response:
-        try:
-            school = selectors.school_get(actor=self.actor, school_id=school_id)
-        except School.DoesNotExist as exc:
-            raise NotFound from exc
+        school = selectors.school_get(actor=self.actor, school_id=school_id)  # 404 if invisible
         now = timezone.now()
         items = []
         for view in selectors.kit_views(actor=self.actor, school=school):
@@ -89,17 +73,10 @@ class _KitFileApi(ScopedAPIMixin, APIView):
     def download(self, request: Request, pk: int) -> services.Download:
         raise NotImplementedError
 
-    @extend_schema(responses={200: bytes, 403: NotReleasedOutputSerializer}, summary="Скачать файл")
+    @extend_schema(responses={200: bytes, 409: ErrorSerializer}, summary="Скачать файл")
     def get(self, request: Request, pk: int) -> HttpResponseBase:
-        try:
-            download = self.download(request, pk)
-        except Kit.DoesNotExist as exc:
-            raise NotFound from exc
-        except NotReleasedError as exc:
-            return _not_released(exc)
-        except MaterialsError as exc:
-            return _conflict(exc)
-        return stream_download(download)
+        # NotReleasedError 409 with context.available_from; MaterialsError 409 (not built yet)
+        return stream_download(self.download(request, pk))
 
 
 class KitArchiveApi(_KitFileApi):
@@ -141,20 +118,14 @@ class KitPasswordApi(ScopedAPIMixin, APIView):
     method_actions = {"GET": A.VIEW_ARCHIVE_PASSWORD}
 
     @extend_schema(
-        responses={200: PasswordOutputSerializer, 403: NotReleasedOutputSerializer},
+        responses={200: PasswordOutputSerializer, 409: ErrorSerializer},
         summary="Пароль к архиву (8 класс)",
     )
     def get(self, request: Request, pk: int) -> Response:
-        try:
-            kit, password = services.kit_password_reveal(
-                actor=self.actor, kit_id=pk, request=request._request
-            )
-        except Kit.DoesNotExist as exc:
-            raise NotFound from exc
-        except NotReleasedError as exc:
-            return _not_released(exc)
-        except MaterialsError as exc:
-            raise NotFound(exc.message) from exc
+        # NotReleasedError 409 before 07:30; MaterialsNotFoundError 404 for a plain archive
+        kit, password = services.kit_password_reveal(
+            actor=self.actor, kit_id=pk, request=request._request
+        )
         response = Response(PasswordOutputSerializer({"kit_id": kit.pk, "password": password}).data)
         response["Cache-Control"] = "private, no-store"
         return response

@@ -13,12 +13,12 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.files.storage import default_storage
 
+from apps.core import crypto
 from apps.materials import archive as arch
 from apps.materials import signing
 from apps.materials.models import Kit
 from apps.materials.services import kit_build_request
 from apps.materials.tests.factories import SYSTEM, apply, generate, grade8
-from apps.registration import crypto
 from conftest import need_service
 
 

@@ -1,5 +1,5 @@
 """Builds start by themselves before publication; late builds are flagged; a school always sees
-when its materials appear (issue 13 item 4). Dates are built from today; the clock is pinned."""
+when its materials appear. Dates are built from today; the clock is pinned."""
 
 from __future__ import annotations
 

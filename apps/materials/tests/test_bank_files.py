@@ -13,6 +13,7 @@ import pytest
 from django.core.files.storage import default_storage
 from PIL import Image
 
+from apps.core import crypto
 from apps.core.models import AuditEvent
 from apps.core.uploads import UploadError
 from apps.materials import archive as arch
@@ -20,7 +21,6 @@ from apps.materials import files, pdf, services
 from apps.materials.models import BankItem, Kit, MaterialFile, WorkBank
 from apps.materials.tests.bank_data import bank_json
 from apps.materials.tests.factories import SYSTEM, apply, generate, grade8, russian4
-from apps.registration import crypto
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,5 @@
-"""Zip bombs and image bombs sent to the materials pages are refused before they inflate
-(issue 12, hole 5)."""
+"""Zip bombs and image bombs sent to the materials pages are refused before they
+inflate."""
 
 from __future__ import annotations
 

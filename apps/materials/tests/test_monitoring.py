@@ -1,4 +1,4 @@
-"""Download monitoring (issue 5 item 8): who downloaded each archive and code sheet, per unit
+"""Download monitoring: who downloaded each archive and code sheet, per unit
 below the actor's, and the schools that have not — from the audit records, scoped."""
 
 from __future__ import annotations

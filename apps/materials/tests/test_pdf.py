@@ -13,6 +13,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from apps.core import pdf as core_pdf
 from apps.materials import pdf
 from apps.materials.models import Kit
 from apps.materials.services import kit_render
@@ -134,8 +135,8 @@ def test_other_documents_render_with_their_labels(tmp_path: Path) -> None:
 def test_missing_fonts_give_a_clear_error(tmp_path: Path) -> None:
     # given directories without DejaVu
     # when the font is looked up
-    with pytest.raises(pdf.FontsNotFoundError) as error:
-        pdf.font_dir([tmp_path])
+    with pytest.raises(core_pdf.FontsNotFoundError) as error:
+        core_pdf.font_dir([tmp_path])
     # then the message says what to install
     assert "fonts-dejavu-core" in str(error.value)
     assert str(tmp_path) in str(error.value)

@@ -78,11 +78,12 @@ def test_grade8_password_opens_at_0730_school_local(zone: str, offset: str) -> N
         listing = organizer.get(list_url).json()
         regional_early = _client(users["regional"]).get(api_url)
     # then every channel refuses and says when it opens, in the school's offset
-    assert page.status_code == 403
+    assert page.status_code == 409
     assert "07:30" in page.content.decode()
-    assert api.status_code == 403
-    assert api.json()["available_from"] == f"{day.isoformat()}T07:30:00{offset}"
-    assert regional_early.status_code == 403
+    assert api.status_code == 409
+    assert api.json()["code"] == "not_released"
+    assert api.json()["context"]["available_from"] == f"{day.isoformat()}T07:30:00{offset}"
+    assert regional_early.status_code == 409
     password_item = next(i for i in listing["items"] if i["item"] == "password")
     assert password_item["status"] == "not_yet"
     assert password_item["available_from"] == f"{day.isoformat()}T07:30:00{offset}"
@@ -119,8 +120,8 @@ def test_password_without_a_chosen_day_is_not_scheduled() -> None:
     with time_machine.travel(_local(work.period_end, 12, 0, "Asia/Yekaterinburg")):
         api = _client(users["school_organizer"]).get(reverse("api-kit-password", args=[kit.pk]))
     # then it is refused with no opening instant
-    assert api.status_code == 403
-    assert api.json()["available_from"] is None
+    assert api.status_code == 409
+    assert api.json()["context"]["available_from"] is None
 
 
 def test_archive_opens_on_its_publication_date_and_downloads_are_audited(
@@ -145,9 +146,9 @@ def test_archive_opens_on_its_publication_date_and_downloads_are_audited(
         early_api = organizer.get(api_url)
         early_html = organizer.get(html_url)
     # then both channels refuse with the opening instant
-    assert early_api.status_code == 403
-    assert early_api.json()["available_from"] == f"{publish.isoformat()}T00:00:00+12:00"
-    assert early_html.status_code == 403
+    assert early_api.status_code == 409
+    assert early_api.json()["context"]["available_from"] == f"{publish.isoformat()}T00:00:00+12:00"
+    assert early_html.status_code == 409
     # when it is asked at midnight
     with time_machine.travel(_local(publish, 0, 0, zone), tick=False):
         organizer = _client(users["school_organizer"])

@@ -11,8 +11,8 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from apps.core.audit_actions import action_label
 from apps.core.models import AuditEvent
-from apps.core.selectors import action_label
 from apps.notices import selectors, services
 from apps.notices.messages import NoticeError
 from apps.notices.models import Notice, NoticeFile, NoticeRead

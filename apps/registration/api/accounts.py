@@ -7,26 +7,26 @@ from __future__ import annotations
 from typing import Any, ClassVar
 from urllib.parse import quote
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.api_errors import ErrorSerializer
 from apps.core.drf import BoundedJSONParser
-from apps.core.errors import ApplicationError
 from apps.core.models import ImportBatch, Job
-from apps.core.uploads import UploadError, looks_like_formula
+from apps.core.uploads import looks_like_formula
 from apps.registration import selectors_accounts as sel
 from apps.registration import services_accounts as svc
 from apps.registration.access import A, ScopedAPIMixin
 from apps.registration.accounts import AccountFileKind, account_template_xlsx
+from apps.registration.messages import text
 from apps.registration.models import CredentialsFile, Municipality, Region, School, User
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -89,18 +89,6 @@ class CredentialsOutputSerializer(serializers.Serializer[Any]):
     created_at = serializers.DateTimeField()
     expires_at = serializers.DateTimeField()
     downloaded_at = serializers.DateTimeField(allow_null=True)
-
-
-class CellErrorSerializer(serializers.Serializer[Any]):
-    row = serializers.IntegerField()
-    column = serializers.CharField(allow_blank=True)
-    message = serializers.CharField()
-
-
-class UploadErrorOutputSerializer(serializers.Serializer[Any]):
-    detail = serializers.CharField()
-    # DRF's metaclass pops declared fields, so this never shadows Serializer.errors.
-    errors = CellErrorSerializer(many=True)  # type: ignore[assignment]
 
 
 class ImportInputSerializer(serializers.Serializer[Any]):
@@ -171,19 +159,10 @@ class ImportResultOutputSerializer(serializers.Serializer[Any]):
     batch = ImportOutputSerializer()
 
 
-class ErrorOutputSerializer(serializers.Serializer[Any]):
-    detail = serializers.CharField()
-    code = serializers.CharField()
-
-
 def _account(user: User | None) -> dict[str, Any] | None:
     if user is None:
         return None
     return AccountOutputSerializer(user).data
-
-
-def _error(exc: ApplicationError, code: int = status.HTTP_400_BAD_REQUEST) -> Response:
-    return Response({"detail": exc.message, "code": exc.code}, status=code)
 
 
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
@@ -205,11 +184,6 @@ class _Scoped(ScopedAPIMixin, APIView):
             "detail": result.message,
             "batch": ImportOutputSerializer(result.batch, context=self._ctx()).data,
         }
-
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, ObjectDoesNotExist):
-            exc = NotFound("Объект не найден.")
-        return super().handle_exception(exc)
 
 
 # --- regional coordinator ---------------------------------------------------------------------
@@ -235,23 +209,20 @@ class RegionalCoordinatorSetApi(_Scoped):
 
     @extend_schema(
         request=CoordinatorInputSerializer,
-        responses={200: AccountWriteOutputSerializer, 400: ErrorOutputSerializer},
+        responses={200: AccountWriteOutputSerializer, 400: ErrorSerializer},
         summary="Назначить, обновить или заменить регионального координатора",
     )
     def post(self, request: Request) -> Response:
         data = CoordinatorInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        try:
-            result = svc.regional_coordinator_set(
-                actor=self.actor,
-                region_id=v["region_id"],
-                person=svc.Person(v["full_name"], v["position"], v["phone"], v["email"]),
-                replace=v["replace"],
-                request=request._request,
-            )
-        except ApplicationError as exc:
-            return _error(exc)
+        result = svc.regional_coordinator_set(
+            actor=self.actor,
+            region_id=v["region_id"],
+            person=svc.Person(v["full_name"], v["position"], v["phone"], v["email"]),
+            replace=v["replace"],
+            request=request._request,
+        )
         return Response(
             {
                 "outcome": result.outcome,
@@ -353,7 +324,7 @@ class AccountImportListApi(_Scoped):
 
     @extend_schema(
         request={"multipart/form-data": ImportInputSerializer},
-        responses={201: ImportOutputSerializer, 400: UploadErrorOutputSerializer},
+        responses={201: ImportOutputSerializer, 400: ErrorSerializer},
         summary="Загрузить файл (предпросмотр изменений)",
     )
     def post(self, request: Request) -> Response:
@@ -362,27 +333,16 @@ class AccountImportListApi(_Scoped):
         upload = data.validated_data["file"]
         kind = AccountFileKind(data.validated_data["kind"])
         if not self.actor.can(svc.import_action(kind)):
-            return Response(
-                {"detail": "У вас нет прав на это действие."}, status=status.HTTP_403_FORBIDDEN
-            )
-        try:
-            batch = svc.account_import_upload(
-                actor=self.actor,
-                kind=kind,
-                unit_id=data.validated_data["unit_id"],
-                name=upload.name or "",
-                file=upload,
-                size=upload.size or 0,
-                request=request._request,
-            )
-        except UploadError as exc:
-            return Response(
-                {
-                    "detail": "Файл не принят; ничего не изменено.",
-                    "errors": [e.as_dict() for e in exc.errors],
-                },
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            raise PermissionDenied("У вас нет прав на это действие.")
+        batch = svc.account_import_upload(
+            actor=self.actor,
+            kind=kind,
+            unit_id=data.validated_data["unit_id"],
+            name=upload.name or "",
+            file=upload,
+            size=upload.size or 0,
+            request=request._request,
+        )
         return Response(
             ImportOutputSerializer(batch, context=self._ctx()).data, status=status.HTTP_201_CREATED
         )
@@ -415,17 +375,15 @@ class AccountImportApplyApi(_Scoped):
         responses={
             200: ImportResultOutputSerializer,
             202: ImportResultOutputSerializer,
-            409: ErrorOutputSerializer,
+            409: ErrorSerializer,
         },
         summary="Применить загрузку в фоне (повторное применение ничего не меняет)",
     )
     def post(self, request: Request, pk: int) -> Response:
-        try:
-            asked = svc.account_import_apply_request(
-                actor=self.actor, batch_id=pk, request=request._request
-            )
-        except ApplicationError as exc:  # the accounts changed since the preview
-            return _error(exc, status.HTTP_409_CONFLICT)
+        # RegistrationError (409) when the accounts changed since the preview
+        asked = svc.account_import_apply_request(
+            actor=self.actor, batch_id=pk, request=request._request
+        )
         if asked.job is None:
             batch = ImportOutputSerializer(asked.batch, context=self._ctx()).data
             return Response({"done": False, "detail": asked.refusal, "batch": batch})
@@ -484,17 +442,15 @@ class CredentialsDownloadApi(_Scoped):
     @extend_schema(
         responses={
             (200, XLSX): OpenApiResponse(OpenApiTypes.BINARY),
-            410: ErrorOutputSerializer,
+            410: ErrorSerializer,
         },
         summary="Скачать файл с паролями (один раз)",
     )
     def get(self, request: Request, pk: int) -> HttpResponse | Response:
-        try:
-            name, content = svc.credentials_download(
-                actor=self.actor, credentials_id=pk, request=request._request
-            )
-        except ApplicationError as exc:
-            return _error(exc, status.HTTP_410_GONE)
+        # CredentialsGoneError (410) once downloaded or expired
+        name, content = svc.credentials_download(
+            actor=self.actor, credentials_id=pk, request=request._request
+        )
         return _xlsx(content, name)
 
 
@@ -555,7 +511,7 @@ class SpecialistDisableApi(_Scoped):
             actor=self.actor, school_id=pk, user_id=user_id, request=request._request
         )
         if user is None:
-            detail = ApplicationError("specialist_not_found").message
+            detail = text("specialist_not_found")
             return Response({"done": False, "detail": detail, "credentials_id": None})
         detail = f"Учётная запись {user.username} отключена."
         return Response({"done": True, "detail": detail, "credentials_id": None})

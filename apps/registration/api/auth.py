@@ -21,9 +21,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.errors import ApplicationError
 from apps.registration import services_accounts, services_tokens
 from apps.registration.api.authentication import ApiTokenAuthentication
+from apps.registration.messages import text
 
 WRONG = "Неверный логин или пароль."
 
@@ -54,7 +54,7 @@ class LoginLocked(exceptions.APIException):
     default_code = "login_locked"
 
     def __init__(self) -> None:
-        super().__init__(ApplicationError("login_locked").message)
+        super().__init__(text("login_locked"))
         self.wait = int(settings.AXES_COOLOFF_TIME.total_seconds())
 
 
@@ -109,7 +109,7 @@ class ObtainTokenApi(APIView):
     def _second_factor(request: Request, *, user_id: int, username: str, code: str) -> None:
         if not code.strip():
             raise serializers.ValidationError(
-                {"code": [ApplicationError("totp_required").message]}, code="totp_required"
+                {"code": [text("totp_required")]}, code="totp_required"
             )
         if services_accounts.totp_login_check(user_id=user_id, code=code, request=request):
             return
@@ -120,9 +120,7 @@ class ObtainTokenApi(APIView):
         )
         if _locked(request):
             raise LoginLocked
-        raise serializers.ValidationError(
-            {"code": [ApplicationError("totp_bad_code").message]}, code="totp_bad_code"
-        )
+        raise serializers.ValidationError({"code": [text("totp_bad_code")]}, code="totp_bad_code")
 
 
 class RevokeTokenApi(APIView):

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, serializers, status
-from rest_framework.exceptions import NotFound
+from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -126,10 +125,7 @@ def _out(school: School, profile: SchoolProfile | None) -> dict[str, Any]:
 
 
 class _Scoped(ScopedAPIMixin, APIView):
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, ObjectDoesNotExist):
-            exc = NotFound("Объект не найден.")
-        return super().handle_exception(exc)
+    pass
 
 
 class OwnSchoolProfileApi(_Scoped):
@@ -157,8 +153,8 @@ class OwnSchoolProfileApi(_Scoped):
             services_profile.school_profile_save(
                 actor=self.actor, data=data.to_input(), request=request._request
             )
-        except ValidationError as exc:
-            return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
+        except ValidationError as exc:  # a model rule: answered by the one handler as 400
+            raise serializers.ValidationError(exc.message_dict) from exc
         school, profile = selectors_profile.school_profile_get(
             actor=self.actor, school_id=self.actor.scope.school_id or 0
         )

@@ -8,11 +8,9 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.http import FileResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -20,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.api import XLSX_RESPONSE, XlsxRenderer
+from apps.core.api_errors import ErrorSerializer
 from apps.core.models import ImportBatch
 from apps.core.params import int_param
 from apps.registration import selectors_reconciliation, services_reconciliation
@@ -145,13 +144,6 @@ class ApplyOutputSerializer(serializers.Serializer[Any]):
     batch = BatchOutputSerializer()
 
 
-class RefusalOutputSerializer(serializers.Serializer[Any]):
-    detail = serializers.CharField()
-    # DRF's metaclass pops declared fields, so this never shadows Serializer.errors.
-    errors = CellErrorOutputSerializer(many=True)  # type: ignore[assignment]
-    preview = PreviewOutputSerializer(allow_null=True)
-
-
 class UploadInputSerializer(serializers.Serializer[Any]):
     file = serializers.FileField(
         help_text="Файл выверки (.xlsx), скачанный из шаблона и заполненный",
@@ -163,22 +155,8 @@ class UploadInputSerializer(serializers.Serializer[Any]):
     )
 
 
-def _refusal(exc: services_reconciliation.RefusedUploadError, detail: str, code: int) -> Response:
-    return Response(
-        {
-            "detail": detail,
-            "errors": [e.as_dict() for e in exc.errors],
-            "preview": exc.preview,
-        },
-        status=code,
-    )
-
-
 class _Scoped(ScopedAPIMixin, APIView):
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, ObjectDoesNotExist):
-            exc = NotFound("Объект не найден.")
-        return super().handle_exception(exc)
+    pass
 
 
 class SchoolListTemplateApi(_Scoped):
@@ -225,24 +203,20 @@ class SchoolListBatchListApi(ScopedAPIMixin, generics.ListAPIView[ImportBatch]):
     @extend_schema(
         summary="Загрузить файл выверки (предпросмотр; ничего не меняет)",
         request={"multipart/form-data": UploadInputSerializer},
-        responses={201: BatchOutputSerializer, 400: RefusalOutputSerializer},
+        responses={201: BatchOutputSerializer, 400: ErrorSerializer},
     )
     def post(self, request: Request) -> Response:
         data = UploadInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
-        try:
-            batch = services_reconciliation.school_list_upload(
-                actor=self.actor,
-                file=upload,
-                name=upload.name,
-                size=upload.size,
-                request=request._request,
-            )
-        except services_reconciliation.RefusedUploadError as exc:
-            return _refusal(exc, "Файл не принят; ничего не изменено. Исправьте ошибки.", 400)
-        except ObjectDoesNotExist as exc:
-            raise NotFound("Объект не найден.") from exc
+        # a refused file answers 400 with every error and the preview in ``context``
+        batch = services_reconciliation.school_list_upload(
+            actor=self.actor,
+            file=upload,
+            name=upload.name,
+            size=upload.size,
+            request=request._request,
+        )
         return Response(BatchOutputSerializer(batch).data, status=status.HTTP_201_CREATED)
 
 
@@ -264,15 +238,7 @@ class _BatchActionApi(_Scoped):
         raise NotImplementedError
 
     def post(self, request: Request, pk: int) -> Response:
-        try:
-            outcome = self.run(request, pk)
-        except services_reconciliation.RefusedUploadError as exc:
-            return _refusal(
-                exc,
-                "Список ОО изменился после загрузки; файл больше нельзя применить. "
-                "Ничего не изменено. Загрузите файл заново.",
-                status.HTTP_409_CONFLICT,
-            )
+        outcome = self.run(request, pk)  # StaleReconciliationError: 409 with the new preview
         data = {"done": outcome.done, "message": outcome.message, "batch": outcome.batch}
         return Response(ApplyOutputSerializer(data).data)
 
@@ -281,7 +247,7 @@ class SchoolListBatchApplyApi(_BatchActionApi):
     @extend_schema(
         summary="Применить выверку (повторное применение ничего не меняет)",
         request=None,
-        responses={200: ApplyOutputSerializer, 409: RefusalOutputSerializer},
+        responses={200: ApplyOutputSerializer, 409: ErrorSerializer},
     )
     def post(self, request: Request, pk: int) -> Response:
         return super().post(request, pk)

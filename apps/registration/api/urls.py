@@ -8,7 +8,7 @@ router.register("regions", views.RegionViewSet, basename="api-region")
 router.register("municipalities", views.MunicipalityViewSet, basename="api-municipality")
 router.register("schools", views.SchoolViewSet, basename="api-school")
 
-# Accounts, coordinator files and credentials (issue 3).
+# Accounts, coordinator files and credentials.
 account_urlpatterns = [
     path(
         "regions/<int:pk>/coordinator/",
@@ -80,7 +80,7 @@ account_urlpatterns = [
     ),
 ]
 
-# School-list reconciliation, school profile, registration monitoring (issue 3).
+# School-list reconciliation, school profile, registration monitoring.
 registration_urlpatterns = [
     path(
         "school-list/template/",

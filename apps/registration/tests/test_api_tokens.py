@@ -1,4 +1,4 @@
-"""API tokens (issue 12, holes 1 and 2): the same factors as the browser, hashed, expiring,
+"""API tokens: the same factors as the browser, hashed, expiring,
 one per device, and revoked whenever the credentials behind them change."""
 
 from __future__ import annotations

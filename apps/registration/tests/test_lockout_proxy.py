@@ -1,4 +1,4 @@
-"""Lockouts behind the TLS proxy (issue 12, hole 6): a lock is per (login, real client address),
+"""Lockouts behind the TLS proxy: a lock is per (login, real client address),
 and the token API answers a locked login with 429 as ADR 0004 promises."""
 
 from __future__ import annotations

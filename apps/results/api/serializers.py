@@ -20,28 +20,6 @@ class ResultsUploadInputSerializer(serializers.Serializer[Any]):
     )
 
 
-class ResultsCellErrorSerializer(serializers.Serializer[Any]):
-    row = serializers.IntegerField(help_text="Строка листа «Протокол» (0 — файл целиком)")
-    column = serializers.CharField(help_text="Буква столбца (пусто — файл целиком)")
-    message = serializers.CharField()
-
-
-class ResultsUploadErrorOutputSerializer(serializers.Serializer[Any]):
-    detail = serializers.CharField()
-    # A declared field named like Serializer.errors; DRF's metaclass collects it as a field.
-    errors = ResultsCellErrorSerializer(many=True)  # type: ignore[assignment]
-
-
-class ResultsRefusedOutputSerializer(serializers.Serializer[Any]):
-    detail = serializers.CharField()
-    code = serializers.CharField()
-    dropped_codes = serializers.ListField(
-        child=serializers.CharField(),
-        required=False,
-        help_text="Коды участников, которых нет в новом файле (код отказа dropped_unconfirmed)",
-    )
-
-
 class ResultsChangesSerializer(serializers.Serializer[Any]):
     added = serializers.IntegerField()
     changed = serializers.IntegerField()

@@ -10,24 +10,23 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.http import FileResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.api_errors import ErrorSerializer
 from apps.core.params import int_param
-from apps.core.uploads import CellError, UploadError
+from apps.core.uploads import UploadError, file_error
 from apps.registration.access import A, Actor, ScopedAPIMixin
 from apps.registration.models import School
 from apps.results import selectors as sel
 from apps.results import services
 from apps.results.api import serializers as s
-from apps.results.messages import DroppedParticipantsError, ResultsError
+from apps.results.messages import DroppedParticipantsError, ResultsInvalidError
 from apps.results.models import ResultVersion, Source
 from apps.results.views import read_upload
 
@@ -52,24 +51,8 @@ def version_data(version: ResultVersion | None) -> dict[str, Any] | None:
     }
 
 
-def _errors(errors: list[CellError], detail: str) -> Response:
-    return Response(
-        {"detail": detail, "errors": [e.as_dict() for e in errors]},
-        status=status.HTTP_400_BAD_REQUEST,
-    )
-
-
 class _Scoped(ScopedAPIMixin, APIView):
-    """Invisible objects answer 404; a closed window 409 — in Russian."""
-
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, ObjectDoesNotExist):
-            exc = NotFound("Объект не найден.")
-        if isinstance(exc, ResultsError):
-            return Response(
-                {"detail": exc.message, "code": exc.code}, status=status.HTTP_409_CONFLICT
-            )
-        return super().handle_exception(exc)
+    """Errors are answered by the one handler (core.drf): a closed window 409, a bad file 400."""
 
 
 def state_data(actor: Actor, school_id: int, work_id: int) -> dict[str, Any]:
@@ -118,8 +101,8 @@ class SchoolWorkResultsApi(_Scoped):
         responses={
             201: s.ResultsUploadOutputSerializer,
             200: s.ResultsUploadOutputSerializer,
-            400: s.ResultsUploadErrorOutputSerializer,
-            409: s.ResultsRefusedOutputSerializer,
+            400: ErrorSerializer,
+            409: ErrorSerializer,
         },
         summary="Загрузить (или только проверить) заполненную форму сбора результатов",
     )
@@ -129,8 +112,7 @@ class SchoolWorkResultsApi(_Scoped):
         sel.work_get(actor=self.actor, work_id=work_id, action=A.UPLOAD_RESULTS)
         upload = request.FILES.get("file")
         if upload is None:
-            message = ResultsError("file_missing").message
-            return _errors([CellError(0, 0, message)], message)
+            raise file_error(ResultsInvalidError("file_missing").message)
         content = read_upload(upload)
         dry_run = str(request.POST.get("dry_run", "")).strip().lower() in _TRUE
         if dry_run:
@@ -139,9 +121,9 @@ class SchoolWorkResultsApi(_Scoped):
                     actor=self.actor, school_id=school_id, work_id=work_id, content=content
                 )
             except UploadError as exc:
-                return _errors(exc.errors, "Файл не прошёл проверку.")
+                raise UploadError(exc.errors, code="upload_check_failed") from exc
             if checked.errors:
-                return _errors(checked.errors, "Файл не прошёл проверку.")
+                raise UploadError(checked.errors, code="upload_check_failed")
             dropped = services.results_dropped_codes(
                 actor=self.actor, school_id=school_id, work_id=work_id, checked=checked
             )
@@ -162,29 +144,18 @@ class SchoolWorkResultsApi(_Scoped):
                     "version": None,
                 }
             )
-        try:
-            accepted = services.results_upload(
-                actor=self.actor,
-                school_id=school_id,
-                work_id=work_id,
-                content=content,
-                filename=upload.name or "",
-                source=Source.API,
-                request=request._request,
-                confirm_dropped=str(request.POST.get("confirm_dropped", "")).strip().lower()
-                in _TRUE,
-            )
-        except UploadError as exc:
-            return _errors(exc.errors, "Файл не принят; ничего не изменено.")
-        except DroppedParticipantsError as exc:
-            return Response(
-                {
-                    "detail": f"{exc.message} Для загрузки передайте confirm_dropped=true.",
-                    "code": exc.code,
-                    "dropped_codes": exc.codes,
-                },
-                status=status.HTTP_409_CONFLICT,
-            )
+        # UploadError 400 (every error by row and column); ResultsError 409 (closed window);
+        # DroppedParticipantsError 409 with context.dropped_codes until confirm_dropped=true
+        accepted = services.results_upload(
+            actor=self.actor,
+            school_id=school_id,
+            work_id=work_id,
+            content=content,
+            filename=upload.name or "",
+            source=Source.API,
+            request=request._request,
+            confirm_dropped=str(request.POST.get("confirm_dropped", "")).strip().lower() in _TRUE,
+        )
         detail = (
             f"Файл совпадает с принятой версией {accepted.version.number}: изменений нет."
             if accepted.unchanged
@@ -214,7 +185,7 @@ class ResultsFormApi(_Scoped):
             (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): (
                 OpenApiResponse(description="Форма сбора результатов (.xlsx)")
             ),
-            409: s.ResultsRefusedOutputSerializer,
+            409: ErrorSerializer,
         },
         summary="Скачать форму сбора результатов",
     )

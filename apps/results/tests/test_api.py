@@ -59,6 +59,7 @@ def test_a_bad_file_answers_400_with_every_error_and_stores_nothing(env: Env) ->
     # then 400 lists both, with row, column letter and a Russian message
     assert response.status_code == 400
     assert response.json() == {
+        "code": "upload_invalid",
         "detail": "Файл не принят; ничего не изменено.",
         "errors": [
             {

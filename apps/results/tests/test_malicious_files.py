@@ -1,4 +1,4 @@
-"""A results form padded into a zip bomb is refused before anything inflates (issue 12, hole 5)."""
+"""A results form padded into a zip bomb is refused before anything inflates."""
 
 from __future__ import annotations
 

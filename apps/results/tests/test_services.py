@@ -14,7 +14,7 @@ from apps.core.uploads import UploadError
 from apps.registration.models import School
 from apps.results import selectors as sel
 from apps.results import services, xlsx
-from apps.results.messages import ResultsError
+from apps.results.messages import ResultsError, ResultsInvalidError
 from apps.results.models import ResultReopen, ResultVersion, SchoolWorkStats
 from apps.results.tasks import results_stats_refresh_task
 from apps.results.tests.conftest import Env, fill
@@ -182,12 +182,12 @@ def test_only_coordinators_reopen_and_only_with_a_reason_and_a_future_day(env: E
             actor=env.actor(), until_day=dt.date(2026, 5, 30), reason="x", **args
         )
     # and a coordinator must give a reason and a day not in the past
-    with pytest.raises(ResultsError) as caught:
+    with pytest.raises(ResultsInvalidError) as caught:
         services.results_reopen(
             actor=env.actor("regional"), until_day=dt.date(2026, 5, 30), reason=" ", **args
         )
     assert caught.value.code == "reopen_reason"
-    with pytest.raises(ResultsError) as caught:
+    with pytest.raises(ResultsInvalidError) as caught:
         services.results_reopen(
             actor=env.actor("regional"), until_day=dt.date(2026, 5, 1), reason="причина", **args
         )

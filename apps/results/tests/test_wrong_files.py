@@ -1,4 +1,4 @@
-"""Bad files are described as what they are (issue 13 item 6): every error of a context form at
+"""Bad files are described as what they are: every error of a context form at
 once, another portal file named as such in both directions, a too-big file with its real size.
 Files are built in the test with openpyxl; the clock is pinned by the ``env`` fixture."""
 

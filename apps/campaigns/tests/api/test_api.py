@@ -105,7 +105,7 @@ def test_invalid_work_gets_russian_problems_per_field(world: World) -> None:
     assert response.status_code == 400
     data = response.json()
     assert data["code"] == "work_invalid"
-    fields = {(p["field"], p["column"]) for p in data["problems"]}
+    fields = {(p["field"], p["column"]) for p in data["errors"]}
     assert ("mark5_from", None) in fields
     assert ("label", 1) in fields
     assert "не может превышать максимальный балл" in data["detail"]

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 
 from apps.campaigns import services
-from apps.campaigns.messages import CampaignError
+from apps.campaigns.messages import CampaignError, CampaignInvalidError
 from apps.campaigns.models import ReserveDayRequest, SchoolWorkDate
 from apps.campaigns.tests.factories import CampaignFactory, WorkFactory
 from apps.core.models import AuditEvent
@@ -56,7 +56,7 @@ def test_a_day_outside_the_period_is_refused_in_russian(kamchatka: Any) -> None:
     # given a work whose period is 11.04–16.05.2026
     work = WorkFactory()
     # when the school picks 20.05.2026 without a reserve day
-    with pytest.raises(CampaignError) as caught:
+    with pytest.raises(CampaignInvalidError) as caught:
         services.school_date_set(
             actor=kamchatka.actor, school_id=kamchatka.school.pk, work_id=work.pk, day=OUTSIDE
         )
@@ -113,7 +113,7 @@ def test_a_rejected_reserve_day_needs_a_comment_and_leaves_the_day_refused(kamch
     )
     coordinator = actor_for_user(regional_of(kamchatka.school.region, "t_reg_own"))
     # when the coordinator rejects it without a comment
-    with pytest.raises(CampaignError) as caught:
+    with pytest.raises(CampaignInvalidError) as caught:
         services.reserve_day_decide(actor=coordinator, request_id=req.pk, verdict="rejected")
     # then the refusal asks for one
     assert caught.value.code == "reserve_comment_required"
@@ -122,7 +122,7 @@ def test_a_rejected_reserve_day_needs_a_comment_and_leaves_the_day_refused(kamch
         actor=coordinator, request_id=req.pk, verdict="rejected", comment="Проведите в период"
     )
     # then the school still cannot hold the work on that day
-    with pytest.raises(CampaignError, match="вне периода"):
+    with pytest.raises(CampaignInvalidError, match="вне периода"):
         services.school_date_set(
             actor=kamchatka.actor, school_id=kamchatka.school.pk, work_id=work.pk, day=OUTSIDE
         )
@@ -175,15 +175,15 @@ def test_reserve_day_rules(kamchatka: Any) -> None:
     work = WorkFactory()
     args = {"actor": kamchatka.actor, "school_id": kamchatka.school.pk, "work_id": work.pk}
     # a day inside the period needs no reserve day
-    with pytest.raises(CampaignError) as inside:
+    with pytest.raises(CampaignInvalidError) as inside:
         services.reserve_day_request(**args, day=dt.date(2026, 4, 20), reason="x")
     assert inside.value.code == "reserve_inside_period"
     # a reason is required
-    with pytest.raises(CampaignError) as no_reason:
+    with pytest.raises(CampaignInvalidError) as no_reason:
         services.reserve_day_request(**args, day=OUTSIDE, reason="   ")
     assert no_reason.value.code == "reserve_reason_required"
     # a past day is refused
-    with pytest.raises(CampaignError) as past:
+    with pytest.raises(CampaignInvalidError) as past:
         services.reserve_day_request(**args, day=dt.date(2026, 3, 1), reason="x")
     assert past.value.code == "date_in_past"
     # one pending request per work at a time

@@ -1,4 +1,4 @@
-"""A school's day freezes before it begins (issue 12, hole 3; docs/adr/0014-school-day-freeze.md).
+"""A school's day freezes before it begins (docs/adr/0014-school-day-freeze.md).
 
 The school sets and changes its day only until the end of the day before, school-local. After
 that only its municipal or regional coordinator may move it, with a reason, and only until the
@@ -16,7 +16,7 @@ import time_machine
 from django.core.exceptions import ObjectDoesNotExist
 
 from apps.campaigns import services
-from apps.campaigns.messages import CampaignError
+from apps.campaigns.messages import CampaignError, CampaignInvalidError
 from apps.campaigns.models import SchoolWorkDate
 from apps.core.models import AuditEvent
 from apps.registration.access import actor_for_user
@@ -119,7 +119,7 @@ def test_the_page_and_the_api_refuse_a_frozen_day(world: World, grade8: Any) -> 
         )
         # then both refuse in Russian and the day stays
         assert "зафиксирована" in page.content.decode()
-        assert api.status_code == 400
+        assert api.status_code == 409
         assert api.json()["code"] == "date_frozen"
         assert "зафиксирована" in api.json()["detail"]
         # and the schedule page no longer offers the school a date form for it
@@ -141,7 +141,7 @@ def test_the_coordinator_moves_a_frozen_day_with_a_reason_until_the_password(
     args = {"school_id": school.pk, "work_id": grade8.pk, "day": LATER}
     with time_machine.travel(MOSCOW_EARLY_ON_DAY, tick=False):
         # when its municipal coordinator moves it without a reason
-        with pytest.raises(CampaignError) as bare:
+        with pytest.raises(CampaignInvalidError) as bare:
             services.school_date_move(actor=municipal, reason="  ", **args)
         # then a reason is asked for
         assert bare.value.code == "move_reason_required"
@@ -176,7 +176,7 @@ def test_the_coordinator_moves_a_frozen_day_with_a_reason_until_the_password(
         )
     assert locked.value.code == "date_locked"
     assert "резервный день" in locked.value.message
-    assert api.status_code == 400
+    assert api.status_code == 409
     assert api.json()["code"] == "date_locked"
     assert SchoolWorkDate.objects.get().date == LATER
 

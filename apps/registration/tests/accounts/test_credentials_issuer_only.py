@@ -1,4 +1,4 @@
-"""Only the issuer downloads a credentials file (issue 12, hole 7).
+"""Only the issuer downloads a credentials file.
 
 A coordinator above the issuer sees the unit's data, but the one-time passwords are handed over
 by the person who issued them: anyone else gets 404, as for an object outside its scope, and the

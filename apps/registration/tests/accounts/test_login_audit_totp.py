@@ -9,8 +9,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.core import crypto
 from apps.core.models import AuditEvent
-from apps.registration import crypto, totp
+from apps.registration import totp
 from apps.registration.models import User
 from apps.registration.services_accounts import totp_secret
 from apps.registration.tests.accounts.helpers import NEW_PASSWORD

@@ -49,4 +49,5 @@ def test_api_lagging_and_scope(world):
     }
     assert foreign.status_code == 404
     assert bad.status_code == 400
-    assert "Допустимые значения" in bad.json()["kind"]
+    assert [e["field"] for e in bad.json()["errors"]] == ["kind"]
+    assert "Допустимые значения" in bad.json()["errors"][0]["message"]

@@ -52,12 +52,12 @@ def test_api_rules_answer_in_russian_and_save_nothing(world):
     )
     # then each field is named with a Russian message, and nothing is saved
     assert rules.status_code == 400
-    errors = rules.json()
-    assert "электронной почты" in errors["email"][0]
-    assert "Подтвердите часовой пояс" in errors["time_zone_confirmed"][0]
-    assert "не указаны обучающиеся" in errors["pupils_4"][0]
+    errors = {e["field"]: e["message"] for e in rules.json()["errors"]}
+    assert "электронной почты" in errors["email"]
+    assert "Подтвердите часовой пояс" in errors["time_zone_confirmed"]
+    assert "не указаны обучающиеся" in errors["pupils_4"]
     assert shape.status_code == 400
-    assert "допустимы 4–11" in str(shape.json()["grades"])
+    assert "допустимы 4–11" in str(shape.json()["errors"])
     assert not SchoolProfile.objects.exists()
 
 

@@ -79,7 +79,7 @@ def test_api_refuses_a_bad_file_with_row_and_column(world):
     assert body["errors"][0]["row"] == 6
     assert body["errors"][0]["column"] == "A"
     assert "edu999999" in body["errors"][0]["message"]
-    assert body["preview"]["counts"]["rejected"] == 1
+    assert body["context"]["preview"]["counts"]["rejected"] == 1
     assert snapshot() == before
     assert ImportBatch.objects.count() == batches
 
@@ -93,7 +93,7 @@ def test_api_upload_needs_a_file_and_the_role(world):
     refused = school.post(f"{API}/batches/", {"file": _file(b"PK\x03\x04")})
     # then the message is Russian, and the wrong role is refused
     assert empty.status_code == 400
-    assert empty.json()["file"] == ["Выберите файл для загрузки."]
+    assert empty.json()["errors"] == [{"field": "file", "message": "Выберите файл для загрузки."}]
     assert refused.status_code == 403
 
 

@@ -223,7 +223,7 @@ def test_apply_revalidates_against_the_current_rows(world):
     school.save()
     before = snapshot()
     # when the upload is applied
-    with pytest.raises(service.RefusedUploadError) as caught:
+    with pytest.raises(service.StaleReconciliationError) as caught:
         apply(user, batch)
     # then it is refused naming the row, nothing changes, and the batch stays in preview
     assert "нет в списке ОО" in str(caught.value)

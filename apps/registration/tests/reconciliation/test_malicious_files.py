@@ -1,4 +1,4 @@
-"""A school list that declares a sheet of 1,048,576 × 16,384 cells is refused at once (issue 12).
+"""A school list that declares a sheet of 1,048,576 × 16,384 cells is refused at once.
 
 The declared size (``<dimension ref="A1:XFD1048576"/>``) costs calamine nothing, but openpyxl's
 read-only reader (used to find real formulas) pads every row, and every missing row up to the

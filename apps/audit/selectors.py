@@ -1,4 +1,7 @@
-"""Reads of the audit log, always as an actor sees it (its own unit and below; all for federal)."""
+"""Reads of the audit log (``core.AuditEvent``), always as an actor sees it.
+
+An actor sees its own unit and below; the federal operator sees all.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from apps.core.audit_actions import action_label as action_label
 from apps.core.models import AuditEvent
 from apps.registration.access import A, Actor
 from apps.registration.constants import Role
+from apps.registration.models import Municipality, Region, School
 
 # The Russian names live in apps/core/audit_actions.py; the same dicts, under their old names.
 ACTION_LABELS = audit_actions.ACTION_LABELS
@@ -179,8 +183,6 @@ def audit_event_get(*, actor: Actor, event_id: int) -> AuditEvent:
 
 def audit_unit_codes(*, actor: Actor, events: Iterable[AuditEvent]) -> dict[int, str]:
     """The code of the most specific unit of each event (3 small queries, scoped)."""
-    from apps.registration.models import Municipality, Region, School
-
     events = list(events)
     wanted: dict[type[Any], set[int]] = {School: set(), Municipality: set(), Region: set()}
     for e in events:

@@ -8,8 +8,8 @@ from typing import IO, TYPE_CHECKING
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from apps.audit.selectors import AuditFilter, audit_export_rows, export_headers
 from apps.core import instants
-from apps.core.selectors import AuditFilter, audit_export_rows, export_headers
 from apps.core.services import audit_record
 from apps.core.xlsx_stream import stream_table_xlsx
 from apps.registration.access import A, Actor

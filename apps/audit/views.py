@@ -10,10 +10,12 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.generic import View
 
-from apps.core import audit_actions, selectors, services_audit
+from apps.audit import selectors, services
+from apps.core import audit_actions
 from apps.core.models import AuditEvent
 from apps.core.params import int_param
 from apps.core.scoping import Level
+from apps.registration import selectors as org
 from apps.registration.access import A, ScopedViewMixin
 
 PAGE_SIZE = 50
@@ -90,7 +92,7 @@ class AuditLogView(ScopedViewMixin, View):
 
     scoped_model = AuditEvent
     action = A.VIEW_AUDIT
-    template_name = "core/audit_list.html"
+    template_name = "audit/audit_list.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
         form = AuditFilterForm(request.GET or None)
@@ -128,8 +130,6 @@ class AuditLogView(ScopedViewMixin, View):
             "show_region": self.actor.scope.level is Level.FEDERAL,
         }
         if ctx["show_region"]:
-            from apps.registration import selectors as org
-
             ctx["regions"] = org.region_list(actor=self.actor)
         return render(request, self.template_name, ctx)
 
@@ -142,7 +142,5 @@ class AuditExportView(ScopedViewMixin, View):
 
     def get(self, request: HttpRequest) -> FileResponse:
         filters = AuditFilterForm(request.GET or None).filters()
-        name, handle = services_audit.audit_export(
-            actor=self.actor, filters=filters, request=request
-        )
+        name, handle = services.audit_export(actor=self.actor, filters=filters, request=request)
         return FileResponse(handle, as_attachment=True, filename=name)
