@@ -28,7 +28,7 @@ from apps.campaigns.tests.factories import WorkFactory
 from apps.core.models import AuditEvent
 from apps.core.tests.bad_files import cell_range_bomb, padded, workbook
 from apps.core.tests.bad_files import sheet as sheet_xml
-from apps.registration.accounts import AccountFileKind
+from apps.registration.accounts.rules import AccountFileKind
 from apps.results.tests.conftest import issue_codes
 from conftest import World
 

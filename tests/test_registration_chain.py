@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from apps.core.models import AuditEvent
-from apps.registration.accounts import AccountFileKind
+from apps.registration.accounts.rules import AccountFileKind
 from apps.registration.constants import SchoolStatus
 from apps.registration.models import User
 from apps.registration.tests.accounts.helpers import (

@@ -28,13 +28,13 @@ from apps.core import instants
 from apps.core.scoping import Level
 from apps.materials import selectors as materials
 from apps.materials.models import Kit
-from apps.registration import selectors_profile as profiles
 from apps.registration.access import A, Actor
 from apps.registration.constants import Role
 from apps.registration.models import School
+from apps.registration.profile import selectors as profiles
 from apps.results import selectors as results
-from apps.results import selectors_context as context
-from apps.results import selectors_monitoring as upload_monitoring
+from apps.results.context import selectors as context
+from apps.results.monitoring import selectors as upload_monitoring
 
 # How far ahead a deadline counts as «скоро» (days, on the unit's clock).
 SOON_DAYS = 7

@@ -32,8 +32,10 @@ from apps.demo.campaigns import DEMO_SCHOOL
 from apps.registration.access import A, Actor, actor_for_user
 from apps.registration.constants import PERM_REGION, Role
 from apps.registration.models import RegionGrant, School
-from apps.results import context_xlsx as cx
 from apps.results import selectors as sel
+from apps.results.context import xlsx as cx
+from apps.results.context.selectors import context_spec_get
+from apps.results.context.services import context_version_store
 from apps.results.models import (
     ContextSheet,
     ContextUpload,
@@ -42,8 +44,6 @@ from apps.results.models import (
     ResultVersion,
     Source,
 )
-from apps.results.selectors_context import context_spec_get
-from apps.results.services_context import context_version_store
 
 # Shares of the mix (each drawn per school, or per school × work, from the school's own seed).
 MISSING_SHARE = 1 / 8  # schools that left one work without results

@@ -628,7 +628,7 @@ class BuildState:
 
 
 def _counted_lines(actor: Actor, action: str, work: Work) -> QuerySet[Any]:
-    """The work's application lines that count for materials (as services._lines)."""
+    """The work's application lines that count for materials (as services.codes._lines)."""
 
     applications = Application.objects.for_actor(actor, action).filter(status__in=APPLIED)
     return ApplicationLine.objects.filter(

@@ -10,7 +10,7 @@ from django.dispatch import receiver
 
 @receiver(user_logged_in, dispatch_uid="vpr_login_audit")
 def _logged_in(sender: Any, request: Any, user: Any, **_: Any) -> None:
-    from apps.registration.services_accounts import login_record
+    from apps.registration.accounts.services import login_record
 
     login_record(user=user, request=request)
 
@@ -18,7 +18,7 @@ def _logged_in(sender: Any, request: Any, user: Any, **_: Any) -> None:
 @receiver(user_login_failed, dispatch_uid="vpr_login_failed_audit")
 def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **_: Any) -> None:
     # Django masks the password in ``credentials``; only the attempted login is kept.
-    from apps.registration.services_accounts import login_failed_record
+    from apps.registration.accounts.services import login_failed_record
 
     username = str(credentials.get("username") or "")
     login_failed_record(username=username, reason="password", request=request)

@@ -25,7 +25,7 @@ def school_list_export_task(*, job_id: int, **_: object) -> None:
 @shared_task(name="registration.credentials_purge", acks_late=True)
 def credentials_purge_task(**_: object) -> int:
     """Periodic: wipe the payloads of expired, never-downloaded credentials files."""
-    from apps.registration.services_accounts import credentials_purge_expired
+    from apps.registration.accounts.services import credentials_purge_expired
 
     return credentials_purge_expired()
 
@@ -42,7 +42,7 @@ def credentials_purge_task(**_: object) -> int:
 )
 def account_import_apply_task(*, job_id: int, **_: object) -> None:
     """Apply a previewed accounts upload as the person who asked (idempotent by its job)."""
-    from apps.registration.services_accounts import account_import_apply_run
+    from apps.registration.accounts.services import account_import_apply_run
 
     account_import_apply_run(job_id=job_id)
 

@@ -1,16 +1,14 @@
 from django.urls import path
 
-from apps.registration import (
-    views,
-    views_accounts,
-    views_monitoring,
-    views_profile,
-    views_reconciliation,
-)
+from apps.registration import views
+from apps.registration.accounts import views as accounts_views
+from apps.registration.monitoring import views as monitoring_views
+from apps.registration.profile import views as profile_views
+from apps.registration.reconciliation import views as reconciliation_views
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
-    path("accounts/login/", views_accounts.LoginView.as_view(), name="login"),
+    path("accounts/login/", accounts_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
     path("regions/", views.RegionListView.as_view(), name="region-list"),
     path("regions/<int:pk>/", views.RegionDetailView.as_view(), name="region-detail"),
@@ -35,82 +33,82 @@ urlpatterns = [
     path("exports/", views.JobListView.as_view(), name="job-list"),
     path("exports/<int:pk>/download/", views.JobDownloadView.as_view(), name="job-download"),
     # accounts, credentials, login security
-    path("account/password/", views_accounts.PasswordChangeView.as_view(), name="password-change"),
-    path("account/security/", views_accounts.SecurityView.as_view(), name="account-security"),
+    path("account/password/", accounts_views.PasswordChangeView.as_view(), name="password-change"),
+    path("account/security/", accounts_views.SecurityView.as_view(), name="account-security"),
     path(
         "regions/<int:pk>/coordinator/",
-        views_accounts.RegionCoordinatorView.as_view(),
+        accounts_views.RegionCoordinatorView.as_view(),
         name="region-coordinator",
     ),
     path(
         "regions/<int:pk>/coordinator/reissue/",
-        views_accounts.RegionCoordinatorReissueView.as_view(),
+        accounts_views.RegionCoordinatorReissueView.as_view(),
         name="region-coordinator-reissue",
     ),
     path(
         "regions/<int:pk>/coordinators/",
-        views_accounts.MunicipalCoordinatorsView.as_view(),
+        accounts_views.MunicipalCoordinatorsView.as_view(),
         name="municipal-coordinators",
     ),
     path(
         "regions/<int:pk>/coordinators/template.xlsx",
-        views_accounts.MunicipalCoordinatorsTemplateView.as_view(),
+        accounts_views.MunicipalCoordinatorsTemplateView.as_view(),
         name="municipal-coordinators-template",
     ),
     path(
         "municipalities/<int:pk>/coordinator/reissue/",
-        views_accounts.MunicipalityCoordinatorReissueView.as_view(),
+        accounts_views.MunicipalityCoordinatorReissueView.as_view(),
         name="municipality-coordinator-reissue",
     ),
     path(
         "municipalities/<int:pk>/organizers/",
-        views_accounts.SchoolOrganizersView.as_view(),
+        accounts_views.SchoolOrganizersView.as_view(),
         name="school-organizers",
     ),
     path(
         "municipalities/<int:pk>/organizers/template.xlsx",
-        views_accounts.SchoolOrganizersTemplateView.as_view(),
+        accounts_views.SchoolOrganizersTemplateView.as_view(),
         name="school-organizers-template",
     ),
     path(
         "schools/<int:pk>/organizer/reissue/",
-        views_accounts.SchoolOrganizerReissueView.as_view(),
+        accounts_views.SchoolOrganizerReissueView.as_view(),
         name="school-organizer-reissue",
     ),
     path(
         "schools/<int:pk>/specialists/",
-        views_accounts.SpecialistsView.as_view(),
+        accounts_views.SpecialistsView.as_view(),
         name="school-specialists",
     ),
     path(
         "schools/<int:pk>/specialists/<int:user_id>/disable/",
-        views_accounts.SpecialistDisableView.as_view(),
+        accounts_views.SpecialistDisableView.as_view(),
         name="school-specialist-disable",
     ),
     path(
         "schools/<int:pk>/specialists/<int:user_id>/reissue/",
-        views_accounts.SpecialistReissueView.as_view(),
+        accounts_views.SpecialistReissueView.as_view(),
         name="school-specialist-reissue",
     ),
     path(
         "imports/accounts/<int:pk>/",
-        views_accounts.AccountImportDetailView.as_view(),
+        accounts_views.AccountImportDetailView.as_view(),
         name="account-import-detail",
     ),
     path(
         "imports/accounts/<int:pk>/apply/",
-        views_accounts.AccountImportApplyView.as_view(),
+        accounts_views.AccountImportApplyView.as_view(),
         name="account-import-apply",
     ),
     path(
         "imports/accounts/<int:pk>/discard/",
-        views_accounts.AccountImportDiscardView.as_view(),
+        accounts_views.AccountImportDiscardView.as_view(),
         name="account-import-discard",
     ),
-    path("credentials/", views_accounts.CredentialsListView.as_view(), name="credentials-list"),
+    path("credentials/", accounts_views.CredentialsListView.as_view(), name="credentials-list"),
     path(
         "credentials/<int:pk>/download/",
-        views_accounts.CredentialsDownloadView.as_view(),
+        accounts_views.CredentialsDownloadView.as_view(),
         name="credentials-download",
     ),
 ]
@@ -119,59 +117,59 @@ urlpatterns = [
 urlpatterns += [
     path(
         "reconciliation/",
-        views_reconciliation.ReconciliationListView.as_view(),
+        reconciliation_views.ReconciliationListView.as_view(),
         name="reconciliation-list",
     ),
     path(
         "reconciliation/template.xlsx",
-        views_reconciliation.ReconciliationTemplateView.as_view(),
+        reconciliation_views.ReconciliationTemplateView.as_view(),
         name="reconciliation-template",
     ),
     path(
         "reconciliation/upload/",
-        views_reconciliation.ReconciliationUploadView.as_view(),
+        reconciliation_views.ReconciliationUploadView.as_view(),
         name="reconciliation-upload",
     ),
     path(
         "reconciliation/<int:pk>/",
-        views_reconciliation.ReconciliationDetailView.as_view(),
+        reconciliation_views.ReconciliationDetailView.as_view(),
         name="reconciliation-detail",
     ),
     path(
         "reconciliation/<int:pk>/apply/",
-        views_reconciliation.ReconciliationApplyView.as_view(),
+        reconciliation_views.ReconciliationApplyView.as_view(),
         name="reconciliation-apply",
     ),
     path(
         "reconciliation/<int:pk>/discard/",
-        views_reconciliation.ReconciliationDiscardView.as_view(),
+        reconciliation_views.ReconciliationDiscardView.as_view(),
         name="reconciliation-discard",
     ),
-    path("profile/", views_profile.SchoolProfileEditView.as_view(), name="school-profile-edit"),
+    path("profile/", profile_views.SchoolProfileEditView.as_view(), name="school-profile-edit"),
     path(
         "schools/<int:pk>/profile/",
-        views_profile.SchoolProfileView.as_view(),
+        profile_views.SchoolProfileView.as_view(),
         name="school-profile",
     ),
-    path("profiles/", views_profile.SchoolProfileListView.as_view(), name="school-profile-list"),
+    path("profiles/", profile_views.SchoolProfileListView.as_view(), name="school-profile-list"),
     path(
         "monitoring/registration/",
-        views_monitoring.RegistrationMonitoringView.as_view(),
+        monitoring_views.RegistrationMonitoringView.as_view(),
         name="monitoring-registration",
     ),
     path(
         "monitoring/registration/regions/<int:pk>/",
-        views_monitoring.RegionMonitoringView.as_view(),
+        monitoring_views.RegionMonitoringView.as_view(),
         name="monitoring-region",
     ),
     path(
         "monitoring/registration/municipalities/<int:pk>/",
-        views_monitoring.MunicipalityMonitoringView.as_view(),
+        monitoring_views.MunicipalityMonitoringView.as_view(),
         name="monitoring-municipality",
     ),
     path(
         "monitoring/registration/lagging/",
-        views_monitoring.LaggingSchoolsView.as_view(),
+        monitoring_views.LaggingSchoolsView.as_view(),
         name="monitoring-lagging",
     ),
 ]

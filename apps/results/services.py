@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
     from apps.campaigns.models import Work
-    from apps.results.selectors_monitoring import Unit
+    from apps.results.monitoring.selectors import Unit
 
 MAX_REOPEN_DAYS = 30
 
@@ -690,7 +690,7 @@ def _remind_pending(
     *, actor: Actor, work_id: int, region_id: int | None, municipality_id: int | None
 ) -> tuple[Work, Unit, list[Any]]:
     """The work, the unit (checked through ``for_actor``) and its schools still missing."""
-    from apps.results import selectors_monitoring as mon
+    from apps.results.monitoring import selectors as mon
 
     work = sel.work_get(actor=actor, work_id=work_id, action=A.REMIND_RESULTS)
     unit = mon.monitoring_unit_get(
@@ -764,7 +764,7 @@ def results_remind_send(*, job_id: int) -> int | None:
     from django.conf import settings
     from django.core.mail import send_mass_mail
 
-    from apps.results import selectors_monitoring as mon
+    from apps.results.monitoring import selectors as mon
 
     job = job_claim(job_id=job_id)
     if job is None:

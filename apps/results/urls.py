@@ -1,6 +1,8 @@
 from django.urls import path
 
-from apps.results import views, views_context, views_monitoring
+from apps.results import views
+from apps.results.context import views as context_views
+from apps.results.monitoring import views as monitoring_views
 
 urlpatterns = [
     path(
@@ -35,22 +37,22 @@ urlpatterns = [
     ),
     path(
         "results/monitoring/",
-        views_monitoring.ResultsMonitoringView.as_view(),
+        monitoring_views.ResultsMonitoringView.as_view(),
         name="results-monitoring",
     ),
     path(
         "results/monitoring/regions/<int:region_id>/",
-        views_monitoring.MonitoringRegionView.as_view(),
+        monitoring_views.MonitoringRegionView.as_view(),
         name="results-monitoring-region",
     ),
     path(
         "results/monitoring/municipalities/<int:municipality_id>/",
-        views_monitoring.MonitoringMunicipalityView.as_view(),
+        monitoring_views.MonitoringMunicipalityView.as_view(),
         name="results-monitoring-municipality",
     ),
     path(
         "results/monitoring/remind/",
-        views_monitoring.ResultsRemindView.as_view(),
+        monitoring_views.ResultsRemindView.as_view(),
         name="results-remind",
     ),
     path("results/versions/<int:pk>/", views.VersionView.as_view(), name="results-version"),
@@ -61,22 +63,22 @@ urlpatterns = [
     ),
     path(
         "results/context-versions/<int:pk>/",
-        views_context.ContextVersionView.as_view(),
+        context_views.ContextVersionView.as_view(),
         name="results-context-version",
     ),
     path(
         "schools/<int:school_id>/context/",
-        views_context.ContextView.as_view(),
+        context_views.ContextView.as_view(),
         name="results-context",
     ),
     path(
         "schools/<int:school_id>/context/upload/",
-        views_context.ContextUploadView.as_view(),
+        context_views.ContextUploadView.as_view(),
         name="results-context-upload",
     ),
     path(
         "schools/<int:school_id>/context/form/",
-        views_context.ContextFormView.as_view(),
+        context_views.ContextFormView.as_view(),
         name="results-context-form",
     ),
 ]

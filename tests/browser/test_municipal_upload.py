@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from apps.registration import selectors_accounts as sel
-from apps.registration import services_accounts as svc
 from apps.registration import tasks
 from apps.registration.access import actor_for_user
-from apps.registration.accounts import AccountFileKind, account_template_xlsx
+from apps.registration.accounts import selectors as sel
+from apps.registration.accounts import services as svc
+from apps.registration.accounts.rules import AccountFileKind, account_template_xlsx
 from apps.registration.models import User
 from apps.registration.tests.accounts.helpers import fill, person, read_credentials
 from conftest import PASSWORD, build_world

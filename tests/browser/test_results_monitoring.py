@@ -21,7 +21,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from apps.results import context_xlsx as cx
+from apps.results.context import xlsx as cx
 from apps.results.models import ContextUpload
 from apps.results.tests.conftest import Env, env  # noqa: F401 - fixture used by the two below
 from apps.results.tests.test_context_diff import two_uploads  # noqa: F401 - fixture

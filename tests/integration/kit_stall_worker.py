@@ -45,7 +45,7 @@ def _install() -> None:
 
     django.setup()
     from apps.core import services as core_services
-    from apps.materials import services as materials_services
+    from apps.materials.services import archives as materials_services
 
     lease = float(os.environ.get("VPR_TEST_LEASE_SECONDS", "1"))
     core_services.JOB_LEASE = dt.timedelta(seconds=lease)  # type: ignore[misc]

@@ -23,9 +23,9 @@ from apps.materials.models import ParticipantCode
 from apps.registration.access import A, Actor, actor_for_user
 from apps.registration.constants import Role
 from apps.registration.models import Region, School, User
-from apps.results import context_xlsx as cx
 from apps.results import selectors as sel
-from apps.results import selectors_monitoring as mon
+from apps.results.context import xlsx as cx
+from apps.results.context.selectors import context_spec_get
 from apps.results.models import (
     ContextSheet,
     ContextUpload,
@@ -34,7 +34,7 @@ from apps.results.models import (
     ResultSheet,
     ResultVersion,
 )
-from apps.results.selectors_context import context_spec_get
+from apps.results.monitoring import selectors as mon
 
 pytestmark = pytest.mark.django_db
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pytest
 import time_machine
@@ -12,7 +13,7 @@ from django.utils import timezone
 from apps.core.jobs import job_sweep
 from apps.core.models import AuditEvent, Job
 from apps.materials import archive as arch
-from apps.materials import services
+from apps.materials import pdf, services
 from apps.materials.constants import KIT_BUILD
 from apps.materials.models import Kit
 from apps.materials.tasks import kit_build_task
@@ -74,12 +75,12 @@ def test_a_worker_killed_mid_build_publishes_nothing_and_the_retry_completes(
     # given a queued build whose worker dies right before the archive is moved into place
     kit = _kit(world)
     job = _job(kit)
-    real_replace = services.os.replace
+    real_replace = os.replace
 
     def killed(*_args: object) -> None:
         raise SystemExit("worker killed")  # not an Exception: nothing in the task catches it
 
-    monkeypatch.setattr(services.os, "replace", killed)
+    monkeypatch.setattr(os, "replace", killed)
     # when the task runs and dies
     with pytest.raises(SystemExit):
         kit_build_task(job_id=job.pk)
@@ -95,7 +96,7 @@ def test_a_worker_killed_mid_build_publishes_nothing_and_the_retry_completes(
     job.refresh_from_db()
     assert job.status == Job.Status.RUNNING
     # and a redelivered message does nothing while the dead worker's lease holds
-    monkeypatch.setattr(services.os, "replace", real_replace)
+    monkeypatch.setattr(os, "replace", real_replace)
     kit_build_task(job_id=job.pk)
     assert Kit.objects.get(pk=kit.pk).status == Kit.Status.GENERATED
     # when the lease has expired and the sweep re-queues it (tasks run eagerly in tests)
@@ -123,7 +124,7 @@ def test_a_broken_build_is_recorded_and_can_be_retried(world, monkeypatch) -> No
     def broken(**_kwargs: object) -> bytes:
         raise ValueError("сломано")
 
-    monkeypatch.setattr(services.pdf, "protocol_pdf", broken)
+    monkeypatch.setattr(pdf, "protocol_pdf", broken)
     with pytest.raises(ValueError):
         kit_build_task(job_id=job.pk)
     # then the job and the kit say so

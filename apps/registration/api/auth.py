@@ -21,7 +21,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.registration import services_accounts, services_tokens
+from apps.registration import services_tokens
+from apps.registration.accounts import services as accounts_services
 from apps.registration.api.authentication import ApiTokenAuthentication
 from apps.registration.messages import text
 
@@ -111,7 +112,7 @@ class ObtainTokenApi(APIView):
             raise serializers.ValidationError(
                 {"code": [text("totp_required")]}, code="totp_required"
             )
-        if services_accounts.totp_login_check(user_id=user_id, code=code, request=request):
+        if accounts_services.totp_login_check(user_id=user_id, code=code, request=request):
             return
         # A wrong code counts as a failed login of the pair (the check above audited it), so
         # codes cannot be guessed faster than passwords.

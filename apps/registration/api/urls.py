@@ -1,7 +1,11 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from apps.registration.api import accounts, monitoring, profile, reconciliation, views
+from apps.registration.accounts import api as accounts
+from apps.registration.api import views
+from apps.registration.monitoring import api as monitoring
+from apps.registration.profile import api as profile
+from apps.registration.reconciliation import api as reconciliation
 
 router = SimpleRouter()
 router.register("regions", views.RegionViewSet, basename="api-region")

@@ -16,9 +16,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.registration import services_accounts as svc
 from apps.registration import totp
 from apps.registration.access import actor_for_user
+from apps.registration.accounts import services as svc
 from apps.registration.models import School, User
 from apps.registration.tests.accounts.helpers import NEW_PASSWORD, person
 from conftest import PASSWORD, World

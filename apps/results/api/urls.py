@@ -1,7 +1,7 @@
 from django.urls import path
 
-from apps.results import views_context
 from apps.results.api import views
+from apps.results.context import views as context_views
 
 urlpatterns = [
     path(
@@ -17,7 +17,7 @@ urlpatterns = [
     path("result-versions/<int:pk>/", views.ResultVersionApi.as_view(), name="api-result-version"),
     path(
         "schools/<int:school_id>/context/",
-        views_context.ContextApi.as_view(),
+        context_views.ContextApi.as_view(),
         name="api-school-context",
     ),
 ]

@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 
 from apps.core.models import AuditEvent
 from apps.core.uploads import UploadError
-from apps.results import context_xlsx as cx
-from apps.results import services_context as svc
+from apps.results.context import services as svc
+from apps.results.context import xlsx as cx
 from apps.results.models import ContextUpload, ParticipantContext
 from apps.results.tests.conftest import Env
 

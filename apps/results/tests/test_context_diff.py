@@ -11,9 +11,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from apps.registration.tests.factories import grant, make_user
-from apps.results import context_xlsx as cx
-from apps.results import selectors_context as ctx_sel
 from apps.results import xlsx
+from apps.results.context import selectors as ctx_sel
+from apps.results.context import xlsx as cx
 from apps.results.models import ContextUpload
 from apps.results.tests.conftest import Env
 from apps.results.tests.test_context import SCHOOL, answers, blank, fill, upload

@@ -23,9 +23,9 @@ from apps.campaigns.tests.factories import SubjectFactory, WorkFactory
 from apps.core.models import AuditEvent, Job
 from apps.registration.models import Municipality, Region, School, SchoolProfile
 from apps.registration.tests.factories import SchoolFactory
-from apps.results import selectors_monitoring as mon
 from apps.results import services
 from apps.results.models import ContextSheet, ContextUpload, ResultSheet, ResultVersion
+from apps.results.monitoring import selectors as mon
 from apps.results.tests.conftest import HELD_ON, Env
 
 pytestmark = pytest.mark.django_db

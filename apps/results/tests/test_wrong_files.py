@@ -13,8 +13,8 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from apps.core.uploads import MAX_UPLOAD_BYTES, UploadError, read_limited, too_big_message
-from apps.results import context_xlsx as cx
 from apps.results import form_kind as fk
+from apps.results.context import xlsx as cx
 from apps.results.models import ContextUpload, ResultVersion
 from apps.results.tests.conftest import Env
 from apps.results.tests.test_context import SCHOOL, answers, blank, fill, upload
@@ -187,8 +187,8 @@ def test_the_marking_sheets_are_those_the_portal_makes() -> None:
     from apps.applications import xlsx as applications
     from apps.campaigns import xlsx as campaigns
     from apps.materials import bank
-    from apps.registration import reconciliation
-    from apps.registration.accounts import AccountFileKind
+    from apps.registration.accounts.rules import AccountFileKind
+    from apps.registration.reconciliation import rules as reconciliation
     from apps.results import constants
 
     by_key = {kind.key: kind.sheets for kind in fk.KINDS}

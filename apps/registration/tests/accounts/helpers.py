@@ -12,7 +12,7 @@ from django.test import Client, TestCase
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from apps.registration.accounts import (
+from apps.registration.accounts.rules import (
     COL_CODE,
     COL_EMAIL,
     COL_FULL_NAME,

@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from apps.core.models import AuditEvent, ImportBatch, Job
 from apps.core.services import JOB_LEASE
-from apps.registration import services_accounts as svc
-from apps.registration.accounts import AccountFileKind
+from apps.registration.accounts import services as svc
+from apps.registration.accounts.rules import AccountFileKind
 from apps.registration.models import CredentialsFile, User
 from apps.registration.tasks import account_import_apply_task
 from apps.registration.tests.accounts.helpers import fill, person, read_credentials, xlsx_upload

@@ -12,7 +12,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from apps.core.models import AuditEvent
-from apps.registration.accounts import CredentialRow, credentials_xlsx
+from apps.registration.accounts.rules import CredentialRow, credentials_xlsx
 from apps.registration.models import CredentialsFile, User
 from apps.registration.tests.accounts.helpers import (
     download_latest_credentials,

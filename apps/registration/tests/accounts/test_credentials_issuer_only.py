@@ -11,8 +11,8 @@ import pytest
 from django.urls import reverse
 
 from apps.registration.access import actor_for_user
+from apps.registration.accounts.services import Person, account_reissue, specialist_add
 from apps.registration.models import CredentialsFile, School
-from apps.registration.services_accounts import Person, account_reissue, specialist_add
 from apps.registration.tests.accounts.helpers import read_credentials
 from conftest import World
 

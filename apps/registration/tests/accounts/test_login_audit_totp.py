@@ -12,8 +12,8 @@ from django.utils import timezone
 from apps.core import crypto
 from apps.core.models import AuditEvent
 from apps.registration import totp
+from apps.registration.accounts.services import totp_secret
 from apps.registration.models import User
-from apps.registration.services_accounts import totp_secret
 from apps.registration.tests.accounts.helpers import NEW_PASSWORD
 from conftest import PASSWORD
 

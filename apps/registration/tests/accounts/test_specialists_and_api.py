@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from apps.core.models import AuditEvent, ImportBatch
 from apps.registration.access import actor_for_user
-from apps.registration.accounts import AccountFileKind
+from apps.registration.accounts.rules import AccountFileKind
 from apps.registration.constants import Role
 from apps.registration.models import CredentialsFile, User
 from apps.registration.tests.accounts.helpers import (

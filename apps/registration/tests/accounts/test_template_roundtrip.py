@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from apps.core.models import ImportBatch
-from apps.registration.accounts import AccountFileKind
+from apps.registration.accounts.rules import AccountFileKind
 from apps.registration.models import User
 from apps.registration.tests.accounts.helpers import fill, person, xlsx_upload
 

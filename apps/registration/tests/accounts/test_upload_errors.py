@@ -12,7 +12,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from apps.core.models import AuditEvent, ImportBatch
-from apps.registration.accounts import AccountFileKind
+from apps.registration.accounts.rules import AccountFileKind
 from apps.registration.models import MunicipalityGrant, RegionGrant, SchoolGrant, User
 from apps.registration.tests.accounts.helpers import fill, person, xlsx_upload
 from conftest import need_service

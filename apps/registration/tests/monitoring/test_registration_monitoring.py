@@ -9,10 +9,7 @@ from django.utils import timezone
 from apps.registration.access import actor_for_user
 from apps.registration.constants import SchoolStatus
 from apps.registration.models import SchoolProfile
-from apps.registration.selectors_monitoring import (
-    registration_lagging_list,
-    registration_progress,
-)
+from apps.registration.monitoring.selectors import registration_lagging_list, registration_progress
 from apps.registration.tests.factories import (
     MunicipalityFactory,
     RegionFactory,

@@ -6,7 +6,7 @@ from django.urls import reverse
 from apps.core.models import AuditEvent
 from apps.registration.access import actor_for_user
 from apps.registration.models import SchoolProfile
-from apps.registration.services_profile import (
+from apps.registration.profile.services import (
     GradeCount,
     ProfileInput,
     profile_errors,

@@ -10,10 +10,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from apps.core.models import ImportBatch
-from apps.registration import reconciliation as rc
-from apps.registration import services_reconciliation as service
 from apps.registration.access import actor_for_user
 from apps.registration.models import School
+from apps.registration.reconciliation import rules as rc
+from apps.registration.reconciliation import services as service
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

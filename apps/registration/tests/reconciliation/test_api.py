@@ -7,9 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from apps.core.models import AuditEvent, ImportBatch
-from apps.registration import reconciliation as rc
 from apps.registration.constants import SchoolStatus
 from apps.registration.models import School
+from apps.registration.reconciliation import rules as rc
 from apps.registration.tests.reconciliation.helpers import XLSX, edit, new_school, snapshot
 
 pytestmark = pytest.mark.django_db

@@ -8,12 +8,12 @@ from guardian.shortcuts import get_perms
 
 from apps.core.models import AuditEvent, ImportBatch
 from apps.core.services import audit_record
-from apps.registration import reconciliation as rc
 from apps.registration import selectors
-from apps.registration import services_reconciliation as service
 from apps.registration.access import actor_for_user
 from apps.registration.constants import SchoolStatus
 from apps.registration.models import School
+from apps.registration.reconciliation import rules as rc
+from apps.registration.reconciliation import services as service
 from apps.registration.services import school_unit_scope
 from apps.registration.tests.factories import grant, make_user
 from apps.registration.tests.reconciliation.helpers import (

@@ -13,7 +13,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from apps.core.models import AuditEvent, ImportBatch
-from apps.registration import reconciliation as rc
+from apps.registration.reconciliation import rules as rc
 from apps.registration.tests.reconciliation.helpers import (
     XLSX,
     edit,

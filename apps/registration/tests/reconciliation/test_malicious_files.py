@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from apps.core.models import ImportBatch
 from apps.core.tests.bad_files import deadline, edit_sheet
-from apps.registration import reconciliation as rc
+from apps.registration.reconciliation import rules as rc
 from apps.registration.tests.reconciliation.helpers import snapshot, template, upload_file
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from apps.core.models import AuditEvent
-from apps.registration import reconciliation as rc
 from apps.registration.constants import SchoolStatus
+from apps.registration.reconciliation import rules as rc
 from apps.registration.tests.reconciliation.helpers import rows_of, template
 
 pytestmark = pytest.mark.django_db

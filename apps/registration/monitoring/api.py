@@ -11,9 +11,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.params import int_param
-from apps.registration import selectors_monitoring
 from apps.registration.access import A, ScopedAPIMixin
 from apps.registration.models import Municipality, Region, School
+from apps.registration.monitoring import selectors as monitoring_selectors
 
 
 class UnitProgressOutputSerializer(serializers.Serializer[Any]):
@@ -77,7 +77,7 @@ class _ProgressApi(ScopedAPIMixin, APIView):
         self, *, region_id: int | None = None, municipality_id: int | None = None
     ) -> Response:
         # an invisible unit raises DoesNotExist: 404 from the one handler (core.drf)
-        report = selectors_monitoring.registration_progress(
+        report = monitoring_selectors.registration_progress(
             actor=self.actor, region_id=region_id, municipality_id=municipality_id
         )
         return Response(ProgressOutputSerializer(report).data)
@@ -116,7 +116,7 @@ class MunicipalityRegistrationProgressApi(_ProgressApi):
 @extend_schema(
     summary="ОО, не выполнившие шаг регистрации",
     parameters=[
-        OpenApiParameter("kind", str, enum=list(selectors_monitoring.LAGGING_KINDS)),
+        OpenApiParameter("kind", str, enum=list(monitoring_selectors.LAGGING_KINDS)),
         OpenApiParameter("region", int),
         OpenApiParameter("municipality", int),
     ],
@@ -129,11 +129,11 @@ class LaggingSchoolsApi(ScopedAPIMixin, generics.ListAPIView[School]):
     def get_queryset(self) -> Any:
         params = self.request.query_params
         kind = params.get("kind", "login")
-        if kind not in selectors_monitoring.LAGGING_KINDS:
+        if kind not in monitoring_selectors.LAGGING_KINDS:
             raise serializers.ValidationError(
-                {"kind": "Допустимые значения: " + ", ".join(selectors_monitoring.LAGGING_KINDS)}
+                {"kind": "Допустимые значения: " + ", ".join(monitoring_selectors.LAGGING_KINDS)}
             )
-        return selectors_monitoring.registration_lagging_list(
+        return monitoring_selectors.registration_lagging_list(
             actor=self.actor,
             kind=kind,
             region_id=int_param(params.get("region")),

@@ -30,16 +30,16 @@ from apps.core.models import ImportBatch
 from apps.core.scoping import Level, Scope
 from apps.core.services import audit_record
 from apps.core.uploads import MAX_UPLOAD_BYTES, UploadError, file_error
-from apps.registration import reconciliation as rc
 from apps.registration.access import A, Actor
 from apps.registration.constants import SchoolStatus
 from apps.registration.messages import RegistrationError
 from apps.registration.models import Municipality, Region, School
+from apps.registration.reconciliation import rules as rc
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
-# Accounts of new schools are issued by the accounts flow (services_accounts): a new active
+# Accounts of new schools are issued by the accounts flow (accounts/services.py): a new active
 # school appears in its municipality's organizers file; its login is its code.
 ACCOUNTS_NOTE = (
     "Учётные записи организаторов новых ОО (логин — код ОО) выдаются в разделе «Организаторы ОО»: "

@@ -17,10 +17,12 @@ from apps.core.errors import DomainError
 from apps.core.models import ImportBatch
 from apps.core.params import int_param
 from apps.core.scoping import Level
-from apps.registration import selectors, selectors_reconciliation, services_reconciliation
+from apps.registration import selectors
 from apps.registration.access import A, Actor, ScopedViewMixin
 from apps.registration.models import School
-from apps.registration.reconciliation import KIND, OUTCOME_LABELS
+from apps.registration.reconciliation import selectors as reconciliation_selectors
+from apps.registration.reconciliation import services as reconciliation_services
+from apps.registration.reconciliation.rules import KIND, OUTCOME_LABELS
 
 PAGE_SIZE = 25
 
@@ -53,7 +55,7 @@ class ReconciliationListView(ScopedViewMixin, ListView):  # type: ignore[type-ar
     paginate_by = PAGE_SIZE
 
     def get_queryset(self) -> QuerySet[ImportBatch]:
-        return selectors_reconciliation.school_list_batch_list(
+        return reconciliation_selectors.school_list_batch_list(
             actor=self.actor,
             region_id=int_param(self.request.GET.get("region")),
             status=self.request.GET.get("status", ""),
@@ -79,7 +81,7 @@ class ReconciliationTemplateView(ScopedViewMixin, View):
 
     def get(self, request: HttpRequest) -> FileResponse:
         try:
-            built = services_reconciliation.school_list_template(actor=self.actor, request=request)
+            built = reconciliation_services.school_list_template(actor=self.actor, request=request)
         except ObjectDoesNotExist as exc:
             raise Http404 from exc
         return FileResponse(io.BytesIO(built.content), as_attachment=True, filename=built.filename)
@@ -101,10 +103,10 @@ class ReconciliationUploadView(ScopedViewMixin, View):
             return render(request, self.template_name, {"form": form}, status=400)
         upload = form.cleaned_data["file"]
         try:
-            batch = services_reconciliation.school_list_upload(
+            batch = reconciliation_services.school_list_upload(
                 actor=self.actor, file=upload, name=upload.name, size=upload.size, request=request
             )
-        except services_reconciliation.RefusedUploadError as exc:
+        except reconciliation_services.RefusedUploadError as exc:
             ctx = {
                 "form": UploadForm(),
                 "file_name": upload.name,
@@ -129,7 +131,7 @@ class ReconciliationDetailView(ScopedViewMixin, DetailView):  # type: ignore[typ
 
     def get_object(self, queryset: QuerySet[ImportBatch] | None = None) -> ImportBatch:
         try:
-            return selectors_reconciliation.school_list_batch_get(
+            return reconciliation_selectors.school_list_batch_get(
                 actor=self.actor, batch_id=self.kwargs["pk"]
             )
         except ImportBatch.DoesNotExist as exc:
@@ -153,7 +155,7 @@ class _BatchActionView(ScopedViewMixin, View):
     scoped_model = ImportBatch
     action = A.RECONCILE_SCHOOLS
 
-    def run(self, request: HttpRequest, pk: int) -> services_reconciliation.ApplyOutcome:
+    def run(self, request: HttpRequest, pk: int) -> reconciliation_services.ApplyOutcome:
         raise NotImplementedError
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -161,7 +163,7 @@ class _BatchActionView(ScopedViewMixin, View):
             outcome = self.run(request, pk)
         except ImportBatch.DoesNotExist as exc:
             raise Http404 from exc
-        except services_reconciliation.StaleReconciliationError as exc:
+        except reconciliation_services.StaleReconciliationError as exc:
             messages.error(request, f"{exc.message} " + "; ".join(str(e) for e in exc.errors[:5]))
         except DomainError as exc:
             messages.error(request, exc.message)
@@ -173,8 +175,8 @@ class _BatchActionView(ScopedViewMixin, View):
 class ReconciliationApplyView(_BatchActionView):
     """Apply a previewed upload (POST only); applying twice changes nothing."""
 
-    def run(self, request: HttpRequest, pk: int) -> services_reconciliation.ApplyOutcome:
-        return services_reconciliation.school_list_apply(
+    def run(self, request: HttpRequest, pk: int) -> reconciliation_services.ApplyOutcome:
+        return reconciliation_services.school_list_apply(
             actor=self.actor, batch_id=pk, request=request
         )
 
@@ -182,7 +184,7 @@ class ReconciliationApplyView(_BatchActionView):
 class ReconciliationDiscardView(_BatchActionView):
     """Cancel a previewed upload (POST only); nothing is changed."""
 
-    def run(self, request: HttpRequest, pk: int) -> services_reconciliation.ApplyOutcome:
-        return services_reconciliation.school_list_discard(
+    def run(self, request: HttpRequest, pk: int) -> reconciliation_services.ApplyOutcome:
+        return reconciliation_services.school_list_discard(
             actor=self.actor, batch_id=pk, request=request
         )

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from apps.core.models import ImportBatch
 from apps.registration.access import A, Actor
-from apps.registration.reconciliation import KIND
+from apps.registration.reconciliation.rules import KIND
 
 
 def school_list_batch_list(

@@ -44,7 +44,7 @@ from apps.core.uploads import MAX_UPLOAD_BYTES, UploadError, file_error
 from apps.registration import constants as c
 from apps.registration import totp
 from apps.registration.access import A, Actor, actor_for_user
-from apps.registration.accounts import (
+from apps.registration.accounts.rules import (
     AccountFileKind,
     CredentialRow,
     PersonRow,

@@ -21,10 +21,11 @@ from apps.core.api import XLSX_RESPONSE, XlsxRenderer
 from apps.core.api_errors import ErrorSerializer
 from apps.core.models import ImportBatch
 from apps.core.params import int_param
-from apps.registration import selectors_reconciliation, services_reconciliation
 from apps.registration.access import A, ScopedAPIMixin
 from apps.registration.models import School
-from apps.registration.reconciliation import KIND, OUTCOME_LABELS
+from apps.registration.reconciliation import selectors as reconciliation_selectors
+from apps.registration.reconciliation import services as reconciliation_services
+from apps.registration.reconciliation.rules import KIND, OUTCOME_LABELS
 
 
 class CellErrorOutputSerializer(serializers.Serializer[Any]):
@@ -168,7 +169,7 @@ class SchoolListTemplateApi(_Scoped):
 
     @extend_schema(summary="Скачать список ОО для выверки", responses={200: XLSX_RESPONSE})
     def get(self, request: Request) -> FileResponse:
-        built = services_reconciliation.school_list_template(
+        built = reconciliation_services.school_list_template(
             actor=self.actor, request=request._request
         )
         return FileResponse(io.BytesIO(built.content), as_attachment=True, filename=built.filename)
@@ -184,7 +185,7 @@ class SchoolListBatchListApi(ScopedAPIMixin, generics.ListAPIView[ImportBatch]):
 
     def get_queryset(self) -> Any:
         params = self.request.query_params
-        return selectors_reconciliation.school_list_batch_list(
+        return reconciliation_selectors.school_list_batch_list(
             actor=self.actor,
             region_id=int_param(params.get("region")),
             status=params.get("status", ""),
@@ -210,7 +211,7 @@ class SchoolListBatchListApi(ScopedAPIMixin, generics.ListAPIView[ImportBatch]):
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
         # a refused file answers 400 with every error and the preview in ``context``
-        batch = services_reconciliation.school_list_upload(
+        batch = reconciliation_services.school_list_upload(
             actor=self.actor,
             file=upload,
             name=upload.name,
@@ -226,7 +227,7 @@ class SchoolListBatchDetailApi(_Scoped):
 
     @extend_schema(summary="Загрузка выверки и её предпросмотр", responses=BatchOutputSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        batch = selectors_reconciliation.school_list_batch_get(actor=self.actor, batch_id=pk)
+        batch = reconciliation_selectors.school_list_batch_get(actor=self.actor, batch_id=pk)
         return Response(BatchOutputSerializer(batch).data)
 
 
@@ -234,7 +235,7 @@ class _BatchActionApi(_Scoped):
     scoped_model = ImportBatch
     method_actions = {"POST": A.RECONCILE_SCHOOLS}
 
-    def run(self, request: Request, pk: int) -> services_reconciliation.ApplyOutcome:
+    def run(self, request: Request, pk: int) -> reconciliation_services.ApplyOutcome:
         raise NotImplementedError
 
     def post(self, request: Request, pk: int) -> Response:
@@ -252,8 +253,8 @@ class SchoolListBatchApplyApi(_BatchActionApi):
     def post(self, request: Request, pk: int) -> Response:
         return super().post(request, pk)
 
-    def run(self, request: Request, pk: int) -> services_reconciliation.ApplyOutcome:
-        return services_reconciliation.school_list_apply(
+    def run(self, request: Request, pk: int) -> reconciliation_services.ApplyOutcome:
+        return reconciliation_services.school_list_apply(
             actor=self.actor, batch_id=pk, request=request._request
         )
 
@@ -265,7 +266,7 @@ class SchoolListBatchDiscardApi(_BatchActionApi):
     def post(self, request: Request, pk: int) -> Response:
         return super().post(request, pk)
 
-    def run(self, request: Request, pk: int) -> services_reconciliation.ApplyOutcome:
-        return services_reconciliation.school_list_discard(
+    def run(self, request: Request, pk: int) -> reconciliation_services.ApplyOutcome:
+        return reconciliation_services.school_list_discard(
             actor=self.actor, batch_id=pk, request=request._request
         )

@@ -1,8 +1,8 @@
 """Context data of a school and its participants for a campaign: the form download and its
 upload (atomic replace, every version kept with who/when). The reads live in
-``selectors_context``.
+``context.selectors``.
 
-The one write, ``context_upload``, validates everything first (pure, ``context_xlsx``) and only
+The one write, ``context_upload``, validates everything first (pure, ``context.xlsx``) and only
 then replaces the current data of the school × campaign in one transaction holding the
 ``ContextSheet`` row.
 """
@@ -24,13 +24,13 @@ from apps.core.services import audit_record
 from apps.core.uploads import UploadError, file_error
 from apps.registration.access import A, Actor
 from apps.registration.models import School
-from apps.results import context_xlsx as cx
-from apps.results.models import ContextSheet, ContextUpload, ParticipantContext, Source
-from apps.results.selectors_context import (
+from apps.results.context import xlsx as cx
+from apps.results.context.selectors import (
     context_campaign_get,
     context_school_get,
     context_spec_get,
 )
+from apps.results.models import ContextSheet, ContextUpload, ParticipantContext, Source
 from apps.results.xlsx import safe_file_name
 
 if TYPE_CHECKING:

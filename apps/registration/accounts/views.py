@@ -25,13 +25,13 @@ from django.views.generic import View
 from apps.core.errors import DomainError
 from apps.core.models import ImportBatch, Job
 from apps.core.uploads import UploadError
-from apps.registration import selectors_accounts as sel
-from apps.registration import services_accounts as svc
 from apps.registration import totp
 from apps.registration import views as base_views
 from apps.registration.access import A, ActorViewMixin, ScopedViewMixin
-from apps.registration.accounts import AccountFileKind, account_template_xlsx
-from apps.registration.forms_accounts import CodeForm, PersonForm, UploadForm
+from apps.registration.accounts import selectors as sel
+from apps.registration.accounts import services as svc
+from apps.registration.accounts.forms import CodeForm, PersonForm, UploadForm
+from apps.registration.accounts.rules import AccountFileKind, account_template_xlsx
 from apps.registration.messages import text as messages_text
 from apps.registration.models import CredentialsFile, Municipality, Region, School, User
 

@@ -10,7 +10,7 @@ from apps.campaigns.models import SESSION_SHORT
 from apps.materials.models import ParticipantCode
 from apps.registration.access import A, Actor
 from apps.registration.models import School
-from apps.results import context_xlsx as cx
+from apps.results.context import xlsx as cx
 from apps.results.models import ContextSheet, ContextUpload, ParticipantContext
 
 if TYPE_CHECKING:

@@ -22,10 +22,10 @@ from apps.core.api_errors import ErrorSerializer
 from apps.core.drf import BoundedJSONParser
 from apps.core.models import ImportBatch, Job
 from apps.core.uploads import looks_like_formula
-from apps.registration import selectors_accounts as sel
-from apps.registration import services_accounts as svc
 from apps.registration.access import A, ScopedAPIMixin
-from apps.registration.accounts import AccountFileKind, account_template_xlsx
+from apps.registration.accounts import selectors as sel
+from apps.registration.accounts import services as svc
+from apps.registration.accounts.rules import AccountFileKind, account_template_xlsx
 from apps.registration.messages import text
 from apps.registration.models import CredentialsFile, Municipality, Region, School, User
 

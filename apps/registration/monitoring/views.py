@@ -10,9 +10,9 @@ from django.shortcuts import render
 from django.views.generic import ListView, View
 
 from apps.core.params import int_param
-from apps.registration import selectors_monitoring
 from apps.registration.access import A, ScopedViewMixin
 from apps.registration.models import Municipality, Region, School
+from apps.registration.monitoring import selectors as monitoring_selectors
 
 PAGE_SIZE = 50
 TEMPLATE = "registration/monitoring/registration.html"
@@ -29,12 +29,12 @@ class _ProgressView(ScopedViewMixin, View):
         municipality_id: int | None = None,
     ) -> HttpResponse:
         try:
-            report = selectors_monitoring.registration_progress(
+            report = monitoring_selectors.registration_progress(
                 actor=self.actor, region_id=region_id, municipality_id=municipality_id
             )
         except (Region.DoesNotExist, Municipality.DoesNotExist) as exc:
             raise Http404 from exc
-        ctx = {"report": report, "lagging_kinds": selectors_monitoring.LAGGING_KINDS}
+        ctx = {"report": report, "lagging_kinds": monitoring_selectors.LAGGING_KINDS}
         return render(request, TEMPLATE, ctx)
 
 
@@ -75,10 +75,10 @@ class LaggingSchoolsView(ScopedViewMixin, ListView):  # type: ignore[type-arg]
 
     def kind(self) -> str:
         kind = self.request.GET.get("kind", "")
-        return kind if kind in selectors_monitoring.LAGGING_KINDS else "login"
+        return kind if kind in monitoring_selectors.LAGGING_KINDS else "login"
 
     def get_queryset(self) -> QuerySet[School]:
-        return selectors_monitoring.registration_lagging_list(
+        return monitoring_selectors.registration_lagging_list(
             actor=self.actor,
             kind=self.kind(),
             region_id=int_param(self.request.GET.get("region")),
@@ -88,7 +88,7 @@ class LaggingSchoolsView(ScopedViewMixin, ListView):  # type: ignore[type-arg]
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         ctx["kind"] = self.kind()
-        ctx["kinds"] = selectors_monitoring.LAGGING_KINDS
+        ctx["kinds"] = monitoring_selectors.LAGGING_KINDS
         ctx["region"] = self.request.GET.get("region", "")
         ctx["municipality"] = self.request.GET.get("municipality", "")
         return ctx

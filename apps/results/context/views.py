@@ -29,9 +29,9 @@ from apps.core.params import int_param
 from apps.core.uploads import UploadError, file_error
 from apps.registration.access import A, ScopedAPIMixin, ScopedViewMixin
 from apps.registration.models import School
-from apps.results import context_xlsx as cx
-from apps.results import selectors_context as ctx_sel
-from apps.results import services_context as ctx_services
+from apps.results.context import selectors as ctx_sel
+from apps.results.context import services as ctx_services
+from apps.results.context import xlsx as cx
 from apps.results.models import ContextUpload, Source
 from apps.results.views import _download, read_upload
 

@@ -23,9 +23,9 @@ from apps.core.scoping import Level
 from apps.core.xlsx import table_workbook
 from apps.registration.access import A, ScopedViewMixin
 from apps.registration.models import Municipality, Region
-from apps.results import selectors_monitoring as mon
 from apps.results import services
 from apps.results.models import ResultSheet
+from apps.results.monitoring import selectors as mon
 from apps.results.views import _download
 
 # The columns of every monitoring table and export: (Counts attribute, group, short label on

@@ -9,7 +9,15 @@ from django.db.models import QuerySet
 from apps.core.models import ImportBatch, Job
 from apps.registration import constants as c
 from apps.registration.access import A, Actor
-from apps.registration.accounts import AccountFileKind, TemplateRow
+from apps.registration.accounts.rules import AccountFileKind, TemplateRow
+from apps.registration.accounts.services import (
+    ACCOUNT_IMPORT_KINDS,
+    apply_job_key,
+    holders,
+    import_children,
+    import_unit_get,
+    unit_login,
+)
 from apps.registration.constants import ACCOUNTS_APPLY
 from apps.registration.models import (
     CredentialsFile,
@@ -18,14 +26,6 @@ from apps.registration.models import (
     School,
     SchoolGrant,
     User,
-)
-from apps.registration.services_accounts import (
-    ACCOUNT_IMPORT_KINDS,
-    apply_job_key,
-    holders,
-    import_children,
-    import_unit_get,
-    unit_login,
 )
 
 

@@ -12,11 +12,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.params import int_param
-from apps.registration import selectors_profile, services_profile
 from apps.registration.access import A, ScopedAPIMixin
 from apps.registration.constants import SchoolType
 from apps.registration.models import School, SchoolProfile, SettlementType
-from apps.registration.services_profile import GRADES, GradeCount, ProfileInput
+from apps.registration.profile import selectors as profile_selectors
+from apps.registration.profile import services as profile_services
+from apps.registration.profile.services import GRADES, GradeCount, ProfileInput
 
 
 class GradeSerializer(serializers.Serializer[Any]):
@@ -33,7 +34,7 @@ def _choice_messages() -> dict[str, Any]:
 
 
 class ProfileInputSerializer(serializers.Serializer[Any]):
-    """Shapes and types; the rules and their Russian messages come from services_profile."""
+    """Shapes and types; the rules and their Russian messages come from profile_services."""
 
     school_type = serializers.ChoiceField(
         choices=SchoolType.choices, error_messages=_choice_messages()
@@ -136,7 +137,7 @@ class OwnSchoolProfileApi(_Scoped):
 
     @extend_schema(summary="Опросный лист своей ОО", responses=SchoolProfileOutputSerializer)
     def get(self, request: Request) -> Response:
-        school, profile = selectors_profile.school_profile_get(
+        school, profile = profile_selectors.school_profile_get(
             actor=self.actor, school_id=self.actor.scope.school_id or 0
         )
         return Response(_out(school, profile))
@@ -150,12 +151,12 @@ class OwnSchoolProfileApi(_Scoped):
         data = ProfileInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            services_profile.school_profile_save(
+            profile_services.school_profile_save(
                 actor=self.actor, data=data.to_input(), request=request._request
             )
         except ValidationError as exc:  # a model rule: answered by the one handler as 400
             raise serializers.ValidationError(exc.message_dict) from exc
-        school, profile = selectors_profile.school_profile_get(
+        school, profile = profile_selectors.school_profile_get(
             actor=self.actor, school_id=self.actor.scope.school_id or 0
         )
         return Response(_out(school, profile))
@@ -169,7 +170,7 @@ class SchoolProfileApi(_Scoped):
 
     @extend_schema(summary="Опросный лист ОО", responses=SchoolProfileOutputSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        school, profile = selectors_profile.school_profile_get(actor=self.actor, school_id=pk)
+        school, profile = profile_selectors.school_profile_get(actor=self.actor, school_id=pk)
         return Response(_out(school, profile))
 
 
@@ -190,7 +191,7 @@ class SchoolProfileListApi(ScopedAPIMixin, generics.ListAPIView[School]):
     def get_queryset(self) -> Any:
         p = self.request.query_params
         filled = {"true": True, "1": True, "false": False, "0": False}.get(p.get("filled", ""))
-        return selectors_profile.school_profile_list(
+        return profile_selectors.school_profile_list(
             actor=self.actor,
             filled=filled,
             q=p.get("q", "")[:100],

@@ -14,11 +14,13 @@ from django.views.generic import ListView, View
 
 from apps.core.params import int_param
 from apps.core.scoping import Level
-from apps.registration import selectors, selectors_profile, services_profile
+from apps.registration import selectors
 from apps.registration.access import A, ScopedViewMixin
 from apps.registration.constants import SchoolType
 from apps.registration.models import School, SchoolProfile, SettlementType
-from apps.registration.services_profile import GRADES, GradeCount, ProfileInput, grade_field
+from apps.registration.profile import selectors as profile_selectors
+from apps.registration.profile import services as profile_services
+from apps.registration.profile.services import GRADES, GradeCount, ProfileInput, grade_field
 
 PAGE_SIZE = 25
 
@@ -31,7 +33,7 @@ def _required(label: str) -> dict[str, str]:
 
 
 class ProfileForm(forms.Form):
-    """Shapes and types only; the rules (and their messages) are in services_profile."""
+    """Shapes and types only; the rules (and their messages) are in profile_services."""
 
     school_type = forms.ChoiceField(
         label="Тип ОО", choices=SchoolType.choices, error_messages=_required("Тип ОО")
@@ -120,7 +122,7 @@ class SchoolProfileEditView(ScopedViewMixin, View):
 
     def _school(self) -> tuple[School, SchoolProfile | None]:
         try:
-            return selectors_profile.school_profile_get(
+            return profile_selectors.school_profile_get(
                 actor=self.actor, school_id=self.actor.scope.school_id or 0
             )
         except School.DoesNotExist as exc:
@@ -137,7 +139,7 @@ class SchoolProfileEditView(ScopedViewMixin, View):
         data = (
             ProfileInput.from_profile(profile)
             if profile is not None
-            else services_profile.school_profile_initial(school)
+            else profile_services.school_profile_initial(school)
         )
         return self._render(
             request, ProfileForm(initial=ProfileForm.initial_from(data)), school, profile, 200
@@ -150,13 +152,13 @@ class SchoolProfileEditView(ScopedViewMixin, View):
             # Show the rules' messages too, for the fields that passed the shape checks
             # (a grade with a broken cell says nothing about "no grades at all").
             broken_grades = any(k.startswith(("classes_", "pupils_")) for k in form.errors)
-            for key, problems in services_profile.profile_errors(form.to_input()).items():
+            for key, problems in profile_services.profile_errors(form.to_input()).items():
                 if key in form.errors or (key == "grades" and broken_grades):
                     continue
                 form.add_error(key if key in form.fields else None, problems)
         else:
             try:
-                services_profile.school_profile_save(
+                profile_services.school_profile_save(
                     actor=self.actor, data=form.to_input(), request=request
                 )
             except ValidationError as exc:
@@ -177,7 +179,7 @@ class SchoolProfileView(ScopedViewMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         try:
-            school, profile = selectors_profile.school_profile_get(actor=self.actor, school_id=pk)
+            school, profile = profile_selectors.school_profile_get(actor=self.actor, school_id=pk)
         except School.DoesNotExist as exc:
             raise Http404 from exc
         grades = []
@@ -213,12 +215,12 @@ class SchoolProfileListView(ScopedViewMixin, ListView):  # type: ignore[type-arg
         }
 
     def get_queryset(self) -> QuerySet[School]:
-        return selectors_profile.school_profile_list(actor=self.actor, **self._filters())
+        return profile_selectors.school_profile_list(actor=self.actor, **self._filters())
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         f = self._filters()
-        ctx["totals"] = selectors_profile.school_profile_totals(
+        ctx["totals"] = profile_selectors.school_profile_totals(
             actor=self.actor, region_id=f["region_id"], municipality_id=f["municipality_id"]
         )
         ctx["q"] = f["q"]

@@ -1,0 +1,1 @@
+"""Accounts: the account files (template, import, apply), credentials and specialists."""

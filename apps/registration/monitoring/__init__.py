@@ -1,0 +1,1 @@
+"""Registration monitoring: who has registered, by region and municipality."""

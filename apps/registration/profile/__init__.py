@@ -1,0 +1,1 @@
+"""The school profile: grades, classes and the contact details the school keeps."""

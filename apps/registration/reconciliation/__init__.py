@@ -1,0 +1,1 @@
+"""Reconciliation: the school-list file checked against the registry and applied."""

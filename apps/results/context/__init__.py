@@ -1,0 +1,1 @@
+"""Context data: the context-data form (spec, xlsx read/write), uploads and versions."""

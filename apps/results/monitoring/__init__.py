@@ -1,0 +1,1 @@
+"""Results monitoring: who has uploaded results, by unit, and the overdue lists."""
