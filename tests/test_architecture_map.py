@@ -42,7 +42,7 @@ def test_the_map_finds_the_moved_sub_domains() -> None:
     # then the sub-domain packages are where a newcomer looks for them
     assert {
         "apps/registration/accounts/services.py",
-        "apps/registration/reconciliation/services.py",
+        "apps/registration/reconciliation/imports.py",
         "apps/results/context/xlsx.py",
         "apps/results/monitoring/selectors.py",
     } <= paths

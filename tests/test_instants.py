@@ -163,7 +163,8 @@ def test_one_instant_reads_the_same_on_every_page_of_a_far_school(
     # when it opens its schedule
     page = _page(organizer, reverse("school-schedule", args=[school.pk]))
     assert f"Архив материалов: {_text(materials, zone)} {ours}" in page
-    assert f"Критерии и форма: {_text(opens, zone)} {ours}" in page
+    assert f"Форма сбора результатов: {_text(opens, zone)} {ours}" in page
+    assert f"Критерии оценивания: {_text(opens, zone)} {ours}" in page
     assert f"(до {_text(deadline, zone)} {ours})" in page
     assert f"Результаты: {_text(release, zone)} {ours}" in page
     for moment in (materials, opens, deadline, release):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("apps.applications.api.urls")),
     path("", include("apps.materials.api.urls")),
     path("", include("apps.campaigns.api.urls")),
+    path("", include("apps.classes.api.urls")),
     path("", include("apps.results.api.urls")),
     path("", include("apps.analytics.api.urls")),
     path("", include("apps.notices.api.urls")),

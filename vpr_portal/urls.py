@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("apps.applications.urls")),
     path("", include("apps.materials.urls")),
     path("", include("apps.campaigns.urls")),
+    path("", include("apps.classes.urls")),
     path("", include("apps.results.urls")),
     path("", include("apps.analytics.urls")),
     path("", include("apps.notices.urls")),

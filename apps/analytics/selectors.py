@@ -21,6 +21,7 @@ from apps.core import instants
 from apps.core.scoping import Level
 from apps.registration.access import A, Actor
 from apps.registration.models import Municipality, Region, School
+from apps.results import selectors as results
 from apps.results.models import ParticipantResult
 
 if TYPE_CHECKING:
@@ -158,11 +159,13 @@ def _name(unit: Any) -> str:
 
 def release_instant(aggregate: WorkAggregate, unit: Any) -> dt.datetime:
     """When the unit's reports open: 00:00 unit-local on the work's results-release date (for a
-    school, moved by a reserve day after the period, via ``campaigns.schedule.release_at``)."""
+    school whose upload came after the plan-graph deadline, moved by a reserve day after the
+    period: ``campaigns.schedule.release_at`` decides)."""
 
     work = aggregate.work
     zone = getattr(unit, "time_zone", "") or schedule.MOSCOW
     chosen = None
+    uploaded = None
     if aggregate.level == Level.SCHOOL:
         chosen = (
             SchoolWorkDate.objects.for_actor(_system(), A.VIEW_SCHEDULE)
@@ -170,7 +173,10 @@ def release_instant(aggregate: WorkAggregate, unit: Any) -> dt.datetime:
             .values_list("date", flat=True)
             .first()
         )
-    return schedule.release_at(work, zone, chosen)
+        uploaded = results.uploaded_at(
+            actor=_system(), school_id=aggregate.unit_id, work_id=aggregate.work_id
+        )
+    return schedule.release_at(work, zone, chosen, uploaded)
 
 
 def report_get(*, actor: Actor, pk: int) -> Report:

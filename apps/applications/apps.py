@@ -20,3 +20,9 @@ class ApplicationsConfig(AppConfig):
         from apps.campaigns.selectors import applied_works_source_register
 
         applied_works_source_register(applied_work_ids)
+
+        # The application file's kind of the import framework (ADR 0019).
+        from apps.applications.imports import APPLICATIONS
+        from apps.core.imports import import_kind_register
+
+        import_kind_register(APPLICATIONS)

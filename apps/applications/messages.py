@@ -17,13 +17,15 @@ MESSAGES: dict[str, str] = {
     "not_a_transition": "Это действие недоступно для вашей роли.",
     "lines_invalid": "Заявка не сохранена: исправьте ошибки ({count}).",
     "unknown_work": "Работа {work} не входит в кампанию {campaign}.",
-    "import_wrong_kind": "Эта загрузка не относится к заявкам на участие в ВПР.",
-    "import_not_preview": "Эта загрузка уже {status}; применить её нельзя.",
-    "import_not_yours": "Применить или отменить загрузку может только тот, кто её загрузил.",
-    "import_stale": "С момента предпросмотра заявки изменились ({what}). Ничего не изменено. "
-    "Загрузите файл заново и проверьте предпросмотр.",
-    "import_invalid_now": "Файл больше нельзя применить: {reason} Ничего не изменено.",
 }
+
+# The application file's import (``apps/applications/imports.py``); the refusals every import
+# shares (applied, discarded, not the uploader, stale) are the framework's (``apps.core.imports``).
+IMPORT_UNKNOWN_FORM = "Неизвестный вид формы в служебном листе. Скачайте форму заново."
+IMPORT_OTHER_LEVEL = "файл загружен в другой роли; загрузите его заново."
+IMPORT_SCHOOLS_CHANGED = "изменился список ОО"
+IMPORT_APPLIED = "Файл применён: изменено заявок — {schools}, строк — {lines}."
+IMPORT_APPLIED_NOTHING = "Файл применён: изменений нет, заявки остались прежними."
 
 
 class ChainError(ConflictError):

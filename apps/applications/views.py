@@ -17,10 +17,12 @@ from django.views.generic import View
 from apps.applications import selectors, services
 from apps.applications.constants import FIELD_LABELS, IMPORT_KIND, NO, YES
 from apps.applications.forms import CommentForm, UploadForm, field_name, lines_from_post
+from apps.applications.imports import APPLICATIONS
 from apps.applications.messages import ChainError
 from apps.applications.models import Application, Source
 from apps.applications.rules import Issue, RawLine
 from apps.campaigns.models import Campaign
+from apps.core.imports import APPLY, DISCARD
 from apps.core.listing import Column, Listing
 from apps.core.models import ImportBatch
 from apps.core.params import int_param
@@ -28,6 +30,7 @@ from apps.core.scoping import Level
 from apps.core.uploads import UploadError
 from apps.registration.access import A, Actor, ScopedViewMixin
 from apps.registration.constants import SchoolStatus
+from apps.registration.import_views import ImportActionView
 from apps.registration.models import Municipality, Region, School
 
 PAGE_SIZE = 50
@@ -117,7 +120,6 @@ class ApplicationOpenView(ScopedViewMixin, View):
                 actor=self.actor,
                 school_id=school_id,
                 campaign_id=int_param(request.POST.get("campaign")),
-                request=request,
             )
         except School.DoesNotExist as exc:
             raise Http404 from exc
@@ -213,7 +215,6 @@ class ApplicationEditView(ScopedViewMixin, View):
                 application_id=pk,
                 lines=posted,
                 source=Source.BROWSER,
-                request=request,
             )
         except Application.DoesNotExist as exc:
             raise Http404 from exc
@@ -244,7 +245,6 @@ def _run_transition(request: HttpRequest, actor: Actor, pk: int, service: Any) -
             application_id=pk,
             source=Source.BROWSER,
             comment=comment,
-            request=request,
         )
     except Application.DoesNotExist as exc:
         raise Http404 from exc
@@ -292,9 +292,7 @@ class ApplicationFormView(ScopedViewMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
         try:
-            out = services.application_form_file(
-                actor=self.actor, application_id=pk, request=request
-            )
+            out = services.application_form_file(actor=self.actor, application_id=pk)
         except Application.DoesNotExist as exc:
             raise Http404 from exc
         return _xlsx(out)
@@ -333,7 +331,6 @@ class ApplicationUploadView(ScopedViewMixin, View):
                 size=upload.size or 0,
                 campaign_id=form.cleaned_data.get("campaign"),
                 school_id=form.cleaned_data.get("school"),
-                request=request,
             )
         except UploadError as exc:
             initial = {
@@ -386,33 +383,16 @@ class ApplicationImportView(ScopedViewMixin, View):
         )
 
 
-class _ImportActionView(ScopedViewMixin, View):
-    scoped_model = ImportBatch
-    action = A.IMPORT_APPLICATIONS
-
-    def run(self, request: HttpRequest, pk: int) -> services.ApplyOutcome:
-        raise NotImplementedError
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        try:
-            outcome = self.run(request, pk)
-        except ImportBatch.DoesNotExist as exc:
-            raise Http404 from exc
-        except ChainError as exc:
-            messages.error(request, exc.message)
-            return redirect("application-import", pk=pk)
-        (messages.success if outcome.done else messages.warning)(request, outcome.message)
-        return redirect("application-import", pk=pk)
+class ApplicationImportApplyView(ImportActionView):
+    kind = APPLICATIONS
+    operation = APPLY
+    detail_url = "application-import"
 
 
-class ApplicationImportApplyView(_ImportActionView):
-    def run(self, request: HttpRequest, pk: int) -> services.ApplyOutcome:
-        return services.application_import_apply(actor=self.actor, batch_id=pk, request=request)
-
-
-class ApplicationImportDiscardView(_ImportActionView):
-    def run(self, request: HttpRequest, pk: int) -> services.ApplyOutcome:
-        return services.application_import_discard(actor=self.actor, batch_id=pk, request=request)
+class ApplicationImportDiscardView(ImportActionView):
+    kind = APPLICATIONS
+    operation = DISCARD
+    detail_url = "application-import"
 
 
 # --- summaries -----------------------------------------------------------------------------------
@@ -429,7 +409,6 @@ class _SummaryView(ScopedViewMixin, View):
                 unit_kind=self.unit_kind,
                 unit_id=pk,
                 campaign_id=int_param(request.GET.get("campaign")),
-                request=request,
             )
         except ObjectDoesNotExist as exc:
             raise Http404 from exc
@@ -480,7 +459,6 @@ def _monitoring(request: HttpRequest, actor: Actor, unit: selectors.Unit) -> Htt
                 unit_kind=unit.kind,
                 unit_id=unit.id,
                 campaign_id=campaign.pk,
-                request=request,
             )
         )
     data = selectors.monitoring_get(actor=actor, campaign=campaign, unit=unit)
@@ -606,7 +584,6 @@ class NotAppliedView(ScopedViewMixin, View):
                     unit_kind=unit.kind,
                     unit_id=unit.id,
                     campaign_id=campaign.pk,
-                    request=request,
                 )
             )
         q = request.GET.get("q", "")[:100]

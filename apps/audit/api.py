@@ -129,9 +129,7 @@ class AuditEventViewSet(ScopedAPIMixin, mixins.ListModelMixin, viewsets.GenericV
     @extend_schema(summary="Журнал действий в xlsx", responses={200: XLSX_RESPONSE})
     @action(detail=False, methods=["get"], renderer_classes=[JSONRenderer, XlsxRenderer])
     def export(self, request: Request) -> FileResponse:
-        name, handle = services.audit_export(
-            actor=self.actor, filters=self.filters(), request=request._request
-        )
+        name, handle = services.audit_export(actor=self.actor, filters=self.filters())
         return FileResponse(handle, as_attachment=True, filename=name)
 
 

@@ -3,26 +3,22 @@
 from __future__ import annotations
 
 import tempfile
-from typing import IO, TYPE_CHECKING
+from typing import IO
 
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from apps.audit.audit import AuditLogAudit
 from apps.audit.selectors import AuditFilter, audit_export_rows, export_headers
 from apps.core import instants
 from apps.core.services import audit_record
 from apps.core.xlsx_stream import stream_table_xlsx
 from apps.registration.access import A, Actor
 
-if TYPE_CHECKING:
-    from django.http import HttpRequest
-
 EXPORT_WIDTHS = (20, 18, 26, 40, 28, 16, 30, 16, 40, 60)
 
 
-def audit_export(
-    *, actor: Actor, filters: AuditFilter, request: HttpRequest | None = None
-) -> tuple[str, IO[bytes]]:
+def audit_export(*, actor: Actor, filters: AuditFilter) -> tuple[str, IO[bytes]]:
     """The xlsx of the audit events the actor sees under ``filters`` (a temporary file to stream).
 
     Written row by row to a temporary file, so a long log does not sit in memory. The export's
@@ -45,8 +41,7 @@ def audit_export(
     handle.seek(0)
     audit_record(
         actor=actor,
-        action="audit.export",
-        request=request,
+        action=AuditLogAudit.AUDIT_EXPORT,
         details={**filters.as_details(), "rows": count},
     )
     return f"Журнал действий {stamp:%Y-%m-%d %H%M}.xlsx", handle

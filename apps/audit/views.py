@@ -142,5 +142,5 @@ class AuditExportView(ScopedViewMixin, View):
 
     def get(self, request: HttpRequest) -> FileResponse:
         filters = AuditFilterForm(request.GET or None).filters()
-        name, handle = services.audit_export(actor=self.actor, filters=filters, request=request)
+        name, handle = services.audit_export(actor=self.actor, filters=filters)
         return FileResponse(handle, as_attachment=True, filename=name)

@@ -375,7 +375,7 @@ def _school_work_lines(
             label,
             place=place,
         )
-        release = schedule.release_at(work, zone, day)
+        release = schedule.release_at(work, zone, day, version.uploaded_at)
         released = now >= release
         yield TodoItem(
             f"Отчёт: {name}",
@@ -420,7 +420,8 @@ def _school_work_lines(
     else:
         yield TodoItem(
             f"Результаты: {name}",
-            f"форма откроется {instants.format_instant(window.opens_at, place, empty='позже')}",
+            "приём результатов откроется "
+            f"{instants.format_instant(window.opens_at, place, empty='позже')}",
             _urgency(days),
             results_url,
             label,

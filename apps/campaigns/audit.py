@@ -27,3 +27,5 @@ class CampaignsAudit(models.TextChoices):
     SCHEDULE_DATE_MOVE = "schedule.date_move", "Перенесена дата проведения в ОО"
     RESERVE_DAY_REQUEST = "reserve_day.request", "Запрошен резервный день"
     RESERVE_DAY_DECIDE = "reserve_day.decide", "Рассмотрен запрос резервного дня"
+    GRADES_SAVE = "campaign.grades_save", "Сохранены параллели и число предметов по распределению"
+    WORK_PARTICIPATION_SET = "work.participation_set", "Изменено участие работы в распределении"

@@ -40,11 +40,32 @@ MESSAGES: dict[str, str] = {
     "campaign_invalid": "Кампания не сохранена: {errors}",
     "subject_exists": "Предмет с таким кодом или наименованием уже есть.",
     "subject_invalid": "Предмет не сохранён: {errors}",
-    "import_not_works": "Эта загрузка не относится к работам кампании; применить её здесь нельзя.",
-    "import_not_preview": "Эта загрузка уже {status}; применить её нельзя.",
-    "import_stale": "С момента предпросмотра работы кампании изменились. Загрузите файл заново "
-    "и проверьте предпросмотр.",
+    # the grade configuration of a campaign (campaigns/grades.py)
+    "grades_invalid": "Параллели не сохранены: {errors}",
+    "grade_in_use": (
+        "Нельзя убрать из кампании {grades} класс: в реестрах ОО уже есть классы этих параллелей."
+    ),
+    "participation_locked": (
+        "Распределение по кампании уже опубликовано: изменить участие работы «{work}» нельзя."
+    ),
+    "participation_invalid": "Участие работы должно быть «обязательная» или «по распределению».",
 }
+
+# Why a works file is refused as a whole (``apps/campaigns/imports.py``, the works API).
+WORKS_FILE_EMPTY = "Файл пустой."
+WORKS_FILE_OLD_XLS = "Файл в старом формате .xls. Сохраните его как .xlsx."
+WORKS_FILE_UNKNOWN = "Загрузите файл работ в формате .xlsx или документ JSON."
+WORKS_FILE_OR_DOCUMENT = "Передайте file или document."
+WORKS_FILE_OTHER_CAMPAIGN = (
+    "Файл описывает кампанию {year} года ({session}), а загружается в «{name}» "
+    "({campaign_year}, {campaign_session})."
+)
+WORKS_FILE_DEADLINE = (
+    "Последний день подачи заявок должен быть раньше начала первого периода проведения ({first})."
+)
+# What the works file's apply changes, in the stale refusal (``ImportStaleError(what=...)``).
+WORKS_STALE_WHAT = "работы кампании"
+WORKS_APPLIED = "Изменения применены."
 
 
 class CampaignError(ConflictError):

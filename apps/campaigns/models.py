@@ -97,6 +97,45 @@ class Difficulty(models.TextChoices):
     HIGH = "В", "Высокий"
 
 
+class CampaignGrade(models.Model):
+    """A grade that takes part in a campaign (4–8 and 10 since 2025) and how many subjects the
+    federal assignment adds to each of its classes besides the compulsory works."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name="кампания", on_delete=models.CASCADE, related_name="grades"
+    )
+    grade = models.PositiveSmallIntegerField(
+        "класс (параллель)", validators=[MinValueValidator(1), MaxValueValidator(11)]
+    )
+    assigned_count = models.PositiveSmallIntegerField(
+        "предметов по распределению на класс",
+        default=0,
+        validators=[MaxValueValidator(10)],
+        help_text="Сколько предметов федеральный организатор назначает каждому классу сверх "
+        "обязательных работ.",
+    )
+
+    objects: Any = ReferenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "параллель кампании"
+        verbose_name_plural = "параллели кампании"
+        ordering = ["campaign", "grade"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "grade"], name="campaign_grade_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grade} класс ({self.campaign.label})"
+
+
+class Participation(models.TextChoices):
+    """How a class comes to write a work."""
+
+    COMPULSORY = "compulsory", "обязательная"
+    ASSIGNED = "assigned", "по распределению"
+
+
 class Work(BaseModel):
     """A work of a campaign: one subject in one grade, with its scale and plan-graph."""
 
@@ -117,6 +156,19 @@ class Work(BaseModel):
     duration_minutes = models.PositiveSmallIntegerField("продолжительность, минут", default=45)
     encrypted_archive = models.BooleanField(
         "архив зашифрован", default=False, help_text="Для 8 класса: пароль в день проведения."
+    )
+    participation = models.CharField(
+        "участие",
+        max_length=16,
+        choices=Participation.choices,
+        default=Participation.COMPULSORY,
+        help_text="Обязательная — пишет каждый класс параллели; по распределению — только "
+        "классы, которым её назначил федеральный организатор.",
+    )
+    computer_allowed = models.BooleanField(
+        "можно на компьютере",
+        default=False,
+        help_text="ОО может провести работу в компьютерной форме вместо бумажной.",
     )
     variants_per_school = models.PositiveSmallIntegerField(
         "вариантов на ОО", default=2, validators=[MinValueValidator(1), MaxValueValidator(10)]

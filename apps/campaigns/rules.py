@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from apps.campaigns import schedule
 
+# The widest grades a work may have; which of them take part is the campaign's configuration
+# (``CampaignGrade`` rows, 4–8 and 10 in 2026), checked by ``grade_problem``.
 GRADES = (4, 5, 6, 7, 8, 9, 10, 11)
 MIN_GRADE, MAX_GRADE = 4, 11
 DIFFICULTIES = ("Б", "П", "В")
@@ -257,8 +259,38 @@ def plan_problems(spec: WorkSpec, application_deadline: dt.date | None) -> list[
     return problems
 
 
-def work_problems(spec: WorkSpec, application_deadline: dt.date | None) -> list[Problem]:
-    """Every broken rule of one work; an empty list means the work may be saved."""
+def grades_text(grades: Iterable[int]) -> str:
+    """«4, 5, 6, 7, 8 и 10»."""
+    names = [str(g) for g in sorted(grades)]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} и {names[-1]}"
+
+
+def grade_problem(grade: int, grades: Collection[int]) -> Problem | None:
+    """A work's grade must be one of its campaign's grades (none configured: refused too)."""
+    if grade in grades:
+        return None
+    if not grades:
+        return Problem(
+            "grade",
+            "в кампании ещё не заданы участвующие параллели: сначала укажите их "
+            "(«Параллели кампании»), затем добавляйте работы.",
+        )
+    return Problem(
+        "grade",
+        f"в кампании участвуют {grades_text(grades)} классы; работа {grade} класса в неё "
+        "не входит.",
+    )
+
+
+def work_problems(
+    spec: WorkSpec,
+    application_deadline: dt.date | None,
+    grades: Collection[int] | None = None,
+) -> list[Problem]:
+    """Every broken rule of one work; an empty list means the work may be saved.
+
+    ``grades``: the campaign's grades, when the campaign is known (the file's own checks run
+    before it is: the import checks the grades against the target campaign)."""
     problems: list[Problem] = []
     if not SUBJECT_CODE_RE.match(spec.subject_code):
         problems.append(
@@ -271,6 +303,8 @@ def work_problems(spec: WorkSpec, application_deadline: dt.date | None) -> list[
         problems.append(
             Problem("grade", f"класс должен быть от {MIN_GRADE} до {MAX_GRADE}, а не {spec.grade}.")
         )
+    elif grades is not None and (wrong := grade_problem(spec.grade, grades)) is not None:
+        problems.append(wrong)
     if spec.grade == 8 and not spec.encrypted_archive:
         problems.append(
             Problem(

@@ -6,17 +6,20 @@ UTC. Later stages (materials, results, analytics) call these; nobody else comput
 
 The rules:
 
-* plain works (grades 4–7, 10–11): the archive no later than 4 days before the period starts;
+* plain works (every grade but 8): the archive no later than 4 days before the period starts;
   criteria and the results form at 00:00 school-local on the period's first day;
-* encrypted works (grade 8): the archive no later than 3 days before; the password at 07:30
-  school-local on the school's chosen day; criteria and the results form at 14:00 Moscow time
-  on that day;
-* results are uploaded until the end of the deadline day, school-local; they are released at
-  00:00 school-local on the release date.
+* encrypted works (grade 8): the archive no later than 3 days before, and the results form
+  together with it; the password at 07:30 school-local on the school's chosen day; criteria at
+  14:00 Moscow time on that day;
+* results are uploaded from the criteria's publication until the end of the deadline day,
+  school-local; they are released at 00:00 school-local on the release date.
 
 A reserve day may lie outside the period: the archive then comes no later than
-4 (3) days before that day, and a reserve day after the period moves the upload deadline and
-the release by the same number of days as the chosen day lies after the period's last day.
+4 (3) days before that day, and a reserve day after the period moves the upload deadline by the
+same number of days as the chosen day lies after the period's last day. The release moves by
+those days only for a school whose upload of that work came after the plan-graph deadline (the
+end of ``results_upload_deadline``, school-local): a school that uploaded on time gets the
+plan-graph release date even for a late reserve day, and only the late work moves.
 
 Who may change a school's day, and until when (docs/adr/0014-school-day-freeze.md):
 
@@ -127,7 +130,19 @@ def day_locked_at(work: WorkPlan, zone: str, day: dt.date) -> dt.datetime:
 def results_form_available_at(
     work: WorkPlan, zone: str, chosen: dt.date | None
 ) -> dt.datetime | None:
-    """The results form is published together with the criteria."""
+    """Plain works: together with the criteria. Encrypted (grade 8) works: together with the
+    archive (``materials_available_at``), before the day and whether or not one is chosen."""
+    if work.encrypted_archive:
+        return materials_available_at(work, zone, chosen)
+    return criteria_available_at(work, zone, chosen)
+
+
+def results_upload_opens_at(
+    work: WorkPlan, zone: str, chosen: dt.date | None
+) -> dt.datetime | None:
+    """Uploads open with the criteria (the works are marked by them): plain works on the
+    period's first day, encrypted works at 14:00 Moscow time on the school's day (None until
+    it has chosen one)."""
     return criteria_available_at(work, zone, chosen)
 
 
@@ -145,10 +160,27 @@ def upload_deadline_at(work: WorkPlan, zone: str, chosen: dt.date | None) -> dt.
     return at_local(day, dt.time(0, 0), zone)
 
 
-def release_at(work: WorkPlan, zone: str, chosen: dt.date | None) -> dt.datetime:
-    """00:00 school-local on the results-release date (moved for a late reserve day)."""
-    day = work.results_release_date + _days_after_period(work, chosen)
-    return at_local(day, dt.time(0, 0), zone)
+def plan_upload_deadline_at(work: WorkPlan, zone: str) -> dt.datetime:
+    """The end of the plan-graph's upload deadline day, school-local (never moved)."""
+    return at_local(work.results_upload_deadline + dt.timedelta(days=1), dt.time(0, 0), zone)
+
+
+def release_at(
+    work: WorkPlan,
+    zone: str,
+    chosen: dt.date | None,
+    uploaded_at: dt.datetime | None = None,
+) -> dt.datetime:
+    """00:00 school-local on the results-release date.
+
+    The date moves by the days a reserve day lies after the period only when the school's
+    accepted upload of this work (``uploaded_at``) came after the plan-graph deadline
+    (``plan_upload_deadline_at``). An upload by that deadline keeps the plan-graph date. With no
+    upload yet (``None``) the moved date is given: the latest the release can be.
+    """
+    on_time = uploaded_at is not None and uploaded_at < plan_upload_deadline_at(work, zone)
+    moved = dt.timedelta(0) if on_time else _days_after_period(work, chosen)
+    return at_local(work.results_release_date + moved, dt.time(0, 0), zone)
 
 
 @dataclass(frozen=True)

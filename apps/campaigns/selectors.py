@@ -20,6 +20,7 @@ from django.utils import timezone
 from apps.campaigns import schedule
 from apps.campaigns.models import (
     Campaign,
+    CampaignGrade,
     ReserveDayRequest,
     SchoolWorkDate,
     Subject,
@@ -58,6 +59,31 @@ def campaign_chosen(*, actor: Actor, campaign_id: int | None) -> Campaign | None
         if found is not None:
             return found
     return campaign_current(actor=actor)
+
+
+def campaign_grade_numbers(campaign_id: int) -> tuple[int, ...]:
+    """The grades that take part in a campaign (its ``CampaignGrade`` rows: reference data,
+    the same for everyone), ascending; empty while none is configured."""
+    return tuple(
+        CampaignGrade.objects.filter(campaign_id=campaign_id)
+        .order_by("grade")
+        .values_list("grade", flat=True)
+    )
+
+
+def current_campaign_grades() -> tuple[int, ...]:
+    """The grades of the current campaign (the newest active one, else the newest); a campaign
+    with none configured yet gives those of the most recent campaign that has some."""
+    system = Actor.system(reason="grades of the current campaign")
+    current = campaign_current(actor=system)
+    if current is not None and (grades := campaign_grade_numbers(current.pk)):
+        return grades
+    latest = (
+        CampaignGrade.objects.order_by("-campaign__year", "campaign__session", "-campaign_id")
+        .values_list("campaign_id", flat=True)
+        .first()
+    )
+    return campaign_grade_numbers(latest) if latest is not None else ()
 
 
 def subject_list(*, actor: Actor, action: str = A.VIEW_CAMPAIGNS) -> QuerySet[Subject]:

@@ -1,7 +1,8 @@
 """Writes of the campaigns app. Each service owns its transaction and its audit row.
 
 * campaigns, subjects, works (with task columns and the plan-graph): the federal operator;
-* works imports (xlsx or JSON): validated whole, previewed, applied once in one transaction;
+* works imports (xlsx or JSON): validated whole, previewed, applied once in one transaction,
+  through the import framework (``apps.core.imports``; the kind is ``campaigns/imports.py``);
 * school dates and reserve days: schools pick their day until the day before, then only their
   coordinators move it, with a reason, until its password opens (ADR 0014); a day outside the
   period needs a reserve day that the regional coordinator of the school's region approves.
@@ -10,21 +11,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
-from django.http import HttpRequest
 from django.utils import timezone
 
 from apps.campaigns import documents, rules, schedule, selectors
-from apps.campaigns import xlsx as works_xlsx
+from apps.campaigns.audit import CampaignsAudit
 from apps.campaigns.messages import CampaignError, CampaignInvalidError
 from apps.campaigns.models import (
     Campaign,
@@ -36,16 +33,21 @@ from apps.campaigns.models import (
     TaskColumn,
     Work,
 )
-from apps.campaigns.rules import CampaignSpec, Problem, WorkSpec
+from apps.campaigns.rules import Problem, WorkSpec
 from apps.core import instants
+from apps.core.imports import (
+    ImportKind,
+    ImportOutcome,
+    import_apply,
+    import_discard,
+    import_kind_of,
+    import_upload,
+)
 from apps.core.models import ImportBatch
 from apps.core.services import audit_record
-from apps.core.uploads import XLSX_MAGIC, CellError, UploadError
 from apps.registration.access import A, Actor
 from apps.registration.models import School
 from apps.registration.services import school_unit_scope
-
-IMPORT_KIND = selectors.IMPORT_KIND
 
 
 class SpecRejectedError(CampaignInvalidError):
@@ -82,7 +84,6 @@ def campaign_save(
     actor: Actor,
     data: CampaignData,
     campaign_id: int | None = None,
-    request: HttpRequest | None = None,
 ) -> Campaign:
     """Create or change a campaign. Making it current makes every other campaign not current."""
     campaigns = Campaign.objects.for_actor(actor, A.MANAGE_CAMPAIGNS)
@@ -131,18 +132,15 @@ def campaign_save(
         campaigns.filter(is_active=True).exclude(pk=campaign.pk).update(is_active=False)
     audit_record(
         actor=actor,
-        action="campaign.save",
+        action=CampaignsAudit.CAMPAIGN_SAVE,
         target=campaign,
-        request=request,
         details={"before": before if campaign_id else None, "name": campaign.name},
     )
     return campaign
 
 
 @transaction.atomic
-def subject_create(
-    *, actor: Actor, code: str, name: str, request: HttpRequest | None = None
-) -> Subject:
+def subject_create(*, actor: Actor, code: str, name: str) -> Subject:
     if not actor.can(A.MANAGE_CAMPAIGNS):
         raise Subject.DoesNotExist
     code = code.strip().lower()
@@ -160,7 +158,7 @@ def subject_create(
     if subjects.filter(code=code).exists() or subjects.filter(name=name).exists():
         raise CampaignError("subject_exists")
     subject = Subject.objects.create(code=code, name=name)
-    audit_record(actor=actor, action="subject.create", target=subject, request=request)
+    audit_record(actor=actor, action=CampaignsAudit.SUBJECT_CREATE, target=subject)
     return subject
 
 
@@ -232,7 +230,8 @@ def _apply_spec(work: Work, spec: WorkSpec, subject: Subject) -> None:
 
 
 def _spec_problems(spec: WorkSpec, campaign: Campaign) -> list[Problem]:
-    return rules.work_problems(spec, campaign.application_deadline)
+    grades = selectors.campaign_grade_numbers(campaign.pk)
+    return rules.work_problems(spec, campaign.application_deadline, grades)
 
 
 @transaction.atomic
@@ -242,7 +241,6 @@ def work_save(
     campaign_id: int,
     spec: WorkSpec,
     work_id: int | None = None,
-    request: HttpRequest | None = None,
 ) -> Work:
     """Create or replace a work (its fields, scale, plan-graph and all its task columns)."""
     campaign = Campaign.objects.for_actor(actor, A.MANAGE_CAMPAIGNS).get(pk=campaign_id)
@@ -263,16 +261,15 @@ def work_save(
     _apply_spec(work, spec, subject)
     audit_record(
         actor=actor,
-        action="work.save",
+        action=CampaignsAudit.WORK_SAVE,
         target=work,
-        request=request,
         details={"work": spec.title, "created": before is None},
     )
     return work
 
 
 @transaction.atomic
-def work_delete(*, actor: Actor, work_id: int, request: HttpRequest | None = None) -> str:
+def work_delete(*, actor: Actor, work_id: int) -> str:
     """Delete a work nobody uses yet (no applications, dates or results refer to it)."""
     work = (
         Work.objects.for_actor(actor, A.MANAGE_CAMPAIGNS)
@@ -289,8 +286,7 @@ def work_delete(*, actor: Actor, work_id: int, request: HttpRequest | None = Non
         raise CampaignError("work_in_use", work=title) from exc
     audit_record(
         actor=actor,
-        action="work.delete",
-        request=request,
+        action=CampaignsAudit.WORK_DELETE,
         details={"work": title, "work_id": work_id, "campaign_id": work.campaign_id},
     )
     return title
@@ -299,112 +295,9 @@ def work_delete(*, actor: Actor, work_id: int, request: HttpRequest | None = Non
 # --- works imports (xlsx or JSON) -------------------------------------------------------------
 
 
-def _fingerprint(spec: CampaignSpec) -> str:
-    return hashlib.sha256(documents.build_json(spec)).hexdigest()
-
-
-def _parse(content: bytes, name: str) -> tuple[str, CampaignSpec]:
-    if not content:
-        raise UploadError([CellError(0, 0, "Файл пустой.")])
-    if content.startswith(XLSX_MAGIC):
-        return "xlsx", works_xlsx.parse_workbook(content).spec
-    stripped = content.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if name.lower().endswith(".json") or stripped.startswith(b"{"):
-        return "json", documents.parse_json(content)
-    if name.lower().endswith(".xls") or content.startswith(b"\xd0\xcf\x11\xe0"):
-        raise UploadError([CellError(0, 0, "Файл в старом формате .xls. Сохраните его как .xlsx.")])
-    raise UploadError([CellError(0, 0, "Загрузите файл работ в формате .xlsx или документ JSON.")])
-
-
-def _changed_fields(old: WorkSpec, new: WorkSpec) -> list[str]:
-    a, b = documents.work_document(old), documents.work_document(new)
-    return [rules.FIELD_LABELS.get(k, k) for k in a if a[k] != b[k]]
-
-
-def _preview(*, actor: Actor, campaign: Campaign, spec: CampaignSpec) -> dict[str, Any]:
-    current = selectors.campaign_spec(
-        actor=actor, campaign_id=campaign.pk, action=A.MANAGE_CAMPAIGNS
-    )
-    by_key = {w.key: w for w in current.works}
-    codes = set(Subject.objects.for_actor(actor, A.MANAGE_CAMPAIGNS).values_list("code", flat=True))
-    rows = []
-    counts = {"created": 0, "replaced": 0, "unchanged": 0}
-    for work in spec.works:
-        old = by_key.get(work.key)
-        if old is None:
-            outcome, changes = "created", []
-        else:
-            changes = _changed_fields(old, work)
-            outcome = "replaced" if changes else "unchanged"
-        counts[outcome] += 1
-        rows.append(
-            {
-                "subject_code": work.subject_code,
-                "subject": work.subject_name,
-                "grade": work.grade,
-                "columns": len(work.columns),
-                "max_score": work.max_score,
-                "outcome": outcome,
-                "changes": changes,
-                "new_subject": work.subject_code not in codes,
-            }
-        )
-    untouched = [
-        {"subject": w.subject_name, "grade": w.grade}
-        for w in current.works
-        if w.key not in {x.key for x in spec.works}
-    ]
-    campaign_changes = []
-    if spec.name != campaign.name:
-        campaign_changes.append(f"наименование: «{campaign.name}» → «{spec.name}»")
-    if spec.application_deadline != campaign.application_deadline:
-        campaign_changes.append(
-            "последний день подачи заявок: "
-            f"{_d(campaign.application_deadline)} → {_d(spec.application_deadline)}"
-        )
-    return {
-        "campaign": {"id": campaign.pk, "name": campaign.name},
-        "rows": rows,
-        "counts": counts,
-        "untouched": untouched,
-        "campaign_changes": campaign_changes,
-        "fingerprint": _fingerprint(current),
-    }
-
-
-def _check_target(campaign: Campaign, spec: CampaignSpec) -> None:
-    if (spec.year, spec.session) != (campaign.year, campaign.session):
-        raise UploadError(
-            [
-                CellError(
-                    0,
-                    0,
-                    f"Файл описывает кампанию {spec.year} года ({Session(spec.session).label}), "
-                    f"а загружается в «{campaign.name}» ({campaign.year}, "
-                    f"{campaign.get_session_display()}).",
-                )
-            ]
-        )
-    in_file = {w.key for w in spec.works}
-    starts = [w.period_start for w in spec.works] + [
-        start
-        for code, grade, start in campaign.works.values_list(
-            "subject__code", "grade", "period_start"
-        )
-        if (code, grade) not in in_file
-    ]
-    first = min(starts)
-    if spec.application_deadline >= first:
-        raise UploadError(
-            [
-                CellError(
-                    0,
-                    0,
-                    "Последний день подачи заявок должен быть раньше начала первого периода "
-                    f"проведения ({_d(first)}).",
-                )
-            ]
-        )
+def _works_kind() -> ImportKind:
+    """The works file's kind (``apps/campaigns/imports.py``, registered at start-up)."""
+    return import_kind_of(selectors.IMPORT_KIND)
 
 
 def works_import_upload(
@@ -412,127 +305,39 @@ def works_import_upload(
     actor: Actor,
     campaign_id: int,
     name: str,
-    content: bytes,
-    request: HttpRequest | None = None,
+    content: bytes | None = None,
+    file: IO[bytes] | None = None,
+    size: int = 0,
 ) -> ImportBatch:
-    """Validate a works file (xlsx or JSON) whole and store it with its preview.
+    """Validate a works file (xlsx or JSON; its bytes or an upload of ``size``) whole and store
+    it with its preview.
 
     Raises UploadError (audited as ``works.import_rejected``) listing every problem; then
-    nothing is stored and nothing changes.
+    nothing is stored and nothing changes. ``Campaign.DoesNotExist`` for a campaign out of scope.
     """
-    campaign = Campaign.objects.for_actor(actor, A.MANAGE_CAMPAIGNS).get(pk=campaign_id)
-    sha = hashlib.sha256(content).hexdigest()
-    try:
-        fmt, spec = _parse(content, name)
-        _check_target(campaign, spec)
-    except UploadError as exc:
-        audit_record(
-            actor=actor,
-            action="works.import_rejected",
-            target=campaign,
-            request=request,
-            details={"file": name[:200], "sha256": sha, "errors": len(exc.errors)},
-        )
-        raise
-    preview = _preview(actor=actor, campaign=campaign, spec=spec)
-    preview["format"] = fmt
-    if actor.user is None:  # an upload is always somebody's; the batch's actor is required
-        raise PermissionDenied
-    path = default_storage.save(f"imports/works/{campaign.pk}/{sha}.{fmt}", ContentFile(content))
-    with transaction.atomic():
-        batch = ImportBatch.objects.create(
-            kind=IMPORT_KIND,
-            actor=actor.user,
-            original_name=name[:255],
-            file=path,
-            file_sha256=sha,
-            preview=preview,
-        )
-        audit_record(
-            actor=actor,
-            action="works.import_upload",
-            target=batch,
-            request=request,
-            details={"file": name[:200], "sha256": sha, "counts": preview["counts"]},
-        )
-    return batch
-
-
-def _locked_batch(actor: Actor, batch_id: int) -> ImportBatch:
-    batch = (
-        ImportBatch.objects.for_actor(actor, A.MANAGE_CAMPAIGNS)
-        .select_for_update()
-        .get(pk=batch_id)
-    )
-    if batch.kind != IMPORT_KIND:
-        raise CampaignInvalidError("import_not_works")
-    if batch.status != ImportBatch.Status.PREVIEW:
-        raise CampaignError("import_not_preview", status=batch.get_status_display())
-    return batch
-
-
-@transaction.atomic
-def works_import_apply(
-    *, actor: Actor, batch_id: int, request: HttpRequest | None = None
-) -> ImportBatch:
-    """Apply a previewed works file in one transaction: all of it or nothing."""
-    batch = _locked_batch(actor, batch_id)
-    campaign_id = int(batch.preview["campaign"]["id"])
-    campaign = (
-        Campaign.objects.for_actor(actor, A.MANAGE_CAMPAIGNS)
-        .select_for_update()
-        .get(pk=campaign_id)
-    )
-    with default_storage.open(batch.file, "rb") as stored:
-        content = stored.read()
-    _, spec = _parse(content, batch.original_name)
-    _check_target(campaign, spec)
-    current = selectors.campaign_spec(
-        actor=actor, campaign_id=campaign.pk, action=A.MANAGE_CAMPAIGNS
-    )
-    if _fingerprint(current) != batch.preview.get("fingerprint"):
-        raise CampaignError("import_stale")
-    campaign.name = spec.name
-    campaign.application_deadline = spec.application_deadline
-    campaign.full_clean()
-    campaign.save(update_fields=["name", "application_deadline", "updated_at"])
-    existing = {
-        (w.subject.code, w.grade): w
-        for w in Work.objects.for_actor(actor, A.MANAGE_CAMPAIGNS)
-        .filter(campaign=campaign)
-        .select_related("subject")
-    }
-    by_key = {w.key: w for w in current.works}
-    for work_spec in spec.works:
-        old = by_key.get(work_spec.key)
-        if old is not None and old == work_spec:
-            continue
-        work = existing.get(work_spec.key) or Work(campaign=campaign)
-        _apply_spec(work, work_spec, _subject_for(actor, work_spec))
-    batch.status = ImportBatch.Status.APPLIED
-    batch.applied_at = timezone.now()
-    batch.save(update_fields=["status", "applied_at", "updated_at"])
-    audit_record(
+    return import_upload(
+        _works_kind(),
         actor=actor,
-        action="works.import_apply",
-        target=batch,
-        request=request,
-        details={"campaign_id": campaign.pk, "counts": batch.preview.get("counts", {})},
+        name=name,
+        content=content,
+        file=file,
+        size=size,
+        campaign_id=campaign_id,
     )
-    return batch
 
 
-@transaction.atomic
-def works_import_discard(
-    *, actor: Actor, batch_id: int, request: HttpRequest | None = None
-) -> ImportBatch:
-    batch = _locked_batch(actor, batch_id)
-    batch.status = ImportBatch.Status.DISCARDED
-    batch.save(update_fields=["status", "updated_at"])
-    path = batch.file
-    transaction.on_commit(lambda: default_storage.delete(path))
-    audit_record(actor=actor, action="works.import_discard", target=batch, request=request)
-    return batch
+def works_import_apply(*, actor: Actor, batch_id: int) -> ImportOutcome:
+    """Apply a previewed works file in one transaction: all of it or nothing; once only.
+
+    Raises ``ImportStaleError`` (409) if the campaign's works changed since the preview and
+    ``UploadError`` if the file no longer fits the campaign.
+    """
+    return import_apply(_works_kind(), actor=actor, batch_id=batch_id)
+
+
+def works_import_discard(*, actor: Actor, batch_id: int) -> ImportOutcome:
+    """Drop a previewed works file; its stored file is deleted after commit."""
+    return import_discard(_works_kind(), actor=actor, batch_id=batch_id)
 
 
 # --- school dates -----------------------------------------------------------------------------
@@ -604,7 +409,6 @@ def school_date_set(
     school_id: int,
     work_id: int,
     day: dt.date,
-    request: HttpRequest | None = None,
 ) -> SchoolWorkDate:
     """A school picks its day for a work: inside the period, or an approved reserve day.
 
@@ -632,8 +436,7 @@ def school_date_set(
         work=work,
         day=day,
         row=row,
-        audit="schedule.date_set",
-        request=request,
+        audit=CampaignsAudit.SCHEDULE_DATE_SET,
     )
 
 
@@ -645,7 +448,6 @@ def school_date_move(
     work_id: int,
     day: dt.date,
     reason: str,
-    request: HttpRequest | None = None,
 ) -> SchoolWorkDate:
     """The school's municipal or regional coordinator sets or moves its day, with a reason.
 
@@ -686,8 +488,7 @@ def school_date_move(
         work=work,
         day=day,
         row=row,
-        audit="schedule.date_move",
-        request=request,
+        audit=CampaignsAudit.SCHEDULE_DATE_MOVE,
         details={"reason": reason[:2000]},
     )
 
@@ -700,7 +501,6 @@ def _date_store(
     day: dt.date,
     row: SchoolWorkDate | None,
     audit: str,
-    request: HttpRequest | None,
     details: dict[str, Any] | None = None,
 ) -> SchoolWorkDate:
     """Store a school's day (inside the period, or an approved reserve day) and audit it."""
@@ -712,7 +512,6 @@ def _date_store(
         action=audit,
         target=row,
         scope=school_unit_scope(school),
-        request=request,
         details={
             "work": _title(work),
             "date": day.isoformat(),
@@ -756,7 +555,6 @@ def reserve_day_request(
     work_id: int,
     day: dt.date,
     reason: str,
-    request: HttpRequest | None = None,
 ) -> ReserveDayRequest:
     """A school asks to hold a work on a day outside its period (a reserve day)."""
     school = (
@@ -798,10 +596,9 @@ def reserve_day_request(
     )
     audit_record(
         actor=actor,
-        action="reserve_day.request",
+        action=CampaignsAudit.RESERVE_DAY_REQUEST,
         target=req,
         scope=school_unit_scope(school),
-        request=request,
         details={"work": _title(work), "date": day.isoformat()},
     )
     return req
@@ -817,7 +614,6 @@ def reserve_day_decide(
     request_id: int,
     verdict: str,
     comment: str = "",
-    request: HttpRequest | None = None,
 ) -> ReserveDayRequest:
     """The regional coordinator approves or rejects; an approved day becomes the school's day.
 
@@ -862,10 +658,9 @@ def reserve_day_decide(
         raise ReserveDayRequest.DoesNotExist  # pragma: no cover - out of the decider's scope
     audit_record(
         actor=actor,
-        action="reserve_day.decide",
+        action=CampaignsAudit.RESERVE_DAY_DECIDE,
         target=req,
         scope=school_unit_scope(req.school),
-        request=request,
         details={
             "verdict": verdict,
             "work": _title(req.work),

@@ -20,14 +20,17 @@ from django.views.generic import View
 
 from apps.campaigns import documents, forms, schedule, selectors, services
 from apps.campaigns import xlsx as works_xlsx
+from apps.campaigns.imports import WORKS
 from apps.campaigns.models import Campaign, ReserveDayRequest, SchoolWorkDate, Session, Work
 from apps.core.errors import DomainError
+from apps.core.imports import APPLY, DISCARD
 from apps.core.listing import Column, Filter, Listing
 from apps.core.models import ImportBatch
 from apps.core.params import int_param
-from apps.core.uploads import MAX_UPLOAD_BYTES, UploadError
+from apps.core.uploads import UploadError
 from apps.registration.access import A, ScopedViewMixin
 from apps.registration.constants import time_zone_label
+from apps.registration.import_views import ImportActionView
 from apps.registration.models import School
 
 PAGE_SIZE = 50
@@ -90,7 +93,8 @@ def _plan_row(work: Work, school: School | None = None) -> dict[str, Any]:
         "latest_materials": schedule.latest_materials_date(work),
         "lead_days": schedule.lead_days(work),
         "criteria": (
-            "в день проведения ОО, с 14:00 по московскому времени"
+            "критерии — в день проведения ОО, с 14:00 по московскому времени; "
+            "форма сбора результатов — вместе с архивом"
             if encrypted
             else f"{work.period_start:%d.%m.%Y}, с 00:00 по местному времени ОО"
         ),
@@ -232,9 +236,7 @@ class CampaignCreateView(_ManageMixin, View):
         form = forms.CampaignForm(request.POST)
         if form.is_valid():
             try:
-                campaign = services.campaign_save(
-                    actor=self.actor, data=_campaign_data(form), request=request
-                )
+                campaign = services.campaign_save(actor=self.actor, data=_campaign_data(form))
             except DomainError as exc:
                 _problems_to_form(form, exc)
             else:
@@ -265,9 +267,7 @@ class CampaignEditView(_ManageMixin, View):
         form = forms.CampaignForm(request.POST)
         if form.is_valid():
             try:
-                services.campaign_save(
-                    actor=self.actor, data=_campaign_data(form), campaign_id=pk, request=request
-                )
+                services.campaign_save(actor=self.actor, data=_campaign_data(form), campaign_id=pk)
             except DomainError as exc:
                 _problems_to_form(form, exc)
             else:
@@ -308,16 +308,13 @@ class CampaignImportView(CampaignDetailView):
         if not form.is_valid():
             return self.render_page(request, pk, form)
         upload = form.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            form.add_error("file", "Файл слишком большой.")
-            return self.render_page(request, pk, form)
         try:
             batch = services.works_import_upload(
                 actor=self.actor,
                 campaign_id=pk,
                 name=upload.name or "",
-                content=upload.read(),
-                request=request,
+                file=upload,
+                size=upload.size or 0,
             )
         except Campaign.DoesNotExist as exc:
             raise _not_found(exc) from exc
@@ -401,7 +398,6 @@ class _WorkFormMixin(_ManageMixin):
                     campaign_id=campaign.pk,
                     spec=spec,
                     work_id=work.pk if work else None,
-                    request=request,
                 )
             except services.SpecRejectedError as exc:
                 loose = forms.report_problems(form, used, exc.problems)
@@ -469,7 +465,7 @@ class WorkDeleteView(_ManageMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         try:
             work = selectors.work_get(actor=self.actor, work_id=pk, action=A.MANAGE_CAMPAIGNS)
-            title = services.work_delete(actor=self.actor, work_id=pk, request=request)
+            title = services.work_delete(actor=self.actor, work_id=pk)
         except Work.DoesNotExist as exc:
             raise _not_found(exc) from exc
         except DomainError as exc:
@@ -494,7 +490,6 @@ class SubjectListView(_ManageMixin, View):
                     actor=self.actor,
                     code=form.cleaned_data["code"],
                     name=form.cleaned_data["name"],
-                    request=request,
                 )
             except DomainError as exc:
                 _problems_to_form(form, exc)
@@ -532,43 +527,16 @@ class WorkImportDetailView(_ManageMixin, View):
         return render(request, "campaigns/import_detail.html", ctx)
 
 
-class _ImportActionView(_ManageMixin, View):
-    scoped_model = ImportBatch
-    success = ""
-
-    def run(self, request: HttpRequest, pk: int) -> ImportBatch:
-        raise NotImplementedError
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        try:
-            self.run(request, pk)
-        except ImportBatch.DoesNotExist as exc:
-            raise _not_found(exc) from exc
-        except UploadError as exc:
-            messages.error(
-                request,
-                "Файл больше нельзя применить; ничего не изменено: "
-                + "; ".join(str(e) for e in exc.errors[:5]),
-            )
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, self.success)
-        return redirect("work-import-detail", pk=pk)
+class WorkImportApplyView(ImportActionView):
+    kind = WORKS
+    operation = APPLY
+    detail_url = "work-import-detail"
 
 
-class WorkImportApplyView(_ImportActionView):
-    success = "Изменения применены."
-
-    def run(self, request: HttpRequest, pk: int) -> ImportBatch:
-        return services.works_import_apply(actor=self.actor, batch_id=pk, request=request)
-
-
-class WorkImportDiscardView(_ImportActionView):
-    success = "Загрузка отменена; ничего не изменено."
-
-    def run(self, request: HttpRequest, pk: int) -> ImportBatch:
-        return services.works_import_discard(actor=self.actor, batch_id=pk, request=request)
+class WorkImportDiscardView(ImportActionView):
+    kind = WORKS
+    operation = DISCARD
+    detail_url = "work-import-detail"
 
 
 # --- school schedules -------------------------------------------------------------------------
@@ -657,7 +625,7 @@ class SchoolScheduleSetView(_ScheduleDayPostView):
 
     def save(self, request: HttpRequest, pk: int, data: dict[str, Any]) -> SchoolWorkDate:
         return services.school_date_set(
-            actor=self.actor, school_id=pk, work_id=data["work"], day=data["date"], request=request
+            actor=self.actor, school_id=pk, work_id=data["work"], day=data["date"]
         )
 
 
@@ -675,7 +643,6 @@ class SchoolScheduleMoveView(_ScheduleDayPostView):
             work_id=data["work"],
             day=data["date"],
             reason=data["reason"],
-            request=request,
         )
 
 
@@ -711,7 +678,6 @@ class ReserveDayCreateView(ScopedViewMixin, View):
                     work_id=form.cleaned_data["work"],
                     day=form.cleaned_data["date"],
                     reason=form.cleaned_data["reason"],
-                    request=request,
                 )
             except ObjectDoesNotExist as exc:
                 raise _not_found(exc) from exc
@@ -830,7 +796,6 @@ class ReserveDayDecideView(_ReserveDayPage):
                     request_id=pk,
                     verdict=form.cleaned_data["verdict"],
                     comment=form.cleaned_data["comment"],
-                    request=request,
                 )
             except ReserveDayRequest.DoesNotExist as exc:
                 raise _not_found(exc) from exc

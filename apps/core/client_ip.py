@@ -11,6 +11,7 @@ Entries further left are whatever the client sent and are never trusted. Used by
 from __future__ import annotations
 
 import ipaddress
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -36,3 +37,29 @@ def client_ip(request: Any) -> str | None:
         return str(ipaddress.ip_address(hops[-count]))
     except ValueError:
         return remote
+
+
+@dataclass(frozen=True)
+class Client:
+    """Where an action came from, as the audit trail records it: address and user agent.
+
+    Carried on the actor (``Actor.client``) from the request into services and, as plain
+    values in a job's params, into the worker that acts for the person who asked.
+    """
+
+    ip: str | None = None
+    user_agent: str = ""
+
+    @classmethod
+    def of_request(cls, request: Any) -> Client:
+        return cls(ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")[:300])
+
+    def as_params(self) -> dict[str, str]:
+        """JSON-safe form for a job's params (``Client.from_params`` reads it back)."""
+        return {"ip": self.ip or "", "user_agent": self.user_agent}
+
+    @classmethod
+    def from_params(cls, params: Any) -> Client | None:
+        if not isinstance(params, dict) or not params:
+            return None
+        return cls(ip=params.get("ip") or None, user_agent=str(params.get("user_agent", ""))[:300])

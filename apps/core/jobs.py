@@ -40,6 +40,11 @@ def job_kind_register(kind: str, task: JobTask) -> None:
     _TASKS[kind] = task
 
 
+def job_task(kind: str) -> JobTask:
+    """The task registered for ``kind`` (KeyError if none)."""
+    return _TASKS[kind]
+
+
 def job_kinds() -> frozenset[str]:
     return frozenset(_TASKS)
 

@@ -163,3 +163,24 @@ def menu_for(actor: Any) -> list[tuple[MenuSection, list[tuple[str, str]]]]:
 
 def menu_items() -> list[MenuItem]:
     return list(_MENU)
+
+
+# --- the grades of the current campaign ---------------------------------------------------------
+
+# The campaigns app provides them (from its ``ready``); apps below it (the school questionnaire)
+# ask here instead of importing campaigns.
+_GRADES_PROVIDER: list[Callable[[], Iterable[int]]] = []
+
+
+def register_current_grades(provider: Callable[[], Iterable[int]]) -> None:
+    """Set the provider of "the grades of the current campaign"; a second one is refused."""
+    if _GRADES_PROVIDER:
+        raise ImproperlyConfigured("a provider of the current campaign's grades is already set")
+    _GRADES_PROVIDER.append(provider)
+
+
+def current_grades() -> tuple[int, ...]:
+    """The grades of the current campaign, ascending; empty when nothing provides them."""
+    if not _GRADES_PROVIDER:
+        return ()
+    return tuple(sorted(set(_GRADES_PROVIDER[0]())))

@@ -12,23 +12,13 @@ from django.db import transaction
 from django.db.models import Model, Q
 from django.utils import timezone
 
-from apps.core.client_ip import client_ip
+from apps.core.client_ip import Client
 from apps.core.models import AuditEvent, Job
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest
-
     from apps.core.scoping import Scope
 
 JOB_LEASE = timedelta(minutes=30)
-
-
-def _client(request: HttpRequest | None) -> tuple[str | None, str]:
-    if request is None:
-        return None, ""
-    # The real client behind the TLS proxy, not the proxy's own address.
-    ip = client_ip(request)
-    return ip, request.META.get("HTTP_USER_AGENT", "")[:300]
 
 
 def audit_record(
@@ -37,12 +27,15 @@ def audit_record(
     action: str,
     target: Model | None = None,
     scope: Scope | None = None,
-    request: HttpRequest | None = None,
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one audit event. ``scope`` is the org unit concerned (defaults to the actor's)."""
+    """Append one audit event. ``scope`` is the org unit concerned (defaults to the actor's).
+
+    The address and user agent come from ``actor.client`` (set from the request the actor was
+    built for, or from a job's params).
+    """
     where = scope or actor.scope
-    ip, agent = _client(request)
+    client: Client = getattr(actor, "client", None) or Client()
     user = getattr(actor, "user", None)
     return AuditEvent.objects.create(
         user=user,
@@ -54,8 +47,8 @@ def audit_record(
         action=action,
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
-        ip=ip,
-        user_agent=agent,
+        ip=client.ip,
+        user_agent=client.user_agent,
         details=details or {},
     )
 

@@ -18,6 +18,7 @@ from django.db import transaction
 
 from apps.campaigns.models import (
     Campaign,
+    CampaignGrade,
     ReserveDayRequest,
     SchoolWorkDate,
     Subject,
@@ -147,6 +148,9 @@ def _works(campaign: Campaign, specs: list[WorkSpec]) -> None:
     subjects = {}
     for code, name in SUBJECTS.items():
         subjects[code], _ = Subject.objects.get_or_create(code=code, defaults={"name": name})
+    # The campaign's grades (CampaignGrade rows) come first: a work's grade is one of them.
+    for grade in sorted({spec.grade for spec in specs}):
+        CampaignGrade.objects.get_or_create(campaign=campaign, grade=grade)
     existing = {(w.subject.code, w.grade): w for w in campaign.works.select_related("subject")}
     for spec in specs:
         work = existing.get(spec.key) or Work(campaign=campaign)

@@ -35,6 +35,7 @@ from apps.registration.constants import SchoolStatus
 from apps.registration.models import School
 from apps.results import selectors as sel
 from apps.results import xlsx
+from apps.results.audit import ResultsAudit
 from apps.results.models import ResultReopen, ResultSheet, ResultVersion, Source
 from apps.results.services import _rows, results_stats_refresh
 
@@ -257,7 +258,7 @@ def demo_results_seed(*, campaign: Campaign) -> ResultsSeed:
     if seed.sheets_created or seed.applications_created or seed.contexts_created:
         audit_record(
             actor=actor,
-            action="results.demo_seed",
+            action=ResultsAudit.RESULTS_DEMO_SEED,
             details={
                 "works": seed.works,
                 "sheets": seed.sheets_created,

@@ -14,3 +14,9 @@ class MaterialsConfig(AppConfig):
         registry.register_actions(self.label, actions.HOLDERS, names=actions.MaterialsActions)
         register_audit_actions(audit.SECTION, audit.MaterialsAudit)
         registry.register_menu(menu.ITEMS)
+
+        # Its kind of import file (apps.core.imports): the item bank.
+        from apps.core.imports import import_kind_register
+        from apps.materials.imports import BANK
+
+        import_kind_register(BANK)

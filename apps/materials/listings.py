@@ -15,7 +15,13 @@ from apps.core.listing import Column, Filter, Listing
 from apps.materials.selectors import BANK_STATUSES, BUILD_STATUSES, TRACKED_LABELS, work_list
 from apps.registration.access import Actor
 
-GRADES = tuple(str(g) for g in range(4, 12))
+
+def listing_grades(request: HttpRequest) -> tuple[str, ...]:
+    """The grade filter's choices: the grades of the campaign the list is filtered by (its
+    ``CampaignGrade`` rows), else those of the current campaign."""
+    raw = request.GET.get("campaign", "")
+    chosen = campaigns.campaign_grade_numbers(int(raw)) if raw.isdecimal() else ()
+    return tuple(str(g) for g in chosen or campaigns.current_campaign_grades())
 
 
 def work_order(work: Work) -> tuple[Any, ...]:
@@ -23,11 +29,11 @@ def work_order(work: Work) -> tuple[Any, ...]:
     return (-work.campaign.year, work.campaign.session, work.grade, work.subject.name)
 
 
-def _filters(statuses: dict[str, str]) -> list[Filter]:
+def _filters(statuses: dict[str, str], grades: tuple[str, ...]) -> list[Filter]:
     return [
         Filter("campaign", "кампания"),
         Filter("subject", "предмет"),
-        Filter("grade", "класс", kind="choice", choices=GRADES),
+        Filter("grade", "класс", kind="choice", choices=grades),
         Filter("status", "состояние", kind="choice", choices=tuple(statuses)),
     ]
 
@@ -47,11 +53,13 @@ BUILD_COLUMNS = (
 
 
 def bank_listing(request: HttpRequest) -> Listing:
-    return Listing(request, BANK_COLUMNS, "work", _filters(BANK_STATUSES))
+    return Listing(request, BANK_COLUMNS, "work", _filters(BANK_STATUSES, listing_grades(request)))
 
 
 def build_listing(request: HttpRequest) -> Listing:
-    return Listing(request, BUILD_COLUMNS, "work", _filters(BUILD_STATUSES))
+    return Listing(
+        request, BUILD_COLUMNS, "work", _filters(BUILD_STATUSES, listing_grades(request))
+    )
 
 
 def filtered_works(*, actor: Actor, listing: Listing, action: str) -> QuerySet[Work]:
@@ -66,12 +74,14 @@ def filtered_works(*, actor: Actor, listing: Listing, action: str) -> QuerySet[W
     )
 
 
-def filter_options(*, actor: Actor, statuses: dict[str, str]) -> dict[str, Any]:
-    """What the filter form offers: campaigns (by label), subjects, grades and states."""
+def filter_options(*, actor: Actor, statuses: dict[str, str], listing: Listing) -> dict[str, Any]:
+    """What the filter form offers: campaigns (by label), subjects, the grades of the listed
+    campaign and states."""
+    grades = next(f.choices for f in listing.filter_specs if f.name == "grade")
     return {
         "filter_campaigns": campaigns.campaign_list(actor=actor),
         "filter_subjects": campaigns.subject_list(actor=actor),
-        "filter_grades": GRADES,
+        "filter_grades": tuple(grades),
         "filter_statuses": statuses,
     }
 

@@ -26,6 +26,11 @@ MESSAGES: dict[str, str] = {
     "в пятизначные коды параллели (9999).",
 }
 
+# What changed since a bank file's preview (``ImportStaleError(what=...)``: «данные изменились
+# ({what})»).
+BANK_CHANGED = "банк работы «{work}»"
+WORK_GONE = "работа «{work}» больше недоступна"
+
 
 class MaterialsError(ConflictError):
     """The materials' state refuses the request (409): an empty bank, a kit not built yet."""

@@ -11,7 +11,8 @@ server at read time for every channel (HTML, API, files), so nothing needs sched
 * the grade-8 archive password: 07:30 school-local on the school's day (its chosen date inside
   the period or an approved reserve day); no day chosen → not scheduled;
 * the criteria: plain works 00:00 school-local on the period's first day; encrypted (grade 8)
-  works 14:00 Moscow time on the school's day.
+  works 14:00 Moscow time on the school's day. (The results form, served by the results app,
+  comes with the criteria for plain works and with the archive for grade 8.)
 """
 
 from __future__ import annotations

@@ -23,16 +23,18 @@ from django.utils import timezone
 from django.views.generic import DetailView, TemplateView, View
 
 from apps.campaigns.models import Work
+from apps.core.imports import APPLY, DISCARD, ImportOutcome
 from apps.core.models import ImportBatch
 from apps.core.params import int_param
 from apps.core.uploads import UploadError
 from apps.materials import archive as arch
-from apps.materials import bank as bankfile
 from apps.materials import files as bankfiles
 from apps.materials import listings, selectors, services
+from apps.materials.imports import BANK, images_message
 from apps.materials.messages import MaterialsError, MaterialsNotFoundError, NotReleasedError
 from apps.materials.models import Kit, MaterialFile, Variant, WorkBank
 from apps.registration.access import A, ActorViewMixin, ScopedViewMixin
+from apps.registration.import_views import ImportActionView
 from apps.registration.models import School
 
 MAX_MANIFEST_BYTES = 2 * 1024 * 1024
@@ -125,26 +127,22 @@ class _KitFileView(ScopedViewMixin, View):
 
 class KitArchiveView(_KitFileView):
     def download(self, request: HttpRequest, pk: int) -> services.Download:
-        return services.kit_archive_download(actor=self.actor, kit_id=pk, request=request)
+        return services.kit_archive_download(actor=self.actor, kit_id=pk)
 
 
 class KitCriteriaView(_KitFileView):
     def download(self, request: HttpRequest, pk: int) -> services.Download:
-        return services.kit_criteria_download(actor=self.actor, kit_id=pk, request=request)
+        return services.kit_criteria_download(actor=self.actor, kit_id=pk)
 
 
 class KitCodesView(_KitFileView):
     def download(self, request: HttpRequest, pk: int) -> services.Download:
-        return services.kit_sheet_download(
-            actor=self.actor, kit_id=pk, sheet="codes", request=request
-        )
+        return services.kit_sheet_download(actor=self.actor, kit_id=pk, sheet="codes")
 
 
 class KitProtocolView(_KitFileView):
     def download(self, request: HttpRequest, pk: int) -> services.Download:
-        return services.kit_sheet_download(
-            actor=self.actor, kit_id=pk, sheet="protocol", request=request
-        )
+        return services.kit_sheet_download(actor=self.actor, kit_id=pk, sheet="protocol")
 
 
 class KitPasswordView(ScopedViewMixin, View):
@@ -155,9 +153,7 @@ class KitPasswordView(ScopedViewMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         try:
-            kit, password = services.kit_password_reveal(
-                actor=self.actor, kit_id=pk, request=request
-            )
+            kit, password = services.kit_password_reveal(actor=self.actor, kit_id=pk)
         except Kit.DoesNotExist as exc:
             raise Http404 from exc
         except NotReleasedError as exc:
@@ -188,7 +184,11 @@ class BankView(ScopedViewMixin, TemplateView):
             banks = [b for b in banks if b.status == status]
         ctx["banks"] = listing.paginate(banks)
         ctx["listing"] = listing
-        ctx.update(listings.filter_options(actor=self.actor, statuses=selectors.BANK_STATUSES))
+        ctx.update(
+            listings.filter_options(
+                actor=self.actor, statuses=selectors.BANK_STATUSES, listing=listing
+            )
+        )
         return ctx
 
     def post(self, request: HttpRequest) -> HttpResponse:
@@ -204,13 +204,13 @@ class BankView(ScopedViewMixin, TemplateView):
             messages.error(request, "Выберите работу и файл банка заданий.")
             return HttpResponseRedirect(reverse("materials-bank"))
         try:
-            batch = services.bank_import_preview(
+            batch = services.bank_import_upload(
                 actor=self.actor,
                 work_id=work_id,
-                content=upload.read(bankfile.MAX_BANK_BYTES + 1),
-                filename=upload.name or "",
+                name=upload.name or "",
+                file=upload,
+                size=upload.size or 0,
                 images=(images.read(bankfiles.MAX_IMAGES_ZIP_BYTES + 1) if images else None),
-                request=request,
             )
         except Work.DoesNotExist as exc:
             raise Http404 from exc
@@ -233,7 +233,6 @@ class BankView(ScopedViewMixin, TemplateView):
                 name=upload.name or "",
                 content=upload.read(bankfiles.MAX_ATTACHMENT_BYTES + 1),
                 item_code=request.POST.get("item_code", ""),
-                request=request,
             )
         except Work.DoesNotExist as exc:
             raise Http404 from exc
@@ -253,19 +252,20 @@ class BankView(ScopedViewMixin, TemplateView):
         if file_id is None:
             raise Http404
         try:
-            services.material_file_remove(actor=self.actor, file_id=file_id, request=request)
+            services.material_file_remove(actor=self.actor, file_id=file_id)
         except MaterialFile.DoesNotExist as exc:
             raise Http404 from exc
         messages.success(request, "Сопровождающий файл откреплён.")
         return HttpResponseRedirect(request.get_full_path())
 
 
-class BankImportView(ScopedViewMixin, View):
+class BankImportView(ImportActionView):
     """The preview of a bank upload (per column: added, changed, retired, unchanged); POST
-    ``op=apply`` applies it, ``op=discard`` drops it."""
+    ``op=apply`` applies it, ``op=discard`` drops it (the import framework's apply and discard,
+    then back to this page with the outcome)."""
 
-    scoped_model = ImportBatch
-    action = A.MANAGE_BANK
+    kind = BANK
+    detail_url = "materials-bank-import"
     template_name = "materials/bank_import.html"
 
     def _batch(self, pk: int) -> ImportBatch:
@@ -292,42 +292,23 @@ class BankImportView(ScopedViewMixin, View):
         return render(request, self.template_name, ctx)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        self._batch(pk)
-        op = request.POST.get("op", "")
-        try:
-            if op == "apply":
-                outcome = services.bank_import_apply(actor=self.actor, batch_id=pk, request=request)
-            elif op == "discard":
-                outcome = services.bank_import_discard(
-                    actor=self.actor, batch_id=pk, request=request
-                )
-            else:
-                messages.error(request, "Неизвестное действие.")
-                return HttpResponseRedirect(reverse("materials-bank-import", args=[pk]))
-        except (ImportBatch.DoesNotExist, Work.DoesNotExist) as exc:
-            raise Http404 from exc
-        except UploadError as exc:
-            for e in exc.errors:
-                messages.error(request, str(e))
-            return HttpResponseRedirect(reverse("materials-bank-import", args=[pk]))
-        if not outcome.done:
-            messages.warning(request, outcome.message)
-            return HttpResponseRedirect(reverse("materials-bank-import", args=[pk]))
+        if request.POST.get("op", "") not in (APPLY, DISCARD):
+            self._batch(pk)  # out of scope: 404, as for apply and discard
+            messages.error(request, "Неизвестное действие.")
+            return HttpResponseRedirect(reverse(self.detail_url, args=[pk]))
+        return super().post(request, pk)
+
+    def run(self, pk: int) -> ImportOutcome:
+        if self.request.POST.get("op") == APPLY:
+            return services.bank_import_apply(actor=self.actor, batch_id=pk)
+        return services.bank_import_discard(actor=self.actor, batch_id=pk)
+
+    def after(self, request: HttpRequest, outcome: ImportOutcome) -> None:
+        """Flash the outcome; an applied file also says how many images it added."""
+        super().after(request, outcome)
         result = outcome.result
-        if result is None:
-            messages.success(request, outcome.message)
-        elif result.added or result.changed or result.retired:
-            messages.success(
-                request,
-                f"Банк загружен (версия {result.revision}): добавлено {result.added}, "
-                f"изменено {result.changed}, снято {result.retired}, без изменений "
-                f"{result.unchanged}.",
-            )
-        else:
-            messages.success(request, "Банк не изменился: файл совпадает с текущей версией.")
-        if result is not None and result.images:
-            messages.success(request, f"Добавлено изображений: {result.images}.")
-        return HttpResponseRedirect(reverse("materials-bank"))
+        if isinstance(result, services.BankImportResult) and (added := images_message(result)):
+            messages.success(request, added)
 
 
 class BankExportView(ScopedViewMixin, View):
@@ -343,9 +324,7 @@ class BankExportView(ScopedViewMixin, View):
         fmt = request.GET.get("format")
         fmt = fmt if fmt in ("xlsx", "images") else "json"
         try:
-            name, content = services.bank_export(
-                actor=self.actor, work_id=work_id, fmt=fmt, request=request
-            )
+            name, content = services.bank_export(actor=self.actor, work_id=work_id, fmt=fmt)
         except Work.DoesNotExist as exc:
             raise Http404 from exc
         response = HttpResponse(
@@ -383,7 +362,11 @@ class BuildView(ScopedViewMixin, TemplateView):
         # While builds are queued or running, the progress refreshes itself (static/js/poll.js).
         ctx["running"] = any(s.waiting for _, s in ctx["progress"])
         ctx["listing"] = listing
-        ctx.update(listings.filter_options(actor=self.actor, statuses=selectors.BUILD_STATUSES))
+        ctx.update(
+            listings.filter_options(
+                actor=self.actor, statuses=selectors.BUILD_STATUSES, listing=listing
+            )
+        )
         ctx["overdue"] = selectors.builds_overdue(actor=self.actor, now=now)
         ctx["auto_lead_days"] = selectors.auto_build_lead().days
         return ctx
@@ -397,10 +380,10 @@ class BuildView(ScopedViewMixin, TemplateView):
         try:
             if op == "generate":
                 result = services.kits_generate(
-                    actor=self.actor, work_id=work_id, region_id=region_id, request=request
+                    actor=self.actor, work_id=work_id, region_id=region_id
                 )
                 queued = services.kit_build_request(
-                    actor=self.actor, work_id=work_id, region_id=region_id, request=request
+                    actor=self.actor, work_id=work_id, region_id=region_id
                 )
                 messages.success(
                     request,
@@ -409,7 +392,7 @@ class BuildView(ScopedViewMixin, TemplateView):
                 )
             elif op == "cancel":
                 cancelled = services.kit_build_cancel(
-                    actor=self.actor, work_id=work_id, region_id=region_id, request=request
+                    actor=self.actor, work_id=work_id, region_id=region_id
                 )
                 messages.success(request, f"Отменено ожидающих сборок: {cancelled}.")
             else:
@@ -419,7 +402,6 @@ class BuildView(ScopedViewMixin, TemplateView):
                     region_id=region_id,
                     retry_failed=op == "retry",
                     force=op == "rebuild",
-                    request=request,
                 )
                 messages.success(request, f"В очередь сборки поставлено архивов: {queued}.")
         except Work.DoesNotExist as exc:
@@ -443,7 +425,7 @@ class VariantLookupView(ScopedViewMixin, TemplateView):
         ctx["uid"] = uid
         if uid:
             ctx["searched"] = True
-            ctx["found"] = services.variant_lookup(actor=self.actor, uid=uid, request=self.request)
+            ctx["found"] = services.variant_lookup(actor=self.actor, uid=uid)
         return ctx
 
 

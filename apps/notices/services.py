@@ -20,6 +20,7 @@ from apps.campaigns.models import Campaign
 from apps.core.scoping import Level
 from apps.core.services import audit_record
 from apps.core.untrusted import size_text
+from apps.notices.audit import NoticesAudit
 from apps.notices.constants import ALLOWED_TYPES, MAX_FILE_BYTES
 from apps.notices.messages import NoticeError
 from apps.notices.models import AuthorLevel, Notice, NoticeFile, NoticeRead, addressed_filter
@@ -27,7 +28,6 @@ from apps.registration.access import A, Actor
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
-    from django.http import HttpRequest
 
 TITLE_LIMIT = 200
 NAME_LIMIT = 200
@@ -111,7 +111,6 @@ def notice_publish(
     for_schools: bool = False,
     campaign_id: int | None = None,
     upload: UploadedFile[bytes] | None = None,
-    request: HttpRequest | None = None,
 ) -> Notice:
     """Publish a notice from the actor's unit to the levels below it, with an optional first
     version of its document."""
@@ -160,15 +159,14 @@ def notice_publish(
             )
             audit_record(
                 actor=actor,
-                action="notice.publish",
+                action=NoticesAudit.NOTICE_PUBLISH,
                 target=notice,
-                request=request,
                 details={"title": title, "audience": notice.audience_label},
             )
             if checked is not None:
                 nf = _create_version(actor=actor, notice=notice, version=1, checked=checked)
                 stored.append(nf.path)
-                _audit_version(actor, nf, request)
+                _audit_version(actor, nf)
             # Visible to its author's side, or the scoping is broken: refuse, roll back.
             if not Notice.objects.for_actor(actor, A.PUBLISH_NOTICES).filter(pk=notice.pk).exists():
                 raise PermissionError("notice outside the author's scope")
@@ -204,12 +202,11 @@ def _discard(paths: list[str]) -> None:
             default_storage.delete(path)
 
 
-def _audit_version(actor: Actor, nf: NoticeFile, request: HttpRequest | None) -> None:
+def _audit_version(actor: Actor, nf: NoticeFile) -> None:
     audit_record(
         actor=actor,
-        action="notice.file_version",
+        action=NoticesAudit.NOTICE_FILE_VERSION,
         target=nf,
-        request=request,
         details={
             "notice": nf.notice_id,
             "version": nf.version,
@@ -224,7 +221,6 @@ def notice_file_add(
     actor: Actor,
     notice_id: int,
     upload: UploadedFile[bytes] | None,
-    request: HttpRequest | None = None,
 ) -> NoticeFile:
     """Add the next version of a notice's document; earlier versions stay downloadable."""
     if actor.user is None:
@@ -247,16 +243,14 @@ def notice_file_add(
                 actor=actor, notice=notice, version=(last or 0) + 1, checked=checked
             )
             stored.append(nf.path)
-            _audit_version(actor, nf, request)
+            _audit_version(actor, nf)
     except BaseException:
         _discard(stored)
         raise
     return nf
 
 
-def notice_mark_read(
-    *, actor: Actor, notice_id: int, request: HttpRequest | None = None
-) -> NoticeRead | None:
+def notice_mark_read(*, actor: Actor, notice_id: int) -> NoticeRead | None:
     """Record that the actor opened a notice addressed to it (the first time only).
 
     A notice the actor sees but that was not addressed to it (its own, or one its subordinate
@@ -286,13 +280,11 @@ def notice_mark_read(
             },
         )
         if created:
-            audit_record(actor=actor, action="notice.read", target=notice, request=request)
+            audit_record(actor=actor, action=NoticesAudit.NOTICE_READ, target=notice)
     return read
 
 
-def notice_file_open(
-    *, actor: Actor, file_id: int, request: HttpRequest | None = None
-) -> tuple[NoticeFile, IO[bytes]]:
+def notice_file_open(*, actor: Actor, file_id: int) -> tuple[NoticeFile, IO[bytes]]:
     """A version of a notice's document to stream, its download audited."""
     nf = (
         NoticeFile.objects.for_actor(actor, A.VIEW_NOTICES).select_related("notice").get(pk=file_id)
@@ -300,9 +292,8 @@ def notice_file_open(
     handle = default_storage.open(nf.path, "rb")
     audit_record(
         actor=actor,
-        action="notice.file_download",
+        action=NoticesAudit.NOTICE_FILE_DOWNLOAD,
         target=nf,
-        request=request,
         details={"notice": nf.notice_id, "version": nf.version},
     )
     return nf, handle

@@ -59,7 +59,7 @@ class NoticeDetailView(_NoticeMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         notice = self.get_notice(pk)
         # Opening the page is reading the notice (recorded once, for notices addressed here).
-        if services.notice_mark_read(actor=self.actor, notice_id=notice.pk, request=request):
+        if services.notice_mark_read(actor=self.actor, notice_id=notice.pk):
             notice.is_read = True  # type: ignore[attr-defined]
         ctx = {
             "notice": notice,
@@ -100,7 +100,6 @@ class NoticeCreateView(_NoticeMixin, View):
                     for_schools=d.get("for_schools", False),
                     campaign_id=d.get("campaign"),
                     upload=d.get("file"),
-                    request=request,
                 )
             except NoticeError as exc:
                 form.add_error("file" if exc.code.startswith("file") else None, exc.message)
@@ -128,7 +127,6 @@ class NoticeFileAddView(_NoticeMixin, View):
                     actor=self.actor,
                     notice_id=notice.pk,
                     upload=form.cleaned_data.get("file"),
-                    request=request,
                 )
             except NoticeError as exc:
                 form.add_error("file", exc.message)
@@ -163,7 +161,7 @@ class NoticeFileDownloadView(ScopedViewMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> FileResponse:
         try:
-            nf, handle = services.notice_file_open(actor=self.actor, file_id=pk, request=request)
+            nf, handle = services.notice_file_open(actor=self.actor, file_id=pk)
         except NoticeFile.DoesNotExist as exc:
             raise Http404("Файл не найден.") from exc
         # FileResponse writes filename*=UTF-8''… for a non-ASCII name (RFC 6266).

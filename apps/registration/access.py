@@ -13,7 +13,7 @@ Out-of-scope objects answer 404 (as if missing); a missing action answers 403.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -25,6 +25,7 @@ from rest_framework import permissions
 from rest_framework.request import Request
 
 from apps.core import registry
+from apps.core.client_ip import Client
 from apps.core.scoping import Level, Scope
 from apps.registration import constants as c
 from apps.registration.actions import RegistrationActions
@@ -81,6 +82,7 @@ class Actor:
     scope: Scope
     unit: Region | Municipality | School | None = None
     reason: str = field(default="", compare=False)
+    client: Client | None = field(default=None, compare=False)
 
     def can(self, action: str) -> bool:
         return self.role is not None and action in registry.actions_of_role(self.role)
@@ -92,6 +94,10 @@ class Actor:
     @property
     def role_label(self) -> str:
         return Role(self.role).label if self.role else "нет роли"
+
+    def with_client(self, client: Client | None) -> Actor:
+        """The same actor acting from ``client`` (the audit trail's address and user agent)."""
+        return replace(self, client=client)
 
     @classmethod
     def anonymous(cls) -> Actor:
@@ -165,7 +171,7 @@ def get_actor(request: HttpRequest | Request) -> Actor:
     user_pk = getattr(user, "pk", None)
     if cached is not None and getattr(cached.user, "pk", None) == user_pk:
         return cached
-    actor = actor_for_user(user)
+    actor = actor_for_user(user).with_client(Client.of_request(http_request))
     setattr(http_request, _CACHE_ATTR, actor)
     return actor
 

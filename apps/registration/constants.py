@@ -123,6 +123,3 @@ REGION_CODE_REGEX = r"^\d{2}$"
 # The only background-job kind whose output the exports page lists and serves
 # (kit builds, bank imports, reminders… are jobs too, with their own gated routes).
 SCHOOL_LIST_EXPORT = "school_list_export"
-
-# The job that applies a previewed accounts upload (one per upload: ``accounts_apply:<id>``).
-ACCOUNTS_APPLY = "accounts_apply"

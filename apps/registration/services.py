@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING
 
 from django.db import transaction
 
@@ -13,12 +12,10 @@ from apps.core.scoping import Level, Scope
 from apps.core.services import audit_record, job_claim, job_fail, job_publish
 from apps.registration import selectors
 from apps.registration.access import A, Actor, actor_for_user
+from apps.registration.audit import SchoolsAudit
 from apps.registration.constants import SCHOOL_LIST_EXPORT
 from apps.registration.models import Municipality, Region, School
 from apps.registration.xlsx import SchoolRow, school_list_xlsx
-
-if TYPE_CHECKING:
-    from django.http import HttpRequest
 
 
 def _unit_scope(
@@ -48,7 +45,6 @@ def school_list_export_request(
     actor: Actor,
     region_id: int | None = None,
     municipality_id: int | None = None,
-    request: HttpRequest | None = None,
 ) -> Job:
     """Queue an xlsx export of the schools of a unit the actor sees."""
     if not actor.can(A.EXPORT_SCHOOLS):
@@ -70,7 +66,7 @@ def school_list_export_request(
         },
     )
     audit_record(
-        actor=actor, action="school_list.export_request", target=job, scope=scope, request=request
+        actor=actor, action=SchoolsAudit.SCHOOL_LIST_EXPORT_REQUEST, target=job, scope=scope
     )
     from apps.registration.tasks import school_list_export_task
 
@@ -111,9 +107,9 @@ def school_list_export_run(*, job_id: int) -> Job | None:
     return job_publish(job=job, path=f"exports/school_lists/job-{job.pk}.xlsx", content=content)
 
 
-def job_download_record(*, actor: Actor, job: Job, request: HttpRequest | None = None) -> None:
+def job_download_record(*, actor: Actor, job: Job) -> None:
     scope = Scope.of_row(job)
-    audit_record(actor=actor, action="export.download", target=job, scope=scope, request=request)
+    audit_record(actor=actor, action=SchoolsAudit.EXPORT_DOWNLOAD, target=job, scope=scope)
 
 
 def school_unit_scope(school: School) -> Scope:

@@ -16,13 +16,12 @@ from knox.models import AuthToken
 
 from apps.core.services import audit_record
 from apps.registration.access import actor_for_user
+from apps.registration.audit import AccountsAudit
 
 if TYPE_CHECKING:
     import datetime as dt
 
-    from django.http import HttpRequest
-    from rest_framework.request import Request
-
+    from apps.core.client_ip import Client
     from apps.registration.models import User
 
 
@@ -37,12 +36,14 @@ def api_token_issue(*, user: User) -> tuple[str, dt.datetime | None]:
 
 
 @transaction.atomic
-def api_token_revoke(*, token: Any, request: HttpRequest | Request | None = None) -> None:
+def api_token_revoke(*, token: Any, client: Client | None = None) -> None:
     """Sign one device out: its token stops working, the user's other devices keep theirs."""
     user = token.user
     AuthToken.objects.filter(pk=token.pk).delete()
     audit_record(
-        actor=actor_for_user(user), action="auth.token_revoke", target=user, request=request
+        actor=actor_for_user(user).with_client(client),
+        action=AccountsAudit.AUTH_TOKEN_REVOKE,
+        target=user,
     )
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import OperationalError
 
 from apps.core.jobs import job_kind_register
+from apps.core.models import Job
 from apps.core.task_typing import shared_task
-from apps.registration.constants import ACCOUNTS_APPLY, SCHOOL_LIST_EXPORT
+from apps.registration.constants import SCHOOL_LIST_EXPORT
 
 
 @shared_task(
@@ -41,11 +44,21 @@ def credentials_purge_task(**_: object) -> int:
     soft_time_limit=25 * 60,
 )
 def account_import_apply_task(*, job_id: int, **_: object) -> None:
-    """Apply a previewed accounts upload as the person who asked (idempotent by its job)."""
-    from apps.registration.accounts.services import account_import_apply_run
+    """Apply a previewed accounts upload as the person who asked (idempotent by its job).
 
-    account_import_apply_run(job_id=job_id)
+    Registered for both coordinator-file kinds (``accounts/imports.py``) in ``AppConfig.ready``.
+    """
+    from apps.core.imports import import_apply_run
+
+    import_apply_run(job_id=job_id, actor_of=import_job_actor)
+
+
+def import_job_actor(job: Job) -> Any:
+    """The person who asked for the job, with the address and browser it asked from."""
+    from apps.core.client_ip import Client
+    from apps.registration.access import actor_for_user
+
+    return actor_for_user(job.actor).with_client(Client.from_params(job.params.get("client")))
 
 
 job_kind_register(SCHOOL_LIST_EXPORT, school_list_export_task)
-job_kind_register(ACCOUNTS_APPLY, account_import_apply_task)

@@ -186,7 +186,7 @@ class RegionSchoolExportView(ScopedViewMixin, View):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         try:
-            services.school_list_export_request(actor=self.actor, region_id=pk, request=request)
+            services.school_list_export_request(actor=self.actor, region_id=pk)
         except Region.DoesNotExist as exc:
             raise Http404 from exc
         return HttpResponseRedirect(reverse("job-list"))
@@ -200,9 +200,7 @@ class MunicipalitySchoolExportView(ScopedViewMixin, View):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         try:
-            services.school_list_export_request(
-                actor=self.actor, municipality_id=pk, request=request
-            )
+            services.school_list_export_request(actor=self.actor, municipality_id=pk)
         except Municipality.DoesNotExist as exc:
             raise Http404 from exc
         return HttpResponseRedirect(reverse("job-list"))
@@ -246,7 +244,7 @@ class JobDownloadView(ScopedViewMixin, View):
             raise Http404
         from django.core.files.storage import default_storage
 
-        services.job_download_record(actor=self.actor, job=job, request=request)
+        services.job_download_record(actor=self.actor, job=job)
         name = f"Список ОО {job.params.get('title', '')}".strip() + ".xlsx"
         return FileResponse(
             default_storage.open(job.output, "rb"), as_attachment=True, filename=name

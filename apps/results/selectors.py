@@ -106,10 +106,13 @@ def held_on(*, actor: Actor, school: School, work: Work) -> dt.date | None:
 
 @dataclass(frozen=True)
 class Window:
-    """When a school may upload results of a work (UTC instants; None: not yet known)."""
+    """When a school may download the form and upload results of a work (UTC instants; None:
+    not yet known). ``form_at``: the blank form is published (grade 8: with the archive);
+    ``opens_at``: uploads open (with the criteria)."""
 
     zone: str
     held_on: dt.date | None
+    form_at: dt.datetime | None
     opens_at: dt.datetime | None
     deadline_at: dt.datetime
     reopened_until: dt.datetime | None
@@ -152,7 +155,8 @@ def upload_window(*, actor: Actor, school: School, work: Work, sheet: ResultShee
     return Window(
         zone=zone,
         held_on=day,
-        opens_at=schedule.results_form_available_at(work, zone, day),
+        form_at=schedule.results_form_available_at(work, zone, day),
+        opens_at=schedule.results_upload_opens_at(work, zone, day),
         deadline_at=schedule.upload_deadline_at(work, zone, day),
         reopened_until=sheet.reopened_until if sheet is not None else None,
     )
@@ -165,6 +169,19 @@ def sheet_get(
         ResultSheet.objects.for_actor(actor, action)
         .filter(school_id=school_id, work_id=work_id)
         .select_related("current_version", "current_version__uploaded_by")
+        .first()
+    )
+
+
+def uploaded_at(
+    *, actor: Actor, school_id: int, work_id: int, action: str = A.VIEW_RESULTS
+) -> dt.datetime | None:
+    """When the school's current (accepted) upload of the work came; None before the first.
+    The release rule of a late reserve day depends on it (``schedule.release_at``)."""
+    return (
+        ResultSheet.objects.for_actor(actor, action)
+        .filter(school_id=school_id, work_id=work_id, current_version__isnull=False)
+        .values_list("current_version__uploaded_at", flat=True)
         .first()
     )
 
@@ -311,7 +328,8 @@ def school_results(*, actor: Actor, school: School, campaign: Campaign | None) -
         window = Window(
             zone=zone,
             held_on=day,
-            opens_at=schedule.results_form_available_at(work, zone, day),
+            form_at=schedule.results_form_available_at(work, zone, day),
+            opens_at=schedule.results_upload_opens_at(work, zone, day),
             deadline_at=schedule.upload_deadline_at(work, zone, day),
             reopened_until=sheet.reopened_until if sheet is not None else None,
         )

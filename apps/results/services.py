@@ -32,6 +32,7 @@ from apps.registration.models import School
 from apps.registration.services import school_unit_scope
 from apps.results import selectors as sel
 from apps.results import xlsx
+from apps.results.audit import ResultsAudit
 from apps.results.constants import RESULTS_REMIND, RESULTS_STATS
 from apps.results.messages import (
     DroppedParticipantsError,
@@ -50,8 +51,6 @@ from apps.results.models import (
 )
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest
-
     from apps.campaigns.models import Work
     from apps.results.monitoring.selectors import Unit
 
@@ -92,27 +91,24 @@ class FormFile:
     content: bytes
 
 
-def results_form_download(
-    *, actor: Actor, school_id: int, work_id: int, request: HttpRequest | None = None
-) -> FormFile:
+def results_form_download(*, actor: Actor, school_id: int, work_id: int) -> FormFile:
     """The school's results form of the work (codes prefilled), once the form is published."""
     _require(actor, A.UPLOAD_RESULTS)
     school = sel.school_get(actor=actor, school_id=school_id, action=A.UPLOAD_RESULTS)
     work = sel.work_get(actor=actor, work_id=work_id, action=A.UPLOAD_RESULTS)
     window = sel.upload_window(actor=actor, school=school, work=work, sheet=None)
     now = timezone.now()
-    if window.opens_at is None:
+    if window.form_at is None:
         raise ResultsError("upload_no_date")
-    if now < window.opens_at:
-        raise ResultsError("form_not_released", at=window.shown(window.opens_at))
+    if now < window.form_at:
+        raise ResultsError("form_not_released", at=window.shown(window.form_at))
     spec = sel.form_spec(actor=actor, school=school, work=work, action=A.UPLOAD_RESULTS)
     content = xlsx.form_workbook(spec)
     audit_record(
         actor=actor,
-        action="results.form_download",
+        action=ResultsAudit.RESULTS_FORM_DOWNLOAD,
         target=school,
         scope=school_unit_scope(school),
-        request=request,
         details={"work_id": work.pk, "codes": len(spec.prefill)},
     )
     return FormFile(spec.file_name, content)
@@ -179,7 +175,6 @@ def _check_window_audited(
     actor: Actor,
     target: Target,
     window: sel.Window,
-    request: HttpRequest | None,
     details: dict[str, object],
 ) -> None:
     """Refuse an upload outside the window, recording the attempt."""
@@ -188,10 +183,9 @@ def _check_window_audited(
     except ResultsError as exc:
         audit_record(
             actor=actor,
-            action="results.upload_refused",
+            action=ResultsAudit.RESULTS_UPLOAD_REFUSED,
             target=target.school,
             scope=school_unit_scope(target.school),
-            request=request,
             details={"work_id": target.work.pk, "code": exc.code, **details},
         )
         raise
@@ -243,7 +237,6 @@ def results_upload(
     content: bytes,
     filename: str,
     source: str = Source.XLSX,
-    request: HttpRequest | None = None,
     confirm_dropped: bool = False,
 ) -> Accepted:
     """Validate a filled form and, if every cell is right, make it the school's results.
@@ -260,17 +253,16 @@ def results_upload(
     )
     window = sel.upload_window(actor=actor, school=school, work=work, sheet=sheet)
     sha = hashlib.sha256(content).hexdigest()
-    _check_window_audited(actor, target, window, request, {"sha256": sha})
+    _check_window_audited(actor, target, window, {"sha256": sha})
     try:
         checked = xlsx.read_form(content, target.spec)
     except UploadError as exc:
         # The attempt is recorded (no cell values: a refused file may hold names).
         audit_record(
             actor=actor,
-            action="results.upload_rejected",
+            action=ResultsAudit.RESULTS_UPLOAD_REJECTED,
             target=school,
             scope=school_unit_scope(school),
-            request=request,
             details={"work_id": work.pk, "errors": len(exc.errors), "sha256": sha},
         )
         raise
@@ -283,7 +275,6 @@ def results_upload(
         content=content,
         filename=filename,
         source=source,
-        request=request,
         confirm_dropped=confirm_dropped,
     )
 
@@ -298,7 +289,6 @@ def _accept(
     content: bytes,
     filename: str,
     source: str,
-    request: HttpRequest | None,
     confirm_dropped: bool = False,
 ) -> Accepted:
     """Make validated rows the school's results: lock the school × work row, keep a version,
@@ -329,10 +319,9 @@ def _accept(
         if current is not None and changes.empty:
             audit_record(
                 actor=actor,
-                action="results.upload_unchanged",
+                action=ResultsAudit.RESULTS_UPLOAD_UNCHANGED,
                 target=current,
                 scope=school_unit_scope(school),
-                request=request,
                 details={"work_id": work.pk, "version": current.number, "sha256": sha},
             )
             return Accepted(sheet, current, changes, True, checked.unused_codes)
@@ -374,10 +363,9 @@ def _accept(
             raise PermissionDenied  # pragma: no cover - the school was checked above
         audit_record(
             actor=actor,
-            action="results.upload",
+            action=ResultsAudit.RESULTS_UPLOAD,
             target=version,
             scope=school_unit_scope(school),
-            request=request,
             details={
                 "work_id": work.pk,
                 "version": number,
@@ -511,7 +499,6 @@ def results_entry_submit(
     school_id: int,
     work_id: int,
     cells: list[list[str]],
-    request: HttpRequest | None = None,
     confirm_dropped: bool = False,
 ) -> Accepted:
     """Submit the browser table as the school's results: the same rules and the same atomic
@@ -522,16 +509,15 @@ def results_entry_submit(
         actor=actor, school_id=school.pk, work_id=work.pk, action=A.UPLOAD_RESULTS
     )
     window = sel.upload_window(actor=actor, school=school, work=work, sheet=sheet)
-    _check_window_audited(actor, target, window, request, {"source": "browser"})
+    _check_window_audited(actor, target, window, {"source": "browser"})
     cells = _entry_cells(target.spec, cells)
     checked = xlsx.check_book(xlsx.entry_book(target.spec, cells), target.spec)
     if checked.errors:
         audit_record(
             actor=actor,
-            action="results.upload_rejected",
+            action=ResultsAudit.RESULTS_UPLOAD_REJECTED,
             target=school,
             scope=school_unit_scope(school),
-            request=request,
             details={"work_id": work.pk, "errors": len(checked.errors), "source": "browser"},
         )
         raise UploadError(checked.errors)
@@ -544,7 +530,6 @@ def results_entry_submit(
         content=xlsx.form_workbook(target.spec, checked.rows),
         filename=target.spec.file_name,
         source=Source.BROWSER,
-        request=request,
         confirm_dropped=confirm_dropped,
     )
 
@@ -559,7 +544,6 @@ def results_reopen(
     work_id: int,
     until_day: dt.date,
     reason: str,
-    request: HttpRequest | None = None,
 ) -> ResultReopen:
     """A municipal or regional coordinator lets the school upload until the end of
     ``until_day`` (school-local). Recorded and audited; the latest reopening counts."""
@@ -600,10 +584,9 @@ def results_reopen(
         sheet.save(update_fields=["reopened_until", "updated_at"])
         audit_record(
             actor=actor,
-            action="results.reopen",
+            action=ResultsAudit.RESULTS_REOPEN,
             target=reopen,
             scope=school_unit_scope(school),
-            request=request,
             details={"work_id": work.pk, "until": until_day.isoformat(), "reason": reason[:500]},
         )
     return reopen
@@ -712,7 +695,6 @@ def results_remind(
     work_id: int,
     region_id: int | None = None,
     municipality_id: int | None = None,
-    request: HttpRequest | None = None,
 ) -> Reminded:
     """Queue an e-mail to every school in the actor's scope — or only in the region or
     municipality given (checked through ``for_actor``: ``DoesNotExist`` outside the scope) —
@@ -740,9 +722,8 @@ def results_remind(
     )
     audit_record(
         actor=actor,
-        action="results.remind",
+        action=ResultsAudit.RESULTS_REMIND,
         target=job,
-        request=request,
         details={
             "work_id": work.pk,
             "region_id": region_id,

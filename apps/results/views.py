@@ -88,7 +88,7 @@ def work_context(view: ScopedViewMixin, school_id: int, work_id: int) -> dict[st
         "now": now,
         "open": window.is_open(now),
         "late": window.is_late(now),
-        "form_published": window.opens_at is not None and now >= window.opens_at,
+        "form_published": window.form_at is not None and now >= window.form_at,
         "can_upload": actor.can(A.UPLOAD_RESULTS),
         "can_reopen": actor.can(A.REOPEN_RESULTS),
         "upload_form": UploadForm(),
@@ -149,7 +149,6 @@ class ResultsUploadView(ScopedViewMixin, View):
                     content=content,
                     filename=name,
                     source=Source.XLSX,
-                    request=request,
                     confirm_dropped=request.POST.get("confirm_dropped") == "1",
                 )
         except UploadError as exc:
@@ -216,7 +215,7 @@ class ResultsFormView(ScopedViewMixin, View):
     def get(self, request: HttpRequest, school_id: int, work_id: int) -> HttpResponseBase:
         try:
             out = services.results_form_download(
-                actor=self.actor, school_id=school_id, work_id=work_id, request=request
+                actor=self.actor, school_id=school_id, work_id=work_id
             )
         except ObjectDoesNotExist as exc:
             raise Http404 from exc
@@ -253,7 +252,6 @@ class ResultsReopenView(ScopedViewMixin, View):
                 work_id=work_id,
                 until_day=form.cleaned_data["until"],
                 reason=form.cleaned_data["reason"],
-                request=request,
             )
         except DomainError as exc:
             messages.error(request, exc.message)
@@ -410,7 +408,6 @@ class ResultsEntryView(ScopedViewMixin, View):
             accepted = services.results_entry_submit(
                 actor=self.actor,
                 cells=cells,
-                request=request,
                 confirm_dropped=request.POST.get("confirm_dropped") == "1",
                 **ids,
             )

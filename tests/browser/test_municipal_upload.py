@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from apps.core import imports as core_imports
 from apps.registration import tasks
 from apps.registration.access import actor_for_user
 from apps.registration.accounts import selectors as sel
@@ -124,12 +125,11 @@ def test_the_upload_page_shows_a_running_apply_and_reloads_itself_until_done(
     )
     queued: list[int] = []
 
-    class NoWorker:
-        @staticmethod
-        def delay(*, job_id: int) -> None:
-            queued.append(job_id)
+    def no_worker(task: Any, *, job_id: int) -> bool:
+        queued.append(job_id)
+        return True
 
-    monkeypatch.setattr(tasks, "account_import_apply_task", NoWorker)
+    monkeypatch.setattr(core_imports, "job_send", no_worker)
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("Логин").fill(world.users["municipal"].username)
     page.get_by_label("Пароль").fill(PASSWORD)

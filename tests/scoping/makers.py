@@ -18,6 +18,7 @@ from django.core.files.storage import default_storage
 from apps.analytics.models import WorkAggregate
 from apps.applications.models import Application
 from apps.campaigns.models import Campaign, ReserveDayRequest, SchoolWorkDate, Work
+from apps.classes.models import ClassWork, SchoolClass
 from apps.core.models import ImportBatch, Job
 from apps.core.xlsx import table_workbook
 from apps.materials.models import Kit
@@ -199,6 +200,26 @@ def _reserve_day(world: World, key: str) -> ReserveDayRequest:
             "requested_by": world.users["school_organizer"],
             **_ids(world, key),
         },
+    )[0]
+
+
+def _class_work(world: World, key: str) -> ClassWork:
+    """The global work (compulsory, grade 4) of the school's class «4А» (classes timetable)."""
+    from apps.classes.models import SchoolClass
+
+    school, work = world.schools[key], _work(world, key)
+    school_class, _ = SchoolClass.objects.get_or_create(
+        campaign=work.campaign,
+        school=school,
+        grade=work.grade,
+        letter="А",
+        is_active=True,
+        defaults={"number": 1, "pupils": 25, **_ids(world, key)},
+    )
+    return ClassWork.objects.get_or_create(
+        school_class=school_class,
+        work=work,
+        defaults={"source": ClassWork.Source.COMPULSORY, **_ids(world, key)},
     )[0]
 
 
@@ -404,6 +425,8 @@ MAKERS: dict[type[Any], tuple[Callable[[World, str], Any], tuple[int, ...]]] = {
     SchoolWorkDate: (_school_date, (3,)),
     ReserveDayRequest: (_reserve_day, (3,)),
     Kit: (_kit, (3,)),
+    ClassWork: (_class_work, (3,)),
+    SchoolClass: (lambda w, k: _class_work(w, k).school_class, (3,)),
     ResultVersion: (_result_version, (3,)),
     ContextUpload: (_context_upload, (3,)),
     WorkAggregate: (_work_aggregate, (1, 2, 3)),

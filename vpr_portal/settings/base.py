@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "apps.core",
     "apps.registration",
     "apps.campaigns",
+    "apps.classes",
     "apps.applications",
     "apps.materials",
     "apps.results",

@@ -114,7 +114,6 @@ class ApplicationListApi(ScopedAPIMixin, generics.ListAPIView):  # type: ignore[
             actor=self.actor,
             school_id=data.validated_data["school"],
             campaign_id=data.validated_data.get("campaign"),
-            request=request._request,
         )
         return Response(application_data(self.actor, app.pk))
 
@@ -159,7 +158,6 @@ class ApplicationLinesApi(_Scoped):
             application_id=pk,
             lines=lines,
             source=Source.API,
-            request=request._request,
         )
         return Response(application_data(self.actor, pk))
 
@@ -184,7 +182,6 @@ class _TransitionApi(_Scoped):
             application_id=pk,
             source=Source.API,
             comment=data.validated_data["comment"],
-            request=request._request,
         )
         return Response(
             {

@@ -1,7 +1,8 @@
 """Writes of applications, one module per sub-domain: shared results, errors and helpers
 (`common`), the school's application and its lines (`lines`), the approval chain (`decisions`),
-files to download (`files`) and the upload → preview → apply of filled forms (`imports`). This
-package re-exports their names, so ``services.x`` keeps working.
+files to download (`files`) and the upload → preview → apply of filled forms (`imports`, thin
+calls into the import framework; the kind is ``apps/applications/imports.py``). This package
+re-exports their names, so ``services.x`` keeps working.
 
 Every transition (submit, confirm, reopen) runs in a transaction on the application row taken
 FOR UPDATE, writes one ``ApplicationDecision`` (who, role, when, from → to, source) and one audit
@@ -9,7 +10,6 @@ row. Line edits write one audit row per save.
 """
 
 from apps.applications.services.common import (
-    ApplyOutcome,
     FileOut,
     LinesInvalidError,
     Outcome,
@@ -37,18 +37,6 @@ from apps.applications.services.files import (
     application_summary_file,
 )
 from apps.applications.services.imports import (
-    _apply_plan,
-    _audit_rejected,
-    _batch_refusal,
-    _batch_scope,
-    _issue_cells,
-    _plan_school_form,
-    _plan_summary,
-    _Planned,
-    _preview,
-    _read,
-    _summary_unit,
-    _wrong_campaign,
     application_import_apply,
     application_import_discard,
     application_import_upload,
@@ -57,35 +45,22 @@ from apps.applications.services.imports import (
 from apps.applications.services.lines import _parse_lines, application_lines_save, application_open
 
 __all__ = [
-    "ApplyOutcome",
     "FileOut",
     "LinesInvalidError",
     "Outcome",
-    "_Planned",
-    "_apply_plan",
-    "_audit_rejected",
-    "_batch_refusal",
-    "_batch_scope",
     "_campaign",
     "_coordinator_level",
     "_create_application",
-    "_issue_cells",
     "_locked",
     "_parse_lines",
-    "_plan_school_form",
-    "_plan_summary",
-    "_preview",
-    "_read",
     "_record_lines",
     "_require",
     "_stamp",
     "_state",
     "_step",
-    "_summary_unit",
     "_transition",
     "_unit_scope",
     "_write_lines",
-    "_wrong_campaign",
     "application_confirm",
     "application_form_file",
     "application_import_apply",

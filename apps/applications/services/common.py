@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from apps.applications import selectors as sel
+from apps.applications.audit import ApplicationsAudit
 from apps.applications.messages import MESSAGES, ChainError
 from apps.applications.models import (
     Application,
@@ -28,15 +28,11 @@ from apps.applications.rules import (
 from apps.campaigns.models import Campaign
 from apps.core import instants
 from apps.core.errors import InvalidError
-from apps.core.models import ImportBatch
 from apps.core.scoping import Level, Scope
 from apps.core.services import audit_record
 from apps.registration.access import Actor
 from apps.registration.models import School
 from apps.registration.services import school_unit_scope
-
-if TYPE_CHECKING:
-    from django.http import HttpRequest
 
 
 @dataclass(frozen=True)
@@ -52,13 +48,6 @@ class Outcome:
 class FileOut:
     filename: str
     content: bytes
-
-
-@dataclass(frozen=True)
-class ApplyOutcome:
-    batch: ImportBatch
-    done: bool
-    message: str
 
 
 class LinesInvalidError(InvalidError):
@@ -177,7 +166,6 @@ def _record_lines(
     school: School,
     changes: Sequence[LineChange],
     source: str,
-    request: HttpRequest | None,
 ) -> None:
     ApplicationLineChange.objects.create(
         application=app,
@@ -190,10 +178,9 @@ def _record_lines(
     )
     audit_record(
         actor=actor,
-        action="application.lines_save",
+        action=ApplicationsAudit.APPLICATION_LINES_SAVE,
         target=app,
         scope=school_unit_scope(school),
-        request=request,
         details={
             "source": source,
             "changes": [
@@ -213,7 +200,6 @@ def _transition(
     to_status: str,
     source: str,
     comment: str = "",
-    request: HttpRequest | None = None,
 ) -> None:
     """Move a locked application to ``to_status``: one decision row and one audit row."""
     from_status = app.status
@@ -232,10 +218,9 @@ def _transition(
     app.save(update_fields=["status", "updated_at"])
     audit_record(
         actor=actor,
-        action=f"application.{verb}",
+        action=ApplicationsAudit(f"application.{verb}"),
         target=app,
         scope=school_unit_scope(school),
-        request=request,
         details={"from": from_status, "to": to_status, "source": source},
     )
 

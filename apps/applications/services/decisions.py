@@ -5,7 +5,6 @@ written in a transaction on the application row taken FOR UPDATE.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from django.db import transaction
 
@@ -35,9 +34,6 @@ from apps.applications.services.common import (
 from apps.core.scoping import Level
 from apps.registration.access import A, Actor
 
-if TYPE_CHECKING:
-    from django.http import HttpRequest
-
 
 def _step(
     *,
@@ -48,7 +44,6 @@ def _step(
     decide: Callable[[Application, AppState], Status | None],
     source: str,
     comment: str,
-    request: HttpRequest | None,
 ) -> tuple[Application, AppState, Status | None]:
     """One transition on the locked application; ``decide`` names the target (None: no-op)
     or raises ChainError / LinesInvalidError."""
@@ -66,7 +61,6 @@ def _step(
                 to_status=target,
                 source=source,
                 comment=comment,
-                request=request,
             )
     return app, state, target
 
@@ -77,7 +71,6 @@ def application_submit(
     application_id: int,
     source: str = Source.BROWSER,
     comment: str = "",
-    request: HttpRequest | None = None,
 ) -> Outcome:
     """The school submits its draft (until the end of the deadline day in its zone)."""
     if actor.scope.level is not Level.SCHOOL and actor.can(A.SUBMIT_APPLICATION):
@@ -113,7 +106,6 @@ def application_submit(
         decide=decide,
         source=source,
         comment=comment,
-        request=request,
     )
     if target is None:
         return Outcome(app, False, f"Заявка уже {app.get_status_display()}.")
@@ -128,7 +120,6 @@ def application_confirm(
     application_id: int,
     source: str = Source.BROWSER,
     comment: str = "",
-    request: HttpRequest | None = None,
 ) -> Outcome:
     """A coordinator confirms an application (a draft too: on behalf of the school)."""
     app, _state_before, target = _step(
@@ -139,7 +130,6 @@ def application_confirm(
         decide=lambda app, _state: confirm_target(actor.scope.level, app.status),
         source=source,
         comment=comment,
-        request=request,
     )
     if target is None:
         return Outcome(app, False, f"Заявка уже {app.get_status_display()}.")
@@ -152,7 +142,6 @@ def application_reopen(
     application_id: int,
     source: str = Source.BROWSER,
     comment: str = "",
-    request: HttpRequest | None = None,
 ) -> Outcome:
     """A coordinator takes back the latest confirmation (the region also the municipality's)."""
     app, _state_before, target = _step(
@@ -165,7 +154,6 @@ def application_reopen(
         ),
         source=source,
         comment=comment,
-        request=request,
     )
     if target is None:
         return Outcome(app, False, "Заявка не подтверждена: возвращать нечего.")

@@ -4,12 +4,11 @@ the monitoring table.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.core.exceptions import PermissionDenied
 
 from apps.applications import selectors as sel
 from apps.applications import xlsx as forms_xlsx
+from apps.applications.audit import ApplicationsAudit
 from apps.applications.constants import (
     LEVEL_KEYS,
 )
@@ -29,13 +28,8 @@ from apps.core.services import audit_record
 from apps.registration.access import A, Actor
 from apps.registration.services import school_unit_scope
 
-if TYPE_CHECKING:
-    from django.http import HttpRequest
 
-
-def application_form_file(
-    *, actor: Actor, application_id: int, request: HttpRequest | None = None
-) -> FileOut:
+def application_form_file(*, actor: Actor, application_id: int) -> FileOut:
     """The school's form-application with its current lines (the download is audited)."""
     _require(actor, A.VIEW_APPLICATION)
     app = sel.application_get(actor=actor, application_id=application_id)
@@ -58,10 +52,9 @@ def application_form_file(
     )
     audit_record(
         actor=actor,
-        action="application.form_download",
+        action=ApplicationsAudit.APPLICATION_FORM_DOWNLOAD,
         target=app,
         scope=school_unit_scope(school),
-        request=request,
     )
     return FileOut(
         forms_xlsx.school_form_filename(campaign_name=campaign.label, school_code=school.code),
@@ -82,7 +75,6 @@ def application_summary_file(
     unit_kind: str,
     unit_id: int,
     campaign_id: int | None = None,
-    request: HttpRequest | None = None,
 ) -> FileOut:
     """The summary of a unit for the coordinator: every active school, applied or not."""
     _require(actor, A.APPLICATION_SUMMARY)
@@ -122,9 +114,8 @@ def application_summary_file(
     )
     audit_record(
         actor=actor,
-        action="application.summary_download",
+        action=ApplicationsAudit.APPLICATION_SUMMARY_DOWNLOAD,
         scope=_unit_scope(unit),
-        request=request,
         details={"unit": unit.code, "schools": len(rows), "campaign": campaign.year},
     )
     return FileOut(
@@ -138,7 +129,6 @@ def application_monitoring_file(
     unit_kind: str,
     unit_id: int | None,
     campaign_id: int | None = None,
-    request: HttpRequest | None = None,
 ) -> FileOut:
     """Monitoring of a unit as xlsx (audited)."""
     _require(actor, A.MONITOR_APPLICATIONS)
@@ -155,9 +145,8 @@ def application_monitoring_file(
     )
     audit_record(
         actor=actor,
-        action="application.monitoring_export",
+        action=ApplicationsAudit.APPLICATION_MONITORING_EXPORT,
         scope=_unit_scope(unit),
-        request=request,
         details={"unit": unit.code or "РФ", "campaign": campaign.year},
     )
     code = unit.code or "РФ"

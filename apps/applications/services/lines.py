@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
 from apps.applications import selectors as sel
+from apps.applications.audit import ApplicationsAudit
 from apps.applications.messages import ChainError
 from apps.applications.models import (
     Application,
@@ -41,16 +41,12 @@ from apps.registration.constants import SchoolStatus
 from apps.registration.models import School
 from apps.registration.services import school_unit_scope
 
-if TYPE_CHECKING:
-    from django.http import HttpRequest
-
 
 def application_open(
     *,
     actor: Actor,
     school_id: int,
     campaign_id: int | None = None,
-    request: HttpRequest | None = None,
 ) -> Application:
     """The school's application for the campaign, created as a draft if there is none yet."""
     _require(actor, A.EDIT_APPLICATION)
@@ -82,10 +78,9 @@ def application_open(
             raise PermissionDenied  # never expected: the school was read in scope
         audit_record(
             actor=actor,
-            action="application.open",
+            action=ApplicationsAudit.APPLICATION_OPEN,
             target=app,
             scope=school_unit_scope(school),
-            request=request,
             details={"campaign": campaign.year},
         )
     return app
@@ -113,7 +108,6 @@ def application_lines_save(
     application_id: int,
     lines: Mapping[int, RawLine],
     source: str = Source.BROWSER,
-    request: HttpRequest | None = None,
 ) -> Outcome:
     """Set the named lines of an application (works not named stay as they are).
 
@@ -149,6 +143,5 @@ def application_lines_save(
             school=app.school,
             changes=plan.changes,
             source=source,
-            request=request,
         )
     return Outcome(app, True, f"Заявка сохранена (изменено строк: {len(plan.changes)}).")

@@ -6,11 +6,13 @@ import io
 from typing import Any
 
 import pytest
+from django.core.files.storage import default_storage
 from openpyxl import load_workbook
 
 from apps.applications import services
 from apps.applications.models import ApplicationDecision, Status
 from apps.applications.tests.conftest import Chain, edit_xlsx, snapshot, upload
+from apps.core.imports import ImportStaleError
 from apps.core.models import AuditEvent, ImportBatch
 
 pytestmark = pytest.mark.django_db
@@ -127,7 +129,7 @@ def test_uploaded_form_shows_a_preview_and_applies_only_when_confirmed(chain: Ch
         actor=chain.actor("school_organizer"), batch_id=batch.pk
     )
     assert not again.done
-    assert again.message.startswith("Эта загрузка уже применён")
+    assert again.message.startswith("Файл уже применён")
     assert ApplicationDecision.objects.filter(application=app).count() == 1
 
 
@@ -155,27 +157,44 @@ def test_a_stale_preview_is_not_applied(chain: Chain) -> None:
     # when the application changes in the browser meanwhile
     chain.fill(app, lines={chain.ru4: ("да", 10, 1)})
     before = snapshot()
-    # then the old preview is refused, and nothing changes
-    from apps.applications.messages import ChainError
-
-    with pytest.raises(ChainError) as caught:
+    # then the old preview is refused (409), and nothing changes
+    with pytest.raises(ImportStaleError) as caught:
         services.application_import_apply(actor=chain.actor("school_organizer"), batch_id=batch.pk)
-    assert caught.value.message.startswith("С момента предпросмотра заявки изменились")
+    assert caught.value.status == 409
+    assert caught.value.message.startswith("С момента предпросмотра данные изменились (ОО ")
     assert snapshot() == before
 
 
-def test_only_the_uploader_applies_or_discards(chain: Chain) -> None:
+def test_only_the_uploader_applies_or_discards(
+    chain: Chain, django_capture_on_commit_callbacks: Any
+) -> None:
     app = chain.open()
     content = edit_xlsx(_form(chain, app).content, "Заявка", {"C5": "да", "D5": 30, "E5": 2})
     batch = upload(chain.actor("school_organizer"), content)
-    # when the technical specialist of the same school tries to apply it
+    before = snapshot()
+    # when the technical specialist of the same school tries to apply or discard it
     out = services.application_import_apply(actor=chain.actor("school_tech"), batch_id=batch.pk)
-    # then it is refused; the uploader can discard it
+    not_discarded = services.application_import_discard(
+        actor=chain.actor("school_tech"), batch_id=batch.pk
+    )
+    # then both are refused; the uploader can discard it, and its stored file goes
     assert not out.done
     assert out.message == "Применить или отменить загрузку может только тот, кто её загрузил."
-    discarded = services.application_import_discard(
-        actor=chain.actor("school_organizer"), batch_id=batch.pk
-    )
+    assert not not_discarded.done
+    assert default_storage.exists(batch.file)
+    with django_capture_on_commit_callbacks(execute=True):
+        discarded = services.application_import_discard(
+            actor=chain.actor("school_organizer"), batch_id=batch.pk
+        )
     assert discarded.done
+    assert discarded.message == "Загрузка отменена; ничего не изменено."
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.DISCARDED
+    assert not default_storage.exists(batch.file)
+    assert snapshot() == before
+    # and a discarded upload is not applied
+    late = services.application_import_apply(
+        actor=chain.actor("school_organizer"), batch_id=batch.pk
+    )
+    assert not late.done
+    assert "применить её нельзя" in late.message

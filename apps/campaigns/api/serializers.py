@@ -80,6 +80,7 @@ class PlanGraphRowOutputSerializer(serializers.Serializer[Any]):
         help_text="Крайний день публикации: за 4 дня до периода (8 класс — за 3 дня)"
     )
     criteria_rule = serializers.CharField()
+    results_form_rule = serializers.CharField()
     password_rule = serializers.CharField(allow_blank=True)
     results_upload_deadline = serializers.DateField()
     results_release_date = serializers.DateField()

@@ -24,14 +24,17 @@ from rest_framework.views import APIView
 
 from apps.campaigns import documents, rules, schedule, selectors, services
 from apps.campaigns.api import serializers as s
+from apps.campaigns.imports import WORKS
+from apps.campaigns.messages import WORKS_FILE_OR_DOCUMENT
 from apps.campaigns.models import Campaign, ReserveDayRequest, SchoolWorkDate, Subject, Work
 from apps.campaigns.rules import ColumnSpec, WorkSpec
 from apps.core.api_errors import ErrorSerializer
 from apps.core.drf import BoundedJSONParser
 from apps.core.models import ImportBatch
 from apps.core.params import int_param
-from apps.core.uploads import MAX_UPLOAD_BYTES, file_error
+from apps.core.uploads import file_error
 from apps.registration.access import A, ScopedAPIMixin
+from apps.registration.import_views import ImportActionApi, ImportOutcomeSerializer
 from apps.registration.models import School
 
 _CAMPAIGN = OpenApiParameter("campaign", int, description="Кампания (id); по умолчанию — текущая")
@@ -89,7 +92,7 @@ class CampaignListApi(_ListApi):
         data = s.CampaignInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         campaign = services.campaign_save(
-            actor=self.actor, data=_campaign_data(data.validated_data), request=request._request
+            actor=self.actor, data=_campaign_data(data.validated_data)
         )
         return Response(s.CampaignOutputSerializer(campaign).data, status=status.HTTP_201_CREATED)
 
@@ -132,7 +135,6 @@ class CampaignDetailApi(_Api):
             actor=self.actor,
             data=_campaign_data(values),
             campaign_id=pk,
-            request=request._request,
         )
         return Response(s.CampaignOutputSerializer(campaign).data)
 
@@ -176,9 +178,7 @@ class SubjectListApi(_ListApi):
     def post(self, request: Request) -> Response:
         data = s.SubjectInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        subject = services.subject_create(
-            actor=self.actor, request=request._request, **data.validated_data
-        )
+        subject = services.subject_create(actor=self.actor, **data.validated_data)
         return Response(s.SubjectOutputSerializer(subject).data, status=status.HTTP_201_CREATED)
 
 
@@ -258,7 +258,6 @@ class WorkListApi(_ListApi):
             actor=self.actor,
             campaign_id=values["campaign"],
             spec=_spec(values),
-            request=request._request,
         )
         work = selectors.work_get(actor=self.actor, work_id=work.pk)
         return Response(s.WorkOutputSerializer(work).data, status=status.HTTP_201_CREATED)
@@ -299,7 +298,6 @@ class WorkDetailApi(_Api):
                 campaign_id=work.campaign_id,
                 spec=spec,
                 work_id=work.pk,
-                request=request._request,
             )
             work = self._work(pk)
         return Response(s.WorkOutputSerializer(work).data)
@@ -309,7 +307,7 @@ class WorkDetailApi(_Api):
         summary="Удалить работу (если на неё ещё ничто не ссылается)",
     )
     def delete(self, request: Request, pk: int) -> Response:
-        services.work_delete(actor=self.actor, work_id=pk, request=request._request)
+        services.work_delete(actor=self.actor, work_id=pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -326,6 +324,11 @@ def _plan_row(work: Work) -> dict[str, Any]:
         "latest_materials_date": schedule.latest_materials_date(work),
         "criteria_rule": (
             "в день проведения ОО, с 14:00 по московскому времени"
+            if work.encrypted_archive
+            else "в первый день периода, с 00:00 по местному времени ОО"
+        ),
+        "results_form_rule": (
+            "вместе с архивом материалов"
             if work.encrypted_archive
             else "в первый день периода, с 00:00 по местному времени ОО"
         ),
@@ -394,44 +397,49 @@ class WorkImportApi(_Api):
         values = data.validated_data
         upload = values.get("file")
         if upload is not None:
-            if (upload.size or 0) > MAX_UPLOAD_BYTES:
-                raise file_error("Файл слишком большой.")
-            name, content = upload.name or "", upload.read()
-        elif "document" in values:
-            name = "document.json"
-            content = json.dumps(values["document"], ensure_ascii=False).encode("utf-8")
-        else:
-            raise file_error("Передайте file или document.")
-        batch = services.works_import_upload(
-            actor=self.actor,
-            campaign_id=values["campaign"],
-            name=name,
-            content=content,
-            request=request._request,
-        )
-        if values["apply"]:
-            batch = services.works_import_apply(
-                actor=self.actor, batch_id=batch.pk, request=request._request
+            batch = services.works_import_upload(
+                actor=self.actor,
+                campaign_id=values["campaign"],
+                name=upload.name or "",
+                file=upload,
+                size=upload.size or 0,
             )
+        elif "document" in values:
+            batch = services.works_import_upload(
+                actor=self.actor,
+                campaign_id=values["campaign"],
+                name="document.json",
+                content=json.dumps(values["document"], ensure_ascii=False).encode("utf-8"),
+            )
+        else:
+            raise file_error(WORKS_FILE_OR_DOCUMENT)
+        if values["apply"]:
+            batch = services.works_import_apply(actor=self.actor, batch_id=batch.pk).batch
         return Response(_batch_data(batch), status=status.HTTP_201_CREATED)
 
 
-class WorkImportApplyApi(_Api):
-    scoped_model = ImportBatch
-    method_actions = {"POST": A.MANAGE_CAMPAIGNS}
+class WorkImportApplyApi(ImportActionApi):
+    """Apply a previewed works upload named in the body (``{"batch": id}``)."""
+
+    kind = WORKS
 
     @extend_schema(
         request=s.WorkImportApplyInputSerializer,
-        responses={200: s.WorkImportOutputSerializer, 400: ErrorSerializer},
+        responses={
+            200: ImportOutcomeSerializer,
+            400: ErrorSerializer,
+            404: ErrorSerializer,
+            409: ErrorSerializer,
+        },
         summary="Применить загрузку работ после предпросмотра",
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: Request, pk: int | None = None) -> Response:
         data = s.WorkImportApplyInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        batch = services.works_import_apply(
-            actor=self.actor, batch_id=data.validated_data["batch"], request=request._request
+        outcome = services.works_import_apply(
+            actor=self.actor, batch_id=data.validated_data["batch"]
         )
-        return Response(_batch_data(batch))
+        return Response(self.outcome_data(outcome))
 
 
 # --- school schedules and reserve days --------------------------------------------------------
@@ -523,7 +531,6 @@ class SchoolDateListApi(_ListApi):
             school_id=v["school"],
             work_id=v["work"],
             day=v["date"],
-            request=request._request,
         )
         return Response(s.SchoolDateOutputSerializer(row).data)
 
@@ -549,7 +556,6 @@ class SchoolDateMoveApi(_Api):
             work_id=v["work"],
             day=v["date"],
             reason=v["reason"],
-            request=request._request,
         )
         return Response(s.SchoolDateOutputSerializer(row).data)
 
@@ -601,7 +607,6 @@ class ReserveDayListApi(_ListApi):
             work_id=v["work"],
             day=v["requested_date"],
             reason=v["reason"],
-            request=request._request,
         )
         return Response(s.ReserveDayOutputSerializer(req).data, status=status.HTTP_201_CREATED)
 
@@ -636,6 +641,5 @@ class ReserveDecisionApi(_Api):
             request_id=v["request"],
             verdict=v["verdict"],
             comment=v["comment"],
-            request=request._request,
         )
         return Response(s.ReserveDayOutputSerializer(req).data)

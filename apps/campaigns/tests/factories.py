@@ -7,7 +7,18 @@ from typing import Any
 
 import factory
 
-from apps.campaigns.models import Campaign, Difficulty, Session, Subject, TaskColumn, Work
+from apps.campaigns.models import (
+    Campaign,
+    CampaignGrade,
+    Difficulty,
+    Session,
+    Subject,
+    TaskColumn,
+    Work,
+)
+
+# The grades of a campaign since 2025 (docs/classes.md): 4–8 and 10.
+GRADES_2026 = (4, 5, 6, 7, 8, 10)
 
 # Русский язык, 4 класс, 2026 (the public structure): label, maximum, level.
 RUSSIAN_4_2026: list[tuple[str, int, str]] = [
@@ -33,12 +44,21 @@ class CampaignFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Campaign
         django_get_or_create = ("year", "session")
+        skip_postgeneration_save = True  # the grades hook writes its own rows
 
     year = 2026
     session = Session.SPRING
     name = factory.LazyAttribute(lambda o: f"ВПР {o.year}")
     application_deadline = factory.LazyAttribute(lambda o: dt.date(o.year, 2, 20))
     is_active = True
+
+    @factory.post_generation
+    def grades(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        """The campaign's grades (``CampaignGrade`` rows): 4–8 and 10 unless given."""
+        if not create:
+            return
+        for grade in extracted if extracted is not None else GRADES_2026:
+            CampaignGrade.objects.get_or_create(campaign=self, grade=grade)
 
 
 class SubjectFactory(factory.django.DjangoModelFactory):

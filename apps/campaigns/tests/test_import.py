@@ -8,12 +8,14 @@ import json
 from typing import Any
 
 import pytest
+from django.core.files.storage import default_storage
 from openpyxl import load_workbook
 
 from apps.campaigns import documents, selectors, services
 from apps.campaigns import xlsx as works_xlsx
 from apps.campaigns.models import Campaign, TaskColumn, Work
 from apps.campaigns.tests.factories import CampaignFactory, WorkFactory
+from apps.core.imports import ImportStaleError
 from apps.core.models import AuditEvent, ImportBatch
 from apps.core.uploads import UploadError
 from apps.registration.access import Actor, actor_for_user
@@ -270,15 +272,26 @@ def test_a_changed_file_is_previewed_then_applied_whole(federal: Actor, campaign
     assert rows[("biology", 5)]["new_subject"]
     assert Work.objects.filter(campaign=campaign).count() == 2
     # when it is applied
-    services.works_import_apply(actor=federal, batch_id=batch.pk)
+    applied = services.works_import_apply(actor=federal, batch_id=batch.pk)
     # then everything is in place
+    assert applied.done
+    assert applied.message == "Изменения применены."
     russian = Work.objects.get(campaign=campaign, subject__code="russian")
     assert russian.mark3_from == 11
     biology = Work.objects.get(campaign=campaign, subject__code="biology")
     assert [c.label for c in biology.columns.order_by("position")] == ["1", "2"]
-    # and applying twice is refused without changing anything
-    with pytest.raises(Exception, match="уже применён"):
-        services.works_import_apply(actor=federal, batch_id=batch.pk)
+    event = AuditEvent.objects.get(action="works.import_apply")
+    assert event.details == {
+        "campaign_id": campaign.pk,
+        "counts": {"created": 1, "replaced": 1, "unchanged": 1},
+    }
+    # and applying twice is refused (done: false) without changing anything
+    after = state(campaign)
+    again = services.works_import_apply(actor=federal, batch_id=batch.pk)
+    assert not again.done
+    assert "уже применён" in again.message
+    assert state(campaign) == after
+    assert AuditEvent.objects.filter(action="works.import_apply").count() == 1
 
 
 def test_a_stale_preview_is_not_applied(federal: Actor, campaign: Campaign) -> None:
@@ -293,9 +306,53 @@ def test_a_stale_preview_is_not_applied(federal: Actor, campaign: Campaign) -> N
     )
     # when the works change before it is applied
     Work.objects.filter(campaign=campaign, grade=4).update(duration_minutes=60)
-    # then applying it is refused
-    with pytest.raises(Exception, match="изменились"):
+    # then applying it is refused as a stale preview (409) and the batch stays a preview
+    with pytest.raises(ImportStaleError) as caught:
         services.works_import_apply(actor=federal, batch_id=batch.pk)
+    assert caught.value.status == 409
+    assert "изменились (работы кампании)" in caught.value.message
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.PREVIEW
+
+
+def test_discard_closes_the_batch_and_deletes_its_file(
+    federal: Actor, campaign: Campaign, django_capture_on_commit_callbacks: Any
+) -> None:
+    # given a previewed upload
+    before = state(campaign)
+    batch = services.works_import_upload(
+        actor=federal,
+        campaign_id=campaign.pk,
+        name="работы.xlsx",
+        content=exported_xlsx(federal, campaign),
+    )
+    assert default_storage.exists(batch.file)
+    # when it is discarded
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = services.works_import_discard(actor=federal, batch_id=batch.pk)
+    # then it is closed, its file is gone, nothing else changed, and it cannot be applied
+    assert outcome.done
+    assert outcome.batch.status == ImportBatch.Status.DISCARDED
+    assert not default_storage.exists(batch.file)
+    assert state(campaign) == before
+    refused = services.works_import_apply(actor=federal, batch_id=batch.pk)
+    assert not refused.done
+    assert "отменён" in refused.message
+    assert AuditEvent.objects.filter(action="works.import_discard").count() == 1
+
+
+def test_an_upload_of_another_kind_is_refused_here(federal: Actor, campaign: Campaign) -> None:
+    # given a stored upload of another flow
+    other = ImportBatch.objects.create(  # a stored row of another flow, as the database holds it
+        kind="application", actor=federal.user, status=ImportBatch.Status.PREVIEW, preview={}
+    )
+    # when it is applied as a works file
+    outcome = services.works_import_apply(actor=federal, batch_id=other.pk)
+    # then it is refused with the reason and left alone
+    assert not outcome.done
+    assert outcome.message.startswith("Эта загрузка не относится к работам кампании")
+    other.refresh_from_db()
+    assert other.status == ImportBatch.Status.PREVIEW
 
 
 def test_exports_never_contain_formulas(federal: Actor, campaign: Campaign) -> None:

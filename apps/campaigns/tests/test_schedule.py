@@ -41,9 +41,11 @@ def test_grade8_instants_in_kamchatka_and_kaliningrad(
     # and the password appears at 07:30 local on the chosen day
     assert k1.password_release_at == at(2026, 4, 14, 19, 30)
     assert k2.password_release_at == at(2026, 4, 15, 5, 30)
-    # and the criteria and the results form at 14:00 Moscow time that day, for both
+    # and the criteria at 14:00 Moscow time that day, for both
     assert k1.criteria_available_at == k2.criteria_available_at == at(2026, 4, 15, 11, 0)
-    assert k1.results_form_available_at == k2.results_form_available_at == at(2026, 4, 15, 11, 0)
+    # and the results form together with the archive, in each zone
+    assert k1.results_form_available_at == k1.materials_available_at
+    assert k2.results_form_available_at == k2.materials_available_at
     # and uploads close at the end of 23.05 local
     assert k1.upload_deadline_at == at(2026, 5, 23, 12, 0)
     assert k2.upload_deadline_at == at(2026, 5, 23, 22, 0)
@@ -77,7 +79,7 @@ def test_reserve_day_after_the_period_moves_deadline_and_release() -> None:
     # when a school holds it on an approved reserve day three days after the period
     late = dt.date(2026, 5, 19)
     instants = schedule.instants(work, "Europe/Moscow", late)
-    # then its upload deadline and its release move by the same three days
+    # then its upload deadline and (with no upload yet) its release move by the same three days
     assert instants.upload_deadline_at == at(2026, 5, 26, 21, 0)
     assert instants.release_at == at(2026, 6, 8, 21, 0)
     # and a reserve day before the period brings the archive forward to 4 days before it
@@ -94,3 +96,5 @@ def test_no_day_chosen_means_no_password_and_no_grade8_criteria() -> None:
     assert instants.password_release_at is None
     assert instants.criteria_available_at is None
     assert instants.materials_available_at == at(2026, 4, 7, 19, 0)
+    # and the results form comes with the archive all the same
+    assert instants.results_form_available_at == instants.materials_available_at

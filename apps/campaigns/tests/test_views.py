@@ -11,8 +11,19 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apps.campaigns import documents, selectors
-from apps.campaigns.models import Campaign, ReserveDayRequest, SchoolWorkDate, Work
-from apps.campaigns.tests.factories import RUSSIAN_4_2026, SubjectFactory, WorkFactory
+from apps.campaigns.models import (
+    Campaign,
+    CampaignGrade,
+    ReserveDayRequest,
+    SchoolWorkDate,
+    Work,
+)
+from apps.campaigns.tests.factories import (
+    GRADES_2026,
+    RUSSIAN_4_2026,
+    SubjectFactory,
+    WorkFactory,
+)
 from apps.registration.access import actor_for_user
 from conftest import World
 
@@ -68,6 +79,17 @@ def test_federal_operator_creates_a_campaign_and_a_work_in_its_cabinet(world: Wo
     campaign = Campaign.objects.get(year=2026)
     assert response.status_code == 302
     assert campaign.is_active
+    # when a work is submitted before the campaign's grades are configured, it is refused
+    response = client.post(
+        f"/campaigns/{campaign.pk}/works/new/", work_post(subject.pk, RUSSIAN_4_2026)
+    )
+    assert response.status_code == 200
+    assert "в кампании ещё не заданы участвующие параллели" in response.content.decode()
+    assert not Work.objects.exists()
+    # given its grades configured (4–8 and 10)
+    CampaignGrade.objects.bulk_create(
+        CampaignGrade(campaign=campaign, grade=g) for g in GRADES_2026
+    )
     # when a work is submitted whose columns do not sum to the maximum
     bad = work_post(subject.pk, RUSSIAN_4_2026, max_score=25)
     response = client.post(f"/campaigns/{campaign.pk}/works/new/", bad)
@@ -209,14 +231,23 @@ def test_works_file_upload_preview_and_apply_through_the_cabinet(world: World) -
     assert response.status_code == 302
     preview = client.get(response["Location"]).content.decode()
     assert "будет заменена" in preview
+    assert f"Загрузка работ: {work.campaign.label}" in preview  # the crumb names the campaign
     assert "Продолжительность, минут" in preview
     work.refresh_from_db()
     assert work.duration_minutes == 45
     # when it is applied
-    client.post(response["Location"] + "apply/")
-    # then the work changed
+    applied = client.post(response["Location"] + "apply/", follow=True)
+    # then the work changed and the page says so
     work.refresh_from_db()
     assert work.duration_minutes == 60
+    assert applied.redirect_chain[-1][0] == response["Location"]
+    assert "Изменения применены." in applied.content.decode()
+    # and applying it again, or discarding it now, changes nothing and says why
+    again = client.post(response["Location"] + "apply/", follow=True).content.decode()
+    assert "Файл уже применён" in again
+    late = client.post(response["Location"] + "discard/", follow=True).content.decode()
+    assert "отменить его нельзя" in late
+    assert client.post("/work-imports/999999/apply/").status_code == 404
 
 
 @pytest.mark.django_db

@@ -20,7 +20,7 @@ def _spec(dates: cal.CampaignDates, key: tuple[str, int]) -> rules.WorkSpec:
     return next(s for s in work_specs(dates.plan) if s.key == key)
 
 
-def _check(today: dt.date) -> None:
+def assert_every_stage_live(today: dt.date) -> None:
     c = cal.demo_calendar(today)
     # three different campaigns
     keys = {(d.year, d.session) for d in c.campaigns}
@@ -40,7 +40,7 @@ def _check(today: dt.date) -> None:
         assert spec.period_start <= c.yesterday <= spec.period_end
         # uploads open today in every zone, until a later day
         for zone in ZONES:
-            opens = schedule.results_form_available_at(spec, zone, c.yesterday)
+            opens = schedule.results_upload_opens_at(spec, zone, c.yesterday)
             assert opens is not None
             assert opens.astimezone(schedule.UTC).date() <= today
             assert schedule.upload_deadline_day(spec, c.yesterday) > today
@@ -66,12 +66,12 @@ def _check(today: dt.date) -> None:
 @given(ANY_DAY)
 @settings(max_examples=300, deadline=None)
 def test_every_stage_is_live_on_any_day(today: dt.date) -> None:
-    _check(today)
+    assert_every_stage_live(today)
 
 
 def test_leap_days_and_the_turn_of_the_half_year() -> None:
     for day in [*LEAP_DAYS, dt.date(2030, 6, 30), dt.date(2030, 7, 1), dt.date(2030, 12, 31)]:
-        _check(day)
+        assert_every_stage_live(day)
 
 
 def test_sessions_follow_the_half_year() -> None:

@@ -83,32 +83,28 @@ class KitArchiveApi(_KitFileApi):
     """The kit's archive (.zip, or .7z for grade 8), from its publication instant."""
 
     def download(self, request: Request, pk: int) -> services.Download:
-        return services.kit_archive_download(actor=self.actor, kit_id=pk, request=request._request)
+        return services.kit_archive_download(actor=self.actor, kit_id=pk)
 
 
 class KitCriteriaApi(_KitFileApi):
     """The kit's criteria, from the plan-graph instant."""
 
     def download(self, request: Request, pk: int) -> services.Download:
-        return services.kit_criteria_download(actor=self.actor, kit_id=pk, request=request._request)
+        return services.kit_criteria_download(actor=self.actor, kit_id=pk)
 
 
 class KitCodesApi(_KitFileApi):
     """The participant-code sheet (PDF), from the archive's publication instant."""
 
     def download(self, request: Request, pk: int) -> services.Download:
-        return services.kit_sheet_download(
-            actor=self.actor, kit_id=pk, sheet="codes", request=request._request
-        )
+        return services.kit_sheet_download(actor=self.actor, kit_id=pk, sheet="codes")
 
 
 class KitProtocolApi(_KitFileApi):
     """The paper-protocol template (PDF), from the archive's publication instant."""
 
     def download(self, request: Request, pk: int) -> services.Download:
-        return services.kit_sheet_download(
-            actor=self.actor, kit_id=pk, sheet="protocol", request=request._request
-        )
+        return services.kit_sheet_download(actor=self.actor, kit_id=pk, sheet="protocol")
 
 
 class KitPasswordApi(ScopedAPIMixin, APIView):
@@ -123,9 +119,7 @@ class KitPasswordApi(ScopedAPIMixin, APIView):
     )
     def get(self, request: Request, pk: int) -> Response:
         # NotReleasedError 409 before 07:30; MaterialsNotFoundError 404 for a plain archive
-        kit, password = services.kit_password_reveal(
-            actor=self.actor, kit_id=pk, request=request._request
-        )
+        kit, password = services.kit_password_reveal(actor=self.actor, kit_id=pk)
         response = Response(PasswordOutputSerializer({"kit_id": kit.pk, "password": password}).data)
         response["Cache-Control"] = "private, no-store"
         return response
@@ -143,9 +137,7 @@ class VariantLookupApi(ScopedAPIMixin, APIView):
         summary="Поиск ОО по идентификатору варианта (пустой список, если не найден)",
     )
     def get(self, request: Request) -> Response:
-        found = services.variant_lookup(
-            actor=self.actor, uid=request.query_params.get("uid", ""), request=request._request
-        )
+        found = services.variant_lookup(actor=self.actor, uid=request.query_params.get("uid", ""))
         results: list[dict[str, Any]] = []
         if found is not None:
             results.append(

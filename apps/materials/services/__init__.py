@@ -1,7 +1,8 @@
 """Writes of the materials app, one module per sub-domain: the bank (`bank`, `bank_files`),
 participant codes (`codes`), kit generation (`generation`), rendering and archives
 (`archives`), build jobs (`builds`) and the gated downloads of released materials
-(`downloads`). This package re-exports their names, so ``services.x`` keeps working.
+(`downloads`). This package re-exports their public names, so ``services.x`` keeps working;
+the private ``_helpers`` are imported from their submodule.
 
 Each service owns its transaction and audit row. Secrets (archive passwords, keys) never
 reach logs or audit details.
@@ -11,12 +12,6 @@ from apps.materials.constants import KIT_BUILD
 from apps.materials.services.archives import (
     BUILD_STATS,
     KitDocuments,
-    _clean_parts,
-    _codes_xlsx,
-    _instruction,
-    _publish,
-    _timed,
-    _work_info,
     kit_archive_name,
     kit_code_entries,
     kit_pack,
@@ -26,52 +21,36 @@ from apps.materials.services.archives import (
 )
 from apps.materials.services.bank import (
     BANK_IMPORT_KIND,
-    BankApplyResult,
     BankImportResult,
-    _bank_batch_refusal,
-    _bank_plan,
-    _bank_validate,
-    _bank_write,
-    _BankPlan,
-    _item_row,
     bank_export,
     bank_import,
     bank_import_apply,
     bank_import_discard,
     bank_import_get,
-    bank_import_preview,
+    bank_import_upload,
     bank_read_file,
     work_key,
 )
 from apps.materials.services.bank_files import (
     ATTACHMENTS_DIR,
-    _bank_file_store,
-    _stored_attachment,
-    _stored_image,
     kit_attachments,
     material_file_attach,
     material_file_remove,
 )
 from apps.materials.services.builds import (
-    _auto_build_record,
     builds_auto_start,
     kit_build_cancel,
     kit_build_request,
     kit_build_run,
 )
-from apps.materials.services.codes import _lines, participant_codes_issue
+from apps.materials.services.codes import participant_codes_issue
 from apps.materials.services.common import (
     BALANCED_RETRIES,
     COUNTED_APPLICATIONS,
     GENERATE_RETRIES,
-    _kit_scope,
-    _read_stored,
-    _require,
 )
 from apps.materials.services.downloads import (
     Download,
-    _gate,
-    _released_kit,
     kit_archive_download,
     kit_criteria_download,
     kit_password_reveal,
@@ -80,7 +59,6 @@ from apps.materials.services.downloads import (
 )
 from apps.materials.services.generation import (
     GenerateResult,
-    _kit_create,
     kit_compose,
     kits_generate,
 )
@@ -93,40 +71,16 @@ __all__ = [
     "COUNTED_APPLICATIONS",
     "GENERATE_RETRIES",
     "KIT_BUILD",
-    "BankApplyResult",
     "BankImportResult",
     "Download",
     "GenerateResult",
     "KitDocuments",
-    "_BankPlan",
-    "_auto_build_record",
-    "_bank_batch_refusal",
-    "_bank_file_store",
-    "_bank_plan",
-    "_bank_validate",
-    "_bank_write",
-    "_clean_parts",
-    "_codes_xlsx",
-    "_gate",
-    "_instruction",
-    "_item_row",
-    "_kit_create",
-    "_kit_scope",
-    "_lines",
-    "_publish",
-    "_read_stored",
-    "_released_kit",
-    "_require",
-    "_stored_attachment",
-    "_stored_image",
-    "_timed",
-    "_work_info",
     "bank_export",
     "bank_import",
     "bank_import_apply",
     "bank_import_discard",
     "bank_import_get",
-    "bank_import_preview",
+    "bank_import_upload",
     "bank_read_file",
     "builds_auto_start",
     "kit_archive_download",

@@ -1,20 +1,28 @@
-"""The item bank: reading a bank file, import with preview/apply/discard, export."""
+"""The item bank: reading a bank file, import with preview/apply/discard, export.
+
+The operator's upload → preview → apply goes through the import framework
+(``apps.core.imports``); its kind is ``apps.materials.imports.BankImport`` (registered at
+start-up), built from the planning and writing here, which the direct ``bank_import`` shares.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import math
-import uuid
 from dataclasses import dataclass
+from typing import IO
 
-from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
-from django.http import HttpRequest
-from django.utils import timezone
 
 from apps.campaigns.models import Work
+from apps.core.imports import (
+    ImportKind,
+    ImportOutcome,
+    import_apply,
+    import_batch_get,
+    import_discard,
+    import_kind_of,
+    import_upload,
+)
 from apps.core.models import ImportBatch
 from apps.core.services import audit_record
 from apps.core.uploads import CellError, UploadError
@@ -22,11 +30,12 @@ from apps.materials import archive as arch
 from apps.materials import bank as bankfile
 from apps.materials import files as bankfiles
 from apps.materials import selectors
+from apps.materials.audit import MaterialsAudit
 from apps.materials.markup import image_names
 from apps.materials.messages import MaterialsError
 from apps.materials.models import BankItem, Kit, MaterialFile, WorkBank
 from apps.materials.services.bank_files import _bank_file_store, _stored_image
-from apps.materials.services.common import _read_stored, _require
+from apps.materials.services.common import _require
 from apps.registration.access import A, Actor
 
 
@@ -82,13 +91,14 @@ def bank_read_file(*, work: Work, content: bytes, filename: str) -> list[bankfil
     raise UploadError([CellError(0, 0, MaterialsError("bank_unknown_format").message)])
 
 
-BANK_IMPORT_KIND = "bank"
+BANK_IMPORT_KIND = "bank"  # ImportBatch.kind of a bank upload
 
 
 @dataclass
 class _BankPlan:
     """What a bank file would change, computed against the current bank (nothing written)."""
 
+    work: Work
     bank: WorkBank
     current: int
     to_create: list[BankItem]
@@ -128,13 +138,18 @@ def _bank_plan(
     *,
     actor: Actor,
     work: Work,
-    rows: list[bankfile.ItemRow],
-    new_images: dict[str, bytes],
-    stored_images: dict[str, str],
+    content: bytes,
+    filename: str,
+    images: bytes | None,
     lock: bool,
 ) -> _BankPlan:
-    """Compare the rows with the bank; frozen items changed raise UploadError. Writes nothing
-    (the bank row is created only when ``lock``, i.e. inside the writing transaction)."""
+    """Read the file (and images zip) and compare its rows with the bank; any problem, a
+    frozen item changed among them, raises UploadError. Writes nothing (the bank row is created
+    and locked only when ``lock``, i.e. inside the writing transaction). The one planning of
+    the bank: the import kind's preview and apply and the direct ``bank_import`` use it."""
+    rows, new_images, stored_images = _bank_validate(
+        actor=actor, work=work, content=content, filename=filename, images=images
+    )
     columns = {c.label: c for c in selectors.work_columns(work)}
     banks = WorkBank.objects.for_actor(actor, A.MANAGE_BANK)
     if lock:
@@ -213,6 +228,7 @@ def _bank_plan(
         )["retired"] += 1
     fresh = {n: c for n, c in new_images.items() if n not in stored_images}
     return _BankPlan(
+        work=work,
         bank=bank,
         current=current,
         to_create=to_create,
@@ -224,16 +240,9 @@ def _bank_plan(
     )
 
 
-def _bank_write(
-    *,
-    actor: Actor,
-    work: Work,
-    plan: _BankPlan,
-    filename: str,
-    request: HttpRequest | None,
-) -> BankImportResult:
+def _bank_write(*, actor: Actor, plan: _BankPlan, filename: str) -> BankImportResult:
     """Write a plan computed under the bank's row lock (inside the caller's transaction)."""
-    bank, fresh = plan.bank, plan.fresh
+    work, bank, fresh = plan.work, plan.bank, plan.fresh
     added, changed, retire = len(plan.to_create), len(plan.to_update), plan.retire
     for name, data in sorted(fresh.items()):
         _bank_file_store(
@@ -243,9 +252,8 @@ def _bank_write(
         if fresh:
             audit_record(
                 actor=actor,
-                action="materials.bank_import",
+                action=MaterialsAudit.MATERIALS_BANK_IMPORT,
                 target=bank,
-                request=request,
                 details={"work_id": work.pk, "file": filename[:200], "images": len(fresh)},
             )
         return BankImportResult(plan.current, 0, 0, 0, plan.unchanged, images=len(fresh))
@@ -261,9 +269,8 @@ def _bank_write(
     bank.save(update_fields=["revision", "updated_at"])
     audit_record(
         actor=actor,
-        action="materials.bank_import",
+        action=MaterialsAudit.MATERIALS_BANK_IMPORT,
         target=bank,
-        request=request,
         details={
             "work_id": work.pk,
             "file": filename[:200],
@@ -286,226 +293,80 @@ def bank_import(
     content: bytes,
     filename: str,
     images: bytes | None = None,
-    request: HttpRequest | None = None,
 ) -> BankImportResult:
     """Replace a work's bank with the file's items at once (the file is the whole bank).
 
     The direct path (demo loader, scripts); the operator's page goes through
-    ``bank_import_preview`` → ``bank_import_apply``. ``images`` is an optional zip of the
-    PNG/JPEG images the items refer to as ``[img:…]``; images already in the bank need not be
-    sent again. Validates everything first; on any error raises UploadError and writes
-    nothing. Items already in the pool of a generated kit are frozen: changing one is an
-    error. Items left out of the file are retired, never deleted. A change bumps the revision.
+    ``bank_import_upload`` → ``bank_import_apply``, and both share the planning and writing
+    (``_bank_plan``, ``_bank_write``). ``images`` is an optional zip of the PNG/JPEG images the
+    items refer to as ``[img:…]``; images already in the bank need not be sent again.
+    Validates everything first; on any error raises UploadError and writes nothing. Items
+    already in the pool of a generated kit are frozen: changing one is an error. Items left out
+    of the file are retired, never deleted. A change bumps the revision.
     """
     _require(actor, A.MANAGE_BANK)
     work = selectors.work_get(actor=actor, work_id=work_id)
-    rows, new_images, stored = _bank_validate(
-        actor=actor, work=work, content=content, filename=filename, images=images
-    )
     with transaction.atomic():
         plan = _bank_plan(
-            actor=actor,
-            work=work,
-            rows=rows,
-            new_images=new_images,
-            stored_images=stored,
-            lock=True,
+            actor=actor, work=work, content=content, filename=filename, images=images, lock=True
         )
-        return _bank_write(actor=actor, work=work, plan=plan, filename=filename, request=request)
+        return _bank_write(actor=actor, plan=plan, filename=filename)
 
 
-def bank_import_preview(
+# --- upload → preview → apply (the import framework) -------------------------------------------
+
+
+def _kind() -> ImportKind:
+    """The bank's import kind (``apps.materials.imports``, registered at start-up)."""
+    return import_kind_of(BANK_IMPORT_KIND)
+
+
+def bank_import_upload(
     *,
     actor: Actor,
     work_id: int,
-    content: bytes,
-    filename: str,
+    name: str,
+    content: bytes | None = None,
+    file: IO[bytes] | None = None,
+    size: int = 0,
     images: bytes | None = None,
-    request: HttpRequest | None = None,
 ) -> ImportBatch:
-    """Validate a bank file (and images zip) and store it as an ImportBatch with its preview:
-    per column, how many items would be added, changed, retired or stay unchanged. The bank
-    itself is not touched. A bad file raises UploadError (nothing stored; the refusal is
-    audited)."""
-    _require(actor, A.MANAGE_BANK)
-    work = selectors.work_get(actor=actor, work_id=work_id)
-    sha = hashlib.sha256(content).hexdigest()
-    try:
-        rows, new_images, stored = _bank_validate(
-            actor=actor, work=work, content=content, filename=filename, images=images
-        )
-        plan = _bank_plan(
-            actor=actor,
-            work=work,
-            rows=rows,
-            new_images=new_images,
-            stored_images=stored,
-            lock=False,
-        )
-    except UploadError as exc:
-        audit_record(
-            actor=actor,
-            action="materials.bank_upload_rejected",
-            request=request,
-            details={
-                "work_id": work.pk,
-                "file": filename[:200],
-                "sha256": sha,
-                "errors": len(exc.errors),
-            },
-        )
-        raise
-    if actor.user is None:  # an upload is always somebody's; the batch's actor is required
-        raise PermissionDenied
-    ext = ".xlsx" if filename.lower().endswith(".xlsx") else ".json"
-    folder = f"imports/bank/{uuid.uuid4().hex}"
-    path = default_storage.save(f"{folder}/bank{ext}", ContentFile(content))
-    images_path = (
-        default_storage.save(f"{folder}/images.zip", ContentFile(images)) if images else ""
+    """Validate a bank file (``content`` or ``file`` of ``size``, and the images zip) and store
+    it as an ImportBatch with its preview: per column, how many items would be added, changed,
+    retired or stay unchanged. The bank itself is not touched. A bad file raises UploadError
+    (nothing stored; the refusal is audited); a work out of scope ``Work.DoesNotExist``."""
+    return import_upload(
+        _kind(),
+        actor=actor,
+        name=name,
+        content=content,
+        file=file,
+        size=size,
+        work_id=work_id,
+        images=images,
     )
-    counts = plan.counts()
-    try:
-        with transaction.atomic():
-            batch = ImportBatch.objects.create(
-                kind=BANK_IMPORT_KIND,
-                actor=actor.user,
-                status=ImportBatch.Status.PREVIEW,
-                original_name=filename[:255],
-                file=path,
-                file_sha256=sha,
-                preview={
-                    "work": {"id": work.pk, "label": str(work)},
-                    "revision": plan.current,
-                    "images_file": images_path,
-                    "columns": plan.per_column,
-                    "counts": counts,
-                },
-            )
-            audit_record(
-                actor=actor,
-                action="materials.bank_upload",
-                target=batch,
-                request=request,
-                details={"work_id": work.pk, "file": filename[:200], "sha256": sha, **counts},
-            )
-    except Exception:
-        default_storage.delete(path)
-        if images_path:
-            default_storage.delete(images_path)
-        raise
-    return batch
-
-
-@dataclass(frozen=True)
-class BankApplyResult:
-    batch: ImportBatch
-    done: bool
-    message: str
-    result: BankImportResult | None = None
 
 
 def bank_import_get(*, actor: Actor, batch_id: int) -> ImportBatch:
-    return ImportBatch.objects.for_actor(actor, A.MANAGE_BANK).get(pk=batch_id)
+    return import_batch_get(_kind(), actor=actor, batch_id=batch_id)
 
 
-def _bank_batch_refusal(batch: ImportBatch, verb: str) -> str:
-    if batch.kind != BANK_IMPORT_KIND:
-        return f"Эта загрузка не относится к банку заданий; здесь {verb} её нельзя."
-    if batch.status == ImportBatch.Status.APPLIED:
-        if verb == "отменить":
-            return "Файл уже применён; отменить его нельзя."
-        return "Файл уже применён; повторное применение ничего не меняет."
-    if batch.status != ImportBatch.Status.PREVIEW:
-        return f"Загрузка {batch.get_status_display()}; {verb} её нельзя. Загрузите файл заново."
-    return ""
-
-
-def bank_import_apply(
-    *, actor: Actor, batch_id: int, request: HttpRequest | None = None
-) -> BankApplyResult:
+def bank_import_apply(*, actor: Actor, batch_id: int) -> ImportOutcome:
     """Apply a previewed bank upload in one transaction; applying it again changes nothing.
 
     The stored file is validated again and re-planned under the bank's row lock; if the plan
-    differs from the preview (the bank changed meanwhile), UploadError and nothing changes.
+    differs from the preview (the bank changed meanwhile), ``ImportStaleError`` (409) and
+    nothing changes. The outcome's ``result`` is the ``BankImportResult``.
     """
-    _require(actor, A.MANAGE_BANK)
-    with transaction.atomic():
-        batch = (
-            ImportBatch.objects.for_actor(actor, A.MANAGE_BANK).select_for_update().get(pk=batch_id)
-        )
-        if refusal := _bank_batch_refusal(batch, "применить"):
-            return BankApplyResult(batch=batch, done=False, message=refusal)
-        work = selectors.work_get(actor=actor, work_id=batch.preview["work"]["id"])
-        images_path = batch.preview.get("images_file") or ""
-        rows, new_images, stored = _bank_validate(
-            actor=actor,
-            work=work,
-            content=_read_stored(batch.file),
-            filename=batch.original_name,
-            images=_read_stored(images_path) if images_path else None,
-        )
-        plan = _bank_plan(
-            actor=actor,
-            work=work,
-            rows=rows,
-            new_images=new_images,
-            stored_images=stored,
-            lock=True,
-        )
-        if plan.per_column != batch.preview["columns"] or plan.counts() != batch.preview["counts"]:
-            raise UploadError(
-                [
-                    CellError(
-                        0,
-                        0,
-                        "Банк работы изменился после предпросмотра; загрузите файл заново и "
-                        "проверьте изменения.",
-                    )
-                ]
-            )
-        result = _bank_write(
-            actor=actor, work=work, plan=plan, filename=batch.original_name, request=request
-        )
-        batch.status = ImportBatch.Status.APPLIED
-        batch.applied_at = timezone.now()
-        batch.save(update_fields=["status", "applied_at", "updated_at"])
-        audit_record(
-            actor=actor,
-            action="materials.bank_apply",
-            target=batch,
-            request=request,
-            details={"work_id": work.pk, "revision": result.revision, **plan.counts()},
-        )
-    return BankApplyResult(batch=batch, done=True, message="Изменения применены.", result=result)
+    return import_apply(_kind(), actor=actor, batch_id=batch_id)
 
 
-def bank_import_discard(
-    *, actor: Actor, batch_id: int, request: HttpRequest | None = None
-) -> BankApplyResult:
+def bank_import_discard(*, actor: Actor, batch_id: int) -> ImportOutcome:
     """Drop a previewed bank upload; its stored files are deleted after commit."""
-    _require(actor, A.MANAGE_BANK)
-    with transaction.atomic():
-        batch = (
-            ImportBatch.objects.for_actor(actor, A.MANAGE_BANK).select_for_update().get(pk=batch_id)
-        )
-        if refusal := _bank_batch_refusal(batch, "отменить"):
-            return BankApplyResult(batch=batch, done=False, message=refusal)
-        batch.status = ImportBatch.Status.DISCARDED
-        batch.save(update_fields=["status", "updated_at"])
-        audit_record(actor=actor, action="materials.bank_discard", target=batch, request=request)
-        paths = [p for p in (batch.file, batch.preview.get("images_file")) if p]
-
-        def delete_files() -> None:
-            for p in paths:
-                default_storage.delete(p)
-
-        transaction.on_commit(delete_files)
-    return BankApplyResult(batch=batch, done=True, message="Загрузка отменена; ничего не изменено.")
+    return import_discard(_kind(), actor=actor, batch_id=batch_id)
 
 
-def bank_export(
-    *, actor: Actor, work_id: int, fmt: str, request: HttpRequest | None = None
-) -> tuple[str, bytes]:
+def bank_export(*, actor: Actor, work_id: int, fmt: str) -> tuple[str, bytes]:
     """The current bank of a work as a JSON or xlsx file, or (``images``) the zip of its images
     to import next to that file (file name, bytes); audited."""
     _require(actor, A.MANAGE_BANK)
@@ -529,8 +390,7 @@ def bank_export(
         name, content = f"{base}.json", bankfile.write_bank_json(work=key, rows=rows)
     audit_record(
         actor=actor,
-        action="materials.bank_export",
-        request=request,
+        action=MaterialsAudit.MATERIALS_BANK_EXPORT,
         details={"work_id": work.pk, "format": fmt, "items": len(rows)},
     )
     return name, content

@@ -7,7 +7,6 @@ from functools import lru_cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.http import HttpRequest
 
 from apps.campaigns.models import Work
 from apps.core.services import audit_record
@@ -15,6 +14,7 @@ from apps.core.uploads import CellError, UploadError
 from apps.materials import archive as arch
 from apps.materials import files as bankfiles
 from apps.materials import selectors
+from apps.materials.audit import MaterialsAudit
 from apps.materials.models import BankItem, Kit, MaterialFile, Variant
 from apps.materials.services.common import _read_stored, _require
 from apps.registration.access import A, Actor
@@ -53,7 +53,6 @@ def material_file_attach(
     name: str,
     content: bytes,
     item_code: str = "",
-    request: HttpRequest | None = None,
 ) -> MaterialFile:
     """Attach an accompanying file (dictation audio, a PDF) to a work or to one of its bank
     items (by code). It goes into every archive of the work built afterwards (an item's file:
@@ -83,9 +82,8 @@ def material_file_attach(
         )
         audit_record(
             actor=actor,
-            action="materials.file_attach",
+            action=MaterialsAudit.MATERIALS_FILE_ATTACH,
             target=row,
-            request=request,
             details={
                 "work_id": work.pk,
                 "item": item_code,
@@ -96,7 +94,7 @@ def material_file_attach(
     return row
 
 
-def material_file_remove(*, actor: Actor, file_id: int, request: HttpRequest | None = None) -> None:
+def material_file_remove(*, actor: Actor, file_id: int) -> None:
     """Detach an accompanying file (archives built later no longer hold it). The stored bytes
     stay: archives already built may list them."""
     _require(actor, A.MANAGE_BANK)
@@ -108,9 +106,8 @@ def material_file_remove(*, actor: Actor, file_id: int, request: HttpRequest | N
         )
         audit_record(
             actor=actor,
-            action="materials.file_remove",
+            action=MaterialsAudit.MATERIALS_FILE_REMOVE,
             target=row,
-            request=request,
             details={"work_id": row.work_id, "name": row.name, "sha256": row.sha256},
         )
         row.delete()

@@ -7,7 +7,6 @@ import hashlib
 from datetime import datetime
 
 from django.db import OperationalError, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
 from apps.campaigns.models import Work
@@ -15,6 +14,7 @@ from apps.core.jobs import job_send
 from apps.core.models import Job
 from apps.core.services import audit_record, job_claim, job_fail, job_mark_done
 from apps.materials import selectors
+from apps.materials.audit import MaterialsAudit
 from apps.materials.constants import KIT_BUILD
 from apps.materials.messages import MaterialsError
 from apps.materials.models import Kit
@@ -40,7 +40,6 @@ def kit_build_request(
     school_id: int | None = None,
     retry_failed: bool = False,
     force: bool = False,
-    request: HttpRequest | None = None,
 ) -> int:
     """Queue an archive build per kit (one Job per kit, natural key). Returns jobs queued.
 
@@ -87,8 +86,7 @@ def kit_build_request(
             queued.append(job.pk)
         audit_record(
             actor=actor,
-            action="materials.build_request",
-            request=request,
+            action=MaterialsAudit.MATERIALS_BUILD_REQUEST,
             details={
                 "work_id": work.pk,
                 "region_id": region_id,
@@ -107,7 +105,6 @@ def kit_build_cancel(
     actor: Actor,
     work_id: int,
     region_id: int | None = None,
-    request: HttpRequest | None = None,
 ) -> int:
     """Cancel the builds of a work (or one region) still waiting in the queue; running ones
     finish. A cancelled job is FAILED with a note, so «Повторить ошибки» restarts it."""
@@ -124,8 +121,7 @@ def kit_build_cancel(
         cancelled = waiting.update(status=Job.Status.FAILED, error="Отменено оператором.")
         audit_record(
             actor=actor,
-            action="materials.build_cancel",
-            request=request,
+            action=MaterialsAudit.MATERIALS_BUILD_CANCEL,
             details={"work_id": work.pk, "region_id": region_id, "cancelled": cancelled},
         )
     return cancelled
@@ -232,14 +228,14 @@ def builds_auto_start(*, now: datetime | None = None) -> list[int]:
             if _auto_build_record(actor=actor, work=work, error=exc.message):
                 audit_record(
                     actor=actor,
-                    action="materials.auto_build_failed",
+                    action=MaterialsAudit.MATERIALS_AUTO_BUILD_FAILED,
                     details={"work_id": work.pk, "error": exc.code},
                 )
             continue
         _auto_build_record(actor=actor, work=work, error="")
         audit_record(
             actor=actor,
-            action="materials.auto_build",
+            action=MaterialsAudit.MATERIALS_AUTO_BUILD,
             details={
                 "work_id": work.pk,
                 "created": generated.created,

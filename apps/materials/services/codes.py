@@ -11,6 +11,7 @@ from apps.applications.models import Application, ApplicationLine
 from apps.core.scoping import Scope
 from apps.core.services import audit_record
 from apps.materials import generation as gen
+from apps.materials.audit import MaterialsAudit
 from apps.materials.messages import MaterialsError
 from apps.materials.models import ParticipantCode
 from apps.materials.services.common import COUNTED_APPLICATIONS, _require
@@ -81,7 +82,7 @@ def participant_codes_issue(
         if created:
             audit_record(
                 actor=actor,
-                action="materials.codes_issue",
+                action=MaterialsAudit.MATERIALS_CODES_ISSUE,
                 scope=Scope.of_school(school.pk, school.municipality_id, school.region_id),
                 details={"campaign_id": campaign_id, "issued": len(created)},
             )

@@ -7,12 +7,12 @@ from datetime import datetime
 from typing import IO, Any
 
 from django.core.files.storage import default_storage
-from django.http import HttpRequest
 from django.utils import timezone
 
 from apps.core import crypto
 from apps.core.services import audit_record
 from apps.materials import pdf, selectors
+from apps.materials.audit import MaterialsAudit
 from apps.materials.messages import MaterialsError, MaterialsNotFoundError, NotReleasedError
 from apps.materials.models import Kit
 from apps.materials.services.archives import _work_info, kit_code_entries
@@ -34,7 +34,6 @@ def _released_kit(
     label: str,
     path_field: str,
     action: str,
-    request: HttpRequest | None,
     details_of: Any = None,
 ) -> Kit:
     """A built kit whose ``what`` is released to ``actor`` now; the download is audited."""
@@ -48,7 +47,6 @@ def _released_kit(
         action=action,
         target=kit,
         scope=_kit_scope(kit),
-        request=request,
         details=details_of(kit) if details_of else None,
     )
     return kit
@@ -62,9 +60,7 @@ class Download:
     size: int | None = None
 
 
-def kit_archive_download(
-    *, actor: Actor, kit_id: int, request: HttpRequest | None = None
-) -> Download:
+def kit_archive_download(*, actor: Actor, kit_id: int) -> Download:
     """The kit's archive, from its publication instant; audited."""
     kit = _released_kit(
         actor=actor,
@@ -72,8 +68,7 @@ def kit_archive_download(
         what="archive",
         label="Архив с материалами",
         path_field="archive_path",
-        action="materials.archive_download",
-        request=request,
+        action=MaterialsAudit.MATERIALS_ARCHIVE_DOWNLOAD,
         details_of=lambda kit: {"work_id": kit.work_id, "sha256": kit.archive_sha256},
     )
     ctype = "application/x-7z-compressed" if kit.work.encrypted_archive else "application/zip"
@@ -85,9 +80,7 @@ def kit_archive_download(
     return Download(kit.archive_name, ctype, opener, kit.archive_size)
 
 
-def kit_criteria_download(
-    *, actor: Actor, kit_id: int, request: HttpRequest | None = None
-) -> Download:
+def kit_criteria_download(*, actor: Actor, kit_id: int) -> Download:
     """The kit's criteria, from the period's first day (grade 8: 14:00 Moscow); audited."""
     kit = _released_kit(
         actor=actor,
@@ -95,8 +88,7 @@ def kit_criteria_download(
         what="criteria",
         label="Критерии оценивания",
         path_field="criteria_path",
-        action="materials.criteria_download",
-        request=request,
+        action=MaterialsAudit.MATERIALS_CRITERIA_DOWNLOAD,
     )
     work = kit.work
     name = f"Критерии {work.subject.name} {work.grade} класс {kit.school.code}.pdf"
@@ -104,9 +96,7 @@ def kit_criteria_download(
     return Download(name, "application/pdf", lambda: default_storage.open(path, "rb"))
 
 
-def kit_sheet_download(
-    *, actor: Actor, kit_id: int, sheet: str, request: HttpRequest | None = None
-) -> Download:
+def kit_sheet_download(*, actor: Actor, kit_id: int, sheet: str) -> Download:
     """The participant-code sheet or the protocol template (rendered now, deterministic)."""
     import io
 
@@ -132,17 +122,14 @@ def kit_sheet_download(
         name = f"Протокол {info.subject} {info.grade} класс {kit.school.code}.pdf"
     audit_record(
         actor=actor,
-        action=f"materials.{sheet}_download",
+        action=MaterialsAudit(f"materials.{sheet}_download"),
         target=kit,
         scope=_kit_scope(kit),
-        request=request,
     )
     return Download(name, "application/pdf", lambda: io.BytesIO(content), len(content))
 
 
-def kit_password_reveal(
-    *, actor: Actor, kit_id: int, request: HttpRequest | None = None
-) -> tuple[Kit, str]:
+def kit_password_reveal(*, actor: Actor, kit_id: int) -> tuple[Kit, str]:
     """The grade-8 archive password, from 07:30 school-local on the school's day; audited
     (the password itself never enters the audit row or any log)."""
     view = selectors.kit_view(actor=actor, kit_id=kit_id, action=A.VIEW_ARCHIVE_PASSWORD)
@@ -153,25 +140,21 @@ def kit_password_reveal(
     password = crypto.decrypt(kit.password_token).decode()
     audit_record(
         actor=actor,
-        action="materials.password_view",
+        action=MaterialsAudit.MATERIALS_PASSWORD_VIEW,
         target=kit,
         scope=_kit_scope(kit),
-        request=request,
         details={"work_id": kit.work_id},
     )
     return kit, password
 
 
-def variant_lookup(
-    *, actor: Actor, uid: str, request: HttpRequest | None = None
-) -> selectors.Lookup | None:
+def variant_lookup(*, actor: Actor, uid: str) -> selectors.Lookup | None:
     """Trace a printed variant identifier to its school (federal); every lookup is audited."""
     _require(actor, A.LOOKUP_VARIANT)
     found = selectors.variant_lookup(actor=actor, uid=uid)
     audit_record(
         actor=actor,
-        action="materials.variant_lookup",
-        request=request,
+        action=MaterialsAudit.MATERIALS_VARIANT_LOOKUP,
         details={"uid": uid[:32], "found": found is not None},
     )
     return found

@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 
 from apps.campaigns.models import Work
 from apps.core import crypto
 from apps.core.services import audit_record
 from apps.materials import generation as gen
 from apps.materials import selectors
+from apps.materials.audit import MaterialsAudit
 from apps.materials.messages import MaterialsError
 from apps.materials.models import Kit, Variant
 from apps.materials.services.codes import _lines, participant_codes_issue
@@ -36,7 +36,6 @@ def kits_generate(
     work_id: int,
     region_id: int | None = None,
     school_id: int | None = None,
-    request: HttpRequest | None = None,
 ) -> GenerateResult:
     """Compose the variants of every school that applied for a work (or one region/school).
 
@@ -114,8 +113,7 @@ def kits_generate(
         participant_codes_issue(actor=actor, school_id=sid, campaign_id=work.campaign_id)
     audit_record(
         actor=actor,
-        action="materials.generate",
-        request=request,
+        action=MaterialsAudit.MATERIALS_GENERATE,
         details={
             "work_id": work.pk,
             "region_id": region_id,

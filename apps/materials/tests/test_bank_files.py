@@ -384,6 +384,57 @@ def test_a_broken_image_uploaded_on_the_bank_page_is_reported(world) -> None:
     assert not MaterialFile.objects.filter(work=work).exists()
 
 
+def test_the_images_zip_is_kept_beside_the_preview_applied_from_it_and_dropped_on_discard(
+    world, django_capture_on_commit_callbacks
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from apps.core.imports import import_file
+    from apps.core.models import ImportBatch
+
+    # given the federal operator and a work with a bank
+    work = russian4()
+    png = _png()
+    client = world.client_for("federal")
+
+    def upload() -> ImportBatch:
+        client.post(
+            reverse("materials-bank"),
+            {
+                "work": work.pk,
+                "file": SimpleUploadedFile("bank.json", _bank_with_image(work)),
+                "images": SimpleUploadedFile("рисунки.zip", _zip({"схема.png": png})),
+            },
+        )
+        return ImportBatch.objects.filter(kind="bank").latest("pk")
+
+    # when the bank comes with an images zip
+    batch = upload()
+    # then the zip is stored beside the file and the preview counts the new image; none is stored
+    assert import_file(batch, "images.zip") == _zip({"схема.png": png})
+    assert batch.preview["counts"]["images"] == 1
+    assert not MaterialFile.objects.filter(work=work, kind=MaterialFile.Kind.IMAGE).exists()
+    # when it is applied on its page
+    url = reverse("materials-bank-import", args=[batch.pk])
+    page = client.post(url, {"op": "apply"}, follow=True).content.decode()
+    # then the image is stored from the kept zip and the page says so
+    assert "Добавлено изображений: 1." in page
+    stored = MaterialFile.objects.get(work=work, kind=MaterialFile.Kind.IMAGE)
+    assert stored.sha256 == hashlib.sha256(png).hexdigest()
+    # when the same upload is made again and discarded
+    second = upload()
+    paths = [second.file, second.preview["files"]["images.zip"]]
+    assert all(default_storage.exists(p) for p in paths)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("materials-bank-import", args=[second.pk]), {"op": "discard"})
+    # then both stored files are deleted and the bank stays as the first apply left it
+    second.refresh_from_db()
+    assert second.status == ImportBatch.Status.DISCARDED
+    assert not any(default_storage.exists(p) for p in paths)
+    assert MaterialFile.objects.filter(work=work, kind=MaterialFile.Kind.IMAGE).count() == 1
+
+
 def test_exported_bank_and_images_import_again_unchanged(world) -> None:
     from django.urls import reverse
 

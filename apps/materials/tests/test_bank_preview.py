@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from apps.campaigns.tests.factories import WorkFactory
+from apps.core.imports import ImportStaleError
 from apps.core.models import AuditEvent, ImportBatch
-from apps.core.uploads import UploadError
 from apps.materials import services
 from apps.materials.models import BankItem, WorkBank
 from apps.materials.tests.bank_data import bank_json, load_bank
@@ -59,8 +59,8 @@ def test_preview_changes_nothing_and_apply_changes_exactly_what_it_said(world) -
     before = _state(work)
     total = BankItem.objects.filter(work=work).count()
     # when the file is previewed
-    batch = services.bank_import_preview(
-        actor=actor, work_id=work.pk, content=content, filename="банк.json"
+    batch = services.bank_import_upload(
+        actor=actor, work_id=work.pk, content=content, name="банк.json"
     )
     # then nothing in the bank changed, the file is stored and the preview counts per column
     assert _state(work) == before
@@ -113,8 +113,8 @@ def test_discard_drops_the_upload_and_its_file(world, django_capture_on_commit_c
     actor = actor_for_user(world.users["federal"])
     content, _ = _edited_bank(work)
     before = _state(work)
-    batch = services.bank_import_preview(
-        actor=actor, work_id=work.pk, content=content, filename="банк.json"
+    batch = services.bank_import_upload(
+        actor=actor, work_id=work.pk, content=content, name="банк.json"
     )
     # when it is discarded
     with django_capture_on_commit_callbacks(execute=True):
@@ -131,17 +131,20 @@ def test_apply_is_refused_when_the_bank_changed_after_the_preview(world) -> None
     work = _loaded_work()
     actor = actor_for_user(world.users["federal"])
     content, _ = _edited_bank(work)
-    batch = services.bank_import_preview(
-        actor=actor, work_id=work.pk, content=content, filename="банк.json"
+    batch = services.bank_import_upload(
+        actor=actor, work_id=work.pk, content=content, name="банк.json"
     )
     services.bank_import(actor=SYSTEM, work_id=work.pk, content=content, filename="b.json")
     before = _state(work)
     # when the preview is applied
-    with pytest.raises(UploadError) as exc:
+    with pytest.raises(ImportStaleError) as exc:
         services.bank_import_apply(actor=actor, batch_id=batch.pk)
-    # then it is refused in Russian and nothing changes
-    assert "изменился после предпросмотра" in str(exc.value.errors[0])
+    # then it is refused in Russian (409, naming the work's bank) and nothing changes
+    assert exc.value.status == 409
+    assert "изменились (банк работы «" in exc.value.message
     assert _state(work) == before
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.PREVIEW
 
 
 def test_a_bad_file_is_refused_in_russian_and_nothing_is_stored(world) -> None:
@@ -189,9 +192,12 @@ def test_the_operator_previews_and_applies_on_the_pages(world) -> None:
     assert world.client_for("regional").get(url).status_code == 403
     assert world.client_for("regional").post(url, {"op": "apply"}).status_code == 403
     # when the operator applies it
-    done = client.post(url, {"op": "apply"}, follow=True).content.decode()
-    # then the bank is loaded in version 2
+    applied = client.post(url, {"op": "apply"}, follow=True)
+    done = applied.content.decode()
+    # then the bank is loaded in version 2 and the upload's page says so
+    assert applied.redirect_chain == [(url, 302)]
     assert "Банк загружен (версия 2): добавлено 1, изменено 1, снято 1" in done
+    assert "Состояние: применён." in done
     # when it is applied again
     again = client.post(url, {"op": "apply"}, follow=True).content.decode()
     # then it says so and nothing changes

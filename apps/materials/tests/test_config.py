@@ -30,7 +30,7 @@ def test_beat_sweeps_background_jobs_every_five_minutes() -> None:
 
     assert {
         "materials.kit_build",
-        "accounts_apply",
+        "import_apply:accounts.school_organizers",
         "school_list_export",
         "results_remind",
     } <= job_kinds()

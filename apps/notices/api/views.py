@@ -48,7 +48,7 @@ class NoticeReadApi(ScopedAPIMixin, APIView):
     @extend_schema(request=None, responses=s.NoticeReadOutputSerializer)
     def post(self, request: Request, pk: int) -> Response:
         try:
-            read = services.notice_mark_read(actor=self.actor, notice_id=pk, request=request)
+            read = services.notice_mark_read(actor=self.actor, notice_id=pk)
         except ObjectDoesNotExist as exc:
             raise NotFound("Объявление не найдено.") from exc
         data = {"notice": pk, "read": read is not None, "read_at": getattr(read, "read_at", None)}
@@ -64,7 +64,7 @@ class NoticeFileApi(ScopedAPIMixin, APIView):
     @extend_schema(responses={200: OpenApiResponse(description="Файл документа")})
     def get(self, request: Request, pk: int) -> FileResponse:
         try:
-            nf, handle = services.notice_file_open(actor=self.actor, file_id=pk, request=request)
+            nf, handle = services.notice_file_open(actor=self.actor, file_id=pk)
         except ObjectDoesNotExist as exc:
             raise NotFound("Файл не найден.") from exc
         return FileResponse(handle, as_attachment=True, filename=nf.original_name)

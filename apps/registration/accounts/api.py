@@ -20,16 +20,19 @@ from rest_framework.views import APIView
 
 from apps.core.api_errors import ErrorSerializer
 from apps.core.drf import BoundedJSONParser
+from apps.core.imports import DISCARD, ImportOutcome
 from apps.core.models import ImportBatch, Job
 from apps.core.uploads import looks_like_formula
 from apps.registration.access import A, ScopedAPIMixin
 from apps.registration.accounts import selectors as sel
 from apps.registration.accounts import services as svc
 from apps.registration.accounts.rules import AccountFileKind, account_template_xlsx
+from apps.registration.import_views import ImportActionApi, ImportOutcomeSerializer
 from apps.registration.messages import text
 from apps.registration.models import CredentialsFile, Municipality, Region, School, User
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+APPLY_QUEUED = "Файл принят; изменения вносятся. Состояние — по ссылке Location."
 
 
 # --- serializers ------------------------------------------------------------------------------
@@ -139,7 +142,7 @@ class ImportOutputSerializer(serializers.ModelSerializer[ImportBatch]):
         if jobs is not None:  # a list serializes with the jobs read in one query
             job = jobs.get(obj.pk)
         else:
-            job = sel.account_import_apply_job(actor=self.context["actor"], batch_id=obj.pk)
+            job = sel.account_import_apply_job(actor=self.context["actor"], batch=obj)
         return ApplyJobOutputSerializer(job).data if job is not None else None
 
 
@@ -153,10 +156,14 @@ class DoneOutputSerializer(serializers.Serializer[Any]):
     credentials_id = serializers.IntegerField(allow_null=True)
 
 
-class ImportResultOutputSerializer(serializers.Serializer[Any]):
-    done = serializers.BooleanField()
-    detail = serializers.CharField()
-    batch = ImportOutputSerializer()
+class AccountImportOutcomeSerializer(ImportOutcomeSerializer):
+    credentials_id = serializers.IntegerField(
+        allow_null=True,
+        help_text="Файл с новыми паролями: GET /api/v1/credentials/{id}/download/ (null — нет)",
+    )
+    apply_job = ApplyJobOutputSerializer(
+        allow_null=True, help_text="Фоновое применение загрузки (null — не запрашивалось)"
+    )
 
 
 def _account(user: User | None) -> dict[str, Any] | None:
@@ -177,13 +184,6 @@ class _Scoped(ScopedAPIMixin, APIView):
 
     def _ctx(self) -> dict[str, Any]:
         return {"actor": self.actor, "request": self.request}
-
-    def _result(self, result: svc.ApplyResult) -> dict[str, Any]:
-        return {
-            "done": result.done,
-            "detail": result.message,
-            "batch": ImportOutputSerializer(result.batch, context=self._ctx()).data,
-        }
 
 
 # --- regional coordinator ---------------------------------------------------------------------
@@ -221,7 +221,6 @@ class RegionalCoordinatorSetApi(_Scoped):
             region_id=v["region_id"],
             person=svc.Person(v["full_name"], v["position"], v["phone"], v["email"]),
             replace=v["replace"],
-            request=request._request,
         )
         return Response(
             {
@@ -243,7 +242,6 @@ class _ReissueApi(_Scoped):
             actor=self.actor,
             model=self.scoped_model,  # type: ignore[arg-type]
             unit_id=pk,
-            request=request._request,
         )
         if cf is None:
             return Response(
@@ -318,7 +316,7 @@ class AccountImportListApi(_Scoped):
     @extend_schema(responses=ImportOutputSerializer(many=True), summary="Мои загрузки")
     def get(self, request: Request) -> Response:
         batches = list(sel.account_import_list(actor=self.actor)[:100])
-        jobs = sel.account_import_apply_jobs(actor=self.actor, batch_ids=[b.pk for b in batches])
+        jobs = sel.account_import_apply_jobs(actor=self.actor, batches=batches)
         ctx = {**self._ctx(), "apply_jobs": jobs}
         return Response(ImportOutputSerializer(batches, many=True, context=ctx).data)
 
@@ -341,7 +339,6 @@ class AccountImportListApi(_Scoped):
             name=upload.name or "",
             file=upload,
             size=upload.size or 0,
-            request=request._request,
         )
         return Response(
             ImportOutputSerializer(batch, context=self._ctx()).data, status=status.HTTP_201_CREATED
@@ -358,68 +355,77 @@ class AccountImportDetailApi(_Scoped):
         return Response(ImportOutputSerializer(batch, context=self._ctx()).data)
 
 
-class AccountImportApplyApi(_Scoped):
+class _AccountImportActionApi(ImportActionApi):
+    """Apply or discard an upload of either coordinator file (the kind is the batch's)."""
+
+    method_actions = {"POST": A.IMPORT_ACCOUNTS}
+    output_serializer = AccountImportOutcomeSerializer
+
+    def outcome_data(self, outcome: ImportOutcome) -> Any:
+        """The base shape with the upload as it is now, its passwords file and its apply job."""
+        batch = sel.account_import_get(actor=self.actor, batch_id=outcome.batch.pk)
+        credentials = sel.credentials_for_batch(actor=self.actor, batch=batch)
+        job = sel.account_import_apply_job(actor=self.actor, batch=batch)
+        now = ImportOutcome(batch, outcome.done, outcome.message)
+        return {
+            **ImportOutcomeSerializer(now).data,
+            "credentials_id": credentials.pk if credentials else None,
+            "apply_job": ApplyJobOutputSerializer(job).data if job is not None else None,
+        }
+
+
+class AccountImportApplyApi(_AccountImportActionApi):
     """Apply an upload in the background (a job per upload; asking twice applies it once).
 
-    200 — finished within the request (``done`` true: applied; false: nothing done, reason in
-    ``detail``); 202 — queued or running: poll ``Location`` (the upload) until
-    ``batch.status`` is ``applied`` (``credentials_id`` then names the passwords file) or
-    ``batch.apply_job.status`` is ``failed`` (reason in ``apply_job.error``; nothing changed).
+    200 — finished within the request (``done`` true: applied, ``credentials_id`` names the
+    passwords file; false: nothing done, reason in ``message``); 202 — queued or running: poll
+    ``Location`` (the upload) until its ``status`` is ``applied`` or ``apply_job.status`` is
+    ``failed`` (reason in ``apply_job.error``; nothing changed); 409 — the preview is stale
+    (``import_stale``) or the apply failed (``accounts_apply_failed``).
     """
-
-    scoped_model = ImportBatch
-    method_actions = {"POST": A.IMPORT_ACCOUNTS}
 
     @extend_schema(
         request=None,
         responses={
-            200: ImportResultOutputSerializer,
-            202: ImportResultOutputSerializer,
+            200: AccountImportOutcomeSerializer,
+            202: AccountImportOutcomeSerializer,
+            404: ErrorSerializer,
             409: ErrorSerializer,
         },
         summary="Применить загрузку в фоне (повторное применение ничего не меняет)",
     )
     def post(self, request: Request, pk: int) -> Response:
-        # RegistrationError (409) when the accounts changed since the preview
-        asked = svc.account_import_apply_request(
-            actor=self.actor, batch_id=pk, request=request._request
-        )
+        # ImportStaleError (409) when the accounts changed since the preview
+        asked = svc.account_import_apply_request(actor=self.actor, batch_id=pk)
         if asked.job is None:
-            batch = ImportOutputSerializer(asked.batch, context=self._ctx()).data
-            return Response({"done": False, "detail": asked.refusal, "batch": batch})
-        batch_now = sel.account_import_get(actor=self.actor, batch_id=pk)
-        job = sel.account_import_apply_job(actor=self.actor, batch_id=pk)
+            return Response(self.outcome_data(ImportOutcome(asked.batch, False, asked.refusal)))
+        job = sel.account_import_apply_job(actor=self.actor, batch=asked.batch)
         if job is not None and job.status == Job.Status.FAILED:
             return Response(
                 {"detail": job.error, "code": "accounts_apply_failed"},
                 status=status.HTTP_409_CONFLICT,
             )
-        body = ImportOutputSerializer(batch_now, context=self._ctx()).data
         if job is not None and job.status == Job.Status.DONE:
-            credentials = sel.credentials_for_batch(actor=self.actor, batch=batch_now)
-            return Response({"done": True, "detail": svc.apply_message(credentials), "batch": body})
-        response = Response(
-            {
-                "done": False,
-                "detail": "Файл принят; изменения вносятся. Состояние — по ссылке Location.",
-                "batch": body,
-            },
-            status=status.HTTP_202_ACCEPTED,
-        )
+            credentials = sel.credentials_for_batch(actor=self.actor, batch=asked.batch)
+            done = ImportOutcome(asked.batch, True, svc.apply_message(credentials))
+            return Response(self.outcome_data(done))
+        queued = ImportOutcome(asked.batch, False, APPLY_QUEUED)
+        response = Response(self.outcome_data(queued), status=status.HTTP_202_ACCEPTED)
         response["Location"] = reverse("api-account-import-detail", args=[pk])
         return response
 
 
-class AccountImportDiscardApi(_Scoped):
-    scoped_model = ImportBatch
-    method_actions = {"POST": A.IMPORT_ACCOUNTS}
+class AccountImportDiscardApi(_AccountImportActionApi):
+    operation = DISCARD
 
     @extend_schema(
-        request=None, responses=ImportResultOutputSerializer, summary="Отменить загрузку"
+        request=None,
+        responses={200: AccountImportOutcomeSerializer, 404: ErrorSerializer},
+        summary="Отменить загрузку",
     )
     def post(self, request: Request, pk: int) -> Response:
-        result = svc.account_import_discard(actor=self.actor, batch_id=pk, request=request._request)
-        return Response(self._result(result))
+        outcome = svc.account_import_discard(actor=self.actor, batch_id=pk)
+        return Response(self.outcome_data(outcome))
 
 
 # --- credentials ------------------------------------------------------------------------------
@@ -448,9 +454,7 @@ class CredentialsDownloadApi(_Scoped):
     )
     def get(self, request: Request, pk: int) -> HttpResponse | Response:
         # CredentialsGoneError (410) once downloaded or expired
-        name, content = svc.credentials_download(
-            actor=self.actor, credentials_id=pk, request=request._request
-        )
+        name, content = svc.credentials_download(actor=self.actor, credentials_id=pk)
         return _xlsx(content, name)
 
 
@@ -487,7 +491,6 @@ class SpecialistAddApi(_Scoped):
             actor=self.actor,
             school_id=v["school_id"],
             person=svc.Person(v["full_name"], v["position"], v["phone"], v["email"]),
-            request=request._request,
         )
         return Response(
             {
@@ -507,9 +510,7 @@ class SpecialistDisableApi(_Scoped):
         request=None, responses=DoneOutputSerializer, summary="Отключить технического специалиста"
     )
     def post(self, request: Request, pk: int, user_id: int) -> Response:
-        user = svc.specialist_disable(
-            actor=self.actor, school_id=pk, user_id=user_id, request=request._request
-        )
+        user = svc.specialist_disable(actor=self.actor, school_id=pk, user_id=user_id)
         if user is None:
             detail = text("specialist_not_found")
             return Response({"done": False, "detail": detail, "credentials_id": None})

@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from apps.core.imports import import_apply_job, import_apply_jobs
 from apps.core.models import ImportBatch, Job
 from apps.registration import constants as c
 from apps.registration.access import A, Actor
 from apps.registration.accounts.rules import AccountFileKind, TemplateRow
 from apps.registration.accounts.services import (
     ACCOUNT_IMPORT_KINDS,
-    apply_job_key,
+    account_import_kind,
     holders,
     import_children,
     import_unit_get,
     unit_login,
 )
-from apps.registration.constants import ACCOUNTS_APPLY
 from apps.registration.models import (
     CredentialsFile,
     Municipality,
@@ -114,19 +115,19 @@ def credentials_for_batch(*, actor: Actor, batch: ImportBatch) -> CredentialsFil
     )
 
 
-def account_import_apply_job(*, actor: Actor, batch_id: int) -> Job | None:
-    """The background apply of an upload, if one was asked for."""
-    return (
-        Job.objects.for_actor(actor, A.IMPORT_ACCOUNTS)
-        .filter(kind=ACCOUNTS_APPLY, key=apply_job_key(batch_id))
-        .first()
-    )
+def account_import_apply_job(*, actor: Actor, batch: ImportBatch) -> Job | None:
+    """The background apply of an upload, if one was asked for (the job of its kind)."""
+    if batch.kind not in ACCOUNT_IMPORT_KINDS:
+        return None
+    return import_apply_job(account_import_kind(batch.kind), actor=actor, batch_id=batch.pk)
 
 
-def account_import_apply_jobs(*, actor: Actor, batch_ids: list[int]) -> dict[int, Job]:
-    """The background applies of several uploads by batch id (one query)."""
-    keys = {apply_job_key(pk): pk for pk in batch_ids}
-    jobs = Job.objects.for_actor(actor, A.IMPORT_ACCOUNTS).filter(
-        kind=ACCOUNTS_APPLY, key__in=list(keys)
-    )
-    return {keys[j.key]: j for j in jobs}
+def account_import_apply_jobs(*, actor: Actor, batches: Sequence[ImportBatch]) -> dict[int, Job]:
+    """The background applies of several uploads by batch id (one query per kind)."""
+    found: dict[int, Job] = {}
+    for code in ACCOUNT_IMPORT_KINDS:
+        ids = [b.pk for b in batches if b.kind == code]
+        if ids:
+            kind = account_import_kind(code)
+            found.update(import_apply_jobs(kind, actor=actor, batch_ids=ids))
+    return found

@@ -9,38 +9,43 @@ Decisions:
 * One-time passwords exist in plaintext only inside a Fernet-encrypted credentials payload; the
   xlsx is built at its single download, which wipes the payload.
 * Every write owns its transaction and records exactly one audit event per effect.
+* A coordinator file goes through the import framework (``apps.core.imports``); its kinds are in
+  ``accounts/imports.py`` (registered at start-up), the three steps here call the framework.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
-import logging
 import re
 import secrets
-import uuid
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import IO, Any
 
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.db import OperationalError, transaction
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Model
-from django.http import HttpRequest
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from apps.core import crypto, instants
-from apps.core.errors import DomainError
-from apps.core.jobs import job_send
-from apps.core.models import ImportBatch, Job
+from apps.core.client_ip import Client
+from apps.core.imports import (
+    ApplyRequest,
+    ImportKind,
+    ImportOutcome,
+    ImportStaleError,
+    import_apply,
+    import_apply_request,
+    import_discard,
+    import_kind_of,
+    import_upload,
+)
+from apps.core.models import ImportBatch
 from apps.core.scoping import Level, Scope
-from apps.core.services import audit_record, job_claim, job_fail, job_mark_done
-from apps.core.uploads import MAX_UPLOAD_BYTES, UploadError, file_error
+from apps.core.services import audit_record
 from apps.registration import constants as c
 from apps.registration import totp
 from apps.registration.access import A, Actor, actor_for_user
@@ -49,9 +54,8 @@ from apps.registration.accounts.rules import (
     CredentialRow,
     PersonRow,
     credentials_xlsx,
-    parse_account_file,
 )
-from apps.registration.constants import ACCOUNTS_APPLY
+from apps.registration.audit import AccountsAudit
 from apps.registration.messages import (
     CredentialsGoneError,
     RegistrationError,
@@ -68,8 +72,6 @@ from apps.registration.models import (
     User,
 )
 from apps.registration.services_tokens import api_tokens_revoke
-
-logger = logging.getLogger(__name__)
 
 Unit = Region | Municipality | School
 
@@ -104,17 +106,6 @@ class AccountOutcome:
     outcome: str
     user: User | None
     credentials: CredentialsFile | None = None
-
-
-@dataclass
-class ApplyResult:
-    """What an apply (or discard) did; ``done`` is False when it left the batch alone."""
-
-    batch: ImportBatch
-    credentials: CredentialsFile | None = None
-    counts: dict[str, int] = field(default_factory=dict)
-    done: bool = True
-    message: str = ""
 
 
 # --- units and their accounts -----------------------------------------------------------------
@@ -259,7 +250,7 @@ def plan_outcome(current: User | None, person: Person, *, replace: bool) -> str:
     return UNCHANGED if Person.of(current) == person else UPDATED
 
 
-def _credentials_issue(
+def credentials_issue(
     *, actor: Actor, title: str, rows: Sequence[CredentialRow], batch: Any = None
 ) -> CredentialsFile:
     """Store the one-time passwords encrypted, scoped to the issuer's own unit.
@@ -293,23 +284,25 @@ def _credentials_issue(
     return cf
 
 
-def _write_person(
+def account_write(
     *,
     actor: Actor,
     unit: Unit,
     person: Person,
     replace: bool,
-    request: HttpRequest | None,
     batch: ImportBatch | None = None,
     current: User | None = None,
     expected: str | None = None,
 ) -> tuple[str, User | None, CredentialRow | None]:
-    """Create, replace or update the account of one unit; one audit event per effect."""
+    """Create, replace or update the account of one unit; one audit event per effect.
+
+    ``expected`` (the outcome a preview showed) refuses a unit that changed since as stale.
+    """
     codename = _CODENAME[type(unit)]
     login = unit_login(unit)
     outcome = plan_outcome(current, person, replace=replace)
     if expected is not None and outcome != expected:
-        raise RegistrationError("import_stale", row="—", unit=unit.code)
+        raise ImportStaleError(what=unit.code)
     details: dict[str, Any] = {"unit": unit.code, "login": login}
     if batch is not None:
         details["batch"] = batch.pk
@@ -319,10 +312,9 @@ def _write_person(
         _update_person(current, person)
         audit_record(
             actor=actor,
-            action="account.update",
+            action=AccountsAudit.ACCOUNT_UPDATE,
             target=current,
             scope=unit_scope(unit),
-            request=request,
             details=details,
         )
         return outcome, current, None
@@ -333,10 +325,11 @@ def _write_person(
     user, password = _create_account(unit=unit, login=login, person=person, codename=codename)
     audit_record(
         actor=actor,
-        action="account.replace" if outcome == REPLACED else "account.create",
+        action=AccountsAudit.ACCOUNT_REPLACE
+        if outcome == REPLACED
+        else AccountsAudit.ACCOUNT_CREATE,
         target=user,
         scope=unit_scope(unit),
-        request=request,
         details=details,
     )
     return outcome, user, CredentialRow(unit_label(unit), person.full_name, login, password)
@@ -352,7 +345,6 @@ def regional_coordinator_set(
     region_id: int,
     person: Person,
     replace: bool,
-    request: HttpRequest | None = None,
 ) -> AccountOutcome:
     """Create, replace or update the coordinator of a region; issue credentials if created."""
     region = (
@@ -361,12 +353,12 @@ def regional_coordinator_set(
         .get(pk=region_id)
     )
     current = holders([region]).get(region.pk)
-    outcome, user, cred = _write_person(
-        actor=actor, unit=region, person=person, replace=replace, request=request, current=current
+    outcome, user, cred = account_write(
+        actor=actor, unit=region, person=person, replace=replace, current=current
     )
     credentials = None
     if cred is not None:
-        credentials = _credentials_issue(
+        credentials = credentials_issue(
             actor=actor,
             title=f"Региональный координатор {region.code} {region.name}",
             rows=[cred],
@@ -383,9 +375,7 @@ _REISSUE_ACTION: dict[type[Model], str] = {
 }
 
 
-def _reset_password(
-    *, actor: Actor, unit: Unit, user: User, request: HttpRequest | None
-) -> CredentialRow:
+def _reset_password(*, actor: Actor, unit: Unit, user: User) -> CredentialRow:
     password = generate_password()
     user.set_password(password)  # also ends the holder's open sessions
     user.must_change_password = True
@@ -404,10 +394,9 @@ def _reset_password(
     api_tokens_revoke(user=user)  # a token outlives no password
     audit_record(
         actor=actor,
-        action="account.reissue",
+        action=AccountsAudit.ACCOUNT_REISSUE,
         target=user,
         scope=unit_scope(unit),
-        request=request,
         details={"unit": unit.code, "login": user.username},
     )
     return CredentialRow(unit_label(unit), user.full_name, user.username, password)
@@ -419,7 +408,6 @@ def account_reissue(
     actor: Actor,
     model: type[Region | Municipality | School],
     unit_id: int,
-    request: HttpRequest | None = None,
 ) -> CredentialsFile | None:
     """A new one-time password for a unit's account (the old one stops working).
 
@@ -431,8 +419,8 @@ def account_reissue(
     user = holders([unit]).get(unit.pk)
     if user is None:
         return None
-    row = _reset_password(actor=actor, unit=unit, user=user, request=request)
-    return _credentials_issue(actor=actor, title=f"Новый пароль: {unit_label(unit)}", rows=[row])
+    row = _reset_password(actor=actor, unit=unit, user=user)
+    return credentials_issue(actor=actor, title=f"Новый пароль: {unit_label(unit)}", rows=[row])
 
 
 # --- uploads: preview → apply -----------------------------------------------------------------
@@ -475,78 +463,19 @@ def import_children(*, actor: Actor, kind: AccountFileKind, unit: Any) -> list[A
     )
 
 
-def _unit_code(kind: AccountFileKind, unit: Any) -> str:
-    return unit_login(unit) if kind is AccountFileKind.MUNICIPAL_COORDINATORS else unit.code
+def account_import_kind(code: str) -> ImportKind:
+    """The import kind of a coordinator file's batch (``accounts/imports.py``, registered at
+    start-up); a batch of another kind gets the first, whose refusal says it is not about
+    accounts."""
+    if code not in ACCOUNT_IMPORT_KINDS:
+        code = AccountFileKind.MUNICIPAL_COORDINATORS.value
+    return import_kind_of(code)
 
 
-def _people_as_written(children: Sequence[Any]) -> dict[str, tuple[str, str, str, str]]:
-    """Each unit's current person as the template writes it: code → (name, position, phone,
-    email)."""
-    held = holders(children)
-    return {
-        u.code: (h.full_name, h.position, h.phone, h.email)
-        for u in children
-        if (h := held.get(u.pk)) is not None
-    }
-
-
-def _plan(rows: Iterable[PersonRow], children: Sequence[Any]) -> list[dict[str, Any]]:
-    by_code = {u.code: u for u in children}
-    rows = list(rows)
-    current = holders([by_code[r.code] for r in rows])
-    plan = []
-    for r in rows:
-        unit = by_code[r.code]
-        cur = current.get(unit.pk)
-        outcome = plan_outcome(cur, Person.of(r), replace=r.replace)
-        plan.append(
-            {
-                "row": r.row,
-                "code": r.code,
-                "unit_name": unit_label(unit),
-                "login": unit_login(unit),
-                "outcome": outcome,
-                "reason": OUTCOME_LABELS[outcome],
-                "person": r.as_dict(),
-                "current": None
-                if cur is None
-                else {"user_id": cur.pk, "login": cur.username, "full_name": cur.full_name},
-            }
-        )
-    return plan
-
-
-def _counts(plan: Sequence[dict[str, Any]]) -> dict[str, int]:
-    counts = dict.fromkeys((CREATED, REPLACED, UPDATED, UNCHANGED), 0)
-    for p in plan:
-        counts[p["outcome"]] += 1
-    return counts
-
-
-def account_import_reject_record(
-    *,
-    actor: Actor,
-    kind: AccountFileKind,
-    unit: Any,
-    name: str,
-    content_sha256: str,
-    error_count: int,
-    request: HttpRequest | None = None,
-) -> None:
-    """The audit row of a refused upload (nothing else is written)."""
-    audit_record(
-        actor=actor,
-        action="accounts.upload_rejected",
-        target=unit,
-        scope=unit_scope(unit),
-        request=request,
-        details={
-            "kind": kind.value,
-            "file": name[:200],
-            "sha256": content_sha256,
-            "errors": error_count,
-        },
-    )
+def _batch_kind(actor: Actor, batch_id: int) -> ImportKind:
+    """The kind of an upload in the actor's scope (``DoesNotExist`` if out of scope)."""
+    batch = ImportBatch.objects.for_actor(actor, A.IMPORT_ACCOUNTS).get(pk=batch_id)
+    return account_import_kind(batch.kind)
 
 
 def account_import_upload(
@@ -557,134 +486,18 @@ def account_import_upload(
     name: str,
     file: IO[bytes],
     size: int,
-    request: HttpRequest | None = None,
 ) -> ImportBatch:
-    """Validate a coordinator file and store it with its preview. Raises UploadError (audited).
-
-    A file over the size limit is refused before it is read.
-    """
-    unit = import_unit_get(actor=actor, kind=kind, unit_id=unit_id)
-    children = import_children(actor=actor, kind=kind, unit=unit)
-    content = file.read(MAX_UPLOAD_BYTES + 1) if size <= MAX_UPLOAD_BYTES else b""
-    sha = hashlib.sha256(content).hexdigest() if content else ""
-    try:
-        if size > MAX_UPLOAD_BYTES or len(content) > MAX_UPLOAD_BYTES:
-            raise file_error(
-                f"Файл слишком большой ({max(size, len(content)) / 1024 / 1024:.1f} МБ); "
-                f"допускается не более {MAX_UPLOAD_BYTES // 1024 // 1024} МБ."
-            )
-        rows = parse_account_file(
-            content,
-            kind=kind,
-            unit_code=_unit_code(kind, unit),
-            expected_codes=[u.code for u in children],
-            current=_people_as_written(children),
-        )
-    except UploadError as exc:
-        account_import_reject_record(
-            actor=actor,
-            kind=kind,
-            unit=unit,
-            name=name,
-            content_sha256=sha,
-            error_count=len(exc.errors),
-            request=request,
-        )
-        raise
-    plan = _plan(rows, children)
-    if actor.user is None:  # an upload is always somebody's; the batch's actor is required
-        raise PermissionDenied
-    path = default_storage.save(f"imports/accounts/{uuid.uuid4().hex}.xlsx", ContentFile(content))
-    scope = unit_scope(unit)
-    try:
-        with transaction.atomic():
-            batch = ImportBatch.objects.create(
-                kind=kind.value,
-                actor=actor.user,
-                status=ImportBatch.Status.PREVIEW,
-                original_name=name[:255],
-                file=path,
-                file_sha256=sha,
-                preview={
-                    "unit": {"id": unit.pk, "code": unit.code, "label": unit_label(unit)},
-                    "rows": plan,
-                    "counts": _counts(plan),
-                },
-                region_id=scope.region_id,
-                municipality_id=scope.municipality_id,
-                school_id=scope.school_id,
-            )
-            audit_record(
-                actor=actor,
-                action="accounts.upload",
-                target=batch,
-                scope=scope,
-                request=request,
-                details={"kind": kind.value, "file": name[:200], "sha256": sha, **_counts(plan)},
-            )
-    except Exception:
-        default_storage.delete(path)
-        raise
-    return batch
-
-
-def _batch_for(actor: Actor, batch_id: int) -> ImportBatch:
-    return (
-        ImportBatch.objects.for_actor(actor, A.IMPORT_ACCOUNTS).select_for_update().get(pk=batch_id)
+    """Validate a coordinator file and store it with its preview. Raises ``UploadError``
+    (audited; a file over the size limit is refused unread) and ``DoesNotExist`` for a unit out
+    of scope."""
+    return import_upload(
+        account_import_kind(kind.value),
+        actor=actor,
+        name=name,
+        file=file,
+        size=size,
+        unit_id=unit_id,
     )
-
-
-def _not_applicable(batch: ImportBatch, actor: Actor) -> str:
-    """Why a batch cannot be applied or discarded now ('' if it can)."""
-    if batch.kind not in ACCOUNT_IMPORT_KINDS:
-        return "Эта загрузка не относится к учётным записям; здесь её применить нельзя."
-    if batch.status == ImportBatch.Status.APPLIED:
-        when = instants.format_instant(batch.applied_at, actor.unit)
-        return f"Файл уже применён {when}; повторное применение ничего не меняет."
-    if batch.status != ImportBatch.Status.PREVIEW:
-        return f"Загрузка {batch.get_status_display()}; применить её нельзя. Загрузите файл заново."
-    return ""
-
-
-@dataclass
-class _ApplyPlan:
-    """A batch re-planned under row locks against the current accounts."""
-
-    kind: AccountFileKind
-    unit: Any
-    rows: list[PersonRow]
-    locked: dict[str, Any]
-    fresh: list[dict[str, Any]]
-
-
-def _apply_plan(actor: Actor, batch: ImportBatch) -> _ApplyPlan:
-    """Lock the units a batch writes to and re-plan it; ``import_stale`` if it changed."""
-    kind = AccountFileKind(batch.kind)
-    unit = import_unit_get(actor=actor, kind=kind, unit_id=batch.preview["unit"]["id"], lock=True)
-    children = import_children(actor=actor, kind=kind, unit=unit)
-    rows = [PersonRow.from_dict(p["person"]) for p in batch.preview["rows"]]
-    known = {u.code for u in children}
-    for p in batch.preview["rows"]:
-        if p["code"] not in known:
-            raise RegistrationError("import_stale", row=p["row"], unit=p["code"])
-    # Lock the units written to, then re-plan against the current state (re-validation).
-    model, action = (
-        (Municipality, A.MANAGE_MUNICIPAL_COORDINATORS)
-        if kind is AccountFileKind.MUNICIPAL_COORDINATORS
-        else (School, A.MANAGE_SCHOOL_ORGANIZERS)
-    )
-    wanted = {r.code for r in rows}
-    locked = {
-        u.code: u
-        for u in model.objects.for_actor(actor, action)
-        .select_for_update()
-        .filter(pk__in=[u.pk for u in children if u.code in wanted])
-    }
-    fresh = _plan(rows, [locked[r.code] for r in rows])
-    for old, new in zip(batch.preview["rows"], fresh, strict=True):
-        if old["outcome"] != new["outcome"] or old["current"] != new["current"]:
-            raise RegistrationError("import_stale", row=old["row"], unit=old["code"])
-    return _ApplyPlan(kind=kind, unit=unit, rows=rows, locked=locked, fresh=fresh)
 
 
 def apply_message(credentials: CredentialsFile | None) -> str:
@@ -694,261 +507,35 @@ def apply_message(credentials: CredentialsFile | None) -> str:
     )
 
 
-@transaction.atomic
-def account_import_apply(
-    *, actor: Actor, batch_id: int, request: HttpRequest | None = None
-) -> ApplyResult:
-    """Apply a previewed upload in one transaction; applying it again changes nothing.
+def account_import_apply(*, actor: Actor, batch_id: int) -> ImportOutcome:
+    """Apply a previewed upload now, in one transaction; applying it again changes nothing.
 
-    The rows are re-planned under row locks against the current accounts; if anything differs
-    from the preview the whole apply is refused (``RegistrationError`` ``import_stale``).
-    Pages and the API do not call this directly: they queue it (``account_import_apply_request``)
-    and the job runs it (``account_import_apply_run``).
+    The outcome's ``result`` is the credentials file of the new passwords (None if none). Pages
+    and the API do not call this: they queue the apply (``account_import_apply_request``) and
+    its job runs it (``registration.accounts_apply``).
     """
-    batch = _batch_for(actor, batch_id)
-    refusal = _not_applicable(batch, actor)
-    if refusal:
-        existing = (
-            CredentialsFile.objects.for_actor(actor, A.DOWNLOAD_CREDENTIALS)
-            .filter(batch=batch)
-            .first()
-        )
-        return ApplyResult(batch=batch, credentials=existing, done=False, message=refusal)
-    plan = _apply_plan(actor, batch)
-    current = holders([plan.locked[r.code] for r in plan.rows])
-    creds: list[CredentialRow] = []
-    for r, p in zip(plan.rows, plan.fresh, strict=True):
-        target = plan.locked[r.code]
-        _, _, cred = _write_person(
-            actor=actor,
-            unit=target,
-            person=Person.of(r),
-            replace=r.replace,
-            request=request,
-            batch=batch,
-            current=current.get(target.pk),
-            expected=p["outcome"],
-        )
-        if cred is not None:
-            creds.append(cred)
-    credentials = None
-    if creds:
-        credentials = _credentials_issue(
-            actor=actor,
-            title=f"{plan.kind.label}: {unit_label(plan.unit)}",
-            rows=creds,
-            batch=batch,
-        )
-    batch.status = ImportBatch.Status.APPLIED
-    batch.applied_at = timezone.now()
-    batch.save(update_fields=["status", "applied_at", "updated_at"])
-    counts = _counts(plan.fresh)
-    audit_record(
-        actor=actor,
-        action="accounts.apply",
-        target=batch,
-        scope=unit_scope(plan.unit),
-        request=request,
-        details={"kind": plan.kind.value, **counts},
-    )
-    return ApplyResult(
-        batch=batch, credentials=credentials, counts=counts, message=apply_message(credentials)
-    )
+    return import_apply(_batch_kind(actor, batch_id), actor=actor, batch_id=batch_id)
 
 
-# --- apply in the background ------------------------------------------------------------------
-#
-# Each new account hashes a password (argon2, tens of ms), so a file of a region's schools takes
-# minutes: the apply runs as a Job keyed by the batch, so a double click or a redelivered message
-# applies once. The job stores ids and the client's address only; passwords exist in plaintext
-# solely inside the encrypted credentials payload, as with a synchronous apply.
+def account_import_apply_request(*, actor: Actor, batch_id: int) -> ApplyRequest:
+    """Check an upload can be applied and queue its apply job (one job per upload).
 
-APPLY_MAX_ATTEMPTS = 5
-APPLY_RUNNING = "Файл уже применяется; дождитесь окончания."
-APPLY_GONE = "Загрузка или подразделение больше недоступны. Ничего не изменено."
-APPLY_DB_BUSY = (
-    "Не удалось применить файл: база данных временно недоступна. Ничего не изменено; "
-    "нажмите «Применить изменения» ещё раз позже."
-)
-APPLY_FAILED = (
-    "Не удалось применить файл из-за внутренней ошибки. Ничего не изменено; нажмите "
-    "«Применить изменения» ещё раз или обратитесь в поддержку."
-)
-
-
-def apply_job_key(batch_id: int) -> str:
-    return f"{ACCOUNTS_APPLY}:{batch_id}"
-
-
-def apply_job_live(job: Job | None) -> bool:
-    """True while a worker holds the job (its lease has not expired)."""
-    return (
-        job is not None
-        and job.status == Job.Status.RUNNING
-        and job.lease_until is not None
-        and job.lease_until >= timezone.now()
-    )
-
-
-def _apply_job_find(actor: Actor, batch_id: int) -> Job | None:
-    return (
-        Job.objects.for_actor(actor, A.IMPORT_ACCOUNTS)
-        .filter(kind=ACCOUNTS_APPLY, key=apply_job_key(batch_id))
-        .first()
-    )
-
-
-@dataclass
-class ApplyRequest:
-    """What asking to apply a batch did: ``job`` is None when it was refused (``refusal``)."""
-
-    batch: ImportBatch
-    job: Job | None = None
-    refusal: str = ""
-
-
-def _client_params(request: HttpRequest | None) -> dict[str, str]:
-    if request is None:
-        return {}
-    return {
-        "ip": request.META.get("REMOTE_ADDR") or "",
-        "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300],
-    }
-
-
-def _client_request(job: Job) -> HttpRequest | None:
-    """A stand-in request carrying the asker's address, so audit rows say where it came from."""
-    client = job.params.get("client") or {}
-    if not client:
-        return None
-    request = HttpRequest()
-    request.META["REMOTE_ADDR"] = client.get("ip", "")
-    request.META["HTTP_USER_AGENT"] = client.get("user_agent", "")
-    return request
-
-
-def account_import_apply_request(
-    *, actor: Actor, batch_id: int, request: HttpRequest | None = None
-) -> ApplyRequest:
-    """Check a batch can be applied and queue its apply job (one job per batch).
-
-    Raises ``DoesNotExist`` (out of scope) and ``RegistrationError`` (stale preview) before
-    anything is queued. A batch already applied or discarded is refused with the reason. A job
-    that is queued, failed or lost its worker is queued again; the claim keeps it to one run.
+    Raises ``DoesNotExist`` (out of scope) and ``ImportStaleError`` before anything is queued;
+    an upload already applied or discarded is refused with the reason (``refusal``).
     """
-    if actor.user is None:  # the job runs as the person who asked
-        raise PermissionDenied
-    # A worker holds the batch's row lock while it applies: answer at once instead of waiting.
-    job = _apply_job_find(actor, batch_id)
-    if apply_job_live(job):
-        batch = ImportBatch.objects.for_actor(actor, A.IMPORT_ACCOUNTS).get(pk=batch_id)
-        return ApplyRequest(batch=batch, job=job)
-    with transaction.atomic():
-        batch = _batch_for(actor, batch_id)
-        refusal = _not_applicable(batch, actor)
-        if refusal:
-            return ApplyRequest(batch=batch, refusal=refusal)
-        _apply_plan(actor, batch)  # a stale preview is refused now, not in the worker
-        params = {"batch_id": batch.pk, "client": _client_params(request)}
-        job = _apply_job_find(actor, batch.pk)
-        if job is None:
-            job = Job.objects.create(
-                kind=ACCOUNTS_APPLY,
-                key=apply_job_key(batch.pk),
-                actor=actor.user,
-                params=params,
-                region_id=batch.region_id,
-                municipality_id=batch.municipality_id,
-                school_id=batch.school_id,
-            )
-        elif not apply_job_live(job):
-            # Failed, finished early, queued with a lost message or its worker died: again.
-            job.status = Job.Status.QUEUED
-            job.error = ""
-            job.lease_until = None
-            job.actor = actor.user
-            job.params = params
-            job.save(
-                update_fields=["status", "error", "lease_until", "actor", "params", "updated_at"]
-            )
-        else:
-            return ApplyRequest(batch=batch, job=job)
-        from apps.registration.tasks import account_import_apply_task
-
-        job_id = job.pk
-        transaction.on_commit(lambda: job_send(account_import_apply_task, job_id=job_id))
-    return ApplyRequest(batch=batch, job=job)
+    return import_apply_request(_batch_kind(actor, batch_id), actor=actor, batch_id=batch_id)
 
 
-def account_import_apply_run(*, job_id: int) -> Job | None:
-    """Apply a queued batch as the person who asked, in one transaction with the job's end.
-
-    Idempotent: a job already claimed or finished is left alone (None), and a batch found
-    applied marks the job done. A transient database error puts the job back in the queue and
-    re-raises (the task retries, up to APPLY_MAX_ATTEMPTS runs); any other error rolls the whole
-    apply back and is recorded on the job, in Russian, as final.
-    """
-    job = job_claim(job_id=job_id)
-    if job is None:
-        return None
-    if job.actor is None:
-        return job_fail(job=job, error=APPLY_GONE)
-    actor = actor_for_user(job.actor)
-    try:
-        with transaction.atomic():
-            result = account_import_apply(
-                actor=actor, batch_id=int(job.params["batch_id"]), request=_client_request(job)
-            )
-            if result.done or result.batch.status == ImportBatch.Status.APPLIED:
-                return job_mark_done(job=job, output="", sha256="")
-        return job_fail(job=job, error=result.message)
-    except DomainError as exc:
-        return job_fail(job=job, error=exc.message)
-    except (ObjectDoesNotExist, PermissionDenied):
-        return job_fail(job=job, error=APPLY_GONE)
-    except OperationalError:
-        if job.attempts >= APPLY_MAX_ATTEMPTS:
-            logger.warning("accounts apply job %s: database unavailable, giving up", job.pk)
-            return job_fail(job=job, error=APPLY_DB_BUSY)
-        mine = Job.objects.filter(pk=job.pk)  # unscoped: the job this worker claimed
-        mine.update(status=Job.Status.QUEUED, lease_until=None)
-        raise
-    except Exception:
-        # The traceback names code, not values; the job keeps a Russian sentence only.
-        logger.exception("accounts apply job %s failed", job.pk)
-        return job_fail(job=job, error=APPLY_FAILED)
-
-
-@transaction.atomic
-def account_import_discard(
-    *, actor: Actor, batch_id: int, request: HttpRequest | None = None
-) -> ApplyResult:
+def account_import_discard(*, actor: Actor, batch_id: int) -> ImportOutcome:
     """Drop a previewed upload; its stored file is deleted after commit."""
-    if apply_job_live(_apply_job_find(actor, batch_id)):
-        batch = ImportBatch.objects.for_actor(actor, A.IMPORT_ACCOUNTS).get(pk=batch_id)
-        return ApplyResult(batch=batch, done=False, message=APPLY_RUNNING)
-    batch = _batch_for(actor, batch_id)
-    refusal = _not_applicable(batch, actor)
-    if refusal:
-        return ApplyResult(
-            batch=batch, done=False, message=refusal.replace("применить", "отменить")
-        )
-    batch.status = ImportBatch.Status.DISCARDED
-    batch.save(update_fields=["status", "updated_at"])
-    scope = Scope.of_row(batch)
-    audit_record(actor=actor, action="accounts.discard", target=batch, scope=scope, request=request)
-    path = batch.file
-    transaction.on_commit(lambda: default_storage.delete(path) if path else None)
-    return ApplyResult(batch=batch, done=True, message="Загрузка отменена; ничего не изменено.")
+    return import_discard(_batch_kind(actor, batch_id), actor=actor, batch_id=batch_id)
 
 
 # --- credentials download ---------------------------------------------------------------------
 
 
 @transaction.atomic
-def credentials_download(
-    *, actor: Actor, credentials_id: int, request: HttpRequest | None = None
-) -> tuple[str, bytes]:
+def credentials_download(*, actor: Actor, credentials_id: int) -> tuple[str, bytes]:
     """The credentials xlsx, once, for its issuer only: the download wipes the encrypted payload.
 
     A coordinator above the issuer has the file's unit in scope, yet the passwords are the
@@ -980,10 +567,9 @@ def credentials_download(
     cf.save(update_fields=["payload", "downloaded_at", "downloaded_by", "updated_at"])
     audit_record(
         actor=actor,
-        action="credentials.download",
+        action=AccountsAudit.CREDENTIALS_DOWNLOAD,
         target=cf,
         scope=Scope.of_row(cf),
-        request=request,
         details={"logins": cf.logins},
     )
     safe_title = re.sub(r"[^\w\s.-]", "", cf.title, flags=re.UNICODE).strip()[:80]
@@ -1007,9 +593,7 @@ def _next_specialist_login(school: School) -> str:
 
 
 @transaction.atomic
-def specialist_add(
-    *, actor: Actor, school_id: int, person: Person, request: HttpRequest | None = None
-) -> AccountOutcome:
+def specialist_add(*, actor: Actor, school_id: int, person: Person) -> AccountOutcome:
     """A technical specialist of the actor's school: login <school code>_t<n>, one-time password."""
     school = _school_for(actor, school_id)
     login = _next_specialist_login(school)
@@ -1018,13 +602,12 @@ def specialist_add(
     )
     audit_record(
         actor=actor,
-        action="account.create",
+        action=AccountsAudit.ACCOUNT_CREATE,
         target=user,
         scope=unit_scope(school),
-        request=request,
         details={"unit": school.code, "login": login, "role": "school_tech"},
     )
-    cf = _credentials_issue(
+    cf = credentials_issue(
         actor=actor,
         title=f"Технический специалист {login}",
         rows=[CredentialRow(unit_label(school), person.full_name, login, password)],
@@ -1047,9 +630,7 @@ def _specialist(school: School, user_id: int) -> User | None:
 
 
 @transaction.atomic
-def specialist_disable(
-    *, actor: Actor, school_id: int, user_id: int, request: HttpRequest | None = None
-) -> User | None:
+def specialist_disable(*, actor: Actor, school_id: int, user_id: int) -> User | None:
     """Remove a technical specialist: the account is disabled (its login is never reused).
 
     None (nothing written) if ``user_id`` is not an active specialist of the school.
@@ -1061,37 +642,34 @@ def specialist_disable(
     _retire(user, unit=school, login="")
     audit_record(
         actor=actor,
-        action="account.disable",
+        action=AccountsAudit.ACCOUNT_DISABLE,
         target=user,
         scope=unit_scope(school),
-        request=request,
         details={"unit": school.code, "login": user.username},
     )
     return user
 
 
 @transaction.atomic
-def specialist_reissue(
-    *, actor: Actor, school_id: int, user_id: int, request: HttpRequest | None = None
-) -> CredentialsFile | None:
+def specialist_reissue(*, actor: Actor, school_id: int, user_id: int) -> CredentialsFile | None:
     """A new one-time password for a specialist of the school (None if it is not one)."""
     school = _school_for(actor, school_id)
     user = _specialist(school, user_id)
     if user is None:
         return None
-    row = _reset_password(actor=actor, unit=school, user=user, request=request)
-    return _credentials_issue(actor=actor, title=f"Новый пароль: {user.username}", rows=[row])
+    row = _reset_password(actor=actor, unit=school, user=user)
+    return credentials_issue(actor=actor, title=f"Новый пароль: {user.username}", rows=[row])
 
 
 # --- own account: password, TOTP, login audit -------------------------------------------------
 
 
-def _self_actor(user: User) -> Actor:
-    return actor_for_user(user)
+def _self_actor(user: User, client: Client | None) -> Actor:
+    return actor_for_user(user).with_client(client)
 
 
 @transaction.atomic
-def password_change(*, user: User, new_password: str, request: HttpRequest | None = None) -> User:
+def password_change(*, user: User, new_password: str, client: Client | None = None) -> User:
     """Set the user's own password (validated by the caller's form) and lift the forced change.
 
     Ends the user's API tokens, as the password change ends its other browser sessions.
@@ -1101,7 +679,7 @@ def password_change(*, user: User, new_password: str, request: HttpRequest | Non
     user.save(update_fields=["password", "must_change_password"])
     api_tokens_revoke(user=user)
     audit_record(
-        actor=_self_actor(user), action="auth.password_change", target=user, request=request
+        actor=_self_actor(user, client), action=AccountsAudit.AUTH_PASSWORD_CHANGE, target=user
     )
     return user
 
@@ -1139,7 +717,7 @@ def _totp_accept(user: User, code: str) -> bool:
 
 
 @transaction.atomic
-def totp_confirm(*, user: User, code: str, request: HttpRequest | None = None) -> User:
+def totp_confirm(*, user: User, code: str, client: Client | None = None) -> User:
     """Turn two-factor login on once the user proves its app shows the right code."""
     user = User.objects.select_for_update().get(pk=user.pk)
     if not user.totp_secret or user.totp_enabled:
@@ -1150,12 +728,14 @@ def totp_confirm(*, user: User, code: str, request: HttpRequest | None = None) -
     user.save(update_fields=["totp_enabled", "totp_last_counter"])
     # Tokens issued on the password alone must not outlive the second factor.
     api_tokens_revoke(user=user)
-    audit_record(actor=_self_actor(user), action="auth.totp_enable", target=user, request=request)
+    audit_record(
+        actor=_self_actor(user, client), action=AccountsAudit.AUTH_TOTP_ENABLE, target=user
+    )
     return user
 
 
 @transaction.atomic
-def totp_disable(*, user: User, code: str, request: HttpRequest | None = None) -> User:
+def totp_disable(*, user: User, code: str, client: Client | None = None) -> User:
     user = User.objects.select_for_update().get(pk=user.pk)
     if not user.totp_enabled or not _totp_accept(user, code):
         raise RegistrationInvalidError("totp_bad_code")
@@ -1164,12 +744,14 @@ def totp_disable(*, user: User, code: str, request: HttpRequest | None = None) -
     user.totp_last_counter = None
     user.save(update_fields=["totp_enabled", "totp_secret", "totp_last_counter"])
     api_tokens_revoke(user=user)
-    audit_record(actor=_self_actor(user), action="auth.totp_disable", target=user, request=request)
+    audit_record(
+        actor=_self_actor(user, client), action=AccountsAudit.AUTH_TOTP_DISABLE, target=user
+    )
     return user
 
 
 @transaction.atomic
-def totp_login_check(*, user_id: int, code: str, request: HttpRequest | None = None) -> User | None:
+def totp_login_check(*, user_id: int, code: str, client: Client | None = None) -> User | None:
     """The second login step: the user if ``code`` is valid (and unused), else None (audited)."""
     user = User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
     if user is None or not user.totp_enabled:
@@ -1177,19 +759,25 @@ def totp_login_check(*, user_id: int, code: str, request: HttpRequest | None = N
     if _totp_accept(user, code):
         user.save(update_fields=["totp_last_counter"])
         return user
-    login_failed_record(username=user.username, reason="totp", request=request)
+    login_failed_record(username=user.username, reason="totp", client=client)
     return None
 
 
-def login_record(*, user: User, request: HttpRequest | None) -> None:
+def login_record(*, user: User, client: Client | None = None) -> None:
     """Audit a successful login (called by the user_logged_in signal)."""
-    audit_record(actor=_self_actor(user), action="auth.login", target=user, request=request)
+    audit_record(actor=_self_actor(user, client), action=AccountsAudit.AUTH_LOGIN, target=user)
 
 
-def login_failed_record(*, username: str, reason: str, request: HttpRequest | None) -> None:
+def login_failed_record(*, username: str, reason: str, client: Client | None = None) -> None:
     """Audit a failed login: the attempted login only, never the password."""
-    who = Actor(user=None, role=None, scope=Scope(level=Level.FEDERAL), reason=username[:150])
-    audit_record(actor=who, action="auth.login_failed", request=request, details={"reason": reason})
+    who = Actor(
+        user=None,
+        role=None,
+        scope=Scope(level=Level.FEDERAL),
+        reason=username[:150],
+        client=client,
+    )
+    audit_record(actor=who, action=AccountsAudit.AUTH_LOGIN_FAILED, details={"reason": reason})
 
 
 # --- expiry purge ----------------------------------------------------------------------------
@@ -1215,7 +803,7 @@ def credentials_purge_expired(*, now: dt.datetime | None = None) -> int:
             cf.save(update_fields=["payload", "updated_at"])
             audit_record(
                 actor=actor,
-                action="credentials.expire",
+                action=AccountsAudit.CREDENTIALS_EXPIRE,
                 target=cf,
                 scope=Scope.of_row(cf),
                 details={"logins": cf.logins},

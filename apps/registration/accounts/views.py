@@ -22,7 +22,9 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import View
 
+from apps.core.client_ip import Client
 from apps.core.errors import DomainError
+from apps.core.imports import DISCARD, ImportOutcome
 from apps.core.models import ImportBatch, Job
 from apps.core.uploads import UploadError
 from apps.registration import totp
@@ -32,6 +34,7 @@ from apps.registration.accounts import selectors as sel
 from apps.registration.accounts import services as svc
 from apps.registration.accounts.forms import CodeForm, PersonForm, UploadForm
 from apps.registration.accounts.rules import AccountFileKind, account_template_xlsx
+from apps.registration.import_views import ImportActionView
 from apps.registration.messages import text as messages_text
 from apps.registration.models import CredentialsFile, Municipality, Region, School, User
 
@@ -109,7 +112,9 @@ class LoginView(base_views.LoginView):
         user = None
         if form.is_valid():
             user = svc.totp_login_check(
-                user_id=pending["uid"], code=form.cleaned_data["code"], request=request
+                user_id=pending["uid"],
+                code=form.cleaned_data["code"],
+                client=Client.of_request(request),
             )
         if user is None:
             # A wrong code counts as a failed login of the (login, address) pair, as in the
@@ -163,7 +168,7 @@ class PasswordChangeView(ActorViewMixin, View):
         user = svc.password_change(
             user=_own_user(request),
             new_password=form.cleaned_data["new_password1"],
-            request=request,
+            client=self.actor.client,
         )
         update_session_auth_hash(request, user)
         messages.success(request, "Пароль изменён.")
@@ -205,10 +210,10 @@ class SecurityView(ActorViewMixin, View):
         code = form.cleaned_data["code"] if form.is_valid() else ""
         try:
             if step == "confirm":
-                svc.totp_confirm(user=user, code=code, request=request)
+                svc.totp_confirm(user=user, code=code, client=self.actor.client)
                 messages.success(request, "Вход с одноразовым кодом включён.")
             elif step == "disable":
-                svc.totp_disable(user=user, code=code, request=request)
+                svc.totp_disable(user=user, code=code, client=self.actor.client)
                 messages.success(request, "Вход с одноразовым кодом отключён.")
             else:
                 raise Http404
@@ -262,7 +267,6 @@ class RegionCoordinatorView(ScopedViewMixin, View):
                 region_id=pk,
                 person=_person(form),
                 replace=request.POST.get("mode") == "replace",
-                request=request,
             )
         except Region.DoesNotExist as exc:
             raise Http404 from exc
@@ -292,7 +296,6 @@ class _ReissueView(ScopedViewMixin, View):
                 actor=self.actor,
                 model=self.scoped_model,  # type: ignore[arg-type]
                 unit_id=pk,
-                request=request,
             )
         except self.scoped_model.DoesNotExist as exc:  # type: ignore[attr-defined]
             raise Http404 from exc
@@ -367,7 +370,6 @@ class _UnitAccountsView(ScopedViewMixin, View):
                 name=upload.name or "",
                 file=upload,
                 size=upload.size or 0,
-                request=request,
             )
         except self.scoped_model.DoesNotExist as exc:  # type: ignore[attr-defined]
             raise Http404 from exc
@@ -447,7 +449,7 @@ class AccountImportDetailView(ScopedViewMixin, View):
             ctx = {"batch": batch, "foreign": True, "back_url": reverse("cabinet")}
             return render(request, self.template_name, ctx)
         kind = AccountFileKind(batch.kind)
-        job = sel.account_import_apply_job(actor=self.actor, batch_id=batch.pk)
+        job = sel.account_import_apply_job(actor=self.actor, batch=batch)
         # While the apply waits or runs, the page shows it and reloads itself every few seconds.
         applying = batch.status == ImportBatch.Status.PREVIEW and (
             job is not None and job.status in (Job.Status.QUEUED, Job.Status.RUNNING)
@@ -483,43 +485,48 @@ class AccountImportDetailView(ScopedViewMixin, View):
         return reverse(name, args=[unit_id]) if unit_id else reverse("cabinet")
 
 
-class AccountImportApplyView(ScopedViewMixin, View):
-    scoped_model = ImportBatch
-    action = A.IMPORT_ACCOUNTS
+class _AccountImportActionView(ImportActionView):
+    """Apply or discard an upload of either coordinator file (the kind is the batch's)."""
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        """Queue the apply; with eager tasks it is done already and the answer is as before."""
+    action = A.IMPORT_ACCOUNTS
+    detail_url = "account-import-detail"
+
+
+class AccountImportApplyView(_AccountImportActionView):
+    """Queue the apply. With eager tasks it is done already and the answer is as before: the
+    message, and the credentials files if passwords were issued; otherwise the upload's page says
+    the apply is running (and reloads itself) or why it failed. A stale preview is flashed."""
+
+    credentials: CredentialsFile | None = None
+
+    def run(self, pk: int) -> ImportOutcome:
         try:
-            asked = svc.account_import_apply_request(actor=self.actor, batch_id=pk, request=request)
+            asked = svc.account_import_apply_request(actor=self.actor, batch_id=pk)
         except ObjectDoesNotExist as exc:  # the upload, or the unit it is about, is not visible
             raise Http404 from exc
-        except DomainError as exc:
-            messages.error(request, exc.message)
-            return redirect("account-import-detail", pk=pk)
         if asked.job is None:
-            messages.warning(request, asked.refusal)
-            return redirect("account-import-detail", pk=pk)
-        job = sel.account_import_apply_job(actor=self.actor, batch_id=pk)
-        if job is not None and job.status == Job.Status.DONE:
-            credentials = sel.credentials_for_batch(actor=self.actor, batch=asked.batch)
-            messages.success(request, svc.apply_message(credentials))
-            if credentials is not None:
-                return redirect("credentials-list")
-        # Otherwise the batch's page says it is running (and reloads) or why it failed.
-        return redirect("account-import-detail", pk=pk)
+            return ImportOutcome(asked.batch, False, asked.refusal)
+        job = sel.account_import_apply_job(actor=self.actor, batch=asked.batch)
+        if job is None or job.status != Job.Status.DONE:
+            return ImportOutcome(asked.batch, False, "")  # the page shows the job
+        self.credentials = sel.credentials_for_batch(actor=self.actor, batch=asked.batch)
+        message = svc.apply_message(self.credentials)
+        return ImportOutcome(asked.batch, True, message, self.credentials)
 
-
-class AccountImportDiscardView(ScopedViewMixin, View):
-    scoped_model = ImportBatch
-    action = A.IMPORT_ACCOUNTS
+    def after(self, request: HttpRequest, outcome: ImportOutcome) -> None:
+        if outcome.message:
+            super().after(request, outcome)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        try:
-            result = svc.account_import_discard(actor=self.actor, batch_id=pk, request=request)
-        except ImportBatch.DoesNotExist as exc:
-            raise Http404 from exc
-        (messages.success if result.done else messages.warning)(request, result.message)
-        return redirect("account-import-detail", pk=pk)
+        answer = super().post(request, pk)
+        return redirect("credentials-list") if self.credentials is not None else answer
+
+
+class AccountImportDiscardView(_AccountImportActionView):
+    operation = DISCARD
+
+    def run(self, pk: int) -> ImportOutcome:
+        return svc.account_import_discard(actor=self.actor, batch_id=pk)
 
 
 # --- credentials ------------------------------------------------------------------------------
@@ -543,9 +550,7 @@ class CredentialsDownloadView(ScopedViewMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         try:
-            name, content = svc.credentials_download(
-                actor=self.actor, credentials_id=pk, request=request
-            )
+            name, content = svc.credentials_download(actor=self.actor, credentials_id=pk)
         except CredentialsFile.DoesNotExist as exc:
             raise Http404 from exc
         except DomainError as exc:
@@ -586,9 +591,7 @@ class SpecialistsView(ScopedViewMixin, View):
         if not form.is_valid():
             return self._render(request, pk, form)
         try:
-            result = svc.specialist_add(
-                actor=self.actor, school_id=pk, person=_person(form), request=request
-            )
+            result = svc.specialist_add(actor=self.actor, school_id=pk, person=_person(form))
         except School.DoesNotExist as exc:
             raise Http404 from exc
         login_name = result.user.username if result.user else ""
@@ -596,37 +599,43 @@ class SpecialistsView(ScopedViewMixin, View):
         return redirect("credentials-list")
 
 
-class SpecialistDisableView(ScopedViewMixin, View):
+class _SpecialistActionView(ScopedViewMixin, View):
+    """POST on one technical specialist of a school; a warning if the user is not one."""
+
     scoped_model = School
     action = A.MANAGE_SPECIALISTS
 
+    def act(self, pk: int, user_id: int) -> Any:
+        """Call the service; None when ``user_id`` is not an active specialist of the school."""
+        raise NotImplementedError
+
+    def done(self, request: HttpRequest, pk: int, result: Any) -> HttpResponse:
+        raise NotImplementedError
+
     def post(self, request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
         try:
-            user = svc.specialist_disable(
-                actor=self.actor, school_id=pk, user_id=user_id, request=request
-            )
+            result = self.act(pk, user_id)
         except School.DoesNotExist as exc:
             raise Http404 from exc
-        if user is None:
+        if result is None:
             messages.warning(request, messages_text("specialist_not_found"))
             return redirect("school-specialists", pk=pk)
-        messages.success(request, f"Учётная запись {user.username} отключена.")
+        return self.done(request, pk, result)
+
+
+class SpecialistDisableView(_SpecialistActionView):
+    def act(self, pk: int, user_id: int) -> User | None:
+        return svc.specialist_disable(actor=self.actor, school_id=pk, user_id=user_id)
+
+    def done(self, request: HttpRequest, pk: int, result: User) -> HttpResponse:
+        messages.success(request, f"Учётная запись {result.username} отключена.")
         return redirect("school-specialists", pk=pk)
 
 
-class SpecialistReissueView(ScopedViewMixin, View):
-    scoped_model = School
-    action = A.MANAGE_SPECIALISTS
+class SpecialistReissueView(_SpecialistActionView):
+    def act(self, pk: int, user_id: int) -> CredentialsFile | None:
+        return svc.specialist_reissue(actor=self.actor, school_id=pk, user_id=user_id)
 
-    def post(self, request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
-        try:
-            cf = svc.specialist_reissue(
-                actor=self.actor, school_id=pk, user_id=user_id, request=request
-            )
-        except School.DoesNotExist as exc:
-            raise Http404 from exc
-        if cf is None:
-            messages.warning(request, messages_text("specialist_not_found"))
-            return redirect("school-specialists", pk=pk)
+    def done(self, request: HttpRequest, pk: int, result: CredentialsFile) -> HttpResponse:
         messages.success(request, "Выдан новый одноразовый пароль; прежний больше не действует.")
         return redirect("credentials-list")

@@ -21,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.client_ip import Client
 from apps.registration import services_tokens
 from apps.registration.accounts import services as accounts_services
 from apps.registration.api.authentication import ApiTokenAuthentication
@@ -112,7 +113,9 @@ class ObtainTokenApi(APIView):
             raise serializers.ValidationError(
                 {"code": [text("totp_required")]}, code="totp_required"
             )
-        if accounts_services.totp_login_check(user_id=user_id, code=code, request=request):
+        if accounts_services.totp_login_check(
+            user_id=user_id, code=code, client=Client.of_request(request)
+        ):
             return
         # A wrong code counts as a failed login of the pair (the check above audited it), so
         # codes cannot be guessed faster than passwords.
@@ -138,7 +141,7 @@ class RevokeTokenApi(APIView):
         "устройств остаются.",
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        services_tokens.api_token_revoke(token=request.auth, request=request)
+        services_tokens.api_token_revoke(token=request.auth, client=Client.of_request(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

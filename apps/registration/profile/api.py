@@ -17,7 +17,12 @@ from apps.registration.constants import SchoolType
 from apps.registration.models import School, SchoolProfile, SettlementType
 from apps.registration.profile import selectors as profile_selectors
 from apps.registration.profile import services as profile_services
-from apps.registration.profile.services import GRADES, GradeCount, ProfileInput
+from apps.registration.profile.services import (
+    GradeCount,
+    ProfileInput,
+    profile_grades,
+    unknown_grades_message,
+)
 
 
 class GradeSerializer(serializers.Serializer[Any]):
@@ -48,15 +53,15 @@ class ProfileInputSerializer(serializers.Serializer[Any]):
     email = serializers.CharField(max_length=254)
     time_zone_confirmed = serializers.BooleanField()
     grades = serializers.DictField(
-        child=GradeSerializer(), help_text='Параллели "4".."11": {"classes": n, "pupils": n}'
+        child=GradeSerializer(),
+        help_text='Параллели текущей кампании ("4", "5", …): {"classes": n, "pupils": n}',
     )
 
     def validate_grades(self, value: dict[str, Any]) -> dict[str, Any]:
-        unknown = sorted(set(value) - set(GRADES))
+        grades = profile_grades()
+        unknown = sorted(set(value) - set(grades), key=lambda g: (not g.isdecimal(), g.zfill(3)))
         if unknown:
-            raise serializers.ValidationError(
-                f"Неизвестные параллели: {', '.join(unknown)}; допустимы 4–11."
-            )
+            raise serializers.ValidationError(unknown_grades_message(unknown, grades))
         return value
 
     def to_input(self) -> ProfileInput:
@@ -71,7 +76,7 @@ class ProfileInputSerializer(serializers.Serializer[Any]):
             time_zone_confirmed=d["time_zone_confirmed"],
             grades={
                 g: GradeCount(d["grades"][g]["classes"], d["grades"][g]["pupils"])
-                for g in GRADES
+                for g in profile_grades()
                 if g in d["grades"]
             },
         )
@@ -151,9 +156,7 @@ class OwnSchoolProfileApi(_Scoped):
         data = ProfileInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            profile_services.school_profile_save(
-                actor=self.actor, data=data.to_input(), request=request._request
-            )
+            profile_services.school_profile_save(actor=self.actor, data=data.to_input())
         except ValidationError as exc:  # a model rule: answered by the one handler as 400
             raise serializers.ValidationError(exc.message_dict) from exc
         school, profile = profile_selectors.school_profile_get(

@@ -9,29 +9,49 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core import registry
 from apps.core.services import audit_record
 from apps.registration.access import A, Actor
+from apps.registration.audit import SchoolsAudit
 from apps.registration.constants import SchoolType
 from apps.registration.models import School, SchoolProfile, SettlementType
 from apps.registration.services import school_unit_scope
 
-if TYPE_CHECKING:
-    from django.http import HttpRequest
-
-GRADES: tuple[str, ...] = tuple(str(g) for g in range(4, 12))
+# The grades that take part since 2025 (docs/classes.md), for a portal with no campaign yet.
+DEFAULT_GRADES: tuple[int, ...] = (4, 5, 6, 7, 8, 10)
 MAX_CLASSES = 50
 MAX_PUPILS_PER_CLASS = 45
 # The highest grade a school of a type teaches (НОШ: 1–4, ООШ: 1–9); others teach up to 11.
 TOP_GRADE = {SchoolType.NOSH.value: 4, SchoolType.OOSH.value: 9}
 _PHONE_CHARS = re.compile(r"^[0-9+()\-\s]+$")
 _NAME_CHARS = re.compile(r"^[A-Za-zА-Яа-яЁё.\-'\s]+$")
+
+
+def profile_grades() -> tuple[str, ...]:
+    """The grades the questionnaire asks about: the current campaign's (``CampaignGrade`` rows,
+    provided by the campaigns app through ``core.registry``; the most recent campaign's when the
+    current one has none yet), else the grades since 2025."""
+    return tuple(str(g) for g in registry.current_grades() or DEFAULT_GRADES)
+
+
+def grades_text(grades: tuple[str, ...]) -> str:
+    """«4, 5, 6, 7, 8 и 10»."""
+    return grades[0] if len(grades) == 1 else f"{', '.join(grades[:-1])} и {grades[-1]}"
+
+
+def unknown_grades_message(unknown: list[str], grades: tuple[str, ...]) -> str:
+    """«Параллели 9, 11 не участвуют в ВПР: участвуют 4, 5, 6, 7, 8 и 10 классы. …»"""
+    return (
+        f"Параллели {', '.join(unknown)} не участвуют в ВПР: участвуют {grades_text(grades)} "
+        "классы. Укажите числа только для них."
+    )
 
 
 @dataclass(frozen=True)
@@ -42,7 +62,8 @@ class GradeCount:
 
 @dataclass(frozen=True)
 class ProfileInput:
-    """What the school enters; ``grades`` maps "4".."11" to its classes and pupils."""
+    """What the school enters; ``grades`` maps each grade of the campaign ("4", "5", …) to its
+    classes and pupils."""
 
     school_type: str
     settlement_type: str
@@ -68,14 +89,14 @@ class ProfileInput:
                     classes=int(profile.grades.get(g, {}).get("classes", 0)),
                     pupils=int(profile.grades.get(g, {}).get("pupils", 0)),
                 )
-                for g in GRADES
+                for g in profile_grades()
             },
         )
 
     def grades_json(self) -> dict[str, dict[str, int]]:
         return {
             g: {"classes": c.classes, "pupils": c.pupils}
-            for g in GRADES
+            for g in profile_grades()
             if (c := self.grades.get(g)) is not None
         }
 
@@ -128,7 +149,13 @@ def profile_errors(data: ProfileInput) -> dict[str, list[str]]:
     top = TOP_GRADE.get(data.school_type, 11)
     type_label = SchoolType(data.school_type).label if data.school_type in SchoolType.values else ""
     any_pupils = False
-    for grade in GRADES:
+    grades = profile_grades()
+    unknown = sorted(
+        (g for g in data.grades if g not in grades), key=lambda g: (not g.isdecimal(), g.zfill(3))
+    )
+    if unknown:
+        add("grades", unknown_grades_message(unknown, grades))
+    for grade in grades:
         count = data.grades.get(grade, GradeCount(0, 0))
         classes_key, pupils_key = grade_field(grade, "classes"), grade_field(grade, "pupils")
         if count.classes < 0 or count.classes > MAX_CLASSES:
@@ -168,7 +195,11 @@ def profile_errors(data: ProfileInput) -> dict[str, list[str]]:
             )
         any_pupils = any_pupils or count.pupils > 0
     if not any_pupils and not any(k.startswith(("classes_", "pupils_")) for k in errors):
-        add("grades", "Укажите число классов и обучающихся хотя бы в одной параллели 4–11 классов.")
+        add(
+            "grades",
+            "Укажите число классов и обучающихся хотя бы в одной из параллелей: "
+            f"{grades_text(grades)} классы.",
+        )
     return errors
 
 
@@ -182,7 +213,7 @@ def school_profile_initial(school: School) -> ProfileInput:
         phone="",
         email="",
         time_zone_confirmed=False,
-        grades={g: GradeCount(0, 0) for g in GRADES},
+        grades={g: GradeCount(0, 0) for g in profile_grades()},
     )
 
 
@@ -195,9 +226,7 @@ def _own_school(actor: Actor, *, lock: bool = False) -> School:
 
 
 @transaction.atomic
-def school_profile_save(
-    *, actor: Actor, data: ProfileInput, request: HttpRequest | None = None
-) -> SchoolProfile:
+def school_profile_save(*, actor: Actor, data: ProfileInput) -> SchoolProfile:
     """Validate and save the actor's school profile; ValidationError (by field) changes nothing."""
     school = _own_school(actor, lock=True)
     errors = profile_errors(data)
@@ -226,10 +255,9 @@ def school_profile_save(
     profile.save()
     audit_record(
         actor=actor,
-        action="school_profile.save",
+        action=SchoolsAudit.SCHOOL_PROFILE_SAVE,
         target=profile,
         scope=school_unit_scope(school),
-        request=request,
         # Field names only: the contacts themselves stay out of the log.
         details={"first": first, "changed": changed},
     )

@@ -20,7 +20,12 @@ from apps.registration.constants import SchoolType
 from apps.registration.models import School, SchoolProfile, SettlementType
 from apps.registration.profile import selectors as profile_selectors
 from apps.registration.profile import services as profile_services
-from apps.registration.profile.services import GRADES, GradeCount, ProfileInput, grade_field
+from apps.registration.profile.services import (
+    GradeCount,
+    ProfileInput,
+    grade_field,
+    profile_grades,
+)
 
 PAGE_SIZE = 25
 
@@ -57,7 +62,8 @@ class ProfileForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for grade in GRADES:
+        self.grades = profile_grades()
+        for grade in self.grades:
             for part, label in (("classes", "классов"), ("pupils", "обучающихся")):
                 self.fields[grade_field(grade, part)] = forms.IntegerField(
                     label=f"{grade} класс: {label}",
@@ -87,7 +93,7 @@ class ProfileForm(forms.Form):
                     classes=data.get(grade_field(g, "classes")) or 0,
                     pupils=data.get(grade_field(g, "pupils")) or 0,
                 )
-                for g in GRADES
+                for g in self.grades
             },
         )
 
@@ -109,7 +115,8 @@ class ProfileForm(forms.Form):
 
     def grade_rows(self) -> list[tuple[str, forms.BoundField, forms.BoundField]]:
         return [
-            (g, self[grade_field(g, "classes")], self[grade_field(g, "pupils")]) for g in GRADES
+            (g, self[grade_field(g, "classes")], self[grade_field(g, "pupils")])
+            for g in self.grades
         ]
 
 
@@ -158,9 +165,7 @@ class SchoolProfileEditView(ScopedViewMixin, View):
                 form.add_error(key if key in form.fields else None, problems)
         else:
             try:
-                profile_services.school_profile_save(
-                    actor=self.actor, data=form.to_input(), request=request
-                )
+                profile_services.school_profile_save(actor=self.actor, data=form.to_input())
             except ValidationError as exc:
                 for key, problems in exc.message_dict.items():
                     form.add_error(key if key in form.fields else None, problems)
@@ -184,7 +189,7 @@ class SchoolProfileView(ScopedViewMixin, View):
             raise Http404 from exc
         grades = []
         if profile is not None:
-            for g in GRADES:
+            for g in profile_grades():
                 count = profile.grades.get(g, {})
                 grades.append((g, count.get("classes", 0), count.get("pupils", 0)))
         ctx = {

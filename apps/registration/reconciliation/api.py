@@ -19,12 +19,15 @@ from rest_framework.views import APIView
 
 from apps.core.api import XLSX_RESPONSE, XlsxRenderer
 from apps.core.api_errors import ErrorSerializer
+from apps.core.imports import DISCARD
 from apps.core.models import ImportBatch
 from apps.core.params import int_param
 from apps.registration.access import A, ScopedAPIMixin
+from apps.registration.import_views import ImportActionApi, ImportOutcomeSerializer
 from apps.registration.models import School
 from apps.registration.reconciliation import selectors as reconciliation_selectors
 from apps.registration.reconciliation import services as reconciliation_services
+from apps.registration.reconciliation.imports import SCHOOL_LIST
 from apps.registration.reconciliation.rules import KIND, OUTCOME_LABELS
 
 
@@ -137,14 +140,6 @@ class BatchOutputSerializer(serializers.ModelSerializer[ImportBatch]):
         return dict(PreviewOutputSerializer(batch.preview).data)
 
 
-class ApplyOutputSerializer(serializers.Serializer[Any]):
-    done = serializers.BooleanField(
-        help_text="False: нечего было применять (уже применено и т. п.)"
-    )
-    message = serializers.CharField()
-    batch = BatchOutputSerializer()
-
-
 class UploadInputSerializer(serializers.Serializer[Any]):
     file = serializers.FileField(
         help_text="Файл выверки (.xlsx), скачанный из шаблона и заполненный",
@@ -169,9 +164,7 @@ class SchoolListTemplateApi(_Scoped):
 
     @extend_schema(summary="Скачать список ОО для выверки", responses={200: XLSX_RESPONSE})
     def get(self, request: Request) -> FileResponse:
-        built = reconciliation_services.school_list_template(
-            actor=self.actor, request=request._request
-        )
+        built = reconciliation_services.school_list_template(actor=self.actor)
         return FileResponse(io.BytesIO(built.content), as_attachment=True, filename=built.filename)
 
 
@@ -211,12 +204,11 @@ class SchoolListBatchListApi(ScopedAPIMixin, generics.ListAPIView[ImportBatch]):
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
         # a refused file answers 400 with every error and the preview in ``context``
-        batch = reconciliation_services.school_list_upload(
+        batch = reconciliation_services.school_list_import_upload(
             actor=self.actor,
             file=upload,
             name=upload.name,
             size=upload.size,
-            request=request._request,
         )
         return Response(BatchOutputSerializer(batch).data, status=status.HTTP_201_CREATED)
 
@@ -231,42 +223,29 @@ class SchoolListBatchDetailApi(_Scoped):
         return Response(BatchOutputSerializer(batch).data)
 
 
-class _BatchActionApi(_Scoped):
-    scoped_model = ImportBatch
-    method_actions = {"POST": A.RECONCILE_SCHOOLS}
+class SchoolListBatchApplyApi(ImportActionApi):
+    """Apply a previewed upload: ``{"done", "message", "batch", "status"}``; a stale preview
+    answers 409 ``import_stale`` with the rejected rows and the file as it reads today."""
 
-    def run(self, request: Request, pk: int) -> reconciliation_services.ApplyOutcome:
-        raise NotImplementedError
+    kind = SCHOOL_LIST
 
-    def post(self, request: Request, pk: int) -> Response:
-        outcome = self.run(request, pk)  # StaleReconciliationError: 409 with the new preview
-        data = {"done": outcome.done, "message": outcome.message, "batch": outcome.batch}
-        return Response(ApplyOutputSerializer(data).data)
-
-
-class SchoolListBatchApplyApi(_BatchActionApi):
     @extend_schema(
         summary="Применить выверку (повторное применение ничего не меняет)",
         request=None,
-        responses={200: ApplyOutputSerializer, 409: ErrorSerializer},
+        responses={200: ImportOutcomeSerializer, 404: ErrorSerializer, 409: ErrorSerializer},
     )
     def post(self, request: Request, pk: int) -> Response:
         return super().post(request, pk)
 
-    def run(self, request: Request, pk: int) -> reconciliation_services.ApplyOutcome:
-        return reconciliation_services.school_list_apply(
-            actor=self.actor, batch_id=pk, request=request._request
-        )
 
+class SchoolListBatchDiscardApi(ImportActionApi):
+    kind = SCHOOL_LIST
+    operation = DISCARD
 
-class SchoolListBatchDiscardApi(_BatchActionApi):
     @extend_schema(
-        summary="Отменить загрузку выверки", request=None, responses=ApplyOutputSerializer
+        summary="Отменить загрузку выверки",
+        request=None,
+        responses={200: ImportOutcomeSerializer, 404: ErrorSerializer, 409: ErrorSerializer},
     )
     def post(self, request: Request, pk: int) -> Response:
         return super().post(request, pk)
-
-    def run(self, request: Request, pk: int) -> reconciliation_services.ApplyOutcome:
-        return reconciliation_services.school_list_discard(
-            actor=self.actor, batch_id=pk, request=request._request
-        )

@@ -13,15 +13,18 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.generic import DetailView, ListView, View
 
-from apps.core.errors import DomainError
+from apps.core.imports import DISCARD
 from apps.core.models import ImportBatch
 from apps.core.params import int_param
 from apps.core.scoping import Level
+from apps.core.uploads import UploadError
 from apps.registration import selectors
 from apps.registration.access import A, Actor, ScopedViewMixin
+from apps.registration.import_views import ImportActionView
 from apps.registration.models import School
 from apps.registration.reconciliation import selectors as reconciliation_selectors
 from apps.registration.reconciliation import services as reconciliation_services
+from apps.registration.reconciliation.imports import SCHOOL_LIST
 from apps.registration.reconciliation.rules import KIND, OUTCOME_LABELS
 
 PAGE_SIZE = 25
@@ -81,7 +84,7 @@ class ReconciliationTemplateView(ScopedViewMixin, View):
 
     def get(self, request: HttpRequest) -> FileResponse:
         try:
-            built = reconciliation_services.school_list_template(actor=self.actor, request=request)
+            built = reconciliation_services.school_list_template(actor=self.actor)
         except ObjectDoesNotExist as exc:
             raise Http404 from exc
         return FileResponse(io.BytesIO(built.content), as_attachment=True, filename=built.filename)
@@ -103,15 +106,15 @@ class ReconciliationUploadView(ScopedViewMixin, View):
             return render(request, self.template_name, {"form": form}, status=400)
         upload = form.cleaned_data["file"]
         try:
-            batch = reconciliation_services.school_list_upload(
-                actor=self.actor, file=upload, name=upload.name, size=upload.size, request=request
+            batch = reconciliation_services.school_list_import_upload(
+                actor=self.actor, file=upload, name=upload.name, size=upload.size
             )
-        except reconciliation_services.RefusedUploadError as exc:
+        except UploadError as exc:  # a file with rejected rows carries the preview of each row
             ctx = {
                 "form": UploadForm(),
                 "file_name": upload.name,
                 "errors": exc.errors,
-                "preview": exc.preview,
+                "preview": exc.context.get("preview"),
                 "labels": OUTCOME_LABELS,
             }
             return render(request, self.template_name, ctx, status=400)
@@ -151,40 +154,16 @@ class ReconciliationDetailView(ScopedViewMixin, DetailView):  # type: ignore[typ
         return ctx
 
 
-class _BatchActionView(ScopedViewMixin, View):
-    scoped_model = ImportBatch
-    action = A.RECONCILE_SCHOOLS
-
-    def run(self, request: HttpRequest, pk: int) -> reconciliation_services.ApplyOutcome:
-        raise NotImplementedError
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        try:
-            outcome = self.run(request, pk)
-        except ImportBatch.DoesNotExist as exc:
-            raise Http404 from exc
-        except reconciliation_services.StaleReconciliationError as exc:
-            messages.error(request, f"{exc.message} " + "; ".join(str(e) for e in exc.errors[:5]))
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            (messages.success if outcome.done else messages.warning)(request, outcome.message)
-        return redirect("reconciliation-detail", pk=pk)
-
-
-class ReconciliationApplyView(_BatchActionView):
+class ReconciliationApplyView(ImportActionView):
     """Apply a previewed upload (POST only); applying twice changes nothing."""
 
-    def run(self, request: HttpRequest, pk: int) -> reconciliation_services.ApplyOutcome:
-        return reconciliation_services.school_list_apply(
-            actor=self.actor, batch_id=pk, request=request
-        )
+    kind = SCHOOL_LIST
+    detail_url = "reconciliation-detail"
 
 
-class ReconciliationDiscardView(_BatchActionView):
+class ReconciliationDiscardView(ImportActionView):
     """Cancel a previewed upload (POST only); nothing is changed."""
 
-    def run(self, request: HttpRequest, pk: int) -> reconciliation_services.ApplyOutcome:
-        return reconciliation_services.school_list_discard(
-            actor=self.actor, batch_id=pk, request=request
-        )
+    kind = SCHOOL_LIST
+    operation = DISCARD
+    detail_url = "reconciliation-detail"

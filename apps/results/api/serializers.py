@@ -44,7 +44,12 @@ class ResultsStateOutputSerializer(serializers.Serializer[Any]):
     school = serializers.DictField()
     work = serializers.DictField()
     held_on = serializers.DateField(allow_null=True)
-    opens_at = serializers.DateTimeField(allow_null=True)
+    form_at = serializers.DateTimeField(
+        allow_null=True, help_text="Публикация формы сбора результатов (8 класс — вместе с архивом)"
+    )
+    opens_at = serializers.DateTimeField(
+        allow_null=True, help_text="Начало приёма результатов (вместе с критериями оценивания)"
+    )
     deadline_at = serializers.DateTimeField()
     reopened_until = serializers.DateTimeField(allow_null=True)
     upload_open = serializers.BooleanField()

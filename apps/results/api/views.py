@@ -70,6 +70,7 @@ def state_data(actor: Actor, school_id: int, work_id: int) -> dict[str, Any]:
             "year": work.campaign.year,
         },
         "held_on": window.held_on,
+        "form_at": window.form_at,
         "opens_at": window.opens_at,
         "deadline_at": window.deadline_at,
         "reopened_until": window.reopened_until,
@@ -153,7 +154,6 @@ class SchoolWorkResultsApi(_Scoped):
             content=content,
             filename=upload.name or "",
             source=Source.API,
-            request=request._request,
             confirm_dropped=str(request.POST.get("confirm_dropped", "")).strip().lower() in _TRUE,
         )
         detail = (
@@ -190,9 +190,7 @@ class ResultsFormApi(_Scoped):
         summary="Скачать форму сбора результатов",
     )
     def get(self, request: Request, school_id: int, work_id: int) -> Any:
-        out = services.results_form_download(
-            actor=self.actor, school_id=school_id, work_id=work_id, request=request._request
-        )
+        out = services.results_form_download(actor=self.actor, school_id=school_id, work_id=work_id)
         response = FileResponse(io.BytesIO(out.content), as_attachment=True, filename=out.name)
         response["Cache-Control"] = "private, no-store"
         return response

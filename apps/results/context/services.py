@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
@@ -24,6 +23,7 @@ from apps.core.services import audit_record
 from apps.core.uploads import UploadError, file_error
 from apps.registration.access import A, Actor
 from apps.registration.models import School
+from apps.results.audit import ResultsAudit
 from apps.results.context import xlsx as cx
 from apps.results.context.selectors import (
     context_campaign_get,
@@ -32,9 +32,6 @@ from apps.results.context.selectors import (
 )
 from apps.results.models import ContextSheet, ContextUpload, ParticipantContext, Source
 from apps.results.xlsx import safe_file_name
-
-if TYPE_CHECKING:
-    from django.http import HttpRequest
 
 
 def _require(actor: Actor, action: str) -> None:
@@ -77,17 +74,15 @@ def context_form_download(
     actor: Actor,
     school_id: int,
     campaign_id: int | None = None,
-    request: HttpRequest | None = None,
 ) -> ContextFile:
     """The school's blank context-data form (codes issued for the campaign prefilled)."""
     school, campaign, spec = _target(actor=actor, school_id=school_id, campaign_id=campaign_id)
     content = cx.context_workbook(spec)
     audit_record(
         actor=actor,
-        action="results.context_form_download",
+        action=ResultsAudit.RESULTS_CONTEXT_FORM_DOWNLOAD,
         target=school,
         scope=_scope(school),
-        request=request,
         details={"campaign_id": campaign.pk, "codes": len(spec.codes)},
     )
     return ContextFile(spec.file_name, content)
@@ -120,7 +115,6 @@ def context_upload(
     filename: str = "",
     campaign_id: int | None = None,
     source: str = Source.XLSX,
-    request: HttpRequest | None = None,
 ) -> ContextUpload:
     """Validate a filled form and make it the school's context data; on any error raise
     ``UploadError`` (every error, Russian, row and column) and store nothing."""
@@ -130,10 +124,9 @@ def context_upload(
     except UploadError as exc:
         audit_record(
             actor=actor,
-            action="results.context_upload_refused",
+            action=ResultsAudit.RESULTS_CONTEXT_UPLOAD_REFUSED,
             target=school,
             scope=_scope(school),
-            request=request,
             details={"campaign_id": campaign.pk, "errors": len(exc.errors)},
         )
         raise
@@ -164,10 +157,9 @@ def context_upload(
         )
         audit_record(
             actor=actor,
-            action="results.context_upload",
+            action=ResultsAudit.RESULTS_CONTEXT_UPLOAD,
             target=upload,
             scope=_scope(school),
-            request=request,
             details={
                 "campaign_id": campaign.pk,
                 "version": number,

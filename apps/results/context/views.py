@@ -154,7 +154,6 @@ class ContextUploadView(ScopedViewMixin, View):
                 filename=upload.name or "",
                 campaign_id=int_param(request.GET.get("campaign")),
                 source=Source.XLSX,
-                request=request,
             )
         except UploadError as exc:
             messages.error(request, "Файл не принят: исправьте ошибки. Ничего не изменено.")
@@ -179,7 +178,6 @@ class ContextFormView(ScopedViewMixin, View):
                 actor=self.actor,
                 school_id=school_id,
                 campaign_id=int_param(request.GET.get("campaign")),
-                request=request,
             )
         except ObjectDoesNotExist as exc:
             raise Http404 from exc
@@ -266,7 +264,6 @@ class ContextApi(ScopedAPIMixin, APIView):
             filename=upload.name or "",
             campaign_id=int_param(str(request.POST.get("campaign", ""))),
             source=Source.API,
-            request=request._request,
         )  # UploadError: 400 with every error by row and column
         return Response(
             {

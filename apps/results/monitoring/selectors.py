@@ -149,7 +149,8 @@ def _window(work: Work, zone: str, day: dt.date | None, reopened: dt.datetime | 
     return Window(
         zone=zone,
         held_on=day,
-        opens_at=schedule.results_form_available_at(work, zone, day),
+        form_at=schedule.results_form_available_at(work, zone, day),
+        opens_at=schedule.results_upload_opens_at(work, zone, day),
         deadline_at=schedule.upload_deadline_at(work, zone, day),
         reopened_until=reopened,
     )

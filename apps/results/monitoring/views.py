@@ -431,7 +431,6 @@ class ResultsRemindView(ScopedViewMixin, View):
                 work_id=work_id,
                 region_id=region_id,
                 municipality_id=municipality_id,
-                request=request,
             )
         except ObjectDoesNotExist as exc:
             raise Http404 from exc

@@ -148,6 +148,76 @@ def test_json_document_round_trip_through_the_api(world: World) -> None:
 
 
 @pytest.mark.django_db
+def test_a_previewed_works_upload_is_applied_once_through_the_api(world: World) -> None:
+    # given the campaign's JSON document with a changed duration, uploaded for a preview only
+    work = WorkFactory()
+    federal = world.client_for("federal")
+    doc = federal.get(f"/api/v1/campaigns/{work.campaign_id}/export/").json()
+    doc["works"][0]["duration_minutes"] = 60
+    uploaded = federal.post(
+        "/api/v1/work-imports/",
+        {"campaign": work.campaign_id, "document": doc},
+        content_type="application/json",
+    )
+    assert uploaded.status_code == 201, uploaded.json()
+    batch = uploaded.json()["id"]
+    assert uploaded.json()["status"] == "preview"
+    assert uploaded.json()["preview"]["counts"]["replaced"] == 1
+    work.refresh_from_db()
+    assert work.duration_minutes == 45
+    # when it is applied (the batch named in the body)
+    applied = federal.post(
+        "/api/v1/work-imports/apply/", {"batch": batch}, content_type="application/json"
+    )
+    # then the answer is the import framework's outcome and the work changed
+    assert applied.status_code == 200
+    assert applied.json() == {
+        "done": True,
+        "message": "Изменения применены.",
+        "batch": batch,
+        "status": "applied",
+    }
+    work.refresh_from_db()
+    assert work.duration_minutes == 60
+    # and applying it again is refused without an error; an unknown batch is 404
+    again = federal.post(
+        "/api/v1/work-imports/apply/", {"batch": batch}, content_type="application/json"
+    )
+    assert again.status_code == 200
+    assert again.json()["done"] is False
+    assert "уже применён" in again.json()["message"]
+    missing = federal.post(
+        "/api/v1/work-imports/apply/", {"batch": 999999}, content_type="application/json"
+    )
+    assert missing.status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_stale_works_preview_answers_409_through_the_api(world: World) -> None:
+    # given a previewed upload, then the work changed elsewhere
+    work = WorkFactory()
+    federal = world.client_for("federal")
+    doc = federal.get(f"/api/v1/campaigns/{work.campaign_id}/export/").json()
+    uploaded = federal.post(
+        "/api/v1/work-imports/",
+        {"campaign": work.campaign_id, "document": doc},
+        content_type="application/json",
+    )
+    Work.objects.filter(pk=work.pk).update(duration_minutes=60)
+    # when it is applied
+    stale = federal.post(
+        "/api/v1/work-imports/apply/",
+        {"batch": uploaded.json()["id"]},
+        content_type="application/json",
+    )
+    # then it is refused as stale (409) and nothing changed
+    assert stale.status_code == 409
+    assert stale.json()["code"] == "import_stale"
+    work.refresh_from_db()
+    assert work.duration_minutes == 60
+
+
+@pytest.mark.django_db
 @time_machine.travel(NOW, tick=False)
 def test_school_sets_its_day_and_reads_its_instants_through_the_api(world: World) -> None:
     # given a grade-8 work and the school A1a in Kaliningrad

@@ -108,8 +108,9 @@ def test_api_chain_coordinator_upload_apply_credentials(world):
     assert batch["preview"]["counts"]["created"] == 1
     applied = regional.post(reverse("api-account-import-apply", args=[batch["id"]])).json()
     assert applied["done"] is True
-    assert applied["batch"]["status"] == "applied"
-    cf_id = applied["batch"]["credentials_id"]
+    assert applied["batch"] == batch["id"]
+    assert applied["status"] == "applied"
+    cf_id = applied["credentials_id"]
     assert regional.get(reverse("api-credentials-download", args=[cf_id])).status_code == 200
     assert regional.get(reverse("api-credentials-download", args=[cf_id])).status_code == 410
 

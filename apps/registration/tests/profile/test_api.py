@@ -57,7 +57,7 @@ def test_api_rules_answer_in_russian_and_save_nothing(world):
     assert "Подтвердите часовой пояс" in errors["time_zone_confirmed"]
     assert "не указаны обучающиеся" in errors["pupils_4"]
     assert shape.status_code == 400
-    assert "допустимы 4–11" in str(shape.json()["errors"])
+    assert "участвуют 4, 5, 6, 7, 8 и 10 классы" in str(shape.json()["errors"])
     assert not SchoolProfile.objects.exists()
 
 

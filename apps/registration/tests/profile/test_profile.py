@@ -7,6 +7,7 @@ from apps.core.models import AuditEvent
 from apps.registration.access import actor_for_user
 from apps.registration.models import SchoolProfile
 from apps.registration.profile.services import (
+    DEFAULT_GRADES,
     GradeCount,
     ProfileInput,
     profile_errors,
@@ -26,7 +27,7 @@ def form_data(**overrides: object) -> dict[str, object]:
         "email": "school1@example.ru",
         "time_zone_confirmed": "on",
     }
-    for grade in range(4, 12):
+    for grade in DEFAULT_GRADES:
         data[f"classes_{grade}"] = 2
         data[f"pupils_{grade}"] = 50
     data.update(overrides)
@@ -42,7 +43,7 @@ def valid_input(**overrides: object) -> ProfileInput:
         "phone": "88452223344",
         "email": "s@example.ru",
         "time_zone_confirmed": True,
-        "grades": {str(g): GradeCount(1, 20) for g in range(4, 12)},
+        "grades": {str(g): GradeCount(1, 20) for g in DEFAULT_GRADES},
     }
     values.update(overrides)
     return ProfileInput(**values)  # type: ignore[arg-type]
@@ -109,12 +110,15 @@ def test_profile_errors_are_russian_and_save_nothing(world, overrides, field, fr
 
 def test_rules_need_at_least_one_grade():
     # given a profile with no classes at all
-    data = valid_input(grades={str(g): GradeCount(0, 0) for g in range(4, 12)})
+    data = valid_input(grades={str(g): GradeCount(0, 0) for g in DEFAULT_GRADES})
     # when it is checked
     errors = profile_errors(data)
     # then the message asks for one grade
     assert errors == {
-        "grades": ["Укажите число классов и обучающихся хотя бы в одной параллели 4–11 классов."]
+        "grades": [
+            "Укажите число классов и обучающихся хотя бы в одной из параллелей: "
+            "4, 5, 6, 7, 8 и 10 классы."
+        ]
     }
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
+from apps.core.imports import ImportOutcome
 from apps.core.models import ImportBatch
 from apps.registration.access import actor_for_user
 from apps.registration.models import School
@@ -83,13 +84,17 @@ def upload_file(content: bytes, name: str = "выверка.xlsx") -> SimpleUplo
 
 
 def upload(user: Any, content: bytes, name: str = "выверка.xlsx") -> ImportBatch:
-    return service.school_list_upload(
+    return service.school_list_import_upload(
         actor=actor_for_user(user), file=io.BytesIO(content), name=name, size=len(content)
     )
 
 
-def apply(user: Any, batch: ImportBatch) -> service.ApplyOutcome:
-    return service.school_list_apply(actor=actor_for_user(user), batch_id=batch.pk)
+def apply(user: Any, batch: ImportBatch) -> ImportOutcome:
+    return service.school_list_import_apply(actor=actor_for_user(user), batch_id=batch.pk)
+
+
+def discard(user: Any, batch: ImportBatch) -> ImportOutcome:
+    return service.school_list_import_discard(actor=actor_for_user(user), batch_id=batch.pk)
 
 
 def snapshot() -> dict[str, tuple[Any, ...]]:

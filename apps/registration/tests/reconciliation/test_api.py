@@ -50,8 +50,14 @@ def test_api_template_upload_apply_and_list(world):
     # then the first applies, the second does nothing and says so
     assert first.status_code == 200
     assert first.json()["done"] is True
-    assert first.json()["batch"]["preview"]["result"]["created"][0]["code"].startswith("edu")
+    assert first.json()["batch"] == body["id"]
+    assert first.json()["status"] == "applied"
+    assert first.json()["message"].startswith("Изменения применены: новых ОО — 1")
+    result = client.get(f"{API}/batches/{body['id']}/").json()["preview"]["result"]
+    assert result["created"][0]["code"].startswith("edu")
+    assert second.status_code == 200
     assert second.json()["done"] is False
+    assert "уже применён" in second.json()["message"]
     assert School.objects.get(code=code).status == SchoolStatus.CLOSED
     assert AuditEvent.objects.filter(action="school_list.apply").count() == 1
     # and the closed school is gone from the active list of the API
@@ -111,3 +117,38 @@ def test_api_batches_of_another_unit_are_missing(world):
     # then it does not exist for it
     assert client.get(f"{API}/batches/{batch_id}/").status_code == 404
     assert client.post(f"{API}/batches/{batch_id}/apply/").status_code == 404
+
+
+def test_api_stale_preview_is_409_with_the_rows_and_discard_answers_the_outcome(world):
+    # given an upload changing A1a's address, and A1a moved to A2 since the preview
+    client = world.client_for("municipal")
+    content = b"".join(client.get(f"{API}/template/").streaming_content)
+    school = world.schools["A1a"]
+    changed = edit(content, set_cells={(school.code, rc.ADDRESS.header): "ул. Новая, 1"})
+    batch_id = client.post(f"{API}/batches/", {"file": _file(changed)}).json()["id"]
+    school.municipality = world.municipalities["A2"]
+    school.save()
+    before = snapshot()
+    # when it is applied
+    stale = client.post(f"{API}/batches/{batch_id}/apply/")
+    # then 409 import_stale names the row, carries the file as it reads today; nothing changes
+    assert stale.status_code == 409
+    body = stale.json()
+    assert body["code"] == "import_stale"
+    assert "список ОО" in body["detail"]
+    assert any("нет в списке ОО" in e["message"] for e in body["errors"])
+    assert body["context"]["preview"]["counts"]["rejected"] == 1
+    assert snapshot() == before
+    # when it is discarded instead, twice
+    first = client.post(f"{API}/batches/{batch_id}/discard/")
+    second = client.post(f"{API}/batches/{batch_id}/discard/")
+    # then the first closes it, the second does nothing and says so
+    assert first.json() == {
+        "done": True,
+        "message": "Загрузка отменена; ничего не изменено.",
+        "batch": batch_id,
+        "status": "discarded",
+    }
+    assert second.status_code == 200
+    assert second.json()["done"] is False
+    assert ImportBatch.objects.get(pk=batch_id).status == ImportBatch.Status.DISCARDED

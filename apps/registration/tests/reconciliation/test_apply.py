@@ -3,21 +3,25 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.contrib.messages import get_messages
+from django.core.files.storage import default_storage
 from django.urls import reverse
 from guardian.shortcuts import get_perms
 
+from apps.core.imports import ImportStaleError
 from apps.core.models import AuditEvent, ImportBatch
 from apps.core.services import audit_record
 from apps.registration import selectors
 from apps.registration.access import actor_for_user
 from apps.registration.constants import SchoolStatus
 from apps.registration.models import School
+from apps.registration.reconciliation import imports as kind
 from apps.registration.reconciliation import rules as rc
-from apps.registration.reconciliation import services as service
 from apps.registration.services import school_unit_scope
 from apps.registration.tests.factories import grant, make_user
 from apps.registration.tests.reconciliation.helpers import (
     apply,
+    discard,
     edit,
     new_school,
     snapshot,
@@ -171,10 +175,10 @@ def test_codes_follow_the_municipalitys_own_numbering(world):
     assert sorted(new.values_list("code", flat=True)) == [f"edu{r}0108", f"edu{r}0109"]
     # and a new school of A2 continues A2's block
     a2 = world.municipalities["A2"]
-    assert service._free_codes(r, [a2]) == [f"edu{r}0421"]
+    assert kind.free_codes(r, [a2]) == [f"edu{r}0421"]
     # and one of each in a regional file: each in its own block, in file order
     a1 = world.municipalities["A1"]
-    assert service._free_codes(r, [a2, a1, a2]) == [
+    assert kind.free_codes(r, [a2, a1, a2]) == [
         f"edu{r}0421",
         f"edu{r}0110",
         f"edu{r}0422",
@@ -190,7 +194,7 @@ def test_a_municipality_without_coded_schools_gets_a_block_of_its_own(world):
     a2.code = f"reg{r}_m001"  # its own number would be 01, which A1 numbers in
     a2.save()
     # when a code is allocated for a new school of A2
-    codes = service._free_codes(r, [a2])
+    codes = kind.free_codes(r, [a2])
     # then it opens the lowest block nobody numbers in, never A1's
     assert codes == [f"edu{r}0201"]
 
@@ -223,13 +227,27 @@ def test_apply_revalidates_against_the_current_rows(world):
     school.save()
     before = snapshot()
     # when the upload is applied
-    with pytest.raises(service.StaleReconciliationError) as caught:
+    with pytest.raises(ImportStaleError) as caught:
         apply(user, batch)
-    # then it is refused naming the row, nothing changes, and the batch stays in preview
-    assert "нет в списке ОО" in str(caught.value)
+    # then it is refused (409) naming the row, with the file as it reads today; nothing changes,
+    # and the batch stays in preview
+    error = caught.value
+    assert error.status == 409
+    assert "список ОО, строка 4, столбец" in error.message
+    assert any("нет в списке ОО" in d["message"] for d in error.details)
+    assert error.details[0]["row"] == 4
+    assert error.context["preview"]["counts"]["rejected"] == 1
     assert snapshot() == before
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.PREVIEW
+    # and the page flashes the refusal with the row's reason
+    client = world.client_for("municipal")
+    page = client.post(reverse("reconciliation-apply", args=[batch.pk]))
+    assert page.status_code == 302
+    flashed = [str(m) for m in get_messages(page.wsgi_request)]
+    assert len(flashed) == 1
+    assert "изменились (список ОО, строка 4" in flashed[0]
+    assert "нет в списке ОО" in flashed[0]
 
 
 def test_another_municipality_cannot_apply_or_see_the_batch(world):
@@ -283,20 +301,52 @@ def test_the_pages_walk_upload_preview_apply(world):
     assert "Применить изменения" not in detail
 
 
-def test_discard_changes_nothing(world):
+def test_discard_changes_nothing(world, django_capture_on_commit_callbacks):
     # given a previewed upload closing a school
     user = world.users["municipal"]
     code = world.schools["A1b"].code
     batch = upload(user, edit(template(user), set_cells={(code, rc.STATUS.header): "Закрыта"}))
+    assert default_storage.exists(batch.file)
     before = snapshot()
     # when it is discarded, then applied
-    service.school_list_discard(actor=actor_for_user(user), batch_id=batch.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        discarded = discard(user, batch)
     outcome = apply(user, batch)
-    # then nothing was applied
+    # then nothing was applied, the caller is told why, and the stored file is gone
+    assert discarded.done
     assert not outcome.done
+    assert "применить её нельзя" in outcome.message
     assert snapshot() == before
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.DISCARDED
+    assert not default_storage.exists(batch.file)
+
+
+def test_an_applied_batch_cannot_be_discarded_and_another_kind_is_refused(world):
+    # given an applied reconciliation and a batch of another kind in the same unit
+    user = world.users["municipal"]
+    batch = upload(user, template(user))
+    assert apply(user, batch).done
+    other = ImportBatch.objects.create(  # a stored row of another flow, as the database holds it
+        kind="test.other",
+        actor=user,
+        status=ImportBatch.Status.PREVIEW,
+        original_name="x.xlsx",
+        municipality_id=batch.municipality_id,
+        region_id=batch.region_id,
+    )
+    # when the applied one is discarded and the other one applied here
+    late = discard(user, batch)
+    foreign = apply(user, other)
+    # then both are refused with the framework's sentences and nothing moves
+    assert not late.done
+    assert "отменить его нельзя" in late.message
+    assert not foreign.done
+    assert "не относится к выверке списка ОО" in foreign.message
+    batch.refresh_from_db()
+    other.refresh_from_db()
+    assert batch.status == ImportBatch.Status.APPLIED
+    assert other.status == ImportBatch.Status.PREVIEW
 
 
 def test_each_step_leaves_exactly_one_audit_record(world):
@@ -319,7 +369,7 @@ def test_each_step_leaves_exactly_one_audit_record(world):
     step(
         "discard",
         "school_list.discard",
-        lambda: service.school_list_discard(actor=actor_for_user(user), batch_id=again.pk),
+        lambda: discard(user, again),
     )
     # then every step wrote one record, in the municipality's scope
     assert len(steps) == 5
@@ -337,7 +387,7 @@ def test_codes_fill_gaps_when_the_top_is_taken(world):
     _code(world, "A1b", f"edu{r}0101")
     taken = set(School.objects.values_list("code", flat=True))
     # when two codes are allocated for A1
-    codes = service._free_codes(r, [world.municipalities["A1"]] * 2)
+    codes = kind.free_codes(r, [world.municipalities["A1"]] * 2)
     # then they are the lowest free codes of the same block
     assert codes == [f"edu{r}0102", f"edu{r}0103"]
     assert not set(codes) & taken
@@ -362,4 +412,4 @@ def test_a_full_block_moves_on_to_a_free_one(world):
     _code(world, "A2a", f"edu{r}0201")
     # when one more code is allocated for A1
     # then it opens the lowest block no other municipality numbers in
-    assert service._free_codes(r, [a1]) == [f"edu{r}0301"]
+    assert kind.free_codes(r, [a1]) == [f"edu{r}0301"]

@@ -1,0 +1,255 @@
+"""The school's timetable by class in the REST API: the list with days and release instants
+(UTC, with the school's zone), a class work's day and form, one day for every class of a work,
+and the printable plan-graph (PDF)."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from typing import Any
+
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.campaigns import selectors as campaign_selectors
+from apps.classes.actions import ClassActions as A
+from apps.classes.models import ClassWork
+from apps.classes.selectors import school_get
+from apps.classes.timetable import selectors, services
+from apps.core.api_errors import ErrorSerializer
+from apps.core.instants import moscow_offset
+from apps.core.params import int_param
+from apps.registration.access import ScopedAPIMixin
+
+_CAMPAIGN = OpenApiParameter("campaign", int, description="Кампания (id); по умолчанию — текущая")
+_WRITE_ERRORS = {400: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer}
+_FORM_CHOICES = ClassWork.Form.choices
+_FORM_ERRORS: dict[str, Any] = {
+    "invalid_choice": "Форма проведения — «paper» (бумажная) или «computer» (компьютерная).",
+    "required": "Укажите форму проведения.",
+}
+_DATE_ERRORS: dict[str, Any] = {
+    "invalid": "Укажите дату в виде ГГГГ-ММ-ДД.",
+    "required": "Укажите дату.",
+}
+
+
+# --- serializers -------------------------------------------------------------------------------
+
+
+class ClassWorkTimetableSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField(help_text="Работа класса (id)")
+    school_class = serializers.IntegerField(help_text="Класс (id)")
+    class_label = serializers.CharField(help_text="Класс: «4А»")
+    grade = serializers.IntegerField()
+    class_number = serializers.IntegerField(help_text="Порядковый номер класса")
+    work = serializers.IntegerField(help_text="Работа (id)")
+    subject_name = serializers.CharField()
+    source = serializers.ChoiceField(  # type: ignore[assignment]
+        choices=ClassWork.Source.choices, help_text="Обязательная или по распределению"
+    )
+    form = serializers.ChoiceField(choices=_FORM_CHOICES, help_text="Форма проведения")
+    computer_allowed = serializers.BooleanField(help_text="Можно провести на компьютере")
+    encrypted_archive = serializers.BooleanField()
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    date = serializers.DateField(allow_null=True, help_text="День проведения (местный для ОО)")
+    weekday = serializers.CharField(help_text="День недели дня проведения")
+    frozen = serializers.BooleanField(
+        help_text="День проведения уже наступил по времени ОО: дату и форму изменить нельзя"
+    )
+    materials_available_at = serializers.DateTimeField(help_text="Архив материалов (UTC)")
+    password_release_at = serializers.DateTimeField(
+        allow_null=True, help_text="Пароль к архиву (UTC; только для зашифрованных архивов)"
+    )
+    criteria_available_at = serializers.DateTimeField(allow_null=True, help_text="Критерии (UTC)")
+    results_form_available_at = serializers.DateTimeField(
+        allow_null=True, help_text="Форма сбора результатов (UTC)"
+    )
+    upload_deadline_at = serializers.DateTimeField(help_text="Конец загрузки результатов (UTC)")
+    release_at = serializers.DateTimeField(help_text="Публикация результатов (UTC)")
+
+
+class TimetableOutputSerializer(serializers.Serializer[Any]):
+    school = serializers.IntegerField()
+    campaign = serializers.IntegerField(allow_null=True)
+    time_zone = serializers.CharField(help_text="Часовой пояс ОО (IANA)")
+    moscow_offset = serializers.CharField(help_text="Смещение от Москвы: «МСК+9»")
+    class_works = ClassWorkTimetableSerializer(many=True)
+
+
+class ClassWorkDateInputSerializer(serializers.Serializer[Any]):
+    date = serializers.DateField(error_messages=_DATE_ERRORS, help_text="День проведения")
+
+
+class ClassWorkFormInputSerializer(serializers.Serializer[Any]):
+    form = serializers.ChoiceField(choices=_FORM_CHOICES, error_messages=_FORM_ERRORS)
+
+
+class TimetableBulkInputSerializer(serializers.Serializer[Any]):
+    work = serializers.IntegerField(help_text="Работа (id): день для всех классов, что её пишут")
+    date = serializers.DateField(error_messages=_DATE_ERRORS, help_text="День проведения")
+
+
+def _row_data(row: selectors.TimetableRow) -> dict[str, Any]:
+    cw, work, school_class = row.class_work, row.work, row.school_class
+    return {
+        "id": cw.pk,
+        "school_class": school_class.pk,
+        "class_label": school_class.label,
+        "grade": school_class.grade,
+        "class_number": school_class.number,
+        "work": work.pk,
+        "subject_name": work.subject.name,
+        "source": cw.source,
+        "form": cw.form,
+        "computer_allowed": work.computer_allowed,
+        "encrypted_archive": work.encrypted_archive,
+        "period_start": work.period_start,
+        "period_end": work.period_end,
+        "date": cw.date,
+        "weekday": row.weekday,
+        "frozen": row.frozen,
+        **dataclasses.asdict(row.instants),
+    }
+
+
+def _one(actor: Any, class_work: ClassWork) -> dict[str, Any]:
+    school = school_get(actor=actor, school_id=class_work.school_id, action=A.SET_CLASS_DATES)
+    zone = campaign_selectors.school_zone(school)
+    return ClassWorkTimetableSerializer(_row_data(selectors.timetable_row(class_work, zone))).data
+
+
+# --- endpoints ---------------------------------------------------------------------------------
+
+
+class ClassTimetableApi(ScopedAPIMixin, APIView):
+    """A school's classes' works with their days, forms and release instants."""
+
+    scoped_model = ClassWork
+    method_actions = {"GET": A.VIEW_CLASSES}
+
+    @extend_schema(
+        parameters=[_CAMPAIGN],
+        responses={200: TimetableOutputSerializer, 404: ErrorSerializer},
+        summary="План-график ОО по классам: дни, формы и моменты публикаций",
+    )
+    def get(self, request: Request, school_id: int) -> Response:
+        plan = selectors.timetable(
+            actor=self.actor,
+            school_id=school_id,
+            campaign_id=int_param(request.query_params.get("campaign")),
+        )
+        data = {
+            "school": plan.school.pk,
+            "campaign": plan.campaign.pk if plan.campaign else None,
+            "time_zone": plan.zone,
+            "moscow_offset": moscow_offset(plan.zone),
+            "class_works": [_row_data(row) for row in plan.rows],
+        }
+        return Response(TimetableOutputSerializer(data).data)
+
+
+class ClassWorkDateApi(ScopedAPIMixin, APIView):
+    """The day a class writes a work (the school organizer, until the day before)."""
+
+    scoped_model = ClassWork
+    method_actions = {"POST": A.SET_CLASS_DATES}
+
+    @extend_schema(
+        request=ClassWorkDateInputSerializer,
+        responses={200: ClassWorkTimetableSerializer, **_WRITE_ERRORS},
+        summary="Назначить день проведения работы класса",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        selectors.class_work_get(actor=self.actor, class_work_id=pk, action=A.SET_CLASS_DATES)
+        data = ClassWorkDateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        row = services.class_work_date_set(
+            actor=self.actor, class_work_id=pk, date=data.validated_data["date"]
+        )
+        return Response(_one(self.actor, row))
+
+
+class ClassWorkFormApi(ScopedAPIMixin, APIView):
+    """The form of a class's work: paper, or computer where the work allows it."""
+
+    scoped_model = ClassWork
+    method_actions = {"POST": A.SET_CLASS_DATES}
+
+    @extend_schema(
+        request=ClassWorkFormInputSerializer,
+        responses={200: ClassWorkTimetableSerializer, **_WRITE_ERRORS},
+        summary="Выбрать форму проведения работы класса",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        selectors.class_work_get(actor=self.actor, class_work_id=pk, action=A.SET_CLASS_DATES)
+        data = ClassWorkFormInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        row = services.class_work_form_set(
+            actor=self.actor, class_work_id=pk, form=data.validated_data["form"]
+        )
+        return Response(_one(self.actor, row))
+
+
+class ClassTimetableBulkApi(ScopedAPIMixin, APIView):
+    """One day for a work in every class of the school that writes it (all or none)."""
+
+    scoped_model = ClassWork
+    method_actions = {"POST": A.SET_CLASS_DATES}
+
+    @extend_schema(
+        request=TimetableBulkInputSerializer,
+        responses={200: ClassWorkTimetableSerializer(many=True), **_WRITE_ERRORS},
+        summary="Назначить один день работы всем классам параллели",
+    )
+    def post(self, request: Request, school_id: int) -> Response:
+        school = school_get(actor=self.actor, school_id=school_id, action=A.SET_CLASS_DATES)
+        data = TimetableBulkInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rows = services.class_works_date_set_for_grade(
+            actor=self.actor,
+            school_id=school.pk,
+            work_id=data.validated_data["work"],
+            date=data.validated_data["date"],
+        )
+        zone = campaign_selectors.school_zone(school)
+        out = [_row_data(selectors.timetable_row(row, zone)) for row in rows]
+        return Response(ClassWorkTimetableSerializer(out, many=True).data)
+
+
+class ClassTimetablePdfApi(ScopedAPIMixin, APIView):
+    """The school's printable plan-graph by class (PDF)."""
+
+    scoped_model = ClassWork
+    method_actions = {"GET": A.VIEW_CLASSES}
+
+    @extend_schema(
+        parameters=[_CAMPAIGN],
+        responses={
+            (200, "application/pdf"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="План-график ОО по классам (PDF)"
+            ),
+            404: ErrorSerializer,
+        },
+        summary="Скачать план-график ОО по классам (PDF)",
+    )
+    def get(self, request: Request, school_id: int) -> FileResponse:
+        built = services.timetable_pdf_download(
+            actor=self.actor,
+            school_id=school_id,
+            campaign_id=int_param(request.query_params.get("campaign")),
+        )
+        response = FileResponse(
+            io.BytesIO(built.content),
+            as_attachment=True,
+            filename=built.name,
+            content_type="application/pdf",
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
