@@ -136,7 +136,12 @@ class Export:
 
 
 def report_export(
-    *, actor: Actor, pk: int, kinds: Sequence[str], gap_limit: int | None = None
+    *,
+    actor: Actor,
+    pk: int,
+    kinds: Sequence[str],
+    gap_limit: int | None = None,
+    slice: sel.Slice | None = None,
 ) -> Export:
     """The exports of ``kinds`` for the aggregate ``pk`` as ``actor`` may see them. Raises
     ``WorkAggregate.DoesNotExist`` out of scope (404), and for the individual results above the
@@ -145,16 +150,20 @@ def report_export(
         agg = sel.aggregate_get(actor=actor, pk=pk, action=A.VIEW_INDIVIDUAL_RESULTS)
         if agg.level != Level.SCHOOL:
             raise WorkAggregate.DoesNotExist
-    report = sel.report_get(actor=actor, pk=pk)
+    report = sel.report_get(actor=actor, pk=pk, slice=slice)
     export = Export(report=report, items=[])
     if export.embargoed:
         return export
     for kind in kinds:
         extra: dict[str, Any] = {}
         if kind == "individual":
-            extra["results"] = sel.individual_list(actor=actor, aggregate=report.aggregate)
+            extra["results"] = sel.individual_list(
+                actor=actor, aggregate=report.aggregate, slice=report.slice
+            )
         elif kind == "journal":
-            extra["codes"] = sel.journal_gap_list(actor=actor, aggregate=report.aggregate)
+            extra["codes"] = sel.journal_gap_list(
+                actor=actor, aggregate=report.aggregate, slice=report.slice
+            )
             extra["schools"] = sel.journal_gap_school_list(
                 actor=actor, aggregate=report.aggregate, limit=gap_limit
             )
@@ -172,7 +181,7 @@ def build(kind: str, report: sel.Report, **extra: Any) -> ExportReport:
         number=number,
         title=title,
         work_line=f"{work.campaign.label} {work.subject.name} {work.grade} класс",
-        unit_line=report.unit_name,
+        unit_line=unit_line(report),
         max_score=work.max_score,
         generated_on=timezone.now().astimezone(ZoneInfo(report.time_zone)).date(),
         sheet_prefix=f"{subject_abbreviation(work.subject.code, work.subject.name)} {work.grade}",
@@ -193,6 +202,18 @@ def safe_file_name(stem: str) -> str:
     """``stem`` with characters unsafe in file names replaced, spaces collapsed, length capped."""
     cleaned = " ".join(_UNSAFE.sub(" ", stem).split()).strip(" .")
     return cleaned[:MAX_STEM].rstrip(" .") or "Отчёт"
+
+
+def unit_line(report: sel.Report) -> str:
+    """The unit of the header, with the report's cut («…, класс 4А, без ОВЗ»)."""
+    parts = [report.unit_name]
+    if report.class_name:
+        parts.append(f"класс {report.class_name}")
+    elif report.slice.classes:
+        parts.append("по классам")
+    if report.slice.ovz:
+        parts.append(sel.OVZ_FILTERS[report.slice.ovz].lower())
+    return ", ".join(parts)
 
 
 def file_unit(report: sel.Report) -> str:

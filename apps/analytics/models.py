@@ -53,6 +53,9 @@ class WorkAggregate(ScopedModel):
     journal_higher = models.PositiveIntegerField("повысили", default=0)
     journal_missing = models.PositiveIntegerField("без отметки по журналу", default=0)
     journal_gap2 = models.PositiveIntegerField("расхождение на 2 и более", default=0)
+    # The same statistics of the participants with ОВЗ ("ovz") and without ("no_ovz"): each a
+    # dict of the fields above (counts, histogram, column sums), summed upwards like them.
+    subsets = models.JSONField("по участникам с ОВЗ и без ОВЗ", default=dict)
     computed_at = models.DateTimeField("рассчитано", auto_now=True)
 
     objects = ScopedQuerySet.as_manager()

@@ -17,6 +17,7 @@ from django.utils import timezone
 from apps.analytics.models import MARKS, WorkAggregate
 from apps.campaigns import schedule
 from apps.campaigns.models import SchoolWorkDate
+from apps.classes.models import SchoolClass
 from apps.core import instants
 from apps.core.scoping import Level
 from apps.registration.access import A, Actor
@@ -38,6 +39,56 @@ LEVEL_LABELS = {
     Level.MUNICIPALITY: "Муниципалитет",
     Level.SCHOOL: "ОО",
 }
+
+
+# The ОВЗ filter of a report: "" every participant, "without" those without ОВЗ, "only" those
+# with ОВЗ (the codes the school marked, apps/materials/ovz.py).
+OVZ_FILTERS = {"": "Все участники", "without": "Без ОВЗ", "only": "Только с ОВЗ"}
+_OVZ_SUBSET = {"without": "no_ovz", "only": "ovz"}
+ALL_CLASSES = "all"
+
+
+@dataclass(frozen=True)
+class Slice:
+    """How a report is cut: by ОВЗ (``ovz`` in OVZ_FILTERS) and, inside a school, by class
+    (``classes``: "" none, "all" a row per class, or one class's «Порядковый номер класса»)."""
+
+    ovz: str = ""
+    classes: str = ""
+
+    @property
+    def class_number(self) -> int | None:
+        return int(self.classes) if self.classes.isdigit() else None
+
+    @property
+    def plain(self) -> bool:
+        return not self.ovz and not self.classes
+
+    def query(self) -> str:
+        """The slice as a query string («?ovz=only&class=2»; '' for the plain report)."""
+        from urllib.parse import urlencode
+
+        pairs = {k: v for k, v in (("ovz", self.ovz), ("class", self.classes)) if v}
+        return f"?{urlencode(pairs)}" if pairs else ""
+
+
+def slice_from(params: Any) -> Slice:
+    """The slice a page or an endpoint was asked for (its GET parameters); unknown values are
+    ignored, so a bad parameter gives the plain report."""
+    ovz = str(params.get("ovz") or "")
+    classes = str(params.get("class") or "")
+    if ovz not in OVZ_FILTERS:
+        ovz = ""
+    if classes != ALL_CLASSES and not (classes.isdigit() and 0 < int(classes) <= 99):
+        classes = ""
+    return Slice(ovz=ovz, classes=classes)
+
+
+def class_label(number: int | None, labels: dict[int, str]) -> str:
+    """A class as the reports name it: the register's «4А», else «класс № N»."""
+    if number is None:
+        return "класс не указан"
+    return labels.get(number) or f"класс № {number}"
 
 
 def _system() -> Actor:
@@ -71,10 +122,12 @@ class Row:
     aggregate: WorkAggregate
     is_self: bool = False
     link_pk: int | None = None
+    is_class: bool = False  # a class inside the school (``level`` stays the school's)
+    class_number: int | None = None
 
     @property
     def level_label(self) -> str:
-        return LEVEL_LABELS[self.level]
+        return "Класс" if self.is_class else LEVEL_LABELS[self.level]
 
     @property
     def small(self) -> bool:
@@ -98,6 +151,8 @@ class Report:
     time_zone: str = schedule.MOSCOW
     place: Any = None  # the unit whose clock the report's instants are shown on (None: Moscow)
     extra: dict[str, Any] = field(default_factory=dict)
+    slice: Slice = field(default_factory=Slice)
+    class_name: str = ""  # the class the report is of (a one-class slice), else ''
 
     @property
     def own(self) -> Row:
@@ -179,9 +234,134 @@ def release_instant(aggregate: WorkAggregate, unit: Any) -> dt.datetime:
     return schedule.release_at(work, zone, chosen, uploaded)
 
 
-def report_get(*, actor: Actor, pk: int) -> Report:
+def report_get(*, actor: Actor, pk: int, slice: Slice | None = None) -> Report:
     """The unit's aggregate with the comparison rows (ancestors, itself, its children in scope).
-    Before the release instant only the federal operator gets the rows (embargo)."""
+    Before the release instant only the federal operator gets the rows (embargo).
+
+    ``slice`` cuts every row to the participants with or without ОВЗ (the stored subsets), and
+    inside a school adds a row per class or makes one class the report's own row (computed from
+    the school's stored results). The plain report reads exactly what it read before."""
+    slice = slice or Slice()
+    if slice.classes:
+        probe = aggregate_get(actor=actor, pk=pk)
+        if probe.level != Level.SCHOOL:
+            slice = Slice(ovz=slice.ovz)
+    report = _report_get(actor=actor, pk=pk)
+    report.slice = slice
+    if report.embargo_until is not None or slice.plain:
+        return report
+    if slice.ovz:
+        key = _OVZ_SUBSET[slice.ovz]
+        for row in report.rows:
+            row.aggregate = _subset(row.aggregate, key)
+        report.aggregate = report.own.aggregate
+    if slice.classes:
+        _add_classes(actor, report)
+    return report
+
+
+def _derived(source: WorkAggregate, values: dict[str, Any]) -> WorkAggregate:
+    """An unsaved aggregate of a part of ``source``'s participants: the same work, unit and pk
+    (links and downloads still point at the unit), the part's statistics."""
+    from apps.analytics.services import COUNTS
+
+    fields = {name: values.get(name, 0) for name in COUNTS}
+    derived = WorkAggregate(
+        pk=source.pk,
+        work_id=source.work_id,
+        level=source.level,
+        unit_id=source.unit_id,
+        region_id=source.region_id,
+        municipality_id=source.municipality_id,
+        school_id=source.school_id,
+        histogram=values.get("histogram") or [],
+        column_sums=values.get("column_sums") or [],
+        column_sums_by_mark=values.get("column_sums_by_mark") or {},
+        **fields,
+    )
+    derived.work = source.work
+    return derived
+
+
+def _subset(aggregate: WorkAggregate, key: str) -> WorkAggregate:
+    """The aggregate of the unit's participants with ОВЗ (``ovz``) or without (``no_ovz``).
+    An aggregate computed before the split existed has none: then nobody with ОВЗ."""
+    subsets = aggregate.subsets or {}
+    if key in subsets:
+        return _derived(aggregate, subsets[key])
+    if key == "no_ovz":
+        return aggregate
+    return _derived(aggregate, {})
+
+
+def _class_results(
+    actor: Actor, aggregate: WorkAggregate, slice: Slice, *, action: str = A.VIEW_ANALYTICS
+) -> Any:
+    """The school's results of the work, cut to the slice's class and ОВЗ filter."""
+    from apps.materials import ovz
+
+    rows = ParticipantResult.objects.for_actor(actor, action).filter(
+        work_id=aggregate.work_id, school_id=aggregate.unit_id
+    )
+    if slice.class_number is not None:
+        rows = rows.filter(class_number=slice.class_number)
+    if slice.ovz:
+        codes = ovz.ovz_codes(school_id=aggregate.unit_id, campaign_id=aggregate.work.campaign_id)
+        rows = (
+            rows.exclude(code__in=codes) if slice.ovz == "without" else rows.filter(code__in=codes)
+        )
+    return rows
+
+
+def class_labels(*, school_id: int, campaign_id: int, grade: int) -> dict[int, str]:
+    """«Порядковый номер класса» → «4А» from the school's register (inactive classes too: the
+    results of a class removed later still carry its number)."""
+    rows = (
+        SchoolClass.objects.for_actor(_system(), A.VIEW_CLASSES)
+        .filter(school_id=school_id, campaign_id=campaign_id, grade=grade)
+        .values_list("number", "grade", "letter")
+    )
+    return {number: f"{g}{letter}" for number, g, letter in rows}
+
+
+def _add_classes(actor: Actor, report: Report) -> None:
+    """Rows per class of the school (``class=all``) or the one class as the report's own row."""
+    from apps.analytics.services import rows_values
+
+    school = report.own
+    work = report.work
+    columns = len(report.columns)
+    labels = class_labels(
+        school_id=school.aggregate.unit_id, campaign_id=work.campaign_id, grade=work.grade
+    )
+    groups: dict[int | None, list[Any]] = {}
+    for result in _class_results(actor, school.aggregate, report.slice):
+        groups.setdefault(result.class_number, []).append(result)
+    number = report.slice.class_number
+    if number is not None:
+        groups.setdefault(number, [])
+    order = sorted(groups, key=lambda n: (n is None, n or 0))
+    for key in order:
+        aggregate = _derived(school.aggregate, rows_values(work, columns, groups[key]))
+        aggregate.schools = 0
+        report.rows.append(
+            Row(
+                level=Level.SCHOOL,
+                name=class_label(key, labels),
+                aggregate=aggregate,
+                is_class=True,
+                class_number=key,
+            )
+        )
+    if number is not None:
+        own = report.rows[-1]
+        school.is_self = False
+        own.is_self = True
+        report.aggregate = own.aggregate
+        report.class_name = own.name
+
+
+def _report_get(*, actor: Actor, pk: int) -> Report:
     aggregate = aggregate_get(actor=actor, pk=pk)
     work = aggregate.work
     level = Level(aggregate.level)
@@ -382,16 +562,18 @@ class GapCode(TypedDict):
     difference: int
 
 
-def journal_gap_list(*, actor: Actor, aggregate: WorkAggregate) -> list[GapCode]:
+def journal_gap_list(
+    *, actor: Actor, aggregate: WorkAggregate, slice: Slice | None = None
+) -> list[GapCode]:
     """The school's participant codes whose ВПР mark differs from the journal mark by two or
     more (codes only, never names: the codes are anonymous), for whoever may open the school's
-    report; empty above the school level. Ordered by code."""
+    report; empty above the school level. Ordered by code. ``slice``: one class, ОВЗ filter."""
 
     if aggregate.level != Level.SCHOOL:
         return []
     rows = (
-        ParticipantResult.objects.for_actor(actor, A.VIEW_ANALYTICS)
-        .filter(work_id=aggregate.work_id, school_id=aggregate.unit_id, absent=False)
+        _class_results(actor, aggregate, slice or Slice())
+        .filter(absent=False)
         .filter(journal_mark__gte=2)
         .order_by("code")
         .values_list("code", "mark", "primary_score", "journal_mark")
@@ -498,13 +680,16 @@ def groups_table(report: Report) -> list[dict[str, Any]]:
     return table
 
 
-def individual_list(*, actor: Actor, aggregate: WorkAggregate) -> list[Any]:
-    """Индивидуальные результаты of a school: its participants by code (codes only, no names)."""
+def individual_list(
+    *, actor: Actor, aggregate: WorkAggregate, slice: Slice | None = None
+) -> list[Any]:
+    """Индивидуальные результаты of a school: its participants by code (codes only, no names);
+    ``slice``: one class, with or without ОВЗ."""
 
     return list(
-        ParticipantResult.objects.for_actor(actor, A.VIEW_INDIVIDUAL_RESULTS)
-        .filter(work_id=aggregate.work_id, school_id=aggregate.unit_id)
-        .order_by("code")
+        _class_results(
+            actor, aggregate, slice or Slice(), action=A.VIEW_INDIVIDUAL_RESULTS
+        ).order_by("code")
     )
 
 
@@ -563,3 +748,87 @@ def objectivity_list(*, actor: Actor, pk: int) -> tuple[Report, list[Objectivity
         )
     found.sort(key=lambda f: (-len(f["markers"]), f["name"]))
     return report, found
+
+
+# --- comparison with earlier campaigns --------------------------------------------------------
+
+
+@dataclass
+class CampaignLine:
+    """One campaign's results of the unit in the work of the same grade and subject."""
+
+    aggregate: WorkAggregate
+    campaign: str
+    year: int
+    is_current: bool
+    counts: list[int]
+    percents: list[float | None]
+    mean_score: float | None  # mean primary score of those who wrote
+    mean_percent: float | None  # the same in % of the work's maximum (maxima may differ)
+
+    @property
+    def participants(self) -> int:
+        return self.aggregate.participants
+
+    @property
+    def small(self) -> bool:
+        return self.aggregate.participants < SMALL_GROUP
+
+
+def mean_score(aggregate: WorkAggregate) -> float | None:
+    """The mean primary score of the participants, from the histogram (one decimal)."""
+    total = sum(score * int(count) for score, count in enumerate(aggregate.histogram))
+    if not aggregate.participants:
+        return None
+    return round(float(total) / aggregate.participants, 1)
+
+
+def campaign_history(
+    *, actor: Actor, pk: int, slice: Slice | None = None
+) -> tuple[Report, list[CampaignLine]]:
+    """The unit's results in the work of the same grade and subject of every campaign (this one
+    and the earlier ones), oldest first: marks distribution and mean score per campaign. Each
+    campaign's numbers appear once its release instant for the unit has passed (the federal
+    operator sees them all); ``slice`` applies the ОВЗ filter (the class cut does not apply)."""
+    slice = Slice(ovz=(slice or Slice()).ovz)
+    report = report_get(actor=actor, pk=pk, slice=slice)
+    if report.embargo_until is not None:
+        return report, []
+    current = report.aggregate
+    work = report.work
+    found = (
+        WorkAggregate.objects.for_actor(actor, A.VIEW_ANALYTICS)
+        .filter(
+            level=current.level,
+            unit_id=current.unit_id,
+            work__grade=work.grade,
+            work__subject_id=work.subject_id,
+            work__campaign__year__lte=work.campaign.year,
+        )
+        .select_related("work__campaign")
+        .order_by("work__campaign__year", "work__campaign__id")
+    )
+    lines: list[CampaignLine] = []
+    for row in found:
+        is_current = row.pk == current.pk
+        hidden = not is_current and not actor.is_federal
+        if hidden and timezone.now() < release_instant(row, report.place):
+            continue
+        agg = current if is_current else row
+        if slice.ovz and not is_current:
+            agg = _subset(row, _OVZ_SUBSET[slice.ovz])
+        mean = mean_score(agg)
+        maximum = row.work.max_score
+        lines.append(
+            CampaignLine(
+                aggregate=agg,
+                campaign=str(row.work.campaign.name or row.work.campaign.year),
+                year=row.work.campaign.year,
+                is_current=is_current,
+                counts=[agg.mark_count(m) for m in MARKS],
+                percents=[percent(agg.mark_count(m), agg.participants) for m in MARKS],
+                mean_score=mean,
+                mean_percent=percent(mean, maximum) if mean is not None and maximum else None,
+            )
+        )
+    return report, lines

@@ -18,6 +18,7 @@ from django.db import transaction
 from apps.analytics.models import MARKS, WorkAggregate
 from apps.campaigns.models import Work
 from apps.core.scoping import Level
+from apps.materials import ovz
 from apps.registration.access import A, Actor
 from apps.registration.models import School
 from apps.results.models import ParticipantResult
@@ -50,8 +51,27 @@ def _empty(columns: int, max_score: int) -> dict[str, Any]:
     return values
 
 
-def _school_values(work: Any, columns: int, rows: Iterable[Any]) -> dict[str, Any]:
-    """The statistics of one school from its participant rows (absent ones only counted)."""
+SUBSETS = ("ovz", "no_ovz")
+
+
+def _school_values(
+    work: Any, columns: int, rows: Iterable[Any], ovz_codes: set[str] | None = None
+) -> dict[str, Any]:
+    """The statistics of one school from its participant rows, with the same statistics of its
+    participants with ОВЗ and without (``subsets``; by the codes marked ОВЗ)."""
+    rows = list(rows)
+    codes = ovz_codes or set()
+    values = rows_values(work, columns, rows)
+    values["subsets"] = {
+        "ovz": rows_values(work, columns, [r for r in rows if r.code in codes]),
+        "no_ovz": rows_values(work, columns, [r for r in rows if r.code not in codes]),
+    }
+    return values
+
+
+def rows_values(work: Any, columns: int, rows: Iterable[Any]) -> dict[str, Any]:
+    """The statistics of a group of participant rows (absent ones only counted): a school, a
+    class of it, its participants with or without ОВЗ."""
     values = _empty(columns, work.max_score)
     for row in rows:
         if row.absent:
@@ -87,7 +107,23 @@ def _field(child: WorkAggregate | Mapping[str, Any], name: str) -> Any:
 def _sum(
     children: Iterable[WorkAggregate | Mapping[str, Any]], columns: int, max_score: int
 ) -> dict[str, Any]:
-    """The sum of child aggregates (rows or dicts with the same fields)."""
+    """The sum of child aggregates (rows or dicts with the same fields), with their subsets."""
+    children = list(children)
+    total = _plain_sum(children, columns, max_score)
+    total["subsets"] = {
+        key: _plain_sum(
+            [(_field(c, "subsets") or {}).get(key) or _empty(columns, max_score) for c in children],
+            columns,
+            max_score,
+        )
+        for key in SUBSETS
+    }
+    return total
+
+
+def _plain_sum(
+    children: Iterable[WorkAggregate | Mapping[str, Any]], columns: int, max_score: int
+) -> dict[str, Any]:
     total = _empty(columns, max_score)
     for child in children:
         for name in COUNTS:
@@ -146,7 +182,8 @@ def analytics_school_refresh(*, school_id: int, work_id: int) -> WorkAggregate |
     rows = ParticipantResult.objects.for_actor(actor, A.VIEW_RESULTS).filter(
         work_id=work_id, school_id=school_id
     )
-    values = _school_values(work, columns, rows.only(*_RESULT_FIELDS))
+    codes = ovz.ovz_codes(school_id=school_id, campaign_id=work.campaign_id)
+    values = _school_values(work, columns, rows.only(*_RESULT_FIELDS), codes)
     has_rows = values["participants"] or values["absent"]
     ids = {
         "region_id": school.region_id,
@@ -174,7 +211,16 @@ def analytics_school_refresh(*, school_id: int, work_id: int) -> WorkAggregate |
     return aggregates.filter(level=Level.SCHOOL, unit_id=school_id).first()
 
 
-_RESULT_FIELDS = ("school_id", "absent", "primary_score", "mark", "scores", "journal_mark")
+_RESULT_FIELDS = (
+    "school_id",
+    "code",
+    "absent",
+    "primary_score",
+    "mark",
+    "scores",
+    "journal_mark",
+    "class_number",
+)
 
 
 @transaction.atomic
@@ -199,12 +245,13 @@ def analytics_rebuild(*, work_id: int | None = None) -> int:
             continue
         schools = School.objects.for_actor(actor, A.VIEW_SCHOOL).filter(pk__in=list(by_school))
         parents = {s.pk: (s.municipality_id, s.region_id) for s in schools}
+        codes = ovz.ovz_codes_by_school(campaign_id=work.campaign_id, school_ids=by_school)
         new: list[WorkAggregate] = []
         munis: dict[int, list[dict[str, Any]]] = defaultdict(list)
         muni_region: dict[int, int] = {}
         for school_id, rows in by_school.items():
             muni_id, region_id = parents[school_id]
-            values = _school_values(work, columns, rows)
+            values = _school_values(work, columns, rows, codes.get(school_id))
             munis[muni_id].append(values)
             muni_region[muni_id] = region_id
             new.append(

@@ -11,6 +11,7 @@ urlpatterns = [
     path("analytics/<int:pk>/journal/", views.JournalView.as_view(), name="analytics-journal"),
     path("analytics/<int:pk>/topics/", views.TopicsView.as_view(), name="analytics-topics"),
     path("analytics/<int:pk>/groups/", views.GroupsView.as_view(), name="analytics-groups"),
+    path("analytics/<int:pk>/history/", views.HistoryView.as_view(), name="analytics-history"),
     path(
         "analytics/<int:pk>/individual/",
         views.IndividualView.as_view(),

@@ -21,6 +21,7 @@ REPORTS = (
     ("analytics-journal", "Сравнение отметок с отметками по журналу"),
     ("analytics-topics", "Достижение планируемых результатов"),
     ("analytics-groups", "Выполнение заданий группами участников"),
+    ("analytics-history", "Сравнение с прошлыми кампаниями"),
 )
 
 
@@ -41,32 +42,64 @@ def _format_cells(table: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return table
 
 
-def _downloads(kind: str, pk: int) -> list[dict[str, str]]:
-    """The download links of a report page: its xlsx and PDF, and all reports in one PDF."""
+def _downloads(kind: str, pk: int, cut: sel.Slice | None = None) -> list[dict[str, str]]:
+    """The download links of a report page: its xlsx and PDF, and all reports in one PDF (with
+    the page's cut: class, ОВЗ)."""
     from django.urls import reverse
 
     from apps.analytics.exports import KINDS
 
     if kind not in KINDS:
         return []
+    query = cut.query() if cut is not None else ""
     number, title = KINDS[kind]
     links = [
         {
             "label": f"Ф{number}_{title}.xlsx",
-            "url": reverse(f"analytics-{kind}-xlsx", args=[pk]),
+            "url": reverse(f"analytics-{kind}-xlsx", args=[pk]) + query,
             "format": "xlsx",
         },
-        {"label": "PDF", "url": reverse(f"analytics-{kind}-pdf", args=[pk]), "format": "pdf"},
+        {
+            "label": "PDF",
+            "url": reverse(f"analytics-{kind}-pdf", args=[pk]) + query,
+            "format": "pdf",
+        },
     ]
     if kind != "individual":
         links.append(
             {
                 "label": "Все отчёты (PDF)",
-                "url": reverse("analytics-pdf", args=[pk]),
+                "url": reverse("analytics-pdf", args=[pk]) + query,
                 "format": "pdf",
             }
         )
     return links
+
+
+def _cuts(report: sel.Report) -> dict[str, Any]:
+    """The page's filter links: ОВЗ (every level) and, at a school, by class."""
+    cut = report.slice
+    return {
+        "cut": cut,
+        "ovz_links": [
+            {
+                "label": label,
+                "query": sel.Slice(ovz=key, classes=cut.classes).query(),
+                "active": key == cut.ovz,
+            }
+            for key, label in sel.OVZ_FILTERS.items()
+        ],
+        "class_links": [
+            {"label": "Вся ОО", "query": sel.Slice(ovz=cut.ovz).query(), "active": not cut.classes},
+            {
+                "label": "По классам",
+                "query": sel.Slice(ovz=cut.ovz, classes=sel.ALL_CLASSES).query(),
+                "active": cut.classes == sel.ALL_CLASSES,
+            },
+        ]
+        if report.aggregate.level == Level.SCHOOL
+        else [],
+    }
 
 
 class AnalyticsIndexView(ActorViewMixin, View):
@@ -96,10 +129,11 @@ class ReportView(ScopedViewMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         try:
-            report = sel.report_get(actor=self.actor, pk=pk)
+            report = sel.report_get(actor=self.actor, pk=pk, slice=sel.slice_from(request.GET))
         except WorkAggregate.DoesNotExist as exc:
             raise Http404 from exc
         context: dict[str, Any] = {
+            **_cuts(report),
             "report": report,
             "title": self.title,
             "reports": REPORTS,
@@ -111,7 +145,7 @@ class ReportView(ScopedViewMixin, View):
         }
         if report.embargo_until is not None:
             return render(request, "analytics/embargo.html", context)
-        context["downloads"] = _downloads(self.kind, report.aggregate.pk)
+        context["downloads"] = _downloads(self.kind, report.aggregate.pk, report.slice)
         context.update(self.build(report))
         return render(request, self.template_name, context)
 
@@ -149,7 +183,9 @@ class JournalView(ReportView):
     title = "Сравнение отметок с отметками по журналу"
 
     def build(self, report: sel.Report) -> dict[str, Any]:
-        gaps = sel.journal_gap_list(actor=self.actor, aggregate=report.aggregate)
+        gaps = sel.journal_gap_list(
+            actor=self.actor, aggregate=report.aggregate, slice=report.slice
+        )
         schools = sel.journal_gap_school_list(actor=self.actor, aggregate=report.aggregate)
         return {"table": sel.journal_table(report), "gaps": gaps, "gap_schools": schools}
 
@@ -190,8 +226,50 @@ class IndividualView(ReportView):
         return super().get(request, pk)
 
     def build(self, report: sel.Report) -> dict[str, Any]:
-        results = sel.individual_list(actor=self.actor, aggregate=report.aggregate)
+        results = sel.individual_list(
+            actor=self.actor, aggregate=report.aggregate, slice=report.slice
+        )
         return {"results": results, "columns": report.columns}
+
+
+class HistoryView(ReportView):
+    """The unit's results in the same grade and subject of its earlier campaigns."""
+
+    template_name = "analytics/history.html"
+    title = "Сравнение с прошлыми кампаниями"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        try:
+            report, lines = sel.campaign_history(
+                actor=self.actor, pk=pk, slice=sel.slice_from(request.GET)
+            )
+        except WorkAggregate.DoesNotExist as exc:
+            raise Http404 from exc
+        context = {
+            **_cuts(report),
+            "class_links": [],
+            "report": report,
+            "title": self.title,
+            "reports": REPORTS,
+            "marks": MARKS,
+            "lines": [
+                {
+                    "line": line,
+                    "cells": [
+                        {"count": c, "text": _shown(p)["text"]}
+                        for c, p in zip(line.counts, line.percents, strict=True)
+                    ],
+                    "mean": _shown(line.mean_score)["text"],
+                    "mean_percent": _shown(line.mean_percent),
+                }
+                for line in lines
+            ],
+            "can_individual": self.actor.can(A.VIEW_INDIVIDUAL_RESULTS),
+            "can_objectivity": self.actor.can(A.VIEW_OBJECTIVITY),
+        }
+        if report.embargo_until is not None:
+            return render(request, "analytics/embargo.html", context)
+        return render(request, self.template_name, context)
 
 
 class ObjectivityView(ReportView):
@@ -256,7 +334,11 @@ class ReportDownloadView(ScopedViewMixin, View):
         limit = None if self.fmt == "xlsx" else sel.GAP_SCHOOLS_SHOWN
         try:
             export = exports.report_export(
-                actor=self.actor, pk=pk, kinds=self.kinds(), gap_limit=limit
+                actor=self.actor,
+                pk=pk,
+                kinds=self.kinds(),
+                gap_limit=limit,
+                slice=sel.slice_from(request.GET),
             )
         except WorkAggregate.DoesNotExist as exc:
             raise Http404 from exc

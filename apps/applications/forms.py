@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from apps.applications.rules import RawLine
+from apps.classes.participation import ParticipationInput
 
 XLSX_ACCEPT = ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -49,3 +50,25 @@ def lines_from_post(data: Mapping[str, Any]) -> dict[int, RawLine]:
         )
         for work_id in sorted(ids)
     }
+
+
+def class_field_name(kind: str, class_work_id: int) -> str:
+    """The input name of one cell of the per-class table: cp-/cf-<class work id>."""
+    return f"{kind}-{class_work_id}"
+
+
+def class_lines_from_post(data: Mapping[str, Any]) -> list[ParticipationInput]:
+    """The class works a posted per-class table names (raw strings; the service checks them)."""
+    ids: set[int] = set()
+    for key in data:
+        prefix, _, rest = key.partition("-")
+        if prefix in ("cp", "cf") and rest.isdigit():
+            ids.add(int(rest))
+    return [
+        ParticipationInput(
+            class_work_id=class_work_id,
+            participants=data.get(class_field_name("cp", class_work_id)),
+            form=data.get(class_field_name("cf", class_work_id)),
+        )
+        for class_work_id in sorted(ids)
+    ]

@@ -17,7 +17,17 @@ MESSAGES: dict[str, str] = {
     "not_a_transition": "Это действие недоступно для вашей роли.",
     "lines_invalid": "Заявка не сохранена: исправьте ошибки ({count}).",
     "unknown_work": "Работа {work} не входит в кампанию {campaign}.",
+    "classes_unconfirmed": "Заявка не подана: не подтверждено число участников ({count}) — "
+    "{items}. Укажите участников и форму проведения для каждого класса и сохраните заявку.",
+    "not_by_class": "Заявка ОО {school} формируется по работам, а не по классам: у ОО нет "
+    "реестра классов по этой кампании.",
 }
+
+# A per-work change of an application that is derived from the school's classes.
+BY_CLASS_LINES = (
+    "Заявка ОО формируется по реестру классов: участники и классы по работе считаются по "
+    "классам. Укажите участников каждого класса на странице заявки (или в API строк по классам)."
+)
 
 # The application file's import (``apps/applications/imports.py``); the refusals every import
 # shares (applied, discarded, not the uploader, stale) are the framework's (``apps.core.imports``).

@@ -26,12 +26,12 @@ deadline in its own time zone; coordinators are not bound by it.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from apps.applications.constants import FIELD_LABELS, MAX_CLASSES, MAX_PARTICIPANTS, NO, YES
-from apps.applications.messages import ChainError
+from apps.applications.messages import BY_CLASS_LINES, ChainError
 from apps.applications.models import Status
 from apps.core.scoping import Level
 from apps.core.uploads import looks_like_formula, text
@@ -321,6 +321,9 @@ class AppState:
     grades: Mapping[str, Any]
     deadline_passed: bool
     deadline_text: str = ""
+    # The school keeps a class register for a campaign with grades: its lines are derived from
+    # its classes' works (``derive_lines``) and are never edited per work.
+    by_class: bool = False
 
     @property
     def effective_status(self) -> Status:
@@ -441,6 +444,9 @@ def plan_school(
         if new == old:
             continue
         changes.append(LineChange(work_id, work.label, old, new))
+        if state.by_class:
+            issues.append(Issue(state.school_id, work_id, "", BY_CLASS_LINES))
+            continue
         for name, message in check_line(
             new, grade=work.grade, grade_info=state.grades.get(str(work.grade))
         ):
@@ -481,3 +487,26 @@ def plan_school(
 
 def field_label(name: str) -> str:
     return FIELD_LABELS.get(name, name)
+
+
+# --- lines derived from the classes --------------------------------------------------------------
+
+
+def derive_lines(
+    class_works: Iterable[tuple[int, int | None]], work_ids: Iterable[int]
+) -> dict[int, LineValues]:
+    """The application's line of each work from its classes' works ``(work_id, participants)``:
+    a work takes part when a class writes it, ``classes`` counts those classes and
+    ``participants`` sums their confirmed numbers.
+
+    A class whose number is not confirmed yet (None) is not counted: a line never claims a class
+    without participants, and a school submits only once every class is confirmed, so a
+    submitted line counts every class. Works of ``work_ids`` no class writes do not take part.
+    """
+    found: dict[int, LineValues] = {work_id: NOT_TAKING_PART for work_id in work_ids}
+    for work_id, participants in class_works:
+        if not participants:
+            continue
+        line = found.get(work_id, NOT_TAKING_PART)
+        found[work_id] = LineValues(True, line.participants + participants, line.classes + 1)
+    return found

@@ -30,7 +30,9 @@ from apps.applications.rules import (
     is_confirmed_at,
 )
 from apps.campaigns import selectors as campaigns
-from apps.campaigns.models import Campaign
+from apps.campaigns.models import Campaign, CampaignGrade
+from apps.classes.models import ClassWork, SchoolClass
+from apps.classes.selectors import class_works_of_school
 from apps.core.models import ImportBatch
 from apps.core.scoping import Level
 from apps.registration.access import A, Actor
@@ -210,6 +212,9 @@ def states_for(
     lines = _lines_by_app(a.pk for a in apps)
     previous = _previous_by_app(apps)
     grades = _grades_by_school(actor, action, school_ids)
+    by_class = by_class_school_ids(
+        actor=actor, action=action, campaign=campaign, school_ids=school_ids
+    )
     now = timezone.now()
     states = {}
     for school in schools:
@@ -226,8 +231,94 @@ def states_for(
             grades=grades.get(school.pk) or {},
             deadline_passed=deadline.passed,
             deadline_text=deadline.text,
+            by_class=school.pk in by_class,
         )
     return states
+
+
+# --- applications derived from the class register ------------------------------------------------
+
+
+def campaign_has_grades(campaign: Campaign) -> bool:
+    """Whether the campaign's grades are configured (its ``CampaignGrade`` rows)."""
+    return CampaignGrade.objects.filter(  # unscoped: national reference data of the campaign
+        campaign=campaign
+    ).exists()
+
+
+def by_class_school_ids(
+    *, actor: Actor, action: str, campaign: Campaign, school_ids: Iterable[int]
+) -> set[int]:
+    """The schools whose application follows their classes: the campaign has its grades and
+    the school has an active class in its register (two queries whatever the number)."""
+    ids = list(school_ids)
+    if not ids or not campaign_has_grades(campaign):
+        return set()
+    return set(
+        SchoolClass.objects.for_actor(actor, action)
+        .filter(campaign=campaign, school_id__in=ids, is_active=True)
+        .values_list("school_id", flat=True)
+        .distinct()
+    )
+
+
+@dataclass(frozen=True)
+class ClassLineRow:
+    """One work of one class on the application: the number the school confirmed (None: not
+    yet) and the form."""
+
+    class_work_id: int
+    class_label: str
+    class_number: int
+    grade: int
+    pupils: int
+    work: WorkRef
+    source: str  # «обязательная» / «по распределению»
+    participants: int | None
+    form: str
+    form_label: str
+    computer_allowed: bool
+    date: dt.date | None
+
+    @property
+    def confirmed(self) -> bool:
+        return self.participants is not None
+
+    @property
+    def title(self) -> str:
+        return f"{self.class_label}, «{self.work.label}»"
+
+
+def class_lines(
+    *, actor: Actor, school_id: int, campaign: Campaign, action: str = A.VIEW_APPLICATION
+) -> list[ClassLineRow]:
+    """Every work of every active class of the school the actor may see (assigned works only
+    once the assignment is visible to it), by grade, class and subject."""
+    works = class_works_of_school(
+        actor=actor, school_id=school_id, campaign_id=campaign.pk, action=action
+    )
+    return [
+        ClassLineRow(
+            class_work_id=cw.pk,
+            class_label=cw.school_class.label,
+            class_number=cw.school_class.number,
+            grade=cw.school_class.grade,
+            pupils=cw.school_class.pupils,
+            work=WorkRef(id=cw.work_id, grade=cw.work.grade, subject=cw.work.subject.name),
+            source=str(ClassWork.Source(cw.source).label),
+            participants=cw.participants,
+            form=cw.form,
+            form_label=str(ClassWork.Form(cw.form).label),
+            computer_allowed=cw.work.computer_allowed,
+            date=cw.date,
+        )
+        for cw in works
+    ]
+
+
+def unconfirmed_titles(rows: Iterable[ClassLineRow]) -> list[str]:
+    """«4А, «Математика, 4 класс»» for each class work whose participants are not confirmed."""
+    return [r.title for r in rows if not r.confirmed]
 
 
 @dataclass(frozen=True)
@@ -338,10 +429,19 @@ class ApplicationPage:
     lock_message: str
     grades: Mapping[str, Any] = field(default_factory=dict)
     history: list[HistoryRow] = field(default_factory=list)
+    # The application follows the school's classes: ``class_rows`` are what the school confirms.
+    by_class: bool = False
+    class_rows: list[ClassLineRow] = field(default_factory=list)
+    # The campaign has grades but the school has no register yet: the page says to fill it.
+    register_note: bool = False
 
     @property
     def status(self) -> str:
         return self.application.status
+
+    @property
+    def unconfirmed(self) -> list[str]:
+        return unconfirmed_titles(self.class_rows)
 
 
 def application_page(*, actor: Actor, application_id: int) -> ApplicationPage:
@@ -395,6 +495,12 @@ def application_page(*, actor: Actor, application_id: int) -> ApplicationPage:
             and not (level is Level.MUNICIPALITY and app.status == Status.CONFIRMED_REGION)
         )
     grades = _grades_by_school(actor, A.VIEW_APPLICATION, [school.pk]).get(school.pk) or {}
+    with_grades = campaign_has_grades(campaign)
+    by_class = with_grades and (
+        SchoolClass.objects.for_actor(actor, A.VIEW_APPLICATION)
+        .filter(campaign=campaign, school_id=school.pk, is_active=True)
+        .exists()
+    )
     return ApplicationPage(
         application=app,
         campaign=campaign,
@@ -412,6 +518,11 @@ def application_page(*, actor: Actor, application_id: int) -> ApplicationPage:
         else "",
         grades=grades,
         history=_history(app, decisions),
+        by_class=by_class,
+        class_rows=(
+            class_lines(actor=actor, school_id=school.pk, campaign=campaign) if by_class else []
+        ),
+        register_note=with_grades and not by_class,
     )
 
 

@@ -17,6 +17,11 @@ urlpatterns = [
         "applications/<int:pk>/edit/", views.ApplicationEditView.as_view(), name="application-edit"
     ),
     path(
+        "applications/<int:pk>/classes/",
+        views.ApplicationClassesEditView.as_view(),
+        name="application-classes-edit",
+    ),
+    path(
         "applications/<int:pk>/submit/",
         views.ApplicationSubmitView.as_view(),
         name="application-submit",

@@ -16,12 +16,21 @@ from django.views.generic import View
 
 from apps.applications import selectors, services
 from apps.applications.constants import FIELD_LABELS, IMPORT_KIND, NO, YES
-from apps.applications.forms import CommentForm, UploadForm, field_name, lines_from_post
+from apps.applications.forms import (
+    CommentForm,
+    UploadForm,
+    class_field_name,
+    class_lines_from_post,
+    field_name,
+    lines_from_post,
+)
 from apps.applications.imports import APPLICATIONS
 from apps.applications.messages import ChainError
 from apps.applications.models import Application, Source
 from apps.applications.rules import Issue, RawLine
 from apps.campaigns.models import Campaign
+from apps.classes.models import ClassWork
+from apps.classes.participation import ParticipationInput, ParticipationInvalidError
 from apps.core.imports import APPLY, DISCARD
 from apps.core.listing import Column, Listing
 from apps.core.models import ImportBatch
@@ -174,6 +183,31 @@ def _table(
     return rows
 
 
+def _class_table(
+    page: selectors.ApplicationPage,
+    posted: list[ParticipationInput] | None = None,
+    problems: ParticipationInvalidError | None = None,
+) -> list[dict[str, Any]]:
+    """The per-class table: a posted value back in its cell, the default number the pupils."""
+    by_id = {p.class_work_id: p for p in posted or []}
+    found = problems.by_class_work() if problems else {}
+    rows = []
+    for row in page.class_rows:
+        raw = by_id.get(row.class_work_id)
+        default = row.participants if row.participants is not None else row.pupils
+        rows.append(
+            {
+                "row": row,
+                "participants": raw.participants if raw else default,
+                "form": (raw.form or row.form) if raw else row.form,
+                "names": {k: class_field_name(k, row.class_work_id) for k in ("cp", "cf")},
+                "errors": [p.message for p in found.get(row.class_work_id, [])],
+                "error_fields": {p.field for p in found.get(row.class_work_id, [])},
+            }
+        )
+    return rows
+
+
 def _detail(request: HttpRequest, page: selectors.ApplicationPage, **extra: Any) -> HttpResponse:
     ctx = {
         "page": page,
@@ -181,6 +215,8 @@ def _detail(request: HttpRequest, page: selectors.ApplicationPage, **extra: Any)
         "school": page.school,
         "campaign": page.campaign,
         "rows": _table(page),
+        "class_rows": _class_table(page),
+        "forms": ClassWork.Form.choices,
         "yes": YES,
         "no": NO,
         "upload_form": UploadForm(initial={"school": page.school.pk, "campaign": page.campaign.pk}),
@@ -229,6 +265,38 @@ class ApplicationEditView(ScopedViewMixin, View):
                 rows=_table(page, posted, exc.by_work()),
                 form_error=exc.message,
                 general_errors=[i.message for i in exc.by_work().get(None, [])],
+            )
+        if request.POST.get("then") == "submit" and self.actor.can(A.SUBMIT_APPLICATION):
+            return _run_transition(request, self.actor, pk, services.application_submit)
+        (messages.success if outcome.changed else messages.info)(request, outcome.message)
+        return redirect("application-detail", pk=pk)
+
+
+class ApplicationClassesEditView(ScopedViewMixin, View):
+    """Save the per-class table (POST); «then=submit» also submits it (a school's draft)."""
+
+    scoped_model = Application
+    action = A.EDIT_APPLICATION
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        posted = class_lines_from_post(request.POST)
+        try:
+            outcome = services.application_class_lines_save(
+                actor=self.actor, application_id=pk, lines=posted, source=Source.BROWSER
+            )
+        except (Application.DoesNotExist, ClassWork.DoesNotExist) as exc:
+            raise Http404 from exc
+        except ChainError as exc:
+            messages.error(request, exc.message)
+            return redirect("application-detail", pk=pk)
+        except ParticipationInvalidError as exc:
+            page = _page(self.actor, pk)
+            return _detail(
+                request,
+                page,
+                class_rows=_class_table(page, posted, exc),
+                form_error=exc.message,
+                general_errors=[p.message for p in exc.problems],
             )
         if request.POST.get("then") == "submit" and self.actor.can(A.SUBMIT_APPLICATION):
             return _run_transition(request, self.actor, pk, services.application_submit)

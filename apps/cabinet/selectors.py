@@ -550,17 +550,25 @@ def _materials_lines(
 ) -> Iterable[TodoItem]:
     """Works published by the end of the week that some school of the unit has no ready kit
     of. For the federal operator each such work is then judged by the materials app's own
-    build state (``materials.build_state``: the first publication instant among the applied
-    schools), so only the few flagged works cost its queries."""
-    for row in _not_built(
-        actor=actor, campaign=campaign, unit=unit, until=today + dt.timedelta(days=SOON_DAYS)
-    ):
-        work = works.get(row["work_id"])
-        if work is None:
-            continue
+    build state (``materials.build_states``: the first publication instant among the applied
+    schools), read for all flagged works in one fixed set of queries."""
+    rows = [
+        row
+        for row in _not_built(
+            actor=actor, campaign=campaign, unit=unit, until=today + dt.timedelta(days=SOON_DAYS)
+        )
+        if row["work_id"] in works
+    ]
+    states = (
+        materials.build_states(actor=actor, works=[works[row["work_id"]] for row in rows], now=now)
+        if actor.can(A.GENERATE_MATERIALS)
+        else {}
+    )
+    for row in rows:
+        work = works[row["work_id"]]
         title = f"Материалы: {_work_name(work)}"
         if actor.can(A.GENERATE_MATERIALS):
-            state = materials.build_state(actor=actor, work=work, now=now)
+            state = states[work.pk]
             if not state.missing or state.publication_at is None:
                 continue
             days_to = _days_until_instant(state.publication_at, now, None)

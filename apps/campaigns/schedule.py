@@ -14,6 +14,14 @@ The rules:
 * results are uploaded from the criteria's publication until the end of the deadline day,
   school-local; they are released at 00:00 school-local on the release date.
 
+A school whose classes write a work on several days (``apps/classes/timetable``) has a first and
+a last class day: the archive comes by its lead before the first, the password at 07:30 on the
+first (school-local), and the criteria of an encrypted work at 14:00 Moscow time on the LAST, so
+no class writes after the criteria are out; uploads open with the criteria, and the deadline and
+release move only by the last day's lateness. Every function takes the first day as ``chosen``
+and the last as the keyword ``last``; a single-day caller passes nothing for ``last`` (the same
+day twice).
+
 A reserve day may lie outside the period: the archive then comes no later than
 4 (3) days before that day, and a reserve day after the period moves the upload deadline by the
 same number of days as the chosen day lies after the period's last day. The release moves by
@@ -77,6 +85,14 @@ def latest_materials_date(work: WorkPlan) -> dt.date:
     return work.period_start - dt.timedelta(days=lead_days(work))
 
 
+def _last(chosen: dt.date | None, last: dt.date | None) -> dt.date | None:
+    """The school's last day for a work: ``last`` if given (never before the first), else the
+    first day itself (a school writing on one day)."""
+    if chosen is None or last is None:
+        return chosen if last is None else last
+    return max(chosen, last)
+
+
 def _days_after_period(work: WorkPlan, chosen: dt.date | None) -> dt.timedelta:
     if chosen is None or chosen <= work.period_end:
         return dt.timedelta(0)
@@ -84,7 +100,8 @@ def _days_after_period(work: WorkPlan, chosen: dt.date | None) -> dt.timedelta:
 
 
 def materials_available_at(work: WorkPlan, zone: str, chosen: dt.date | None) -> dt.datetime:
-    """00:00 school-local on the publication day (earlier for a reserve day before the period)."""
+    """00:00 school-local on the publication day (earlier when the school's first day lies less
+    than the lead after it: a reserve day before the period)."""
     day = work.materials_publish_date
     if chosen is not None:
         day = min(day, chosen - dt.timedelta(days=lead_days(work)))
@@ -92,19 +109,22 @@ def materials_available_at(work: WorkPlan, zone: str, chosen: dt.date | None) ->
 
 
 def password_release_at(work: WorkPlan, zone: str, chosen: dt.date | None) -> dt.datetime | None:
-    """07:30 school-local on the chosen day, for encrypted archives; None otherwise."""
+    """07:30 school-local on the school's (first) day, for encrypted archives; None otherwise."""
     if not work.encrypted_archive or chosen is None:
         return None
     return at_local(chosen, PASSWORD_TIME, zone)
 
 
-def criteria_available_at(work: WorkPlan, zone: str, chosen: dt.date | None) -> dt.datetime | None:
+def criteria_available_at(
+    work: WorkPlan, zone: str, chosen: dt.date | None, *, last: dt.date | None = None
+) -> dt.datetime | None:
     """Plain: 00:00 school-local on the period's first day. Encrypted: 14:00 Moscow time on the
-    chosen day (None until the school has chosen one)."""
+    school's last day (None until the school has chosen one)."""
     if work.encrypted_archive:
-        if chosen is None:
+        final = _last(chosen, last)
+        if final is None:
             return None
-        return at_local(chosen, ENCRYPTED_CRITERIA_TIME_MSK, MOSCOW)
+        return at_local(final, ENCRYPTED_CRITERIA_TIME_MSK, MOSCOW)
     return at_local(work.period_start, dt.time(0, 0), zone)
 
 
@@ -128,35 +148,40 @@ def day_locked_at(work: WorkPlan, zone: str, day: dt.date) -> dt.datetime:
 
 
 def results_form_available_at(
-    work: WorkPlan, zone: str, chosen: dt.date | None
+    work: WorkPlan, zone: str, chosen: dt.date | None, *, last: dt.date | None = None
 ) -> dt.datetime | None:
     """Plain works: together with the criteria. Encrypted (grade 8) works: together with the
     archive (``materials_available_at``), before the day and whether or not one is chosen."""
     if work.encrypted_archive:
         return materials_available_at(work, zone, chosen)
-    return criteria_available_at(work, zone, chosen)
+    return criteria_available_at(work, zone, chosen, last=last)
 
 
 def results_upload_opens_at(
-    work: WorkPlan, zone: str, chosen: dt.date | None
+    work: WorkPlan, zone: str, chosen: dt.date | None, *, last: dt.date | None = None
 ) -> dt.datetime | None:
     """Uploads open with the criteria (the works are marked by them): plain works on the
-    period's first day, encrypted works at 14:00 Moscow time on the school's day (None until
-    it has chosen one)."""
-    return criteria_available_at(work, zone, chosen)
+    period's first day, encrypted works at 14:00 Moscow time on the school's last day (None
+    until it has chosen one)."""
+    return criteria_available_at(work, zone, chosen, last=last)
 
 
-def upload_deadline_day(work: WorkPlan, chosen: dt.date | None) -> dt.date:
-    """The last day of uploads for this school (moved for a reserve day after the period)."""
-    return work.results_upload_deadline + _days_after_period(work, chosen)
+def upload_deadline_day(
+    work: WorkPlan, chosen: dt.date | None, *, last: dt.date | None = None
+) -> dt.date:
+    """The last day of uploads for this school (moved for a reserve day after the period: by
+    the days its last day lies after the period)."""
+    return work.results_upload_deadline + _days_after_period(work, _last(chosen, last))
 
 
-def upload_deadline_at(work: WorkPlan, zone: str, chosen: dt.date | None) -> dt.datetime:
+def upload_deadline_at(
+    work: WorkPlan, zone: str, chosen: dt.date | None, *, last: dt.date | None = None
+) -> dt.datetime:
     """The end of the deadline day, school-local: the first instant of the next local day.
 
     Uploads are accepted while ``now < upload_deadline_at``.
     """
-    day = upload_deadline_day(work, chosen) + dt.timedelta(days=1)
+    day = upload_deadline_day(work, chosen, last=last) + dt.timedelta(days=1)
     return at_local(day, dt.time(0, 0), zone)
 
 
@@ -170,16 +195,18 @@ def release_at(
     zone: str,
     chosen: dt.date | None,
     uploaded_at: dt.datetime | None = None,
+    *,
+    last: dt.date | None = None,
 ) -> dt.datetime:
     """00:00 school-local on the results-release date.
 
-    The date moves by the days a reserve day lies after the period only when the school's
+    The date moves by the days the school's last day lies after the period only when the school's
     accepted upload of this work (``uploaded_at``) came after the plan-graph deadline
     (``plan_upload_deadline_at``). An upload by that deadline keeps the plan-graph date. With no
     upload yet (``None``) the moved date is given: the latest the release can be.
     """
     on_time = uploaded_at is not None and uploaded_at < plan_upload_deadline_at(work, zone)
-    moved = dt.timedelta(0) if on_time else _days_after_period(work, chosen)
+    moved = dt.timedelta(0) if on_time else _days_after_period(work, _last(chosen, last))
     return at_local(work.results_release_date + moved, dt.time(0, 0), zone)
 
 
@@ -195,12 +222,16 @@ class Instants:
     release_at: dt.datetime
 
 
-def instants(work: WorkPlan, zone: str, chosen: dt.date | None) -> Instants:
+def instants(
+    work: WorkPlan, zone: str, chosen: dt.date | None, *, last: dt.date | None = None
+) -> Instants:
+    """Every instant for a school whose first day is ``chosen`` and last day ``last`` (the same
+    day when not given)."""
     return Instants(
         materials_available_at=materials_available_at(work, zone, chosen),
         password_release_at=password_release_at(work, zone, chosen),
-        criteria_available_at=criteria_available_at(work, zone, chosen),
-        results_form_available_at=results_form_available_at(work, zone, chosen),
-        upload_deadline_at=upload_deadline_at(work, zone, chosen),
-        release_at=release_at(work, zone, chosen),
+        criteria_available_at=criteria_available_at(work, zone, chosen, last=last),
+        results_form_available_at=results_form_available_at(work, zone, chosen, last=last),
+        upload_deadline_at=upload_deadline_at(work, zone, chosen, last=last),
+        release_at=release_at(work, zone, chosen, last=last),
     )

@@ -493,6 +493,39 @@ def school_date_move(
     )
 
 
+@transaction.atomic
+def school_date_sync(
+    *, actor: Actor, school_id: int, work_id: int, first_day: dt.date, last_day: dt.date
+) -> SchoolWorkDate:
+    """The school's day for a work follows its classes' days: the first class day.
+
+    Called by the class-day services (``apps/classes/timetable``), which check each class's
+    day; the last class day is not stored (it is read from the classes) and is audited only.
+    Unchanged rows are left alone (no audit).
+    """
+    school = School.objects.for_actor(actor, A.EDIT_SCHEDULE).get(pk=school_id)
+    work = selectors.work_get(actor=actor, work_id=work_id)
+    row = _date_row(actor, A.EDIT_SCHEDULE, school, work)
+    if row is not None and row.date == first_day and row.reserve_id is None:
+        return row
+    previous = row.date if row is not None else None
+    row = _date_upsert(actor=actor, school=school, work=work, day=first_day, reserve=None, row=row)
+    audit_record(
+        actor=actor,
+        action=CampaignsAudit.SCHEDULE_DATE_SET,
+        target=row,
+        scope=school_unit_scope(school),
+        details={
+            "work": _title(work),
+            "date": first_day.isoformat(),
+            "previous": previous.isoformat() if previous else None,
+            "last_class_day": last_day.isoformat(),
+            "from_classes": True,
+        },
+    )
+    return row
+
+
 def _date_store(
     *,
     actor: Actor,

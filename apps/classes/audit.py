@@ -27,4 +27,8 @@ class ClassesAudit(models.TextChoices):
     DISTRIBUTION_EXPORT = "classes.distribution_export", "Выгружено распределение"
     CLASS_DATE_SET = "classes.date_set", "Назначена дата работы класса"
     CLASS_FORM_SET = "classes.form_set", "Выбрана форма проведения работы класса"
+    CLASS_PARTICIPANTS_SET = (
+        "classes.participants_set",
+        "Подтверждены участники и формы работ классов",
+    )
     TIMETABLE_DOWNLOAD = "classes.timetable_download", "Скачан план-график ОО"

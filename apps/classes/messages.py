@@ -59,8 +59,14 @@ MESSAGES: dict[str, str] = {
     "timetable_campaign_not_active": (
         "{campaign} не является текущей кампанией: даты и формы проведения по ней не меняются."
     ),
+    "criteria_published": (
+        "Класс {label}, работа «{work}»: критерии оценивания для ОО опубликованы {at}; "
+        "назначить классу день проведения после их публикации нельзя."
+    ),
     "bulk_no_classes": "Ни у одного класса ОО нет работы «{work}».",
     "bulk_refused": "Дата не назначена ни одному классу: {errors}",
+    # participants per class and work, confirmed in the application (apps/classes/participation.py)
+    "participation_invalid": "Число участников не сохранено: исправьте ошибки ({count}).",
 }
 
 

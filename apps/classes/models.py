@@ -149,6 +149,14 @@ class ClassWork(BaseModel, SchoolIdOwnedModel):
         related_name="class_works",
     )
     form = models.CharField("форма", max_length=16, choices=Form.choices, default=Form.PAPER)
+    participants = models.PositiveSmallIntegerField(
+        "участников",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_PUPILS)],
+        help_text="Сколько обучающихся класса пишут работу, как подтвердила ОО в заявке "
+        "(пусто — ещё не подтверждено).",
+    )
     date = models.DateField("дата проведения", null=True, blank=True)
     date_set_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

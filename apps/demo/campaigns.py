@@ -19,6 +19,7 @@ from django.db import transaction
 from apps.campaigns.models import (
     Campaign,
     CampaignGrade,
+    Participation,
     ReserveDayRequest,
     SchoolWorkDate,
     Subject,
@@ -144,7 +145,50 @@ def _campaign(dates: CampaignDates, *, active: bool) -> tuple[Campaign, bool]:
     return campaign, created
 
 
-def _works(campaign: Campaign, specs: list[WorkSpec]) -> None:
+# Since 2025 the ВПР runs per class (docs/classes.md): the current and the upcoming campaign are
+# configured as in 2026. Grade 4 writes Русский язык and Математика, and one subject of its pool
+# is assigned to each class; grades 5–8 write Русский язык and Математика, and two subjects are
+# assigned; grade 10 writes only two assigned subjects. The finished campaign keeps its history:
+# every work compulsory, no assignment.
+ASSIGNED_PER_CLASS: dict[int, int] = {4: 1, 5: 2, 6: 2, 7: 2, 8: 2, 10: 2}
+COMPULSORY_SUBJECTS: dict[int, frozenset[str]] = {
+    4: frozenset({"russian", "math"}),
+    5: frozenset({"russian", "math"}),
+    6: frozenset({"russian", "math"}),
+    7: frozenset({"russian", "math"}),
+    8: frozenset({"russian", "math"}),
+    10: frozenset(),
+}
+# Assigned works the school may hold on computer instead of paper.
+COMPUTER_SUBJECTS = frozenset({"history", "biology"})
+
+
+def participation_of(subject: str, grade: int) -> str:
+    """A demo work's participation in a campaign run by class (the 2026 configuration)."""
+    compulsory = subject in COMPULSORY_SUBJECTS.get(grade, frozenset())
+    return Participation.COMPULSORY if compulsory else Participation.ASSIGNED
+
+
+def _by_class(campaign: Campaign) -> None:
+    """The 2026 configuration: assigned subjects per class of each grade, each work's
+    participation and whether it may be held on computer (written directly, as the rest of the
+    campaign data: the grade services belong to the federal operator's account)."""
+    for row in CampaignGrade.objects.filter(campaign=campaign):
+        count = ASSIGNED_PER_CLASS.get(row.grade, 0)
+        if row.assigned_count != count:
+            row.assigned_count = count
+            row.save(update_fields=["assigned_count"])
+    for work in campaign.works.select_related("subject"):
+        participation = participation_of(work.subject.code, work.grade)
+        computer = (
+            participation == Participation.ASSIGNED and work.subject.code in COMPUTER_SUBJECTS
+        )
+        if (work.participation, work.computer_allowed) != (participation, computer):
+            work.participation, work.computer_allowed = participation, computer
+            work.save(update_fields=["participation", "computer_allowed", "updated_at"])
+
+
+def _works(campaign: Campaign, specs: list[WorkSpec], *, by_class: bool = False) -> None:
     subjects = {}
     for code, name in SUBJECTS.items():
         subjects[code], _ = Subject.objects.get_or_create(code=code, defaults={"name": name})
@@ -155,6 +199,8 @@ def _works(campaign: Campaign, specs: list[WorkSpec]) -> None:
     for spec in specs:
         work = existing.get(spec.key) or Work(campaign=campaign)
         _apply_spec(work, spec, subjects[spec.subject_code])
+    if by_class:
+        _by_class(campaign)
 
 
 @dataclass(frozen=True)
@@ -175,7 +221,7 @@ def demo_campaigns_seed(calendar: DemoCalendar) -> DemoCampaigns:
         ("upcoming", calendar.upcoming),
     ):
         campaign, created = _campaign(dates, active=role == "current")
-        _works(campaign, work_specs(dates.plan))
+        _works(campaign, work_specs(dates.plan), by_class=role != "finished")
         made[role] = (campaign, created)
     current = made["current"][0]
     Campaign.objects.exclude(pk=current.pk).filter(is_active=True).update(is_active=False)

@@ -3,7 +3,9 @@ application in the current campaign, its kits, codes and archive builds.
 
 The application goes through the applications services as the coordinators would handle it
 after the deadline: the municipal coordinator fills in and confirms the school's lines, the
-regional coordinator confirms (decision rows and audit rows name the demo accounts). Kits are
+regional coordinator confirms (decision rows and audit rows name the demo accounts). Where the
+application follows the school's class register, the municipal coordinator confirms every class
+work instead and the lines per work are derived from the classes. Kits are
 composed for the works whose day is yesterday or tomorrow (``apps.demo.campaigns``), so the
 materials page shows a plain archive with criteria and form released, a plain archive before its
 day, and an encrypted 8th-grade archive whose password opens tomorrow at 07:30 school-local.
@@ -18,6 +20,9 @@ from apps.applications import services as app_services
 from apps.applications.models import Application, Source, Status
 from apps.applications.rules import RawLine
 from apps.campaigns.models import Campaign, Work
+from apps.classes.actions import ClassActions
+from apps.classes.models import SchoolClass
+from apps.classes.selectors import class_works_of_school
 from apps.demo.banks import load_demo_bank, work_demo_rows
 from apps.demo.campaigns import DEMO_SCHOOL, TOMORROW_WORKS, YESTERDAY_WORKS
 from apps.demo.country import DEMO_ACCOUNTS
@@ -79,6 +84,35 @@ def _actor(username: str) -> Actor | None:
     return actor_for_user(user) if user is not None else None
 
 
+def _by_class_save(actor: Actor, app: Application) -> bool:
+    """For an application that follows the class register (docs/classes.md): confirm every
+    class work of the school (its pupils, one absent in a class of more than ten; the form as
+    stored) and let the lines per work be derived. False when the application keeps its lines
+    per work (no register, or an applications app without the by-class procedure)."""
+    save = getattr(app_services, "application_class_lines_save", None)
+    if (
+        save is None
+        or not SchoolClass.objects.for_actor(actor, ClassActions.VIEW_CLASSES)
+        .filter(school_id=app.school_id, campaign_id=app.campaign_id, is_active=True)
+        .exists()
+    ):
+        return False
+    from apps.classes.participation import ParticipationInput
+
+    class_works = class_works_of_school(
+        actor=actor, school_id=app.school_id, campaign_id=app.campaign_id
+    )
+    rows = [
+        ParticipationInput(
+            class_work_id=cw.pk,
+            participants=cw.school_class.pupils - (cw.school_class.pupils > 10),
+        )
+        for cw in class_works
+    ]
+    save(actor=actor, application_id=app.pk, lines=rows, source=Source.BROWSER)
+    return True
+
+
 def _demo_application(campaign: Campaign, school: School) -> tuple[Application | None, list[Work]]:
     """The demo school's application for the current campaign, confirmed by its municipality
     and its region (made if missing)."""
@@ -93,7 +127,12 @@ def _demo_application(campaign: Campaign, school: School) -> tuple[Application |
     app = app_services.application_open(
         actor=municipal, school_id=school.pk, campaign_id=campaign.pk
     )
-    if app.status in (Status.DRAFT, Status.SUBMITTED):
+    if app.status in (Status.DRAFT, Status.SUBMITTED) and _by_class_save(municipal, app):
+        app_services.application_confirm(
+            actor=municipal, application_id=app.pk, source=Source.BROWSER
+        )
+        app.refresh_from_db()
+    elif app.status in (Status.DRAFT, Status.SUBMITTED):
         lines = {
             works[key].pk: RawLine(takes_part="да", participants=n, classes=c)
             for key, (n, c) in DEMO_LINES.items()

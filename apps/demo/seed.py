@@ -1,5 +1,6 @@
 """The whole demo in one call, as of a given day: country, accounts, campaigns, the demo school's
-days, banks and materials, the finished campaign's results. ``seed_demo`` is a thin wrapper.
+days, the current campaign's classes (registers, assignment, class days), banks and materials,
+the finished campaign's results. ``seed_demo`` is a thin wrapper.
 
 Every date comes from ``today`` through ``apps.demo.calendar``: nothing here reads the clock.
 """
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 
 from apps.campaigns import schedule
 from apps.campaigns.models import Campaign, Work
-from apps.demo import campaigns, country, materials, notices, results
+from apps.demo import campaigns, classes, country, materials, notices, results
 from apps.demo.calendar import DemoCalendar, demo_calendar
 
 
@@ -27,6 +28,7 @@ class DemoReport:
     materials: materials.DemoMaterials
     results: results.ResultsSeed
     notices: notices.DemoNotices | None = None
+    classes: classes.DemoClasses | None = None
 
 
 def demo_build(*, today: dt.date, size: str = country.SMALL) -> DemoReport:
@@ -36,10 +38,11 @@ def demo_build(*, today: dt.date, size: str = country.SMALL) -> DemoReport:
     accounts = country.demo_accounts_ensure()
     made = campaigns.demo_campaigns_seed(calendar)
     rows = campaigns.demo_schedule_seed(calendar)
+    by_class = classes.demo_classes_seed(calendar, current=made.current)
     built = materials.demo_materials_seed(finished=made.finished, current=made.current)
     spring = results.demo_results_seed(campaign=made.finished)
     published = notices.demo_notices_seed(today=calendar.today)
-    return DemoReport(calendar, seeded, accounts, made, rows, built, spring, published)
+    return DemoReport(calendar, seeded, accounts, made, rows, built, spring, published, by_class)
 
 
 def _d(day: dt.date) -> str:
@@ -89,6 +92,12 @@ def calendar_lines(report: DemoReport) -> list[str]:
         lines.append(
             f"    {school}: {math.subject.name} {math.grade} класс — день не выбран (период до "
             f"{_d(math.period_end)}), резервный день на рассмотрении у регионального координатора."
+        )
+    run = report.classes.run if report.classes else None
+    if run is not None:
+        lines.append(
+            f"    Распределение предметов по классам опубликовано для ОО с {_d(run.publish_on)} "
+            f"(зерно {run.seed}); реестры классов ОО заполнены, дни классов назначены у {school}."
         )
     lines.append(
         f"  «{upcoming.label}» — следующая: приём заявок открыт до "

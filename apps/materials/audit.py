@@ -38,3 +38,4 @@ class MaterialsAudit(models.TextChoices):
     MATERIALS_PROTOCOL_DOWNLOAD = "materials.protocol_download", "Скачан макет протокола"
     MATERIALS_PASSWORD_VIEW = "materials.password_view", "Просмотрен пароль к архиву"
     MATERIALS_VARIANT_LOOKUP = "materials.variant_lookup", "Найден вариант по коду участника"
+    MATERIALS_OVZ_MARK = "materials.ovz_mark", "Изменена отметка ОВЗ кода участника"

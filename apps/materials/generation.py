@@ -195,6 +195,24 @@ def code_groups(grade: int, participants: int, classes: int) -> list[CodeGroup]:
     return groups
 
 
+def class_code_groups(grade: int, classes: Sequence[tuple[int, int]]) -> list[CodeGroup]:
+    """The code groups of a grade from the school's class register: one per class (its
+    «Порядковый номер класса», its participants), each with its reserve, at least two spare
+    codes for the grade (added to the first class)."""
+    groups = [
+        CodeGroup(grade, number, size, max(RESERVE_MIN_PER_CLASS, math.ceil(size * RESERVE_SHARE)))
+        for number, size in sorted(classes)
+        if size > 0
+    ]
+    missing = RESERVE_MIN_PER_GRADE - sum(g.reserve for g in groups)
+    if groups and missing > 0:
+        first = groups[0]
+        groups[0] = CodeGroup(
+            grade, first.class_number, first.participants, first.reserve + missing
+        )
+    return groups
+
+
 def code_number(grade: int, n: int) -> str:
     """The n-th code (1-based) of a grade: ``4 0001`` → ``40001``."""
     if not 1 <= n <= CODES_PER_GRADE:

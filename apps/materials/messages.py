@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from apps.core.errors import ConflictError, NotFoundError
+from apps.core.errors import ConflictError, InvalidError, NotFoundError
 from apps.core.instants import format_instant
 
 MESSAGES: dict[str, str] = {
@@ -24,6 +24,14 @@ MESSAGES: dict[str, str] = {
     "not_released_no_date": "{what}: дата проведения не выбрана — время открытия не назначено.",
     "too_many_codes": "Для {grade} класса нужно {needed} кодов — больше, чем помещается "
     "в пятизначные коды параллели (9999).",
+    # ОВЗ marks on participant codes (materials/ovz.py)
+    "ovz_unknown_accommodations": "Неизвестные специальные условия: {names}.",
+    "ovz_accommodations_without_ovz": "Специальные условия отмечаются только для участника с ОВЗ.",
+    "ovz_code_unknown": "Код участника {participant} не найден среди кодов вашей ОО.",
+    "ovz_results_uploaded": (
+        "Результаты участника с кодом {participant} уже загружены: отметку ОВЗ изменить нельзя."
+    ),
+    "ovz_no_campaign": "Нет текущей кампании ВПР: отмечать коды участников пока не для чего.",
 }
 
 # What changed since a bank file's preview (``ImportStaleError(what=...)``: «данные изменились
@@ -34,6 +42,12 @@ WORK_GONE = "работа «{work}» больше недоступна"
 
 class MaterialsError(ConflictError):
     """The materials' state refuses the request (409): an empty bank, a kit not built yet."""
+
+    messages = MESSAGES
+
+
+class MaterialsInvalidError(InvalidError):
+    """The request itself is wrong (400): an unknown condition, a code the school does not have."""
 
     messages = MESSAGES
 

@@ -181,6 +181,9 @@ class ParticipantCode(BaseModel, SchoolOwnedModel):
     class_number = models.PositiveSmallIntegerField("порядковый номер класса", null=True)
     code = models.CharField("код участника", max_length=5)
     reserve = models.BooleanField("резервный", default=False)
+    # ОВЗ: marked by the school organizer (apps/materials/ovz.py); codes only, never names.
+    ovz = models.BooleanField("участник с ОВЗ", default=False)
+    accommodations = models.JSONField("специальные условия", default=list, blank=True)
 
     class Meta:
         verbose_name = "код участника"

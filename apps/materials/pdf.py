@@ -101,8 +101,14 @@ class WorkInfo:
 
     @property
     def title(self) -> str:
+        return self.title_for("")
+
+    def title_for(self, class_label: str) -> str:
+        """«ВПР 2026. Русский язык. 4 класс», or with a class «… Класс 4А»."""
         year = f"{self.year}, {self.session}" if self.session else str(self.year)
-        return f"ВПР {year}. {self.subject}. {self.grade} класс"
+        # a no-break space: a wrapped title keeps «Класс 4А» on one line
+        who = f"Класс\u00a0{class_label}" if class_label else f"{self.grade} класс"
+        return f"ВПР {year}. {self.subject}. {who}"
 
 
 @dataclass(frozen=True)
@@ -128,6 +134,7 @@ class CodeEntry:
     code: str
     class_number: int | None
     reserve: bool
+    class_label: str = ""  # «4А» for a school with a class register
 
 
 # --- building blocks -------------------------------------------------------------------------
@@ -450,7 +457,9 @@ def instruction_pdf(work: WorkInfo) -> bytes:
 
 def _class_label(grade: int, entry: CodeEntry) -> str:
     label = f"{grade} класс"
-    if entry.class_number:
+    if entry.class_label:
+        label = f"класс {entry.class_label}"
+    elif entry.class_number:
         label += f" (класс № {entry.class_number})"
     if entry.reserve:
         label += ", резерв"
@@ -489,10 +498,24 @@ CARD_H = 24 * mm
 CARDS_PER_ROW = 4
 
 
+def code_sections(codes: Sequence[CodeEntry]) -> list[tuple[str, list[CodeEntry]]]:
+    """The codes by class («4А»), in their order, when they carry class labels (a school with a
+    class register); otherwise one section without a label."""
+    if not any(e.class_label for e in codes):
+        return [("", list(codes))]
+    out: list[tuple[str, list[CodeEntry]]] = []
+    for entry in codes:
+        if not out or out[-1][0] != entry.class_label:
+            out.append((entry.class_label, []))
+        out[-1][1].append(entry)
+    return out
+
+
 def code_sheet_pdf(
     *, year: int, grade: int, school_code: str, codes: Sequence[CodeEntry], session: str = ""
 ) -> bytes:
-    """The participant codes of a grade as cards to cut along the dashed lines."""
+    """The participant codes of a grade as cards to cut along the dashed lines; with a class
+    register, each class on its own page(s) titled with its label («4А»)."""
     when = f"{year}, {session}" if session else str(year)
     title = f"Коды участников ВПР {when}. {grade} класс. ОО {school_code}"
     canvas, buffer = _canvas(title)
@@ -500,55 +523,71 @@ def code_sheet_pdf(
     bottom = MARGIN + 6 * mm
     first_rows = int((top - 22 * mm - bottom) // CARD_H)
     other_rows = int((top - bottom) // CARD_H)
-    rows = math.ceil(len(codes) / CARDS_PER_ROW)
-    pages = 1 if rows <= first_rows else 1 + math.ceil((rows - first_rows) / other_rows)
     width = (PAGE_W - 2 * MARGIN) / CARDS_PER_ROW
-    index = 0
-    for page in range(1, pages + 1):
-        y = top
-        if page == 1:
-            y = _paragraph_at(canvas, escape(title), "title", y)
-            y = _paragraph_at(
-                canvas,
-                "Разрежьте лист по пунктирным линиям (✂) и выдайте каждому участнику один код. "
-                "Участник использует этот код во всех работах. Резервные коды — для участников, "
-                "не учтённых в заявке.",
-                "small",
-                y - 1 * mm,
-            )
-            y = top - 22 * mm
-            if not codes:
-                _paragraph_at(
-                    canvas, "Коды участников ещё не выданы: заявка ОО не подана.", "base", y
+
+    def pages_of(count: int) -> int:
+        rows = math.ceil(count / CARDS_PER_ROW)
+        return 1 if rows <= first_rows else 1 + math.ceil((rows - first_rows) / other_rows)
+
+    sections = code_sections(codes)
+    total = sum(pages_of(len(entries)) for _label, entries in sections)
+    page_no = 0
+    for label, entries in sections:
+        heading = f"Коды участников ВПР {when}. Класс {label}. ОО {school_code}" if label else title
+        footer = f"ОО {school_code}, класс {label}" if label else f"ОО {school_code}"
+        index = 0
+        for page in range(1, pages_of(len(entries)) + 1):
+            page_no += 1
+            y = top
+            if page == 1:
+                y = _paragraph_at(canvas, escape(heading), "title", y)
+                y = _paragraph_at(
+                    canvas,
+                    "Разрежьте лист по пунктирным линиям (✂) и выдайте каждому участнику один "
+                    "код. Участник использует этот код во всех работах. Резервные коды — для "
+                    "участников, не учтённых в заявке.",
+                    "small",
+                    y - 1 * mm,
                 )
-        capacity = (first_rows if page == 1 else other_rows) * CARDS_PER_ROW
-        chunk = codes[index : index + capacity]
-        index += len(chunk)
-        canvas.setDash(3, 3)
-        canvas.setLineWidth(0.7)
-        for n, entry in enumerate(chunk):
-            row, col = divmod(n, CARDS_PER_ROW)
-            x = MARGIN + col * width
-            cell_top = y - row * CARD_H
-            # Cut lines: the top and left of every card, the right and bottom of the last ones.
-            canvas.line(x, cell_top, x + width, cell_top)
-            canvas.line(x, cell_top, x, cell_top - CARD_H)
-            if col == CARDS_PER_ROW - 1 or n == len(chunk) - 1:
-                canvas.line(x + width, cell_top, x + width, cell_top - CARD_H)
-            if n + CARDS_PER_ROW >= len(chunk):
-                canvas.line(x, cell_top - CARD_H, x + width, cell_top - CARD_H)
-            centre = x + width / 2
-            canvas.setFont(FONT, 8)
-            canvas.drawCentredString(centre, cell_top - 6 * mm, CODE_BOX_LABEL)
-            canvas.setFont(f"{FONT}-Bold", 20)
-            canvas.drawCentredString(centre, cell_top - 14 * mm, entry.code)
-            canvas.setFont(FONT, 8)
-            canvas.drawCentredString(centre, cell_top - 19.5 * mm, _class_label(grade, entry))
-        canvas.setDash()
-        _footer(canvas, page, pages, f"ОО {school_code}")
-        canvas.showPage()
+                y = top - 22 * mm
+                if not entries:
+                    _paragraph_at(
+                        canvas, "Коды участников ещё не выданы: заявка ОО не подана.", "base", y
+                    )
+            capacity = (first_rows if page == 1 else other_rows) * CARDS_PER_ROW
+            chunk = entries[index : index + capacity]
+            index += len(chunk)
+            _code_cards(canvas, grade, chunk, y, width)
+            _footer(canvas, page_no, total, footer)
+            canvas.showPage()
     canvas.save()
     return buffer.getvalue()
+
+
+def _code_cards(
+    canvas: rl_canvas.Canvas, grade: int, chunk: Sequence[CodeEntry], y: float, width: float
+) -> None:
+    canvas.setDash(3, 3)
+    canvas.setLineWidth(0.7)
+    for n, entry in enumerate(chunk):
+        row, col = divmod(n, CARDS_PER_ROW)
+        x = MARGIN + col * width
+        cell_top = y - row * CARD_H
+        # Cut lines: the top and left of every card, the right and bottom of the last ones.
+        canvas.line(x, cell_top, x + width, cell_top)
+        canvas.line(x, cell_top, x, cell_top - CARD_H)
+        if col == CARDS_PER_ROW - 1 or n == len(chunk) - 1:
+            canvas.line(x + width, cell_top, x + width, cell_top - CARD_H)
+        if n + CARDS_PER_ROW >= len(chunk):
+            canvas.line(x, cell_top - CARD_H, x + width, cell_top - CARD_H)
+        centre = x + width / 2
+        canvas.setFont(FONT, 8)
+        canvas.drawCentredString(centre, cell_top - 6 * mm, CODE_BOX_LABEL)
+        canvas.setFont(f"{FONT}-Bold", 20)
+        canvas.drawCentredString(centre, cell_top - 14 * mm, entry.code)
+        canvas.setFont(FONT, 8)
+        canvas.drawCentredString(centre, cell_top - 19.5 * mm, _class_label(grade, entry))
+    canvas.setDash()
 
 
 EMPTY_PROTOCOL_ROWS = 25
@@ -584,78 +623,119 @@ def _protocol_header(canvas: rl_canvas.Canvas, y: float) -> float:
     return y - PROTOCOL_HEAD_H
 
 
+def _protocol_rows(entries: Sequence[CodeEntry]) -> list[tuple[str, str, str]]:
+    rows = [
+        (str(n), e.code, e.class_label or str(e.class_number or ""))
+        for n, e in enumerate(entries, start=1)
+    ]
+    if not rows:  # no codes issued yet: still a template, with empty rows to fill by hand
+        rows = [(str(n), "", "") for n in range(1, EMPTY_PROTOCOL_ROWS + 1)]
+    return rows
+
+
 def protocol_pdf(
     *, work: WorkInfo, school_code: str, school_name: str, codes: Sequence[CodeEntry]
 ) -> bytes:
-    """The paper protocol: codes prefilled, ФИО left empty (filled by hand, kept in the school)."""
-    rows = [(str(n), e.code, str(e.class_number or "")) for n, e in enumerate(codes, start=1)]
-    if not rows:  # no codes issued yet: still a template, with empty rows to fill by hand
-        rows = [(str(n), "", "") for n in range(1, EMPTY_PROTOCOL_ROWS + 1)]
+    """The paper protocol: codes prefilled, ФИО left empty (filled by hand, kept in the school);
+    with a class register, one protocol per class on its own page(s), titled with its label."""
     title = f"Протокол проведения. {work.title}"
     canvas, buffer = _canvas(title)
     top = PAGE_H - MARGIN - 4 * mm
     bottom = MARGIN + 6 * mm
-    intro = 30 * mm
     signature = 14 * mm
-    first = int((top - intro - PROTOCOL_HEAD_H - bottom) // PROTOCOL_ROW_H)
     other = int((top - PROTOCOL_HEAD_H - bottom) // PROTOCOL_ROW_H)
-    pages = 1 if len(rows) <= first else 1 + math.ceil((len(rows) - first) / other)
-    # The signature line goes under the table; it may need a page of its own.
-    last_rows = len(rows) - (first if pages > 1 else 0) - max(0, pages - 2) * other
-    room = (first if pages == 1 else other) - last_rows
-    if room * PROTOCOL_ROW_H < signature:
-        pages += 1
-    index = 0
-    y = top
-    for page in range(1, pages + 1):
-        y = top
-        if page == 1:
-            y = _paragraph_at(canvas, escape(title), "title", y)
-            y = _paragraph_at(canvas, escape(f"ОО: {school_code} {school_name}"), "base", y)
-            y = _paragraph_at(
-                canvas, "Дата проведения: ____________  Аудитория: ________", "base", y
-            )
-            _paragraph_at(
-                canvas,
+
+    def intro_of(heading: str) -> list[tuple[str, str, float]]:
+        """The paragraphs above the table: (markup, style, gap before)."""
+        return [
+            (escape(heading), "title", 0),
+            (escape(f"ОО: {school_code} {school_name}"), "base", 0),
+            ("Дата проведения: ____________  Аудитория: ________", "base", 0),
+            (
                 "Протокол заполняется от руки во время работы и хранится в ОО. ФИО участников "
                 "на портал не передаются и в форму сбора результатов не вносятся.",
                 "small",
-                y - 1 * mm,
-            )
-            y = top - intro
-        capacity = first if page == 1 else other
-        chunk = rows[index : index + capacity]
-        index += len(chunk)
-        if chunk:
-            y = _protocol_header(canvas, y)
-            # The grid as whole lines (far fewer drawing operations than a box per cell).
-            lows = [y - i * PROTOCOL_ROW_H for i in range(len(chunk) + 1)]
-            canvas.setLineWidth(0.5)
-            for level in lows:
-                canvas.line(MARGIN, level, MARGIN + sum(PROTOCOL_WIDTHS), level)
-            x = MARGIN
-            for width in (0, *PROTOCOL_WIDTHS):
-                x += width
-                canvas.line(x, lows[0], x, lows[-1])
-            text = canvas.beginText()
-            text.setFont(FONT, 10)
-            for i, (number, code, class_number) in enumerate(chunk):
-                base = lows[i] - 5.5 * mm
-                for value, offset in ((number, 0), (code, 1), (class_number, 3)):
-                    if value:
-                        left = MARGIN + sum(PROTOCOL_WIDTHS[:offset]) + 2
-                        text.setTextOrigin(left, base)
-                        text.textOut(value)
-            canvas.drawText(text)
-            y = lows[-1]
-        if page == pages:
-            canvas.setFont(FONT, 10.5)
-            canvas.drawString(
-                MARGIN,
-                y - 10 * mm,
-                "Организатор в аудитории: ______________________ / ______________",
-            )
-        _footer(canvas, page, pages, f"ОО {school_code}")
-        canvas.showPage()
+                1 * mm,
+            ),
+        ]
+
+    def intro_height(paragraphs: list[tuple[str, str, float]]) -> float:
+        """At least 30 mm; more when a long title (a long subject name) wraps."""
+        height: float = sum(
+            gap + para(xml, style).wrap(PAGE_W - 2 * MARGIN, PAGE_H)[1]
+            for xml, style, gap in paragraphs
+        )
+        least: float = 30 * mm
+        needed: float = height + 2 * mm
+        return max(least, needed)
+
+    def pages_of(count: int, first: int) -> int:
+        pages = 1 if count <= first else 1 + math.ceil((count - first) / other)
+        # The signature line goes under the table; it may need a page of its own.
+        last_rows = count - (first if pages > 1 else 0) - max(0, pages - 2) * other
+        room = (first if pages == 1 else other) - last_rows
+        return pages + 1 if room * PROTOCOL_ROW_H < signature else pages
+
+    sections = []
+    for label, entries in code_sections(codes):
+        heading = f"Протокол проведения. {work.title_for(label)}" if label else title
+        paragraphs = intro_of(heading)
+        intro = intro_height(paragraphs)
+        first = int((top - intro - PROTOCOL_HEAD_H - bottom) // PROTOCOL_ROW_H)
+        rows = _protocol_rows(entries)
+        sections.append((label, rows, paragraphs, intro, first, pages_of(len(rows), first)))
+    total = sum(section[-1] for section in sections)
+    page_no = 0
+    for label, rows, paragraphs, intro, first, pages in sections:
+        footer = f"ОО {school_code}, класс {label}" if label else f"ОО {school_code}"
+        index = 0
+        for page in range(1, pages + 1):
+            page_no += 1
+            y = top
+            if page == 1:
+                for xml, style, gap in paragraphs:
+                    y = _paragraph_at(canvas, xml, style, y - gap)
+                y = top - intro
+            capacity = first if page == 1 else other
+            chunk = rows[index : index + capacity]
+            index += len(chunk)
+            if chunk:
+                y = _protocol_table(canvas, chunk, y)
+            if page == pages:
+                canvas.setFont(FONT, 10.5)
+                canvas.drawString(
+                    MARGIN,
+                    y - 10 * mm,
+                    "Организатор в аудитории: ______________________ / ______________",
+                )
+            _footer(canvas, page_no, total, footer)
+            canvas.showPage()
     canvas.save()
     return buffer.getvalue()
+
+
+def _protocol_table(
+    canvas: rl_canvas.Canvas, chunk: Sequence[tuple[str, str, str]], y: float
+) -> float:
+    """The header and rows of one page of the protocol; returns the y under the table."""
+    y = _protocol_header(canvas, y)
+    # The grid as whole lines (far fewer drawing operations than a box per cell).
+    lows: list[float] = [y - i * PROTOCOL_ROW_H for i in range(len(chunk) + 1)]
+    canvas.setLineWidth(0.5)
+    for level in lows:
+        canvas.line(MARGIN, level, MARGIN + sum(PROTOCOL_WIDTHS), level)
+    x = MARGIN
+    for width in (0, *PROTOCOL_WIDTHS):
+        x += width
+        canvas.line(x, lows[0], x, lows[-1])
+    text = canvas.beginText()
+    text.setFont(FONT, 10)
+    for i, (number, code, class_label) in enumerate(chunk):
+        base = lows[i] - 5.5 * mm
+        for value, offset in ((number, 0), (code, 1), (class_label, 3)):
+            if value:
+                left = MARGIN + sum(PROTOCOL_WIDTHS[:offset]) + 2
+                text.setTextOrigin(left, base)
+                text.textOut(value)
+    canvas.drawText(text)
+    return lows[-1]

@@ -9,10 +9,12 @@ server at read time for every channel (HTML, API, files), so nothing needs sched
 * the archive (and the code sheet and protocol template): 00:00 school-local on the work's
   publication date (earlier for a reserve day before the period);
 * the grade-8 archive password: 07:30 school-local on the school's day (its chosen date inside
-  the period or an approved reserve day); no day chosen → not scheduled;
+  the period or an approved reserve day; for a school with a class register its first class
+  day); no day chosen → not scheduled;
 * the criteria: plain works 00:00 school-local on the period's first day; encrypted (grade 8)
-  works 14:00 Moscow time on the school's day. (The results form, served by the results app,
-  comes with the criteria for plain works and with the archive for grade 8.)
+  works 14:00 Moscow time on the school's LAST class day (its day, when it writes on one), so no
+  class writes after them. (The results form, served by the results app, comes with the
+  criteria for plain works and with the archive for grade 8.)
 """
 
 from __future__ import annotations
@@ -64,12 +66,17 @@ def _local(moment: datetime | None, zone: ZoneInfo, place: instants.Place) -> Re
     return Release(moment.astimezone(zone) if moment is not None else None, place)
 
 
-def kit_releases(work: Work, held_on: date | None, zone_name: str | None) -> KitReleases:
+def kit_releases(
+    work: Work, held_on: date | None, zone_name: str | None, *, last: date | None = None
+) -> KitReleases:
+    """The school's instants: ``held_on`` its (first) day, ``last`` its last class day."""
     name = zone_name or DEFAULT_ZONE
     zone = zone_of(name)
     place = instants.Place(name, "время ОО")
     return KitReleases(
         archive=_local(schedule.materials_available_at(work, name, held_on), zone, place),
         password=_local(schedule.password_release_at(work, name, held_on), zone, place),
-        criteria=_local(schedule.criteria_available_at(work, name, held_on), zone, place),
+        criteria=_local(
+            schedule.criteria_available_at(work, name, held_on, last=last), zone, place
+        ),
     )

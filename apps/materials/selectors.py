@@ -14,6 +14,8 @@ from apps.applications.models import Application, ApplicationLine
 from apps.applications.selectors import APPLIED, applied_work_ids
 from apps.campaigns import schedule
 from apps.campaigns.models import Campaign, ReserveDayRequest, SchoolWorkDate, TaskColumn, Work
+from apps.classes.models import ClassWork
+from apps.classes.timetable.days import class_days
 from apps.core.instants import MOSCOW, today_at
 from apps.core.models import AuditEvent, Job
 from apps.core.scoping import Level
@@ -179,7 +181,8 @@ def bank_overview(*, actor: Actor, works: Iterable[Work] | None = None) -> list[
 
 
 def held_on(*, actor: Actor, action: str, school_id: int, work_ids: list[int]) -> dict[int, date]:
-    """The day each work is held at a school: its chosen date, or an approved reserve day."""
+    """The day each work is held at a school: its chosen date, or an approved reserve day (for
+    a school with a class register: its first class day, kept there by the timetable)."""
     rows = (
         SchoolWorkDate.objects.for_actor(actor, action)
         .filter(school_id=school_id, work_id__in=work_ids)
@@ -193,6 +196,18 @@ def held_on(*, actor: Actor, action: str, school_id: int, work_ids: list[int]) -
     return out
 
 
+def held_until(
+    *, actor: Actor, action: str, school_id: int, held: dict[int, date]
+) -> dict[int, date]:
+    """The last day each work is held at a school: its last class day, never before its day
+    (``held_on``); the day itself for a school writing on one day (no class days)."""
+    spans = class_days(actor=actor, action=action, school_id=school_id, work_ids=list(held))
+    return {
+        work_id: max(day, spans[work_id].last) if work_id in spans else day
+        for work_id, day in held.items()
+    }
+
+
 @dataclass(frozen=True)
 class KitView:
     """A kit with its release instants, as the school's materials page and API show it."""
@@ -201,6 +216,7 @@ class KitView:
     work: Work
     releases: KitReleases
     held_on: date | None
+    held_until: date | None = None  # the last class day, when the classes write on several
 
     def archive_open(self, now: datetime) -> bool:
         return self.releases.archive.is_open(now)
@@ -235,15 +251,23 @@ def kit_views(*, actor: Actor, school: School, action: str = A.VIEW_MATERIALS) -
     days = held_on(
         actor=actor, action=action, school_id=school.pk, work_ids=[k.work_id for k in kits]
     )
+    lasts = held_until(actor=actor, action=action, school_id=school.pk, held=days)
     return [
         KitView(
             kit=k,
             work=k.work,
-            releases=kit_releases(k.work, days.get(k.work_id), school.time_zone),
+            releases=kit_releases(
+                k.work, days.get(k.work_id), school.time_zone, last=lasts.get(k.work_id)
+            ),
             held_on=days.get(k.work_id),
+            held_until=_several(days.get(k.work_id), lasts.get(k.work_id)),
         )
         for k in kits
     ]
+
+
+def _several(first: date | None, last: date | None) -> date | None:
+    return last if first is not None and last is not None and last > first else None
 
 
 def kit_get(*, actor: Actor, kit_id: int, action: str) -> Kit:
@@ -257,11 +281,14 @@ def kit_get(*, actor: Actor, kit_id: int, action: str) -> Kit:
 def kit_view(*, actor: Actor, kit_id: int, action: str) -> KitView:
     kit = kit_get(actor=actor, kit_id=kit_id, action=action)
     day = held_on(actor=actor, action=action, school_id=kit.school_id, work_ids=[kit.work_id])
+    lasts = held_until(actor=actor, action=action, school_id=kit.school_id, held=day)
+    first, last = day.get(kit.work_id), lasts.get(kit.work_id)
     return KitView(
         kit=kit,
         work=kit.work,
-        releases=kit_releases(kit.work, day.get(kit.work_id), kit.school.time_zone),
-        held_on=day.get(kit.work_id),
+        releases=kit_releases(kit.work, first, kit.school.time_zone, last=last),
+        held_on=first,
+        held_until=_several(first, last),
     )
 
 
@@ -273,6 +300,18 @@ def participant_codes(
         .filter(school_id=school_id, campaign_id=campaign_id, grade=grade)
         .order_by("code")
     )
+
+
+def kit_classes(*, actor: Actor, action: str, kit: Kit) -> dict[int, str]:
+    """The register's active classes of the kit's school writing its work: «Порядковый номер
+    класса» → label («4А»), by number; empty for a school without a register."""
+    rows = (
+        ClassWork.objects.for_actor(actor, action)
+        .filter(school_id=kit.school_id, work_id=kit.work_id, school_class__is_active=True)
+        .order_by("school_class__number")
+        .values_list("school_class__number", "school_class__grade", "school_class__letter")
+    )
+    return {number: f"{grade}{letter}" for number, grade, letter in rows}
 
 
 @dataclass(frozen=True)
@@ -627,92 +666,117 @@ class BuildState:
         return self.applied > 0 and self.missing == 0
 
 
-def _counted_lines(actor: Actor, action: str, work: Work) -> QuerySet[Any]:
-    """The work's application lines that count for materials (as services.codes._lines)."""
-
-    applications = Application.objects.for_actor(actor, action).filter(status__in=APPLIED)
-    return ApplicationLine.objects.filter(
-        application__in=applications, work=work, takes_part=True, participants__gt=0
-    )
-
-
-def _publication_at(
-    actor: Actor, action: str, work: Work, school_ids: QuerySet[Any]
-) -> tuple[datetime | None, datetime]:
-    """(the first publication instant among the applied schools, or None when nobody applied;
-    the reference instant of the automatic start: the same, or 00:00 Moscow time on the
-    publication day when nobody applied)."""
-
-    day = work.materials_publish_date
-    held = (
-        SchoolWorkDate.objects.for_actor(actor, action)
-        .filter(work=work, school_id__in=school_ids)
-        .filter(Q(reserve__isnull=True) | Q(reserve__status=ReserveDayRequest.Status.APPROVED))
-        .aggregate(first=Min("date"))["first"]
-    )
-    if held is not None:
-        day = min(day, held - timedelta(days=schedule.lead_days(work)))
-    zones = set(
-        School.objects.for_actor(actor, action)
-        .filter(pk__in=school_ids)
-        .values_list("time_zone", flat=True)
-        .distinct()
-    )
-    if not zones:
-        return None, schedule.at_local(day, time(0, 0), MOSCOW)
-    first = min(schedule.at_local(day, time(0, 0), zone or MOSCOW) for zone in zones)
-    return first, first
-
-
 def build_state(*, actor: Actor, work: Work, now: datetime | None = None) -> BuildState:
     """The build state of one work (a fixed number of queries)."""
+    return build_states(actor=actor, works=[work], now=now)[work.pk]
+
+
+def build_states(
+    *, actor: Actor, works: Iterable[Work], now: datetime | None = None
+) -> dict[int, BuildState]:
+    """The build state of each of ``works`` by work id, in a fixed number of grouped queries
+    whatever the number of works (the builds page, the overdue list, the cabinet)."""
+    from django.db.models import Exists, OuterRef
+    from django.db.models.fields.json import KT
     from django.utils import timezone
 
     from apps.materials.constants import KIT_BUILD
 
     action = A.GENERATE_MATERIALS
     moment = now or timezone.now()
-    lines = _counted_lines(actor, action, work)
-    school_ids = lines.values("application__school_id")
-    applied = lines.values("application__school_id").distinct().count()
-    kits = Kit.objects.for_actor(actor, action).filter(work=work, school_id__in=school_ids)
-    by_status = Counter(
-        dict(kits.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    by_id = {w.pk: w for w in works}
+    if not by_id:
+        return {}
+    ids = list(by_id)
+    applications = Application.objects.for_actor(actor, action).filter(status__in=APPLIED)
+    lines = ApplicationLine.objects.filter(
+        application__in=applications, work_id__in=ids, takes_part=True, participants__gt=0
+    )
+    applied = dict(
+        lines.values_list("work_id")
+        .annotate(n=Count("application__school_id", distinct=True))
+        .values_list("work_id", "n")
+    )
+    counted = lines.filter(
+        work_id=OuterRef("work_id"), application__school_id=OuterRef("school_id")
+    )
+    kits = Counter(
+        {
+            (work_id, status): n
+            for work_id, status, n in Kit.objects.for_actor(actor, action)
+            .filter(work_id__in=ids)
+            .filter(Exists(counted))
+            .values_list("work_id", "status")
+            .annotate(n=Count("pk"))
+            .values_list("work_id", "status", "n")
+        }
+    )
+    all_kits = dict(
+        Kit.objects.for_actor(actor, action)
+        .filter(work_id__in=ids)
+        .values_list("work_id")
+        .annotate(n=Count("pk"))
+        .values_list("work_id", "n")
     )
     jobs = Counter(
-        dict(
-            Job.objects.for_actor(actor, action)
-            .filter(kind=KIT_BUILD, params__work_id=work.pk)
-            .values_list("status")
+        {
+            (int(work_id), status): n
+            for work_id, status, n in Job.objects.for_actor(actor, action)
+            .filter(kind=KIT_BUILD, params__work_id__in=ids)
+            .annotate(work_key=KT("params__work_id"))
+            .values_list("work_key", "status")
             .annotate(n=Count("pk"))
-            .values_list("status", "n")
-        )
+            .values_list("work_key", "status", "n")
+        }
     )
-    total = sum(by_status.values())
-    # One build job per kit (natural key), so kits of the work without one were never queued.
-    all_kits = Kit.objects.for_actor(actor, action).filter(work=work).count()
-    requested = sum(jobs.values())
-    publication_at, reference = _publication_at(actor, action, work, school_ids)
-    auto = (
+    held = dict(
+        SchoolWorkDate.objects.for_actor(actor, action)
+        .filter(work_id__in=ids)
+        .filter(Exists(counted))
+        .filter(Q(reserve__isnull=True) | Q(reserve__status=ReserveDayRequest.Status.APPROVED))
+        .values_list("work_id")
+        .annotate(first=Min("date"))
+        .values_list("work_id", "first")
+    )
+    zones: dict[int, set[str]] = defaultdict(set)
+    for work_id, zone in lines.values_list("work_id", "application__school__time_zone").distinct():
+        zones[work_id].add(zone or MOSCOW)
+    revisions = dict(
+        WorkBank.objects.for_actor(actor, action)
+        .filter(work_id__in=ids)
+        .values_list("work_id", "revision")
+    )
+    auto_errors = dict(
         Job.objects.for_actor(actor, action)
-        .filter(key=auto_build_key(work.pk), status=Job.Status.FAILED)
-        .values_list("error", flat=True)
-        .first()
+        .filter(key__in=[auto_build_key(i) for i in ids], status=Job.Status.FAILED)
+        .values_list("key", "error")
     )
-    return BuildState(
-        work=work,
-        now=moment,
-        applied=applied,
-        kits=total,
-        ready=by_status[Kit.Status.READY],
-        failed=by_status[Kit.Status.FAILED],
-        waiting=jobs[Job.Status.QUEUED] + jobs[Job.Status.RUNNING],
-        unqueued=max(all_kits - requested, 0),
-        bank_empty=bank_revision(actor=actor, work_id=work.pk, action=action) == 0,
-        publication_at=publication_at,
-        auto_start_at=reference - auto_build_lead(),
-        auto_error=auto or "",
-    )
+    states = {}
+    for work_id, work in by_id.items():
+        day = work.materials_publish_date
+        if held.get(work_id) is not None:
+            day = min(day, held[work_id] - timedelta(days=schedule.lead_days(work)))
+        publication_at: datetime | None = None
+        reference = schedule.at_local(day, time(0, 0), MOSCOW)
+        if zones[work_id]:
+            reference = min(schedule.at_local(day, time(0, 0), zone) for zone in zones[work_id])
+            publication_at = reference
+        requested = sum(n for (w, _), n in jobs.items() if w == work_id)
+        states[work_id] = BuildState(
+            work=work,
+            now=moment,
+            applied=applied.get(work_id, 0),
+            kits=sum(n for (w, _), n in kits.items() if w == work_id),
+            ready=kits[(work_id, Kit.Status.READY)],
+            failed=kits[(work_id, Kit.Status.FAILED)],
+            waiting=jobs[(work_id, Job.Status.QUEUED)] + jobs[(work_id, Job.Status.RUNNING)],
+            unqueued=max(all_kits.get(work_id, 0) - requested, 0),
+            bank_empty=revisions.get(work_id, 0) == 0,
+            publication_at=publication_at,
+            auto_start_at=reference - auto_build_lead(),
+            auto_error=auto_errors.get(auto_build_key(work_id), "") or "",
+        )
+    return states
 
 
 def current_works(*, actor: Actor, now: datetime | None = None) -> QuerySet[Work]:
@@ -733,8 +797,8 @@ def builds_overdue(*, actor: Actor, now: datetime | None = None) -> list[BuildSt
     if not actor.can(A.GENERATE_MATERIALS):
         return []
     works = current_works(actor=actor, now=moment)
-    states = [build_state(actor=actor, work=w, now=moment) for w in works]
-    return [s for s in states if s.overdue]
+    states = build_states(actor=actor, works=works, now=moment)
+    return [s for s in states.values() if s.overdue]
 
 
 @dataclass(frozen=True)

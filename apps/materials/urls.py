@@ -1,8 +1,13 @@
 from django.urls import path
 
-from apps.materials import views
+from apps.materials import ovz_views, views
 
 urlpatterns = [
+    path(
+        "schools/<int:pk>/materials/ovz/",
+        ovz_views.OvzMarksView.as_view(),
+        name="school-ovz-marks",
+    ),
     path(
         "schools/<int:pk>/materials/",
         views.SchoolMaterialsView.as_view(),

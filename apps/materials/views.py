@@ -356,9 +356,8 @@ class BuildView(ScopedViewMixin, TemplateView):
             progress = [p for p in progress if p.status == status]
         page = listing.paginate(progress)
         now = timezone.now()
-        ctx["progress"] = [
-            (p, selectors.build_state(actor=self.actor, work=p.work, now=now)) for p in page
-        ]
+        states = selectors.build_states(actor=self.actor, works=[p.work for p in page], now=now)
+        ctx["progress"] = [(p, states[p.work.pk]) for p in page]
         # While builds are queued or running, the progress refreshes itself (static/js/poll.js).
         ctx["running"] = any(s.waiting for _, s in ctx["progress"])
         ctx["listing"] = listing

@@ -11,8 +11,12 @@ import re
 import zipfile
 from collections.abc import Sequence
 
-from apps.core.xlsx import table_workbook
-from apps.materials.pdf import CodeEntry
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from apps.core.xlsx import HEADER_FILL, HEADER_FONT, set_text, table_workbook
+from apps.materials.pdf import CodeEntry, code_sections
 
 FIXED_STAMP = "2000-01-01T00:00:00Z"
 ZIP_DATE = (2000, 1, 1, 0, 0, 0)
@@ -35,14 +39,45 @@ def deterministic(content: bytes) -> bytes:
     return out.getvalue()
 
 
+CODE_HEADERS = ["Код участника", "Порядковый номер класса", "Резервный код"]
+CODE_WIDTHS = [16, 24, 14]
+
+
 def code_list_xlsx(*, title: str, codes: Sequence[CodeEntry]) -> bytes:
-    """The codes of a grade as a sheet (code, class number, reserve); no names."""
-    return deterministic(
-        table_workbook(
-            sheet_title="Коды участников",
-            title=title,
-            headers=["Код участника", "Порядковый номер класса", "Резервный код"],
-            rows=([c.code, c.class_number or "", "да" if c.reserve else ""] for c in codes),
-            widths=[16, 24, 14],
+    """The codes of a grade as a sheet (code, class number, reserve); no names. With a class
+    register (codes carrying class labels), one sheet per class named and titled with its
+    label («4А»)."""
+    if not any(c.class_label for c in codes):
+        return deterministic(
+            table_workbook(
+                sheet_title="Коды участников",
+                title=title,
+                headers=CODE_HEADERS,
+                rows=([c.code, c.class_number or "", "да" if c.reserve else ""] for c in codes),
+                widths=CODE_WIDTHS,
+            )
         )
-    )
+    wb = Workbook()
+    first = wb.active
+    if first is not None:
+        wb.remove(first)
+    for label, entries in code_sections(codes):
+        ws = wb.create_sheet(label[:31] or "Без класса")
+        set_text(ws, 1, 1, f"{title}, класс {label}" if label else title)
+        ws.cell(row=1, column=1).font = Font(bold=True, size=13)
+        for col, header in enumerate(CODE_HEADERS, start=1):
+            set_text(ws, 3, col, header)
+            cell = ws.cell(row=3, column=col)
+            cell.font = HEADER_FONT
+            cell.fill = HEADER_FILL
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.freeze_panes = ws.cell(row=4, column=1)
+        for row_no, c in enumerate(entries, start=4):
+            values = [c.code, c.class_number or "", "да" if c.reserve else ""]
+            for col, value in enumerate(values, start=1):
+                set_text(ws, row_no, col, value)
+        for col, width in enumerate(CODE_WIDTHS, start=1):
+            ws.column_dimensions[get_column_letter(col)].width = width
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return deterministic(buffer.getvalue())

@@ -13,6 +13,9 @@ HEAD_VARIANT = "Вариант"
 HEAD_CLASS = "Порядковый номер класса"
 HEAD_MARK = "Отметка за предыдущий триместр/ четверть/полугодие"
 HEAD_TOTAL = "Итого баллов"
+# The class sheet of a school with a class register: number, label («4А»), pupils.
+HEAD_CLASS_LABEL = "Класс"
+HEAD_CLASS_PUPILS = "Обучающихся"
 
 ABSENT = "отсутствовал"
 NO_MARK = "нет отметки"

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,7 +22,11 @@ from apps.campaigns.models import (
     SchoolWorkDate,
     Work,
 )
+from apps.classes import selectors as classes
+from apps.classes.actions import ClassActions
+from apps.classes.timetable.days import class_days
 from apps.core import instants
+from apps.materials import generation
 from apps.materials import selectors as materials
 from apps.registration.access import A, Actor
 from apps.registration.models import School
@@ -70,7 +77,9 @@ def form_spec(*, actor: Actor, school: School, work: Work, action: str) -> xlsx.
         ).values_list("code", "class_number", "reserve", named=True)
     )
     ordered = sorted(codes, key=lambda c: (c.reserve, c.class_number or 0, c.code))
+    reserve = Counter(c.class_number for c in codes if c.reserve and c.class_number)
     return xlsx.FormSpec(
+        classes=register_classes(actor=actor, school=school, work=work, reserve=reserve),
         subject=work.subject.name,
         grade=work.grade,
         year=work.campaign.year,
@@ -82,6 +91,43 @@ def form_spec(*, actor: Actor, school: School, work: Work, action: str) -> xlsx.
         prefill=tuple(xlsx.Prefill(c.code, c.class_number) for c in ordered),
         session=SESSION_SHORT.get(work.campaign.session, ""),
     )
+
+
+def class_reserve(participants: int) -> int:
+    """The reserve codes a class gets by the materials rule (10 %, rounded up, at least one)."""
+    return max(generation.RESERVE_MIN_PER_CLASS, math.ceil(participants * generation.RESERVE_SHARE))
+
+
+def register_classes(
+    *, actor: Actor, school: School, work: Work, reserve: Mapping[int, int]
+) -> tuple[xlsx.FormClass, ...] | None:
+    """The classes of the school's register that write ``work`` (by number), each with how many
+    rows it may have in the form: its confirmed participants (its pupils until the school
+    confirms them) plus its reserve (the reserve codes issued for it, at least the materials
+    rule's); None when the school has no register for the work's campaign."""
+    registered = classes.classes_of_school(
+        actor=actor, school_id=school.pk, campaign_id=work.campaign_id
+    )
+    if not registered.exists():
+        return None
+    works = classes.class_works_of_school(
+        actor=actor, school_id=school.pk, campaign_id=work.campaign_id
+    ).filter(work_id=work.pk)
+    out = []
+    for class_work in works:
+        school_class = class_work.school_class
+        confirmed = class_work.participants
+        participants = school_class.pupils if confirmed is None else confirmed
+        spare = max(reserve.get(school_class.number, 0), class_reserve(participants))
+        out.append(
+            xlsx.FormClass(
+                number=school_class.number,
+                label=school_class.label,
+                pupils=school_class.pupils,
+                limit=participants + spare,
+            )
+        )
+    return tuple(sorted(out, key=lambda c: c.number))
 
 
 def _counts(row: SchoolWorkDate) -> bool:
@@ -149,17 +195,34 @@ class Window:
         return (local - dt.timedelta(days=1)).date()
 
 
-def upload_window(*, actor: Actor, school: School, work: Work, sheet: ResultSheet | None) -> Window:
-    zone = school_zone(school)
-    day = held_on(actor=actor, school=school, work=work)
+def _last_class_days(*, actor: Actor, school: School, work_ids: list[int]) -> dict[int, dt.date]:
+    """work id → the last day a class of the school writes it (the upload window and a late
+    day's moves go by it; the school's own day is the first class day)."""
+    days = class_days(
+        actor=actor, action=ClassActions.VIEW_CLASSES, school_id=school.pk, work_ids=work_ids
+    )
+    return {work_id: d.last for work_id, d in days.items()}
+
+
+def _window(
+    work: Work, zone: str, day: dt.date | None, last: dt.date | None, sheet: ResultSheet | None
+) -> Window:
+    if day is None or (last is not None and last < day):
+        last = None
     return Window(
         zone=zone,
         held_on=day,
         form_at=schedule.results_form_available_at(work, zone, day),
-        opens_at=schedule.results_upload_opens_at(work, zone, day),
-        deadline_at=schedule.upload_deadline_at(work, zone, day),
+        opens_at=schedule.results_upload_opens_at(work, zone, day, last=last),
+        deadline_at=schedule.upload_deadline_at(work, zone, day, last=last),
         reopened_until=sheet.reopened_until if sheet is not None else None,
     )
+
+
+def upload_window(*, actor: Actor, school: School, work: Work, sheet: ResultSheet | None) -> Window:
+    day = held_on(actor=actor, school=school, work=work)
+    last = _last_class_days(actor=actor, school=school, work_ids=[work.pk]).get(work.pk)
+    return _window(work, school_zone(school), day, last, sheet)
 
 
 def sheet_get(
@@ -321,18 +384,11 @@ def school_results(*, actor: Actor, school: School, campaign: Campaign | None) -
             if _counts(row):
                 days[row.work_id] = row.date
     zone = school_zone(school)
+    lasts = _last_class_days(actor=actor, school=school, work_ids=[w.pk for w in works])
     out = []
     for work in works:
-        day = days.get(work.pk)
         sheet = sheets.get(work.pk)
-        window = Window(
-            zone=zone,
-            held_on=day,
-            form_at=schedule.results_form_available_at(work, zone, day),
-            opens_at=schedule.results_upload_opens_at(work, zone, day),
-            deadline_at=schedule.upload_deadline_at(work, zone, day),
-            reopened_until=sheet.reopened_until if sheet is not None else None,
-        )
+        window = _window(work, zone, days.get(work.pk), lasts.get(work.pk), sheet)
         out.append(WorkStatus(work=work, window=window, sheet=sheet))
     return out
 

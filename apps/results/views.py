@@ -99,6 +99,12 @@ def work_context(view: ScopedViewMixin, school_id: int, work_id: int) -> dict[st
         "stats": sel.stats_get(actor=actor, school_id=school.pk, work_id=work.pk),
         "columns": list(work.columns.all()),
     }
+    if ctx["can_upload"]:
+        # The register's classes writing the work (their numbers go into the form); None
+        # without a register.
+        ctx["register_classes"] = sel.register_classes(
+            actor=actor, school=school, work=work, reserve={}
+        )
     if sheet is not None:
         ctx["versions"] = list(sel.version_list(actor=actor, sheet=sheet))
         ctx["reopens"] = list(sel.reopen_list(actor=actor, sheet=sheet))

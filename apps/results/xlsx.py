@@ -18,6 +18,7 @@ import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from openpyxl import Workbook
@@ -54,6 +55,18 @@ class Prefill:
 
 
 @dataclass(frozen=True)
+class FormClass:
+    """A class of the school's register that writes the work: its «Порядковый номер класса»,
+    label («4А») and pupils, and how many rows it may have in the form (its confirmed
+    participants plus its reserve codes)."""
+
+    number: int
+    label: str
+    pupils: int
+    limit: int
+
+
+@dataclass(frozen=True)
 class FormSpec:
     """Everything the form of one school × work depends on."""
 
@@ -68,6 +81,18 @@ class FormSpec:
     prefill: tuple[Prefill, ...] = ()
     # The session word («весна» / «осень»): the forms of two sessions of a year differ by name.
     session: str = ""
+    # The register's classes writing the work; None when the school has no register for the
+    # campaign (then any number 1–50 is accepted, as before the registers).
+    classes: tuple[FormClass, ...] | None = None
+
+    @cached_property
+    def class_numbers(self) -> frozenset[int]:
+        return frozenset(c.number for c in self.classes or ())
+
+    @cached_property
+    def code_classes(self) -> dict[str, int]:
+        """The class each participant code was issued for (codes issued per class only)."""
+        return {p.code: p.class_number for p in self.prefill if p.class_number is not None}
 
     @property
     def headers(self) -> list[str]:
@@ -280,17 +305,37 @@ def _service_sheet(wb: Workbook, spec: FormSpec) -> dict[str, str]:
     return ranges
 
 
-def _classes_sheet(wb: Workbook) -> str:
+def _classes_sheet(wb: Workbook, spec: FormSpec) -> str:
+    """The «Порядковый номер класса» sheet: the register's classes writing the work (number,
+    label, pupils) when the school has a register, else the numbers 1–50 with a column the
+    school may label for itself. Returns the range of the numbers (the protocol's dropdown)."""
     ws = wb.create_sheet(k.SHEET_CLASSES)
     set_text(ws, 1, 1, k.HEAD_CLASS)
-    set_text(ws, 1, 2, "Класс в ОО (для себя, в портал не передаётся)")
-    for number in range(k.CLASS_MIN, k.CLASS_MAX + 1):
-        set_text(ws, number + 1, 1, number)
+    if spec.classes is None:
+        set_text(ws, 1, 2, "Класс в ОО (для себя, в портал не передаётся)")
+        for number in range(k.CLASS_MIN, k.CLASS_MAX + 1):
+            set_text(ws, number + 1, 1, number)
+        last = k.CLASS_MAX + 1
+        ws.column_dimensions["B"].width = 46
+    else:
+        set_text(ws, 1, 2, k.HEAD_CLASS_LABEL)
+        set_text(ws, 1, 3, k.HEAD_CLASS_PUPILS)
+        for i, school_class in enumerate(spec.classes, start=2):
+            set_text(ws, i, 1, school_class.number)
+            set_text(ws, i, 2, school_class.label)
+            set_text(ws, i, 3, school_class.pupils)
+        last = max(len(spec.classes) + 1, 2)
+        ws.column_dimensions["B"].width = 12
+        ws.column_dimensions["C"].width = 14
     ws.column_dimensions["A"].width = 26
-    ws.column_dimensions["B"].width = 46
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    return f"'{k.SHEET_CLASSES}'!$A$2:$A${k.CLASS_MAX + 1}"
+    return f"'{k.SHEET_CLASSES}'!$A$2:$A${last}"
+
+
+def _classes_text(spec: FormSpec) -> str:
+    """«1 (4А), 2 (4Б)»: the register's classes writing the work, for messages."""
+    return ", ".join(f"{c.number} ({c.label})" for c in spec.classes or ())
 
 
 def form_workbook(spec: FormSpec, rows: Sequence[Row] | None = None) -> bytes:
@@ -301,7 +346,7 @@ def form_workbook(spec: FormSpec, rows: Sequence[Row] | None = None) -> bytes:
         ws = wb.create_sheet()
     ws.title = k.SHEET_PROTOCOL
     ranges = _service_sheet(wb, spec)
-    class_range = _classes_sheet(wb)
+    class_range = _classes_sheet(wb, spec)
     headers = spec.headers
     for col, header in enumerate(headers, start=1):
         set_text(ws, 1, col, header)
@@ -362,7 +407,12 @@ def form_workbook(spec: FormSpec, rows: Sequence[Row] | None = None) -> bytes:
             by_max[column.max_score] = dv
             ws.add_data_validation(dv)
         dv.add(area(i))
-    dv = _list_validation(class_range, "Класс", "Порядковый номер класса: от 1 до 50.")
+    class_message = "Порядковый номер класса: от 1 до 50."
+    if spec.classes is not None:
+        class_message = f"Порядковый номер класса из реестра классов ОО: {_classes_text(spec)}."
+        if len(class_message) > 250:  # Excel shows at most 255 characters
+            class_message = "Порядковый номер класса из реестра (лист «Порядковый номер класса»)."
+    dv = _list_validation(class_range, "Класс", class_message)
     dv.add(area(spec.col_class))
     ws.add_data_validation(dv)
     dv = _list_validation(ranges["mark"], "Отметка", "Выберите 5, 4, 3, 2 или «нет отметки».")
@@ -630,6 +680,7 @@ def _check_rows(
     seen: dict[str, int] = {}
     rows: list[Row] = []
     unused = 0
+    per_class: dict[int, list[int]] = {}  # register class number → its rows
     for r, values in enumerate(sheet_rows[1:], start=2):
         cells = [values[i] if i < len(values) else None for i in range(spec.col_total - 1)]
         if all(_empty(v) for v in cells):
@@ -649,6 +700,10 @@ def _check_rows(
             continue
         code = _check_code(r, code_value, spec, seen, errors)
         class_number = _check_class(r, spec.col_class, class_value, errors)
+        if spec.classes is not None and class_number is not None:
+            class_number = _check_register_class(r, code, class_number, spec, errors)
+            if class_number is not None:
+                per_class.setdefault(class_number, []).append(r)
         absent = False
         variant: int | None = None
         if _empty(variant_value):
@@ -691,7 +746,49 @@ def _check_rows(
                     line=r,
                 )
             )
+    for school_class in spec.classes or ():
+        lines = per_class.get(school_class.number, [])
+        if len(lines) > school_class.limit:
+            errors.add(
+                lines[school_class.limit],
+                spec.col_class,
+                f"В классе {school_class.label} (порядковый номер {school_class.number}) "
+                f"участников в форме {len(lines)}, а может быть не больше "
+                f"{school_class.limit}: подтверждённые участники класса и резервные коды. "
+                "Проверьте порядковый номер класса в строках участников.",
+            )
     return rows, unused
+
+
+def _check_register_class(
+    r: int, code: str | None, number: int, spec: FormSpec, errors: _Errors
+) -> int | None:
+    """A class number of a school with a register: one of its classes writing the work, and
+    the class the row's code was issued for (when codes are issued per class)."""
+    if number not in spec.class_numbers:
+        if spec.classes:
+            allowed = f"Допустимые номера: {_classes_text(spec)}."
+        else:
+            allowed = "Ни один класс из реестра классов ОО не пишет эту работу."
+        errors.add(
+            r,
+            spec.col_class,
+            f"«{k.HEAD_CLASS}» {number}: такого класса нет среди классов реестра ОО, которые "
+            f"пишут эту работу. {allowed}",
+        )
+        return None
+    issued_for = spec.code_classes.get(code) if code is not None else None
+    if issued_for is not None and issued_for != number:
+        labels = {c.number: c.label for c in spec.classes or ()}
+        issued_label = labels.get(issued_for, f"№ {issued_for}")
+        errors.add(
+            r,
+            1,
+            f"Код {code} выдан классу {issued_label} (порядковый номер {issued_for}), а в "
+            f"строке указан класс {labels[number]} (порядковый номер {number}). Проверьте код "
+            "по бумажному протоколу класса.",
+        )
+    return number
 
 
 def _check_code(

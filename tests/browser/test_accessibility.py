@@ -100,6 +100,13 @@ def _pages_of(role: Role, username: str) -> dict[str, str]:
             "materials": reverse("school-materials", args=[school_id]),
             "schedule": reverse("school-schedule", args=[school_id]),
             "results": reverse("results-school", args=[school_id]),
+            "classes": reverse("class-register", args=[school_id]),
+            "classes-timetable": reverse("class-timetable", args=[school_id]),
+        }
+    else:
+        pages |= {
+            "classes-summary": reverse("class-register-summary"),
+            "classes-distribution": reverse("class-distribution"),
         }
     if role == Role.FEDERAL:
         work = Work.objects.order_by("pk").first()

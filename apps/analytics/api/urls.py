@@ -12,5 +12,6 @@ urlpatterns = [
         ("topics", views.TopicsApi),
         ("groups", views.GroupsApi),
         ("individual", views.IndividualApi),
+        ("history", views.HistoryApi),
     )
 ]

@@ -30,6 +30,8 @@ def _unit(row: sel.Row) -> dict[str, Any]:
         "name": row.name,
         "aggregate_id": row.link_pk,
         "is_self": row.is_self,
+        "is_class": row.is_class,
+        "class_number": row.class_number,
         "participants": row.aggregate.participants,
         "small_group": row.small,
     }
@@ -86,7 +88,9 @@ def _journal_gaps(actor: Actor, report: sel.Report) -> dict[str, Any]:
     schools = sel.journal_gap_school_list(actor=actor, aggregate=report.aggregate, limit=None)
     return {
         "units": _journal(report),
-        "gap_codes": sel.journal_gap_list(actor=actor, aggregate=report.aggregate),
+        "gap_codes": sel.journal_gap_list(
+            actor=actor, aggregate=report.aggregate, slice=report.slice
+        ),
         "gap_schools": {
             "schools": schools.schools,
             "with_gaps": schools.total,
@@ -113,7 +117,9 @@ def _individual(actor: Actor, report: sel.Report) -> dict[str, Any]:
                 "mark": None if r.absent else r.mark,
                 "journal_mark": r.journal_mark or None,
             }
-            for r in sel.individual_list(actor=actor, aggregate=report.aggregate)
+            for r in sel.individual_list(
+                actor=actor, aggregate=report.aggregate, slice=report.slice
+            )
         ],
     }
 
@@ -139,7 +145,9 @@ class AnalyticsReportApi(ScopedAPIMixin, APIView):
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, pk: int) -> Response:
-        report = sel.report_get(actor=self.actor, pk=pk)  # 404 if invisible (core.drf)
+        # 404 if invisible (core.drf); ?ovz=without|only and, at a school, ?class=all|<number>
+        cut = sel.slice_from(request.query_params)
+        report = sel.report_get(actor=self.actor, pk=pk, slice=cut)
         if self.school_only and report.aggregate.level != Level.SCHOOL:
             raise NotFound
         work = report.work
@@ -153,6 +161,9 @@ class AnalyticsReportApi(ScopedAPIMixin, APIView):
             },
             "unit": report.unit_name,
             "level": report.aggregate.level,
+            "ovz": report.slice.ovz,
+            "classes": report.slice.classes,
+            "class": report.class_name,
             "embargo_until": report.embargo_until,
             "report": None,
         }
@@ -190,3 +201,39 @@ GroupsApi = _api("GroupsApi", _plain(_groups))
 IndividualApi = _api(
     "IndividualApi", _individual, action=A.VIEW_INDIVIDUAL_RESULTS, school_only=True
 )
+
+
+class HistoryApi(ScopedAPIMixin, APIView):
+    """The unit's results in the same grade and subject of this and earlier campaigns:
+    participants, marks (counts and %) and the mean primary score per campaign (?ovz= filter)."""
+
+    scoped_model = WorkAggregate
+    method_actions: ClassVar[dict[str, str]] = {"GET": A.VIEW_ANALYTICS}
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request, pk: int) -> Response:
+        cut = sel.slice_from(request.query_params)
+        report, lines = sel.campaign_history(actor=self.actor, pk=pk, slice=cut)
+        return Response(
+            {
+                "unit": report.unit_name,
+                "level": report.aggregate.level,
+                "ovz": report.slice.ovz,
+                "embargo_until": report.embargo_until,
+                "campaigns": [
+                    {
+                        "aggregate_id": line.aggregate.pk,
+                        "campaign": line.campaign,
+                        "year": line.year,
+                        "current": line.is_current,
+                        "participants": line.participants,
+                        "small_group": line.small,
+                        "marks": dict(zip(("2", "3", "4", "5"), line.counts, strict=True)),
+                        "percents": dict(zip(("2", "3", "4", "5"), line.percents, strict=True)),
+                        "mean_score": line.mean_score,
+                        "mean_percent": line.mean_percent,
+                    }
+                    for line in lines
+                ],
+            }
+        )

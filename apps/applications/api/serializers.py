@@ -6,6 +6,8 @@ from typing import Any
 
 from rest_framework import serializers
 
+from apps.classes.models import ClassWork
+
 STATUS_HELP = (
     "draft — черновик, submitted — подана ОО, confirmed_municipality — подтверждена "
     "муниципалитетом, confirmed_region — подтверждена регионом"
@@ -60,6 +62,25 @@ class ApplicationAllowedSerializer(serializers.Serializer[Any]):
     reopen = serializers.BooleanField()
 
 
+class ClassLineOutputSerializer(serializers.Serializer[Any]):
+    class_work = serializers.IntegerField(help_text="Работа класса (id)")
+    school_class = serializers.CharField(help_text="Класс: «4А»")
+    class_number = serializers.IntegerField(help_text="Порядковый номер класса")
+    grade = serializers.IntegerField()
+    pupils = serializers.IntegerField(help_text="Обучающихся в классе по реестру")
+    work = serializers.IntegerField(help_text="Работа (id)")
+    subject = serializers.CharField()
+    source = serializers.CharField(  # type: ignore[assignment]
+        help_text="обязательная или по распределению"
+    )
+    participants = serializers.IntegerField(
+        allow_null=True, help_text="Подтверждённое число участников; null — не подтверждено"
+    )
+    form = serializers.ChoiceField(choices=ClassWork.Form.choices)
+    computer_allowed = serializers.BooleanField()
+    confirmed = serializers.BooleanField()
+
+
 class ApplicationOutputSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     campaign = ApplicationCampaignSerializer()
@@ -73,6 +94,11 @@ class ApplicationOutputSerializer(serializers.Serializer[Any]):
     lock_message = serializers.CharField(allow_blank=True)
     allowed = ApplicationAllowedSerializer()
     lines = ApplicationLineOutputSerializer(many=True)
+    by_class = serializers.BooleanField(
+        help_text="true — заявка формируется по реестру классов: строки по работам считаются "
+        "по классам (class_lines), менять их напрямую нельзя"
+    )
+    class_lines = ClassLineOutputSerializer(many=True)
     decisions = ApplicationDecisionOutputSerializer(many=True)
 
 
@@ -89,6 +115,29 @@ class ApplicationLinesInputSerializer(serializers.Serializer[Any]):
         required=False,
         default=list,
         help_text="Изменяются только названные работы; остальные строки остаются как есть.",
+    )
+
+
+class ClassLineInputSerializer(serializers.Serializer[Any]):
+    class_work = serializers.IntegerField(help_text="Работа класса (id) из class_lines заявки")
+    participants = serializers.IntegerField(
+        help_text="Участников: от 1 до числа обучающихся класса"
+    )
+    form = serializers.ChoiceField(
+        choices=ClassWork.Form.choices,
+        required=False,
+        error_messages={
+            "invalid_choice": "Форма проведения — «paper» (бумажная) или «computer» (компьютерная)."
+        },
+        help_text="paper — бумажная, computer — компьютерная (где работа допускает); "
+        "не указана — остаётся прежней",
+    )
+
+
+class ClassLinesInputSerializer(serializers.Serializer[Any]):
+    lines = ClassLineInputSerializer(
+        many=True,
+        help_text="Подтверждаются только названные работы классов; остальные остаются как есть.",
     )
 
 

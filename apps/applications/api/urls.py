@@ -15,6 +15,11 @@ urlpatterns = [
         name="api-application-lines",
     ),
     path(
+        "applications/<int:pk>/class-lines/",
+        views.ApplicationClassLinesApi.as_view(),
+        name="api-application-class-lines",
+    ),
+    path(
         "applications/<int:pk>/submit/",
         views.ApplicationSubmitApi.as_view(),
         name="api-application-submit",

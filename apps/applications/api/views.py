@@ -23,6 +23,23 @@ from apps.registration.models import Municipality, Region
 _CAMPAIGN = OpenApiParameter("campaign", int, description="Кампания (id); по умолчанию — текущая")
 
 
+def class_line_data(row: selectors.ClassLineRow) -> dict[str, Any]:
+    return {
+        "class_work": row.class_work_id,
+        "school_class": row.class_label,
+        "class_number": row.class_number,
+        "grade": row.grade,
+        "pupils": row.pupils,
+        "work": row.work.id,
+        "subject": row.work.subject,
+        "source": row.source,
+        "participants": row.participants,
+        "form": row.form,
+        "computer_allowed": row.computer_allowed,
+        "confirmed": row.confirmed,
+    }
+
+
 def application_data(actor: Actor, application_id: int) -> dict[str, Any]:
     page = selectors.application_page(actor=actor, application_id=application_id)
     app, school, campaign = page.application, page.school, page.campaign
@@ -52,6 +69,8 @@ def application_data(actor: Actor, application_id: int) -> dict[str, Any]:
             }
             for r in page.rows
         ],
+        "by_class": page.by_class,
+        "class_lines": [class_line_data(r) for r in page.class_rows],
         "decisions": [
             {
                 "at": d.at_utc,
@@ -158,6 +177,49 @@ class ApplicationLinesApi(_Scoped):
             application_id=pk,
             lines=lines,
             source=Source.API,
+        )
+        return Response(application_data(self.actor, pk))
+
+
+class ApplicationClassLinesApi(_Scoped):
+    """The application by class: each work of each class with its confirmed participants and
+    form (a school with a class register; see ``by_class`` of the application)."""
+
+    scoped_model = Application
+    method_actions = {"GET": A.VIEW_APPLICATION, "PUT": A.EDIT_APPLICATION}
+
+    @extend_schema(
+        responses=s.ClassLineOutputSerializer(many=True), summary="Строки заявки по классам"
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(application_data(self.actor, pk)["class_lines"])
+
+    @extend_schema(
+        request=s.ClassLinesInputSerializer,
+        responses={
+            200: s.ApplicationOutputSerializer,
+            400: ErrorSerializer,
+            404: ErrorSerializer,
+            409: ErrorSerializer,
+        },
+        summary="Подтвердить участников и формы проведения работ классов",
+    )
+    def put(self, request: Request, pk: int) -> Response:
+        # an application out of scope answers 404 before its body is read
+        selectors.application_get(actor=self.actor, application_id=pk, action=A.EDIT_APPLICATION)
+        data = s.ClassLinesInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        lines = [
+            services.ParticipationInput(
+                class_work_id=item["class_work"],
+                participants=item["participants"],
+                form=item.get("form"),
+            )
+            for item in data.validated_data["lines"]
+        ]
+        # a class work that is not the school's is ClassWork.DoesNotExist: the handler's 404
+        services.application_class_lines_save(
+            actor=self.actor, application_id=pk, lines=lines, source=Source.API
         )
         return Response(application_data(self.actor, pk))
 

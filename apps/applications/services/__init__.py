@@ -1,14 +1,21 @@
 """Writes of applications, one module per sub-domain: shared results, errors and helpers
 (`common`), the school's application and its lines (`lines`), the approval chain (`decisions`),
-files to download (`files`) and the upload → preview → apply of filled forms (`imports`, thin
-calls into the import framework; the kind is ``apps/applications/imports.py``). This package
-re-exports their names, so ``services.x`` keeps working.
+files to download (`files`), the lines derived from the class register (`by_class`) and the
+upload → preview → apply of filled forms (`imports`, thin calls into the import framework; the
+kind is ``apps/applications/imports.py``). This package re-exports their names, so
+``services.x`` keeps working.
 
 Every transition (submit, confirm, reopen) runs in a transaction on the application row taken
 FOR UPDATE, writes one ``ApplicationDecision`` (who, role, when, from → to, source) and one audit
 row. Line edits write one audit row per save.
 """
 
+from apps.applications.services.by_class import (
+    ParticipationInput,
+    application_class_lines_save,
+    sync_derived_lines,
+    unconfirmed_refusal,
+)
 from apps.applications.services.common import (
     FileOut,
     LinesInvalidError,
@@ -48,6 +55,7 @@ __all__ = [
     "FileOut",
     "LinesInvalidError",
     "Outcome",
+    "ParticipationInput",
     "_campaign",
     "_coordinator_level",
     "_create_application",
@@ -61,6 +69,7 @@ __all__ = [
     "_transition",
     "_unit_scope",
     "_write_lines",
+    "application_class_lines_save",
     "application_confirm",
     "application_form_file",
     "application_import_apply",
@@ -73,4 +82,6 @@ __all__ = [
     "application_reopen",
     "application_submit",
     "application_summary_file",
+    "sync_derived_lines",
+    "unconfirmed_refusal",
 ]

@@ -23,6 +23,7 @@ from apps.applications.rules import (
     reopen_target,
     submit_target,
 )
+from apps.applications.services.by_class import sync_derived_lines, unconfirmed_refusal
 from apps.applications.services.common import (
     LinesInvalidError,
     Outcome,
@@ -82,6 +83,27 @@ def application_submit(
         )
         if target is None:
             return None
+        if state.by_class:
+            # The lines follow the classes: every class's work must be confirmed; the lines are
+            # brought up to date with the register (a class added since the last save).
+            rows = sel.class_lines(
+                actor=actor,
+                school_id=app.school_id,
+                campaign=app.campaign,
+                action=A.SUBMIT_APPLICATION,
+            )
+            refusal = unconfirmed_refusal(rows)
+            if refusal is not None:
+                raise refusal
+            sync_derived_lines(
+                actor=actor,
+                action=A.SUBMIT_APPLICATION,
+                app=app,
+                state=state,
+                source=source,
+                rows=rows,
+            )
+            return target
         # Lines are checked on save; the profile may have changed since, so check them again.
         works = {w.id: w for w in sel.work_refs(actor=actor, campaign=app.campaign)}
         issues = [

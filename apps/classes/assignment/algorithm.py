@@ -14,7 +14,9 @@ Rules (docs/classes.md):
 
 Schools are visited in an order drawn from the seed, and within a school its classes in id order.
 A class added after the run is assigned by ``assign_one`` against the current counts, from a
-seed derived from the run's seed and the class id.
+seed derived from the run's seed and the class id. It keeps its school's spread ≤ 1, which may
+force the work the country already has most of: each late class may widen the national spread
+by one (the bound holds for the run itself).
 """
 
 from __future__ import annotations

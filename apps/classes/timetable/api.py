@@ -122,7 +122,11 @@ def _row_data(row: selectors.TimetableRow) -> dict[str, Any]:
 def _one(actor: Any, class_work: ClassWork) -> dict[str, Any]:
     school = school_get(actor=actor, school_id=class_work.school_id, action=A.SET_CLASS_DATES)
     zone = campaign_selectors.school_zone(school)
-    return ClassWorkTimetableSerializer(_row_data(selectors.timetable_row(class_work, zone))).data
+    span = selectors.school_days(
+        actor=actor, school_id=school.pk, work_id=class_work.work_id, action=A.SET_CLASS_DATES
+    )
+    row = selectors.timetable_row(class_work, zone, school_days=span)
+    return ClassWorkTimetableSerializer(_row_data(row)).data
 
 
 # --- endpoints ---------------------------------------------------------------------------------
@@ -219,7 +223,13 @@ class ClassTimetableBulkApi(ScopedAPIMixin, APIView):
             date=data.validated_data["date"],
         )
         zone = campaign_selectors.school_zone(school)
-        out = [_row_data(selectors.timetable_row(row, zone)) for row in rows]
+        span = selectors.school_days(
+            actor=self.actor,
+            school_id=school.pk,
+            work_id=data.validated_data["work"],
+            action=A.SET_CLASS_DATES,
+        )
+        out = [_row_data(selectors.timetable_row(row, zone, school_days=span)) for row in rows]
         return Response(ClassWorkTimetableSerializer(out, many=True).data)
 
 

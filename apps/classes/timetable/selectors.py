@@ -16,6 +16,7 @@ from apps.campaigns.models import Campaign, Work
 from apps.classes.actions import ClassActions as A
 from apps.classes.models import ClassWork, SchoolClass
 from apps.classes.selectors import class_works_of_school, school_get
+from apps.classes.timetable.days import class_days
 from apps.registration.access import Actor
 from apps.registration.models import School
 
@@ -99,24 +100,48 @@ class Timetable:
         )
 
 
-def timetable_row(class_work: ClassWork, zone: str, now: dt.datetime | None = None) -> TimetableRow:
+def timetable_row(
+    class_work: ClassWork,
+    zone: str,
+    now: dt.datetime | None = None,
+    school_days: tuple[dt.date, dt.date] | None = None,
+) -> TimetableRow:
+    """One class's work. Its releases are the school's for that work (``school_days``: the first
+    and last class day — the archive and password go by the first, the criteria and the upload
+    by the last); only the freeze is the class's own day."""
     moment = now or timezone.now()
     day = class_work.date
+    first, last = school_days if school_days is not None else (day, day)
     return TimetableRow(
         class_work=class_work,
-        instants=schedule.instants(class_work.work, zone, day),
+        instants=schedule.instants(class_work.work, zone, first, last=last),
         frozen=day is not None and moment >= schedule.day_frozen_at(zone, day),
-        upload_last_day=schedule.upload_deadline_day(class_work.work, day),
+        upload_last_day=schedule.upload_deadline_day(class_work.work, first, last=last),
     )
 
 
+def school_days(
+    *, actor: Actor, school_id: int, work_id: int, action: str = A.VIEW_CLASSES
+) -> tuple[dt.date, dt.date] | None:
+    """The first and last day the school's classes write a work (None before any day is set)."""
+    days = class_days(actor=actor, action=action, school_id=school_id, work_ids=[work_id])
+    span = days.get(work_id)
+    return (span.first, span.last) if span is not None else None
+
+
 def _blocks(works: Iterable[ClassWork], zone: str, now: dt.datetime) -> list[ClassBlock]:
+    rows = list(works)
+    days: dict[int, list[dt.date]] = {}
+    for cw in rows:
+        if cw.date is not None:
+            days.setdefault(cw.work_id, []).append(cw.date)
+    spans = {work_id: (min(d), max(d)) for work_id, d in days.items()}
     blocks: dict[int, ClassBlock] = {}
-    for cw in works:
+    for cw in rows:
         block = blocks.get(cw.school_class_id)
         if block is None:
             block = blocks[cw.school_class_id] = ClassBlock(cw.school_class, [])
-        block.rows.append(timetable_row(cw, zone, now))
+        block.rows.append(timetable_row(cw, zone, now, spans.get(cw.work_id)))
     return list(blocks.values())
 
 

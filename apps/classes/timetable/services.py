@@ -6,6 +6,12 @@ applied to each class: the day lies inside the work's period (a reserve day per 
 step), the school picks or changes a day only until the end of the day before, school-local
 (``schedule.day_frozen_at``), and a chosen day that has begun never moves. A class sets only the
 works it can see: an assigned work before the publication instant is as good as missing (404).
+
+The school's day for a work (``campaigns.SchoolWorkDate``) follows its classes: after every
+change it is the first class day (``campaigns.services.school_date_sync``), and the release
+instants go by the first and last class days (``days.class_days``). Once a grade-8 work's
+criteria are out for the school (14:00 Moscow time on its last class day), no class gets a day
+for it: a class writing later would meet published criteria.
 """
 
 from __future__ import annotations
@@ -18,12 +24,14 @@ from django.utils import timezone
 
 from apps.campaigns import schedule
 from apps.campaigns import selectors as campaign_selectors
+from apps.campaigns import services as campaign_services
 from apps.classes.actions import ClassActions as A
 from apps.classes.audit import ClassesAudit
 from apps.classes.messages import ClassesError, ClassesInvalidError
 from apps.classes.models import ClassWork
 from apps.classes.selectors import class_works_of_school
 from apps.classes.timetable import pdf, selectors
+from apps.classes.timetable.days import ClassDays, class_days
 from apps.classes.timetable.selectors import work_title
 from apps.core import instants
 from apps.core.errors import DomainError
@@ -84,6 +92,44 @@ def _check_day(class_work: ClassWork, zone: str, day: dt.date, now: dt.datetime)
         raise ClassesError("date_frozen", label=label, work=title, date=_d(day))
 
 
+def _days(actor: Actor, school: School, work_id: int) -> ClassDays | None:
+    found = class_days(
+        actor=actor, action=A.SET_CLASS_DATES, school_id=school.pk, work_ids=[work_id]
+    )
+    return found.get(work_id)
+
+
+def _check_criteria(
+    actor: Actor, school: School, class_work: ClassWork, zone: str, now: dt.datetime
+) -> None:
+    """No class day for a grade-8 work once its criteria are out for the school."""
+    work = class_work.work
+    days = _days(actor, school, work.pk) if work.encrypted_archive else None
+    if days is None:
+        return
+    out = schedule.criteria_available_at(work, zone, days.first, last=days.last)
+    if out is not None and now >= out:
+        raise ClassesError(
+            "criteria_published",
+            label=class_work.school_class.label,
+            work=work_title(work),
+            at=instants.format_instant(out, instants.Place(zone, School.instant_whose)),
+        )
+
+
+def _sync_school_day(actor: Actor, school: School, work_id: int) -> None:
+    """The school's day for the work becomes its first class day."""
+    days = _days(actor, school, work_id)
+    if days is not None:
+        campaign_services.school_date_sync(
+            actor=actor,
+            school_id=school.pk,
+            work_id=work_id,
+            first_day=days.first,
+            last_day=days.last,
+        )
+
+
 def _store_day(
     actor: Actor, school: School, class_work: ClassWork, day: dt.date, *, bulk: bool = False
 ) -> ClassWork:
@@ -115,8 +161,12 @@ def class_work_date_set(*, actor: Actor, class_work_id: int, date: dt.date) -> C
     if class_work.date == date:
         return class_work
     zone = campaign_selectors.school_zone(school)
-    _check_day(class_work, zone, date, timezone.now())
-    return _store_day(actor, school, class_work, date)
+    now = timezone.now()
+    _check_day(class_work, zone, date, now)
+    _check_criteria(actor, school, class_work, zone, now)
+    stored = _store_day(actor, school, class_work, date)
+    _sync_school_day(actor, school, class_work.work_id)
+    return stored
 
 
 @transaction.atomic
@@ -201,6 +251,7 @@ def class_works_date_set_for_grade(
             continue
         try:
             _check_day(class_work, zone, date, now)
+            _check_criteria(actor, school, class_work, zone, now)
         except DomainError as exc:
             refused.append((class_work, exc))
     if refused:
@@ -212,17 +263,29 @@ def class_works_date_set_for_grade(
         # A class whose day has begun is the state's refusal (409); a bad day for all is 400.
         kind = ClassesError if any(e.status == 409 for _cw, e in refused) else ClassesInvalidError
         raise kind("bulk_refused", details=details, errors=errors)
-    return [
+    stored = [
         _store_day(actor, school, cw, date, bulk=True) if cw.date != date else cw
         for cw in class_works
     ]
+    _sync_school_day(actor, school, work.pk)
+    return stored
 
 
 def _document(plan: selectors.Timetable) -> pdf.TimetableDoc:
     school = plan.school
+    # The kit's instants are the school's: its first and last class day of each work.
+    spans: dict[int, tuple[dt.date, dt.date]] = {}
+    for row in plan.rows:
+        day = row.class_work.date
+        if day is not None:
+            first, last = spans.get(row.work.pk, (day, day))
+            spans[row.work.pk] = (min(first, day), max(last, day))
     rows = []
     for row in plan.rows:
         cw, moments = row.class_work, row.instants
+        if row.work.pk in spans:
+            first, last = spans[row.work.pk]
+            moments = schedule.instants(row.work, plan.zone, first, last=last)
         if row.work.encrypted_archive:
             key_at = instants.format_clock(
                 moments.password_release_at, school, empty="в 07:30 в день проведения"

@@ -1,5 +1,5 @@
 """Campaign lists, pages and exports read a fixed number of queries however many works a campaign
-has (the demo campaigns: 24 works each)."""
+has (the demo campaigns: 27 works each)."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def test_pages_read_a_fixed_number_of_queries(
     url: str,
     django_assert_max_num_queries: Any,
 ) -> None:
-    # given the demo campaigns (24 works each)
+    # given the demo campaigns (27 works each)
     current = demo_campaigns_seed(pinned).current
     client = world.client_for(role)
     month = f"{pinned.today:%Y-%m}"

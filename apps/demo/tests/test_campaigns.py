@@ -20,7 +20,7 @@ def test_every_demo_work_covers_the_six_subjects_of_grades_4_to_8_and_10() -> No
     assert {s.grade for s in specs} == {4, 5, 6, 7, 8, 10}
     assert any("К" in c.label for s in specs for c in s.columns)
     assert all(s.encrypted_archive == (s.grade == 8) for s in specs)
-    assert len(specs) == len(demo.STRUCTURES) == 24
+    assert len(specs) == len(demo.STRUCTURES) == 27
 
 
 @pytest.mark.django_db

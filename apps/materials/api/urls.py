@@ -1,8 +1,14 @@
 from django.urls import path
 
+from apps.materials import ovz_views
 from apps.materials.api import views
 
 urlpatterns = [
+    path(
+        "schools/<int:school_id>/materials/ovz/",
+        ovz_views.OvzMarksApi.as_view(),
+        name="api-school-ovz-marks",
+    ),
     path(
         "schools/<int:school_id>/materials/",
         views.SchoolMaterialsApi.as_view(),

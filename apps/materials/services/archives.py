@@ -113,15 +113,29 @@ def kit_variant_docs(*, actor: Actor, kit: Kit) -> list[pdf.VariantDoc]:
 
 
 def kit_code_entries(*, actor: Actor, kit: Kit, action: str) -> list[pdf.CodeEntry]:
+    """The codes printed for a kit: its grade's codes, or for a school with a class register
+    the codes of the classes writing its work, class by class (labelled «4А»), each class's
+    participants' codes before its reserve."""
+    codes = selectors.participant_codes(
+        actor=actor,
+        action=action,
+        school_id=kit.school_id,
+        campaign_id=kit.work.campaign_id,
+        grade=kit.work.grade,
+    )
+    classes = selectors.kit_classes(actor=actor, action=action, kit=kit)
+    if not classes:
+        return [pdf.CodeEntry(c.code, c.class_number, c.reserve) for c in codes]
+    by_class: dict[int, list[pdf.CodeEntry]] = defaultdict(list)
+    for c in codes:
+        if c.class_number in classes:
+            by_class[c.class_number].append(
+                pdf.CodeEntry(c.code, c.class_number, c.reserve, classes[c.class_number])
+            )
     return [
-        pdf.CodeEntry(c.code, c.class_number, c.reserve)
-        for c in selectors.participant_codes(
-            actor=actor,
-            action=action,
-            school_id=kit.school_id,
-            campaign_id=kit.work.campaign_id,
-            grade=kit.work.grade,
-        )
+        entry
+        for number in classes
+        for entry in sorted(by_class[number], key=lambda e: (e.reserve, e.code))
     ]
 
 

@@ -1,4 +1,10 @@
-"""Participant codes: issuing a school's codes from its counted application lines."""
+"""Participant codes: issuing a school's codes from its counted application lines.
+
+A grade the school keeps a class register for (``apps/classes``: classes writing the applied
+works) gets its codes per class: the class's «Порядковый номер класса», as many codes as its
+confirmed participants (``ClassWork.participants``, else its pupils; the most over its works,
+since one code serves all works of the grade) plus the reserve. Other grades, and schools with
+no register, are issued as before from the application lines."""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from typing import Any
 from django.db import transaction
 
 from apps.applications.models import Application, ApplicationLine
+from apps.classes.models import ClassWork
 from apps.core.scoping import Scope
 from apps.core.services import audit_record
 from apps.materials import generation as gen
@@ -28,14 +35,39 @@ def _lines(actor: Actor, action: str, **filters: Any) -> Any:
     )
 
 
+def _register_need(
+    actor: Actor, school_id: int, campaign_id: int, work_ids: set[int]
+) -> dict[int, list[tuple[int, int]]]:
+    """grade → (class number, participants) of the register's active classes writing any of
+    ``work_ids``: the confirmed number, else the class's pupils, the most over its works."""
+    rows = (
+        ClassWork.objects.for_actor(actor, A.GENERATE_MATERIALS)
+        .filter(
+            school_id=school_id,
+            work_id__in=work_ids,
+            school_class__campaign_id=campaign_id,
+            school_class__is_active=True,
+        )
+        .values_list(
+            "school_class__grade", "school_class__number", "participants", "school_class__pupils"
+        )
+    )
+    per_class: dict[int, dict[int, int]] = defaultdict(dict)
+    for grade, number, participants, pupils in rows:
+        count = participants if participants is not None else pupils
+        per_class[grade][number] = max(per_class[grade].get(number, 0), count)
+    return {grade: sorted(counts.items()) for grade, counts in per_class.items()}
+
+
 def participant_codes_issue(
     *, actor: Actor, school_id: int, campaign_id: int
 ) -> list[ParticipantCode]:
     """Issue the school's missing participant codes for every grade it applied for.
 
-    Per grade the need is the maximum participants (and classes) over that grade's works; one
-    code serves a participant in all works. Codes are never taken back (they may be printed);
-    if the need grows, new codes are appended. Idempotent.
+    Per grade the need is the maximum participants (and classes) over that grade's works, or
+    per class of the register (``_register_need``); one code serves a participant in all works.
+    Codes are never taken back (they may be printed); if the need grows, new codes are
+    appended. Idempotent.
     """
     _require(actor, A.GENERATE_MATERIALS)
     school = School.objects.for_actor(actor, A.GENERATE_MATERIALS).get(pk=school_id)
@@ -45,10 +77,13 @@ def participant_codes_issue(
         A.GENERATE_MATERIALS,
         application__school_id=school.pk,
         application__campaign_id=campaign_id,
-    ).values_list("work__grade", "participants", "classes")
-    for grade, participants, classes in lines:
+    ).values_list("work__grade", "participants", "classes", "work_id")
+    work_ids: set[int] = set()
+    for grade, participants, classes, work_id in lines:
         p, c = need.get(grade, (0, 0))
         need[grade] = (max(p, participants), max(c, classes))
+        work_ids.add(work_id)
+    register = _register_need(actor, school.pk, campaign_id, work_ids)
     created: list[ParticipantCode] = []
     with transaction.atomic():
         codes = ParticipantCode.objects.for_actor(actor, A.GENERATE_MATERIALS).select_for_update()
@@ -59,7 +94,12 @@ def participant_codes_issue(
             have[(code.grade, code.class_number, code.reserve)] += 1
             last[code.grade] = max(last[code.grade], int(code.code[1:]))
         for grade, (participants, classes) in sorted(need.items()):
-            for group in gen.code_groups(grade, participants, classes):
+            groups = (
+                gen.class_code_groups(grade, register[grade])
+                if grade in register
+                else gen.code_groups(grade, participants, classes)
+            )
+            for group in groups:
                 for reserve, wanted in ((False, group.participants), (True, group.reserve)):
                     missing = wanted - have[(grade, group.class_number, reserve)]
                     for _ in range(max(0, missing)):

@@ -40,8 +40,10 @@ def assert_every_rule(
     classes: list[ClassRef],
     pools: Mapping[int, GradePool],
     result: Mapping[int, tuple[int, ...]],
+    national_bound: int = NATIONAL_SPREAD_BOUND,
 ) -> None:
-    """Every rule of the module docstring on one result."""
+    """Every rule of the module docstring on one result (``national_bound``: the country's spread
+    allowed, wider once late classes were added to schools the run had already balanced)."""
     usable = _usable_grades(pools)
     pool_works = {grade: frozenset(pools[grade].works) for grade in usable}
     # only classes of a grade with a usable pool are assigned, and each of them is
@@ -64,7 +66,7 @@ def assert_every_rule(
         assert spread(counts, pool_works[grade]) <= 1, (school_id, grade, counts)
         national[grade].update(counts)
     for grade, counts in national.items():
-        assert spread(counts, pool_works[grade]) <= NATIONAL_SPREAD_BOUND, (grade, counts)
+        assert spread(counts, pool_works[grade]) <= national_bound, (grade, counts)
 
 
 def _counts(
@@ -318,8 +320,10 @@ def test_a_late_class_keeps_its_school_spread_and_is_reproducible(
         classes.append(ref)
         after = _counts(classes, result, ref.grade, ref.school_id)
         assert spread(after, set(pool.works)) <= 1, (ref, after)
-    # the run and the late classes together still keep every rule
-    assert_every_rule(classes, case.pools, result)
+    # the run and the late classes together still keep every rule; the country's spread may grow
+    # by one per late class (a late class must keep its school's spread ≤ 1, which can force the
+    # work the country already has most of)
+    assert_every_rule(classes, case.pools, result, national_bound=NATIONAL_SPREAD_BOUND + len(late))
 
 
 def test_a_late_class_picks_what_its_school_lacks_then_what_the_country_lacks() -> None:

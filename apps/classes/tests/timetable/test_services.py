@@ -326,7 +326,7 @@ def test_one_day_for_a_grade_outside_the_period_is_refused_for_every_class(
 
 
 @pytest.mark.django_db
-def test_the_instants_of_a_row_are_those_of_the_plan_graph_for_the_class_day(
+def test_the_instants_of_a_row_are_those_of_the_plan_graph_for_the_school_days(
     kamchatka: ZonedSchool, works: Works
 ) -> None:
     # given 8А chose a day of its encrypted Математика, 8Б has none yet
@@ -338,12 +338,33 @@ def test_the_instants_of_a_row_are_those_of_the_plan_graph_for_the_class_day(
         # when the timetable is read
         plan = selectors.timetable(actor=kamchatka.actor, school_id=kamchatka.school.pk)
     rows = {row.class_work.pk: row for row in plan.rows}
-    # then each row's instants are the plan-graph's for that class's day in the school's zone
+    # then each row's instants are the school's for the work (its first and last class day, here
+    # the one chosen day) in the school's zone: the password is one for the whole school
     assert rows[chosen.pk].instants == schedule.instants(works.math8, KAMCHATKA, day)
-    assert rows[open_.pk].instants == schedule.instants(works.math8, KAMCHATKA, None)
-    # and the password opens at 07:30 school-local on the chosen day
+    assert rows[open_.pk].instants == rows[chosen.pk].instants
     assert rows[chosen.pk].instants.password_release_at == clock(day, 7, KAMCHATKA, minute=30)
-    assert rows[open_.pk].instants.password_release_at is None
+    # while only the class with a day is frozen by it
+    assert rows[open_.pk].class_work.date is None
     assert plan.zone == KAMCHATKA
     assert [b.school_class.label for b in plan.classes] == ["8А", "8Б"]
     assert rows[chosen.pk].weekday == selectors.WEEKDAYS[day.weekday()]
+
+
+def test_two_class_days_give_the_school_one_password_and_criteria_after_the_last(
+    kamchatka: ZonedSchool, works: Works
+) -> None:
+    # given 8А writing the encrypted Математика on one day and 8Б three days later
+    a = class_work(school_class(works, kamchatka.school, 8, "А", 1), works.math8)
+    b = class_work(school_class(works, kamchatka.school, 8, "Б", 2), works.math8)
+    first, last = works.start + 2 * ONE, works.start + 5 * ONE
+    with time_machine.travel(clock(works.start - 5 * ONE, 9, KAMCHATKA), tick=False):
+        _set(kamchatka, a, first)
+        _set(kamchatka, b, last)
+        plan = selectors.timetable(actor=kamchatka.actor, school_id=kamchatka.school.pk)
+    rows = {row.class_work.pk: row for row in plan.rows}
+    # then both rows read the password at 07:30 on the first day and the criteria after the last
+    expected = schedule.instants(works.math8, KAMCHATKA, first, last=last)
+    assert rows[a.pk].instants == expected
+    assert rows[b.pk].instants == expected
+    assert expected.password_release_at == clock(first, 7, KAMCHATKA, minute=30)
+    assert expected.criteria_available_at == schedule.at_local(last, dt.time(14), "Europe/Moscow")

@@ -108,5 +108,11 @@ class Command(BaseCommand):
             f"контекстных данных загружено {res.contexts_created}; не загружено в срок "
             f"(оставлено для мониторинга) {res.withheld}."
         )
+        by_class = report.classes
+        if by_class is not None:
+            self.stdout.write(
+                f"Классы текущей кампании: реестров создано {by_class.schools}, классов "
+                f"{by_class.classes}; дней классов назначено {by_class.days}."
+            )
         for line in calendar_lines(report):
             self.stdout.write(line)

@@ -1,0 +1,217 @@
+"""Demo classes (docs/classes.md): the current campaign's class registers, its published
+assignment of subjects to classes, and the demo school's class days.
+
+* Registers: every active school (organizations of СПО aside: they do not write the school ВПР)
+  gets a few classes per grade of the campaign, by its type (a primary school only grade 4, a
+  basic one 4–8, an evening one 8 and 10, the rest 4–8 and 10), from a ``random.Random`` seeded
+  by the school's code: the same school always has the same classes (letters А, Б, В; counts of
+  pupils plausible; a few with ОВЗ, most of them in a correctional school). The demo school has a
+  fixed register (three 4th classes, two of 5–8, one 10th). Classes enter through the register's
+  ``class_new`` (each with its compulsory works). A national database gets registers for its
+  first ``MAX_SCHOOLS`` schools only (the register is written class by class).
+* The assignment: one run with the recorded ``DEMO_SEED``, published by the system actor with
+  ``publish_on`` a week before the first period (``assignment_run`` / ``assignment_publish``):
+  schools see their assigned works. Reseeding keeps the published run; a class added later gets
+  its works from it.
+* The demo school's days, as its days per work (``apps.demo.campaigns``): Русский язык 4 —
+  yesterday for every 4th class; Окружающий мир 4 (the classes it was assigned to) and Русский
+  язык 8 — tomorrow; Математика 4 stays without a day (its reserve day is pending). A future day
+  goes through ``class_work_date_set`` as the school organizer; a day already begun is written
+  directly (the service refuses it, rightly, for a real school).
+
+The finished campaign keeps its history: no register there (it ran before the classes).
+Idempotent: a school that already has classes is left alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from apps.campaigns.models import Campaign, CampaignGrade
+from apps.classes.actions import ClassActions
+from apps.classes.assignment.services import assignment_publish, assignment_run
+from apps.classes.models import AssignmentRun, ClassWork, SchoolClass
+from apps.classes.register.rules import ClassInput
+from apps.classes.register.services import class_new
+from apps.classes.selectors import school_today
+from apps.classes.timetable.services import class_work_date_set
+from apps.demo.calendar import DemoCalendar
+from apps.demo.campaigns import DEMO_SCHOOL, RESERVE_WORK, TOMORROW_WORKS, YESTERDAY_WORKS
+from apps.registration.access import A, Actor, actor_for_user
+from apps.registration.constants import SchoolStatus, SchoolType
+from apps.registration.models import School, User
+
+DEMO_SEED = 7_340_251_987  # the recorded seed of the demo's assignment run
+PUBLISH_BEFORE_START = 7  # days between publication and the first period day
+MAX_SCHOOLS = 200  # the small demo set has ~60; a national database: the first ones by code
+LETTERS = "АБВ"
+
+# Grades a school of each type teaches (of the campaign's: 4–8 and 10) and its classes per grade.
+_PRIMARY = (4,)
+_BASIC = (4, 5, 6, 7, 8)
+_FULL = (4, 5, 6, 7, 8, 10)
+_GRADES: dict[str, tuple[int, ...]] = {
+    SchoolType.NOSH: _PRIMARY,
+    SchoolType.OOSH: _BASIC,
+    SchoolType.EVENING: (8, 10),
+    SchoolType.CORRECTIONAL: _BASIC,
+    SchoolType.BOARDING: _FULL,
+}
+_ONE_CLASS = frozenset(
+    {SchoolType.NOSH, SchoolType.OOSH, SchoolType.EVENING, SchoolType.CORRECTIONAL}
+)
+# The demo school's register: grade → classes (letter, pupils, with ОВЗ).
+DEMO_REGISTER: dict[int, tuple[tuple[str, int, int], ...]] = {
+    4: (("А", 26, 1), ("Б", 25, 0), ("В", 22, 2)),
+    5: (("А", 28, 1), ("Б", 27, 0)),
+    6: (("А", 27, 0), ("Б", 26, 1)),
+    7: (("А", 25, 2), ("Б", 24, 0)),
+    8: (("А", 26, 0), ("Б", 23, 1)),
+    10: (("А", 21, 0),),
+}
+
+
+@dataclass(frozen=True)
+class DemoClasses:
+    schools: int = 0  # schools whose register was written on this run
+    classes: int = 0  # classes created on this run
+    run: AssignmentRun | None = None
+    days: int = 0  # class days set on this run
+
+
+def _system() -> Actor:
+    return Actor.system(reason="seed_demo")
+
+
+def register_of(school: School) -> dict[int, list[tuple[str, int, int]]]:
+    """A school's demo register (grade → (letter, pupils, with ОВЗ)); deterministic."""
+    if school.code == DEMO_SCHOOL:
+        return {grade: list(rows) for grade, rows in DEMO_REGISTER.items()}
+    rng = random.Random(f"demo-classes:{school.code}")
+    kind = school.school_type
+    correctional = kind == SchoolType.CORRECTIONAL
+    register: dict[int, list[tuple[str, int, int]]] = {}
+    for grade in _GRADES.get(kind, _FULL):
+        if kind in _ONE_CLASS:
+            count = 1
+        else:
+            count = rng.choice((1, 2)) if grade == 10 else rng.choice((1, 2, 2, 3, 3))
+        rows = []
+        for letter in LETTERS[:count]:
+            if correctional:
+                pupils = rng.randint(8, 12)
+                ovz = pupils - rng.randint(0, 2)
+            else:
+                pupils = rng.randint(9, 18) if count == 1 else rng.randint(20, 30)
+                ovz = rng.choice((0, 0, 0, 0, 1, 1, 2, 3))
+            rows.append((letter, pupils, min(ovz, pupils)))
+        register[grade] = rows
+    return register
+
+
+def _registers(campaign: Campaign) -> tuple[int, int]:
+    """The registers of the schools that have none yet; (schools, classes) written."""
+    grades = set(
+        CampaignGrade.objects.filter(  # unscoped: national reference data of the campaign
+            campaign=campaign
+        ).values_list("grade", flat=True)
+    )
+    schools = (
+        School.objects.for_actor(_system(), A.VIEW_SCHOOL)
+        .filter(status=SchoolStatus.ACTIVE)
+        .exclude(school_type=SchoolType.COLLEGE)
+        .order_by("code")[:MAX_SCHOOLS]
+    )
+    with_register = set(
+        SchoolClass.objects.for_actor(_system(), ClassActions.VIEW_CLASSES)
+        .filter(campaign=campaign)
+        .values_list("school_id", flat=True)
+    )
+    written = classes = 0
+    for school in schools:
+        if school.pk in with_register:
+            continue
+        for grade, rows in sorted(register_of(school).items()):
+            if grade not in grades:
+                continue
+            for number, (letter, pupils, ovz) in enumerate(rows, start=1):
+                data = ClassInput(grade, letter, number, pupils, pupils_ovz=ovz)
+                class_new(school=school, campaign=campaign, data=data, number=number)
+                classes += 1
+        written += 1
+    return written, classes
+
+
+def publish_day(calendar: DemoCalendar) -> dt.date:
+    """The day schools see the assignment: a week before the current campaign's first period."""
+    return calendar.current.plan.start - dt.timedelta(days=PUBLISH_BEFORE_START)
+
+
+def _assignment(calendar: DemoCalendar, campaign: Campaign) -> AssignmentRun:
+    """The campaign's published run: the existing one, else run and published now."""
+    actor = _system()
+    runs = AssignmentRun.objects.for_actor(actor, ClassActions.RUN_ASSIGNMENT).filter(
+        campaign=campaign
+    )
+    published = runs.filter(status=AssignmentRun.Status.PUBLISHED).first()
+    if published is not None:
+        return published
+    day = publish_day(calendar)
+    run = assignment_run(actor=actor, campaign_id=campaign.pk, seed=DEMO_SEED, publish_on=day)
+    return assignment_publish(actor=actor, run_id=run.pk, publish_on=day)
+
+
+def _days(calendar: DemoCalendar, campaign: Campaign) -> int:
+    """The demo school's class days (see the module docstring); returns days set."""
+    school = School.objects.for_actor(_system(), A.VIEW_SCHOOL).filter(code=DEMO_SCHOOL).first()
+    user = User.objects.filter(username=DEMO_SCHOOL).first()
+    if school is None or user is None:
+        return 0
+    plan = [(key, calendar.yesterday) for key in YESTERDAY_WORKS]
+    plan += [(key, calendar.tomorrow) for key in TOMORROW_WORKS]
+    local_today = school_today(school)
+    organizer = actor_for_user(user)
+    set_days = 0
+    for (subject, grade), day in plan:
+        if (subject, grade) == RESERVE_WORK:
+            continue
+        rows = (
+            ClassWork.objects.for_actor(_system(), ClassActions.VIEW_CLASSES)
+            .filter(
+                school_id=school.pk,
+                school_class__campaign=campaign,
+                school_class__is_active=True,
+                work__subject__code=subject,
+                work__grade=grade,
+            )
+            .exclude(date=day)
+            .select_related("work")
+        )
+        for row in rows:
+            if not row.work.period_start <= day <= row.work.period_end:
+                continue
+            if day > local_today:
+                class_work_date_set(actor=organizer, class_work_id=row.pk, date=day)
+            else:  # a day already begun: the service refuses it for a real school
+                row.date, row.date_set_by = day, user
+                row.save(update_fields=["date", "date_set_by", "updated_at"])
+            set_days += 1
+    return set_days
+
+
+@transaction.atomic
+def demo_classes_seed(calendar: DemoCalendar, *, current: Campaign) -> DemoClasses:
+    """Registers, the published assignment and the demo school's class days (current campaign)."""
+    schools, classes = _registers(current)
+    if (
+        not SchoolClass.objects.for_actor(_system(), ClassActions.VIEW_CLASSES)
+        .filter(campaign=current)
+        .exists()
+    ):
+        return DemoClasses(schools, classes)
+    run = _assignment(calendar, current)
+    return DemoClasses(schools, classes, run, _days(calendar, current))
