@@ -12,8 +12,10 @@ urlpatterns = [
     path("", include("apps.materials.api.urls")),
     path("", include("apps.campaigns.api.urls")),
     path("", include("apps.classes.api.urls")),
+    path("", include("apps.schoolday.api.urls")),
     path("", include("apps.results.api.urls")),
     path("", include("apps.analytics.api.urls")),
     path("", include("apps.notices.api.urls")),
+    path("", include("apps.families.api.urls")),
     path("", include("apps.audit.api")),
 ]

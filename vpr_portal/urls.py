@@ -25,9 +25,11 @@ urlpatterns = [
     path("", include("apps.materials.urls")),
     path("", include("apps.campaigns.urls")),
     path("", include("apps.classes.urls")),
+    path("", include("apps.schoolday.urls")),
     path("", include("apps.results.urls")),
     path("", include("apps.analytics.urls")),
     path("", include("apps.notices.urls")),
+    path("", include("apps.families.urls")),
 ]
 
 handler404 = "apps.core.views.page_not_found"

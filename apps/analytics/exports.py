@@ -233,7 +233,10 @@ Built = tuple[list[Section], list[str], HistogramChart | MarksChart | None]
 
 
 def _unit_label(row: sel.Row) -> str:
-    return row.name if row.level == Level.FEDERAL else f"{row.level_label}: {row.name}"
+    """A unit as a column header or a chart label: «ОО: …», a class by its own label («4А»)."""
+    if row.level == Level.FEDERAL or row.is_class:
+        return row.name
+    return f"{row.level_label}: {row.name}"
 
 
 def _small_units(report: sel.Report) -> list[str]:

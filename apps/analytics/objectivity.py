@@ -1,7 +1,10 @@
 """Objectivity markers of a school × work, computed from aggregate rows only (pure functions).
 
 The exact definitions and thresholds are documented in docs/analytics-objectivity.md; keep the
-two in step.
+two in step. A report's cut applies to the markers too: with ``?ovz=`` every figure (the
+school's and the region's it is compared with) is that group's; inside a school with
+``?class=`` a class is a unit of its own, except for the comparison with the region
+(``CLASS_SKIPPED``), which is the school's as a whole.
 """
 
 from __future__ import annotations
@@ -24,6 +27,20 @@ SELECTIVE_TYPES = frozenset({"gymnasium", "lyceum"})
 #    by two marks or more, or at least LOWERED_SHARE % got a ВПР mark below the journal mark.
 GAP2_SHARE = 10.0
 LOWERED_SHARE = 50.0
+# Not computed for a class: classes of one school may be formed by selection (профильные
+# классы), while the exemption of selective schools is decided per school, so a class far above
+# the region says nothing the school's own marker does not.
+CLASS_SKIPPED = frozenset({"above_region"})
+CLASS_NOTE = (
+    "Для классов признак «Результаты намного выше региональных» не рассчитывается: классы "
+    "внутри ОО могут комплектоваться с отбором (профильные классы), а исключение для гимназий "
+    "и лицеев относится к ОО в целом. Этот признак показан в строке ОО."
+)
+OVZ_NOTE = (
+    "Признаки рассчитаны только по участникам группы «{group}»; с регионом "
+    "сравниваются участники той же группы. В группах меньше 10 участников (для распределения "
+    "баллов — меньше 20) признаки не рассчитываются."
+)
 
 
 @dataclass(frozen=True)
@@ -72,9 +89,16 @@ def share_45(agg: Any) -> float:
 
 
 def markers(
-    agg: Any, region: Any | None, work: Any, columns: list[Any], school_type: str
+    agg: Any,
+    region: Any | None,
+    work: Any,
+    columns: list[Any],
+    school_type: str,
+    *,
+    for_class: bool = False,
 ) -> list[Marker]:
-    """Every marker that fires for one school's aggregate."""
+    """Every marker that fires for one school's aggregate (``for_class``: one of its classes,
+    without the markers of ``CLASS_SKIPPED``)."""
     found = []
     peaks = boundary_peaks(agg, work)
     if peaks:
@@ -119,4 +143,15 @@ def markers(
                 f"расхождение на 2+ — {_pct(agg.journal_gap2, base):.1f} %",
             )
         )
+    if for_class:
+        return [m for m in found if m.code not in CLASS_SKIPPED]
     return found
+
+
+def cut_notes(*, classes: bool, ovz_label: str) -> list[str]:
+    """What the markers of a cut report leave out (``classes``: class rows are listed;
+    ``ovz_label``: the ОВЗ group's name, '' for every participant)."""
+    notes = [CLASS_NOTE] if classes else []
+    if ovz_label:
+        notes.append(OVZ_NOTE.format(group=ovz_label))
+    return notes

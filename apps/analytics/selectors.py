@@ -17,7 +17,9 @@ from django.utils import timezone
 from apps.analytics.models import MARKS, WorkAggregate
 from apps.campaigns import schedule
 from apps.campaigns.models import SchoolWorkDate
+from apps.classes.actions import ClassActions
 from apps.classes.models import SchoolClass
+from apps.classes.timetable.days import class_days
 from apps.core import instants
 from apps.core.scoping import Level
 from apps.registration.access import A, Actor
@@ -215,7 +217,8 @@ def _name(unit: Any) -> str:
 def release_instant(aggregate: WorkAggregate, unit: Any) -> dt.datetime:
     """When the unit's reports open: 00:00 unit-local on the work's results-release date (for a
     school whose upload came after the plan-graph deadline, moved by a reserve day after the
-    period: ``campaigns.schedule.release_at`` decides)."""
+    period — for a school with a class register its last class day: ``campaigns.schedule.
+    release_at`` decides)."""
 
     work = aggregate.work
     zone = getattr(unit, "time_zone", "") or schedule.MOSCOW
@@ -231,6 +234,15 @@ def release_instant(aggregate: WorkAggregate, unit: Any) -> dt.datetime:
         uploaded = results.uploaded_at(
             actor=_system(), school_id=aggregate.unit_id, work_id=aggregate.work_id
         )
+        # A school with a class register: the last class day (a class's late reserve day).
+        days = class_days(
+            actor=_system(),
+            action=ClassActions.VIEW_CLASSES,
+            school_id=aggregate.unit_id,
+            work_ids=[aggregate.work_id],
+        ).get(aggregate.work_id)
+        if days is not None:
+            return schedule.release_at(work, zone, days.first, uploaded, last=days.last)
     return schedule.release_at(work, zone, chosen, uploaded)
 
 
@@ -253,6 +265,7 @@ def report_get(*, actor: Actor, pk: int, slice: Slice | None = None) -> Report:
     if slice.ovz:
         key = _OVZ_SUBSET[slice.ovz]
         for row in report.rows:
+            row.aggregate.work = report.work  # one work for every row: no query per row
             row.aggregate = _subset(row.aggregate, key)
         report.aggregate = report.own.aggregate
     if slice.classes:
@@ -441,14 +454,15 @@ def _report_get(*, actor: Actor, pk: int) -> Report:
 
 
 def marks_table(report: Report) -> list[dict[str, Any]]:
-    """Статистика по отметкам: schools, participants, % of each mark, per row."""
+    """Статистика по отметкам: schools, participants, % of each mark, per row. A class row
+    counts no schools (``None``: «—» on the page, an empty cell in the files)."""
     table = []
     for row in report.rows:
         agg = row.aggregate
         table.append(
             {
                 "row": row,
-                "schools": agg.schools,
+                "schools": None if row.is_class else agg.schools,
                 "participants": agg.participants,
                 "percents": [percent(agg.mark_count(m), agg.participants) for m in MARKS],
                 "counts": [agg.mark_count(m) for m in MARKS],
@@ -694,19 +708,30 @@ def individual_list(
 
 
 class ObjectivityRow(TypedDict):
-    """One school of the objectivity list: its aggregate, its name and the markers that fire."""
+    """One school (or one class of it) of the objectivity list: its aggregate cut to the
+    report's slice, its name and the markers that fire."""
 
     aggregate: WorkAggregate
     name: str
+    is_class: bool
+    query: str  # the cut the row's reports open with («?class=1&ovz=only», '' for none)
     markers: list[Marker]
 
 
-def objectivity_list(*, actor: Actor, pk: int) -> tuple[Report, list[ObjectivityRow]]:
+def objectivity_list(
+    *, actor: Actor, pk: int, slice: Slice | None = None
+) -> tuple[Report, list[ObjectivityRow]]:
     """Objectivity markers of the schools under a unit (or of the school itself), from aggregate
-    rows only. At the Russia level the list is empty: drill down to a region first."""
+    rows only. At the Russia level the list is empty: drill down to a region first.
+
+    ``slice`` is the report's cut, and the markers follow it: with ОВЗ each school and the region
+    it is compared with are that group's participants (schools without any are left out); at a
+    school, ``class=all`` lists the school and then each class, ``class=N`` that class alone
+    (a class never gets the markers of ``objectivity.CLASS_SKIPPED``)."""
     from apps.analytics import objectivity
 
-    report = report_get(actor=actor, pk=pk)
+    report = report_get(actor=actor, pk=pk, slice=slice)
+    cut = report.slice
     agg = report.aggregate
     if report.embargo_until is not None or agg.level == Level.FEDERAL:
         return report, []
@@ -727,6 +752,10 @@ def objectivity_list(*, actor: Actor, pk: int) -> tuple[Report, list[Objectivity
         if agg.region_id is not None
         else None
     )
+    for one in [*school_rows, *([region] if region is not None else [])]:
+        one.work = report.work  # one work for every row: a subset reads no row per school
+    if region is not None and cut.ovz:
+        region = _subset(region, _OVZ_SUBSET[cut.ovz])
     units = {
         s.pk: s
         for s in School.objects.for_actor(_system(), A.VIEW_SCHOOL).filter(
@@ -736,18 +765,51 @@ def objectivity_list(*, actor: Actor, pk: int) -> tuple[Report, list[Objectivity
     found: list[ObjectivityRow] = []
     for row in school_rows:
         school = units.get(row.unit_id)
-        flags = objectivity.markers(
-            row, region, report.work, report.columns, getattr(school, "school_type", "")
-        )
-        found.append(
-            {
-                "aggregate": row,
-                "name": _name(school) if school is not None else str(row.unit_id),
-                "markers": flags,
-            }
-        )
-    found.sort(key=lambda f: (-len(f["markers"]), f["name"]))
+        school_type = getattr(school, "school_type", "")
+        for entry in _objectivity_units(report, row, _name(school) if school else str(row.unit_id)):
+            if cut.ovz and not entry.aggregate.participants:
+                continue
+            number = entry.class_number
+            query = Slice(
+                ovz=cut.ovz,
+                classes=(str(number) if number is not None else ALL_CLASSES)
+                if entry.is_class
+                else "",
+            ).query()
+            flags = objectivity.markers(
+                entry.aggregate,
+                region,
+                report.work,
+                report.columns,
+                school_type,
+                for_class=entry.is_class,
+            )
+            found.append(
+                {
+                    "aggregate": entry.aggregate,
+                    "name": entry.name,
+                    "is_class": entry.is_class,
+                    "query": query,
+                    "markers": flags,
+                }
+            )
+    if agg.level != Level.SCHOOL:
+        found.sort(key=lambda f: (-len(f["markers"]), f["name"]))
     return report, found
+
+
+def _objectivity_units(report: Report, school: WorkAggregate, name: str) -> list[Row]:
+    """The units of a school the markers are computed for under the report's cut: the school
+    (its ОВЗ subset if cut so); at a school's own report the class rows the cut asks for."""
+    cut = report.slice
+    if report.aggregate.level != Level.SCHOOL or not cut.classes:
+        aggregate = _subset(school, _OVZ_SUBSET[cut.ovz]) if cut.ovz else school
+        return [Row(level=Level.SCHOOL, name=name, aggregate=aggregate)]
+    # The school's own report (with ``class=``): its rows are already cut (ОВЗ, classes).
+    rows = [r for r in report.rows if r.level == Level.SCHOOL]
+    if cut.class_number is not None:
+        return [r for r in rows if r.is_self]
+    return rows
 
 
 # --- comparison with earlier campaigns --------------------------------------------------------

@@ -273,22 +273,35 @@ class HistoryView(ReportView):
 
 
 class ObjectivityView(ReportView):
-    """Objectivity markers of the schools under the unit (coordinators and federal only)."""
+    """Objectivity markers of the schools under the unit (coordinators and federal only), cut
+    like the report they sit on (ОВЗ; at a school, its classes)."""
 
     action = A.VIEW_OBJECTIVITY
     template_name = "analytics/objectivity.html"
     title = "Признаки необъективности результатов"
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from apps.analytics import objectivity
+
         try:
-            report, found = sel.objectivity_list(actor=self.actor, pk=pk)
+            report, found = sel.objectivity_list(
+                actor=self.actor, pk=pk, slice=sel.slice_from(request.GET)
+            )
         except WorkAggregate.DoesNotExist as exc:
             raise Http404 from exc
+        cut = report.slice
         context = {
+            **_cuts(report),
             "report": report,
             "title": self.title,
             "reports": REPORTS,
             "found": found,
+            "notes": objectivity.cut_notes(
+                classes=any(item["is_class"] for item in found),
+                ovz_label=sel.OVZ_FILTERS[cut.ovz] if cut.ovz else "",
+            ),
+            "is_school": report.aggregate.level == Level.SCHOOL,
+            "can_individual": self.actor.can(A.VIEW_INDIVIDUAL_RESULTS),
             "can_objectivity": True,
         }
         if report.embargo_until is not None:

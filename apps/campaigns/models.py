@@ -322,6 +322,12 @@ class ReserveDayRequest(_SchoolOwned):
     )
     decided_at = models.DateTimeField("когда решено", null=True, blank=True)
     comment = models.TextField("комментарий координатора", blank=True)
+    classes = models.CharField(
+        "классы",
+        max_length=500,
+        blank=True,
+        help_text="Классы, для которых запрошен день («4А, 4Б»); пусто — запрос всей ОО.",
+    )
 
     class Meta:
         verbose_name = "запрос резервного дня"

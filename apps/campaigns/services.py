@@ -34,7 +34,7 @@ from apps.campaigns.models import (
     Work,
 )
 from apps.campaigns.rules import Problem, WorkSpec
-from apps.core import instants
+from apps.core import instants, registry
 from apps.core.imports import (
     ImportKind,
     ImportOutcome,
@@ -495,21 +495,34 @@ def school_date_move(
 
 @transaction.atomic
 def school_date_sync(
-    *, actor: Actor, school_id: int, work_id: int, first_day: dt.date, last_day: dt.date
+    *,
+    actor: Actor,
+    school_id: int,
+    work_id: int,
+    first_day: dt.date,
+    last_day: dt.date,
+    action: str = A.EDIT_SCHEDULE,
 ) -> SchoolWorkDate:
     """The school's day for a work follows its classes' days: the first class day.
 
     Called by the class-day services (``apps/classes/timetable``), which check each class's
     day; the last class day is not stored (it is read from the classes) and is audited only.
-    Unchanged rows are left alone (no audit).
+    A first class day outside the period is an approved reserve day, kept as the row's
+    ``reserve``. ``action`` is the caller's: the school's organizer (``EDIT_SCHEDULE``), or the
+    coordinator who moved a class day or decided its reserve day. Unchanged rows are left alone
+    (no audit).
     """
-    school = School.objects.for_actor(actor, A.EDIT_SCHEDULE).get(pk=school_id)
+    school = School.objects.for_actor(actor, action).get(pk=school_id)
     work = selectors.work_get(actor=actor, work_id=work_id)
-    row = _date_row(actor, A.EDIT_SCHEDULE, school, work)
-    if row is not None and row.date == first_day and row.reserve_id is None:
+    reserve = _period_or_reserve(actor, school, work, first_day)
+    row = _date_row(actor, action, school, work)
+    reserve_id = reserve.pk if reserve is not None else None
+    if row is not None and row.date == first_day and row.reserve_id == reserve_id:
         return row
     previous = row.date if row is not None else None
-    row = _date_upsert(actor=actor, school=school, work=work, day=first_day, reserve=None, row=row)
+    row = _date_upsert(
+        actor=actor, school=school, work=work, day=first_day, reserve=reserve, row=row
+    )
     audit_record(
         actor=actor,
         action=CampaignsAudit.SCHEDULE_DATE_SET,
@@ -520,6 +533,7 @@ def school_date_sync(
             "date": first_day.isoformat(),
             "previous": previous.isoformat() if previous else None,
             "last_class_day": last_day.isoformat(),
+            "reserve_id": reserve_id,
             "from_classes": True,
         },
     )
@@ -588,12 +602,20 @@ def reserve_day_request(
     work_id: int,
     day: dt.date,
     reason: str,
+    classes: str = "",
 ) -> ReserveDayRequest:
-    """A school asks to hold a work on a day outside its period (a reserve day)."""
+    """A school asks to hold a work on a day outside its period (a reserve day).
+
+    A school whose days of the work are kept per class asks for its classes through the
+    timetable by class (``apps/classes/timetable``), which passes their labels as ``classes``
+    («4А, 4Б») and links them; asked for the whole school, it is refused.
+    """
     school = (
         School.objects.for_actor(actor, A.REQUEST_RESERVE_DAY).select_for_update().get(pk=school_id)
     )
     work = _work_for_school(actor, school, work_id)
+    if not classes and registry.reserve_day_by_class(actor, school.pk, work.pk):
+        raise CampaignError("reserve_by_class", work=_title(work))
     reason = reason.strip()
     if not reason:
         raise CampaignInvalidError("reserve_reason_required")
@@ -626,13 +648,14 @@ def reserve_day_request(
         requested_date=day,
         reason=reason[:2000],
         requested_by=actor.user,
+        classes=classes[:500],
     )
     audit_record(
         actor=actor,
         action=CampaignsAudit.RESERVE_DAY_REQUEST,
         target=req,
         scope=school_unit_scope(school),
-        details={"work": _title(work), "date": day.isoformat()},
+        details={"work": _title(work), "date": day.isoformat(), "classes": classes or None},
     )
     return req
 
@@ -651,7 +674,10 @@ def reserve_day_decide(
     """The regional coordinator approves or rejects; an approved day becomes the school's day.
 
     This is also how a work is held again after its day released the password or the criteria
-    (ADR 0014): the day it replaces stays in the audit row (``previous``).
+    (ADR 0014): the day it replaces stays in the audit row (``previous``). A request that names
+    classes is handed to the classes (``core.registry.reserve_day_decided``): on approval they
+    move the linked classes to the day and keep the school's day = the first class day, on
+    rejection they unlink them; the school's day is not written here then.
     """
     req = (
         ReserveDayRequest.objects.for_actor(actor, A.DECIDE_RESERVE_DAY)
@@ -671,10 +697,10 @@ def reserve_day_decide(
     req.decided_by = actor.user
     req.decided_at = timezone.now()
     req.save(update_fields=["status", "comment", "decided_by", "decided_at", "updated_at"])
-    previous = None
-    if verdict == ReserveDayRequest.Status.APPROVED:
-        row = _date_row(actor, A.VIEW_SCHEDULE, req.school, req.work)
-        previous = row.date.isoformat() if row is not None else None
+    row = _date_row(actor, A.VIEW_SCHEDULE, req.school, req.work)
+    previous = row.date.isoformat() if row is not None else None
+    by_class = registry.reserve_day_decided(actor, req)
+    if verdict == ReserveDayRequest.Status.APPROVED and not by_class:
         _date_upsert(
             actor=actor,
             school=req.school,
@@ -699,6 +725,7 @@ def reserve_day_decide(
             "work": _title(req.work),
             "date": req.requested_date.isoformat(),
             "previous": previous,
+            "classes": req.classes or None,
         },
     )
     return req

@@ -25,3 +25,10 @@ class ClassesConfig(AppConfig):
         from apps.classes.assignment.services import grade_usage
 
         grade_usage_source_register(grade_usage)
+        # Reserve days per class: campaigns asks the classes whether a school's days of a work are
+        # kept per class and hands them the decided requests that name classes.
+        from apps.classes.timetable.services import reserve_day_by_class, reserve_day_decided
+
+        registry.register_reserve_day_handler(
+            registry.ReserveDayHandler(by_class=reserve_day_by_class, decided=reserve_day_decided)
+        )

@@ -21,11 +21,13 @@ class ClassesAudit(models.TextChoices):
     REGISTER_UPLOAD_REJECTED = "classes.register_upload_rejected", "Файл реестра классов отклонён"
     REGISTER_APPLY = "classes.register_apply", "Применён файл реестра классов"
     REGISTER_DISCARD = "classes.register_discard", "Отменена загрузка файла реестра классов"
+    REGISTERS_LOAD = "classes.registers_load", "Созданы реестры классов ОО (пакетом)"
     ASSIGNMENT_RUN = "classes.assignment_run", "Выполнено распределение предметов по классам"
     ASSIGNMENT_PUBLISH = "classes.assignment_publish", "Распределение опубликовано"
     ASSIGNMENT_LATE = "classes.assignment_late", "Новому классу назначены предметы"
     DISTRIBUTION_EXPORT = "classes.distribution_export", "Выгружено распределение"
     CLASS_DATE_SET = "classes.date_set", "Назначена дата работы класса"
+    CLASS_DATE_MOVE = "classes.date_move", "Координатор перенёс дату работы класса"
     CLASS_FORM_SET = "classes.form_set", "Выбрана форма проведения работы класса"
     CLASS_PARTICIPANTS_SET = (
         "classes.participants_set",

@@ -25,6 +25,9 @@ MESSAGES: dict[str, str] = {
         "{campaign} не является текущей кампанией: реестр классов по ней не меняется."
     ),
     "no_campaign": "Нет текущей кампании: реестр классов вести пока негде.",
+    "registers_refused": (
+        "Реестры классов не записаны, ошибок: {count}. Первая — ОО {school}: {first}"
+    ),
     "grade_locked": (
         "Класс {label} уже пишет работы с назначенными датами; его параллель изменить нельзя."
     ),
@@ -44,7 +47,8 @@ MESSAGES: dict[str, str] = {
     # the timetable by class (apps/classes/timetable/)
     "date_outside_period": (
         "Класс {label}: дата {date} вне периода проведения работы «{work}» ({start} — {end}). "
-        "Выберите дату внутри периода; резервные дни для классов появятся позже."
+        "Выберите дату внутри периода или согласованный резервный день; резервный день для "
+        "классов запрашивается кнопкой «Запросить резервный день»."
     ),
     "date_frozen": (
         "Класс {label}, работа «{work}»: день {date} уже наступил в часовом поясе ОО; "
@@ -65,6 +69,23 @@ MESSAGES: dict[str, str] = {
     ),
     "bulk_no_classes": "Ни у одного класса ОО нет работы «{work}».",
     "bulk_refused": "Дата не назначена ни одному классу: {errors}",
+    # reserve days per class and a coordinator's move of a class day (apps/classes/timetable/)
+    "reserve_no_classes": "Отметьте классы, для которых нужен резервный день.",
+    "reserve_other_work": (
+        "Класс {label} не пишет работу «{work}»: резервный день запрашивается по одной работе."
+    ),
+    "move_reason_required": (
+        "Укажите причину переноса дня проведения: она записывается в журнал действий."
+    ),
+    "date_in_past": "Дата {date} уже прошла (сегодня по местному времени ОО {today}).",
+    "date_locked": (
+        "Класс {label}: день проведения {date} работы «{work}» перенести нельзя: {released}. "
+        "Если работу нужно провести заново, ОО запрашивает для класса резервный день."
+    ),
+    "date_target_locked": (
+        "Класс {label}: назначить {date} днём проведения работы «{work}» нельзя: {released}. "
+        "Выберите более поздний день."
+    ),
     # participants per class and work, confirmed in the application (apps/classes/participation.py)
     "participation_invalid": "Число участников не сохранено: исправьте ошибки ({count}).",
 }

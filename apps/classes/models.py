@@ -123,7 +123,8 @@ class AssignmentRun(BaseModel):
 
 class ClassWork(BaseModel, SchoolIdOwnedModel):
     """A work a class writes: compulsory for its parallel or assigned by the run; its form
-    (paper or computer) and its day in the school's timetable."""
+    (paper or computer) and its day in the school's timetable (inside the work's period, or the
+    approved reserve day of ``reserve``)."""
 
     class Source(models.TextChoices):
         COMPULSORY = "compulsory", "обязательная"
@@ -165,6 +166,16 @@ class ClassWork(BaseModel, SchoolIdOwnedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+    )
+    reserve = models.ForeignKey(
+        "campaigns.ReserveDayRequest",
+        verbose_name="резервный день",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="class_works",
+        help_text="Запрос резервного дня, в котором участвует класс (на рассмотрении), или "
+        "согласованный резервный день, в который класс пишет работу.",
     )
 
     class Meta:

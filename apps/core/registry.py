@@ -184,3 +184,42 @@ def current_grades() -> tuple[int, ...]:
     if not _GRADES_PROVIDER:
         return ()
     return tuple(sorted(set(_GRADES_PROVIDER[0]())))
+
+
+# --- reserve days of schools whose days are kept per class ---------------------------------------
+
+# The classes app provides it (from its ``ready``); campaigns, below it, asks here whether a
+# school's days of a work are kept per class, and hands it every decided reserve-day request.
+
+
+@dataclass(frozen=True)
+class ReserveDayHandler:
+    """``by_class(actor, school_id, work_id)``: the school's days of the work are kept per class
+    (a reserve day is asked for classes, not for the school). ``decided(actor, request)``: after
+    the regional coordinator's decision; True if the handler took it (the request names classes:
+    it moved them on approval, or unlinked them on rejection, and kept the school's day)."""
+
+    by_class: Callable[[Any, int, int], bool]
+    decided: Callable[[Any, Any], bool]
+
+
+_RESERVE_DAY_HANDLER: list[ReserveDayHandler] = []
+
+
+def register_reserve_day_handler(handler: ReserveDayHandler) -> None:
+    """Set the handler of reserve days per class; a second one is refused."""
+    if _RESERVE_DAY_HANDLER:
+        raise ImproperlyConfigured("a handler of reserve days per class is already set")
+    _RESERVE_DAY_HANDLER.append(handler)
+
+
+def reserve_day_by_class(actor: Any, school_id: int, work_id: int) -> bool:
+    """Whether the school's days of the work are kept per class (False with no handler)."""
+    return bool(_RESERVE_DAY_HANDLER) and _RESERVE_DAY_HANDLER[0].by_class(
+        actor, school_id, work_id
+    )
+
+
+def reserve_day_decided(actor: Any, request: Any) -> bool:
+    """Hand a decided request to the handler; True if it took it (False with no handler)."""
+    return bool(_RESERVE_DAY_HANDLER) and _RESERVE_DAY_HANDLER[0].decided(actor, request)

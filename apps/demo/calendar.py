@@ -8,7 +8,9 @@ Whatever the day, the demo shows a live ВПР (docs/adr/0012-demo-calendar.md):
   three days ago, so the demo school wrote Русский язык 4 класс yesterday (uploads open), writes
   Окружающий мир 4 класс and the encrypted Русский язык 8 класс tomorrow (materials published,
   the 8th-grade password at 07:30 school-local tomorrow), and has not chosen its day for
-  Математика 4 класс (a reserve day is pending);
+  Математика 4 класс (a reserve day is pending). No school writes on a Sunday: when yesterday is
+  a Sunday the school wrote on the Saturday before, when tomorrow is one it writes on the Monday
+  after (``written_on`` / ``writes_on``; the nearest other day of the work's period);
 * **upcoming** — the next session, in its real months, with applications open.
 
 The current campaign is the spring session of today's year from January to June and the autumn
@@ -96,11 +98,27 @@ AUTUMN_PERIODS: Periods = {"russian": (0, 4), "math": (1, 8)}
 AUTUMN_OTHER = (3, 11)
 APPLICATIONS_BEFORE_START = 10  # days between the last application day and the first period day
 
+SUNDAY = 6  # ``date.weekday()``: no ВПР is written on a Sunday
+
 # The live campaign, around today: Русский язык started 3 days ago.
 LIVE_START_BEFORE_TODAY = 3
 LIVE_PERIODS: Periods = {"russian": (0, 8), "math": (1, 10)}
 LIVE_OTHER = (3, 11)
 LIVE_APPLICATIONS_BEFORE_START = 5
+
+
+def school_day(day: dt.date, first: dt.date, last: dt.date, *, earlier: bool) -> dt.date:
+    """``day``, or when it is a Sunday the nearest other day of the period ``first``–``last``
+    (the earlier one first when ``earlier``, else the later one); ``day`` itself if the period
+    has no other."""
+    if day.weekday() != SUNDAY:
+        return day
+    step = dt.timedelta(days=-1 if earlier else 1)
+    for distance in range(1, (last - first).days + 1):
+        for candidate in (day + step * distance, day - step * distance):
+            if first <= candidate <= last and candidate.weekday() != SUNDAY:
+                return candidate
+    return day
 
 
 def spring(year: int) -> CampaignDates:
@@ -137,13 +155,23 @@ class DemoCalendar:
 
     @property
     def yesterday(self) -> dt.date:
-        """The demo school's day for Русский язык 4 класс: written, uploads open."""
+        """The day before ``today`` (the demo school's day for a written work: ``written_on``)."""
         return self.today - dt.timedelta(days=1)
 
     @property
     def tomorrow(self) -> dt.date:
-        """The demo school's day for Окружающий мир 4 класс and Русский язык 8 класс."""
+        """The day after ``today`` (the demo school's day for a coming work: ``writes_on``)."""
         return self.today + dt.timedelta(days=1)
+
+    def written_on(self, subject: str) -> dt.date:
+        """The demo school's day for a work it has written (Русский язык 4 класс): yesterday,
+        or the Saturday before when yesterday is a Sunday."""
+        return school_day(self.yesterday, *self.current.plan.period(subject), earlier=True)
+
+    def writes_on(self, subject: str) -> dt.date:
+        """The demo school's day for a work it writes next (Окружающий мир 4 класс, Русский
+        язык 8 класс): tomorrow, or the Monday after when tomorrow is a Sunday."""
+        return school_day(self.tomorrow, *self.current.plan.period(subject), earlier=False)
 
     @property
     def campaigns(self) -> tuple[CampaignDates, ...]:

@@ -249,17 +249,18 @@ def _reserve_reason(calendar: DemoCalendar) -> str:
 @transaction.atomic
 def demo_schedule_seed(calendar: DemoCalendar, *, school_code: str = DEMO_SCHOOL) -> int:
     """The demo school's days in the current campaign (yesterday: Русский язык 4; tomorrow:
-    Окружающий мир 4 and Русский язык 8) and one pending reserve-day request for Математика 4,
-    so the school and its regional coordinator have something to look at. Rows are written
-    directly (``school_date_set`` refuses days already past). Returns rows created."""
+    Окружающий мир 4 and Русский язык 8; never a Sunday, see ``DemoCalendar.written_on``) and
+    one pending reserve-day request for Математика 4, so the school and its regional coordinator
+    have something to look at. Rows are written directly (``school_date_set`` refuses days
+    already past). Returns rows created."""
     school = School.objects.for_actor(_SYSTEM, A.VIEW_SCHOOL).filter(code=school_code).first()
     user = User.objects.filter(username=school_code).first()
     campaign = Campaign.objects.filter(is_active=True).first()
     if school is None or user is None or campaign is None:
         return 0
     works = {(w.subject.code, w.grade): w for w in campaign.works.select_related("subject")}
-    days = [(key, calendar.yesterday) for key in YESTERDAY_WORKS]
-    days += [(key, calendar.tomorrow) for key in TOMORROW_WORKS]
+    days = [(key, calendar.written_on(key[0])) for key in YESTERDAY_WORKS]
+    days += [(key, calendar.writes_on(key[0])) for key in TOMORROW_WORKS]
     created = 0
     for key, day in days:
         work = works.get(key)

@@ -6,18 +6,23 @@ assignment of subjects to classes, and the demo school's class days.
   basic one 4–8, an evening one 8 and 10, the rest 4–8 and 10), from a ``random.Random`` seeded
   by the school's code: the same school always has the same classes (letters А, Б, В; counts of
   pupils plausible; a few with ОВЗ, most of them in a correctional school). The demo school has a
-  fixed register (three 4th classes, two of 5–8, one 10th). Classes enter through the register's
-  ``class_new`` (each with its compulsory works). A national database gets registers for its
-  first ``MAX_SCHOOLS`` schools only (the register is written class by class).
+  fixed register (three 4th classes, two of 5–8, one 10th). ``register_of`` needs only what the
+  country's generator gives (a school's code and type), so the national set of classes can be
+  built without a database (the assignment's national-size test does). Registers enter through
+  the register's bulk service ``classes_bulk_create`` (the same classes and works as
+  ``class_new`` one by one), one call and one audit row per region, schools in code order: a
+  national database gets a register for every school (~38,600 schools, ~402,000 classes;
+  bench/README.md gives the times).
 * The assignment: one run with the recorded ``DEMO_SEED``, published by the system actor with
   ``publish_on`` a week before the first period (``assignment_run`` / ``assignment_publish``):
   schools see their assigned works. Reseeding keeps the published run; a class added later gets
   its works from it.
 * The demo school's days, as its days per work (``apps.demo.campaigns``): Русский язык 4 —
   yesterday for every 4th class; Окружающий мир 4 (the classes it was assigned to) and Русский
-  язык 8 — tomorrow; Математика 4 stays without a day (its reserve day is pending). A future day
-  goes through ``class_work_date_set`` as the school organizer; a day already begun is written
-  directly (the service refuses it, rightly, for a real school).
+  язык 8 — tomorrow; never a Sunday (the Saturday before, the Monday after:
+  ``DemoCalendar.written_on`` / ``writes_on``); Математика 4 stays without a day (its reserve day
+  is pending). A future day goes through ``class_work_date_set`` as the school organizer; a day
+  already begun is written directly (the service refuses it, rightly, for a real school).
 
 The finished campaign keeps its history: no register there (it ran before the classes).
 Idempotent: a school that already has classes is left alone.
@@ -28,6 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass
+from itertools import groupby
 
 from django.db import transaction
 
@@ -35,8 +41,8 @@ from apps.campaigns.models import Campaign, CampaignGrade
 from apps.classes.actions import ClassActions
 from apps.classes.assignment.services import assignment_publish, assignment_run
 from apps.classes.models import AssignmentRun, ClassWork, SchoolClass
+from apps.classes.register.bulk import classes_bulk_create
 from apps.classes.register.rules import ClassInput
-from apps.classes.register.services import class_new
 from apps.classes.selectors import school_today
 from apps.classes.timetable.services import class_work_date_set
 from apps.demo.calendar import DemoCalendar
@@ -47,7 +53,6 @@ from apps.registration.models import School, User
 
 DEMO_SEED = 7_340_251_987  # the recorded seed of the demo's assignment run
 PUBLISH_BEFORE_START = 7  # days between publication and the first period day
-MAX_SCHOOLS = 200  # the small demo set has ~60; a national database: the first ones by code
 LETTERS = "АБВ"
 
 # Grades a school of each type teaches (of the campaign's: 4–8 and 10) and its classes per grade.
@@ -87,12 +92,13 @@ def _system() -> Actor:
     return Actor.system(reason="seed_demo")
 
 
-def register_of(school: School) -> dict[int, list[tuple[str, int, int]]]:
-    """A school's demo register (grade → (letter, pupils, with ОВЗ)); deterministic."""
-    if school.code == DEMO_SCHOOL:
+def register_of(code: str, school_type: str) -> dict[int, list[tuple[str, int, int]]]:
+    """A school's demo register (grade → (letter, pupils, with ОВЗ)) from its code and type (a
+    ``School`` or the country generator's ``SchoolRow``); deterministic."""
+    if code == DEMO_SCHOOL:
         return {grade: list(rows) for grade, rows in DEMO_REGISTER.items()}
-    rng = random.Random(f"demo-classes:{school.code}")
-    kind = school.school_type
+    rng = random.Random(f"demo-classes:{code}")
+    kind = school_type
     correctional = kind == SchoolType.CORRECTIONAL
     register: dict[int, list[tuple[str, int, int]]] = {}
     for grade in _GRADES.get(kind, _FULL):
@@ -113,36 +119,50 @@ def register_of(school: School) -> dict[int, list[tuple[str, int, int]]]:
     return register
 
 
-def _registers(campaign: Campaign) -> tuple[int, int]:
-    """The registers of the schools that have none yet; (schools, classes) written."""
-    grades = set(
-        CampaignGrade.objects.filter(  # unscoped: national reference data of the campaign
-            campaign=campaign
-        ).values_list("grade", flat=True)
+def register_inputs(code: str, school_type: str, grades: set[int]) -> list[ClassInput]:
+    """A school's demo register as the register's input, numbered 1.. per grade, grades of the
+    campaign only (in grade order)."""
+    return [
+        ClassInput(grade, letter, number, pupils, pupils_ovz=ovz)
+        for grade, rows in sorted(register_of(code, school_type).items())
+        if grade in grades
+        for number, (letter, pupils, ovz) in enumerate(rows, start=1)
+    ]
+
+
+def _without_register(campaign: Campaign) -> list[tuple[int, str, str, int]]:
+    """(pk, code, type, region) of the active schools (СПО aside) with no class in the
+    campaign yet, in code order."""
+    with_register = set(
+        SchoolClass.objects.for_actor(_system(), ClassActions.VIEW_CLASSES)
+        .filter(campaign=campaign)
+        .values_list("school_id", flat=True)
+        .distinct()
     )
     schools = (
         School.objects.for_actor(_system(), A.VIEW_SCHOOL)
         .filter(status=SchoolStatus.ACTIVE)
         .exclude(school_type=SchoolType.COLLEGE)
-        .order_by("code")[:MAX_SCHOOLS]
+        .order_by("code")
+        .values_list("pk", "code", "school_type", "region_id")
     )
-    with_register = set(
-        SchoolClass.objects.for_actor(_system(), ClassActions.VIEW_CLASSES)
-        .filter(campaign=campaign)
-        .values_list("school_id", flat=True)
+    return [row for row in schools if row[0] not in with_register]
+
+
+def _registers(campaign: Campaign) -> tuple[int, int]:
+    """The registers of the schools that have none yet, one bulk call per region;
+    (schools, classes) written."""
+    grades = set(
+        CampaignGrade.objects.filter(  # unscoped: national reference data of the campaign
+            campaign=campaign
+        ).values_list("grade", flat=True)
     )
     written = classes = 0
-    for school in schools:
-        if school.pk in with_register:
-            continue
-        for grade, rows in sorted(register_of(school).items()):
-            if grade not in grades:
-                continue
-            for number, (letter, pupils, ovz) in enumerate(rows, start=1):
-                data = ClassInput(grade, letter, number, pupils, pupils_ovz=ovz)
-                class_new(school=school, campaign=campaign, data=data, number=number)
-                classes += 1
-        written += 1
+    for _region, rows in groupby(_without_register(campaign), key=lambda row: row[3]):
+        registers = {pk: register_inputs(code, kind, grades) for pk, code, kind, _ in rows}
+        made = classes_bulk_create(actor=_system(), campaign_id=campaign.pk, registers=registers)
+        written += len(registers)
+        classes += made.classes
     return written, classes
 
 
@@ -171,8 +191,8 @@ def _days(calendar: DemoCalendar, campaign: Campaign) -> int:
     user = User.objects.filter(username=DEMO_SCHOOL).first()
     if school is None or user is None:
         return 0
-    plan = [(key, calendar.yesterday) for key in YESTERDAY_WORKS]
-    plan += [(key, calendar.tomorrow) for key in TOMORROW_WORKS]
+    plan = [(key, calendar.written_on(key[0])) for key in YESTERDAY_WORKS]
+    plan += [(key, calendar.writes_on(key[0])) for key in TOMORROW_WORKS]
     local_today = school_today(school)
     organizer = actor_for_user(user)
     set_days = 0

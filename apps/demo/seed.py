@@ -70,23 +70,23 @@ def calendar_lines(report: DemoReport) -> list[str]:
     school = campaigns.DEMO_SCHOOL
     written = _work(current, campaigns.YESTERDAY_WORKS[0])
     if written is not None:
-        deadline = schedule.upload_deadline_day(written, cal.yesterday)
+        held = cal.written_on(written.subject.code)
+        deadline = schedule.upload_deadline_day(written, held)
         lines.append(
             f"    {school}: {written.subject.name} {written.grade} класс — проведена "
-            f"{_d(cal.yesterday)}, результаты загружаются до {_d(deadline)} включительно."
+            f"{_d(held)}, результаты загружаются до {_d(deadline)} включительно."
         )
     for key in campaigns.TOMORROW_WORKS:
         work = _work(current, key)
         if work is None:
             continue
+        day = cal.writes_on(work.subject.code)
         note = (
-            f"пароль к архиву — {_d(cal.tomorrow)} в 07:30 по времени ОО"
+            f"пароль к архиву — {_d(day)} в 07:30 по времени ОО"
             if work.encrypted_archive
             else "материалы опубликованы"
         )
-        lines.append(
-            f"    {school}: {work.subject.name} {work.grade} класс — {_d(cal.tomorrow)}, {note}."
-        )
+        lines.append(f"    {school}: {work.subject.name} {work.grade} класс — {_d(day)}, {note}.")
     math = _work(current, campaigns.RESERVE_WORK)
     if math is not None:
         lines.append(

@@ -24,6 +24,10 @@ class MaterialsAudit(models.TextChoices):
     MATERIALS_FILE_ATTACH = "materials.file_attach", "Добавлен файл к банку заданий"
     MATERIALS_FILE_REMOVE = "materials.file_remove", "Удалён файл банка заданий"
     MATERIALS_CODES_ISSUE = "materials.codes_issue", "Выданы коды участников"
+    MATERIALS_CODES_REATTACH = (
+        "materials.codes_reattach",
+        "Коды участников перенесены в классы реестра",
+    )
     MATERIALS_GENERATE = "materials.generate", "Сформированы варианты"
     MATERIALS_BUILD_REQUEST = "materials.build_request", "Запрошена сборка материалов"
     MATERIALS_BUILD_CANCEL = "materials.build_cancel", "Отменена сборка материалов"

@@ -213,6 +213,76 @@ def class_code_groups(grade: int, classes: Sequence[tuple[int, int]]) -> list[Co
     return groups
 
 
+@dataclass(frozen=True)
+class IssuedCode:
+    """An issued code as the issue plan sees it: its number within the grade (``40007`` → 7),
+    the group it counts for (a register class, or a class number of a per-grade issue; None:
+    none), whether it is a reserve code, and whether it may be re-attached to a group (a code
+    of a register grade that belongs to no current class and carries no results)."""
+
+    n: int
+    group: int | None
+    reserve: bool
+    movable: bool = False
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """What one group needs: participants' codes and reserve codes."""
+
+    group: int | None
+    participants: int
+    reserve: int
+
+
+@dataclass(frozen=True)
+class CodePlan:
+    """What an issue does to a grade's codes: ``attach`` movable codes to groups (n, group,
+    reserve), ``release`` the movable codes no group needs (they stay issued, in no group),
+    and issue ``new`` codes (n, group, reserve)."""
+
+    attach: tuple[tuple[int, int | None, bool], ...]
+    release: tuple[int, ...]
+    new: tuple[tuple[int, int | None, bool], ...]
+
+
+def plan_codes(codes: Sequence[IssuedCode], wanted: Sequence[Wanted]) -> CodePlan:
+    """How a grade's codes meet what its groups want. Codes are never taken back (they may be
+    printed): the codes that are not movable stay where they are and count for their group;
+    the movable ones fill what the groups still miss, oldest code (lowest number) first, group
+    by group in order, a group's participants before its reserve — first with codes of the
+    same kind, then with any left (the reserve mark follows the slot); only then are new codes
+    appended after the grade's highest number. Planning again after the plan changes nothing."""
+    fixed: dict[tuple[int | None, bool], int] = {}
+    for code in codes:
+        if not code.movable:
+            fixed[(code.group, code.reserve)] = fixed.get((code.group, code.reserve), 0) + 1
+    slots = [
+        (w.group, kind, max(0, count - fixed.get((w.group, kind), 0)))
+        for w in wanted
+        for kind, count in ((False, w.participants), (True, w.reserve))
+    ]
+    missing = {(group, kind): count for group, kind, count in slots}
+    free = sorted((c for c in codes if c.movable), key=lambda c: c.n)
+    attach: list[tuple[int, int | None, bool]] = []
+    for same_kind in (True, False):
+        for group, kind, _ in slots:
+            while missing[(group, kind)] > 0:
+                found = next((c for c in free if not same_kind or c.reserve == kind), None)
+                if found is None:
+                    break
+                free.remove(found)
+                attach.append((found.n, group, kind))
+                missing[(group, kind)] -= 1
+    last = max((c.n for c in codes), default=0)
+    new: list[tuple[int, int | None, bool]] = []
+    for group, kind, _ in slots:
+        for _ in range(missing[(group, kind)]):
+            last += 1
+            new.append((last, group, kind))
+    return CodePlan(attach=tuple(attach), release=tuple(c.n for c in free), new=tuple(new))
+
+
 def code_number(grade: int, n: int) -> str:
     """The n-th code (1-based) of a grade: ``4 0001`` → ``40001``."""
     if not 1 <= n <= CODES_PER_GRADE:

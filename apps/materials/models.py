@@ -7,16 +7,22 @@
 * ``Kit`` — one school × one work: the recorded seed, the variants, the built archive and
   (grade 8) the archive password, Fernet-encrypted at rest.
 * ``Variant`` — one variant of a kit with its global identifier printed on every page.
-* ``ParticipantCode`` — 5-digit codes of a school, per grade (and class), for all its works.
+* ``ParticipantCode`` — 5-digit codes of a school, per grade (and register class), for all its
+  works.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from apps.core.models import BaseModel, SchoolIdOwnedModel, SchoolOwnedModel
 from apps.core.scoping import Level, ScopedModel, ScopedQuerySet
+
+if TYPE_CHECKING:
+    from apps.classes.models import SchoolClass
 
 
 class WorkBank(BaseModel, ScopedModel):
@@ -168,7 +174,12 @@ class Variant(BaseModel, SchoolIdOwnedModel):
 class ParticipantCode(BaseModel, SchoolOwnedModel):
     """A 5-digit participant code of a school: one per participant for all works of a grade.
 
-    Unique within the school for the campaign; ``reserve`` marks the spare codes.
+    Unique within the school for the campaign; ``reserve`` marks the spare codes. A code issued
+    per class of the school's register belongs to that class (``school_class``); its
+    «Порядковый номер класса» is then the class's current number (``current_class_number``),
+    so a class renumbered in the register keeps its codes. ``class_number`` is the number the
+    code was last issued (or re-attached) under: the only number of a code issued per grade
+    or for a school without a register.
     """
 
     campaign = models.ForeignKey(
@@ -179,6 +190,16 @@ class ParticipantCode(BaseModel, SchoolOwnedModel):
     )
     grade = models.PositiveSmallIntegerField("класс (параллель)")
     class_number = models.PositiveSmallIntegerField("порядковый номер класса", null=True)
+    school_class = models.ForeignKey(
+        "classes.SchoolClass",
+        verbose_name="класс реестра",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="codes",
+        help_text="Класс реестра ОО, для которого выдан код (коды, выданные на параллель, — "
+        "без класса).",
+    )
     code = models.CharField("код участника", max_length=5)
     reserve = models.BooleanField("резервный", default=False)
     # ОВЗ: marked by the school organizer (apps/materials/ovz.py); codes only, never names.
@@ -197,6 +218,27 @@ class ParticipantCode(BaseModel, SchoolOwnedModel):
 
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def current_class(self) -> SchoolClass | None:
+        """The register class the code belongs to now: its class while that class is active and
+        of the code's grade (a class removed or moved to another grade holds no codes).
+        Load ``school_class`` with the code (``select_related``)."""
+        school_class = self.school_class
+        if school_class is None or not school_class.is_active or school_class.grade != self.grade:
+            return None
+        return school_class
+
+    @property
+    def current_class_number(self) -> int | None:
+        """The code's «Порядковый номер класса» as of now, the one place every reader takes it
+        from (code sheets, protocols, the results form): its register class's current number;
+        none once that class left the register (or its grade); the number it was issued under
+        for a code issued per grade or for a school without a register."""
+        if self.school_class_id is None:
+            return self.class_number
+        current = self.current_class
+        return None if current is None else current.number
 
 
 class MaterialFile(BaseModel, ScopedModel):

@@ -18,6 +18,7 @@ from apps.core.services import audit_record
 from apps.materials.audit import MaterialsAudit
 from apps.materials.messages import MaterialsError, MaterialsInvalidError
 from apps.materials.models import ParticipantCode
+from apps.materials.selectors import codes_with_results
 from apps.registration.access import A, Actor
 
 # code → label, in the order the page shows them.
@@ -36,12 +37,14 @@ def _system() -> Actor:
 def ovz_code_list(
     *, actor: Actor, school_id: int, campaign_id: int, action: str = A.EDIT_CLASSES
 ) -> list[ParticipantCode]:
-    """The school's codes of a campaign (grade, class, code), as the actor may see them."""
-    return list(
+    """The school's codes of a campaign by grade, class (its current number) and code, as the
+    actor may see them."""
+    codes = (
         ParticipantCode.objects.for_actor(actor, action)
         .filter(school_id=school_id, campaign_id=campaign_id)
-        .order_by("grade", "class_number", "code")
+        .select_related("school_class")
     )
+    return sorted(codes, key=lambda c: (c.grade, c.current_class_number or 0, c.code))
 
 
 def ovz_codes(*, school_id: int, campaign_id: int) -> set[str]:
@@ -67,14 +70,10 @@ def ovz_codes_by_school(*, campaign_id: int, school_ids: Iterable[int]) -> dict[
 
 
 def _has_results(code: ParticipantCode) -> bool:
-    from django.apps import apps
-
-    # results sits above materials in the layers: read its model through the app registry.
-    result = apps.get_model("results", "ParticipantResult")
     return bool(
-        result.objects.for_actor(_system(), A.VIEW_RESULTS)
-        .filter(school_id=code.school_id, work__campaign_id=code.campaign_id, code=code.code)
-        .exists()
+        codes_with_results(
+            school_id=code.school_id, campaign_id=code.campaign_id, codes=[code.code]
+        )
     )
 
 

@@ -37,15 +37,15 @@ def _rows(actor: Actor, school: School, campaign_id: int) -> list[dict[str, Any]
     labels = {
         (c.grade, c.number): c.label
         for c in SchoolClass.objects.for_actor(actor, A.VIEW_CLASSES).filter(
-            school_id=school.pk, campaign_id=campaign_id
+            school_id=school.pk, campaign_id=campaign_id, is_active=True
         )
     }
     return [
         {
             "code": c.code,
             "grade": c.grade,
-            "class_number": c.class_number,
-            "class_label": labels.get((c.grade, c.class_number or 0), ""),
+            "class_number": c.current_class_number,
+            "class_label": labels.get((c.grade, c.current_class_number or 0), ""),
             "reserve": c.reserve,
             "ovz": c.ovz,
             "accommodations": list(c.accommodations),

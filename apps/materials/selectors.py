@@ -295,11 +295,32 @@ def kit_view(*, actor: Actor, kit_id: int, action: str) -> KitView:
 def participant_codes(
     *, actor: Actor, action: str, school_id: int, campaign_id: int, grade: int
 ) -> QuerySet[ParticipantCode]:
+    """A school's codes of a grade with their register class loaded: read a code's class
+    number as ``current_class_number`` (a renumbered class keeps its codes)."""
     return (
         ParticipantCode.objects.for_actor(actor, action)
         .filter(school_id=school_id, campaign_id=campaign_id, grade=grade)
+        .select_related("school_class")
         .order_by("code")
     )
+
+
+def codes_with_results(
+    *, school_id: int, campaign_id: int, codes: Iterable[str] | None = None
+) -> set[str]:
+    """The school's codes (of ``codes``, else all) that results of the campaign carry: used
+    codes, whose ОВЗ mark and class are final. Read as the system: an internal check, whoever
+    the caller is."""
+    from django.apps import apps
+
+    # results sits above materials in the layers: read its model through the app registry.
+    result = apps.get_model("results", "ParticipantResult")
+    rows = result.objects.for_actor(
+        Actor.system(reason="participant codes in use"), A.VIEW_RESULTS
+    ).filter(school_id=school_id, work__campaign_id=campaign_id)
+    if codes is not None:
+        rows = rows.filter(code__in=list(codes))
+    return set(rows.values_list("code", flat=True).distinct())
 
 
 def kit_classes(*, actor: Actor, action: str, kit: Kit) -> dict[int, str]:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
+
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from apps.core.models import Job
+from apps.core.scoping import Level
 from apps.registration.access import A, Actor
 from apps.registration.constants import SCHOOL_LIST_EXPORT, SchoolStatus
 from apps.registration.models import Municipality, Region, School
@@ -73,6 +78,47 @@ def school_list(
             | Q(address__icontains=q)
         )
     return qs.order_by("code")
+
+
+@dataclass(frozen=True)
+class UnitRef:
+    """An org unit as a list row names it: a school by its short name."""
+
+    pk: int
+    code: str
+    name: str
+
+
+def child_unit_list(
+    *,
+    actor: Actor,
+    action: str,
+    level: Level,
+    unit_id: int | None,
+    only: Collection[int] | None = None,
+) -> list[UnitRef]:
+    """The units one level below the unit ``unit_id`` of ``level`` that the actor sees, by code:
+    the regions of the country, the municipalities of a region, the schools of a municipality
+    (closed ones too). ``only`` keeps the ids given (the units with something to show).
+
+    The drill-down pages join these to their counts per unit (``core.units.per_unit``).
+    """
+    qs: QuerySet[Any]
+    if level is Level.SCHOOL:
+        return []  # nothing lies below a school
+    if level is Level.FEDERAL:
+        qs, name = Region.objects.for_actor(actor, action), "name"
+    elif unit_id is None:
+        raise ValueError(f"the units below a {level.name.lower()} need its id")
+    elif level is Level.REGION:
+        qs = Municipality.objects.for_actor(actor, action).filter(region_id=unit_id)
+        name = "name"
+    else:
+        qs = School.objects.for_actor(actor, action).filter(municipality_id=unit_id)
+        name = "short_name"
+    if only is not None:
+        qs = qs.filter(pk__in=sorted(only))
+    return [UnitRef(*row) for row in qs.order_by("code").values_list("pk", "code", name)]
 
 
 def job_list(*, actor: Actor) -> QuerySet[Job]:

@@ -7,7 +7,6 @@ import math
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
@@ -65,17 +64,28 @@ def work_key(work: Work) -> str:
     return f"{work.campaign.year}-{work.campaign.session}/{work.subject.code}/{work.grade}"
 
 
+@dataclass(frozen=True)
+class _Issued:
+    """An issued code as the form reads it."""
+
+    code: str
+    class_number: int | None
+    reserve: bool
+
+
 def form_spec(*, actor: Actor, school: School, work: Work, action: str) -> xlsx.FormSpec:
-    """The form of one school × work: the work's columns, the school's codes for its grade."""
-    codes: list[Any] = list(
-        materials.participant_codes(
+    """The form of one school × work: the work's columns, the school's codes for its grade, each
+    with its class's current «Порядковый номер класса» (a renumbered class keeps its codes)."""
+    codes = [
+        _Issued(c.code, c.current_class_number, c.reserve)
+        for c in materials.participant_codes(
             actor=actor,
             action=action,
             school_id=school.pk,
             campaign_id=work.campaign_id,
             grade=work.grade,
-        ).values_list("code", "class_number", "reserve", named=True)
-    )
+        )
+    ]
     ordered = sorted(codes, key=lambda c: (c.reserve, c.class_number or 0, c.code))
     reserve = Counter(c.class_number for c in codes if c.reserve and c.class_number)
     return xlsx.FormSpec(
@@ -330,6 +340,9 @@ def entry_cells(
         return draft.cells, draft
     sheet = sheet_get(actor=actor, school_id=school.pk, work_id=work.pk)
     rows: list[xlsx.Row] = []
+    # With a register an accepted row's class was its code's class: show the class's current
+    # number (it may have been renumbered since), which the next upload must carry.
+    now_in = spec.code_classes if spec.classes is not None else {}
     if sheet is not None and sheet.current_version_id:
         rows = [
             xlsx.Row(
@@ -337,7 +350,7 @@ def entry_cells(
                 r.absent,
                 r.variant,
                 tuple(r.scores),
-                r.class_number,
+                now_in.get(r.code, r.class_number),
                 r.journal_mark,
             )
             for r in result_list(actor=actor, sheet=sheet)

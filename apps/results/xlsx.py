@@ -91,7 +91,8 @@ class FormSpec:
 
     @cached_property
     def code_classes(self) -> dict[str, int]:
-        """The class each participant code was issued for (codes issued per class only)."""
+        """The class each participant code belongs to (codes issued per class only): its
+        class's current number, so a renumbered class keeps its codes."""
         return {p.code: p.class_number for p in self.prefill if p.class_number is not None}
 
     @property

@@ -89,6 +89,23 @@ def _open(page: Any, url: str) -> None:
     page.wait_for_load_state("networkidle")
 
 
+def _placement_path(school_id: int) -> str:
+    """The placement page of the school's first work day (any work's page when it has none)."""
+    from apps.classes.models import ClassWork
+
+    dated = (
+        ClassWork.objects.filter(school_id=school_id, date__isnull=False)
+        .order_by("date", "pk")
+        .first()
+    )
+    if dated is not None and dated.date is not None:
+        path = reverse("schoolday-placement", args=[school_id, dated.work_id])
+        return f"{path}?date={dated.date.isoformat()}"
+    work = Work.objects.order_by("pk").first()
+    assert work is not None
+    return reverse("schoolday-placement", args=[school_id, work.pk])
+
+
 def _pages_of(role: Role, username: str) -> dict[str, str]:
     """Name → path of the pages axe checks for a role."""
     pages = {"cabinet": reverse("cabinet")}
@@ -102,11 +119,15 @@ def _pages_of(role: Role, username: str) -> dict[str, str]:
             "results": reverse("results-school", args=[school_id]),
             "classes": reverse("class-register", args=[school_id]),
             "classes-timetable": reverse("class-timetable", args=[school_id]),
+            "school-day": reverse("schoolday-school", args=[school_id]),
+            "school-day-rooms": reverse("schoolday-rooms", args=[school_id]),
+            "school-day-placement": _placement_path(school_id),
         }
     else:
         pages |= {
             "classes-summary": reverse("class-register-summary"),
             "classes-distribution": reverse("class-distribution"),
+            "school-day-readiness": reverse("schoolday-readiness"),
         }
     if role == Role.FEDERAL:
         work = Work.objects.order_by("pk").first()

@@ -21,6 +21,7 @@ from apps.campaigns.models import Campaign, ReserveDayRequest, SchoolWorkDate, W
 from apps.classes.models import ClassWork, SchoolClass
 from apps.core.models import ImportBatch, Job
 from apps.core.xlsx import table_workbook
+from apps.families.models import FamiliesInformed
 from apps.materials.models import Kit
 from apps.notices.models import AuthorLevel, Notice, NoticeFile
 from apps.registration.models import (
@@ -32,7 +33,8 @@ from apps.registration.models import (
     User,
 )
 from apps.registration.tests.factories import grant, make_user
-from apps.results.models import ContextUpload, ResultVersion
+from apps.results.models import ContextUpload, ResultSheet, ResultVersion
+from apps.schoolday.models import Packet, Person, Room, Sitting
 from conftest import World, token
 
 # The makers put objects on fixed calendar dates (the global 2026 work released on 06.06.2026,
@@ -357,6 +359,56 @@ def _work_aggregate(world: World, key: str) -> Any:
     )[0]
 
 
+def _result_sheet(world: World, key: str) -> ResultSheet:
+    """The school's accepted results of the global work with two participants of class 1 (one
+    absent) and the school's aggregate: what the families' slips are printed from."""
+    from apps.results.models import ParticipantResult
+
+    version = _result_version(world, key)
+    sheet = version.sheet
+    work = sheet.work
+    scores = [column.max_score for column in work.columns.all()]
+    for code, absent in (("40001", False), ("40002", True)):
+        ParticipantResult.objects.get_or_create(
+            sheet=sheet,
+            code=code,
+            defaults={
+                "version": version,
+                "work": work,
+                "absent": absent,
+                "variant": None if absent else 1,
+                "scores": [] if absent else scores,
+                "primary_score": None if absent else sum(scores),
+                "mark": None if absent else work.mark_for(sum(scores)),
+                "class_number": 1,
+                "school_id": sheet.school_id,
+                "municipality_id": sheet.municipality_id,
+                "region_id": sheet.region_id,
+            },
+        )
+    _work_aggregate(world, key)
+    return sheet
+
+
+def _families_informed(world: World, key: str) -> FamiliesInformed:
+    """Today's mark that the families of the school's class 1 were informed (families)."""
+    from django.utils import timezone
+
+    sheet = _result_sheet(world, key)
+    return FamiliesInformed.objects.get_or_create(
+        school_id=sheet.school_id,
+        work_id=sheet.work_id,
+        class_number=1,
+        defaults={
+            "class_label": "4А",
+            "informed_at": timezone.now(),
+            "informed_by": world.users["school_organizer"],
+            "municipality_id": sheet.municipality_id,
+            "region_id": sheet.region_id,
+        },
+    )[0]
+
+
 def _notice(world: World, key: str) -> Notice:
     """A notice published by the region (key of length 1: to its municipalities and schools) or
     the municipality (length 2: to its schools); its title and body hold the unit's token."""
@@ -402,6 +454,91 @@ def _notice_file(world: World, key: str) -> NoticeFile:
     )
 
 
+def _packet(world: World, key: str) -> Packet:
+    """A built delivery packet of the school's room on the global work's first day (released
+    long before CONTRACT_NOW): three codes of its class «4А» placed in the room."""
+    from apps.materials.models import ParticipantCode
+    from apps.registration.access import Actor
+    from apps.schoolday.models import Room, Seat, Sitting
+    from apps.schoolday.packets import services as packet_services
+
+    class_work = _class_work(world, key)
+    school, work = world.schools[key], class_work.work
+    ids = _ids(world, key)
+    found = Packet.objects.filter(school_id=school.pk).first()
+    if found is not None:
+        return found
+    scope = {"municipality_id": ids["municipality_id"], "region_id": ids["region_id"]}
+    for n in range(1, 4):
+        ParticipantCode.objects.get_or_create(
+            campaign=work.campaign,
+            school=school,
+            code=f"4{n:04d}",
+            defaults={
+                "grade": work.grade,
+                "class_number": class_work.school_class.number,
+                "school_class": class_work.school_class,
+                **scope,
+            },
+        )
+    room = Room.objects.create(school=school, name=f"Кабинет {token(key)}", seats=10, **scope)
+    sitting = Sitting.objects.create(
+        work=work, date=work.period_start, room=room, school_id=school.pk, **scope
+    )
+    Seat.objects.create(
+        sitting=sitting, class_work=class_work, count=3, school_id=school.pk, **scope
+    )
+    system = Actor.system(reason="contract")
+    packet_services.packets_build_request(
+        actor=system, school_id=school.pk, work_id=work.pk, day=sitting.date
+    )
+    for job in Job.objects.filter(school_id=school.pk, kind="schoolday.packet_build"):
+        packet_services.packet_build_run(job_id=job.pk)
+    return Packet.objects.get(sitting=sitting)
+
+
+def _room(world: World, key: str) -> Room:
+    """An active room of the school (school day); its name holds the unit's token. Made again
+    after a contract call removed it."""
+    school = world.schools[key]
+    return Room.objects.get_or_create(
+        school=school,
+        name=f"Аудитория {token(key)}",
+        is_active=True,
+        defaults={
+            "seats": 20,
+            "municipality_id": school.municipality_id,
+            "region_id": school.region_id,
+        },
+    )[0]
+
+
+def _person(world: World, key: str) -> Person:
+    """An active room organizer of the school (school day); the name holds the unit's token."""
+    school = world.schools[key]
+    return Person.objects.get_or_create(
+        school=school,
+        full_name=f"Организатор {token(key)}",
+        is_active=True,
+        defaults={
+            "duty": Person.Duty.ORGANIZER,
+            "municipality_id": school.municipality_id,
+            "region_id": school.region_id,
+        },
+    )[0]
+
+
+def _sitting(world: World, key: str) -> Sitting:
+    """The school's room on the global work's first day (school day)."""
+    work = _work(world, key)
+    return Sitting.objects.get_or_create(
+        room=_room(world, key),
+        work=work,
+        date=work.period_start,
+        defaults=_ids(world, key),
+    )[0]
+
+
 # Objects that belong to a user as well as to a unit: the own-object check makes them as the role
 # that asks. A credentials file is downloaded by its issuer only; a superior
 # with the unit in scope gets 404 like for a foreign object.
@@ -428,8 +565,14 @@ MAKERS: dict[type[Any], tuple[Callable[[World, str], Any], tuple[int, ...]]] = {
     ClassWork: (_class_work, (3,)),
     SchoolClass: (lambda w, k: _class_work(w, k).school_class, (3,)),
     ResultVersion: (_result_version, (3,)),
+    ResultSheet: (_result_sheet, (3,)),
+    FamiliesInformed: (_families_informed, (3,)),
     ContextUpload: (_context_upload, (3,)),
     WorkAggregate: (_work_aggregate, (1, 2, 3)),
     Notice: (_notice, (1, 2)),
     NoticeFile: (_notice_file, (1, 2)),
+    Packet: (_packet, (3,)),
+    Room: (_room, (3,)),
+    Person: (_person, (3,)),
+    Sitting: (_sitting, (3,)),
 }

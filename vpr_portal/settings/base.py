@@ -38,12 +38,14 @@ INSTALLED_APPS = [
     "apps.registration",
     "apps.campaigns",
     "apps.classes",
+    "apps.schoolday",
     "apps.applications",
     "apps.materials",
     "apps.results",
     "apps.analytics",
     "apps.notices",
     "apps.cabinet",
+    "apps.families",
     "apps.audit",  # no models: its action, audit action and menu item (AppConfig.ready)
 ]
 

@@ -16,6 +16,7 @@ from apps.analytics.tests.factories import A1A, put_results
 from apps.campaigns import schedule
 from apps.campaigns.models import SchoolWorkDate, Work
 from apps.campaigns.tests.factories import SubjectFactory, WorkFactory
+from apps.classes.tests.factories import ClassWorkFactory, SchoolClassFactory
 from apps.core.scoping import Level
 from apps.registration.access import actor_for_user
 from apps.results.models import ResultSheet, ResultVersion
@@ -109,3 +110,31 @@ def test_a_late_upload_moves_only_that_work(world: World) -> None:
     # and the school's other work is out on the plan-graph date
     assert on_time.embargo_until is None
     assert sel.release_instant(other_agg, school) == _local(school, other.results_release_date)
+
+
+@pytest.mark.django_db
+def test_a_class_on_a_late_reserve_day_moves_a_late_upload_by_the_last_class_day(
+    world: World,
+) -> None:
+    # given A1a keeps a register: 4А wrote inside the period (the school's day), 4Б on a
+    # reserve day 4 days after it; the upload came after the plan-graph deadline
+    school = world.schools["A1a"]
+    work = _work("russian")
+    _held(school, work, work.period_start)
+    for letter, number, day in (
+        ("А", 1, work.period_start),
+        ("Б", 2, work.period_end + dt.timedelta(days=4)),
+    ):
+        school_class = SchoolClassFactory(
+            school=school, campaign=work.campaign, grade=work.grade, letter=letter, number=number
+        )
+        ClassWorkFactory(school_class=school_class, work=work, date=day)
+    late = _local(school, work.results_upload_deadline + dt.timedelta(days=2))
+    agg = _uploaded(school, work, late)
+    # then the report waits four days more than the plan-graph date (the last class day)
+    assert sel.release_instant(agg, school) == _local(
+        school, work.results_release_date + dt.timedelta(days=4)
+    )
+    # and an upload by the plan-graph deadline keeps the plan-graph date, whatever the classes
+    on_time = _uploaded(school, work, _local(school, work.results_upload_deadline, 9))
+    assert sel.release_instant(on_time, school) == _local(school, work.results_release_date)

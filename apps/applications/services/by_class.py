@@ -22,14 +22,12 @@ from apps.applications.rules import (
     AppState,
     LineChange,
     derive_lines,
-    edit_refusal,
 )
 from apps.applications.services.common import (
     Outcome,
-    _locked,
+    _editable,
     _record_lines,
     _require,
-    _state,
     _write_lines,
 )
 from apps.classes.participation import ParticipationInput, class_works_participation_set
@@ -101,16 +99,7 @@ def application_class_lines_save(
     """
     _require(actor, A.EDIT_APPLICATION)
     with transaction.atomic():
-        app = _locked(actor, A.EDIT_APPLICATION, application_id)
-        state = _state(actor, A.EDIT_APPLICATION, app)
-        refusal = edit_refusal(
-            actor.scope.level,
-            app.status,
-            deadline_passed=state.deadline_passed,
-            deadline_text=state.deadline_text,
-        )
-        if refusal is not None:
-            raise refusal
+        app, state = _editable(actor, application_id)
         if not state.by_class:
             raise ChainError("not_by_class", school=app.school.code)
         changed = class_works_participation_set(

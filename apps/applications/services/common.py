@@ -24,13 +24,14 @@ from apps.applications.rules import (
     AppState,
     Issue,
     LineChange,
+    edit_refusal,
 )
 from apps.campaigns.models import Campaign
 from apps.core import instants
 from apps.core.errors import InvalidError
 from apps.core.scoping import Level, Scope
 from apps.core.services import audit_record
-from apps.registration.access import Actor
+from apps.registration.access import A, Actor
 from apps.registration.models import School
 from apps.registration.services import school_unit_scope
 
@@ -111,6 +112,23 @@ def _locked(actor: Actor, action: str, application_id: int) -> Application:
         .select_related("school", "campaign")
         .get(pk=application_id)
     )
+
+
+def _editable(actor: Actor, application_id: int) -> tuple[Application, AppState]:
+    """The application locked for a lines edit and its state; raises the ChainError of
+    ``rules.edit_refusal`` when the actor's level may not edit it now (the caller holds the
+    transaction)."""
+    app = _locked(actor, A.EDIT_APPLICATION, application_id)
+    state = _state(actor, A.EDIT_APPLICATION, app)
+    refusal = edit_refusal(
+        actor.scope.level,
+        app.status,
+        deadline_passed=state.deadline_passed,
+        deadline_text=state.deadline_text,
+    )
+    if refusal is not None:
+        raise refusal
+    return app, state
 
 
 def _stamp(unit: object) -> str:

@@ -20,7 +20,6 @@ from apps.applications.rules import (
     RawLine,
     Target,
     WorkRef,
-    edit_refusal,
     parse_line,
     plan_school,
 )
@@ -29,10 +28,9 @@ from apps.applications.services.common import (
     Outcome,
     _campaign,
     _create_application,
-    _locked,
+    _editable,
     _record_lines,
     _require,
-    _state,
     _write_lines,
 )
 from apps.core.services import audit_record
@@ -116,16 +114,7 @@ def application_lines_save(
     """
     _require(actor, A.EDIT_APPLICATION)
     with transaction.atomic():
-        app = _locked(actor, A.EDIT_APPLICATION, application_id)
-        state = _state(actor, A.EDIT_APPLICATION, app)
-        refusal = edit_refusal(
-            actor.scope.level,
-            app.status,
-            deadline_passed=state.deadline_passed,
-            deadline_text=state.deadline_text,
-        )
-        if refusal is not None:
-            raise refusal
+        app, state = _editable(actor, application_id)
         works = {w.id: w for w in sel.work_refs(actor=actor, campaign=app.campaign)}
         parsed, issues = _parse_lines(lines, works, app.school_id)
         plan = plan_school(

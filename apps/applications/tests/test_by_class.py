@@ -166,6 +166,25 @@ def test_submit_is_refused_while_a_class_work_is_unconfirmed(register: Register)
     assert register.lines()[chain.ma5.pk] == (True, 21, 1)
 
 
+def test_class_lines_follow_the_chain_lock(register: Register) -> None:
+    chain = register.chain
+    # given the school's classes confirmed, submitted and confirmed by the municipality
+    register.confirm(register.all_pupils())
+    services.application_submit(
+        actor=chain.actor("school_organizer"), application_id=register.app.pk
+    )
+    services.application_confirm(actor=chain.actor("municipal"), application_id=register.app.pk)
+    # when the school changes a class's number, it is refused and nothing changes
+    with pytest.raises(ChainError) as refused:
+        register.confirm({("4Б", "ma4"): 18})
+    assert refused.value.code == "locked_municipality"
+    assert ClassWork.objects.get(pk=register.works[("4Б", "ma4")].pk).participants == 20
+    assert register.lines()[chain.ma4.pk] == (True, 25 + 20, 2)
+    # then the municipality, which confirmed it, still may
+    assert register.confirm({("4Б", "ma4"): 18}, role="municipal").changed
+    assert register.lines()[chain.ma4.pk] == (True, 25 + 18, 2)
+
+
 def test_per_work_edits_of_a_derived_application_are_refused(register: Register) -> None:
     chain = register.chain
     # when the school edits a line per work although it keeps a register

@@ -143,6 +143,9 @@ class ReserveDayOutputSerializer(serializers.Serializer[Any]):
     work = serializers.IntegerField(source="work_id")
     requested_date = serializers.DateField()
     reason = serializers.CharField()
+    classes = serializers.CharField(
+        allow_blank=True, help_text="Классы, для которых запрошен день («4А, 4Б»); пусто — вся ОО"
+    )
     decision = serializers.ChoiceField(source="status", choices=ReserveDayRequest.Status.choices)
     comment = serializers.CharField(allow_blank=True)
     created_at = serializers.DateTimeField()

@@ -8,9 +8,7 @@ sees the latest run, draft included. Compulsory works are shown to both from the
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import Count, Q, Sum
 
@@ -20,8 +18,10 @@ from apps.classes.actions import ClassActions as A
 from apps.classes.models import AssignmentRun, ClassWork, SchoolClass
 from apps.classes.selectors import published_run
 from apps.core.scoping import Level
+from apps.core.units import UNIT_COLUMN, per_unit
 from apps.registration.access import Actor
-from apps.registration.models import Municipality, Region, School
+from apps.registration.models import Municipality, Region
+from apps.registration.selectors import child_unit_list
 
 PUBLISH_DAYS_AHEAD = 7  # schools learn the assignment about a week before the first period
 
@@ -170,11 +170,14 @@ def distribution(
     if municipality is not None:
         where &= Q(municipality_id=municipality.pk)
         unit_label, child_kind = municipality.name, "school"
+        level, unit_id = Level.MUNICIPALITY, municipality.pk
     elif region is not None:
         where &= Q(region_id=region.pk)
         unit_label, child_kind = region.name, "municipality"
+        level, unit_id = Level.REGION, region.pk
     else:
         unit_label, child_kind = "Российская Федерация", "region"
+        level, unit_id = Level.FEDERAL, None
     class_works = ClassWork.objects.for_actor(actor, A.VIEW_DISTRIBUTION).filter(
         where, school_class__campaign=campaign, school_class__is_active=True
     )
@@ -208,34 +211,38 @@ def distribution(
             counted(class_works.filter(source=ClassWork.Source.ASSIGNED, run=run)),
             ClassWork.Source.ASSIGNED,
         )
-    result.children = _children(actor, campaign, where, child_kind, run)
+    result.children = _children(actor, campaign, where, level, unit_id, run)
     return result
 
 
 def _children(
-    actor: Actor, campaign: Campaign, where: Q, kind: str, run: AssignmentRun | None
+    actor: Actor,
+    campaign: Campaign,
+    where: Q,
+    level: Level,
+    unit_id: int | None,
+    run: AssignmentRun | None,
 ) -> list[UnitRow]:
-    key = f"{kind}_id"
+    """The units one level below (``level``, ``unit_id``) that have classes, by name."""
+    key = UNIT_COLUMN[Level(level + 1)]
     classes = SchoolClass.objects.for_actor(actor, A.VIEW_DISTRIBUTION).filter(
         where, campaign=campaign, is_active=True
     )
-    totals = {
-        r[key]: r
-        for r in classes.values(key).annotate(n=Count("pk"), p=Sum("pupils")).order_by(key)
-    }
-    assigned: dict[int, int] = defaultdict(int)
+    totals = per_unit(classes, key, n=Count("pk"), p=Sum("pupils"))
+    assigned: dict[int, dict[str, int]] = {}
     if run is not None:
         rows = ClassWork.objects.for_actor(actor, A.VIEW_DISTRIBUTION).filter(
             where, run=run, school_class__is_active=True
         )
-        assigned.update(rows.values_list(key).annotate(n=Count("pk")).order_by(key))
-    model: Any = {"region": Region, "municipality": Municipality, "school": School}[kind]
-    units = model.objects.for_actor(actor, A.VIEW_DISTRIBUTION).filter(pk__in=list(totals))
-    names = {u.pk: (u.short_name if isinstance(u, School) else u.name) for u in units}
+        assigned = per_unit(rows, key, n=Count("pk"))
+    units = child_unit_list(
+        actor=actor, action=A.VIEW_DISTRIBUTION, level=level, unit_id=unit_id, only=totals
+    )
+    names = {u.pk: u.name for u in units}
     return sorted(
         (
-            UnitRow(pk, names[pk], t["n"], t["p"] or 0, assigned.get(pk, 0))
-            for pk, t in totals.items()
+            UnitRow(pk, names[pk], t["n"], t["p"] or 0, assigned.get(pk, {}).get("n", 0))
+            for pk, t in sorted(totals.items())
             if pk in names
         ),
         key=lambda u: u.name,

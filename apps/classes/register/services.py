@@ -3,8 +3,9 @@ at a time or as a whole xlsx file (``class_register_import_*``, ADR 0019).
 
 A class enters the register with its works (``apps.classes.services.class_works_create``) in
 the same transaction. Removal: a class none of whose works has a day is deleted with its works
-before the assignment; once it holds works of the assignment it is kept inactive (history, its
-works stay for the record); a class with a day set on any work cannot be removed.
+before the assignment; once it holds works of the assignment (or participant codes were issued
+for it) it is kept inactive (history, its works stay for the record); a class with a day set on
+any work cannot be removed.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from django.db import transaction
+from django.db.models import ProtectedError
 
 from apps.campaigns.models import Campaign, CampaignGrade
 from apps.classes.actions import ClassActions as A
@@ -223,17 +225,24 @@ def class_update(*, actor: Actor, class_id: int, data: ClassInput) -> SchoolClas
 
 def class_drop(*, actor: Actor, school_class: SchoolClass) -> str:
     """Remove a checked class (inside the caller's transaction; no audit): deleted with its
-    works before the assignment, kept inactive once it holds assigned works."""
+    works before the assignment, kept inactive once it holds assigned works or rows of a later
+    stage protect it (participant codes issued for it)."""
     if has_dated_works(actor, school_class):
         raise ClassesError("register_locked", label=school_class.label)
     works = ClassWork.objects.for_actor(actor, A.EDIT_CLASSES).filter(school_class=school_class)
-    if works.filter(run__isnull=False).exists():
-        school_class.is_active = False
-        school_class.save(update_fields=["is_active", "updated_at"])
-        return DEACTIVATED
-    works.delete()
-    school_class.delete()
-    return DELETED
+    if not works.filter(run__isnull=False).exists():
+        try:
+            with transaction.atomic():
+                works.delete()
+                school_class.delete()
+        except ProtectedError:
+            # a later stage holds the class (participant codes issued for it): keep it inactive
+            pass
+        else:
+            return DELETED
+    school_class.is_active = False
+    school_class.save(update_fields=["is_active", "updated_at"])
+    return DEACTIVATED
 
 
 @dataclass(frozen=True)

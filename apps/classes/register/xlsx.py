@@ -79,6 +79,49 @@ class TemplateRow:
     pupils_ovz: int
 
 
+# A template cell check: column, validation type, operator, bounds (formula1, formula2), error.
+_Check = tuple[int, str, str | None, str, str | None, str]
+
+
+def _checks(grades: Sequence[int]) -> tuple[_Check, ...]:
+    """The template's cell checks, one per column (the header is the error's title)."""
+    return (
+        (
+            COL_GRADE,
+            "list",
+            None,
+            '"' + ",".join(str(g) for g in grades) + '"',
+            None,
+            "Выберите параллель кампании из списка.",
+        ),
+        (COL_LETTER, "textLength", "between", "1", "8", "Литера — от 1 до 8 букв или цифр."),
+        (
+            COL_NUMBER,
+            "whole",
+            "between",
+            "1",
+            str(MAX_CLASS_NUMBER),
+            f"Порядковый номер — целое число от 1 до {MAX_CLASS_NUMBER}.",
+        ),
+        (
+            COL_PUPILS,
+            "whole",
+            "between",
+            "1",
+            str(MAX_PUPILS),
+            f"Обучающихся — целое число от 1 до {MAX_PUPILS}.",
+        ),
+        (
+            COL_OVZ,
+            "whole",
+            "between",
+            "0",
+            str(MAX_PUPILS),
+            "С ОВЗ — целое число от 0 до числа обучающихся.",
+        ),
+    )
+
+
 def build_template(
     *, campaign_label: str, grades: Sequence[int], rows: Iterable[TemplateRow]
 ) -> bytes:
@@ -102,52 +145,16 @@ def build_template(
         ):
             set_text(ws, row_no, col, value)
     last = TEMPLATE_ROWS + 1
-    checks = [
-        DataValidation(
-            type="list",
-            formula1='"' + ",".join(str(g) for g in grades) + '"',
+    for col, kind, operator, low, high, error in _checks(grades):
+        check = DataValidation(
+            type=kind,
+            operator=operator,
+            formula1=low,
+            formula2=high,
             allow_blank=True,
-            errorTitle="Параллель",
-            error="Выберите параллель кампании из списка.",
-        ),
-        DataValidation(
-            type="textLength",
-            operator="between",
-            formula1="1",
-            formula2="8",
-            allow_blank=True,
-            errorTitle="Литера",
-            error="Литера — от 1 до 8 букв или цифр.",
-        ),
-        DataValidation(
-            type="whole",
-            operator="between",
-            formula1="1",
-            formula2=str(MAX_CLASS_NUMBER),
-            allow_blank=True,
-            errorTitle="Порядковый номер",
-            error=f"Порядковый номер — целое число от 1 до {MAX_CLASS_NUMBER}.",
-        ),
-        DataValidation(
-            type="whole",
-            operator="between",
-            formula1="1",
-            formula2=str(MAX_PUPILS),
-            allow_blank=True,
-            errorTitle="Обучающихся",
-            error=f"Обучающихся — целое число от 1 до {MAX_PUPILS}.",
-        ),
-        DataValidation(
-            type="whole",
-            operator="between",
-            formula1="0",
-            formula2=str(MAX_PUPILS),
-            allow_blank=True,
-            errorTitle="Из них с ОВЗ",
-            error="С ОВЗ — целое число от 0 до числа обучающихся.",
-        ),
-    ]
-    for col, check in enumerate(checks, start=1):
+            errorTitle=HEADERS[col - 1][0],
+            error=error,
+        )
         letter = get_column_letter(col)
         check.add(f"{letter}2:{letter}{last}")
         ws.add_data_validation(check)

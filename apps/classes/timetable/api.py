@@ -1,6 +1,7 @@
 """The school's timetable by class in the REST API: the list with days and release instants
 (UTC, with the school's zone), a class work's day and form, one day for every class of a work,
-and the printable plan-graph (PDF)."""
+reserve days for some classes (ask, list), a coordinator's move of a class day, and the printable
+plan-graph (PDF)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from typing import Any
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.campaigns import selectors as campaign_selectors
+from apps.campaigns.models import ReserveDayRequest
 from apps.classes.actions import ClassActions as A
 from apps.classes.models import ClassWork
 from apps.classes.selectors import school_get
@@ -42,6 +44,12 @@ _DATE_ERRORS: dict[str, Any] = {
 # --- serializers -------------------------------------------------------------------------------
 
 
+class ClassReserveBriefSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField(help_text="Запрос резервного дня (id)")
+    requested_date = serializers.DateField(help_text="Резервный день")
+    decision = serializers.ChoiceField(choices=ReserveDayRequest.Status.choices)
+
+
 class ClassWorkTimetableSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField(help_text="Работа класса (id)")
     school_class = serializers.IntegerField(help_text="Класс (id)")
@@ -62,6 +70,15 @@ class ClassWorkTimetableSerializer(serializers.Serializer[Any]):
     weekday = serializers.CharField(help_text="День недели дня проведения")
     frozen = serializers.BooleanField(
         help_text="День проведения уже наступил по времени ОО: дату и форму изменить нельзя"
+    )
+    locked = serializers.BooleanField(
+        help_text="В день проведения уже открыт пароль или день прошёл: перенести его не может "
+        "и координатор"
+    )
+    reserve = ClassReserveBriefSerializer(
+        allow_null=True,
+        help_text="Резервный день класса: запрос на рассмотрении, согласованный день (класс "
+        "пишет в этот день) или отклонённый последний запрос класса",
     )
     materials_available_at = serializers.DateTimeField(help_text="Архив материалов (UTC)")
     password_release_at = serializers.DateTimeField(
@@ -91,6 +108,61 @@ class ClassWorkFormInputSerializer(serializers.Serializer[Any]):
     form = serializers.ChoiceField(choices=_FORM_CHOICES, error_messages=_FORM_ERRORS)
 
 
+class ClassWorkMoveInputSerializer(serializers.Serializer[Any]):
+    date = serializers.DateField(error_messages=_DATE_ERRORS, help_text="Новый день проведения")
+    reason = serializers.CharField(
+        max_length=2000,
+        error_messages={
+            "required": "Укажите причину переноса дня проведения.",
+            "blank": "Укажите причину переноса дня проведения.",
+            "max_length": "Причина — не длиннее 2000 символов.",
+        },
+        help_text="Причина переноса (записывается в журнал действий)",
+    )
+
+
+class ClassReserveInputSerializer(serializers.Serializer[Any]):
+    work = serializers.IntegerField(help_text="Работа (id)")
+    class_works = serializers.ListField(
+        child=serializers.IntegerField(),
+        allow_empty=False,
+        max_length=200,
+        error_messages={
+            "empty": "Отметьте классы, для которых нужен резервный день.",
+            "required": "Отметьте классы, для которых нужен резервный день.",
+        },
+        help_text="Работы классов (id) этой работы, которым нужен резервный день",
+    )
+    requested_date = serializers.DateField(
+        error_messages=_DATE_ERRORS, help_text="Резервный день (вне периода проведения)"
+    )
+    reason = serializers.CharField(
+        max_length=2000,
+        error_messages={
+            "required": "Укажите причину, по которой классы не могут писать работу в период.",
+            "blank": "Укажите причину, по которой классы не могут писать работу в период.",
+        },
+    )
+
+
+class ClassReserveOutputSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField(help_text="Запрос резервного дня (id)")
+    work = serializers.IntegerField(help_text="Работа (id)")
+    subject_name = serializers.CharField()
+    grade = serializers.IntegerField()
+    classes = serializers.CharField(help_text="Классы запроса: «4А, 4Б»")
+    class_works = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="Работы классов (id), связанные с запросом сейчас (после отказа — пусто)",
+    )
+    requested_date = serializers.DateField()
+    reason = serializers.CharField()
+    decision = serializers.ChoiceField(choices=ReserveDayRequest.Status.choices)
+    comment = serializers.CharField(allow_blank=True, help_text="Комментарий координатора")
+    created_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+
+
 class TimetableBulkInputSerializer(serializers.Serializer[Any]):
     work = serializers.IntegerField(help_text="Работа (id): день для всех классов, что её пишут")
     date = serializers.DateField(error_messages=_DATE_ERRORS, help_text="День проведения")
@@ -98,6 +170,7 @@ class TimetableBulkInputSerializer(serializers.Serializer[Any]):
 
 def _row_data(row: selectors.TimetableRow) -> dict[str, Any]:
     cw, work, school_class = row.class_work, row.work, row.school_class
+    reserve = row.reserve
     return {
         "id": cw.pk,
         "school_class": school_class.pk,
@@ -115,15 +188,39 @@ def _row_data(row: selectors.TimetableRow) -> dict[str, Any]:
         "date": cw.date,
         "weekday": row.weekday,
         "frozen": row.frozen,
+        "locked": row.locked,
+        "reserve": (
+            {"id": reserve.pk, "requested_date": reserve.requested_date, "decision": reserve.status}
+            if reserve is not None
+            else None
+        ),
         **dataclasses.asdict(row.instants),
     }
 
 
-def _one(actor: Any, class_work: ClassWork) -> dict[str, Any]:
-    school = school_get(actor=actor, school_id=class_work.school_id, action=A.SET_CLASS_DATES)
+def _reserve_data(found: selectors.ClassReserve) -> dict[str, Any]:
+    req = found.request
+    return {
+        "id": req.pk,
+        "work": req.work_id,
+        "subject_name": req.work.subject.name,
+        "grade": req.work.grade,
+        "classes": req.classes,
+        "class_works": found.class_work_ids,
+        "requested_date": req.requested_date,
+        "reason": req.reason,
+        "decision": req.status,
+        "comment": req.comment,
+        "created_at": req.created_at,
+        "decided_at": req.decided_at,
+    }
+
+
+def _one(actor: Any, class_work: ClassWork, action: str = A.SET_CLASS_DATES) -> dict[str, Any]:
+    school = school_get(actor=actor, school_id=class_work.school_id, action=action)
     zone = campaign_selectors.school_zone(school)
     span = selectors.school_days(
-        actor=actor, school_id=school.pk, work_id=class_work.work_id, action=A.SET_CLASS_DATES
+        actor=actor, school_id=school.pk, work_id=class_work.work_id, action=action
     )
     row = selectors.timetable_row(class_work, zone, school_days=span)
     return ClassWorkTimetableSerializer(_row_data(row)).data
@@ -231,6 +328,82 @@ class ClassTimetableBulkApi(ScopedAPIMixin, APIView):
         )
         out = [_row_data(selectors.timetable_row(row, zone, school_days=span)) for row in rows]
         return Response(ClassWorkTimetableSerializer(out, many=True).data)
+
+
+class ClassWorkMoveApi(ScopedAPIMixin, APIView):
+    """A municipal or regional coordinator moves a class's day, with a reason (also after the
+    school's freeze; never while the old or the new day has released anything)."""
+
+    scoped_model = ClassWork
+    method_actions = {"POST": A.MOVE_CLASS_DAY}
+
+    @extend_schema(
+        request=ClassWorkMoveInputSerializer,
+        responses={200: ClassWorkTimetableSerializer, **_WRITE_ERRORS},
+        summary="Перенести день проведения работы класса (координатор, с причиной)",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        selectors.class_work_get(actor=self.actor, class_work_id=pk, action=A.MOVE_CLASS_DAY)
+        data = ClassWorkMoveInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        row = services.class_work_date_move(
+            actor=self.actor,
+            class_work_id=pk,
+            date=data.validated_data["date"],
+            reason=data.validated_data["reason"],
+        )
+        return Response(_one(self.actor, row, A.MOVE_CLASS_DAY))
+
+
+class ClassReserveListApi(ScopedAPIMixin, APIView):
+    """The school's reserve-day requests for its classes; the school organizer asks for one
+    (POST: some classes of one work, a day outside the period, a reason)."""
+
+    scoped_model = ClassWork
+    method_actions = {"GET": A.VIEW_CLASSES, "POST": A.SET_CLASS_DATES}
+
+    @extend_schema(
+        parameters=[_CAMPAIGN],
+        responses={200: ClassReserveOutputSerializer(many=True), 404: ErrorSerializer},
+        summary="Запросы резервных дней для классов ОО",
+    )
+    def get(self, request: Request, school_id: int) -> Response:
+        campaign = campaign_selectors.campaign_chosen(
+            actor=self.actor, campaign_id=int_param(request.query_params.get("campaign"))
+        )
+        found = selectors.class_reserve_requests(
+            actor=self.actor,
+            school_id=school_id,
+            campaign_id=campaign.pk if campaign is not None else None,
+        )
+        return Response(
+            ClassReserveOutputSerializer([_reserve_data(r) for r in found], many=True).data
+        )
+
+    @extend_schema(
+        request=ClassReserveInputSerializer,
+        responses={201: ClassReserveOutputSerializer, **_WRITE_ERRORS},
+        summary="Запросить резервный день для классов (решает региональный координатор)",
+    )
+    def post(self, request: Request, school_id: int) -> Response:
+        school = school_get(actor=self.actor, school_id=school_id, action=A.SET_CLASS_DATES)
+        data = ClassReserveInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        req = services.class_reserve_request(
+            actor=self.actor,
+            school_id=school.pk,
+            work_id=v["work"],
+            class_work_ids=v["class_works"],
+            day=v["requested_date"],
+            reason=v["reason"],
+        )
+        (found,) = selectors.class_reserve_requests(
+            actor=self.actor, school_id=school.pk, request_id=req.pk, action=A.SET_CLASS_DATES
+        )
+        return Response(
+            ClassReserveOutputSerializer(_reserve_data(found)).data, status=status.HTTP_201_CREATED
+        )
 
 
 class ClassTimetablePdfApi(ScopedAPIMixin, APIView):

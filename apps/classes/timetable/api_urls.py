@@ -21,6 +21,16 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="api-class-timetable-pdf",
     ),
     path(
+        "classes/schools/<int:school_id>/timetable/reserve-days/",
+        api.ClassReserveListApi.as_view(),
+        name="api-class-reserve-days",
+    ),
+    path(
+        "classes/class-works/<int:pk>/move/",
+        api.ClassWorkMoveApi.as_view(),
+        name="api-class-work-move",
+    ),
+    path(
         "classes/class-works/<int:pk>/date/",
         api.ClassWorkDateApi.as_view(),
         name="api-class-work-date",

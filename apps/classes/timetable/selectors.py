@@ -1,5 +1,6 @@
-"""Reads of the school's timetable by class: each class's works with day, form and the release
-instants of that day (``campaigns.schedule``, the one module that computes them)."""
+"""Reads of the school's timetable by class: each class's works with day, form, reserve-day status
+and the release instants of that day (``campaigns.schedule``, the one module that computes them);
+the school's reserve-day requests for its classes."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from apps.campaigns import schedule
 from apps.campaigns import selectors as campaign_selectors
-from apps.campaigns.models import Campaign, Work
+from apps.campaigns.models import Campaign, ReserveDayRequest, Work
 from apps.classes.actions import ClassActions as A
 from apps.classes.models import ClassWork, SchoolClass
 from apps.classes.selectors import class_works_of_school, school_get
@@ -40,6 +41,11 @@ class TimetableRow:
     instants: schedule.Instants
     frozen: bool  # the chosen day has begun in the school's zone: it no longer moves
     upload_last_day: dt.date
+    # The chosen day has released something (``schedule.day_locked_at``): not even a coordinator
+    # moves it.
+    locked: bool = False
+    # The class's latest reserve-day request, when it was rejected (the class is unlinked then).
+    rejected: ReserveDayRequest | None = None
 
     @property
     def school_class(self) -> SchoolClass:
@@ -52,6 +58,12 @@ class TimetableRow:
     @property
     def weekday(self) -> str:
         return weekday(self.class_work.date)
+
+    @property
+    def reserve(self) -> ReserveDayRequest | None:
+        """The reserve-day request the class asks in (pending), or the approved reserve day it
+        writes on; the rejected one when its latest request was rejected."""
+        return self.class_work.reserve or self.rejected
 
 
 @dataclass(frozen=True)
@@ -71,12 +83,34 @@ class BulkChoice:
 
 
 @dataclass(frozen=True)
+class ClassReserve:
+    """A reserve-day request of the school for some of its classes, with the class works linked
+    to it now (a rejected request keeps only the labels it was asked for)."""
+
+    request: ReserveDayRequest
+    class_work_ids: list[int]
+
+    @property
+    def labels(self) -> list[str]:
+        return [label.strip() for label in self.request.classes.split(",") if label.strip()]
+
+
+@dataclass(frozen=True)
+class ReserveChoice:
+    """A work and its classes, for the school's reserve-day request."""
+
+    work: Work
+    rows: list[TimetableRow]
+
+
+@dataclass(frozen=True)
 class Timetable:
     school: School
     campaign: Campaign | None
     zone: str
     today: dt.date
     classes: list[ClassBlock] = field(default_factory=list)
+    reserve_requests: list[ClassReserve] = field(default_factory=list)
 
     @property
     def rows(self) -> list[TimetableRow]:
@@ -99,12 +133,27 @@ class Timetable:
             key=lambda c: (c.work.grade, c.work.subject.name),
         )
 
+    @property
+    def approved_reserve_work_ids(self) -> set[int]:
+        """Works with a reserve day approved for the school's classes: their rows may take it."""
+        approved = ReserveDayRequest.Status.APPROVED
+        return {r.request.work_id for r in self.reserve_requests if r.request.status == approved}
+
+    @property
+    def reserve_choices(self) -> list[ReserveChoice]:
+        """Every work of the school's classes with its classes, by grade and subject."""
+        by_work: dict[int, ReserveChoice] = {}
+        for row in self.rows:
+            by_work.setdefault(row.work.pk, ReserveChoice(row.work, [])).rows.append(row)
+        return sorted(by_work.values(), key=lambda c: (c.work.grade, c.work.subject.name))
+
 
 def timetable_row(
     class_work: ClassWork,
     zone: str,
     now: dt.datetime | None = None,
     school_days: tuple[dt.date, dt.date] | None = None,
+    rejected: ReserveDayRequest | None = None,
 ) -> TimetableRow:
     """One class's work. Its releases are the school's for that work (``school_days``: the first
     and last class day — the archive and password go by the first, the criteria and the upload
@@ -117,6 +166,8 @@ def timetable_row(
         instants=schedule.instants(class_work.work, zone, first, last=last),
         frozen=day is not None and moment >= schedule.day_frozen_at(zone, day),
         upload_last_day=schedule.upload_deadline_day(class_work.work, first, last=last),
+        locked=day is not None and moment >= schedule.day_locked_at(class_work.work, zone, day),
+        rejected=rejected,
     )
 
 
@@ -129,7 +180,26 @@ def school_days(
     return (span.first, span.last) if span is not None else None
 
 
-def _blocks(works: Iterable[ClassWork], zone: str, now: dt.datetime) -> list[ClassBlock]:
+def _rejected(requests: Iterable[ClassReserve]) -> dict[tuple[int, str], ReserveDayRequest]:
+    """(work id, class label) → the class's latest request, for the classes whose latest request
+    was rejected (a rejected request keeps only the labels of its classes)."""
+    latest: dict[tuple[int, str], ReserveDayRequest] = {}
+    ordered = sorted(requests, key=lambda r: (r.request.created_at, r.request.pk), reverse=True)
+    for found in ordered:
+        for label in found.labels:
+            latest.setdefault((found.request.work_id, label), found.request)
+    return {
+        key: req for key, req in latest.items() if req.status == ReserveDayRequest.Status.REJECTED
+    }
+
+
+def _blocks(
+    works: Iterable[ClassWork],
+    zone: str,
+    now: dt.datetime,
+    requests: Iterable[ClassReserve] = (),
+) -> list[ClassBlock]:
+    rejected = _rejected(requests)
     rows = list(works)
     days: dict[int, list[dt.date]] = {}
     for cw in rows:
@@ -141,7 +211,10 @@ def _blocks(works: Iterable[ClassWork], zone: str, now: dt.datetime) -> list[Cla
         block = blocks.get(cw.school_class_id)
         if block is None:
             block = blocks[cw.school_class_id] = ClassBlock(cw.school_class, [])
-        block.rows.append(timetable_row(cw, zone, now, spans.get(cw.work_id)))
+        refused = None
+        if cw.reserve_id is None:
+            refused = rejected.get((cw.work_id, cw.school_class.label))
+        block.rows.append(timetable_row(cw, zone, now, spans.get(cw.work_id), refused))
     return list(blocks.values())
 
 
@@ -166,8 +239,42 @@ def timetable(
         return Timetable(school, None, zone, today)
     works = class_works_of_school(
         actor=actor, school_id=school.pk, campaign_id=campaign.pk, action=action, now=now
-    ).select_related("work__campaign")
-    return Timetable(school, campaign, zone, today, _blocks(works, zone, now))
+    ).select_related("work__campaign", "reserve")
+    requests = class_reserve_requests(
+        actor=actor, school_id=school.pk, campaign_id=campaign.pk, action=action
+    )
+    blocks = _blocks(works, zone, now, requests)
+    return Timetable(school, campaign, zone, today, blocks, requests)
+
+
+def class_reserve_requests(
+    *,
+    actor: Actor,
+    school_id: int,
+    campaign_id: int | None = None,
+    request_id: int | None = None,
+    action: str = A.VIEW_CLASSES,
+) -> list[ClassReserve]:
+    """The school's reserve-day requests that name classes (``request_id``: that one only),
+    newest first, each with the class works linked to it now. School.DoesNotExist (404) out of
+    scope."""
+    school = school_get(actor=actor, school_id=school_id, action=action)
+    found = campaign_selectors.reserve_day_list(
+        actor=actor, school_id=school.pk, campaign_id=campaign_id
+    ).exclude(classes="")
+    if request_id is not None:
+        found = found.filter(pk=request_id)
+    requests = list(found)
+    linked: dict[int, list[int]] = {}
+    rows = (
+        ClassWork.objects.for_actor(actor, action)
+        .filter(reserve__in=[r.pk for r in requests])
+        .order_by("school_class__grade", "school_class__number")
+        .values_list("reserve_id", "pk")
+    )
+    for reserve_id, pk in rows:
+        linked.setdefault(reserve_id, []).append(pk)
+    return [ClassReserve(req, linked.get(req.pk, [])) for req in requests]
 
 
 def class_work_get(*, actor: Actor, class_work_id: int, action: str = A.VIEW_CLASSES) -> ClassWork:

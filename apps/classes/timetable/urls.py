@@ -21,6 +21,16 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="class-timetable-bulk",
     ),
     path(
+        "classes/school/<int:school_id>/timetable/reserve/",
+        views.ClassTimetableReserveView.as_view(),
+        name="class-timetable-reserve",
+    ),
+    path(
+        "classes/school/<int:school_id>/timetable/move/",
+        views.ClassTimetableMoveView.as_view(),
+        name="class-timetable-move",
+    ),
+    path(
         "classes/school/<int:school_id>/timetable/pdf/",
         views.ClassTimetablePdfView.as_view(),
         name="class-timetable-pdf",

@@ -1,6 +1,7 @@
-"""The school's timetable by class: the page (day and form per class and work, the release
-instants of each day), its two posts (one row; one day for every class of a work) and the
-printable plan-graph (PDF)."""
+"""The school's timetable by class: the page (day and form per class and work, reserve-day status,
+the release instants of each day), its posts (one row; one day for every class of a work; a
+reserve day for some classes; a coordinator's move of a class day) and the printable plan-graph
+(PDF)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -52,6 +53,51 @@ class BulkForm(forms.Form):
     date = forms.DateField(input_formats=DATE_FORMATS, error_messages=_DATE_ERRORS)
 
 
+class IdListField(forms.Field):
+    """Several ids from checkboxes of one name (``class_work``)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[int]:
+        if not value:
+            return []
+        try:
+            return [int(v) for v in value]
+        except (TypeError, ValueError) as exc:
+            raise ValidationError("Отметьте классы из списка.") from exc
+
+
+class ReserveForm(forms.Form):
+    """A reserve day for some classes of one work: the classes, the day, the reason."""
+
+    work = forms.IntegerField(error_messages={"required": "Выберите работу."})
+    class_work = IdListField(
+        error_messages={"required": "Отметьте классы, для которых нужен резервный день."}
+    )
+    date = forms.DateField(input_formats=DATE_FORMATS, error_messages=_DATE_ERRORS)
+    reason = forms.CharField(
+        max_length=2000,
+        error_messages={
+            "required": "Укажите причину, по которой классы не могут писать работу в период.",
+            "max_length": "Причина — не длиннее 2000 символов.",
+        },
+    )
+
+
+class MoveForm(forms.Form):
+    """A coordinator's move of a class's day, with a reason."""
+
+    class_work = forms.IntegerField(error_messages={"required": "Не указана работа класса."})
+    date = forms.DateField(input_formats=DATE_FORMATS, error_messages=_DATE_ERRORS)
+    reason = forms.CharField(
+        max_length=2000,
+        error_messages={
+            "required": "Укажите причину переноса дня проведения.",
+            "max_length": "Причина — не длиннее 2000 символов.",
+        },
+    )
+
+
 def _not_found(exc: Exception) -> Http404:
     return Http404("Объект не найден.")
 
@@ -78,17 +124,18 @@ class ClassTimetableView(ScopedViewMixin, View):
             )
         except School.DoesNotExist as exc:
             raise _not_found(exc) from exc
+        active = plan.campaign is not None and plan.campaign.is_active
         can_edit = (
             self.actor.can(A.SET_CLASS_DATES)
             and self.actor.scope.school_id == plan.school.pk
-            and plan.campaign is not None
-            and plan.campaign.is_active
+            and active
         )
         ctx: dict[str, Any] = {
             "plan": plan,
             "place": plan.school,
             "zone_label": time_zone_label(plan.zone),
             "can_edit": can_edit,
+            "can_move": self.actor.can(A.MOVE_CLASS_DAY) and active,
             "forms": ClassWork.Form.choices,
             "campaigns": campaign_selectors.campaign_list(actor=self.actor),
         }
@@ -164,6 +211,51 @@ class ClassTimetableBulkView(_TimetablePostView):
         )
         labels = ", ".join(r.school_class.label for r in rows)
         return f"Дата {data['date']:%d.%m.%Y} назначена классам: {labels}."
+
+
+class ClassTimetableReserveView(_TimetablePostView):
+    """POST a reserve-day request for some classes of one work (the school organizer)."""
+
+    form_class = ReserveForm
+
+    def save(self, school_id: int, data: dict[str, Any]) -> str:
+        req = services.class_reserve_request(
+            actor=self.actor,
+            school_id=school_id,
+            work_id=data["work"],
+            class_work_ids=data["class_work"],
+            day=data["date"],
+            reason=data["reason"],
+        )
+        return (
+            f"Запрос резервного дня {req.requested_date:%d.%m.%Y} для классов {req.classes} "
+            "отправлен региональному координатору. Решение появится на этой странице."
+        )
+
+    def anchor(self, data: dict[str, Any]) -> str:
+        return "reserve-requests"
+
+
+class ClassTimetableMoveView(_TimetablePostView):
+    """POST a coordinator's move of a class's day, with a reason."""
+
+    action = A.MOVE_CLASS_DAY
+    form_class = MoveForm
+
+    def save(self, school_id: int, data: dict[str, Any]) -> str:
+        found = selectors.class_work_get(
+            actor=self.actor, class_work_id=data["class_work"], action=self.action
+        )
+        if found.school_id != school_id:
+            raise ClassWork.DoesNotExist
+        row = services.class_work_date_move(
+            actor=self.actor, class_work_id=found.pk, date=data["date"], reason=data["reason"]
+        )
+        title = f"{row.school_class.label}, {selectors.work_title(row.work)}"
+        return f"День проведения перенесён: {title} — {data['date']:%d.%m.%Y}."
+
+    def anchor(self, data: dict[str, Any]) -> str:
+        return f"cw-{data.get('class_work', '')}"
 
 
 class ClassTimetablePdfView(ScopedViewMixin, View):

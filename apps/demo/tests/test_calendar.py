@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -37,23 +38,31 @@ def assert_every_stage_live(today: dt.date) -> None:
     assert c.current.application_deadline < today
     for key in YESTERDAY_WORKS:
         spec = _spec(c.current, key)
-        assert spec.period_start <= c.yesterday <= spec.period_end
+        written = c.written_on(key[0])
+        assert spec.period_start <= written <= spec.period_end
+        # yesterday, or the Saturday before a Monday: never a Sunday
+        assert written == c.yesterday or (written.weekday(), today.weekday()) == (5, 0)
+        assert written.weekday() != cal.SUNDAY
         # uploads open today in every zone, until a later day
         for zone in ZONES:
-            opens = schedule.results_upload_opens_at(spec, zone, c.yesterday)
+            opens = schedule.results_upload_opens_at(spec, zone, written)
             assert opens is not None
             assert opens.astimezone(schedule.UTC).date() <= today
-            assert schedule.upload_deadline_day(spec, c.yesterday) > today
+            assert schedule.upload_deadline_day(spec, written) > today
     for key in TOMORROW_WORKS:
         spec = _spec(c.current, key)
-        assert spec.period_start <= c.tomorrow <= spec.period_end
+        writes = c.writes_on(key[0])
+        assert spec.period_start <= writes <= spec.period_end
+        # tomorrow, or the Monday after a Saturday: never a Sunday
+        assert writes == c.tomorrow or (writes.weekday(), today.weekday()) == (0, 5)
+        assert writes.weekday() != cal.SUNDAY
         assert spec.materials_publish_date <= today  # the archive is out
         if spec.encrypted_archive:
             for zone in ZONES:
-                opens = schedule.password_release_at(spec, zone, c.tomorrow)
+                opens = schedule.password_release_at(spec, zone, writes)
                 assert opens is not None
                 local = opens.astimezone(schedule.ZoneInfo(zone))
-                assert (local.date(), local.time()) == (c.tomorrow, schedule.PASSWORD_TIME)
+                assert (local.date(), local.time()) == (writes, schedule.PASSWORD_TIME)
     assert any(_spec(c.current, key).encrypted_archive for key in TOMORROW_WORKS)
     math = _spec(c.current, RESERVE_WORK)
     assert math.period_end > today  # its day can still be chosen
@@ -92,3 +101,20 @@ def test_sessions_follow_the_half_year() -> None:
     first = min(s.period_start for s in work_specs(october.finished.plan))
     last = max(s.period_end for s in work_specs(october.finished.plan))
     assert (first, last) == (dt.date(2031, 4, 20), dt.date(2031, 5, 20))
+
+
+def test_a_school_day_is_never_a_sunday() -> None:
+    # given the next Monday
+    today = timezone.localdate()
+    monday = today + dt.timedelta(days=7 - today.weekday())
+    assert monday.weekday() == 0
+    sunday, saturday = monday - dt.timedelta(days=1), monday - dt.timedelta(days=2)
+    wide = (monday - dt.timedelta(days=10), monday + dt.timedelta(days=10))
+    # then a Sunday moves back to the Saturday or on to the Monday, other days stay
+    assert cal.school_day(sunday, *wide, earlier=True) == saturday
+    assert cal.school_day(sunday, *wide, earlier=False) == monday
+    assert cal.school_day(saturday, *wide, earlier=False) == saturday
+    # and stays inside the period: a period starting on the Sunday gives its Monday
+    assert cal.school_day(sunday, sunday, wide[1], earlier=True) == monday
+    # and a period of that Sunday alone keeps it (there is no other day)
+    assert cal.school_day(sunday, sunday, sunday, earlier=True) == sunday

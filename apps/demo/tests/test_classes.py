@@ -4,15 +4,28 @@ organizer seeing its classes' assigned works and days. The clock is pinned."""
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
-from apps.campaigns.models import CampaignGrade, Participation
+from apps.campaigns.models import CampaignGrade, Participation, SchoolWorkDate
+from apps.classes.audit import ClassesAudit
 from apps.classes.models import AssignmentRun, ClassWork, SchoolClass
 from apps.classes.selectors import class_works_of_school
+from apps.core.models import AuditEvent
 from apps.demo import classes as demo_classes
-from apps.demo.calendar import DemoCalendar
-from apps.demo.campaigns import DEMO_SCHOOL, demo_campaigns_seed, participation_of
+from apps.demo import country
+from apps.demo.calendar import SUNDAY, DemoCalendar, demo_calendar
+from apps.demo.campaigns import (
+    DEMO_SCHOOL,
+    demo_campaigns_seed,
+    demo_schedule_seed,
+    participation_of,
+)
 from apps.demo.seed import calendar_lines, demo_build
 from apps.registration.access import actor_for_user
 from apps.registration.constants import SchoolStatus, SchoolType
@@ -120,14 +133,86 @@ def test_registers_are_deterministic_by_school_code(pinned: DemoCalendar) -> Non
     # then the register of a school is computed from its code alone
     school = School.objects.exclude(code=DEMO_SCHOOL).order_by("code").first()
     assert school is not None
-    assert demo_classes.register_of(school) == demo_classes.register_of(school)
+    register = demo_classes.register_of(school.code, school.school_type)
+    assert register == demo_classes.register_of(school.code, school.school_type)
     stored = {
         (c.grade, c.letter, c.pupils, c.pupils_ovz)
         for c in SchoolClass.objects.filter(school=school)
     }
     expected = {
         (grade, letter, pupils, ovz)
-        for grade, rows in demo_classes.register_of(school).items()
+        for grade, rows in register.items()
         for letter, pupils, ovz in rows
     }
     assert stored == expected
+
+
+def test_registers_go_in_one_bulk_call_and_audit_row_per_region(pinned: DemoCalendar) -> None:
+    # when the demo is built
+    report = demo_build(today=pinned.today)
+    assert report.classes is not None
+    # then each region's schools got their registers in one call, audited once for the region
+    events = AuditEvent.objects.filter(action=ClassesAudit.REGISTERS_LOAD)
+    regions = set(
+        SchoolClass.objects.filter(campaign=report.campaigns.current).values_list(
+            "region_id", flat=True
+        )
+    )
+    assert len(regions) == len(country.SMALL_REGIONS)
+    assert sorted(e.region_id for e in events) == sorted(regions)
+    assert all(e.municipality_id is None and e.school_id is None for e in events)
+    assert sum(e.details["classes"] for e in events) == report.classes.classes
+    assert report.classes.classes == SchoolClass.objects.count()
+
+
+def _next(weekday: int) -> dt.date:
+    """The next day (after today) falling on ``weekday``."""
+    today = timezone.localdate()
+    return today + dt.timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
+
+
+def _days_of(school_code: str, subject: str, grade: int) -> set[dt.date]:
+    return set(
+        ClassWork.objects.filter(
+            school_class__school__code=school_code,
+            work__subject__code=subject,
+            work__grade=grade,
+            date__isnull=False,
+        ).values_list("date", flat=True)
+    )
+
+
+@pytest.mark.parametrize(
+    ("weekday", "written", "writes"),
+    [(0, -2, 1), (5, -1, 2)],
+    ids=["on a Monday (yesterday a Sunday)", "on a Saturday (tomorrow a Sunday)"],
+)
+def test_the_demo_school_writes_on_no_sunday(
+    time_machine: Any, weekday: int, written: int, writes: int
+) -> None:
+    # given the clock at noon in Moscow on the next Monday or Saturday
+    day = _next(weekday)
+    noon = dt.datetime.combine(day, dt.time(12, 0), tzinfo=ZoneInfo("Europe/Moscow"))
+    time_machine.move_to(noon, tick=False)
+    calendar = demo_calendar(day)
+    # when the demo's country, campaigns, school days and classes are seeded
+    country.demo_seed(size=country.SMALL)
+    country.demo_accounts_ensure()
+    made = demo_campaigns_seed(calendar)
+    demo_schedule_seed(calendar)
+    seeded = demo_classes.demo_classes_seed(calendar, current=made.current)
+    # then no class day and no school day is a Sunday
+    class_days = set(ClassWork.objects.filter(date__isnull=False).values_list("date", flat=True))
+    school_days = set(SchoolWorkDate.objects.values_list("date", flat=True))
+    assert seeded.days > 0
+    assert class_days
+    assert all(d.weekday() != SUNDAY for d in class_days | school_days)
+    # the work written yesterday was written on the Saturday before a Monday, the works of
+    # tomorrow are written on the Monday after a Saturday
+    assert _days_of(DEMO_SCHOOL, "russian", 4) == {day + dt.timedelta(days=written)}
+    assert _days_of(DEMO_SCHOOL, "world", 4) == {day + dt.timedelta(days=writes)}
+    assert _days_of(DEMO_SCHOOL, "russian", 8) == {day + dt.timedelta(days=writes)}
+    # and the school's day of each of those works is its classes' day
+    for school_day in SchoolWorkDate.objects.filter(school__code=DEMO_SCHOOL):
+        key = (school_day.work.subject.code, school_day.work.grade)
+        assert _days_of(DEMO_SCHOOL, *key) == {school_day.date}, key

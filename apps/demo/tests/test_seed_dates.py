@@ -96,23 +96,26 @@ def test_the_demo_is_live_on_any_day(label: str, day: dt.date) -> None:
         now = timezone.now()
         zone = school.time_zone
 
-        # the work written yesterday: its results are being uploaded
+        # the work written yesterday (the Saturday before, on a Monday): its results are being
+        # uploaded
         russian4 = current.works.get(subject__code="russian", grade=4)
         window = results_selectors.upload_window(
             actor=actor, school=school, work=russian4, sheet=None
         )
-        assert window.held_on == cal.yesterday
+        assert window.held_on == cal.written_on("russian")
         assert window.is_open(now), label
 
-        # the encrypted grade-8 archive is published; its password opens tomorrow at 07:30
+        # the encrypted grade-8 archive is published; its password opens tomorrow (the Monday
+        # after, on a Saturday) at 07:30
         kit = Kit.objects.get(school=school, work__subject__code="russian", work__grade=8)
         assert kit.work.encrypted_archive
-        password_at = schedule.password_release_at(kit.work, zone, cal.tomorrow)
+        writes = cal.writes_on("russian")
+        password_at = schedule.password_release_at(kit.work, zone, writes)
         assert password_at is not None
         assert password_at > now
         local = password_at.astimezone(ZoneInfo(zone))
-        assert (local.date(), local.time()) == (cal.tomorrow, dt.time(7, 30))
-        assert schedule.materials_available_at(kit.work, zone, cal.tomorrow) <= now
+        assert (local.date(), local.time()) == (writes, dt.time(7, 30))
+        assert schedule.materials_available_at(kit.work, zone, writes) <= now
         password_url = f"/materials/kits/{kit.pk}/password/"
         assert organizer.get(password_url).status_code == 409  # not released yet (ADR 0018)
         # and the same page gives the password the minute after its release

@@ -115,7 +115,8 @@ def kit_variant_docs(*, actor: Actor, kit: Kit) -> list[pdf.VariantDoc]:
 def kit_code_entries(*, actor: Actor, kit: Kit, action: str) -> list[pdf.CodeEntry]:
     """The codes printed for a kit: its grade's codes, or for a school with a class register
     the codes of the classes writing its work, class by class (labelled «4А»), each class's
-    participants' codes before its reserve."""
+    participants' codes before its reserve. A code's class is its class's current number
+    (``ParticipantCode.current_class_number``): a renumbered class keeps its codes."""
     codes = selectors.participant_codes(
         actor=actor,
         action=action,
@@ -125,13 +126,12 @@ def kit_code_entries(*, actor: Actor, kit: Kit, action: str) -> list[pdf.CodeEnt
     )
     classes = selectors.kit_classes(actor=actor, action=action, kit=kit)
     if not classes:
-        return [pdf.CodeEntry(c.code, c.class_number, c.reserve) for c in codes]
+        return [pdf.CodeEntry(c.code, c.current_class_number, c.reserve) for c in codes]
     by_class: dict[int, list[pdf.CodeEntry]] = defaultdict(list)
     for c in codes:
-        if c.class_number in classes:
-            by_class[c.class_number].append(
-                pdf.CodeEntry(c.code, c.class_number, c.reserve, classes[c.class_number])
-            )
+        number = c.current_class_number
+        if number is not None and number in classes:
+            by_class[number].append(pdf.CodeEntry(c.code, number, c.reserve, classes[number]))
     return [
         entry
         for number in classes

@@ -7,7 +7,7 @@ units): one for the units, one over schools, one over school grants, one over co
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
 
 from apps.core.scoping import Level
+from apps.core.units import UNIT_COLUMN, per_unit
 from apps.registration import constants as c
 from apps.registration.access import A, Actor
 from apps.registration.constants import SchoolStatus
@@ -27,6 +28,7 @@ from apps.registration.models import (
     School,
     SchoolGrant,
 )
+from apps.registration.selectors import UnitRef, child_unit_list
 
 LEVEL_REGION = "region"
 LEVEL_MUNICIPALITY = "municipality"
@@ -121,63 +123,53 @@ _ORGANIZER = Q(permission__codename=c.PERM_SCHOOL_ORGANIZER)
 
 
 def _grant_figures(grants: QuerySet[Any], group: str) -> dict[int, dict[str, Any]]:
-    rows = (
-        grants.order_by()
-        .values(group)
-        .annotate(
-            accounts=Count("user", distinct=True),
-            accounts_logged_in=Count("user", distinct=True, filter=_LOGGED),
-            schools_with_account=Count("content_object", distinct=True, filter=_ORGANIZER),
-            schools_logged_in=Count("content_object", distinct=True, filter=_LOGGED),
-            last_login=Max("user__last_login"),
-        )
+    return per_unit(
+        grants,
+        group,
+        accounts=Count("user", distinct=True),
+        accounts_logged_in=Count("user", distinct=True, filter=_LOGGED),
+        schools_with_account=Count("content_object", distinct=True, filter=_ORGANIZER),
+        schools_logged_in=Count("content_object", distinct=True, filter=_LOGGED),
+        last_login=Max("user__last_login"),
     )
-    return {r[group]: r for r in rows}
 
 
-def _coordinator_figures(grants: QuerySet[Any]) -> dict[int, dict[str, int]]:
-    rows = (
-        grants.filter(user__is_active=True)
-        .order_by()
-        .values("content_object_id")
-        .annotate(
-            coordinators=Count("user", distinct=True),
-            coordinators_logged_in=Count("user", distinct=True, filter=_LOGGED),
-        )
+def _coordinator_figures(grants: QuerySet[Any]) -> dict[int, dict[str, Any]]:
+    return per_unit(
+        grants.filter(user__is_active=True),
+        "content_object_id",
+        coordinators=Count("user", distinct=True),
+        coordinators_logged_in=Count("user", distinct=True, filter=_LOGGED),
     )
-    return {r["content_object_id"]: r for r in rows}
 
 
 def _unit_rows(
     *,
     level: str,
-    units: Iterable[Mapping[str, Any]],
+    units: Iterable[UnitRef],
     schools: QuerySet[School],
     coordinator_grants: QuerySet[Any],
 ) -> list[UnitProgress]:
-    group = "region_id" if level == LEVEL_REGION else "municipality_id"
-    school_figures = {
-        r[group]: r
-        for r in schools.order_by()
-        .values(group)
-        .annotate(
-            schools=Count("pk"),
-            schools_with_profile=Count("pk", filter=Q(profile__filled_at__isnull=False)),
-        )
-    }
+    group = UNIT_COLUMN[Level.REGION if level == LEVEL_REGION else Level.MUNICIPALITY]
+    school_figures = per_unit(
+        schools,
+        group,
+        schools=Count("pk"),
+        schools_with_profile=Count("pk", filter=Q(profile__filled_at__isnull=False)),
+    )
     grants = _grant_figures(_school_grants(schools), f"content_object__{group}")
     coordinators = _coordinator_figures(coordinator_grants)
     rows = []
     for unit in units:
-        s = school_figures.get(unit["id"], {})
-        g = grants.get(unit["id"], {})
-        k = coordinators.get(unit["id"], {})
+        s = school_figures.get(unit.pk, {})
+        g = grants.get(unit.pk, {})
+        k = coordinators.get(unit.pk, {})
         rows.append(
             UnitProgress(
                 level=level,
-                id=unit["id"],
-                code=unit["code"],
-                name=unit["name"],
+                id=unit.pk,
+                code=unit.code,
+                name=unit.name,
                 schools=s.get("schools", 0),
                 schools_with_profile=s.get("schools_with_profile", 0),
                 schools_with_account=g.get("schools_with_account", 0),
@@ -250,25 +242,29 @@ def registration_progress(
     elif region_id is not None:
         unit = Region.objects.for_actor(actor, A.VIEW_MONITORING).get(pk=region_id)
         level = LEVEL_MUNICIPALITY
-        munis = Municipality.objects.for_actor(actor, A.VIEW_MONITORING).filter(region_id=unit.pk)
+        munis = child_unit_list(
+            actor=actor, action=A.VIEW_MONITORING, level=Level.REGION, unit_id=unit.pk
+        )
         rows = _unit_rows(
             level=level,
-            units=munis.order_by("code").values("id", "code", "name"),
+            units=munis,
             schools=schools.filter(region_id=unit.pk),
             coordinator_grants=MunicipalityGrant.objects.filter(
-                content_object__in=munis.values("pk"),
+                content_object__in=[m.pk for m in munis],
                 permission__codename=c.PERM_MUNICIPALITY,
             ),
         )
     else:
         level = LEVEL_REGION
-        regions = Region.objects.for_actor(actor, A.VIEW_MONITORING)
+        regions = child_unit_list(
+            actor=actor, action=A.VIEW_MONITORING, level=Level.FEDERAL, unit_id=None
+        )
         rows = _unit_rows(
             level=level,
-            units=regions.order_by("code").values("id", "code", "name"),
+            units=regions,
             schools=schools,
             coordinator_grants=RegionGrant.objects.filter(
-                content_object__in=regions.values("pk"), permission__codename=c.PERM_REGION
+                content_object__in=[r.pk for r in regions], permission__codename=c.PERM_REGION
             ),
         )
     totals = UnitProgress(level="total", id=None, code="", name="Итого")

@@ -26,21 +26,16 @@ from apps.campaigns import schedule
 from apps.campaigns import selectors as campaigns
 from apps.campaigns.models import Campaign, ReserveDayRequest, SchoolWorkDate, Work
 from apps.core.scoping import Level
+from apps.core.units import UNIT_COLUMN, per_unit
 from apps.registration.access import A, Actor
 from apps.registration.models import Municipality, Region, School, SchoolProfile
+from apps.registration.selectors import child_unit_list
 from apps.results.models import ContextSheet, ResultSheet, ResultVersion
 from apps.results.selectors import DEFAULT_ZONE, Window, _counts, now, school_zone
 
 # Applications that count: submitted by the school or confirmed above it.
 COUNTED_APPLICATIONS = APPLIED
 COUNTRY = "Российская Федерация"
-
-# The id column of each level on the tables that copy them (Application, ResultSheet, …).
-_LEVEL_FIELD = {
-    Level.REGION: "region_id",
-    Level.MUNICIPALITY: "municipality_id",
-    Level.SCHOOL: "school_id",
-}
 LEVEL_TITLES = {
     Level.REGION: ("Регион", "по регионам"),
     Level.MUNICIPALITY: ("Муниципалитет", "по муниципалитетам"),
@@ -69,7 +64,7 @@ class Unit:
         """The filter restricting a table with copied unit ids to this unit (none: country)."""
         if self.level is Level.FEDERAL or self.pk is None:
             return {}
-        return {f"{prefix}{_LEVEL_FIELD[self.level]}": self.pk}
+        return {f"{prefix}{UNIT_COLUMN[self.level]}": self.pk}
 
 
 def monitoring_unit_get(
@@ -282,7 +277,7 @@ def monitoring_get(
         for w in campaigns.work_list(actor=actor, campaign_id=campaign.pk, action=A.MONITOR_RESULTS)
     }
     work = works.get(work_id) if work_id is not None else None
-    child = _LEVEL_FIELD[unit.child_level]
+    child = UNIT_COLUMN[unit.child_level]
     lines = expected_lines(actor, campaign, unit)
     has_context = Exists(
         ContextSheet.objects.for_actor(actor, A.MONITOR_RESULTS).filter(
@@ -306,11 +301,13 @@ def monitoring_get(
         c.context = row["ctx"]
     # 2. Distinct schools (and with context) per unit, for «all works».
     distinct: dict[int, tuple[int, int]] = {
-        row["unit_id"]: (row["n"], row["ctx"])
-        for row in lines.values(unit_id=F(f"application__{child}")).annotate(
+        unit_id: (row["n"], row["ctx"])
+        for unit_id, row in per_unit(
+            lines,
+            f"application__{child}",
             n=Count("application__school_id", distinct=True),
             ctx=Count("application__school_id", distinct=True, filter=Q(has_context)),
-        )
+        ).items()
     }
     # 3. Current versions: on time / late, present / absent per unit × work.
     sheets = ResultSheet.objects.for_actor(actor, A.MONITOR_RESULTS)
@@ -369,21 +366,29 @@ def monitoring_get(
     all_works.context = sum(ctx for _n, ctx in distinct.values())
 
     # One row per unit one level down, for the chosen work or all works.
-    per_unit: dict[int, Counts] = {}
+    by_unit: dict[int, Counts] = {}
     for (unit_id, work_pk), c in by_pair.items():
         if work_pk not in works or (work is not None and work_pk != work.pk):
             continue
         if work is None:
-            per_unit.setdefault(unit_id, Counts()).add(c, skip=("schools", "context"))
+            by_unit.setdefault(unit_id, Counts()).add(c, skip=("schools", "context"))
         else:
-            per_unit[unit_id] = c
+            by_unit[unit_id] = c
     if work is None:
         for unit_id, (n, ctx) in distinct.items():
-            c = per_unit.setdefault(unit_id, Counts())
+            c = by_unit.setdefault(unit_id, Counts())
             c.schools, c.context = n, ctx
+    # The units one level down: every region / municipality; the schools with anything to show.
+    children = child_unit_list(
+        actor=actor,
+        action=A.MONITOR_RESULTS,
+        level=unit.level,
+        unit_id=unit.pk,
+        only=set(by_unit) if unit.child_level is Level.SCHOOL else None,
+    )
     rows = [
-        UnitRow(unit.child_level, pk, code, name, per_unit.get(pk, Counts()))
-        for pk, code, name in _children(actor, unit, set(per_unit))
+        UnitRow(unit.child_level, u.pk, u.code, u.name, by_unit.get(u.pk, Counts()))
+        for u in children
     ]
     total = Counts()
     for row in rows:
@@ -397,25 +402,6 @@ def monitoring_get(
         rows=rows,
         total=total,
     )
-
-
-def _children(actor: Actor, unit: Unit, with_data: set[int]) -> list[tuple[int, str, str]]:
-    """The units one level down: every region / municipality; the schools with anything to
-    show (one query)."""
-    action = A.MONITOR_RESULTS
-    if unit.child_level is Level.REGION:
-        qs: QuerySet[Any] = Region.objects.for_actor(actor, action)
-        name = "name"
-    elif unit.child_level is Level.MUNICIPALITY:
-        # ``unit.lookup()`` is ``{"region_id": unit.pk}`` here, ``{"municipality_id": ...}`` below.
-        qs = Municipality.objects.for_actor(actor, action).filter(**unit.lookup())
-        name = "name"
-    else:
-        qs = School.objects.for_actor(actor, action).filter(
-            **unit.lookup(), pk__in=sorted(with_data)
-        )
-        name = "short_name"
-    return list(qs.order_by("code").values_list("pk", "code", name))
 
 
 # --- the schools of a unit with their state and contacts ------------------------------------

@@ -1,5 +1,7 @@
-"""The assignment's proof: property tests of ``assign``/``assign_one`` over random inputs, and the
-rules checked on a national-size set (docs/classes.md, apps/classes/assignment/algorithm.py)."""
+"""The assignment's proof: property tests of ``assign``/``assign_one`` over random inputs, and
+``assert_every_rule``, which the national-size test on the demo's national set uses too
+(apps/demo/tests/test_national_assignment.py). Rules: docs/classes.md and
+apps/classes/assignment/algorithm.py."""
 
 from __future__ import annotations
 
@@ -364,6 +366,9 @@ def test_late_classes_draw_from_their_own_id_and_the_run_seed() -> None:
 
 
 # --- national size ------------------------------------------------------------------------------
+# The same rules on the demo's national set (every school of ``seed_demo --size national`` with
+# its register, built without a database) and these pools: apps/demo/tests/
+# test_national_assignment.py (it lives with the demo: no production app imports apps.demo).
 
 
 POOLS_2026 = {
@@ -374,43 +379,3 @@ POOLS_2026 = {
     8: GradePool(8, (801, 802, 803, 804, 805, 806, 807), 2),
     10: GradePool(10, (1001, 1002, 1003, 1004, 1005, 1006), 2),
 }
-
-
-def national_classes(schools: int = 40_000, seed: int = 15) -> list[ClassRef]:
-    """0–3 classes per school and 2026 grade, drawn by ``random.Random(seed)``; ids 1..N."""
-    rng = random.Random(seed)
-    classes: list[ClassRef] = []
-    for school_id in range(1, schools + 1):
-        for grade in GRADES_2026:
-            for _ in range(rng.randint(0, 3)):
-                classes.append(ClassRef(len(classes) + 1, school_id, grade))
-    return classes
-
-
-def test_national_size_assignment_keeps_every_rule() -> None:
-    classes = national_classes()
-    assert len({c.school_id for c in classes}) > 39_000
-    assert len(classes) > 300_000
-    result = assign(classes, POOLS_2026, seed=42)
-    assert_every_rule(classes, POOLS_2026, result)
-    national: dict[int, Counter[int]] = defaultdict(Counter)
-    grade7: dict[int, Counter[int]] = defaultdict(Counter)
-    for ref in classes:
-        national[ref.grade].update(result[ref.id])
-        if ref.grade == 7:
-            grade7[ref.school_id].update(result[ref.id])
-    # every grade uses every work of its pool
-    for grade, pool in POOLS_2026.items():
-        assert set(national[grade]) == set(pool.works)
-    # late classes after the run: one in each of the first 50 schools, grade 7 (7 works, 2 each)
-    pool7 = POOLS_2026[7]
-    for school_id in range(1, 51):
-        ref = ClassRef(10**7 + school_id, school_id, 7)
-        works = assign_one(
-            ref, pool7, school_counts=grade7[school_id], national_counts=national[7], seed=42
-        )
-        assert len(set(works)) == pool7.count
-        grade7[school_id].update(works)
-        national[7].update(works)
-        assert spread(grade7[school_id], pool7.works) <= 1
-    assert spread(national[7], pool7.works) <= NATIONAL_SPREAD_BOUND

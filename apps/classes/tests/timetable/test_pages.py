@@ -55,7 +55,7 @@ def test_the_organizer_sees_each_class_with_its_works_and_labelled_instants(
     assert "(МСК+9, время ОО)" in html
     assert f"Пароль к архиву: {_d(day)} 07:30 (МСК+9, время ОО)" in html
     # and every row has its date and form inputs; computer only where the work allows it
-    assert html.count('name="class_work"') == 3
+    assert html.count('type="hidden" name="class_work"') == 3
     assert html.count('value="computer"') == 1
     assert "План-график ОО по классам" in html  # the menu item
 

@@ -84,7 +84,7 @@ def test_a_day_outside_the_period_is_refused_and_nothing_changes(
     assert "4А" in error.message
     assert outside.strftime("%d.%m.%Y") in error.message
     assert works.end.strftime("%d.%m.%Y") in error.message
-    assert "резервные дни" in error.message
+    assert "Запросить резервный день" in error.message
     # and the chosen day stays
     cw.refresh_from_db()
     assert cw.date == chosen

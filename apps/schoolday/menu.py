@@ -1,0 +1,37 @@
+"""The school day app's menu items: the school's rooms and placement; the coordinators'
+readiness overview."""
+
+from __future__ import annotations
+
+from apps.core.registry import MenuItem
+from apps.registration.access import Actor
+from apps.registration.menu import MATERIALS, own_school_url
+from apps.schoolday.actions import SchoolDayActions as A
+
+
+def _own_school(actor: Actor) -> bool:
+    """The school's own day: its organizer (edits) and technical specialist (reads)."""
+    return bool(actor.scope.school_id) and actor.can(A.VIEW_SCHOOL_DAY)
+
+
+def _coordinators(actor: Actor) -> bool:
+    """The readiness of the schools: municipal, regional and federal coordinators."""
+    return not actor.scope.school_id and actor.role is not None and actor.can(A.VIEW_SCHOOL_DAY)
+
+
+ITEMS: list[MenuItem] = [
+    MenuItem(
+        MATERIALS, 15, "Аудитории и рассадка", own_school_url("schoolday-school"), _own_school
+    ),
+    # the print planner and the rooms' delivery packets (apps/schoolday/packets/)
+    MenuItem(
+        MATERIALS,
+        16,
+        "Что печатать",
+        own_school_url("schoolday-print"),
+        lambda actor: _own_school(actor) and actor.can(A.PRINT_PACKETS),
+    ),
+    MenuItem(
+        MATERIALS, 55, "Готовность ОО ко дню проведения", "schoolday-readiness", _coordinators
+    ),
+]
