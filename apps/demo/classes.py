@@ -20,9 +20,10 @@ assignment of subjects to classes, and the demo school's class days.
 * The demo school's days, as its days per work (``apps.demo.campaigns``): Русский язык 4 —
   yesterday for every 4th class; Окружающий мир 4 (the classes it was assigned to) and Русский
   язык 8 — tomorrow; never a Sunday (the Saturday before, the Monday after:
-  ``DemoCalendar.written_on`` / ``writes_on``); Математика 4 stays without a day (its reserve day
-  is pending). A future day goes through ``class_work_date_set`` as the school organizer; a day
-  already begun is written directly (the service refuses it, rightly, for a real school).
+  ``DemoCalendar.written_on`` / ``writes_on``); Математика 4 stays without a day (its reserve
+  day, asked for «4В», is pending: ``_reserve_by_class``). A future day goes through
+  ``class_work_date_set`` as the school organizer; a day already begun is written directly (the
+  service refuses it, rightly, for a real school).
 
 The finished campaign keeps its history: no register there (it ran before the classes).
 Idempotent: a school that already has classes is left alone.
@@ -37,7 +38,8 @@ from itertools import groupby
 
 from django.db import transaction
 
-from apps.campaigns.models import Campaign, CampaignGrade
+from apps.campaigns.actions import CampaignActions
+from apps.campaigns.models import Campaign, CampaignGrade, ReserveDayRequest
 from apps.classes.actions import ClassActions
 from apps.classes.assignment.services import assignment_publish, assignment_run
 from apps.classes.models import AssignmentRun, ClassWork, SchoolClass
@@ -54,6 +56,7 @@ from apps.registration.models import School, User
 DEMO_SEED = 7_340_251_987  # the recorded seed of the demo's assignment run
 PUBLISH_BEFORE_START = 7  # days between publication and the first period day
 LETTERS = "АБВ"
+RESERVE_CLASS_LETTER = "В"  # the class of the demo school's pending reserve day
 
 # Grades a school of each type teaches (of the campaign's: 4–8 and 10) and its classes per grade.
 _PRIMARY = (4,)
@@ -234,4 +237,42 @@ def demo_classes_seed(calendar: DemoCalendar, *, current: Campaign) -> DemoClass
     ):
         return DemoClasses(schools, classes)
     run = _assignment(calendar, current)
-    return DemoClasses(schools, classes, run, _days(calendar, current))
+    days = _days(calendar, current)
+    _reserve_by_class(current)
+    return DemoClasses(schools, classes, run, days)
+
+
+def _reserve_by_class(campaign: Campaign) -> None:
+    """The demo school's pending reserve day for Математика 4 (``apps.demo.campaigns``) asks for
+    one class, «4В», as a school with a register asks (docs/adr/0020): the request names it and
+    the class's work is linked, so the regional coordinator's approval moves that class."""
+    subject, grade = RESERVE_WORK
+    row = (
+        ClassWork.objects.for_actor(_system(), ClassActions.VIEW_CLASSES)
+        .filter(
+            school_class__school__code=DEMO_SCHOOL,
+            school_class__campaign=campaign,
+            school_class__is_active=True,
+            school_class__grade=grade,
+            school_class__letter=RESERVE_CLASS_LETTER,
+            work__subject__code=subject,
+            work__grade=grade,
+        )
+        .select_related("school_class")
+        .first()
+    )
+    if row is None or row.reserve_id is not None:
+        return
+    request = (
+        ReserveDayRequest.objects.for_actor(_system(), CampaignActions.VIEW_RESERVE_DAYS)
+        .filter(
+            school_id=row.school_id, work_id=row.work_id, status=ReserveDayRequest.Status.PENDING
+        )
+        .first()
+    )
+    if request is None:
+        return
+    request.classes = row.school_class.label
+    request.save(update_fields=["classes", "updated_at"])
+    row.reserve = request
+    row.save(update_fields=["reserve", "updated_at"])

@@ -100,6 +100,12 @@ class SlipsDoc:
         return sum(len(c.slips) for c in self.classes)
 
 
+def _bare(label: str) -> str:
+    """A class label after the word «Класс»: «4А», or «№ 2» for a class with no register
+    label (the reports' «класс № 2»)."""
+    return label.removeprefix("класс ").strip()
+
+
 def file_name(doc: SlipsDoc, class_label: str = "") -> str:
     """«Результаты для родителей_Русский язык 4 класс_ВПР 2026, весна[_4А].pdf»: Russian, with
     no character a file system refuses."""
@@ -186,7 +192,7 @@ def _slip_parts(doc: SlipsDoc, block: ClassBlock, slip: Slip) -> list[Any]:
         _p(f"{escape(doc.work_line)}{school}", "small"),
         _p(
             f"Код участника: <b>{escape(slip.code)}</b>&nbsp;&nbsp;&nbsp;&nbsp;"
-            f"Класс: <b>{escape(block.label)}</b>",
+            f"Класс: <b>{escape(_bare(block.label))}</b>",
             "big",
         ),
         _p(f"{NAME_LINE} {'_' * 58}"),
@@ -240,7 +246,7 @@ def _cover(doc: SlipsDoc, canvas: rl_canvas.Canvas) -> None:
         absent = ", ".join(block.absent) if block.absent else "нет"
         lines.append(
             _p(
-                f"Класс <b>{escape(block.label)}</b>: бланков {len(block.slips)}; "
+                f"Класс <b>{escape(_bare(block.label))}</b>: бланков {len(block.slips)}; "
                 f"отсутствовали (бланк не печатается): {escape(absent)}."
             )
         )

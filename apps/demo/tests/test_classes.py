@@ -216,3 +216,34 @@ def test_the_demo_school_writes_on_no_sunday(
     for school_day in SchoolWorkDate.objects.filter(school__code=DEMO_SCHOOL):
         key = (school_day.work.subject.code, school_day.work.grade)
         assert _days_of(DEMO_SCHOOL, *key) == {school_day.date}, key
+
+
+def test_the_pending_reserve_day_asks_for_one_class_and_its_approval_moves_it(
+    pinned: DemoCalendar,
+) -> None:
+    # given the demo (its pending reserve day for Математика 4)
+    from apps.campaigns.models import ReserveDayRequest
+    from apps.campaigns.services import reserve_day_decide
+
+    demo_build(today=pinned.today)
+    school = School.objects.get(code=DEMO_SCHOOL)
+    request = ReserveDayRequest.objects.get(school=school, status=ReserveDayRequest.Status.PENDING)
+    math4 = ClassWork.objects.filter(
+        school_id=school.pk, work=request.work, school_class__is_active=True
+    )
+    # then it asks for «4В» as a school with a register asks: named and linked
+    assert request.classes == "4В"
+    assert [cw.school_class.label for cw in math4.filter(reserve=request)] == ["4В"]
+    # when the regional coordinator approves it
+    regional = User.objects.get(username="reg66")  # the demo school's regional coordinator
+    reserve_day_decide(
+        actor=actor_for_user(regional),
+        request_id=request.pk,
+        verdict=ReserveDayRequest.Status.APPROVED,
+    )
+    # then 4В writes on the reserve day, the other classes keep no day, and the school's day is
+    # the first class day — the reserve day, marked as such
+    days = {cw.school_class.label: cw.date for cw in math4.select_related("school_class")}
+    assert days == {"4А": None, "4Б": None, "4В": request.requested_date}
+    row = SchoolWorkDate.objects.get(school=school, work=request.work)
+    assert (row.date, row.reserve_id) == (request.requested_date, request.pk)
