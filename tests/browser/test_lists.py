@@ -39,7 +39,8 @@ def test_the_bank_page_is_filtered_sorted_and_paged(
     assert page.locator("details.bank-actions[open]").count() == 0
     # when it picks the autumn campaign by its label
     page.select_option("select[name=campaign]", label=f"ВПР {spring.year}, осень (текущая)")
-    page.click("form.filters button[type=submit]")
+    with page.expect_navigation():
+        page.click("form.filters button[type=submit]")
     # then only the autumn work is left, named by its session
     rows = page.locator("tr[data-work]")
     assert rows.count() == 1
@@ -47,14 +48,17 @@ def test_the_bank_page_is_filtered_sorted_and_paged(
     # when it goes back to the spring works (sorted by work, ascending, by default) and clicks
     # the work header
     page.select_option("select[name=campaign]", label=f"ВПР {spring.year}, весна (текущая)")
-    page.click("form.filters button[type=submit]")
+    with page.expect_navigation():
+        page.click("form.filters button[type=submit]")
     assert page.get_attribute("th[aria-sort]", "aria-sort") == "ascending"
-    page.click("th >> a.sort-link:has-text('Работа')")
+    with page.expect_navigation():
+        page.click("th >> a.sort-link:has-text('Работа')")
     # then the header says so and the highest grade comes first
     assert page.get_attribute("th[aria-sort]", "aria-sort") == "descending"
     assert "11 класс" in page.locator("tr[data-work]").first.inner_text()
     # when it follows «Вперёд»
-    page.click("a[rel=next]")
+    with page.expect_navigation():
+        page.click("a[rel=next]")
     page.screenshot(path=str(screenshots_dir / "materials-bank-page-2.png"), full_page=True)
     # then the second page keeps the campaign and the sort and holds the rest of the spring
     assert f"campaign={spring.pk}" in page.url
