@@ -1,4 +1,5 @@
-"""Shared fixtures: the `world` (2 regions × 2 municipalities × 2 schools, a user per role)."""
+"""Shared fixtures: the `world` (2 regions × 2 municipalities × 2 schools, a user per role; the
+expert is an account of school A1a linked to its expert of the day)."""
 
 from __future__ import annotations
 
@@ -43,6 +44,8 @@ class World:
     municipalities: dict[str, Any] = field(default_factory=dict)
     schools: dict[str, Any] = field(default_factory=dict)
     users: dict[str, Any] = field(default_factory=dict)
+    # school key → the expert of the day (schoolday.Person) behind the «expert» user at A1a
+    experts: dict[str, Any] = field(default_factory=dict)
 
     def client_for(self, role: str) -> Client:
         client = Client()
@@ -57,6 +60,7 @@ class World:
             "municipal": "A1",
             "school_organizer": "A1a",
             "school_tech": "A1a",
+            "expert": "A1a",
         }[role]
         return {k for k in self.all_keys() if k.startswith(anchor)}
 
@@ -98,7 +102,24 @@ def build_world() -> World:
     grant(w.users["school_organizer"], "school_organizer", w.schools["A1a"])
     w.users["school_tech"] = make_user("t_tech", PASSWORD)
     grant(w.users["school_tech"], "school_tech", w.schools["A1a"])
+    w.users["expert"] = make_user("t_expert", PASSWORD, full_name="Эксперт Тестовый")
+    grant(w.users["expert"], "expert", w.schools["A1a"])
+    w.experts["A1a"] = expert_person(w.schools["A1a"], user=w.users["expert"])
     return w
+
+
+def expert_person(school: Any, *, user: Any = None, name: str = "Эксперт") -> Any:
+    """An active expert of the day of ``school`` (school day), linked to ``user``'s account."""
+    from apps.schoolday.models import Person
+
+    return Person.objects.create(
+        school=school,
+        duty=Person.Duty.EXPERT,
+        full_name=f"{name} {school.code}",
+        user=user,
+        municipality_id=school.municipality_id,
+        region_id=school.region_id,
+    )
 
 
 @pytest.fixture

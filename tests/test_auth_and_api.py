@@ -27,11 +27,18 @@ def test_each_role_lands_in_its_own_cabinet(world: World) -> None:
         response = client.post(
             reverse("login"), {"username": user.username, "password": PASSWORD}, follow=True
         )
-        # then it ends on «Что сделать сейчас», whose side card leads to its own unit's page
+        # then it ends on «Что сделать сейчас», whose side card leads to its own unit's page (an
+        # expert: on its works to check)
         assert response.redirect_chain[-1][0] == reverse("cabinet"), role
         assert response.status_code == 200
         html = response.content.decode()
         assert "Выйти" in html
+        if role == "expert":
+            # an expert's home is its works to check; it has no page of its school to lead to
+            assert "Работы на проверку" in html
+            school_page = reverse("school-detail", args=[world.schools["A1a"].pk])
+            assert f'href="{school_page}"' not in html
+            continue
         assert "Что сделать сейчас" in html
         assert f'href="{expected[role]}"' in html, role
 

@@ -33,6 +33,8 @@ PAGES: dict[str, tuple[str, str]] = {
     "municipal /cabinet/": ("reg66_m001", "/cabinet/"),
     "school organizer /cabinet/": ("edu660101", "/cabinet/"),
     "school tech /cabinet/": ("edu660101_t1", "/cabinet/"),
+    # an expert's home: its works to check (given, entered, left) in grouped reads
+    "expert /cabinet/": ("edu660101_e1", "/cabinet/"),
 }
 # Every page: session, user, the user's global and group permissions (4). The actor's grant
 # lookups: none for federal, then school → municipality → region grant until one is found
@@ -57,6 +59,7 @@ BUDGET: dict[str, int] = {
     "municipal /cabinet/": 42,
     "school organizer /cabinet/": 36,
     "school tech /cabinet/": 36,
+    "expert /cabinet/": 12,
 }
 
 

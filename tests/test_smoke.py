@@ -18,4 +18,5 @@ def test_world_roles(world):
         "municipal": Role.MUNICIPAL,
         "school_organizer": Role.SCHOOL_ORGANIZER,
         "school_tech": Role.SCHOOL_TECH,
+        "expert": Role.EXPERT,
     }

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Exists, Max, OuterRef, QuerySet
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from apps.applications import selectors as applications
@@ -779,3 +779,89 @@ def todo_get(*, actor: Actor, now: dt.datetime | None = None) -> Todo | None:
     if actor.role in (Role.FEDERAL, Role.REGIONAL, Role.MUNICIPAL):
         return coordinator_todo(actor=actor, now=now)
     return None
+
+
+# --- an expert ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExpertWork:
+    """One work of the expert's «Работы на проверку»: codes given to it, codes with scores."""
+
+    work: Work
+    given: int
+    entered: int
+    url: str
+    until: dt.date  # the last day of checking (school-local), inclusive
+
+    @property
+    def title(self) -> str:
+        return _work_name(self.work)
+
+    @property
+    def left(self) -> int:
+        return self.given - self.entered
+
+
+@dataclass(frozen=True)
+class ExpertHome:
+    """The first screen of an expert: its school and the works given to it to check."""
+
+    actor: Actor
+    school: School
+    works: list[ExpertWork]
+    today: dt.date
+
+
+def _entry_url(school_id: int, work_id: int) -> str:
+    """The expert's entry page of a work, else the school's checking page (the apps that own
+    them may not route them yet), else the cabinet."""
+    candidates: tuple[tuple[str, dict[str, int]], ...] = (
+        ("results-expert-entry", {"school_id": school_id, "work_id": work_id}),
+        ("schoolday-checking-school", {"school_id": school_id}),
+    )
+    for name, kwargs in candidates:
+        try:
+            return reverse(name, kwargs=kwargs)
+        except NoReverseMatch:
+            continue
+    return reverse("cabinet")
+
+
+def expert_home(*, actor: Actor, now: dt.datetime | None = None) -> ExpertHome | None:
+    """The works whose codes were given to the expert (its personal scope sees only its own
+    assignments), each with how many codes were given and how many have scores entered.
+    None for an expert without a school."""
+    from apps.schoolday.actions import SchoolDayActions
+    from apps.schoolday.models import ExpertAssignment
+
+    school_id = actor.scope.school_id
+    if actor.role != Role.EXPERT or not school_id:
+        return None
+    school = School.objects.for_actor(actor, SchoolDayActions.VIEW_CHECKING).get(pk=school_id)
+    mine = ExpertAssignment.objects.for_actor(actor, SchoolDayActions.VIEW_CHECKING).filter(
+        school_id=school_id
+    )
+    codes: dict[int, set[str]] = {}
+    for work_id, code in mine.values_list("work_id", "code__code"):
+        codes.setdefault(work_id, set()).add(code)
+    works = (
+        Work.objects.for_actor(actor, SchoolDayActions.VIEW_CHECKING)
+        .filter(pk__in=codes)
+        .select_related("subject")
+        .order_by("grade", "subject__name")
+    )
+    rows = []
+    for work in works:
+        entered = codes[work.pk] & results.entered_codes(school_id=school_id, work_id=work.pk)
+        rows.append(
+            ExpertWork(
+                work=work,
+                given=len(codes[work.pk]),
+                entered=len(entered),
+                url=_entry_url(school_id, work.pk),
+                until=work.checking_until or work.results_upload_deadline,
+            )
+        )
+    today = instants.local_date(now or timezone.now(), school)
+    return ExpertHome(actor=actor, school=school, works=rows, today=today)

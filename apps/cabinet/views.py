@@ -1,4 +1,5 @@
-"""«Что сделать сейчас»: the first screen of every role (thin: one selector, one template)."""
+"""«Что сделать сейчас»: the first screen of every role (thin: one selector, one template).
+An expert's first screen is «Работы на проверку»."""
 
 from __future__ import annotations
 
@@ -8,12 +9,18 @@ from django.views import View
 
 from apps.cabinet import selectors
 from apps.registration.access import ActorViewMixin
+from apps.registration.constants import Role
 
 
 class TodoView(ActorViewMixin, View):
     """The actor's tasks and deadlines for the current campaigns, each linked to its page."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
+        if self.actor.role == Role.EXPERT:
+            home = selectors.expert_home(actor=self.actor)
+            if home is not None:
+                ctx = {"home": home, "place": home.school}
+                return render(request, "cabinet/expert.html", ctx)
         todo = selectors.todo_get(actor=self.actor)
         if todo is None:
             return render(request, "registration/no_role.html", status=403)

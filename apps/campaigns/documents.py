@@ -63,6 +63,7 @@ def work_document(work: WorkSpec) -> dict[str, Any]:
         "materials_publish_date": work.materials_publish_date.isoformat(),
         "results_upload_deadline": work.results_upload_deadline.isoformat(),
         "results_release_date": work.results_release_date.isoformat(),
+        "checking_until": work.checking_until.isoformat() if work.checking_until else None,
         "columns": [
             {
                 "label": c.label,
@@ -164,6 +165,12 @@ def _read_work(reader: _Reader, index: int, obj: Any) -> WorkSpec | None:
     recommended = tuple(
         reader.date(v, f"{where}, поле recommended_dates[{i}]") for i, v in enumerate(raw_dates)
     )
+    raw_checking = obj.get("checking_until")
+    checking_until = (
+        None
+        if raw_checking in (None, "")
+        else reader.date(raw_checking, f"{where}, поле checking_until")
+    )
     raw_columns = obj.get("columns", [])
     if not isinstance(raw_columns, list):
         reader.error(f"{where}, поле columns", "нужен список заданий.")
@@ -200,6 +207,7 @@ def _read_work(reader: _Reader, index: int, obj: Any) -> WorkSpec | None:
         materials_publish_date=dates["materials_publish_date"],
         results_upload_deadline=dates["results_upload_deadline"],
         results_release_date=dates["results_release_date"],
+        checking_until=checking_until,
     )
 
 

@@ -108,6 +108,12 @@ class WorkForm(forms.Form):
     materials_publish_date = _date("Публикация материалов")
     results_upload_deadline = _date("Последний день загрузки результатов")
     results_release_date = _date("Публикация результатов")
+    checking_until = _date(
+        "Последний день проверки работ",
+        required=False,
+        help_text="Не раньше конца периода и не позже последнего дня загрузки результатов; "
+        "пусто — до последнего дня загрузки.",
+    )
 
     def __init__(self, *args: Any, subjects: QuerySet[Subject], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -134,6 +140,7 @@ class WorkForm(forms.Form):
                 "materials_publish_date",
                 "results_upload_deadline",
                 "results_release_date",
+                "checking_until",
             )
         }
         data["subject"] = work.subject_id
@@ -207,6 +214,7 @@ def build_spec(form: WorkForm, formset: Any) -> tuple[WorkSpec, list[Any]]:
         results_upload_deadline=data["results_upload_deadline"],
         results_release_date=data["results_release_date"],
         columns=tuple(columns),
+        checking_until=data.get("checking_until"),
     )
     return spec, used
 

@@ -178,6 +178,13 @@ class Work(BaseModel):
     period_end = models.DateField("последний день периода")
     recommended_dates = models.JSONField("рекомендуемые даты", default=list, blank=True)
     materials_publish_date = models.DateField("публикация материалов")
+    checking_until = models.DateField(
+        "последний день проверки работ",
+        null=True,
+        blank=True,
+        help_text="Окно проверки: со дня проведения в классе по этот день включительно (местное "
+        "время ОО). Пусто — до последнего дня загрузки результатов.",
+    )
     results_upload_deadline = models.DateField("последний день загрузки результатов")
     results_release_date = models.DateField("публикация результатов")
 

@@ -45,6 +45,7 @@ FIELD_LABELS: dict[str, str] = {
     "materials_publish_date": "Публикация материалов",
     "results_upload_deadline": "Последний день загрузки результатов",
     "results_release_date": "Публикация результатов",
+    "checking_until": "Последний день проверки работ",
     "label": "Номер задания",
     "column_max": "Максимальный балл задания",
     "difficulty": "Уровень",
@@ -93,6 +94,9 @@ class WorkSpec:
     results_upload_deadline: dt.date
     results_release_date: dt.date
     columns: tuple[ColumnSpec, ...] = field(default_factory=tuple)
+    # the last day the school's experts check the works (school-local); None: until the upload
+    # deadline (apps/schoolday/checking/)
+    checking_until: dt.date | None = None
 
     @property
     def key(self) -> tuple[str, int]:
@@ -238,6 +242,22 @@ def plan_problems(spec: WorkSpec, application_deadline: dt.date | None) -> list[
                 "results_upload_deadline",
                 "последний день загрузки результатов не может быть раньше конца периода "
                 f"({_d(spec.period_end)}).",
+            )
+        )
+    if spec.checking_until is not None and spec.checking_until < spec.period_end:
+        problems.append(
+            Problem(
+                "checking_until",
+                "последний день проверки работ не может быть раньше конца периода "
+                f"({_d(spec.period_end)}).",
+            )
+        )
+    if spec.checking_until is not None and spec.checking_until > spec.results_upload_deadline:
+        problems.append(
+            Problem(
+                "checking_until",
+                "последний день проверки работ не может быть позже последнего дня загрузки "
+                f"результатов ({_d(spec.results_upload_deadline)}).",
             )
         )
     if spec.results_release_date < spec.results_upload_deadline:

@@ -142,6 +142,7 @@ def work_spec(work: Work) -> WorkSpec:
         columns=tuple(
             ColumnSpec(c.label, c.max_score, c.difficulty, c.topic) for c in work.columns.all()
         ),
+        checking_until=work.checking_until,
     )
 
 

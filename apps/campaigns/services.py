@@ -178,6 +178,7 @@ _WORK_FIELDS = (
     "materials_publish_date",
     "results_upload_deadline",
     "results_release_date",
+    "checking_until",
 )
 
 

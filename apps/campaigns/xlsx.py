@@ -59,7 +59,10 @@ WORK_COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("materials_publish_date", "Публикация материалов", 13),
     ("results_upload_deadline", "Последний день загрузки результатов", 15),
     ("results_release_date", "Публикация результатов", 13),
+    ("checking_until", "Последний день проверки работ", 15),
 )
+# Columns a file made before they existed may lack (an empty header and empty cells are fine).
+OPTIONAL_WORK_COLUMNS = frozenset({"checking_until"})
 # «Задания»: (field, header, width)
 COLUMN_COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("subject_code", "Код предмета", 14),
@@ -133,6 +136,7 @@ def _work_values(work: WorkSpec) -> list[Any]:
         "materials_publish_date": _d(work.materials_publish_date),
         "results_upload_deadline": _d(work.results_upload_deadline),
         "results_release_date": _d(work.results_release_date),
+        "checking_until": _d(work.checking_until) if work.checking_until else "",
     }
     return [values[f] for f, _, _ in WORK_COLUMNS]
 
@@ -255,6 +259,11 @@ class _Cells:
     def date(self, row: int, col: int) -> dt.date:
         return _date(self.raw(row, col), lambda m: self.error(row, col, m))
 
+    def optional_date(self, row: int, col: int) -> dt.date | None:
+        if text(self.raw(row, col)) == "" and not isinstance(self.raw(row, col), dt.date):
+            return None
+        return self.date(row, col)
+
     def dates(self, row: int, col: int) -> tuple[dt.date, ...]:
         value = self.raw(row, col)
         if isinstance(value, dt.date):
@@ -291,9 +300,15 @@ class ParsedWorkbook:
     column_rows: tuple[tuple[int, ...], ...]  # the «Задания» row of each of its columns
 
 
-def _check_header(cells: _Cells, columns: Sequence[tuple[str, str, int]]) -> None:
-    for col, (_, header, _) in enumerate(columns, start=1):
+def _check_header(
+    cells: _Cells,
+    columns: Sequence[tuple[str, str, int]],
+    optional: frozenset[str] = frozenset(),
+) -> None:
+    for col, (field, header, _) in enumerate(columns, start=1):
         found = text(cells.raw(1, col))
+        if found == "" and field in optional:
+            continue
         if found.casefold() != header.casefold():
             cells.error(
                 1,
@@ -334,7 +349,7 @@ def parse_workbook(content: bytes) -> ParsedWorkbook:
     deadline = camp.date(CAMPAIGN_ROW["application_deadline"], 2)
 
     header_errors: list[CellError] = []
-    _check_header(_Cells(sheets[SHEET_WORKS], header_errors), WORK_COLUMNS)
+    _check_header(_Cells(sheets[SHEET_WORKS], header_errors), WORK_COLUMNS, OPTIONAL_WORK_COLUMNS)
     _check_header(_Cells(sheets[SHEET_COLUMNS], header_errors), COLUMN_COLUMNS)
     if header_errors:
         # With foreign columns the rows cannot be read meaningfully.
@@ -390,6 +405,7 @@ def parse_workbook(content: bytes) -> ParsedWorkbook:
             materials_publish_date=wcells.date(row, c["materials_publish_date"]),
             results_upload_deadline=wcells.date(row, c["results_upload_deadline"]),
             results_release_date=wcells.date(row, c["results_release_date"]),
+            checking_until=wcells.optional_date(row, c["checking_until"]),
             columns=tuple(col for _, col in own),
         )
         works.append(work)

@@ -35,6 +35,9 @@ class Scope:
     region_id: int | None = None
     municipality_id: int | None = None
     school_id: int | None = None
+    # A personal scope (an expert's): inside its school, models that declare ``personal_field``
+    # show only the rows of this user.
+    user_id: int | None = None
 
     @classmethod
     def of_region(cls, region_id: int) -> Scope:
@@ -93,13 +96,20 @@ class ScopedQuerySet(models.QuerySet[_M]):
         path = self.model.scope_fields.get(scope.level)  # type: ignore[attr-defined]
         if path is None or scope.anchor_id is None:
             return self.none()
-        return self.filter(**{path: scope.anchor_id})
+        narrowed = self.filter(**{path: scope.anchor_id})
+        if scope.user_id is not None:
+            personal = getattr(self.model, "personal_field", None)
+            if personal is not None:
+                narrowed = narrowed.filter(**{personal: scope.user_id})
+        return narrowed
 
 
 class ScopedModel(models.Model):
     """A tenant-owned model. ``scope_fields`` maps a level to the lookup of its anchor id.
 
     A level missing from the map sees nothing of the model (e.g. a school does not see regions).
+    A model with ``personal_field`` (the lookup of a user id) shows a personal scope only the
+    rows of its user.
     """
 
     scope_fields: Mapping[Level, str] = {}

@@ -638,6 +638,8 @@ _GRANT_CODENAMES = {
     Role.MUNICIPAL.value: c.PERM_MUNICIPALITY,
     Role.SCHOOL_ORGANIZER.value: c.PERM_SCHOOL_ORGANIZER,
     Role.SCHOOL_TECH.value: c.PERM_SCHOOL_TECH,
+    # the expert's account is linked to its expert of the day by apps.demo.schoolday
+    Role.EXPERT.value: c.PERM_SCHOOL_EXPERT,
 }
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from apps.campaigns import schedule
 from apps.campaigns.models import Campaign, Work
-from apps.demo import campaigns, classes, country, materials, notices, results
+from apps.demo import campaigns, classes, country, materials, notices, results, schoolday
 from apps.demo.calendar import DemoCalendar, demo_calendar
 
 
@@ -29,6 +29,7 @@ class DemoReport:
     results: results.ResultsSeed
     notices: notices.DemoNotices | None = None
     classes: classes.DemoClasses | None = None
+    schoolday: schoolday.DemoSchoolDay | None = None
 
 
 def demo_build(*, today: dt.date, size: str = country.SMALL) -> DemoReport:
@@ -41,8 +42,11 @@ def demo_build(*, today: dt.date, size: str = country.SMALL) -> DemoReport:
     by_class = classes.demo_classes_seed(calendar, current=made.current)
     built = materials.demo_materials_seed(finished=made.finished, current=made.current)
     spring = results.demo_results_seed(campaign=made.finished)
+    day = schoolday.demo_schoolday_seed(calendar, current=made.current, finished=made.finished)
     published = notices.demo_notices_seed(today=calendar.today)
-    return DemoReport(calendar, seeded, accounts, made, rows, built, spring, published, by_class)
+    return DemoReport(
+        calendar, seeded, accounts, made, rows, built, spring, published, by_class, day
+    )
 
 
 def _d(day: dt.date) -> str:
@@ -98,6 +102,12 @@ def calendar_lines(report: DemoReport) -> list[str]:
         lines.append(
             f"    Распределение предметов по классам опубликовано для ОО с {_d(run.publish_on)} "
             f"(зерно {run.seed}); реестры классов ОО заполнены, дни классов назначены у {school}."
+        )
+    if report.schoolday is not None and written is not None:
+        lines.append(
+            f"    {school}: аудитории, участники дня проведения, рассадка и доставочные пакеты; "
+            f"коды работы «{written.subject.name} {written.grade} класс» распределены "
+            "экспертам, родители части классов завершённой кампании проинформированы."
         )
     lines.append(
         f"  «{upcoming.label}» — следующая: приём заявок открыт до "

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -12,6 +10,7 @@ from django.urls import reverse
 from django.views import View
 
 from apps.campaigns import selectors as campaigns
+from apps.core.downloads import private_download
 from apps.core.params import int_param
 from apps.families import selectors, services
 from apps.families.models import FamiliesInformed
@@ -22,14 +21,7 @@ from apps.results.models import ResultSheet
 
 def slips_response(built: services.SlipsFile) -> FileResponse:
     """The PDF streamed as an attachment under its Russian name (``filename*``), never cached."""
-    response = FileResponse(
-        io.BytesIO(built.content),
-        as_attachment=True,
-        filename=built.name,
-        content_type="application/pdf",
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_download(built.content, built.name, "application/pdf")
 
 
 class FamiliesSchoolView(ScopedViewMixin, View):

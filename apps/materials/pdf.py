@@ -466,7 +466,7 @@ def _class_label(grade: int, entry: CodeEntry) -> str:
     return label
 
 
-def _canvas(title: str) -> tuple[rl_canvas.Canvas, io.BytesIO]:
+def direct_canvas(title: str) -> tuple[rl_canvas.Canvas, io.BytesIO]:
     """A bare canvas for documents drawn directly (no layout engine: several times faster)."""
     register_fonts()
     buffer = io.BytesIO()
@@ -479,13 +479,14 @@ def _canvas(title: str) -> tuple[rl_canvas.Canvas, io.BytesIO]:
     return canvas, buffer
 
 
-def _footer(canvas: rl_canvas.Canvas, page: int, pages: int, left: str) -> None:
+def draw_footer(canvas: rl_canvas.Canvas, page: int, pages: int, left: str) -> None:
+    """The page footer: «Страница N из M» centred, ``left`` at the left margin."""
     canvas.setFont(FONT, 8.5)
     canvas.drawCentredString(PAGE_W / 2, 9 * mm, f"Страница {page} из {pages}")
     canvas.drawString(MARGIN, 9 * mm, left)
 
 
-def _paragraph_at(canvas: rl_canvas.Canvas, xml: str, style: str, y: float) -> float:
+def paragraph_at(canvas: rl_canvas.Canvas, xml: str, style: str, y: float) -> float:
     """Draw a wrapped paragraph with its top at ``y``; returns the y below it."""
     block = para(xml, style)
     h: float
@@ -518,7 +519,7 @@ def code_sheet_pdf(
     register, each class on its own page(s) titled with its label («4А»)."""
     when = f"{year}, {session}" if session else str(year)
     title = f"Коды участников ВПР {when}. {grade} класс. ОО {school_code}"
-    canvas, buffer = _canvas(title)
+    canvas, buffer = direct_canvas(title)
     top = PAGE_H - MARGIN - 4 * mm
     bottom = MARGIN + 6 * mm
     first_rows = int((top - 22 * mm - bottom) // CARD_H)
@@ -540,8 +541,8 @@ def code_sheet_pdf(
             page_no += 1
             y = top
             if page == 1:
-                y = _paragraph_at(canvas, escape(heading), "title", y)
-                y = _paragraph_at(
+                y = paragraph_at(canvas, escape(heading), "title", y)
+                y = paragraph_at(
                     canvas,
                     "Разрежьте лист по пунктирным линиям (✂) и выдайте каждому участнику один "
                     "код. Участник использует этот код во всех работах. Резервные коды — для "
@@ -551,22 +552,23 @@ def code_sheet_pdf(
                 )
                 y = top - 22 * mm
                 if not entries:
-                    _paragraph_at(
+                    paragraph_at(
                         canvas, "Коды участников ещё не выданы: заявка ОО не подана.", "base", y
                     )
             capacity = (first_rows if page == 1 else other_rows) * CARDS_PER_ROW
             chunk = entries[index : index + capacity]
             index += len(chunk)
-            _code_cards(canvas, grade, chunk, y, width)
-            _footer(canvas, page_no, total, footer)
+            draw_code_cards(canvas, grade, chunk, y, width)
+            draw_footer(canvas, page_no, total, footer)
             canvas.showPage()
     canvas.save()
     return buffer.getvalue()
 
 
-def _code_cards(
+def draw_code_cards(
     canvas: rl_canvas.Canvas, grade: int, chunk: Sequence[CodeEntry], y: float, width: float
 ) -> None:
+    """One page of cut-out code cards (``CARDS_PER_ROW`` per row) with their top at ``y``."""
     canvas.setDash(3, 3)
     canvas.setLineWidth(0.7)
     for n, entry in enumerate(chunk):
@@ -639,7 +641,7 @@ def protocol_pdf(
     """The paper protocol: codes prefilled, ФИО left empty (filled by hand, kept in the school);
     with a class register, one protocol per class on its own page(s), titled with its label."""
     title = f"Протокол проведения. {work.title}"
-    canvas, buffer = _canvas(title)
+    canvas, buffer = direct_canvas(title)
     top = PAGE_H - MARGIN - 4 * mm
     bottom = MARGIN + 6 * mm
     signature = 14 * mm
@@ -694,13 +696,13 @@ def protocol_pdf(
             y = top
             if page == 1:
                 for xml, style, gap in paragraphs:
-                    y = _paragraph_at(canvas, xml, style, y - gap)
+                    y = paragraph_at(canvas, xml, style, y - gap)
                 y = top - intro
             capacity = first if page == 1 else other
             chunk = rows[index : index + capacity]
             index += len(chunk)
             if chunk:
-                y = _protocol_table(canvas, chunk, y)
+                y = draw_protocol_table(canvas, chunk, y)
             if page == pages:
                 canvas.setFont(FONT, 10.5)
                 canvas.drawString(
@@ -708,13 +710,13 @@ def protocol_pdf(
                     y - 10 * mm,
                     "Организатор в аудитории: ______________________ / ______________",
                 )
-            _footer(canvas, page_no, total, footer)
+            draw_footer(canvas, page_no, total, footer)
             canvas.showPage()
     canvas.save()
     return buffer.getvalue()
 
 
-def _protocol_table(
+def draw_protocol_table(
     canvas: rl_canvas.Canvas, chunk: Sequence[tuple[str, str, str]], y: float
 ) -> float:
     """The header and rows of one page of the protocol; returns the y under the table."""

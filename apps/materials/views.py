@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.views.generic import DetailView, TemplateView, View
 
 from apps.campaigns.models import Work
+from apps.core.downloads import private_download
 from apps.core.imports import APPLY, DISCARD, ImportOutcome
 from apps.core.models import ImportBatch
 from apps.core.params import int_param
@@ -51,14 +52,7 @@ def _not_released(request: HttpRequest, exc: NotReleasedError) -> HttpResponse:
 
 def stream_download(download: services.Download) -> FileResponse:
     """A streamed, private attachment (HTML and API downloads alike)."""
-    response = FileResponse(
-        download.open(),
-        as_attachment=True,
-        filename=download.name,
-        content_type=download.content_type,
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_download(download.open(), download.name, download.content_type)
 
 
 class SchoolMaterialsView(ScopedViewMixin, DetailView):  # type: ignore[type-arg]

@@ -125,12 +125,13 @@ def actor_for_user(user: Any) -> Actor:
     )
     if school_grant is not None:
         school = school_grant.content_object
-        role = (
-            Role.SCHOOL_ORGANIZER
-            if school_grant.permission.codename == c.PERM_SCHOOL_ORGANIZER
-            else Role.SCHOOL_TECH
-        )
+        codename = school_grant.permission.codename
         scope = Scope.of_school(school.pk, school.municipality_id, school.region_id)
+        if codename == c.PERM_SCHOOL_EXPERT:
+            # an expert sees its school's pages it has actions for, and only its own codes
+            scope = replace(scope, user_id=user.pk)
+            return Actor(user=user, role=Role.EXPERT, scope=scope, unit=school)
+        role = Role.SCHOOL_ORGANIZER if codename == c.PERM_SCHOOL_ORGANIZER else Role.SCHOOL_TECH
         return Actor(user=user, role=role, scope=scope, unit=school)
     muni_grant = (
         MunicipalityGrant.objects.filter(user=user, permission__codename=c.PERM_MUNICIPALITY)

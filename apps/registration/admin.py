@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 
 from apps.core.models import AuditEvent, Job
 from apps.registration.access import A, get_actor
+from apps.registration.accounts.selectors import account_role
 from apps.registration.models import (
     Municipality,
     MunicipalityGrant,
@@ -77,7 +78,15 @@ class SchoolAdmin(FederalOnlyAdmin):
 
 @admin.register(User)
 class UserAdmin(FederalOnlyAdmin, DjangoUserAdmin):  # type: ignore[type-arg]
-    list_display = ["username", "full_name", "position", "email", "is_active", "last_login"]
+    list_display = [
+        "username",
+        "full_name",
+        "role",
+        "position",
+        "email",
+        "is_active",
+        "last_login",
+    ]
     list_filter = ["is_active", "is_staff"]
     search_fields = ["username", "full_name", "email", "phone"]
     fieldsets = (
@@ -89,6 +98,11 @@ class UserAdmin(FederalOnlyAdmin, DjangoUserAdmin):  # type: ignore[type-arg]
         ),
         ("Даты", {"fields": ("last_login", "date_joined")}),
     )
+
+    @admin.display(description="роль")
+    def role(self, obj: User) -> str:
+        """The role and unit of the account's grant (an expert: «Эксперт по проверке работ»)."""
+        return account_role(obj)
 
     # An API token stands for the credentials it was issued with (docs/adr/0013-api-tokens.md):
     # a password set here, or an account switched off or on here, ends the user's tokens.

@@ -99,13 +99,15 @@ class SchoolStatus(models.TextChoices):
 
 
 class Role(models.TextChoices):
-    """The five roles of the portal, plus the system actor of background jobs."""
+    """The roles of the portal, plus the system actor of background jobs. An expert is a
+    school's adult of the day with an account: it sees and enters only the codes given to it."""
 
     FEDERAL = "federal", "Федеральный оператор"
     REGIONAL = "regional", "Региональный координатор"
     MUNICIPAL = "municipal", "Муниципальный координатор"
     SCHOOL_ORGANIZER = "school_organizer", "Ответственный организатор ОО"
     SCHOOL_TECH = "school_tech", "Технический специалист ОО"
+    EXPERT = "expert", "Эксперт по проверке работ"
     SYSTEM = "system", "Система"
 
 
@@ -115,6 +117,7 @@ PERM_REGION = "coordinate_region"
 PERM_MUNICIPALITY = "coordinate_municipality"
 PERM_SCHOOL_ORGANIZER = "organize_school"
 PERM_SCHOOL_TECH = "assist_school"
+PERM_SCHOOL_EXPERT = "check_school"
 
 SCHOOL_CODE_REGEX = r"^edu\d{6}$"
 MUNICIPALITY_CODE_REGEX = r"^reg\d{2}_m\d{3}$"

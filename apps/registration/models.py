@@ -152,6 +152,7 @@ class School(BaseModel, ScopedModel):
         permissions = [
             ("organize_school", "Ответственный организатор ОО"),
             ("assist_school", "Технический специалист ОО"),
+            ("check_school", "Эксперт по проверке работ ОО"),
         ]
         indexes = [models.Index(fields=["municipality", "status"])]
 
@@ -188,7 +189,7 @@ class MunicipalityGrant(UserObjectPermissionBase):
 
 
 class SchoolGrant(UserObjectPermissionBase):
-    """A user's object permission on a school (organizer or technical specialist)."""
+    """A user's object permission on a school (organizer, technical specialist or expert)."""
 
     content_object = models.ForeignKey(School, verbose_name="ОО", on_delete=models.CASCADE)
 

@@ -14,3 +14,9 @@ class ResultsConfig(AppConfig):
         registry.register_actions(self.label, actions.HOLDERS, names=actions.ResultsActions)
         register_audit_actions(audit.SECTION, audit.ResultsAudit)
         registry.register_menu(menu.ITEMS)
+        # The school day's checking progress counts the codes with scores entered (schoolday
+        # sits below results in the layers, so results hands it the reader).
+        from apps.results.selectors import scored_codes
+        from apps.schoolday.checking.selectors import register_scored_codes
+
+        register_scored_codes(scored_codes)

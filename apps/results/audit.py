@@ -23,6 +23,7 @@ class ResultsAudit(models.TextChoices):
     )
     RESULTS_UPLOAD_REJECTED = "results.upload_rejected", "Файл результатов отклонён"
     RESULTS_UPLOAD_REFUSED = "results.upload_refused", "Загрузка результатов вне срока отклонена"
+    RESULTS_EXPERT_ENTRY = "results.expert_entry", "Эксперт внёс баллы (черновик)"
     RESULTS_REOPEN = "results.reopen", "Приём результатов открыт повторно"
     RESULTS_REMIND = "results.remind", "Разослано напоминание о результатах"
     RESULTS_CONTEXT_FORM_DOWNLOAD = (

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django import forms
 
 XLSX_ACCEPT = ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -17,6 +20,19 @@ class UploadForm(forms.Form):
         },
         widget=forms.ClearableFileInput(attrs={"accept": XLSX_ACCEPT}),
     )
+    # Only the shape here: the service refuses another school's person or a non-observer.
+    observer = forms.IntegerField(
+        label="Общественный наблюдатель при загрузке",
+        required=False,
+        min_value=1,
+        error_messages={"invalid": "Выберите наблюдателя из списка."},
+    )
+
+    def __init__(self, *args: Any, observers: Iterable[Any] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["observer"].widget = forms.Select(
+            choices=[("", "— не указан —"), *((p.pk, p.full_name) for p in observers)]
+        )
 
 
 class ReopenForm(forms.Form):

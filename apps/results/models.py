@@ -96,6 +96,18 @@ class ResultVersion(_AcceptedUpload):
     # Counts of the diff against the previous version: {"added": n, "changed": n, "removed": n}.
     changes = models.JSONField("изменения к предыдущей версии", default=dict, blank=True)
     late = models.BooleanField("после срока (по переоткрытию)", default=False)
+    # Who checked which codes and who observed the upload (docs/school-day.md, «Проверка»): the
+    # expert's name per code as given at the upload, and the public observer present.
+    checked_by = models.JSONField("кто проверял (эксперт по коду)", default=dict, blank=True)
+    observer = models.ForeignKey(
+        "schoolday.Person",
+        verbose_name="общественный наблюдатель при загрузке",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    observer_name = models.CharField("наблюдатель (ФИО при загрузке)", max_length=150, blank=True)
 
     class Meta:
         verbose_name = "версия результатов"

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet
+from django.db.models import Min, QuerySet
 from django.utils import timezone
 
 from apps.campaigns import schedule
@@ -23,6 +23,7 @@ from apps.campaigns.models import (
 )
 from apps.classes import selectors as classes
 from apps.classes.actions import ClassActions
+from apps.classes.models import ClassWork
 from apps.classes.timetable.days import class_days
 from apps.core import instants
 from apps.materials import generation
@@ -38,6 +39,9 @@ from apps.results.models import (
     ResultVersion,
     SchoolWorkStats,
 )
+from apps.schoolday.actions import SchoolDayActions
+from apps.schoolday.checking import selectors as checking
+from apps.schoolday.models import Person
 
 DEFAULT_ZONE = "Europe/Moscow"
 
@@ -327,18 +331,26 @@ def stats_get(*, actor: Actor, school_id: int, work_id: int) -> SchoolWorkStats 
 
 
 def entry_cells(
-    *, actor: Actor, school: School, work: Work, spec: xlsx.FormSpec
+    *,
+    actor: Actor,
+    school: School,
+    work: Work,
+    spec: xlsx.FormSpec,
+    action: str | None = None,
 ) -> tuple[list[list[str]], ResultDraft | None]:
     """The browser table to show: the saved draft, else the accepted results followed by the
-    codes not used in them, else the issued codes."""
+    codes not used in them, else the issued codes. ``action``: the one action both the draft
+    and the results are read under (an expert's entry reads them under ENTER_SCORES)."""
     draft = (
-        ResultDraft.objects.for_actor(actor, A.UPLOAD_RESULTS)
+        ResultDraft.objects.for_actor(actor, action or A.UPLOAD_RESULTS)
         .filter(school_id=school.pk, work_id=work.pk)
         .first()
     )
     if draft is not None:
         return draft.cells, draft
-    sheet = sheet_get(actor=actor, school_id=school.pk, work_id=work.pk)
+    sheet = sheet_get(
+        actor=actor, school_id=school.pk, work_id=work.pk, action=action or A.VIEW_RESULTS
+    )
     rows: list[xlsx.Row] = []
     # With a register an accepted row's class was its code's class: show the class's current
     # number (it may have been renumbered since), which the next upload must carry.
@@ -353,7 +365,9 @@ def entry_cells(
                 now_in.get(r.code, r.class_number),
                 r.journal_mark,
             )
-            for r in result_list(actor=actor, sheet=sheet)
+            for r in ParticipantResult.objects.for_actor(actor, action or A.VIEW_RESULTS)
+            .filter(sheet=sheet)
+            .order_by("code")
         ]
     used = {r.code for r in rows}
     blank = [""] * (1 + len(spec.columns))  # variant and scores
@@ -408,3 +422,265 @@ def school_results(*, actor: Actor, school: School, campaign: Campaign | None) -
 
 def now() -> dt.datetime:
     return timezone.now()
+
+
+# --- the checking: the experts' entry, who checked which codes, the observer at the upload ----
+
+
+@dataclass(frozen=True)
+class CheckingWindow:
+    """When experts enter scores (UTC instants): from 00:00 of the school's first class day of
+    the work (else its chosen day) to the end of ``work.checking_until`` (else the upload
+    deadline day), school-local. ``opens_at`` None: no day is known yet."""
+
+    zone: str
+    opens_at: dt.datetime | None
+    closes_at: dt.datetime
+
+    def is_open(self, moment: dt.datetime) -> bool:
+        return self.opens_at is not None and self.opens_at <= moment < self.closes_at
+
+    @property
+    def place(self) -> instants.Place:
+        return instants.Place(self.zone, School.instant_whose)
+
+    def shown(self, moment: dt.datetime | None) -> str:
+        """«07.12.2026 00:00 (МСК+2, время ОО)» for an instant of the window."""
+        return instants.format_instant(moment, self.place)
+
+
+def checking_window(
+    *, school: School, work: Work, class_ids: set[int] | None = None
+) -> CheckingWindow:
+    """The checking window of a work at a school by the school day's rule
+    (``schoolday.checking.selectors.checking_window``): from the day of the class (of
+    ``class_ids``, the classes of an expert's codes; the school's first class day of the work
+    without them; a school without a register: its chosen day) to the last day of checking.
+    The days are read as the system: the window applies whoever enters (an expert does not
+    see the school's classes)."""
+    system = Actor.system(reason="results.checking_window")
+    class_day: dt.date | None = None
+    if class_ids:
+        class_day = (
+            ClassWork.objects.for_actor(system, ClassActions.VIEW_CLASSES)
+            .filter(
+                school_id=school.pk,
+                work_id=work.pk,
+                school_class_id__in=class_ids,
+                date__isnull=False,
+            )
+            .aggregate(first=Min("date"))["first"]
+        )
+    if class_day is None:
+        days = class_days(
+            actor=system,
+            action=ClassActions.VIEW_CLASSES,
+            school_id=school.pk,
+            work_ids=[work.pk],
+        )
+        class_day = (
+            days[work.pk].first
+            if work.pk in days
+            else held_on(actor=system, school=school, work=work)
+        )
+    start, _ = checking.checking_window(school, work, class_day)
+    zone = school_zone(school)
+    return CheckingWindow(
+        zone=zone,
+        opens_at=schedule.at_local(start, dt.time(0, 0), zone) if start is not None else None,
+        closes_at=checking.checking_closes_at(school, work, class_day),
+    )
+
+
+@dataclass(frozen=True)
+class ExpertDesk:
+    """An expert's part of a school × work: the codes given to it and the school's form.
+    ``expert`` None: the organizer has not chosen whose codes to enter yet (``experts``)."""
+
+    school: School
+    work: Work
+    expert: Person | None
+    experts: list[Person]
+    codes: tuple[str, ...]
+    spec: xlsx.FormSpec
+    window: CheckingWindow
+    on_behalf: bool
+
+
+def expert_desk(
+    *, actor: Actor, school_id: int, work_id: int, expert_id: int | None = None
+) -> ExpertDesk:
+    """What an expert (or the organizer on an expert's behalf) enters. An expert's personal
+    scope gives only its own codes; ``expert_id`` of anyone else (or, for the organizer, of a
+    person who is not an expert of the school) raises ``DoesNotExist`` (404)."""
+    enter = SchoolDayActions.ENTER_SCORES
+    school = school_get(actor=actor, school_id=school_id, action=enter)
+    work = work_get(actor=actor, work_id=work_id, action=enter)
+    given = list(
+        checking.assignments(actor=actor, school_id=school.pk, work_id=work.pk, action=enter)
+    )
+    expert: Person | None = None
+    if actor.scope.user_id is not None:
+        own = checking.expert_of(actor)
+        if own is None or own.school_id != school.pk:
+            raise Person.DoesNotExist
+        if expert_id is not None and expert_id != own.pk:
+            raise Person.DoesNotExist
+        expert = own
+    elif expert_id is not None:
+        expert = Person.objects.for_actor(actor, enter).get(
+            pk=expert_id, school_id=school.pk, duty=Person.Duty.EXPERT, is_active=True
+        )
+    experts = sorted(
+        {row.expert.pk: row.expert for row in given}.values(), key=lambda p: (p.full_name, p.pk)
+    )
+    codes = tuple(
+        row.code.code for row in given if expert is not None and row.expert_id == expert.pk
+    )
+    # The form (codes, classes, maxima) is reference for the validation: read as the system,
+    # since an expert sees neither the school's codes list nor its classes.
+    system = Actor.system(reason="results.expert_entry")
+    spec = form_spec(actor=system, school=school, work=work, action=A.VIEW_RESULTS)
+    return ExpertDesk(
+        school=school,
+        work=work,
+        expert=expert,
+        experts=experts,
+        codes=codes,
+        spec=spec,
+        window=checking_window(
+            school=school,
+            work=work,
+            class_ids={
+                row.code.school_class_id
+                for row in given
+                if row.expert_id == getattr(expert, "pk", None) and row.code.school_class_id
+            },
+        ),
+        on_behalf=expert is not None and actor.scope.user_id is None,
+    )
+
+
+def _blank_line(spec: xlsx.FormSpec, code: str, class_number: int | None) -> list[str]:
+    return [code, *([""] * (1 + len(spec.columns))), str(class_number or ""), ""]
+
+
+def expert_cells(*, actor: Actor, desk: ExpertDesk) -> list[list[str]]:
+    """The expert's rows of the school's table (the draft, else the accepted results, else
+    blank), in the order of its codes."""
+    spec = desk.spec
+    cells, _ = entry_cells(
+        actor=actor,
+        school=desk.school,
+        work=desk.work,
+        spec=spec,
+        action=SchoolDayActions.ENTER_SCORES,
+    )
+    width = spec.col_mark
+    by_code = {
+        line[0].strip(): (list(line) + [""] * width)[:width]
+        for line in cells
+        if line and str(line[0]).strip()
+    }
+    classes = {p.code: p.class_number for p in spec.prefill}
+    return [by_code.get(code) or _blank_line(spec, code, classes.get(code)) for code in desk.codes]
+
+
+def entered_codes(*, school_id: int, work_id: int) -> set[str]:
+    """Codes of a school × work with scores entered: a row of the draft with anything beyond
+    the code and the class, or a row of the current results. Read as the system (the
+    coordinators' checking progress counts them; no scores leave this function)."""
+    return scored_codes({(school_id, work_id)})[(school_id, work_id)]
+
+
+def scored_codes(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], set[str]]:
+    """``entered_codes`` for many (school id, work id) pairs in two queries: the provider the
+    school day's checking progress asks (registered from ``ResultsConfig.ready``)."""
+    if not pairs:
+        return {}
+    system = Actor.system(reason="results.entered_codes")
+    schools = {s for s, _ in pairs}
+    works = {w for _, w in pairs}
+    out: dict[tuple[int, int], set[str]] = {pair: set() for pair in pairs}
+    for school_id, work_id, code in (
+        ParticipantResult.objects.for_actor(system, A.VIEW_RESULTS)
+        .filter(school_id__in=schools, work_id__in=works)
+        .values_list("school_id", "work_id", "code")
+    ):
+        if (school_id, work_id) in out:
+            out[(school_id, work_id)].add(code)
+    for school_id, work_id, cells in (
+        ResultDraft.objects.for_actor(system, A.VIEW_RESULTS)
+        .filter(school_id__in=schools, work_id__in=works)
+        .values_list("school_id", "work_id", "cells")
+    ):
+        if (school_id, work_id) in out:
+            out[(school_id, work_id)] |= _draft_entered(cells)
+    return out
+
+
+def _draft_entered(cells: list[list[str]] | None) -> set[str]:
+    """Codes of a draft's rows with anything beyond the code and the class."""
+    out = set()
+    for line in cells or []:
+        if not line or not str(line[0]).strip():
+            continue
+        if any(str(v).strip() for v in [*line[1:-2], line[-1]]):
+            out.add(str(line[0]).strip())
+    return out
+
+
+def observer_list(*, actor: Actor, school_id: int) -> list[Person]:
+    """The school's active public observers (the upload form's choice)."""
+    if not actor.can(SchoolDayActions.VIEW_SCHOOL_DAY):
+        return []
+    return list(
+        Person.objects.for_actor(actor, SchoolDayActions.VIEW_SCHOOL_DAY)
+        .filter(school_id=school_id, duty=Person.Duty.OBSERVER, is_active=True)
+        .order_by("full_name", "pk")
+    )
+
+
+def observer_get(*, actor: Actor, school_id: int, observer_id: int) -> Person:
+    """An active public observer of the school (``Person.DoesNotExist`` otherwise)."""
+    person: Person = Person.objects.for_actor(actor, SchoolDayActions.VIEW_SCHOOL_DAY).get(
+        pk=observer_id, school_id=school_id, duty=Person.Duty.OBSERVER, is_active=True
+    )
+    return person
+
+
+def code_ranges(codes: list[str]) -> str:
+    """«40001–40005, 40009»: codes in order, consecutive numbers joined."""
+    numbers = sorted({int(c) for c in codes if c.isdigit()})
+    parts: list[str] = []
+    start = prev = None
+    for n in numbers:
+        if prev is not None and n == prev + 1:
+            prev = n
+            continue
+        if start is not None and prev is not None:
+            parts.append(f"{start:05d}" if start == prev else f"{start:05d}–{prev:05d}")
+        start = prev = n
+    if start is not None and prev is not None:
+        parts.append(f"{start:05d}" if start == prev else f"{start:05d}–{prev:05d}")
+    return ", ".join([*parts, *sorted(c for c in codes if not c.isdigit())])
+
+
+@dataclass(frozen=True)
+class CheckedBy:
+    """An expert's line of a version's «Кто проверял»: its name and codes."""
+
+    expert: str
+    codes: str
+    count: int
+
+
+def checked_by_table(version: ResultVersion) -> list[CheckedBy]:
+    """Who checked which codes of a version (adults' names only), by name."""
+    grouped: dict[str, list[str]] = {}
+    for code, name in (version.checked_by or {}).items():
+        grouped.setdefault(str(name), []).append(str(code))
+    return [
+        CheckedBy(expert=name, codes=code_ranges(codes), count=len(codes))
+        for name, codes in sorted(grouped.items())
+    ]

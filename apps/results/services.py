@@ -49,6 +49,9 @@ from apps.results.models import (
     SchoolWorkStats,
     Source,
 )
+from apps.schoolday.actions import SchoolDayActions
+from apps.schoolday.checking import selectors as checking
+from apps.schoolday.models import Person
 
 if TYPE_CHECKING:
     from apps.campaigns.models import Work
@@ -238,6 +241,7 @@ def results_upload(
     filename: str,
     source: str = Source.XLSX,
     confirm_dropped: bool = False,
+    observer_id: int | None = None,
 ) -> Accepted:
     """Validate a filled form and, if every cell is right, make it the school's results.
 
@@ -245,9 +249,12 @@ def results_upload(
     A file identical in content to the current version creates no new version. A file without
     some participants of the current version raises ``DroppedParticipantsError`` unless
     ``confirm_dropped``: a replacement never deletes results without being told to.
+    ``observer_id``: the school's public observer present at the upload (optional; another
+    school's person or a non-observer refuses the upload with ``ResultsInvalidError``).
     """
     target = _target(actor=actor, school_id=school_id, work_id=work_id)
     school, work = target.school, target.work
+    observer = _observer(actor, school, observer_id)
     sheet = sel.sheet_get(
         actor=actor, school_id=school.pk, work_id=work.pk, action=A.UPLOAD_RESULTS
     )
@@ -276,7 +283,27 @@ def results_upload(
         filename=filename,
         source=source,
         confirm_dropped=confirm_dropped,
+        observer=observer,
     )
+
+
+def _observer(actor: Actor, school: School, observer_id: int | None) -> Person | None:
+    """The public observer named for an upload: an active observer of this school, else a
+    refusal before anything is written."""
+    if observer_id is None:
+        return None
+    try:
+        return sel.observer_get(actor=actor, school_id=school.pk, observer_id=observer_id)
+    except Person.DoesNotExist:
+        raise ResultsInvalidError("observer_unknown") from None
+
+
+def _checked_by(*, school: School, work: Work, codes: set[str]) -> dict[str, str]:
+    """Code → the name of the expert it was given to, for the uploaded codes with an
+    assignment (read as the system: the record is the school's whoever uploads)."""
+    system = Actor.system(reason="results.checked_by")
+    experts = checking.code_experts(actor=system, school_id=school.pk, work_id=work.pk)
+    return {code: experts[code].full_name for code in sorted(codes) if code in experts}
 
 
 def _accept(
@@ -290,12 +317,15 @@ def _accept(
     filename: str,
     source: str,
     confirm_dropped: bool = False,
+    observer: Person | None = None,
 ) -> Accepted:
-    """Make validated rows the school's results: lock the school × work row, keep a version,
-    replace the result rows, audit, and recompute the statistics after commit."""
+    """Make validated rows the school's results: lock the school × work row, keep a version
+    (with who checked its codes and the observer present), replace the result rows, audit,
+    and recompute the statistics after commit."""
     school, work = target.school, target.work
     sha = hashlib.sha256(content).hexdigest()
     new_snapshot = xlsx.snapshot(target.spec, checked.rows)
+    checked_by = _checked_by(school=school, work=work, codes={r.code for r in checked.rows})
     sheet = sheet or _sheet_for(actor=actor, action=A.UPLOAD_RESULTS, school=school, work=work)
     with transaction.atomic():
         # One upload at a time per school × work: the second waits here, then sees the first.
@@ -349,6 +379,9 @@ def _accept(
             snapshot=new_snapshot,
             changes=changes.counts,
             late=window.is_late(now),
+            checked_by=checked_by,
+            observer=observer,
+            observer_name=observer.full_name if observer is not None else "",
         )
         ParticipantResult.objects.for_actor(actor, A.UPLOAD_RESULTS).filter(sheet=sheet).delete()
         ParticipantResult.objects.bulk_create(_rows(work, sheet, version, checked.rows))
@@ -375,6 +408,8 @@ def _accept(
                 "changes": changes.counts,
                 "late": version.late,
                 "source": source,
+                "checked_codes": len(checked_by),
+                "observer_id": observer.pk if observer is not None else None,
             },
         )
         if source == Source.BROWSER:
@@ -500,11 +535,13 @@ def results_entry_submit(
     work_id: int,
     cells: list[list[str]],
     confirm_dropped: bool = False,
+    observer_id: int | None = None,
 ) -> Accepted:
     """Submit the browser table as the school's results: the same rules and the same atomic
     replace as a file (the version keeps the table as a filled form); the draft is removed."""
     target = _target(actor=actor, school_id=school_id, work_id=work_id)
     school, work = target.school, target.work
+    observer = _observer(actor, school, observer_id)
     sheet = sel.sheet_get(
         actor=actor, school_id=school.pk, work_id=work.pk, action=A.UPLOAD_RESULTS
     )
@@ -531,7 +568,115 @@ def results_entry_submit(
         filename=target.spec.file_name,
         source=Source.BROWSER,
         confirm_dropped=confirm_dropped,
+        observer=observer,
     )
+
+
+# --- the experts' entry: each expert enters the scores of the codes given to it ------------
+
+
+def _check_checking_window(window: sel.CheckingWindow) -> None:
+    now = timezone.now()
+    if window.is_open(now):
+        return
+    if window.opens_at is None:
+        raise ResultsError("checking_no_date")
+    if now < window.opens_at:
+        raise ResultsError("checking_not_open", at=window.shown(window.opens_at))
+    raise ResultsError("checking_closed", at=window.shown(window.closes_at))
+
+
+def results_expert_save(
+    *,
+    actor: Actor,
+    school_id: int,
+    work_id: int,
+    cells: list[list[str]],
+    expert_id: int | None = None,
+) -> ResultDraft:
+    """Merge an expert's rows into the school's draft (the organizer submits it later through
+    the entry): only inside the checking window, only codes given to the expert (another code
+    refuses the whole save, naming its row), the form's rules on the filled cells, no names.
+    The other rows of the draft stay as they are; the codes and classes are the school's."""
+    enter = SchoolDayActions.ENTER_SCORES
+    _require(actor, enter)
+    desk = sel.expert_desk(actor=actor, school_id=school_id, work_id=work_id, expert_id=expert_id)
+    if desk.expert is None:
+        raise ResultsInvalidError("expert_not_chosen")
+    _check_checking_window(desk.window)
+    spec = desk.spec
+    cells = _entry_cells(spec, cells)
+    names = xlsx.entry_names(cells)
+    if names:
+        raise UploadError(names)
+    given = set(desk.codes)
+    for row, line in enumerate(cells, start=2):
+        code = line[0].strip()
+        if not code and not any(v.strip() for v in line):
+            continue
+        if code not in given:
+            raise ResultsNotFoundError("expert_code_foreign", row=row, value=code[:10] or "—")
+    errors = xlsx.entry_value_errors(spec, cells)
+    if errors:
+        raise UploadError(errors)
+    mine = {line[0].strip(): line for line in cells if line[0].strip()}
+    school, work = desk.school, desk.work
+    with transaction.atomic():
+        draft = (
+            ResultDraft.objects.for_actor(actor, enter)
+            .select_for_update()
+            .filter(school_id=school.pk, work_id=work.pk)
+            .first()
+        )
+        if draft is not None:
+            base = [list(line) for line in draft.cells]
+        else:
+            base, _ = sel.entry_cells(
+                actor=actor, school=school, work=work, spec=spec, action=enter
+            )
+        merged: list[list[str]] = []
+        placed: set[str] = set()
+        for line in base:
+            code = str(line[0]).strip() if line else ""
+            if code in mine and code not in placed:
+                new = list(mine[code])
+                new[0], new[spec.col_class - 1] = code, line[spec.col_class - 1]
+                merged.append(new)
+                placed.add(code)
+            else:
+                merged.append(line)
+        classes = {p.code: p.class_number for p in spec.prefill}
+        for code in desk.codes:
+            if code in mine and code not in placed:
+                new = list(mine[code])
+                new[spec.col_class - 1] = str(classes.get(code) or "")
+                merged.append(new)
+        if draft is None:
+            draft = ResultDraft.objects.create(
+                school_id=school.pk,
+                work_id=work.pk,
+                municipality_id=school.municipality_id,
+                region_id=school.region_id,
+                cells=merged,
+                saved_by=actor.user,
+            )
+        else:
+            draft.cells = merged
+            draft.saved_by = actor.user
+            draft.save(update_fields=["cells", "saved_by", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=ResultsAudit.RESULTS_EXPERT_ENTRY,
+            target=school,
+            scope=school_unit_scope(school),
+            details={
+                "work_id": work.pk,
+                "expert_id": desk.expert.pk,
+                "codes": len(mine),
+                "on_behalf": desk.on_behalf,
+            },
+        )
+    return draft
 
 
 # --- reopening after the deadline ----------------------------------------------------------

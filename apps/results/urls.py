@@ -26,6 +26,11 @@ urlpatterns = [
         name="results-entry",
     ),
     path(
+        "schools/<int:school_id>/results/<int:work_id>/expert-entry/",
+        views.ExpertEntryView.as_view(),
+        name="results-expert-entry",
+    ),
+    path(
         "schools/<int:school_id>/results/<int:work_id>/form/",
         views.ResultsFormView.as_view(),
         name="results-form",

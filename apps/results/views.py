@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django.contrib import messages
@@ -15,6 +14,7 @@ from django.utils import timezone
 from django.views.generic import View
 
 from apps.campaigns import selectors as campaigns
+from apps.core.downloads import private_download
 from apps.core.errors import DomainError
 from apps.core.params import int_param
 from apps.core.uploads import MAX_UPLOAD_BYTES, UploadError, read_limited
@@ -34,9 +34,7 @@ def read_upload(upload: UploadedFile[bytes]) -> bytes:
 
 
 def _download(name: str, content: bytes) -> FileResponse:
-    response = FileResponse(io.BytesIO(content), as_attachment=True, filename=name)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_download(content, name)
 
 
 class SchoolResultsView(ScopedViewMixin, View):
@@ -92,6 +90,7 @@ def work_context(view: ScopedViewMixin, school_id: int, work_id: int) -> dict[st
         "can_upload": actor.can(A.UPLOAD_RESULTS),
         "can_reopen": actor.can(A.REOPEN_RESULTS),
         "upload_form": UploadForm(),
+        "observers": [],
         "reopen_form": ReopenForm(),
         "versions": [],
         "reopens": [],
@@ -100,6 +99,9 @@ def work_context(view: ScopedViewMixin, school_id: int, work_id: int) -> dict[st
         "columns": list(work.columns.all()),
     }
     if ctx["can_upload"]:
+        # The public observers the upload may name («Общественный наблюдатель при загрузке»).
+        ctx["observers"] = sel.observer_list(actor=actor, school_id=school.pk)
+        ctx["upload_form"] = UploadForm(observers=ctx["observers"])
         # The register's classes writing the work (their numbers go into the form); None
         # without a register.
         ctx["register_classes"] = sel.register_classes(
@@ -132,7 +134,7 @@ class ResultsUploadView(ScopedViewMixin, View):
 
     def post(self, request: HttpRequest, school_id: int, work_id: int) -> HttpResponse:
         ctx = work_context(self, school_id, work_id)
-        form = UploadForm(request.POST, request.FILES)
+        form = UploadForm(request.POST, request.FILES, observers=ctx["observers"])
         ctx["upload_form"] = form
         if not form.is_valid():
             return render(request, "results/work_results.html", ctx)
@@ -156,6 +158,7 @@ class ResultsUploadView(ScopedViewMixin, View):
                     filename=name,
                     source=Source.XLSX,
                     confirm_dropped=request.POST.get("confirm_dropped") == "1",
+                    observer_id=form.cleaned_data.get("observer"),
                 )
         except UploadError as exc:
             ctx["errors"] = exc.errors
@@ -298,6 +301,7 @@ class VersionView(ScopedViewMixin, View):
                 "base": base,
                 "diff": changes,
                 "versions": versions,
+                "checked_by": sel.checked_by_table(version),
             },
         )
 
@@ -327,6 +331,46 @@ def _posted_cells(request: HttpRequest, width: int) -> list[list[str]]:
     return [[request.POST.get(f"c{i}_{c}", "") for c in range(1, width + 1)] for i in range(count)]
 
 
+def _table_ctx(
+    spec: xlsx.FormSpec, cells: list[list[str]], errors: list[Any] | None
+) -> dict[str, Any]:
+    """The browser table's rows and cells (errors on their cells, names masked)."""
+    by_cell: dict[tuple[int, int], list[str]] = {}
+    for e in errors or []:
+        by_cell.setdefault((e.row, e.column), []).append(e.message)
+    width = spec.col_mark
+    kinds = ["code", "variant", *(["score"] * len(spec.columns)), "class", "mark"]
+    maxima = [0, 0, *(c.max_score for c in spec.columns), 0, 0]
+    table = []
+    for i, line in enumerate(cells):
+        line = (list(line) + [""] * width)[:width]
+        table.append(
+            {
+                "index": i,
+                "number": i + 2,
+                "cells": [
+                    {
+                        "col": c,
+                        "kind": kinds[c - 1],
+                        "max": maxima[c - 1],
+                        "value": "" if _masked(by_cell, i, c) else v,
+                        "errors": by_cell.get((i + 2, c), []),
+                    }
+                    for c, v in enumerate(line, start=1)
+                ],
+            }
+        )
+    return {
+        "table": table,
+        "rows_count": len(cells),
+        "errors": errors or [],
+        "variants": list(range(1, spec.variants + 1)),
+        "score_lists": [
+            (m, [*range(m + 1), "X"]) for m in sorted({c.max_score for c in spec.columns})
+        ],
+    }
+
+
 class ResultsEntryView(ScopedViewMixin, View):
     """The results table in the browser (for small schools): save a draft, check, submit."""
 
@@ -340,43 +384,7 @@ class ResultsEntryView(ScopedViewMixin, View):
         cells: list[list[str]],
         errors: list[Any] | None = None,
     ) -> HttpResponse:
-        spec = ctx["spec"]
-        by_cell: dict[tuple[int, int], list[str]] = {}
-        for e in errors or []:
-            by_cell.setdefault((e.row, e.column), []).append(e.message)
-        width = spec.col_mark
-        kinds = ["code", "variant", *(["score"] * len(spec.columns)), "class", "mark"]
-        maxima = [0, 0, *(c.max_score for c in spec.columns), 0, 0]
-        table = []
-        for i, line in enumerate(cells):
-            line = (list(line) + [""] * width)[:width]
-            table.append(
-                {
-                    "index": i,
-                    "number": i + 2,
-                    "cells": [
-                        {
-                            "col": c,
-                            "kind": kinds[c - 1],
-                            "max": maxima[c - 1],
-                            "value": "" if _masked(by_cell, i, c) else v,
-                            "errors": by_cell.get((i + 2, c), []),
-                        }
-                        for c, v in enumerate(line, start=1)
-                    ],
-                }
-            )
-        ctx.update(
-            {
-                "table": table,
-                "rows_count": len(cells),
-                "errors": errors or [],
-                "variants": list(range(1, spec.variants + 1)),
-                "score_lists": [
-                    (m, [*range(m + 1), "X"]) for m in sorted({c.max_score for c in spec.columns})
-                ],
-            }
-        )
+        ctx.update(_table_ctx(ctx["spec"], cells, errors))
         return render(request, "results/entry.html", ctx)
 
     def _ctx(self, school_id: int, work_id: int) -> dict[str, Any]:
@@ -415,6 +423,7 @@ class ResultsEntryView(ScopedViewMixin, View):
                 actor=self.actor,
                 cells=cells,
                 confirm_dropped=request.POST.get("confirm_dropped") == "1",
+                observer_id=int_param(request.POST.get("observer") or None),
                 **ids,
             )
         except UploadError as exc:
@@ -438,3 +447,78 @@ class ResultsEntryView(ScopedViewMixin, View):
 def _masked(by_cell: dict[tuple[int, int], list[str]], i: int, c: int) -> bool:
     """A cell refused as a name is shown empty: the name is not sent back to the browser."""
     return xlsx.NAME_MESSAGE in by_cell.get((i + 2, c), [])
+
+
+# --- the experts' entry ----------------------------------------------------------------------
+
+
+class ExpertEntryView(ScopedViewMixin, View):
+    """An expert enters the scores of the codes given to it (the organizer: on an expert's
+    behalf, ``?expert=<person id>``). Saving merges the rows into the school's draft; only the
+    organizer submits the results, through the entry."""
+
+    scoped_model = School
+    action = A.ENTER_SCORES
+
+    def _desk(self, request: HttpRequest, school_id: int, work_id: int) -> sel.ExpertDesk:
+        expert_id = int_param(request.POST.get("expert") or request.GET.get("expert") or None)
+        try:
+            return sel.expert_desk(
+                actor=self.actor, school_id=school_id, work_id=work_id, expert_id=expert_id
+            )
+        except ObjectDoesNotExist as exc:
+            raise Http404 from exc
+
+    def _render(
+        self,
+        request: HttpRequest,
+        desk: sel.ExpertDesk,
+        cells: list[list[str]],
+        errors: list[Any] | None = None,
+        status: int = 200,
+    ) -> HttpResponse:
+        now = timezone.now()
+        ctx: dict[str, Any] = {
+            "school": desk.school,
+            "place": desk.school,
+            "work": desk.work,
+            "desk": desk,
+            "spec": desk.spec,
+            "window": desk.window,
+            "open": desk.window.is_open(now),
+            "not_yet": desk.window.opens_at is None or now < desk.window.opens_at,
+            "can_submit": self.actor.can(A.UPLOAD_RESULTS),
+            **_table_ctx(desk.spec, cells, errors),
+        }
+        return render(request, "results/expert_entry.html", ctx, status=status)
+
+    def get(self, request: HttpRequest, school_id: int, work_id: int) -> HttpResponse:
+        desk = self._desk(request, school_id, work_id)
+        cells = sel.expert_cells(actor=self.actor, desk=desk) if desk.expert else []
+        return self._render(request, desk, cells)
+
+    def post(self, request: HttpRequest, school_id: int, work_id: int) -> HttpResponse:
+        desk = self._desk(request, school_id, work_id)
+        cells = _posted_cells(request, desk.spec.col_mark)
+        try:
+            services.results_expert_save(
+                actor=self.actor,
+                school_id=school_id,
+                work_id=work_id,
+                cells=cells,
+                expert_id=desk.expert.pk if desk.expert and desk.on_behalf else None,
+            )
+        except UploadError as exc:
+            messages.error(request, "Есть ошибки: исправьте отмеченные ячейки. Ничего не изменено.")
+            return self._render(request, desk, cells, exc.errors)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return self._render(request, desk, cells, status=exc.status)
+        messages.success(
+            request,
+            "Баллы сохранены в черновике ОО. Результаты загрузит организатор ОО.",
+        )
+        url = reverse("results-expert-entry", kwargs={"school_id": school_id, "work_id": work_id})
+        if desk.on_behalf and desk.expert is not None:
+            url += f"?expert={desk.expert.pk}"
+        return redirect(url)

@@ -892,6 +892,35 @@ def entry_names(cells: Sequence[Sequence[str]]) -> list[CellError]:
     ]
 
 
+def entry_value_errors(spec: FormSpec, cells: Sequence[Sequence[str]]) -> list[CellError]:
+    """The rules of the form on the cells filled so far (an expert's partial draft): a variant
+    from 1 to the work's variants or «отсутствовал», each score 0 … its maximum or X, no score
+    for an absent participant, a journal mark 5, 4, 3, 2 or «нет отметки». Empty cells pass."""
+    errors = _Errors()
+    n = len(spec.columns)
+    for r, line in enumerate(cells, start=2):
+        values = [*(v.strip() for v in line), *([""] * (spec.col_mark - len(line)))]
+        variant = values[1]
+        absent = variant.lower() == k.ABSENT
+        if variant and not absent:
+            number = _as_int(variant)
+            if number is None or not 1 <= number <= spec.variants:
+                errors.add(r, 2, f"Вариант — число от 1 до {spec.variants} или «{k.ABSENT}».")
+        for j, column in enumerate(spec.columns):
+            c, value = 3 + j, values[2 + j]
+            if not value:
+                continue
+            if absent:
+                errors.add(
+                    r, c, "Участник отсутствовал: баллы не ставятся, оставьте ячейку пустой."
+                )
+                continue
+            _check_score(r, c, column, value, errors)
+        if values[3 + n]:
+            _check_mark(r, spec.col_mark, values[3 + n], required=False, errors=errors)
+    return errors.result()
+
+
 def entry_cells(spec: FormSpec, rows: Sequence[Row]) -> list[list[str]]:
     """Accepted rows as the browser table's texts."""
     width = len(spec.columns)

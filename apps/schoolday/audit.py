@@ -27,3 +27,24 @@ class SchoolDayAudit(models.TextChoices):
     STAFF_SAVE = "schoolday.staff_save", "Назначены организаторы и наблюдатели в аудитории"
     PACKETS_BUILD = "schoolday.packets_build", "Запрошена сборка доставочных пакетов"
     PACKET_DOWNLOAD = "schoolday.packet_download", "Скачан доставочный пакет аудитории"
+    CHECKING_AUTO_ASSIGN = (
+        "schoolday.checking_auto_assign",
+        "Работы участников распределены экспертам автоматически",
+    )
+    CHECKING_ASSIGN = "schoolday.checking_assign", "Работы участников переданы эксперту"
+    CHECKING_UNASSIGN = "schoolday.checking_unassign", "Работы участников сняты с эксперта"
+    EXPERT_ACCOUNT_ISSUE = "schoolday.expert_account_issue", "Эксперту выдан доступ к порталу"
+    EXPERT_ACCOUNT_REISSUE = (
+        "schoolday.expert_account_reissue",
+        "Эксперту выдан новый одноразовый пароль",
+    )
+    EXPERT_ACCOUNT_REVOKE = (
+        "schoolday.expert_account_revoke",
+        "У эксперта отключён доступ к порталу",
+    )
+    RECORD_HAND_OUT = "schoolday.record_hand_out", "Материалы выданы в аудитории"
+    RECORD_RETURN = "schoolday.record_return", "Материалы возвращены, пакеты запечатаны"
+    RECORD_CORRECT = (
+        "schoolday.record_correct",
+        "Исправлена запись о возврате материалов в аудитории",
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from apps.core.registry import MenuItem
 from apps.registration.access import Actor
-from apps.registration.menu import MATERIALS, own_school_url
+from apps.registration.menu import MATERIALS, RESULTS, own_school_url
 from apps.schoolday.actions import SchoolDayActions as A
 
 
@@ -33,5 +33,23 @@ ITEMS: list[MenuItem] = [
     ),
     MenuItem(
         MATERIALS, 55, "Готовность ОО ко дню проведения", "schoolday-readiness", _coordinators
+    ),
+    # checking of the works (apps/schoolday/checking/): the school and its experts (an expert
+    # sees only the codes given to it), the coordinators' progress
+    MenuItem(
+        RESULTS,
+        5,
+        "Проверка работ",
+        own_school_url("schoolday-checking-school"),
+        lambda actor: bool(actor.scope.school_id) and actor.can(A.VIEW_CHECKING),
+    ),
+    MenuItem(
+        RESULTS,
+        6,
+        "Ход проверки работ",
+        "schoolday-checking-progress",
+        lambda actor: (
+            not actor.scope.school_id and actor.role is not None and actor.can(A.VIEW_CHECKING)
+        ),
     ),
 ]

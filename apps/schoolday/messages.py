@@ -35,6 +35,18 @@ MESSAGES: dict[str, str] = {
         "{name} назначен(а) {role} на {date} («{work}», аудитория «{room}»); сначала "
         "назначьте другого человека."
     ),
+    # experts' own accounts (apps/schoolday/accounts/)
+    "expert_account_not_expert": (
+        "{name} — не эксперт по проверке работ: доступ к порталу выдаётся только экспертам."
+    ),
+    "expert_account_exists": (
+        "У эксперта {name} уже есть доступ (логин {login}); чтобы выдать новый пароль, "
+        "нажмите «Новый пароль»."
+    ),
+    "expert_account_missing": "У эксперта {name} нет доступа к порталу: сначала выдайте его.",
+    "expert_account_login_taken": (
+        "Логин {login} уже занят другой учётной записью; обратитесь в службу поддержки."
+    ),
     # the placement of a work day (apps/schoolday/placement/)
     "date_required": "Укажите день проведения (ДД.ММ.ГГГГ).",
     "date_invalid": "День проведения «{value}» не распознан: укажите его как ДД.ММ.ГГГГ.",
@@ -71,6 +83,63 @@ MESSAGES: dict[str, str] = {
     "packet_not_released_no_date": (
         "{what}: дата проведения работы в ОО не выбрана — время открытия не назначено."
     ),
+    # checking of the works by the school's experts (apps/schoolday/checking/)
+    "checking_class_no_expert": (
+        "Работы класса {label} некому проверить: {reason}. Эксперт не проверяет работы "
+        "класса, в котором преподаёт; добавьте в список ОО эксперта по предмету «{subject}». "
+        "Ничего не распределено."
+    ),
+    "checking_over": (
+        "Проверка работы «{work}» в ОО закончилась: последний день проверки — {date} "
+        "(время ОО, {zone}). Распределять работы экспертам больше нельзя."
+    ),
+    "checking_class_over": (
+        "Код {code} (класс {label}): проверка закончилась — последний день проверки {date} "
+        "(время ОО, {zone})."
+    ),
+    "checking_codes_required": "Выберите хотя бы один код участника.",
+    "checking_expert_unknown": "Эксперт (id {expert}) не найден в списке ОО.",
+    "checking_not_expert": "{name} — {role}, а не эксперт по проверке.",
+    "checking_expert_inactive": "{name} больше не участвует в дне проведения ОО.",
+    "checking_expert_subject": "{name} не проверяет предмет «{subject}».",
+    "checking_own_class": (
+        "Код {code} (класс {label}): {name} преподаёт в {label}, а эксперт не проверяет "
+        "работы класса, в котором преподаёт."
+    ),
+    "checking_code_unknown": "Код {code} не относится к классам ОО, которые пишут работу «{work}».",
+    "checking_code_scored": (
+        "Код {code}: баллы уже внесены — передать работу другому эксперту или снять её нельзя."
+    ),
+    "checking_invalid": "Работы не распределены: {problems}",
+    # the record of the day (apps/schoolday/record/)
+    "record_before_day": (
+        "Аудитория «{room}»: запись о дне ведётся в день проведения {date}; она откроется "
+        "{opens}. Сейчас в ОО {today} {zone}."
+    ),
+    "record_day_over": (
+        "Аудитория «{room}»: день проведения {date} уже закончился в часовом поясе ОО "
+        "{zone}; запись о дне больше не меняется."
+    ),
+    "record_no_participants": (
+        "Аудитория «{room}»: в рассадке на {date} в ней нет участников — выдавать нечего."
+    ),
+    "record_already_handed_out": "Аудитория «{room}»: выдача материалов уже подтверждена {at}.",
+    "record_not_handed_out": (
+        "Аудитория «{room}»: сначала подтвердите, что материалы выданы, затем — возврат."
+    ),
+    "record_count_required": (
+        "Аудитория «{room}»: укажите число использованных и неиспользованных комплектов "
+        "(целые числа от 0)."
+    ),
+    "record_counts_mismatch": (
+        "Аудитория «{room}»: использованных ({used}) и неиспользованных ({unused}) комплектов "
+        "вместе {total}, а в пакете аудитории {kits} (по числу участников в рассадке). "
+        "Пересчитайте комплекты."
+    ),
+    "record_not_sealed": (
+        "Аудитория «{room}»: подтвердите, что возвратные пакеты (ВДП №1 и №2) запечатаны."
+    ),
+    "record_note_too_long": "Замечания — не длиннее {max} символов; сейчас {length}.",
 }
 
 

@@ -9,6 +9,7 @@ are listed by name and contact: the procedure asks for them by name.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
@@ -81,6 +82,15 @@ class Person(BaseModel, SchoolOwnedModel):
         help_text="Эксперт не проверяет работы классов, в которых преподаёт.",
     )
     is_active = models.BooleanField("участвует", default=True)
+    # An expert's own account (role «эксперт»): it sees and enters only the codes given to it.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="учётная запись",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = "участник дня проведения"
@@ -186,3 +196,85 @@ class Packet(BaseModel, SchoolIdOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.sitting_id} ({self.status})"
+
+
+class ExpertAssignment(BaseModel, SchoolIdOwnedModel):
+    """One participant code of a work given to an expert to check. An expert never checks a
+    class it teaches (``Person.teaches``); an expert's account sees only its own rows."""
+
+    # An expert's personal scope (``Scope.user_id``) narrows to the rows given to it.
+    personal_field = "expert__user_id"
+
+    work = models.ForeignKey(
+        "campaigns.Work", verbose_name="работа", on_delete=models.PROTECT, related_name="+"
+    )
+    code = models.ForeignKey(
+        "materials.ParticipantCode",
+        verbose_name="код участника",
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    expert = models.ForeignKey(
+        Person, verbose_name="эксперт", on_delete=models.PROTECT, related_name="assignments"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="кто распределил",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "работа на проверку эксперту"
+        verbose_name_plural = "работы на проверку экспертам"
+        ordering = ["school_id", "work", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["work", "code"], name="expert_assignment_unique")
+        ]
+        indexes = [models.Index(fields=["school_id", "work"], name="expert_assignment_school")]
+
+    def __str__(self) -> str:
+        return f"{self.work_id}/{self.code_id} → {self.expert_id}"
+
+
+class DayRecord(BaseModel, SchoolIdOwnedModel):
+    """The record of one room on one work day: the school confirms that the materials were
+    handed out and, after the work, returned in sealed return packets (with the counts of used
+    and unused kits). Every confirmation is audited as well."""
+
+    sitting = models.OneToOneField(
+        Sitting, verbose_name="аудитория в день", on_delete=models.CASCADE, related_name="record"
+    )
+    handed_out_at = models.DateTimeField("материалы выданы", null=True, blank=True)
+    handed_out_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="кто подтвердил выдачу",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    returned_at = models.DateTimeField("материалы возвращены", null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="кто подтвердил возврат",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    sealed = models.BooleanField("возвратные пакеты запечатаны", default=False)
+    used_kits = models.PositiveSmallIntegerField("использованных комплектов", null=True, blank=True)
+    unused_kits = models.PositiveSmallIntegerField(
+        "неиспользованных комплектов", null=True, blank=True
+    )
+    note = models.TextField("замечания", blank=True)
+
+    class Meta:
+        verbose_name = "запись о дне в аудитории"
+        verbose_name_plural = "записи о дне в аудиториях"
+
+    def __str__(self) -> str:
+        return f"{self.sitting_id}: выдано {self.handed_out_at}, возвращено {self.returned_at}"

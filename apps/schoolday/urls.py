@@ -9,4 +9,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("apps.schoolday.placement.urls")),
     path("", include("apps.schoolday.overview.urls")),
     path("", include("apps.schoolday.packets.urls")),
+    path("", include("apps.schoolday.checking.urls")),
+    path("", include("apps.schoolday.record.urls")),
+    path("", include("apps.schoolday.accounts.urls")),
 ]

@@ -27,6 +27,7 @@ from apps.campaigns.models import Work
 from apps.registration.access import actor_for_user
 from apps.registration.constants import Role
 from apps.registration.models import User
+from apps.schoolday.models import ExpertAssignment
 from conftest import need_service
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -111,6 +112,15 @@ def _pages_of(role: Role, username: str) -> dict[str, str]:
     pages = {"cabinet": reverse("cabinet")}
     actor = actor_for_user(User.objects.get(username=username))
     school_id = actor.scope.school_id
+    if role == Role.EXPERT:
+        # an expert reaches its works to check, the entry of its codes and the checking page
+        given = ExpertAssignment.objects.filter(expert__user__username=username).first()
+        assert given is not None
+        assert school_id
+        return pages | {
+            "expert-entry": reverse("results-expert-entry", args=[school_id, given.work_id]),
+            "checking": reverse("schoolday-checking-school", args=[school_id]),
+        }
     if school_id:
         pages |= {
             "questionnaire": reverse("school-profile-edit"),
@@ -202,7 +212,8 @@ def test_phone_width_collapses_menu_and_never_scrolls_sideways(
             links = page.locator("nav.menu a").evaluate_all("(as) => as.map((a) => a.pathname)")
             paths = [p for p in dict.fromkeys([reverse("cabinet"), *links])]
             paths = [p for p in paths if not p.startswith(FOREIGN_LAYOUT)]
-            assert len(paths) >= 5, (role, paths)
+            # an expert's menu is its home and the checking (and the API's page)
+            assert len(paths) >= (2 if role == Role.EXPERT else 5), (role, paths)
             for path in paths:
                 # when each page of the role's menu is opened
                 _open(page, demo + path)

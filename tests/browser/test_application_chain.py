@@ -78,13 +78,18 @@ def _log_in(page: Any, base: str, username: str) -> None:
     page.goto(base + "/accounts/login/")
     page.get_by_label("Логин").fill(username)
     page.get_by_label("Пароль").fill(PASSWORD)
-    page.get_by_role("button", name="Войти").click()
+    _navigate(page, page.get_by_role("button", name="Войти"))
+
+
+def _navigate(page: Any, locator: Any) -> None:
+    """Click a link or submit button and wait for the page it leads to, not the old one."""
+    with page.expect_navigation():
+        locator.click()
     page.wait_for_load_state("networkidle")
 
 
 def _menu(page: Any, label: str) -> None:
-    page.locator("header nav.menu").get_by_role("link", name=label, exact=True).click()
-    page.wait_for_load_state("networkidle")
+    _navigate(page, page.locator("header nav.menu").get_by_role("link", name=label, exact=True))
 
 
 def test_school_applies_municipality_confirms_school_sees_lock(
@@ -108,8 +113,7 @@ def test_school_applies_municipality_confirms_school_sees_lock(
     page.get_by_label("Участвует: Математика, 4 класс").select_option("да")
     page.get_by_label("Количество участников: Математика, 4 класс").fill("80")
     page.get_by_label("Количество классов: Математика, 4 класс").fill("3")
-    page.get_by_role("button", name="Сохранить и подать заявку").click()
-    page.wait_for_load_state("networkidle")
+    _navigate(page, page.get_by_role("button", name="Сохранить и подать заявку"))
 
     # then a count above the school profile is refused in Russian, nothing is stored
     alert = page.get_by_role("alert")
@@ -120,8 +124,7 @@ def test_school_applies_municipality_confirms_school_sees_lock(
 
     # when it corrects the number and submits
     page.get_by_label("Количество участников: Математика, 4 класс").fill("77")
-    page.get_by_role("button", name="Сохранить и подать заявку").click()
-    page.wait_for_load_state("networkidle")
+    _navigate(page, page.get_by_role("button", name="Сохранить и подать заявку"))
 
     # then the application is submitted
     assert "Заявка подана." in page.locator("ul.messages").inner_text()
@@ -137,11 +140,9 @@ def test_school_applies_municipality_confirms_school_sees_lock(
     row = page.locator("#monitoring tbody tr", has_text=school.code)
     assert "подана ОО" in row.inner_text()
     page.screenshot(path=str(screenshots_dir / "application_monitoring.png"), full_page=True)
-    row.get_by_role("link", name=school.short_name).click()
-    page.wait_for_load_state("networkidle")
+    _navigate(page, row.get_by_role("link", name=school.short_name))
     page.get_by_label("Комментарий (необязательно)").fill("Проверено")
-    page.get_by_role("button", name="Подтвердить заявку").click()
-    page.wait_for_load_state("networkidle")
+    _navigate(page, page.get_by_role("button", name="Подтвердить заявку"))
 
     # then it is confirmed, and the history shows both decisions
     assert page.locator("#app-status").inner_text() == "подтверждена муниципалитетом"
@@ -197,8 +198,7 @@ def test_coordinator_confirms_through_the_summary_file(
     wrong = tmp_path / "Сводная заявка с ошибкой.xlsx"
     wb.save(wrong)
     page.set_input_files("#id_file", str(wrong))
-    page.get_by_role("button", name="Загрузить").click()
-    page.wait_for_load_state("networkidle")
+    _navigate(page, page.get_by_role("button", name="Загрузить"))
     alert = page.get_by_role("alert").inner_text()
     assert "не принят. Ничего не изменено." in alert
     assert f"{row}\tF\t" in alert
@@ -208,8 +208,7 @@ def test_coordinator_confirms_through_the_summary_file(
     filled = tmp_path / "Сводная заявка.xlsx"
     wb.save(filled)
     page.set_input_files("#id_file", str(filled))
-    page.get_by_role("button", name="Загрузить").click()
-    page.wait_for_load_state("networkidle")
+    _navigate(page, page.get_by_role("button", name="Загрузить"))
 
     # then the preview shows what will change, and nothing has changed yet
     main = page.locator("main").inner_text()
@@ -219,8 +218,7 @@ def test_coordinator_confirms_through_the_summary_file(
     page.screenshot(path=str(screenshots_dir / "application_summary_preview.png"), full_page=True)
 
     # when it applies the file
-    page.get_by_role("button", name="Применить изменения").click()
-    page.wait_for_load_state("networkidle")
+    _navigate(page, page.get_by_role("button", name="Применить изменения"))
 
     # then the school's application exists, confirmed through xlsx
     assert "Файл применён" in page.locator("ul.messages").inner_text()

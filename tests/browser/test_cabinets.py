@@ -25,6 +25,7 @@ MENU_HAS = {
     Role.MUNICIPAL: ["Кабинет", "ОО муниципалитета"],
     Role.SCHOOL_ORGANIZER: ["Кабинет"],
     Role.SCHOOL_TECH: ["Кабинет"],
+    Role.EXPERT: ["Кабинет", "Проверка работ"],
 }
 MENU_LACKS = {
     Role.FEDERAL: [],
@@ -32,6 +33,7 @@ MENU_LACKS = {
     Role.MUNICIPAL: ["Регионы", "Муниципалитеты", "Администрирование"],
     Role.SCHOOL_ORGANIZER: ["Регионы", "Муниципалитеты", "Администрирование"],
     Role.SCHOOL_TECH: ["Регионы", "Муниципалитеты", "Администрирование"],
+    Role.EXPERT: ["Регионы", "Муниципалитеты", "Администрирование", "Заявки", "Материалы"],
 }
 
 
@@ -62,6 +64,13 @@ def _expect_cabinet(page: Any, base: str, user: User) -> None:
     found by hand from its grant."""
     actor = actor_for_user(user)
     assert page.url.removeprefix(base) == "/cabinet/"
+    if actor.role == Role.EXPERT:
+        # an expert's home is its works to check; the first leads to the entry of its codes
+        assert page.locator("main h1").inner_text().strip() == "Работы на проверку"
+        with page.expect_navigation():
+            page.locator("[data-expert-works] a").first.click()
+        assert page.locator("main h1").inner_text().strip() == "Ввод баллов эксперта"
+        return
     assert page.locator("main h1").inner_text().strip() == "Что сделать сейчас"
     with page.expect_navigation():
         page.locator("aside.todo-side a").first.click()
@@ -102,13 +111,14 @@ def test_demo_accounts_cover_every_role() -> None:
     # given the demo account list
     # when it is read
     roles = {role for role, _ in _demo_accounts()}
-    # then each of the five roles has a demo login
+    # then each role has a demo login
     assert roles == {
         Role.FEDERAL,
         Role.REGIONAL,
         Role.MUNICIPAL,
         Role.SCHOOL_ORGANIZER,
         Role.SCHOOL_TECH,
+        Role.EXPERT,
     }
 
 

@@ -56,7 +56,8 @@ def test_municipal_coordinator_uploads_organizers_and_downloads_credentials(
     bad = tmp_path / "список.csv"
     bad.write_text("код;фио\n", encoding="utf-8")
     page.set_input_files("input[type=file]", str(bad))
-    page.get_by_role("button", name="Загрузить и проверить").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Загрузить и проверить").click()
     page.wait_for_load_state("networkidle")
     # then it reads a Russian error and nothing is created
     assert "не является книгой Excel" in page.locator("div.error").inner_text()
@@ -139,8 +140,9 @@ def test_the_upload_page_shows_a_running_apply_and_reloads_itself_until_done(
     # when it applies the upload
     page.goto(f"{live_server.url}/imports/accounts/{batch.pk}/")
     page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Применить изменения").click()
-    page.wait_for_url(re.compile(rf"/imports/accounts/{batch.pk}/$"))
+    # (the page posts to itself: the URL already matches, so wait for the new page)
+    with page.expect_navigation(url=re.compile(rf"/imports/accounts/{batch.pk}/$")):
+        page.get_by_role("button", name="Применить изменения").click()
     # then the page says the apply is running, with no buttons, and nothing is created yet
     assert "Применение файла выполняется…" in page.locator("main").inner_text()
     assert page.get_by_role("button", name="Применить изменения").count() == 0

@@ -56,7 +56,8 @@ def test_school_reads_a_notice_and_sees_its_coordinators(
     assert "+7 (343) 000-10-66" in contacts.inner_text()
     page.screenshot(path=str(screenshots_dir / "notices-school-list.png"), full_page=True)
     # when it opens the regional memo
-    page.get_by_role("link", name="Сроки загрузки результатов в регионе").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Сроки загрузки результатов в регионе").click()
     page.wait_for_load_state("networkidle")
     page.screenshot(path=str(screenshots_dir / "notices-school-detail.png"), full_page=True)
     # then the badge drops to one and the document downloads under its Russian name

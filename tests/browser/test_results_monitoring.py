@@ -45,7 +45,9 @@ def _log_in(page: Any, base: str, username: str) -> None:
 
 
 def _click(page: Any, locator: Any) -> None:
-    locator.click()
+    """Click a link or submit button and wait for the page it leads to, not the old one."""
+    with page.expect_navigation():
+        locator.click()
     page.wait_for_load_state("networkidle")
 
 

@@ -34,8 +34,8 @@ from apps.registration.models import (
 )
 from apps.registration.tests.factories import grant, make_user
 from apps.results.models import ContextUpload, ResultSheet, ResultVersion
-from apps.schoolday.models import Packet, Person, Room, Sitting
-from conftest import World, token
+from apps.schoolday.models import DayRecord, ExpertAssignment, Packet, Person, Room, Sitting
+from conftest import World, expert_person, token
 
 # The makers put objects on fixed calendar dates (the global 2026 work released on 06.06.2026,
 # a 2025 kit whose day is past): the contract runs pinned to this instant, after all of them, so
@@ -53,6 +53,10 @@ KWARG_MODELS: dict[str, type[Any]] = {
     "application_id": Application,
     "work_id": Work,
     "campaign_id": Campaign,
+    "person_id": Person,
+    "sitting_id": Sitting,
+    "assignment_id": ExpertAssignment,
+    "record_id": DayRecord,
 }
 
 
@@ -539,6 +543,57 @@ def _sitting(world: World, key: str) -> Sitting:
     )[0]
 
 
+def _expert(world: World, key: str) -> Person:
+    """The school's expert of the day: at A1a the one behind the world's «expert» account, at
+    the other schools one made on first use (its name holds the unit's token)."""
+    found = world.experts.get(key)
+    if found is None or not Person.objects.filter(pk=found.pk, is_active=True).exists():
+        found = expert_person(world.schools[key], name=f"Эксперт {token(key)}")
+        world.experts[key] = found
+    return found
+
+
+def _expert_assignment(world: World, key: str) -> ExpertAssignment:
+    """A code of the school's class «4А» for the global work given to the school's expert (at
+    A1a: the world's expert account, so the expert role reaches its own row)."""
+    from apps.materials.models import ParticipantCode
+
+    class_work = _class_work(world, key)
+    school, work = world.schools[key], class_work.work
+    ids = _ids(world, key)
+    code, _ = ParticipantCode.objects.get_or_create(
+        campaign=work.campaign,
+        school=school,
+        code="49001",
+        defaults={
+            "grade": work.grade,
+            "class_number": class_work.school_class.number,
+            "school_class": class_work.school_class,
+            "municipality_id": ids["municipality_id"],
+            "region_id": ids["region_id"],
+        },
+    )
+    return ExpertAssignment.objects.get_or_create(
+        work=work,
+        code=code,
+        defaults={"expert": _expert(world, key), **ids},
+    )[0]
+
+
+def _day_record(world: World, key: str) -> DayRecord:
+    """The record of the day of the school's room on the global work's first day."""
+    sitting = _sitting(world, key)
+    ids = _ids(world, key)
+    return DayRecord.objects.get_or_create(
+        sitting=sitting,
+        defaults={
+            "school_id": sitting.school_id,
+            "municipality_id": ids["municipality_id"],
+            "region_id": ids["region_id"],
+        },
+    )[0]
+
+
 # Objects that belong to a user as well as to a unit: the own-object check makes them as the role
 # that asks. A credentials file is downloaded by its issuer only; a superior
 # with the unit in scope gets 404 like for a foreign object.
@@ -575,4 +630,6 @@ MAKERS: dict[type[Any], tuple[Callable[[World, str], Any], tuple[int, ...]]] = {
     Room: (_room, (3,)),
     Person: (_person, (3,)),
     Sitting: (_sitting, (3,)),
+    ExpertAssignment: (_expert_assignment, (3,)),
+    DayRecord: (_day_record, (3,)),
 }

@@ -64,6 +64,9 @@ class WorkOutputSerializer(serializers.Serializer[Any]):
     materials_publish_date = serializers.DateField()
     results_upload_deadline = serializers.DateField()
     results_release_date = serializers.DateField()
+    checking_until = serializers.DateField(
+        allow_null=True, help_text="Последний день проверки работ; null — до дня загрузки"
+    )
     columns = TaskColumnOutputSerializer(many=True, source="columns.all")
 
 
@@ -84,6 +87,9 @@ class PlanGraphRowOutputSerializer(serializers.Serializer[Any]):
     password_rule = serializers.CharField(allow_blank=True)
     results_upload_deadline = serializers.DateField()
     results_release_date = serializers.DateField()
+    checking_until = serializers.DateField(
+        help_text="Последний день проверки работ экспертами ОО (по умолчанию — день загрузки)"
+    )
 
 
 class PlanGraphOutputSerializer(serializers.Serializer[Any]):
@@ -212,6 +218,12 @@ class WorkInputSerializer(serializers.Serializer[Any]):
     materials_publish_date = serializers.DateField()
     results_upload_deadline = serializers.DateField()
     results_release_date = serializers.DateField()
+    checking_until = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="Последний день проверки работ; не раньше конца периода и не позже дня "
+        "загрузки результатов; пусто — до последнего дня загрузки",
+    )
     columns = ColumnInputSerializer(many=True)
 
 

@@ -337,6 +337,7 @@ def _plan_row(work: Work) -> dict[str, Any]:
         ),
         "results_upload_deadline": work.results_upload_deadline,
         "results_release_date": work.results_release_date,
+        "checking_until": work.checking_until or work.results_upload_deadline,
     }
 
 

@@ -3,6 +3,7 @@ file imported back changes nothing; a good file is previewed, then applied in on
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 from django.core.files.storage import default_storage
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from apps.campaigns import documents, selectors, services
 from apps.campaigns import xlsx as works_xlsx
@@ -225,6 +227,37 @@ def test_export_then_import_changes_nothing(federal: Actor, campaign: Campaign, 
     assert selectors.campaign_spec(actor=federal, campaign_id=campaign.pk) == spec
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.APPLIED
+
+
+def test_the_checking_window_goes_out_and_back_in_the_xlsx(
+    federal: Actor, campaign: Campaign
+) -> None:
+    # given a work whose checking window ends two days after its period
+    work = Work.objects.filter(campaign=campaign).order_by("pk").first()
+    assert work is not None
+    work.checking_until = work.period_end + dt.timedelta(days=2)
+    work.save()
+    # when the campaign is exported as xlsx
+    content = exported_xlsx(federal, campaign)
+    sheet = load_workbook(io.BytesIO(content))[works_xlsx.SHEET_WORKS]
+    last = len(works_xlsx.WORK_COLUMNS)
+    # then the last column carries the window's last day
+    assert sheet.cell(1, last).value == "Последний день проверки работ"
+    rows = {sheet.cell(r, 3).value: sheet.cell(r, last).value for r in range(2, sheet.max_row + 1)}
+    assert rows[work.grade] == work.checking_until.strftime("%d.%m.%Y")
+    # and imported back it changes nothing (the window is kept, not cleared)
+    batch = services.works_import_upload(
+        actor=federal, campaign_id=campaign.pk, name="работы.xlsx", content=content
+    )
+    assert batch.preview["counts"] == {"created": 0, "replaced": 0, "unchanged": 2}
+    # when a file made before the column existed (no header, no cells) is imported
+    letter = get_column_letter(last)
+    older = edited(content, {(works_xlsx.SHEET_WORKS, f"{letter}{r}"): None for r in (1, 2, 3)})
+    batch = services.works_import_upload(
+        actor=federal, campaign_id=campaign.pk, name="работы.xlsx", content=older
+    )
+    # then it is read, the work with a window is the one replaced (no window in that file)
+    assert batch.preview["counts"] == {"created": 0, "replaced": 1, "unchanged": 1}
 
 
 def test_a_changed_file_is_previewed_then_applied_whole(federal: Actor, campaign: Campaign) -> None:

@@ -6,7 +6,6 @@ plan-graph (PDF)."""
 from __future__ import annotations
 
 import dataclasses
-import io
 from typing import Any
 
 from django.http import FileResponse
@@ -24,6 +23,7 @@ from apps.classes.models import ClassWork
 from apps.classes.selectors import school_get
 from apps.classes.timetable import selectors, services
 from apps.core.api_errors import ErrorSerializer
+from apps.core.downloads import private_download
 from apps.core.instants import moscow_offset
 from apps.core.params import int_param
 from apps.registration.access import ScopedAPIMixin
@@ -428,11 +428,4 @@ class ClassTimetablePdfApi(ScopedAPIMixin, APIView):
             school_id=school_id,
             campaign_id=int_param(request.query_params.get("campaign")),
         )
-        response = FileResponse(
-            io.BytesIO(built.content),
-            as_attachment=True,
-            filename=built.name,
-            content_type="application/pdf",
-        )
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return private_download(built.content, built.name, "application/pdf")

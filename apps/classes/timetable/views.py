@@ -5,7 +5,6 @@ reserve day for some classes; a coordinator's move of a class day) and the print
 
 from __future__ import annotations
 
-import io
 from typing import Any
 from urllib.parse import urlencode
 
@@ -22,6 +21,7 @@ from apps.classes.actions import ClassActions as A
 from apps.classes.models import ClassWork
 from apps.classes.selectors import school_get
 from apps.classes.timetable import selectors, services
+from apps.core.downloads import private_download
 from apps.core.errors import DomainError
 from apps.core.params import int_param
 from apps.registration.access import ScopedViewMixin
@@ -273,11 +273,4 @@ class ClassTimetablePdfView(ScopedViewMixin, View):
             )
         except School.DoesNotExist as exc:
             raise _not_found(exc) from exc
-        response = FileResponse(
-            io.BytesIO(built.content),
-            as_attachment=True,
-            filename=built.name,
-            content_type="application/pdf",
-        )
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return private_download(built.content, built.name, "application/pdf")

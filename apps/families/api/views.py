@@ -4,7 +4,6 @@ the overview of the levels above the schools. Every one is a ScopedAPIMixin."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django.http import FileResponse
@@ -18,6 +17,7 @@ from rest_framework.views import APIView
 
 from apps.campaigns import selectors as campaigns
 from apps.core.api_errors import ErrorSerializer
+from apps.core.downloads import private_download
 from apps.core.params import int_param
 from apps.families import selectors, services
 from apps.families.api import serializers as s
@@ -107,14 +107,7 @@ class SlipsPdfApi(ScopedAPIMixin, APIView):
             sheet_id=pk,
             class_number=int_param(request.query_params.get("class")),
         )
-        response = FileResponse(
-            io.BytesIO(built.content),
-            as_attachment=True,
-            filename=built.name,
-            content_type="application/pdf",
-        )
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return private_download(built.content, built.name, "application/pdf")
 
 
 class InformedListCreateApi(ScopedAPIMixin, APIView):

@@ -81,6 +81,7 @@ def test_slip_numbers_equal_the_schools_f1_and_f4_after_the_release(
     # then a PDF comes, streamed under its Russian name
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
+    assert response["Cache-Control"] == "private, no-store"
     assert response.streaming
     name = unquote(response["Content-Disposition"].split("filename*=utf-8''")[1])
     assert name == f"Результаты для родителей_Русский язык 4 класс_{work.campaign.label}.pdf"

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from apps.core.imports import import_apply_job, import_apply_jobs
 from apps.core.models import ImportBatch, Job
 from apps.registration import constants as c
-from apps.registration.access import A, Actor
+from apps.registration.access import A, Actor, actor_for_user
 from apps.registration.accounts.rules import AccountFileKind, TemplateRow
 from apps.registration.accounts.services import (
     ACCOUNT_IMPORT_KINDS,
@@ -84,6 +84,28 @@ def specialist_list(*, actor: Actor, school_id: int) -> tuple[School, list[User]
         )
     )
     return school, active, disabled
+
+
+def expert_account_list(*, actor: Actor, school: School) -> list[User]:
+    """A school's active expert accounts (role «эксперт по проверке работ»), by login; the
+    organizer issues and revokes them on the people page of the school day."""
+    School.objects.for_actor(actor, A.MANAGE_SPECIALISTS).get(pk=school.pk)
+    ids = SchoolGrant.objects.filter(
+        content_object=school, permission__codename=c.PERM_SCHOOL_EXPERT, user__is_active=True
+    ).values_list("user_id", flat=True)
+    return list(User.objects.filter(pk__in=ids).order_by("username"))
+
+
+def account_role(user: User) -> str:
+    """«Эксперт по проверке работ, edu660101 …»: the role of an account and the unit it serves
+    (as its actor is built), for the account lists."""
+    actor = actor_for_user(user)
+    if actor.role is None:
+        return "нет роли" if user.is_active else "отключена"
+    if actor.unit is None:
+        return actor.role_label
+    name = getattr(actor.unit, "short_name", None) or getattr(actor.unit, "name", "")
+    return f"{actor.role_label}, {actor.unit.code} {name}"
 
 
 def credentials_list(*, actor: Actor) -> QuerySet[CredentialsFile]:

@@ -229,6 +229,21 @@ def _create_account(*, unit: Unit, login: str, person: Person, codename: str) ->
     return user, password
 
 
+def school_account_create(
+    *, school: School, login: str, person: Person, codename: str
+) -> tuple[User, str]:
+    """An account of ``school`` holding the grant ``codename`` (e.g. an expert's) with a
+    one-time password, returned once and stored only hashed. The caller locks, audits and
+    checks the actor's right; ``RegistrationError("login_taken")`` if the login is taken."""
+    return _create_account(unit=school, login=login, person=person, codename=codename)
+
+
+def school_account_retire(user: User, *, school: School) -> str:
+    """Deactivate an account of ``school``: no grant, no password, no token; its login is
+    renamed ``<login>_old<N>`` so that it can be issued again. Returns the old login."""
+    return _retire(user, unit=school, login=user.username)
+
+
 def _update_person(user: User, person: Person) -> None:
     user.full_name = person.full_name
     user.position = person.position
@@ -375,7 +390,9 @@ _REISSUE_ACTION: dict[type[Model], str] = {
 }
 
 
-def _reset_password(*, actor: Actor, unit: Unit, user: User) -> CredentialRow:
+def password_reset(user: User) -> str:
+    """A new one-time password for ``user`` (returned, never stored in plaintext): the old one,
+    the open sessions, the TOTP setup and the API tokens stop working. The caller audits."""
     password = generate_password()
     user.set_password(password)  # also ends the holder's open sessions
     user.must_change_password = True
@@ -392,6 +409,11 @@ def _reset_password(*, actor: Actor, unit: Unit, user: User) -> CredentialRow:
         ]
     )
     api_tokens_revoke(user=user)  # a token outlives no password
+    return password
+
+
+def _reset_password(*, actor: Actor, unit: Unit, user: User) -> CredentialRow:
+    password = password_reset(user)
     audit_record(
         actor=actor,
         action=AccountsAudit.ACCOUNT_REISSUE,
@@ -585,8 +607,10 @@ def _school_for(actor: Actor, school_id: int) -> School:
     )
 
 
-def _next_specialist_login(school: School) -> str:
-    prefix = f"{school.code}_t"
+def next_school_login(school: School, letter: str) -> str:
+    """The next free login of a school's accounts of one kind: ``<school code>_<letter><n>``
+    (``t`` technical specialists, ``e`` experts); retired ``…_old<N>`` logins keep their n."""
+    prefix = f"{school.code}_{letter}"
     taken = User.objects.filter(username__startswith=prefix).values_list("username", flat=True)
     numbers = [int(m.group(1)) for u in taken if (m := re.fullmatch(rf"{prefix}(\d+)", u))]
     return f"{prefix}{max(numbers, default=0) + 1}"
@@ -596,7 +620,7 @@ def _next_specialist_login(school: School) -> str:
 def specialist_add(*, actor: Actor, school_id: int, person: Person) -> AccountOutcome:
     """A technical specialist of the actor's school: login <school code>_t<n>, one-time password."""
     school = _school_for(actor, school_id)
-    login = _next_specialist_login(school)
+    login = next_school_login(school, "t")
     user, password = _create_account(
         unit=school, login=login, person=person, codename=c.PERM_SCHOOL_TECH
     )

@@ -34,6 +34,7 @@ from apps.registration.accounts import selectors as sel
 from apps.registration.accounts import services as svc
 from apps.registration.accounts.forms import CodeForm, PersonForm, UploadForm
 from apps.registration.accounts.rules import AccountFileKind, account_template_xlsx
+from apps.registration.constants import Role
 from apps.registration.import_views import ImportActionView
 from apps.registration.messages import text as messages_text
 from apps.registration.models import CredentialsFile, Municipality, Region, School, User
@@ -580,7 +581,15 @@ class SpecialistsView(ScopedViewMixin, View):
             school, active, disabled = sel.specialist_list(actor=self.actor, school_id=pk)
         except School.DoesNotExist as exc:
             raise Http404 from exc
-        ctx = {"school": school, "active": active, "disabled": disabled, "form": form}
+        experts = sel.expert_account_list(actor=self.actor, school=school)
+        ctx = {
+            "school": school,
+            "active": active,
+            "disabled": disabled,
+            "experts": experts,
+            "expert_role": Role.EXPERT.label,
+            "form": form,
+        }
         return render(request, self.template_name, ctx, status=status)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:

@@ -115,7 +115,11 @@ def _active_schools(actor: Actor) -> QuerySet[School]:
 
 
 def _school_grants(schools: QuerySet[School]) -> QuerySet[SchoolGrant]:
-    return SchoolGrant.objects.filter(content_object__in=schools.values("pk"), user__is_active=True)
+    """The schools' own active accounts (organizer, technical specialists); experts' accounts
+    are the school's adults of the day, not its registration, and are not counted."""
+    return SchoolGrant.objects.filter(
+        content_object__in=schools.values("pk"), user__is_active=True
+    ).exclude(permission__codename=c.PERM_SCHOOL_EXPERT)
 
 
 _LOGGED = Q(user__last_login__isnull=False)
@@ -281,7 +285,9 @@ def registration_lagging_list(
     municipality_id: int | None = None,
 ) -> QuerySet[School]:
     """Active schools in scope that lack an organizer account, a first login, or the profile."""
-    active_grants = SchoolGrant.objects.filter(content_object=OuterRef("pk"), user__is_active=True)
+    active_grants = SchoolGrant.objects.filter(
+        content_object=OuterRef("pk"), user__is_active=True
+    ).exclude(permission__codename=c.PERM_SCHOOL_EXPERT)
     qs = (
         _active_schools(actor)
         .select_related("municipality", "region")

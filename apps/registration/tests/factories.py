@@ -67,5 +67,6 @@ def grant(user: User, role: str, unit: Any) -> None:
         "municipal": c.PERM_MUNICIPALITY,
         "school_organizer": c.PERM_SCHOOL_ORGANIZER,
         "school_tech": c.PERM_SCHOOL_TECH,
+        "expert": c.PERM_SCHOOL_EXPERT,
     }[role]
     assign_perm(f"registration.{codename}", user, unit)

@@ -40,6 +40,7 @@ MENUS: dict[str, list[tuple[str, str, str]]] = {
         ("Материалы", "Поиск варианта", "/materials/lookup/"),
         ("Материалы", "Скачивания материалов", "/materials/monitoring/"),
         ("Материалы", "Готовность ОО ко дню проведения", "/school-day/readiness/"),
+        ("Результаты", "Ход проверки работ", "/school-day/checking/"),
         ("Результаты", "Загрузка результатов", "/results/monitoring/"),
         ("Результаты", "Информирование родителей", "/families/overview/"),
         ("Аналитика", "Аналитика", "/analytics/"),
@@ -66,6 +67,7 @@ MENUS: dict[str, list[tuple[str, str, str]]] = {
         ("Заявки и расписание", "Распределение по классам", "/classes/distribution/"),
         ("Материалы", "Скачивания материалов", "/materials/monitoring/"),
         ("Материалы", "Готовность ОО ко дню проведения", "/school-day/readiness/"),
+        ("Результаты", "Ход проверки работ", "/school-day/checking/"),
         ("Результаты", "Загрузка результатов", "/results/monitoring/"),
         ("Результаты", "Информирование родителей", "/families/overview/"),
         ("Аналитика", "Аналитика", "/analytics/"),
@@ -90,6 +92,7 @@ MENUS: dict[str, list[tuple[str, str, str]]] = {
         ("Заявки и расписание", "Распределение по классам", "/classes/distribution/"),
         ("Материалы", "Скачивания материалов", "/materials/monitoring/"),
         ("Материалы", "Готовность ОО ко дню проведения", "/school-day/readiness/"),
+        ("Результаты", "Ход проверки работ", "/school-day/checking/"),
         ("Результаты", "Загрузка результатов", "/results/monitoring/"),
         ("Результаты", "Информирование родителей", "/families/overview/"),
         ("Аналитика", "Аналитика", "/analytics/"),
@@ -111,6 +114,7 @@ MENUS: dict[str, list[tuple[str, str, str]]] = {
         ("Материалы", "Материалы ВПР", "/schools/{s}/materials/"),
         ("Материалы", "Аудитории и рассадка", "/school-day/school/{s}/"),
         ("Материалы", "Что печатать", "/school-day/school/{s}/print/"),
+        ("Результаты", "Проверка работ", "/school-day/school/{s}/checking/"),
         ("Результаты", "Результаты ВПР", "/schools/{s}/results/"),
         ("Результаты", "Результаты для родителей", "/schools/{s}/families/"),
         ("Аналитика", "Аналитика", "/analytics/"),
@@ -129,10 +133,18 @@ MENUS: dict[str, list[tuple[str, str, str]]] = {
         ("Материалы", "Материалы ВПР", "/schools/{s}/materials/"),
         ("Материалы", "Аудитории и рассадка", "/school-day/school/{s}/"),
         ("Материалы", "Что печатать", "/school-day/school/{s}/print/"),
+        ("Результаты", "Проверка работ", "/school-day/school/{s}/checking/"),
         ("Результаты", "Результаты ВПР", "/schools/{s}/results/"),
         ("Результаты", "Результаты для родителей", "/schools/{s}/families/"),
         ("Аналитика", "Аналитика", "/analytics/"),
         ("Сервис", "Мои выгрузки", "/exports/"),
+        ("Сервис", "API", "/api/docs/"),
+    ],
+    # an expert: its «Работы на проверку» are its cabinet, and the school's checking page
+    # (its own codes only); nothing else of the school's menu
+    "expert": [
+        ("Кабинет", "Кабинет", "/cabinet/"),
+        ("Результаты", "Проверка работ", "/school-day/school/{s}/checking/"),
         ("Сервис", "API", "/api/docs/"),
     ],
     "none": [
@@ -160,7 +172,7 @@ def _expected(world: Any, role: str) -> list[tuple[str, str, str]]:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "role", ["federal", "regional", "municipal", "school_organizer", "school_tech"]
+    "role", ["federal", "regional", "municipal", "school_organizer", "school_tech", "expert"]
 )
 def test_the_menu_of_each_role_is_unchanged(world: Any, role: str) -> None:
     # given a user of the role; when the menu is built; then it is the pinned one

@@ -12,6 +12,11 @@ class ResultsUploadInputSerializer(serializers.Serializer[Any]):
     dry_run = serializers.BooleanField(
         required=False, default=False, help_text="Только проверить файл, ничего не сохраняя"
     )
+    observer = serializers.IntegerField(
+        required=False,
+        help_text="Общественный наблюдатель при загрузке: id активного наблюдателя этой ОО "
+        "(участник дня проведения); другой id отклоняется с кодом 400",
+    )
     confirm_dropped = serializers.BooleanField(
         required=False,
         default=False,
@@ -38,6 +43,16 @@ class ResultsVersionOutputSerializer(serializers.Serializer[Any]):
     absent = serializers.IntegerField()
     late = serializers.BooleanField()
     changes = ResultsChangesSerializer()
+    checked_by = serializers.DictField(
+        child=serializers.CharField(),
+        help_text="Кто проверял: код участника → ФИО эксперта на момент загрузки",
+    )
+    observer = serializers.IntegerField(
+        allow_null=True, help_text="Общественный наблюдатель при загрузке (id)"
+    )
+    observer_name = serializers.CharField(
+        allow_blank=True, help_text="ФИО наблюдателя на момент загрузки"
+    )
 
 
 class ResultsStateOutputSerializer(serializers.Serializer[Any]):
@@ -86,3 +101,40 @@ class ResultsDiffOutputSerializer(serializers.Serializer[Any]):
     added = serializers.ListField(child=serializers.CharField())
     removed = serializers.ListField(child=serializers.CharField())
     changed = ResultsCellChangeSerializer(many=True)
+
+
+class ExpertEntryInputSerializer(serializers.Serializer[Any]):
+    expert = serializers.IntegerField(
+        required=False,
+        help_text="Организатор ОО: id эксперта, за которого вносятся баллы (эксперт — не "
+        "указывает)",
+    )
+    rows = serializers.ListField(
+        child=serializers.ListField(child=serializers.CharField(allow_blank=True)),
+        max_length=5000,
+        help_text="Строки эксперта, как в таблице формы: код, вариант (или «отсутствовал»), "
+        "баллы по заданиям (0 … максимум или X), порядковый номер класса, отметка",
+    )
+
+
+class ExpertPersonSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    full_name = serializers.CharField()
+
+
+class ExpertColumnSerializer(serializers.Serializer[Any]):
+    label = serializers.CharField()  # type: ignore[assignment]
+    max_score = serializers.IntegerField()
+
+
+class ExpertEntryOutputSerializer(serializers.Serializer[Any]):
+    expert = ExpertPersonSerializer(allow_null=True)
+    experts = ExpertPersonSerializer(many=True, help_text="Эксперты с работами этой параллели")
+    on_behalf = serializers.BooleanField()
+    opens_at = serializers.DateTimeField(allow_null=True, help_text="Начало проверки (UTC)")
+    closes_at = serializers.DateTimeField(help_text="Конец проверки (UTC)")
+    open = serializers.BooleanField()
+    headers = serializers.ListField(child=serializers.CharField())
+    columns = ExpertColumnSerializer(many=True)
+    codes = serializers.ListField(child=serializers.CharField())
+    rows = serializers.ListField(child=serializers.ListField(child=serializers.CharField()))

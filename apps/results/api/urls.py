@@ -14,6 +14,11 @@ urlpatterns = [
         views.ResultsFormApi.as_view(),
         name="api-school-results-form",
     ),
+    path(
+        "results/schools/<int:school_id>/works/<int:work_id>/expert-entry/",
+        views.ExpertEntryApi.as_view(),
+        name="api-results-expert-entry",
+    ),
     path("result-versions/<int:pk>/", views.ResultVersionApi.as_view(), name="api-result-version"),
     path(
         "schools/<int:school_id>/context/",

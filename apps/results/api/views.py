@@ -11,9 +11,9 @@ import io
 from typing import Any
 
 from django.http import FileResponse
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -48,6 +48,9 @@ def version_data(version: ResultVersion | None) -> dict[str, Any] | None:
         "absent": version.absent,
         "late": version.late,
         "changes": {key: changes.get(key, 0) for key in ("added", "changed", "removed")},
+        "checked_by": dict(version.checked_by or {}),
+        "observer": version.observer_id,
+        "observer_name": version.observer_name,
     }
 
 
@@ -155,6 +158,7 @@ class SchoolWorkResultsApi(_Scoped):
             filename=upload.name or "",
             source=Source.API,
             confirm_dropped=str(request.POST.get("confirm_dropped", "")).strip().lower() in _TRUE,
+            observer_id=_observer_id(request.POST.get("observer")),
         )
         detail = (
             f"Файл совпадает с принятой версией {accepted.version.number}: изменений нет."
@@ -172,6 +176,17 @@ class SchoolWorkResultsApi(_Scoped):
             },
             status=status.HTTP_200_OK if accepted.unchanged else status.HTTP_201_CREATED,
         )
+
+
+def _observer_id(raw: Any) -> int | None:
+    """The ``observer`` field: empty is none; anything but an id is refused as unknown."""
+    text = str(raw or "").strip()
+    if not text:
+        return None
+    try:
+        return int_param(text)
+    except ValueError:
+        raise ResultsInvalidError("observer_unknown") from None
 
 
 class ResultsFormApi(_Scoped):
@@ -231,3 +246,82 @@ class ResultVersionApi(_Scoped):
                 ],
             }
         )
+
+
+def expert_entry_data(actor: Actor, desk: sel.ExpertDesk) -> dict[str, Any]:
+    def person(p: Any) -> dict[str, Any]:
+        return {"id": p.pk, "full_name": p.full_name}
+
+    spec = desk.spec
+    return {
+        "expert": person(desk.expert) if desk.expert is not None else None,
+        "experts": [person(p) for p in desk.experts],
+        "on_behalf": desk.on_behalf,
+        "opens_at": desk.window.opens_at,
+        "closes_at": desk.window.closes_at,
+        "open": desk.window.is_open(sel.now()),
+        "headers": list(spec.headers[: spec.col_mark]),
+        "columns": [{"label": c.label, "max_score": c.max_score} for c in spec.columns],
+        "codes": list(desk.codes),
+        "rows": sel.expert_cells(actor=actor, desk=desk) if desk.expert is not None else [],
+    }
+
+
+class ExpertEntryApi(_Scoped):
+    """An expert's rows of a school × work: GET them, PUT them into the school's draft (only
+    inside the checking window, only the codes given to the expert). The organizer names the
+    expert (``?expert=<id>`` or ``expert`` in the body); only the organizer submits results."""
+
+    scoped_model = School
+    method_actions = {"GET": A.ENTER_SCORES, "PUT": A.ENTER_SCORES}
+    parser_classes = [JSONParser]
+    body_required_methods = frozenset({"PUT"})
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "expert", int, description="Организатор ОО: id эксперта", required=False
+            )
+        ],
+        responses=s.ExpertEntryOutputSerializer,
+        summary="Работы эксперта на проверку и внесённые баллы",
+    )
+    def get(self, request: Request, school_id: int, work_id: int) -> Response:
+        desk = sel.expert_desk(
+            actor=self.actor,
+            school_id=school_id,
+            work_id=work_id,
+            expert_id=int_param(request.query_params.get("expert")),
+        )
+        return Response(expert_entry_data(self.actor, desk))
+
+    @extend_schema(
+        request=s.ExpertEntryInputSerializer,
+        responses={
+            200: s.ExpertEntryOutputSerializer,
+            400: ErrorSerializer,
+            404: ErrorSerializer,
+            409: ErrorSerializer,
+        },
+        summary="Внести баллы эксперта в черновик результатов ОО",
+    )
+    def put(self, request: Request, school_id: int, work_id: int) -> Response:
+        # Scope first: an invisible school or work is 404 whatever the body says.
+        sel.school_get(actor=self.actor, school_id=school_id, action=A.ENTER_SCORES)
+        sel.work_get(actor=self.actor, work_id=work_id, action=A.ENTER_SCORES)
+        data = s.ExpertEntryInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        expert_id = data.validated_data.get("expert")
+        if expert_id is None:
+            expert_id = int_param(request.query_params.get("expert"))
+        services.results_expert_save(
+            actor=self.actor,
+            school_id=school_id,
+            work_id=work_id,
+            cells=[[str(v) for v in line] for line in data.validated_data["rows"]],
+            expert_id=expert_id,
+        )
+        desk = sel.expert_desk(
+            actor=self.actor, school_id=school_id, work_id=work_id, expert_id=expert_id
+        )
+        return Response(expert_entry_data(self.actor, desk))

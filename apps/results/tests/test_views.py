@@ -51,6 +51,7 @@ def test_the_school_page_lists_its_work_and_the_form_downloads(env: Env) -> None
     assert page.status_code == 200
     assert "Проверить" in page.content.decode()
     assert form.status_code == 200
+    assert form["Cache-Control"] == "private, no-store"
     assert unquote(form["Content-Disposition"]).endswith(
         "Форма сбора результатов Русский язык 4 класс ВПР 2026, весна.xlsx"
     )

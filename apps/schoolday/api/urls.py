@@ -9,4 +9,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("apps.schoolday.placement.api_urls")),
     path("", include("apps.schoolday.overview.api_urls")),
     path("", include("apps.schoolday.packets.api_urls")),
+    path("", include("apps.schoolday.checking.api_urls")),
+    path("", include("apps.schoolday.record.api_urls")),
+    path("", include("apps.schoolday.accounts.api_urls")),
 ]

@@ -18,6 +18,7 @@ from apps.schoolday.actions import SchoolDayActions as A
 from apps.schoolday.messages import SchoolDayInvalidError
 from apps.schoolday.models import Seat
 from apps.schoolday.overview import selectors
+from apps.schoolday.record.selectors import STATE_LABELS
 
 
 class DayReadinessSerializer(serializers.Serializer[Any]):
@@ -37,11 +38,20 @@ class DayReadinessSerializer(serializers.Serializer[Any]):
     classes_with_expert = serializers.IntegerField(
         help_text="Классов, у которых есть эксперт по предмету, не преподающий в классе"
     )
+    codes = serializers.IntegerField(help_text="Кодов участников классов дня")
+    codes_given = serializers.IntegerField(help_text="Из них переданы экспертам на проверку")
     placed_ok = serializers.BooleanField()
     organizers_ok = serializers.BooleanField()
     observers_ok = serializers.BooleanField()
-    experts_ok = serializers.BooleanField()
+    experts_ok = serializers.BooleanField(help_text="Все коды участников переданы экспертам")
     ready = serializers.BooleanField()
+    record_state = serializers.ChoiceField(
+        choices=list(STATE_LABELS),
+        help_text="Запись дня: none — не выданы; handed_out — выданы; returned — возвращены везде",
+    )
+    rooms_handed_out = serializers.IntegerField(help_text="Аудиторий, где материалы выданы")
+    rooms_returned = serializers.IntegerField(help_text="Аудиторий, где материалы возвращены")
+    record_label = serializers.CharField(help_text="«—», «выдано n из m аудиторий», …")
 
 
 class UnitCountsSerializer(serializers.Serializer[Any]):
@@ -74,6 +84,10 @@ def day_readiness_data(row: selectors.DayReadiness) -> dict[str, Any]:
             "work": row.work.pk,
             "work_title": row.work_title,
             "date": row.date,
+            "record_state": row.record.state,
+            "rooms_handed_out": row.record.handed_out,
+            "rooms_returned": row.record.returned,
+            "record_label": row.record.label,
             **{
                 name: getattr(row, name)
                 for name in (
@@ -85,6 +99,8 @@ def day_readiness_data(row: selectors.DayReadiness) -> dict[str, Any]:
                     "rooms_with_observer",
                     "experts",
                     "classes_with_expert",
+                    "codes",
+                    "codes_given",
                     "placed_ok",
                     "organizers_ok",
                     "observers_ok",

@@ -1,11 +1,12 @@
 """The coordinators' readiness overview: per school and work day, whether its participants are
-placed into rooms, every used room has an organizer and an observer, and every class of the day
-has an expert of the work's subject among the school's people who does not teach it; counted per
+placed into rooms, every used room has an organizer and an observer, and every participant code
+of the day's classes is given to an expert for checking (apps/schoolday/checking/); counted per
 unit one level below the actor (regions for the federal level, municipalities for a region) and
 listed per school.
 
 A fixed number of queries whatever the number of schools: the class works of the campaign's
-work days, their seats, the sittings, the experts with their subjects and classes, the schools.
+work days, their seats, the sittings (with their records of the day), the experts with their
+subjects and classes, the schools.
 """
 
 from __future__ import annotations
@@ -14,17 +15,19 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from apps.campaigns import selectors as campaign_selectors
 from apps.campaigns.models import Campaign, Work
 from apps.classes.models import ClassWork
 from apps.classes.selectors import assignment_visible, published_run
 from apps.core.scoping import Level
+from apps.materials.models import ParticipantCode
 from apps.registration.access import Actor
 from apps.registration.models import Municipality, Region, School
 from apps.schoolday.actions import SchoolDayActions as A
-from apps.schoolday.models import Person, Seat, Sitting
+from apps.schoolday.models import ExpertAssignment, Person, Seat, Sitting
+from apps.schoolday.record.selectors import RECORD_FIELDS, RecordSummary, summarize
 from apps.schoolday.selectors import work_title
 
 ACTION = A.VIEW_SCHOOL_DAY
@@ -54,6 +57,10 @@ class DayReadiness:
     rooms_with_observer: int = 0
     experts: int = 0
     classes_with_expert: int = 0
+    codes: int = 0  # participant codes of the day's classes
+    codes_given: int = 0  # of them, given to an expert for checking (apps/schoolday/checking/)
+    # the record of the day over the rooms used (apps/schoolday/record/)
+    record: RecordSummary = field(default_factory=RecordSummary)
 
     @property
     def work_title(self) -> str:
@@ -73,7 +80,8 @@ class DayReadiness:
 
     @property
     def experts_ok(self) -> bool:
-        return self.classes > 0 and self.classes_with_expert == self.classes
+        """Every participant code of the day's classes is given to an expert for checking."""
+        return self.codes > 0 and self.codes_given >= self.codes
 
     @property
     def ready(self) -> bool:
@@ -119,20 +127,28 @@ class Overview:
     rows: list[DayReadiness]
 
 
-def _class_works(
-    actor: Actor, campaign: Campaign, work_id: int | None, school_id: int | None
+def campaign_class_works(
+    actor: Actor,
+    campaign: Campaign,
+    work_id: int | None,
+    school_id: int | None,
+    *,
+    dated: bool = True,
+    action: str = ACTION,
 ) -> QuerySet[ClassWork]:
-    """The dated works of active classes the actor may see; assigned works only once the
-    assignment is visible to it."""
-    rows = ClassWork.objects.for_actor(actor, ACTION).filter(
-        school_class__campaign=campaign, school_class__is_active=True, date__isnull=False
+    """The works of active classes the actor may see (``dated``: only those with a day);
+    assigned works only once the assignment is visible to it."""
+    rows = ClassWork.objects.for_actor(actor, action).filter(
+        school_class__campaign=campaign, school_class__is_active=True
     )
+    if dated:
+        rows = rows.filter(date__isnull=False)
     if work_id is not None:
         rows = rows.filter(work_id=work_id)
     if school_id is not None:
         rows = rows.filter(school_id=school_id)
     if actor.scope.school_id:
-        school = School.objects.for_actor(actor, ACTION).filter(pk=actor.scope.school_id).first()
+        school = School.objects.for_actor(actor, action).filter(pk=actor.scope.school_id).first()
         if school is None or not assignment_visible(
             actor=actor, school=school, campaign_id=campaign.pk
         ):
@@ -165,7 +181,7 @@ def readiness(
     )
     by_work = {w.pk: w for w in works}
     work = by_work.get(work_id) if work_id is not None else None
-    dated = _class_works(actor, campaign, work.pk if work else None, school_id)
+    dated = campaign_class_works(actor, campaign, work.pk if work else None, school_id)
     class_works = [
         (pk, school, w, d, participants or pupils, class_id)
         for pk, school, w, d, participants, pupils, class_id in dated.values_list(
@@ -208,12 +224,13 @@ def readiness(
         sitting_rows = sitting_rows.filter(work=work)
     if school_id is not None:
         sitting_rows = sitting_rows.filter(school_id=school_id)
-    sittings = {
-        pk: (organizer_id is not None, has_observer)
-        for pk, organizer_id, has_observer in sitting_rows.annotate(
-            has_observer=Exists(observed)
-        ).values_list("pk", "organizer_id", "has_observer")
-    }
+    sittings: dict[int, tuple[bool, bool]] = {}
+    marks: dict[int, tuple[bool, bool]] = {}  # the rooms' records of the day, same query
+    for pk, organizer_id, has_observer, handed_out_at, returned_at in sitting_rows.annotate(
+        has_observer=Exists(observed)
+    ).values_list("pk", "organizer_id", "has_observer", *RECORD_FIELDS):
+        sittings[pk] = (organizer_id is not None, has_observer)
+        marks[pk] = (handed_out_at is not None, returned_at is not None)
     experts = Person.objects.for_actor(actor, ACTION).filter(
         duty=Person.Duty.EXPERT, is_active=True
     )
@@ -234,6 +251,8 @@ def readiness(
     for person_id, expert_school_id in expert_school.items():
         for subject_id in subjects[person_id]:
             experts_of[(expert_school_id, subject_id)].append(person_id)
+    class_ids = {class_id for members in days.values() for _, _, class_id in members}
+    codes_of, given = class_codes_given(actor, campaign, work, class_ids)
     schools = {
         pk: (name, m_id, m_name, r_id, r_name)
         for pk, name, m_id, m_name, r_id, r_name in School.objects.for_actor(actor, ACTION)
@@ -267,11 +286,14 @@ def readiness(
                 rooms_with_organizer=sum(1 for s in used if sittings.get(s, (False, False))[0]),
                 rooms_with_observer=sum(1 for s in used if sittings.get(s, (False, False))[1]),
                 experts=len(subject_experts),
+                record=summarize(used, marks),
                 classes_with_expert=sum(
                     1
                     for _, _, class_id in members
                     if any(class_id not in teaches[e] for e in subject_experts)
                 ),
+                codes=sum(codes_of.get(class_id, 0) for _, _, class_id in members),
+                codes_given=sum(given.get((w, class_id), 0) for _, _, class_id in members),
             )
         )
     rows.sort(key=lambda r: (r.date, r.work.grade, r.work.subject.name, r.school_name))
@@ -284,6 +306,36 @@ def readiness(
     elif state == NOT_READY:
         rows = [r for r in rows if not r.ready]
     return Overview(campaign, works, work, unit_label, units, total, rows)
+
+
+def class_codes_given(
+    actor: Actor,
+    campaign: Campaign,
+    work: Work | None,
+    class_ids: set[int],
+    action: str = ACTION,
+) -> tuple[dict[int, int], dict[tuple[int, int], int]]:
+    """class id → its participant codes; (work id, class id) → of them given to an expert
+    (two grouped queries; the readiness overview and the checking progress both count so)."""
+    codes_of = dict(
+        ParticipantCode.objects.for_actor(actor, action)
+        .filter(reserve=False, school_class_id__in=class_ids)
+        .values("school_class_id")
+        .annotate(n=Count("pk"))
+        .values_list("school_class_id", "n")
+    )
+    given_rows = ExpertAssignment.objects.for_actor(actor, action).filter(
+        work__campaign=campaign, code__school_class_id__in=class_ids
+    )
+    if work is not None:
+        given_rows = given_rows.filter(work=work)
+    given = {
+        (w, class_id): n
+        for w, class_id, n in given_rows.values("work_id", "code__school_class_id")
+        .annotate(n=Count("pk"))
+        .values_list("work_id", "code__school_class_id", "n")
+    }
+    return codes_of, given
 
 
 def _units(actor: Actor, rows: list[DayReadiness]) -> tuple[str, list[UnitCounts]]:

@@ -17,8 +17,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.api_errors import ErrorSerializer
+from apps.core.downloads import private_download
 from apps.core.params import int_param
-from apps.materials.views import stream_download
 from apps.registration.access import ScopedAPIMixin
 from apps.registration.models import School
 from apps.schoolday.actions import SchoolDayActions as A
@@ -264,4 +264,5 @@ class PacketDownloadApi(ScopedAPIMixin, APIView):
         responses={200: bytes, 409: ErrorSerializer}, summary="Скачать доставочный пакет"
     )
     def get(self, request: Request, pk: int) -> HttpResponseBase:
-        return stream_download(services.packet_download(actor=self.actor, packet_id=pk))
+        download = services.packet_download(actor=self.actor, packet_id=pk)
+        return private_download(download.open(), download.name, download.content_type)

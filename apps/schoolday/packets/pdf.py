@@ -41,13 +41,13 @@ from apps.materials.pdf import (
     PROTOCOL_ROW_H,
     CodeEntry,
     WorkInfo,
-    _canvas,
-    _code_cards,
-    _footer,
-    _paragraph_at,
-    _protocol_table,
     code_sections,
+    direct_canvas,
+    draw_code_cards,
+    draw_footer,
+    draw_protocol_table,
     para,
+    paragraph_at,
 )
 from apps.schoolday.packets.constants import (
     DRAFT_SHEETS_PER_PARTICIPANT,
@@ -162,7 +162,7 @@ class _Pages:
 
     def finish(self) -> None:
         self.number += 1
-        _footer(self.canvas, self.number, self.total, self.footer)
+        draw_footer(self.canvas, self.number, self.total, self.footer)
         self.canvas.showPage()
 
 
@@ -206,8 +206,8 @@ def _checklist(doc: PacketDoc) -> list[tuple[str, str]]:
 
 def _cover(pages: _Pages, doc: PacketDoc) -> None:
     canvas = pages.canvas
-    y = _paragraph_at(canvas, "Доставочный пакет", "title", TOP)
-    y = _paragraph_at(canvas, escape(doc.work.title), "h2", y)
+    y = paragraph_at(canvas, "Доставочный пакет", "title", TOP)
+    y = paragraph_at(canvas, escape(doc.work.title), "h2", y)
     facts = [
         ("ОО", doc.school),
         ("Дата проведения", f"{doc.day} (часовой пояс ОО: {doc.zone_offset})"),
@@ -218,8 +218,8 @@ def _cover(pages: _Pages, doc: PacketDoc) -> None:
     ]
     y -= 2 * mm
     for label, value in facts:
-        y = _paragraph_at(canvas, f"<b>{escape(label)}:</b> {escape(value)}", "base", y - 1 * mm)
-    y = _paragraph_at(canvas, "Содержимое пакета", "h2", y - 4 * mm) - 2 * mm
+        y = paragraph_at(canvas, f"<b>{escape(label)}:</b> {escape(value)}", "base", y - 1 * mm)
+    y = paragraph_at(canvas, "Содержимое пакета", "h2", y - 4 * mm) - 2 * mm
     rows: list[list[object]] = [
         ["", para("Что вложено", "cellb"), para("Количество", "cellb")],
         *(
@@ -256,8 +256,8 @@ def _cover(pages: _Pages, doc: PacketDoc) -> None:
         + (escape(doc.organizer) or "____________"),
         "Время получения: ______ ч ______ мин",
     ):
-        y = _paragraph_at(canvas, line, "base", y - 4 * mm)
-    _paragraph_at(
+        y = paragraph_at(canvas, line, "base", y - 4 * mm)
+    paragraph_at(
         canvas,
         "ФИО участников на портале не хранятся и в пакет не печатаются: соответствие кода и ФИО "
         "записывается от руки в протоколе проведения, который хранится в ОО.",
@@ -293,12 +293,12 @@ def _protocol(pages: _Pages, doc: PacketDoc) -> None:
                 ),
             ]
             for xml, style in intro:
-                y = _paragraph_at(canvas, xml, style, y)
+                y = paragraph_at(canvas, xml, style, y)
             y = TOP - PROTOCOL_INTRO_H
         chunk = rows[start : start + size]
         start += size
         if chunk:
-            y = _protocol_table(canvas, chunk, y)
+            y = draw_protocol_table(canvas, chunk, y)
         if index == len(chunks) - 1:
             canvas.setFont(FONT, 10.5)
             canvas.drawString(
@@ -319,11 +319,11 @@ def _code_sheet(pages: _Pages, doc: PacketDoc) -> None:
     for index, size in enumerate(_card_chunks(len(doc.codes))):
         y = TOP
         if index == 0:
-            y = _paragraph_at(canvas, escape(f"Коды участников: {doc.room}"), "title", y)
-            y = _paragraph_at(
+            y = paragraph_at(canvas, escape(f"Коды участников: {doc.room}"), "title", y)
+            y = paragraph_at(
                 canvas, escape(f"{doc.work.title}. ОО {doc.school_code}. {doc.day}"), "base", y
             )
-            _paragraph_at(
+            paragraph_at(
                 canvas,
                 "Разрежьте лист по пунктирным линиям (✂) и выдайте каждому участнику в аудитории "
                 "один код. Участник использует этот код во всех работах.",
@@ -333,7 +333,7 @@ def _code_sheet(pages: _Pages, doc: PacketDoc) -> None:
             y = TOP - CODE_SHEET_INTRO_H
         chunk = doc.codes[start : start + size]
         start += size
-        _code_cards(canvas, doc.work.grade, chunk, y, width)
+        draw_code_cards(canvas, doc.work.grade, chunk, y, width)
         pages.finish()
 
 
@@ -385,7 +385,7 @@ def _labels(pages: _Pages, doc: PacketDoc) -> None:
 
 def packet_pdf(doc: PacketDoc) -> bytes:
     """The room's delivery packet (see the module docstring)."""
-    canvas, buffer = _canvas(f"Доставочный пакет. {doc.work.title}. {doc.room}")
+    canvas, buffer = direct_canvas(f"Доставочный пакет. {doc.work.title}. {doc.room}")
     pages = _Pages(canvas, packet_pages(doc.participants), doc.footer)
     _cover(pages, doc)
     _protocol(pages, doc)

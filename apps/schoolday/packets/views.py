@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
+from apps.core.downloads import private_download
 from apps.core.params import int_param
-from apps.materials.views import stream_download
 from apps.registration.access import ScopedViewMixin
 from apps.registration.models import School
 from apps.schoolday.actions import SchoolDayActions as A
@@ -130,4 +130,4 @@ class PacketDownloadView(ScopedViewMixin, View):
             download = services.packet_download(actor=self.actor, packet_id=pk)
         except ObjectDoesNotExist as exc:
             raise Http404 from exc
-        return stream_download(download)
+        return private_download(download.open(), download.name, download.content_type)

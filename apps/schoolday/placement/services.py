@@ -46,15 +46,20 @@ def _day_text(value: dt.date) -> str:
 
 
 def _open_day(
-    actor: Actor, school_id: int, work_id: int, date: dt.date | None
+    actor: Actor,
+    school_id: int,
+    work_id: int,
+    date: dt.date | None,
+    now: dt.datetime | None = None,
 ) -> tuple[School, Work, WorkDay]:
     """The school (locked: one write of its day at a time), the work and the day's classes;
-    refused without a date, for a day with no class, or once the day is over."""
+    refused without a date, for a day with no class, or once the day is over (at ``now``,
+    default the current instant)."""
     school: School = School.objects.for_actor(actor, ACTION).select_for_update().get(pk=school_id)
     work = work_get(actor=actor, work_id=work_id, action=ACTION)
     if date is None:
         raise SchoolDayInvalidError("date_required")
-    if day_over(school, date, timezone.now()):
+    if day_over(school, date, now or timezone.now()):
         raise SchoolDayError("day_over", date=_day_text(date))
     day = work_day(actor=actor, school=school, work=work, date=date, action=ACTION)
     if not day.class_works:
@@ -144,11 +149,16 @@ def _audit_runs(
 
 @transaction.atomic
 def placement_propose(
-    *, actor: Actor, school_id: int, work_id: int, date: dt.date | None
+    *,
+    actor: Actor,
+    school_id: int,
+    work_id: int,
+    date: dt.date | None,
+    now: dt.datetime | None = None,
 ) -> list[Sitting]:
     """Save the automatic proposal (``rules.propose``) as the day's placement, replacing what
     was there. ``SchoolDayError`` when the rooms cannot seat a class (nothing changes)."""
-    school, work, day = _open_day(actor, school_id, work_id, date)
+    school, work, day = _open_day(actor, school_id, work_id, date, now)
     rooms, classes = day_specs(actor=actor, school=school, day=day, action=ACTION)
     if not rooms:
         raise SchoolDayError("no_rooms")
@@ -166,12 +176,13 @@ def placement_save(
     work_id: int,
     date: dt.date | None,
     moves: Sequence[rules.Move],
+    now: dt.datetime | None = None,
 ) -> list[Sitting]:
     """Save the school's placement of the day: so many participants of a class in a room, its
     codes filling its lines in the order given. Every class's places must add up to its
     participants and no room may be over capacity (``SchoolDayInvalidError`` naming each class
     and room, nothing changes)."""
-    school, work, day = _open_day(actor, school_id, work_id, date)
+    school, work, day = _open_day(actor, school_id, work_id, date, now)
     rooms, classes = day_specs(actor=actor, school=school, day=day, action=ACTION)
     if not rooms:
         raise SchoolDayError("no_rooms")
@@ -199,12 +210,13 @@ def staff_save(
     work_id: int,
     date: dt.date | None,
     staff: Sequence[StaffInput],
+    now: dt.datetime | None = None,
 ) -> list[Sitting]:
     """Set the organizer and observers of the day's rooms named in ``staff`` (other rooms keep
     theirs). An organizer is a room organizer of the school who organizes no other room that
     day (any work); observers are public observers of the school, one may cover several rooms.
     ``SchoolDayInvalidError`` naming every problem; nothing changes then."""
-    school, work, day = _open_day(actor, school_id, work_id, date)
+    school, work, day = _open_day(actor, school_id, work_id, date, now)
     date = day.date
     sittings = _sittings(actor, school, work, date)
     used = set(

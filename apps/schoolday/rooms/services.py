@@ -21,6 +21,7 @@ from apps.core.services import audit_record
 from apps.registration.access import Actor
 from apps.registration.models import School
 from apps.registration.services import school_unit_scope
+from apps.schoolday.accounts.services import expert_account_end
 from apps.schoolday.actions import SchoolDayActions as A
 from apps.schoolday.audit import SchoolDayAudit
 from apps.schoolday.messages import SchoolDayError, SchoolDayInvalidError
@@ -343,6 +344,8 @@ def person_update(*, actor: Actor, person_id: int, data: PersonInput) -> Person:
         busy = _coming_duty(actor, person, school)
         if busy is not None:
             raise _in_use_error(person, *busy)
+        # an expert's own account ends with its duty (apps/schoolday/accounts/)
+        expert_account_end(actor=actor, person=person, school=school)
     person.duty, person.full_name, person.contact = data.duty, data.full_name, data.contact
     person.full_clean()
     person.save(update_fields=["duty", "full_name", "contact", "updated_at"])
@@ -372,6 +375,8 @@ def person_remove(*, actor: Actor, person_id: int) -> Removed:
     )
     outcome = DEACTIVATED if used else DELETED
     label = person.full_name
+    # a removed expert loses its own account (apps/schoolday/accounts/)
+    expert_account_end(actor=actor, person=person, school=school)
     if used:
         person.is_active = False
         person.save(update_fields=["is_active", "updated_at"])

@@ -10,6 +10,7 @@ import pytest
 from apps.classes.tests.factories import ClassWorkFactory, SchoolClassFactory
 from apps.registration.access import actor_for_user
 from apps.registration.tests.factories import SchoolFactory, grant, make_user
+from apps.schoolday.checking import services as checking
 from apps.schoolday.models import Person
 from apps.schoolday.overview import selectors
 from apps.schoolday.placement import services as placement
@@ -73,8 +74,13 @@ def test_the_counts_of_a_school_day_follow_what_the_school_assigned(day: Day) ->
     assert (row.experts, row.classes_with_expert) == (1, 2)
     assert not row.experts_ok
     assert not row.ready
-    # when a second expert of the subject joins
+    # when a second expert of the subject joins: still not ready until the codes are given
     PersonFactory(school=day.school, duty=Person.Duty.EXPERT, subjects=[day.russian.subject])
+    for label, first in (("4А", 10001), ("4Б", 20001), ("4В", 30001)):
+        day.codes(label, 2, first)
+    assert not _row(selectors.readiness(actor=day.municipal), day, day.russian).experts_ok
+    # when every code of the day is given to an expert (apps/schoolday/checking/)
+    checking.checking_auto_assign(actor=day.actor, school_id=day.school.pk, work_id=day.russian.pk)
     overview = selectors.readiness(actor=day.municipal)
     row = _row(overview, day, day.russian)
     # then the day is ready; the Mathematics day is not
@@ -145,6 +151,7 @@ def test_the_overview_takes_a_fixed_number_of_queries(
 ) -> None:
     _ready_russian(day)
     actor = day.municipal
-    with django_assert_max_num_queries(12):
+    # +2 for the checking: the codes of the classes and those given to experts
+    with django_assert_max_num_queries(13):
         overview = selectors.readiness(actor=actor)
     assert overview.total.days == 2

@@ -97,6 +97,7 @@ def test_the_build_api_queues_reports_progress_and_the_download_opens(
     assert served["Content-Type"] == "application/pdf"
     assert b"".join(served.streaming_content).startswith(b"%PDF-")
     assert "attachment" in served["Content-Disposition"]
+    assert served["Cache-Control"] == "private, no-store"
     assert AuditEvent.objects.filter(action="schoolday.packet_download").count() == 1
 
 

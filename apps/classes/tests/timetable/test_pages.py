@@ -200,6 +200,7 @@ def test_the_printable_plan_graph_lists_every_class_and_work(
     # then it is a PDF with a Russian file name
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
+    assert response["Cache-Control"] == "private, no-store"
     assert "План-график ВПР_Гимназия Камчатки" in unquote(response["Content-Disposition"])
     content = b"".join(response.streaming_content)
     text = _pdf_text(content, tmp_path)
