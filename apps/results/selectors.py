@@ -441,6 +441,11 @@ class CheckingWindow:
         return self.opens_at is not None and self.opens_at <= moment < self.closes_at
 
     @property
+    def last_day(self) -> dt.date:
+        """The last school-local day of checking (the window closes at the end of it)."""
+        return (self.closes_at - dt.timedelta(minutes=1)).astimezone(ZoneInfo(self.zone)).date()
+
+    @property
     def place(self) -> instants.Place:
         return instants.Place(self.zone, School.instant_whose)
 

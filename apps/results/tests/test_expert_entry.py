@@ -287,6 +287,9 @@ def test_outside_the_checking_window_the_entry_is_refused(checking: Checking) ->
     end = env.work.checking_until + dt.timedelta(days=1)
     assert f"Срок проверки работ истёк {end:%d.%m.%Y} 00:00" in html
     assert "время ОО" in html
+    # and the page names the last day of checking itself, not only the instant after it
+    page = env.world.client_for("expert").get(checking.url()).content.decode()
+    assert f"по {env.work.checking_until:%d.%m.%Y} включительно" in page
     assert not ResultDraft.objects.exists()
     with pytest.raises(ResultsError):
         services.results_expert_save(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -128,77 +129,91 @@ class PersonCreateView(RoomsPageView):
         return self.render_page(request, school.pk, person_form=form, status=400)
 
 
-class RoomEditView(ScopedViewMixin, View):
-    """One room's form (the organizer)."""
+class _EditView(ScopedViewMixin, View):
+    """One row's form (the organizer): a room or an adult of the day. Subclasses name the
+    object's reader, its form, its save service and the page's anchor."""
 
-    scoped_model = Room
     action = A.EDIT_SCHOOL_DAY
+    form_class: Any  # RoomForm, PersonForm: their ``initial_from(row)``
+    template: str
+    context_name: str  # the row's name in the template
+    anchor: str
 
-    def _room(self, pk: int) -> Room:
+    def get_object(self, pk: int) -> Any:
+        raise NotImplementedError
+
+    def make_form(self, obj: Any, data: Any = None, **kwargs: Any) -> Any:
+        raise NotImplementedError
+
+    def save(self, pk: int, form: Any) -> tuple[Any, str]:
+        """Call the update service; the saved row and the Russian message."""
+        raise NotImplementedError
+
+    def _one(self, pk: int) -> Any:
         try:
-            return selectors.room_get(actor=self.actor, room_id=pk, action=self.action)
-        except Room.DoesNotExist as exc:
+            return self.get_object(pk)
+        except ObjectDoesNotExist as exc:
             raise Http404 from exc
 
-    def _render(
-        self, request: HttpRequest, room: Room, form: RoomForm, status: int = 200
-    ) -> HttpResponse:
-        return render(
-            request, "schoolday/room_edit.html", {"room": room, "form": form}, status=status
-        )
+    def _render(self, request: HttpRequest, obj: Any, form: Any, status: int = 200) -> HttpResponse:
+        ctx = {self.context_name: obj, "form": form}
+        return render(request, self.template, ctx, status=status)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        room = self._room(pk)
-        return self._render(request, room, RoomForm(initial=RoomForm.initial_from(room)))
+        obj = self._one(pk)
+        return self._render(request, obj, self.make_form(obj, initial=self._initial(obj)))
+
+    def _initial(self, obj: Any) -> dict[str, Any]:
+        return dict(self.form_class.initial_from(obj))
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        room = self._room(pk)
-        form = RoomForm(request.POST)
+        obj = self._one(pk)
+        form = self.make_form(obj, request.POST)
         if form.is_valid():
             try:
-                saved = services.room_update(actor=self.actor, room_id=pk, data=form.to_input())
+                saved, text = self.save(pk, form)
             except DomainError as exc:
                 form.add_error(None, exc.message)
             else:
-                messages.success(request, f"Аудитория «{saved.name}» сохранена.")
-                return redirect(_page(saved.school_id, "rooms"))
-        return self._render(request, room, form, status=400)
+                messages.success(request, text)
+                return redirect(_page(saved.school_id, self.anchor))
+        return self._render(request, obj, form, status=400)
 
 
-class RoomRemoveView(ScopedViewMixin, View):
-    """POST: remove a room (deleted, or kept inactive once a day used it)."""
+class RoomEditView(_EditView):
+    """One room's form (the organizer)."""
 
     scoped_model = Room
-    action = A.EDIT_SCHOOL_DAY
+    form_class = RoomForm
+    template = "schoolday/room_edit.html"
+    context_name = "room"
+    anchor = "rooms"
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        try:
-            room = selectors.room_get(actor=self.actor, room_id=pk, action=self.action)
-        except Room.DoesNotExist as exc:
-            raise Http404 from exc
-        try:
-            removed = services.room_remove(actor=self.actor, room_id=pk)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _removed_text("Аудитория", removed))
-        return redirect(_page(room.school_id, "rooms"))
+    def get_object(self, pk: int) -> Room:
+        return selectors.room_get(actor=self.actor, room_id=pk, action=self.action)
+
+    def make_form(self, obj: Any, data: Any = None, **kwargs: Any) -> RoomForm:
+        return RoomForm(data, **kwargs)
+
+    def save(self, pk: int, form: Any) -> tuple[Room, str]:
+        saved = services.room_update(actor=self.actor, room_id=pk, data=form.to_input())
+        return saved, f"Аудитория «{saved.name}» сохранена."
 
 
-class PersonEditView(ScopedViewMixin, View):
+class PersonEditView(_EditView):
     """One adult of the day's form (the organizer)."""
 
     scoped_model = Person
-    action = A.EDIT_SCHOOL_DAY
+    form_class = PersonForm
+    template = "schoolday/person_edit.html"
+    context_name = "person"
+    anchor = "people"
 
-    def _person(self, pk: int) -> Person:
-        try:
-            return selectors.person_get(actor=self.actor, person_id=pk, action=self.action)
-        except Person.DoesNotExist as exc:
-            raise Http404 from exc
+    def get_object(self, pk: int) -> Person:
+        return selectors.person_get(actor=self.actor, person_id=pk, action=self.action)
 
-    def _form(self, person: Person, data: Any = None, **kwargs: Any) -> PersonForm:
-        school = school_get(actor=self.actor, school_id=person.school_id, action=self.action)
+    def make_form(self, obj: Any, data: Any = None, **kwargs: Any) -> PersonForm:
+        school = school_get(actor=self.actor, school_id=obj.school_id, action=self.action)
         return PersonForm(
             data,
             subjects=selectors.subject_choices(actor=self.actor),
@@ -206,46 +221,61 @@ class PersonEditView(ScopedViewMixin, View):
             **kwargs,
         )
 
-    def _render(
-        self, request: HttpRequest, person: Person, form: PersonForm, status: int = 200
-    ) -> HttpResponse:
-        ctx = {"person": person, "form": form}
-        return render(request, "schoolday/person_edit.html", ctx, status=status)
-
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        person = self._person(pk)
-        form = self._form(person, initial=PersonForm.initial_from(person))
-        return self._render(request, person, form)
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        person = self._person(pk)
-        form = self._form(person, request.POST)
-        if form.is_valid():
-            try:
-                saved = services.person_update(actor=self.actor, person_id=pk, data=form.to_input())
-            except DomainError as exc:
-                form.add_error(None, exc.message)
-            else:
-                messages.success(request, f"Сохранено: {saved.full_name}.")
-                return redirect(_page(saved.school_id, "people"))
-        return self._render(request, person, form, status=400)
+    def save(self, pk: int, form: Any) -> tuple[Person, str]:
+        saved = services.person_update(actor=self.actor, person_id=pk, data=form.to_input())
+        return saved, f"Сохранено: {saved.full_name}."
 
 
-class PersonRemoveView(ScopedViewMixin, View):
-    """POST: remove an adult of the day."""
+class _RemoveView(ScopedViewMixin, View):
+    """POST: remove a row (deleted, or kept inactive once a day used it); back to the page."""
 
-    scoped_model = Person
     action = A.EDIT_SCHOOL_DAY
+    kind: str  # «Аудитория», «Участник дня проведения»
+    anchor: str
+
+    def get_object(self, pk: int) -> Any:
+        raise NotImplementedError
+
+    def remove(self, pk: int) -> services.Removed:
+        raise NotImplementedError
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         try:
-            person = selectors.person_get(actor=self.actor, person_id=pk, action=self.action)
-        except Person.DoesNotExist as exc:
+            obj = self.get_object(pk)
+        except ObjectDoesNotExist as exc:
             raise Http404 from exc
         try:
-            removed = services.person_remove(actor=self.actor, person_id=pk)
+            removed = self.remove(pk)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, _removed_text("Участник дня проведения", removed))
-        return redirect(_page(person.school_id, "people"))
+            messages.success(request, _removed_text(self.kind, removed))
+        return redirect(_page(obj.school_id, self.anchor))
+
+
+class RoomRemoveView(_RemoveView):
+    """POST: remove a room."""
+
+    scoped_model = Room
+    kind = "Аудитория"
+    anchor = "rooms"
+
+    def get_object(self, pk: int) -> Room:
+        return selectors.room_get(actor=self.actor, room_id=pk, action=self.action)
+
+    def remove(self, pk: int) -> services.Removed:
+        return services.room_remove(actor=self.actor, room_id=pk)
+
+
+class PersonRemoveView(_RemoveView):
+    """POST: remove an adult of the day."""
+
+    scoped_model = Person
+    kind = "Участник дня проведения"
+    anchor = "people"
+
+    def get_object(self, pk: int) -> Person:
+        return selectors.person_get(actor=self.actor, person_id=pk, action=self.action)
+
+    def remove(self, pk: int) -> services.Removed:
+        return services.person_remove(actor=self.actor, person_id=pk)

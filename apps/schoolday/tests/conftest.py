@@ -120,7 +120,8 @@ class Day:
 @pytest.fixture
 def day(db: Any) -> Day:
     today = timezone.localdate()
-    campaign = CampaignFactory(year=today.year)
+    # applications closed a month ago, the period opens in ten days (whatever today's date)
+    campaign = CampaignFactory(year=today.year, application_deadline=today - dt.timedelta(days=30))
     start = today + dt.timedelta(days=10)
     russian = _work(campaign, "russian", "Русский язык", start)
     math = _work(campaign, "math", "Математика", start, computer_allowed=True)
