@@ -61,6 +61,7 @@ class World:
             "school_organizer": "A1a",
             "school_tech": "A1a",
             "expert": "A1a",
+            "marker": "A",
         }[role]
         return {k for k in self.all_keys() if k.startswith(anchor)}
 
@@ -105,6 +106,9 @@ def build_world() -> World:
     w.users["expert"] = make_user("t_expert", PASSWORD, full_name="Эксперт Тестовый")
     grant(w.users["expert"], "expert", w.schools["A1a"])
     w.experts["A1a"] = expert_person(w.schools["A1a"], user=w.users["expert"])
+    # a member of region A's checking commission (apps.objectivity): marks only what it is given
+    w.users["marker"] = make_user("t_marker", PASSWORD, full_name="Эксперт Комиссии")
+    grant(w.users["marker"], "marker", w.regions["A"])
     return w
 
 

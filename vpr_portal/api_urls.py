@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("apps.campaigns.api.urls")),
     path("", include("apps.classes.api.urls")),
     path("", include("apps.schoolday.api.urls")),
+    path("", include("apps.objectivity.api.urls")),
     path("", include("apps.results.api.urls")),
     path("", include("apps.analytics.api.urls")),
     path("", include("apps.notices.api.urls")),

@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("apps.schoolday.urls")),
     path("", include("apps.results.urls")),
     path("", include("apps.analytics.urls")),
+    path("", include("apps.objectivity.urls")),
     path("", include("apps.notices.urls")),
     path("", include("apps.families.urls")),
 ]

@@ -35,8 +35,9 @@ class Scope:
     region_id: int | None = None
     municipality_id: int | None = None
     school_id: int | None = None
-    # A personal scope (an expert's): inside its school, models that declare ``personal_field``
-    # show only the rows of this user.
+    # A personal scope (a school expert's, a commission marker's): inside its unit (the whole
+    # country for a federal commission), models that declare ``personal_field`` show only the
+    # rows of this user.
     user_id: int | None = None
 
     @classmethod
@@ -91,12 +92,12 @@ class ScopedQuerySet(models.QuerySet[_M]):
         if not actor.can(action):
             return self.none()
         scope = actor.scope
-        if scope.level is Level.FEDERAL:
-            return self
-        path = self.model.scope_fields.get(scope.level)  # type: ignore[attr-defined]
-        if path is None or scope.anchor_id is None:
-            return self.none()
-        narrowed = self.filter(**{path: scope.anchor_id})
+        narrowed = self
+        if scope.level is not Level.FEDERAL:
+            path = self.model.scope_fields.get(scope.level)  # type: ignore[attr-defined]
+            if path is None or scope.anchor_id is None:
+                return self.none()
+            narrowed = self.filter(**{path: scope.anchor_id})
         if scope.user_id is not None:
             personal = getattr(self.model, "personal_field", None)
             if personal is not None:

@@ -117,6 +117,9 @@ def actor_for_user(user: Any) -> Actor:
         return Actor.anonymous()
     if user.is_superuser or user.has_perm(c.PERM_FEDERAL):
         return Actor(user=user, role=Role.FEDERAL, scope=Scope(level=Level.FEDERAL))
+    if user.has_perm(c.PERM_MARK_FEDERAL):
+        # a federal commission's marker: the whole country, but only the works allocated to it
+        return Actor(user=user, role=Role.MARKER, scope=Scope(level=Level.FEDERAL, user_id=user.pk))
     school_grant = (
         SchoolGrant.objects.filter(user=user)
         .select_related("permission", "content_object")
@@ -134,8 +137,10 @@ def actor_for_user(user: Any) -> Actor:
         role = Role.SCHOOL_ORGANIZER if codename == c.PERM_SCHOOL_ORGANIZER else Role.SCHOOL_TECH
         return Actor(user=user, role=role, scope=scope, unit=school)
     muni_grant = (
-        MunicipalityGrant.objects.filter(user=user, permission__codename=c.PERM_MUNICIPALITY)
-        .select_related("content_object")
+        MunicipalityGrant.objects.filter(
+            user=user, permission__codename__in=(c.PERM_MUNICIPALITY, c.PERM_MARK_MUNICIPALITY)
+        )
+        .select_related("content_object", "permission")
         .order_by("pk")
         .first()
     )
@@ -147,16 +152,24 @@ def actor_for_user(user: Any) -> Actor:
             region_id=muni.region_id,
             municipality_id=muni.pk,
         )
+        if muni_grant.permission.codename == c.PERM_MARK_MUNICIPALITY:
+            scope = replace(scope, user_id=user.pk)
+            return Actor(user=user, role=Role.MARKER, scope=scope, unit=muni)
         return Actor(user=user, role=Role.MUNICIPAL, scope=scope, unit=muni)
     region_grant = (
-        RegionGrant.objects.filter(user=user, permission__codename=c.PERM_REGION)
-        .select_related("content_object")
+        RegionGrant.objects.filter(
+            user=user, permission__codename__in=(c.PERM_REGION, c.PERM_MARK_REGION)
+        )
+        .select_related("content_object", "permission")
         .order_by("pk")
         .first()
     )
     if region_grant is not None:
         region = region_grant.content_object
         scope = Scope(level=Level.REGION, anchor_id=region.pk, region_id=region.pk)
+        if region_grant.permission.codename == c.PERM_MARK_REGION:
+            scope = replace(scope, user_id=user.pk)
+            return Actor(user=user, role=Role.MARKER, scope=scope, unit=region)
         return Actor(user=user, role=Role.REGIONAL, scope=scope, unit=region)
     return Actor(user=user, role=None, scope=_NOBODY)
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 from apps.registration.constants import Role
 
 # Role groups for the apps' holder tables. «Everyone» is every role that serves an org unit; an
-# expert holds only the checking actions given to it by name (apps.schoolday.actions).
-EVERYONE = frozenset(Role) - {Role.EXPERT}
+# expert and a commission's marker hold only the checking actions given to them by name
+# (apps.schoolday.actions, apps.objectivity.actions).
+PERSONAL = frozenset({Role.EXPERT, Role.MARKER})
+EVERYONE = frozenset(Role) - PERSONAL
 FEDERAL_SIDE = frozenset({Role.FEDERAL, Role.SYSTEM})  # the federal operator and system jobs
 COORDINATORS = frozenset({Role.REGIONAL, Role.MUNICIPAL})
 ABOVE_SCHOOLS = FEDERAL_SIDE | COORDINATORS

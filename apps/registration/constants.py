@@ -100,7 +100,9 @@ class SchoolStatus(models.TextChoices):
 
 class Role(models.TextChoices):
     """The roles of the portal, plus the system actor of background jobs. An expert is a
-    school's adult of the day with an account: it sees and enters only the codes given to it."""
+    school's adult of the day with an account: it sees and enters only the codes given to it.
+    A marker is a member of a federal, regional or municipal checking commission: it sees and
+    marks only the works allocated to it (apps.objectivity)."""
 
     FEDERAL = "federal", "Федеральный оператор"
     REGIONAL = "regional", "Региональный координатор"
@@ -108,6 +110,7 @@ class Role(models.TextChoices):
     SCHOOL_ORGANIZER = "school_organizer", "Ответственный организатор ОО"
     SCHOOL_TECH = "school_tech", "Технический специалист ОО"
     EXPERT = "expert", "Эксперт по проверке работ"
+    MARKER = "marker", "Эксперт комиссии"
     SYSTEM = "system", "Система"
 
 
@@ -118,6 +121,10 @@ PERM_MUNICIPALITY = "coordinate_municipality"
 PERM_SCHOOL_ORGANIZER = "organize_school"
 PERM_SCHOOL_TECH = "assist_school"
 PERM_SCHOOL_EXPERT = "check_school"
+# A member of a checking commission (apps.objectivity): federal, regional or municipal.
+PERM_MARK_FEDERAL = "registration.mark_federal"
+PERM_MARK_REGION = "mark_region"
+PERM_MARK_MUNICIPALITY = "mark_municipality"
 
 SCHOOL_CODE_REGEX = r"^edu\d{6}$"
 MUNICIPALITY_CODE_REGEX = r"^reg\d{2}_m\d{3}$"

@@ -62,6 +62,8 @@ class Region(BaseModel, ScopedModel):
         permissions = [
             ("operate_federal", "Федеральный оператор"),
             ("coordinate_region", "Региональный координатор"),
+            ("mark_federal", "Эксперт федеральной комиссии"),
+            ("mark_region", "Эксперт региональной комиссии"),
         ]
 
     def __str__(self) -> str:
@@ -95,7 +97,10 @@ class Municipality(BaseModel, ScopedModel):
         verbose_name = "муниципалитет"
         verbose_name_plural = "муниципалитеты"
         ordering = ["code"]
-        permissions = [("coordinate_municipality", "Муниципальный координатор")]
+        permissions = [
+            ("coordinate_municipality", "Муниципальный координатор"),
+            ("mark_municipality", "Эксперт муниципальной комиссии"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"

@@ -25,6 +25,8 @@ class Source(models.TextChoices):
     XLSX = "xlsx", "файл в браузере"
     API = "api", "API"
     BROWSER = "browser", "ввод в браузере"
+    # the federal organizer's marks of a sampled work (apps.objectivity): official results
+    FEDERAL = "federal", "федеральная проверка"
 
 
 class ResultSheet(BaseModel, SchoolOwnedModel):
@@ -48,6 +50,12 @@ class ResultSheet(BaseModel, SchoolOwnedModel):
     version_count = models.PositiveIntegerField("принято версий", default=0)
     # The reopening in force (a copy of the latest ResultReopen's instant, for a one-row check).
     reopened_until = models.DateTimeField("приём открыт до", null=True, blank=True)
+    # Federal checking (apps.objectivity): the work is in the federal sample, so its official
+    # results are the federal organizer's marks; once they are published the school's uploads
+    # are kept as its own scores beside them, never official.
+    federal_since = models.DateTimeField(
+        "федеральные баллы официальны с", null=True, blank=True
+    )
 
     class Meta:
         verbose_name = "результаты ОО по работе"
@@ -202,6 +210,12 @@ class ParticipantResult(SchoolIdOwnedModel):
         "отметка за предыдущий период", null=True, blank=True
     )
     class_number = models.PositiveSmallIntegerField("порядковый номер класса", null=True)
+    # Federal checking: the school's own scores of a work whose official scores are federal
+    # (null when the school entered none, or the work is not federally checked).
+    own_scores = models.JSONField("баллы ОО (своя проверка)", null=True, blank=True)
+    own_primary_score = models.PositiveSmallIntegerField(
+        "первичный балл ОО (своя проверка)", null=True, blank=True
+    )
 
     class Meta:
         verbose_name = "результат участника"

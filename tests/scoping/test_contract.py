@@ -23,7 +23,15 @@ from apps.registration.access import ActorViewMixin, ScopedAPIMixin, ScopedViewM
 from conftest import World, token
 from tests.scoping.makers import CONTRACT_NOW, ISSUED_BY_ROLE, KWARG_MODELS, MAKERS
 
-ROLES = ("federal", "regional", "municipal", "school_organizer", "school_tech", "expert")
+ROLES = (
+    "federal",
+    "regional",
+    "municipal",
+    "school_organizer",
+    "school_tech",
+    "expert",
+    "marker",
+)
 
 # Routes that carry no tenant object. They may not take object ids.
 EXEMPT = {

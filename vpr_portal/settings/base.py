@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "apps.materials",
     "apps.results",
     "apps.analytics",
+    "apps.objectivity",
     "apps.notices",
     "apps.cabinet",
     "apps.families",

@@ -62,6 +62,15 @@ def grant(user: User, role: str, unit: Any) -> None:
         user.save(update_fields=["is_staff"])
         assign_perm(c.PERM_FEDERAL, user)
         return
+    if role == "marker":
+        # a checking commission's member: federal (no unit), regional or municipal
+        if unit is None:
+            assign_perm(c.PERM_MARK_FEDERAL, user)
+            return
+        level_perm = c.PERM_MARK_REGION if hasattr(unit, "municipalities") else None
+        codename = level_perm or c.PERM_MARK_MUNICIPALITY
+        assign_perm(f"registration.{codename}", user, unit)
+        return
     codename = {
         "regional": c.PERM_REGION,
         "municipal": c.PERM_MUNICIPALITY,

@@ -52,7 +52,8 @@ def test_an_expert_holds_only_the_checking_actions_that_name_it(world: Any) -> N
     held = {code for code in declared if actor.can(code)}
     assert held == named
     assert {Sd.VIEW_CHECKING, Sd.ENTER_SCORES} <= held
-    assert all(code.startswith("schoolday.") or code.startswith("results.") for code in held)
+    # (the school day's checking, the results entry, marking its own school's scans on screen)
+    assert all(code.startswith(("schoolday.", "results.", "objectivity.mark")) for code in held)
     # and none of «everyone»'s (e.g. the school's page, its day, its results) nor the organizer's
     everyone = {code for code, roles in REGISTRATION_HOLDERS.items() if roles == EVERYONE}
     assert everyone

@@ -1,0 +1,7 @@
+"""The page routes of objectivity control: marking."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []
