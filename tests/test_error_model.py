@@ -197,14 +197,27 @@ def test_every_app_error_finds_its_russian_text() -> None:
             continue
         if issubclass(error_class, UploadError):  # core's file refusal, rows in ``errors``
             continue
-        # then each reads its texts from its own app's messages module
+        # then each reads its texts from its own app's messages module (the nearest one: a
+        # sub-package of an app may keep its own, e.g. apps.objectivity.scans.messages)
         assert error_class.messages, f"{error_class.__qualname__} has no messages"
-        app = error_class.__module__.split(".")[1]
-        owner = importlib.import_module(f"apps.{app}.messages")
-        assert error_class.messages is owner.MESSAGES, error_class
+        assert error_class.messages is _owner_messages(error_class.__module__), error_class
     # and core keeps only its own texts
     assert "login_taken" not in CORE_MESSAGES
     assert "credentials_expired" not in CORE_MESSAGES
+
+
+def _owner_messages(module: str) -> Any:
+    """The ``MESSAGES`` of the messages module nearest to ``module`` inside its app."""
+    parts = module.split(".")
+    for end in range(len(parts), 1, -1):
+        package = ".".join(parts[:end])
+        if package.endswith(".messages"):
+            return importlib.import_module(package).MESSAGES
+        try:
+            return importlib.import_module(f"{package}.messages").MESSAGES
+        except ModuleNotFoundError:
+            continue
+    raise AssertionError(f"no messages module for {module}")
 
 
 def _views(patterns: list[Any]) -> Iterator[type]:

@@ -35,6 +35,8 @@ PAGES: dict[str, tuple[str, str]] = {
     "school tech /cabinet/": ("edu660101_t1", "/cabinet/"),
     # an expert's home: its works to check (given, entered, left) in grouped reads
     "expert /cabinet/": ("edu660101_e1", "/cabinet/"),
+    # a federal commission marker's home (its /cabinet/ redirects here): its reviews, tasks left
+    "marker /objectivity/marking/": ("federal_k1", "/objectivity/marking/"),
 }
 # Every page: session, user, the user's global and group permissions (4). The actor's grant
 # lookups: none for federal, then school → municipality → region grant until one is found
@@ -60,6 +62,7 @@ BUDGET: dict[str, int] = {
     "school organizer /cabinet/": 36,
     "school tech /cabinet/": 36,
     "expert /cabinet/": 12,
+    "marker /objectivity/marking/": 12,
 }
 
 

@@ -246,13 +246,28 @@ def release_instant(aggregate: WorkAggregate, unit: Any) -> dt.datetime:
     return schedule.release_at(work, zone, chosen, uploaded)
 
 
-def report_get(*, actor: Actor, pk: int, slice: Slice | None = None) -> Report:
+def report_get(
+    *,
+    actor: Actor,
+    pk: int,
+    slice: Slice | None = None,
+    exclude_school_ids: frozenset[int] = frozenset(),
+) -> Report:
     """The unit's aggregate with the comparison rows (ancestors, itself, its children in scope).
     Before the release instant only the federal operator gets the rows (embargo).
 
     ``slice`` cuts every row to the participants with or without ОВЗ (the stored subsets), and
     inside a school adds a row per class or makes one class the report's own row (computed from
-    the school's stored results). The plain report reads exactly what it read before."""
+    the school's stored results). The plain report reads exactly what it read before.
+
+    ``exclude_school_ids`` (the plain report only) leaves those schools out of every row: each
+    unit's aggregate minus the school aggregates of the excluded schools inside it, and their
+    own school rows dropped (the objectivity app's «without re-checked schools»)."""
+    if exclude_school_ids:
+        report = _report_get(actor=actor, pk=pk)
+        if report.embargo_until is None:
+            _exclude_schools(report, exclude_school_ids)
+        return report
     slice = slice or Slice()
     if slice.classes:
         probe = aggregate_get(actor=actor, pk=pk)
@@ -271,6 +286,59 @@ def report_get(*, actor: Actor, pk: int, slice: Slice | None = None) -> Report:
     if slice.classes:
         _add_classes(actor, report)
     return report
+
+
+def _exclude_schools(report: Report, school_ids: frozenset[int]) -> None:
+    """Take the schools ``school_ids`` out of every row of ``report`` (see ``report_get``).
+    Every statistic of an aggregate is a sum over its schools, so a unit without some schools
+    is its aggregate minus theirs."""
+    excluded = list(
+        WorkAggregate.objects.for_actor(_system(), A.VIEW_ANALYTICS).filter(
+            work_id=report.aggregate.work_id, level=Level.SCHOOL, unit_id__in=school_ids
+        )
+    )
+    kept = []
+    for row in report.rows:
+        level = Level(row.level)
+        unit_id = row.aggregate.unit_id
+        if level == Level.SCHOOL and unit_id in school_ids and not row.is_self:
+            continue
+        inside = [
+            e
+            for e in excluded
+            if level == Level.FEDERAL
+            or (level == Level.REGION and e.region_id == unit_id)
+            or (level == Level.MUNICIPALITY and e.municipality_id == unit_id)
+        ]
+        if inside:
+            row.aggregate.work = report.work
+            row.aggregate = _minus(row.aggregate, inside)
+        kept.append(row)
+    report.rows = kept
+    report.aggregate = report.own.aggregate
+
+
+def _minus(source: WorkAggregate, parts: list[WorkAggregate]) -> WorkAggregate:
+    """An unsaved aggregate of ``source`` without the school aggregates ``parts``."""
+    from apps.analytics.services import COUNTS
+
+    def _list(values: list[int], minus: list[list[int]]) -> list[int]:
+        out = list(values)
+        for other in minus:
+            for i, n in enumerate(other[: len(out)]):
+                out[i] -= n
+        return out
+
+    values: dict[str, Any] = {
+        name: getattr(source, name) - sum(getattr(p, name) for p in parts) for name in COUNTS
+    }
+    values["histogram"] = _list(source.histogram, [p.histogram for p in parts])
+    values["column_sums"] = _list(source.column_sums, [p.column_sums for p in parts])
+    values["column_sums_by_mark"] = {
+        m: _list(sums, [(p.column_sums_by_mark or {}).get(m, []) for p in parts])
+        for m, sums in (source.column_sums_by_mark or {}).items()
+    }
+    return _derived(source, values)
 
 
 def _derived(source: WorkAggregate, values: dict[str, Any]) -> WorkAggregate:

@@ -24,6 +24,11 @@ REPORTS = (
     ("analytics-history", "Сравнение с прошлыми кампаниями"),
 )
 
+# The objectivity app (a layer above) shows a unit's marks with and without the schools whose
+# results a re-check did not confirm («objectivity-recheck-results», computed with
+# ``selectors.report_get(exclude_school_ids=...)``); the marks report links to it by name.
+RECHECK_RESULTS = "objectivity.view_recheck_report"
+
 
 def _shown(value: float | None) -> dict[str, Any]:
     """A percentage as the page prints it («83,3», «—») and as a CSS width («83.3»): formatted
@@ -141,6 +146,7 @@ class ReportView(ScopedViewMixin, View):
             "is_school": report.aggregate.level == Level.SCHOOL,
             "can_individual": self.actor.can(A.VIEW_INDIVIDUAL_RESULTS),
             "can_objectivity": self.actor.can(A.VIEW_OBJECTIVITY),
+            "can_recheck_results": self.actor.can(RECHECK_RESULTS),
             "kind": self.kind,
         }
         if report.embargo_until is not None:

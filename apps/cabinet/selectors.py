@@ -28,6 +28,9 @@ from apps.core import instants
 from apps.core.scoping import Level
 from apps.materials import selectors as materials
 from apps.materials.models import Kit
+from apps.objectivity.rechecks import selectors as recheck_selectors
+from apps.objectivity.sample import selectors as federal_sample
+from apps.objectivity.scans import selectors as scan_selectors
 from apps.registration.access import A, Actor
 from apps.registration.constants import Role
 from apps.registration.models import School
@@ -508,10 +511,82 @@ def school_todo(*, actor: Actor, school_id: int, now: dt.datetime | None = None)
         )
         if line is not None:
             items.append(line)
+    items.extend(_federal_lines(actor=actor, school=school))
     items.sort(key=_sort_key)
     return Todo(
         actor=actor, unit=school, campaigns=current, items=items, today=today, profile=profile
     )
+
+
+def _federal_lines(*, actor: Actor, school: School) -> list[TodoItem]:
+    """The school's works in the federal sample (ВПР с контролем объективности): observers and
+    scans while it waits for them, then the federal checking, then the official results. The
+    school sees only its own works (never which other schools are in the sample)."""
+    out = _recheck_lines(actor=actor, school=school)
+    scans = _url("objectivity-scans-school", school.pk)
+    for notice in federal_sample.school_notices(actor=actor, school_id=school.pk):
+        waiting = _codes_waiting(actor, school, notice.work)
+        if waiting:
+            out.append(waiting)
+        title = f"{notice.work_title}: ВПР с контролем объективности"
+        campaign = str(notice.work.campaign)
+        if notice.published:
+            text = "Официальные результаты — федеральная проверка (баллы ОО сохранены рядом)"
+            url = _url("results-work", school.pk, notice.work.pk)
+            out.append(TodoItem(title, text, Urgency.DONE, url, campaign, place=school))
+        elif notice.case.status == notice.case.Status.REQUESTED:
+            text = (
+                f"Работа «{notice.work_title}» вашей ОО проверяется федеральным организатором "
+                "(ВПР с контролем объективности): в аудиториях обязательны независимые "
+                "наблюдатели; после проведения загрузите сканы всех работ"
+            )
+            out.append(TodoItem(title, text, Urgency.SOON, scans, campaign, place=school))
+        else:
+            text = "сканы получены, работы на федеральной проверке"
+            url = _url("objectivity-sample-cases")
+            out.append(TodoItem(title, text, Urgency.LATER, url, campaign, place=school))
+    return out
+
+
+def _codes_waiting(actor: Actor, school: School, work: Any) -> TodoItem | None:
+    """Booklets of the school's scans of ``work`` still waiting for a person to type the code."""
+    waiting = len(
+        scan_selectors.identification(actor=actor, school_id=school.pk, work_id=work.pk).waiting
+    )
+    if not waiting:
+        return None
+    return TodoItem(
+        f"{scan_selectors.work_title(work)}: коды участников по сканам",
+        f"Ждут кода участника: {waiting} — введите коды с бланков",
+        Urgency.TODAY,
+        _url("objectivity-scans-work", school.pk, work.pk),
+        str(work.campaign),
+        place=school,
+    )
+
+
+def _recheck_lines(*, actor: Actor, school: School) -> list[TodoItem]:
+    """The school's works under a re-check by a regional or municipal commission: the scans
+    while they are requested (and the codes of uploaded scans), then the re-check's state."""
+    out = []
+    for request in recheck_selectors.requests_for_school(actor=actor):
+        if request.kind != "recheck":
+            continue
+        title = f"{scan_selectors.work_title(request.work)}: перепроверка"
+        campaign = str(request.work.campaign)
+        if request.status == "requested":
+            waiting = _codes_waiting(actor, school, request.work)
+            if waiting:
+                out.append(waiting)
+                continue
+            text = f"Сканы работ запрошены для перепроверки ({request.unit_label}) — загрузите их"
+            url = _url("objectivity-scans-work", school.pk, request.work.pk)
+            out.append(TodoItem(title, text, Urgency.SOON, url, campaign, place=school))
+        else:
+            text = f"{request.status_label} ({request.unit_label})"
+            url = _url("objectivity-recheck-case", request.case_id)
+            out.append(TodoItem(title, text, Urgency.LATER, url, campaign, place=school))
+    return out
 
 
 # --- coordinators and the federal operator -------------------------------------------------------

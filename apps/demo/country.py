@@ -624,7 +624,7 @@ def demo_seed(*, size: str = SMALL) -> SeedResult:
 
 
 def _demo_unit(role: str, username: str) -> Region | Municipality | School | None:
-    if role == Role.FEDERAL:
+    if role in (Role.FEDERAL, Role.MARKER):  # the marker: of the federal commission
         return None
     if role == Role.REGIONAL:
         return Region.objects.for_actor(_SYSTEM, A.VIEW_REGION).get(code=username[3:])
@@ -640,6 +640,9 @@ _GRANT_CODENAMES = {
     Role.SCHOOL_TECH.value: c.PERM_SCHOOL_TECH,
     # the expert's account is linked to its expert of the day by apps.demo.schoolday
     Role.EXPERT.value: c.PERM_SCHOOL_EXPERT,
+    # the federal commission's marker: a global permission (no unit); apps.demo.objectivity
+    # makes it a marker of the federal review
+    Role.MARKER.value: c.PERM_MARK_FEDERAL.split(".", 1)[1],
 }
 
 

@@ -12,7 +12,16 @@ from dataclasses import dataclass
 
 from apps.campaigns import schedule
 from apps.campaigns.models import Campaign, Work
-from apps.demo import campaigns, classes, country, materials, notices, results, schoolday
+from apps.demo import (
+    campaigns,
+    classes,
+    country,
+    materials,
+    notices,
+    objectivity,
+    results,
+    schoolday,
+)
 from apps.demo.calendar import DemoCalendar, demo_calendar
 
 
@@ -30,6 +39,7 @@ class DemoReport:
     notices: notices.DemoNotices | None = None
     classes: classes.DemoClasses | None = None
     schoolday: schoolday.DemoSchoolDay | None = None
+    objectivity: objectivity.DemoObjectivity | None = None
 
 
 def demo_build(*, today: dt.date, size: str = country.SMALL) -> DemoReport:
@@ -44,8 +54,9 @@ def demo_build(*, today: dt.date, size: str = country.SMALL) -> DemoReport:
     spring = results.demo_results_seed(campaign=made.finished)
     day = schoolday.demo_schoolday_seed(calendar, current=made.current, finished=made.finished)
     published = notices.demo_notices_seed(today=calendar.today)
+    checked = objectivity.demo_objectivity_seed(current=made.current)
     return DemoReport(
-        calendar, seeded, accounts, made, rows, built, spring, published, by_class, day
+        calendar, seeded, accounts, made, rows, built, spring, published, by_class, day, checked
     )
 
 
@@ -108,6 +119,13 @@ def calendar_lines(report: DemoReport) -> list[str]:
             f"    {school}: аудитории, участники дня проведения, рассадка и доставочные пакеты; "
             f"коды работы «{written.subject.name} {written.grade} класс» распределены "
             "экспертам, родители части классов завершённой кампании проинформированы."
+        )
+    if report.objectivity is not None and written is not None:
+        lines.append(
+            f"    {school}: «{written.subject.name} {written.grade} класс» — в федеральной "
+            f"выборке (зерно {objectivity.SAMPLE_SEED}); сканы загружены, коды введены у "
+            f"{objectivity.CODES_TYPED} работ из {objectivity.PARTICIPANTS}; федеральная "
+            f"комиссия проверяет (эксперт {dict(country.DEMO_ACCOUNTS)['marker']})."
         )
     lines.append(
         f"  «{upcoming.label}» — следующая: приём заявок открыт до "

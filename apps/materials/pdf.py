@@ -17,6 +17,7 @@ from functools import lru_cache
 from html import escape
 from typing import Any
 
+from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -37,7 +38,7 @@ from reportlab.platypus import (
 )
 
 from apps.core.pdf import FONT, register_fonts
-from apps.materials import markup
+from apps.materials import markup, pagemark
 
 PAGE_W, PAGE_H = A4
 MARGIN = 15 * mm
@@ -231,8 +232,12 @@ def markup_flowables(
     return out
 
 
-def _numbered_canvas(footer_left: str) -> type[rl_canvas.Canvas]:
-    """A canvas that writes «Страница N из M» on every page once M is known."""
+PageHook = Callable[[rl_canvas.Canvas, int, int], None]
+
+
+def _numbered_canvas(footer_left: str, on_total: PageHook | None = None) -> type[rl_canvas.Canvas]:
+    """A canvas that writes «Страница N из M» on every page once M is known, and calls
+    ``on_total(canvas, N, M)`` there (the page mark of a variant needs M too)."""
 
     class NumberedCanvas(rl_canvas.Canvas):  # type: ignore[misc]  # reportlab has no types
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -253,6 +258,8 @@ def _numbered_canvas(footer_left: str) -> type[rl_canvas.Canvas]:
                 )
                 if footer_left:
                     self.drawString(MARGIN, 9 * mm, footer_left)
+                if on_total is not None:
+                    on_total(self, self._pageNumber, total)
                 super().showPage()
             super().save()
 
@@ -266,6 +273,7 @@ def _build(
     header: Callable[[rl_canvas.Canvas, Any], None] | None = None,
     footer_left: str = "",
     top: float = MARGIN + 4 * mm,
+    on_total: PageHook | None = None,
 ) -> bytes:
     register_fonts()
     buffer = io.BytesIO()
@@ -294,7 +302,7 @@ def _build(
         story,
         onFirstPage=on_page,
         onLaterPages=on_page,
-        canvasmaker=_numbered_canvas(footer_left),
+        canvasmaker=_numbered_canvas(footer_left, on_total),
     )
     return buffer.getvalue()
 
@@ -310,10 +318,79 @@ def draw_code_box(canvas: rl_canvas.Canvas, *, right: float, top: float) -> None
         canvas.rect(left + i * cell, top - 5 * mm - cell, cell, cell)
 
 
+# --- the page mark (docs/objectivity/page-marks.md) ------------------------------------------
+# Where the header of a variant page puts things, in points from the page's top-left corner.
+HEADER_TOP = 10 * mm
+CODE_BOX_CELL = 8 * mm
+CODE_BOX_LEFT = PAGE_W - MARGIN - CODE_DIGITS * CODE_BOX_CELL
+# The QR symbol (its modules; the quiet zone around it is the blank header) beside the code box.
+QR_SIZE = 18 * mm
+QR_GAP = 3 * mm
+QR_LEFT = CODE_BOX_LEFT - QR_GAP - QR_SIZE
+QR_TOP = HEADER_TOP
+QR_LEVEL = "M"  # 15 % of the symbol may be lost (a pen stroke, a fold) and still be read
+HEADER_RULE = HEADER_TOP + 20 * mm  # the line under the header, 2 mm (~3 modules) under the QR
+
+# Fractions of the page (left, top, right, bottom), from the top-left corner: the code box with
+# its label and a margin (what a person reads the participant code from), and the QR symbol
+# (what a scan is registered by).
+CODE_BOX_FRACTIONS = (
+    (CODE_BOX_LEFT - 2 * mm) / PAGE_W,
+    (HEADER_TOP - 1 * mm) / PAGE_H,
+    (PAGE_W - MARGIN + 2 * mm) / PAGE_W,
+    (HEADER_TOP + 5 * mm + CODE_BOX_CELL + 2 * mm) / PAGE_H,
+)
+QR_BOX_FRACTIONS = (
+    QR_LEFT / PAGE_W,
+    QR_TOP / PAGE_H,
+    (QR_LEFT + QR_SIZE) / PAGE_W,
+    (QR_TOP + QR_SIZE) / PAGE_H,
+)
+
+
+@lru_cache(maxsize=4096)
+def _qr_runs(text: str) -> tuple[int, tuple[tuple[int, int, int], ...]]:
+    """The QR of ``text`` (reportlab's encoder, level ``QR_LEVEL``): its module count and the
+    dark runs of each row as (row, first column, length)."""
+    widget = QrCodeWidget(text, barLevel=QR_LEVEL, barBorder=0)
+    widget.qr.make()
+    runs: list[tuple[int, int, int]] = []
+    for r, row in enumerate(widget.qr.modules):
+        c = 0
+        while c < len(row):
+            if row[c]:
+                start = c
+                while c < len(row) and row[c]:
+                    c += 1
+                runs.append((r, start, c - start))
+            else:
+                c += 1
+    return widget.qr.getModuleCount(), tuple(runs)
+
+
+def draw_page_mark(canvas: rl_canvas.Canvas, mark: pagemark.PageMark) -> None:
+    """The QR of ``mark`` at its place in the header: one filled path of the dark runs of each
+    row (~150 rectangles in one path, not a drawing object per module)."""
+    count, runs = _qr_runs(pagemark.encode(mark))
+    module = QR_SIZE / count
+    left, top = QR_LEFT, PAGE_H - QR_TOP
+    path = canvas.beginPath()
+    for row, col, length in runs:
+        path.rect(left + col * module, top - (row + 1) * module, length * module, module)
+    canvas.saveState()
+    canvas.setFillColor(colors.black)
+    canvas.drawPath(path, stroke=0, fill=1)
+    canvas.restoreState()
+
+
 def _variant_header(doc: VariantDoc) -> Callable[[rl_canvas.Canvas, Any], None]:
     def header(canvas: rl_canvas.Canvas, _document: Any) -> None:
-        top = PAGE_H - 10 * mm
-        canvas.setFont(f"{FONT}-Bold", 10)
+        top = PAGE_H - HEADER_TOP
+        # A long title («…Иностранный язык (английский язык). 11 класс») is set smaller rather
+        # than run under the page mark.
+        room = QR_LEFT - 2 * mm - MARGIN
+        width = max(1.0, pdfmetrics.stringWidth(doc.work.title, f"{FONT}-Bold", 10))
+        canvas.setFont(f"{FONT}-Bold", max(7.0, min(10.0, 10 * room / width)))
         canvas.drawString(MARGIN, top - 3.5 * mm, doc.work.title)
         canvas.setFont(f"{FONT}-Bold", 15)
         canvas.drawString(MARGIN, top - 10 * mm, f"Вариант {doc.number}")
@@ -321,9 +398,46 @@ def _variant_header(doc: VariantDoc) -> Callable[[rl_canvas.Canvas, Any], None]:
         canvas.drawString(MARGIN, top - 15 * mm, f"Идентификатор варианта: {doc.uid}")
         draw_code_box(canvas, right=PAGE_W - MARGIN, top=top)
         canvas.setLineWidth(0.6)
-        canvas.line(MARGIN, top - 17 * mm, PAGE_W - MARGIN, top - 17 * mm)
+        canvas.line(MARGIN, PAGE_H - HEADER_RULE, PAGE_W - MARGIN, PAGE_H - HEADER_RULE)
 
     return header
+
+
+def _variant_mark(doc: VariantDoc) -> PageHook:
+    def mark(canvas: rl_canvas.Canvas, page: int, pages: int) -> None:
+        draw_page_mark(canvas, pagemark.PageMark(doc.uid, doc.number, page, pages))
+
+    return mark
+
+
+@dataclass(frozen=True)
+class TaskRegion:
+    """Where (part of) a task block lands: ``page`` (1-based) and its vertical extent as fractions
+    of the page height from the top (``top < bottom``), from the task's heading to the bottom of
+    its answer field."""
+
+    page: int
+    top: float
+    bottom: float
+
+
+class _Probe(Flowable):  # type: ignore[misc]  # reportlab has no types
+    """A zero-size flowable that records where it is drawn: (label, edge, page, y from the
+    bottom in points). It draws nothing, so the PDF is the same with or without a listener."""
+
+    def __init__(self, sink: list[tuple[str, str, int, float]] | None, label: str, edge: str):
+        super().__init__()
+        self.sink, self.label, self.edge = sink, label, edge
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return 0, 0
+
+    def drawOn(self, canvas: rl_canvas.Canvas, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802, N803
+        if self.sink is not None:
+            self.sink.append((self.label, self.edge, canvas.getPageNumber(), y))
+
+    def draw(self) -> None:
+        pass
 
 
 class AnswerField(Flowable):  # type: ignore[misc]  # reportlab has no types
@@ -358,8 +472,38 @@ def _answer_field(lines: int) -> Flowable:
 
 
 def variant_pdf(doc: VariantDoc) -> bytes:
-    """One variant: the header with the work, variant number, identifier and the code box on
-    every page; «Страница N из M»; each task with an answer field."""
+    """One variant: the header with the work, variant number, identifier, the page mark (QR) and
+    the code box on every page; «Страница N из M»; each task with an answer field."""
+    return _variant_render(doc, None)
+
+
+@lru_cache(maxsize=64)
+def variant_task_regions(doc: VariantDoc) -> dict[str, list[TaskRegion]]:
+    """Where each task of the variant lands in its PDF, by task (form column) label: one region,
+    or one per page when a task is split over pages. Found by rendering the same story as
+    ``variant_pdf`` with zero-size probes listening, so it always matches the printed pages."""
+    sink: list[tuple[str, str, int, float]] = []
+    _variant_render(doc, sink)
+    frame_top = PAGE_H - (HEADER_TOP + HEADER_H) - 6  # the frame's top padding is 6 pt
+    frame_bottom = MARGIN + 3 * mm + 6
+    starts: dict[str, tuple[int, float]] = {}
+    regions: dict[str, list[TaskRegion]] = {}
+    for label, edge, page, y in sink:
+        if edge == "start":
+            starts[label] = (page, y)
+            continue
+        first_page, first_y = starts[label]
+        parts = regions.setdefault(label, [])
+        for p in range(first_page, page + 1):
+            high = first_y if p == first_page else frame_top
+            low = y if p == page else frame_bottom
+            parts.append(
+                TaskRegion(p, round((PAGE_H - high) / PAGE_H, 4), round((PAGE_H - low) / PAGE_H, 4))
+            )
+    return regions
+
+
+def _variant_render(doc: VariantDoc, sink: list[tuple[str, str, int, float]] | None) -> bytes:
     st = _styles()
     story: list[Flowable] = [
         Paragraph(
@@ -376,21 +520,24 @@ def variant_pdf(doc: VariantDoc) -> bytes:
     for task in doc.tasks:
         points = "балл" if task.max_score == 1 else "балла" if task.max_score < 5 else "баллов"
         block: list[Flowable] = [
+            _Probe(sink, task.label, "start"),
             Paragraph(
                 f"Задание {task.label} <font size=8.5>({task.max_score} {points})</font>",
                 st["task"],
-            )
+            ),
         ]
         block += markup_flowables(task.text, images=dict(task.images))
         block.append(Spacer(1, 3))
         block.append(_answer_field(1 if task.max_score <= 1 else 2))
+        block.append(_Probe(sink, task.label, "end"))
         story.append(KeepTogether(block))
     return _build(
         story,
         title=f"{doc.work.title}. Вариант {doc.number}",
         header=_variant_header(doc),
         footer_left=f"Вариант {doc.number} · {doc.uid}",
-        top=10 * mm + HEADER_H,
+        top=HEADER_TOP + HEADER_H,
+        on_total=_variant_mark(doc),
     )
 
 

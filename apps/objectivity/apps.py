@@ -14,3 +14,10 @@ class ObjectivityConfig(AppConfig):
         registry.register_actions(self.label, actions.HOLDERS, names=actions.ObjectivityActions)
         register_audit_actions(audit.SECTION, audit.ObjectivityAudit)
         registry.register_menu(menu.ITEMS)
+
+        # The scans' background job kind (apps.core.jobs): one upload's processing.
+        from apps.core.jobs import job_kind_register
+        from apps.objectivity.scans.constants import SCANS_PROCESS
+        from apps.objectivity.scans.tasks import scans_process_task
+
+        job_kind_register(SCANS_PROCESS, scans_process_task)

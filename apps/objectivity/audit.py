@@ -17,6 +17,7 @@ SECTION = Section("objectivity", "Контроль объективности", 
 class ObjectivityAudit(models.TextChoices):
     SCANS_UPLOAD = "objectivity.scans_upload", "Загружены сканы работ"
     SCANS_PROCESSED = "objectivity.scans_processed", "Сканы работ обработаны"
+    SCANS_REPROCESS = "objectivity.scans_reprocess", "Сканы работ поставлены на повторную обработку"
     BOOKLET_CODE = "objectivity.booklet_code", "Введён код участника по скану"
     SAMPLE_DRAW = "objectivity.sample_draw", "Проведена федеральная выборка"
     FEDERAL_PUBLISH = (
@@ -28,6 +29,14 @@ class ObjectivityAudit(models.TextChoices):
     REVIEW_ALLOCATE = "objectivity.review_allocate", "Работы распределены экспертам"
     MARKERS_SET = "objectivity.markers_set", "Изменён состав экспертов проверки"
     MARKER_ACCOUNT_ISSUE = "objectivity.marker_account_issue", "Эксперту комиссии выдан доступ"
+    MARKER_ACCOUNT_REISSUE = (
+        "objectivity.marker_account_reissue",
+        "Эксперту комиссии выдан новый пароль",
+    )
+    MARKER_ACCOUNT_REVOKE = (
+        "objectivity.marker_account_revoke",
+        "У эксперта комиссии отозван доступ",
+    )
     CASE_STATUS = "objectivity.case_status", "Изменено состояние дела"
     CASE_COMMENT = "objectivity.case_comment", "Добавлен комментарий к делу"
     SCANS_REQUEST = "objectivity.scans_request", "У ОО запрошены сканы работ"

@@ -8,5 +8,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("apps.objectivity.scans.urls")),
     path("", include("apps.objectivity.marking.urls")),
     path("", include("apps.objectivity.sample.urls")),
+    path("", include("apps.objectivity.commission.urls")),
     path("", include("apps.objectivity.rechecks.urls")),
 ]

@@ -53,9 +53,7 @@ class ResultSheet(BaseModel, SchoolOwnedModel):
     # Federal checking (apps.objectivity): the work is in the federal sample, so its official
     # results are the federal organizer's marks; once they are published the school's uploads
     # are kept as its own scores beside them, never official.
-    federal_since = models.DateTimeField(
-        "федеральные баллы официальны с", null=True, blank=True
-    )
+    federal_since = models.DateTimeField("федеральные баллы официальны с", null=True, blank=True)
 
     class Meta:
         verbose_name = "результаты ОО по работе"

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import uuid
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
@@ -23,11 +24,14 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from apps.campaigns import schedule
+from apps.core import instants
 from apps.core.jobs import job_send
 from apps.core.models import Job
+from apps.core.scoping import Level
 from apps.core.services import audit_record, job_claim, job_fail, job_mark_done
 from apps.core.uploads import UploadError
 from apps.registration.access import A, Actor, actor_for_user
+from apps.registration.actions import FEDERAL_SIDE
 from apps.registration.models import School
 from apps.registration.services import school_unit_scope
 from apps.results import selectors as sel
@@ -39,6 +43,7 @@ from apps.results.messages import (
     ResultsError,
     ResultsInvalidError,
     ResultsNotFoundError,
+    codes_text,
 )
 from apps.results.models import (
     ParticipantResult,
@@ -203,6 +208,9 @@ class Accepted:
     diff: xlsx.Diff
     unchanged: bool
     unused_codes: int
+    # The work's official results are federal (``ResultSheet.federal_since``): the upload was
+    # kept as a version and as the school's own scores beside the federal ones, not made current.
+    own_only: bool = False
 
 
 def _rows(
@@ -345,6 +353,19 @@ def _accept(
             if sheet.current_version_id is not None
             else None
         )
+        if sheet.federal_since is not None:
+            return _accept_own(
+                actor=actor,
+                target=target,
+                sheet=sheet,
+                checked=checked,
+                content=content,
+                filename=filename,
+                source=source,
+                late=window.is_late(now),
+                observer=observer,
+                checked_by=checked_by,
+            )
         changes = xlsx.diff(current.snapshot if current is not None else None, new_snapshot)
         if current is not None and changes.empty:
             audit_record(
@@ -394,41 +415,37 @@ def _accept(
             .exists()
         ):
             raise PermissionDenied  # pragma: no cover - the school was checked above
-        audit_record(
-            actor=actor,
-            action=ResultsAudit.RESULTS_UPLOAD,
-            target=version,
-            scope=school_unit_scope(school),
-            details={
-                "work_id": work.pk,
-                "version": number,
-                "participants": version.participants,
-                "absent": version.absent,
-                "sha256": sha,
-                "changes": changes.counts,
-                "late": version.late,
-                "source": source,
-                "checked_codes": len(checked_by),
-                "observer_id": observer.pk if observer is not None else None,
-            },
+        _audit_version(
+            actor,
+            school,
+            work,
+            version,
+            changes,
+            late=version.late,
+            checked_codes=len(checked_by),
+            observer_id=observer.pk if observer is not None else None,
         )
         if source == Source.BROWSER:
             ResultDraft.objects.for_actor(actor, A.UPLOAD_RESULTS).filter(
                 school_id=school.pk, work_id=work.pk
             ).delete()
-        # The recomputation is a job stored with the version: if the broker is down when the
-        # upload commits, the upload still succeeds and the sweep sends the job later.
-        job = Job.objects.create(  # scoped to the school uploaded
-            kind=RESULTS_STATS,
-            key=f"{RESULTS_STATS}:{version.pk}",
-            actor=actor.user,
-            region_id=school.region_id,
-            municipality_id=school.municipality_id,
-            school_id=school.pk,
-            params={"school_id": school.pk, "work_id": work.pk, "version": number},
-        )
-        transaction.on_commit(lambda: _enqueue_stats(job_id=job.pk))
+        _queue_stats(actor=actor, school=school, work=work, version=version)
     return Accepted(sheet, version, changes, False, checked.unused_codes)
+
+
+def _queue_stats(*, actor: Actor, school: School, work: Work, version: ResultVersion) -> None:
+    """The recomputation is a job stored with the version: if the broker is down when the
+    upload commits, the upload still succeeds and the sweep sends the job later."""
+    job = Job.objects.create(  # scoped to the school uploaded
+        kind=RESULTS_STATS,
+        key=f"{RESULTS_STATS}:{version.pk}",
+        actor=actor.user,
+        region_id=school.region_id,
+        municipality_id=school.municipality_id,
+        school_id=school.pk,
+        params={"school_id": school.pk, "work_id": work.pk, "version": version.number},
+    )
+    transaction.on_commit(lambda: _enqueue_stats(job_id=job.pk))
 
 
 def _enqueue_stats(*, job_id: int) -> None:
@@ -436,6 +453,225 @@ def _enqueue_stats(*, job_id: int) -> None:
     from apps.results.tasks import results_stats_run_task
 
     job_send(results_stats_run_task, job_id=job_id)
+
+
+# --- federal checking: the federal organizer's scores as the official results -----------------
+
+
+def _store_version(
+    *,
+    actor: Actor,
+    sheet: ResultSheet,
+    spec: xlsx.FormSpec,
+    rows: Sequence[xlsx.Row],
+    content: bytes,
+    filename: str,
+    source: str,
+    changes: xlsx.Diff,
+    late: bool = False,
+    observer: Person | None = None,
+    checked_by: dict[str, str] | None = None,
+) -> ResultVersion:
+    """Keep ``rows`` as the sheet's next version (file in storage); the caller holds the lock."""
+    number = sheet.version_count + 1
+    sha = hashlib.sha256(content).hexdigest()
+    path = default_storage.save(
+        f"results/{sheet.work.campaign_id}/{sheet.school_id}/{sheet.work_id}/"
+        f"v{number}-{sha[:12]}.xlsx",
+        ContentFile(content),
+    )
+    present = [r for r in rows if not r.absent]
+    return ResultVersion.objects.create(
+        sheet=sheet,
+        school_id=sheet.school_id,
+        municipality_id=sheet.municipality_id,
+        region_id=sheet.region_id,
+        number=number,
+        uploaded_by=actor.user,
+        source=source,
+        original_name=xlsx.safe_file_name(filename, spec.file_name)[:255],
+        file=path,
+        file_sha256=sha,
+        participants=len(present),
+        absent=len(rows) - len(present),
+        snapshot=xlsx.snapshot(spec, rows),
+        changes=changes.counts,
+        late=late,
+        checked_by=checked_by or {},
+        observer=observer,
+        observer_name=observer.full_name if observer is not None else "",
+    )
+
+
+def _accept_own(
+    *,
+    actor: Actor,
+    target: Target,
+    sheet: ResultSheet,
+    checked: xlsx.Checked,
+    content: bytes,
+    filename: str,
+    source: str,
+    late: bool,
+    observer: Person | None,
+    checked_by: dict[str, str],
+) -> Accepted:
+    """An upload after the federal publication (inside ``_accept``'s lock): the school's own
+    scores. Kept as a version for the history and written beside the official federal scores
+    (``own_scores``) of the same codes; the current version and the statistics stay federal."""
+    school, work = target.school, target.work
+    previous = (
+        ResultVersion.objects.for_actor(actor, A.UPLOAD_RESULTS)
+        .filter(sheet=sheet)
+        .exclude(source=Source.FEDERAL)
+        .order_by("-number")
+        .first()
+    )
+    new_snapshot = xlsx.snapshot(target.spec, checked.rows)
+    changes = xlsx.diff(previous.snapshot if previous is not None else None, new_snapshot)
+    if previous is not None and changes.empty:
+        return Accepted(sheet, previous, changes, True, checked.unused_codes, own_only=True)
+    version = _store_version(
+        actor=actor,
+        sheet=sheet,
+        spec=target.spec,
+        rows=checked.rows,
+        content=content,
+        filename=filename,
+        source=source,
+        changes=changes,
+        late=late,
+        observer=observer,
+        checked_by=checked_by,
+    )
+    sheet.version_count = version.number
+    sheet.save(update_fields=["version_count", "updated_at"])
+    own = {r.code: r for r in checked.rows if not r.absent}
+    official = list(
+        ParticipantResult.objects.for_actor(actor, A.UPLOAD_RESULTS).filter(sheet=sheet)
+    )
+    for result in official:
+        row = own.get(result.code)
+        result.own_scores = list(row.scores) if row is not None else None
+        result.own_primary_score = row.primary_score if row is not None else None
+    ParticipantResult.objects.bulk_update(official, ["own_scores", "own_primary_score"])
+    _audit_version(actor, school, work, version, changes, own_only=True)
+    return Accepted(sheet, version, changes, False, checked.unused_codes, own_only=True)
+
+
+def _audit_version(
+    actor: Actor, school: School, work: Work, version: ResultVersion, changes: Any, **extra: Any
+) -> None:
+    """The audit row of a new results version (an upload, a school's own scores after the
+    federal publication, the federal publication): what every such row records, plus ``extra``."""
+    audit_record(
+        actor=actor,
+        action=ResultsAudit.RESULTS_UPLOAD,
+        target=version,
+        scope=school_unit_scope(school),
+        details={
+            "work_id": work.pk,
+            "version": version.number,
+            "participants": version.participants,
+            "absent": version.absent,
+            "sha256": version.file_sha256,
+            "changes": changes.counts,
+            "source": version.source,
+            **extra,
+        },
+    )
+
+
+def results_publish_federal(
+    *, actor: Actor, school_id: int, work_id: int, rows: Sequence[xlsx.Row]
+) -> Accepted:
+    """Make the federal organizer's scores of a sampled work the school's official results.
+
+    ``rows``: one present row per participant code checked federally (variant, scores; None is
+    «X»). The school's own current results give the absent participants (they stay absent),
+    the classes and the marks of the period, and their scores are kept beside the official
+    ones (``own_scores``). A participant the school marked present without a federal row, or
+    a code not issued to the school, refuses the whole publication (``ResultsInvalidError``
+    naming the codes; nothing changed). A new version with ``source=federal`` becomes current,
+    ``ResultSheet.federal_since`` is set (the school's later uploads become its own scores
+    only) and the statistics and aggregates are recomputed as after an upload. The federal
+    side only (the caller checks its own right to publish)."""
+    if actor.role not in FEDERAL_SIDE or actor.scope.level is not Level.FEDERAL:
+        raise PermissionDenied
+    if not rows:
+        raise ResultsInvalidError("federal_empty")
+    school = sel.school_get(actor=actor, school_id=school_id)
+    work = sel.work_get(actor=actor, work_id=work_id)
+    spec = sel.form_spec(actor=actor, school=school, work=work, action=A.VIEW_RESULTS)
+    federal = {r.code: r for r in rows}
+    unknown = sorted(code for code in federal if code not in spec.issued)
+    if unknown:
+        raise ResultsInvalidError("federal_unknown_codes", codes=codes_text(unknown))
+    sheet = _sheet_for(actor=actor, action=A.VIEW_RESULTS, school=school, work=work)
+    with transaction.atomic():
+        sheet = (
+            ResultSheet.objects.for_actor(actor, A.VIEW_RESULTS)
+            .select_for_update()
+            .select_related("work")
+            .get(pk=sheet.pk)
+        )
+        if sheet.federal_since is not None:
+            raise ResultsError(
+                "federal_already", at=instants.format_instant(sheet.federal_since, school)
+            )
+        own = {
+            r.code: r
+            for r in ParticipantResult.objects.for_actor(actor, A.VIEW_RESULTS).filter(sheet=sheet)
+        }
+        missing = sorted(c for c, r in own.items() if not r.absent and c not in federal)
+        if missing:
+            raise ResultsInvalidError("federal_missing_codes", codes=codes_text(missing))
+        classes = {p.code: p.class_number for p in spec.prefill}
+        merged: list[xlsx.Row] = []
+        for code in sorted(set(own) | set(federal)):
+            mine, theirs = own.get(code), federal.get(code)
+            class_number = mine.class_number if mine is not None else classes.get(code)
+            journal = mine.journal_mark if mine is not None else None
+            if theirs is None:  # absent in the school's results, and no booklet
+                merged.append(xlsx.Row(code, True, None, (), class_number, journal))
+            else:
+                scores = tuple(theirs.scores)
+                merged.append(xlsx.Row(code, False, theirs.variant, scores, class_number, journal))
+        current = (
+            ResultVersion.objects.for_actor(actor, A.VIEW_RESULTS)
+            .filter(sheet=sheet, pk=sheet.current_version_id or 0)
+            .first()
+        )
+        new_snapshot = xlsx.snapshot(spec, merged)
+        changes = xlsx.diff(current.snapshot if current is not None else None, new_snapshot)
+        content = xlsx.form_workbook(spec, merged)
+        version = _store_version(
+            actor=actor,
+            sheet=sheet,
+            spec=spec,
+            rows=merged,
+            content=content,
+            filename=spec.file_name,
+            source=Source.FEDERAL,
+            changes=changes,
+        )
+        results = _rows(work, sheet, version, merged)
+        for result in results:
+            mine = own.get(result.code)
+            if mine is not None and not mine.absent:
+                result.own_scores = list(mine.scores)
+                result.own_primary_score = mine.primary_score
+        ParticipantResult.objects.for_actor(actor, A.VIEW_RESULTS).filter(sheet=sheet).delete()
+        ParticipantResult.objects.bulk_create(results)
+        sheet.current_version = version
+        sheet.version_count = version.number
+        sheet.federal_since = timezone.now()
+        sheet.save(
+            update_fields=["current_version", "version_count", "federal_since", "updated_at"]
+        )
+        _audit_version(actor, school, work, version, changes)
+        _queue_stats(actor=actor, school=school, work=work, version=version)
+    return Accepted(sheet, version, changes, False, 0)
 
 
 class ResultsRefreshListener(Protocol):

@@ -26,6 +26,12 @@ from apps.results.forms import ReopenForm, UploadForm
 from apps.results.messages import DroppedParticipantsError, ResultsError, ResultsNotFoundError
 from apps.results.models import ResultVersion, Source
 
+# After the federal publication a school's upload is kept as its own scores only.
+OWN_ONLY = (
+    "Официальные результаты этой работы — баллы федеральной проверки: загруженные баллы "
+    "сохранены как баллы ОО рядом с ними и официальные результаты не изменили."
+)
+
 
 def read_upload(upload: UploadedFile[bytes]) -> bytes:
     """The uploaded bytes, reading at most one byte past the limit; read_workbook refuses a
@@ -200,6 +206,8 @@ class ResultsUploadView(ScopedViewMixin, View):
                 f"Изменения: добавлено {c['added']}, изменено ячеек {c['changed']}, "
                 f"удалено {c['removed']}.",
             )
+        if accepted.own_only:
+            messages.info(request, OWN_ONLY)
         return redirect("results-work", school_id=school_id, work_id=work_id)
 
 
@@ -441,6 +449,8 @@ class ResultsEntryView(ScopedViewMixin, View):
             f"Результаты приняты: версия {accepted.version.number}, участников "
             f"{accepted.version.participants}, отсутствовали {accepted.version.absent}.",
         )
+        if accepted.own_only:
+            messages.info(request, OWN_ONLY)
         return redirect("results-work", school_id=school_id, work_id=work_id)
 
 

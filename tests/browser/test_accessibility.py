@@ -24,6 +24,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from apps.campaigns.models import Work
+from apps.objectivity.models import MarkTask
 from apps.registration.access import actor_for_user
 from apps.registration.constants import Role
 from apps.registration.models import User
@@ -112,6 +113,17 @@ def _pages_of(role: Role, username: str) -> dict[str, str]:
     pages = {"cabinet": reverse("cabinet")}
     actor = actor_for_user(User.objects.get(username=username))
     school_id = actor.scope.school_id
+    if role == Role.MARKER:
+        # a commission marker reaches its works to mark and the marking screen of its review
+        review_id = (
+            MarkTask.objects.filter(marker__username=username)
+            .values_list("review_id", flat=True)
+            .first()
+        )
+        assert review_id is not None
+        return pages | {
+            "marking-screen": reverse("objectivity-marking-screen", args=[review_id]),
+        }
     if role == Role.EXPERT:
         # an expert reaches its works to check, the entry of its codes and the checking page
         given = ExpertAssignment.objects.filter(expert__user__username=username).first()
@@ -212,8 +224,10 @@ def test_phone_width_collapses_menu_and_never_scrolls_sideways(
             links = page.locator("nav.menu a").evaluate_all("(as) => as.map((a) => a.pathname)")
             paths = [p for p in dict.fromkeys([reverse("cabinet"), *links])]
             paths = [p for p in paths if not p.startswith(FOREIGN_LAYOUT)]
-            # an expert's menu is its home and the checking (and the API's page)
-            assert len(paths) >= (2 if role == Role.EXPERT else 5), (role, paths)
+            # an expert's menu is its home and the checking (and the API's page); a commission
+            # marker's its home and the marking
+            few = role in (Role.EXPERT, Role.MARKER)
+            assert len(paths) >= (2 if few else 5), (role, paths)
             for path in paths:
                 # when each page of the role's menu is opened
                 _open(page, demo + path)

@@ -26,6 +26,7 @@ MENU_HAS = {
     Role.SCHOOL_ORGANIZER: ["Кабинет"],
     Role.SCHOOL_TECH: ["Кабинет"],
     Role.EXPERT: ["Кабинет", "Проверка работ"],
+    Role.MARKER: ["Кабинет", "Проверка работ на экране"],
 }
 MENU_LACKS = {
     Role.FEDERAL: [],
@@ -34,6 +35,7 @@ MENU_LACKS = {
     Role.SCHOOL_ORGANIZER: ["Регионы", "Муниципалитеты", "Администрирование"],
     Role.SCHOOL_TECH: ["Регионы", "Муниципалитеты", "Администрирование"],
     Role.EXPERT: ["Регионы", "Муниципалитеты", "Администрирование", "Заявки", "Материалы"],
+    Role.MARKER: ["Регионы", "Муниципалитеты", "ОО", "Администрирование", "Заявки", "Материалы"],
 }
 
 
@@ -63,6 +65,11 @@ def _expect_cabinet(page: Any, base: str, user: User) -> None:
     """The landing page is «Что сделать сейчас»; its side card leads to the role's own unit,
     found by hand from its grant."""
     actor = actor_for_user(user)
+    if actor.role == Role.MARKER:
+        # a commission marker's home is its works to mark (its /cabinet/ redirects there)
+        assert page.url.removeprefix(base) == "/objectivity/marking/"
+        assert page.locator("main h1").inner_text().strip() == "Проверка работ на экране"
+        return
     assert page.url.removeprefix(base) == "/cabinet/"
     if actor.role == Role.EXPERT:
         # an expert's home is its works to check; the first leads to the entry of its codes
@@ -119,6 +126,7 @@ def test_demo_accounts_cover_every_role() -> None:
         Role.SCHOOL_ORGANIZER,
         Role.SCHOOL_TECH,
         Role.EXPERT,
+        Role.MARKER,
     }
 
 

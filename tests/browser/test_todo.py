@@ -110,9 +110,16 @@ def test_every_role_sees_what_to_do_and_every_link_works(
 
         # when it lands on its first screen
         page.goto(demo + "/")
-        page.wait_for_url(re.compile(r"/cabinet/$"))
+        # a commission marker's first screen is its works to mark (its /cabinet/ redirects)
+        home = r"/objectivity/marking/$" if role == "marker" else r"/cabinet/$"
+        page.wait_for_url(re.compile(home))
 
-        if role == "expert":
+        if role == "marker":
+            # then the federal commission's marker sees its review with tasks left to mark
+            assert page.locator("main h1").inner_text().strip() == "Проверка работ на экране"
+            assert "Федеральная проверка" in page.locator("main").inner_text()
+            assert page.get_by_role("link", name=re.compile(r"^Проверять задание")).count() >= 1
+        elif role == "expert":
             # then an expert lands on its works to check with a link to enter the scores, the
             # day labelled with the school's clock
             assert page.locator("main h1").inner_text().strip() == "Работы на проверку"

@@ -24,6 +24,15 @@ from apps.core.xlsx import table_workbook
 from apps.families.models import FamiliesInformed
 from apps.materials.models import Kit
 from apps.notices.models import AuthorLevel, Notice, NoticeFile
+from apps.objectivity.models import (
+    Booklet,
+    FederalSample,
+    MarkTask,
+    Review,
+    ReviewCase,
+    ScanBatch,
+    ScanPage,
+)
 from apps.registration.models import (
     CredentialsFile,
     Municipality,
@@ -42,6 +51,12 @@ from conftest import World, expert_person, token
 # every release gate is open whatever today's date is (test_contract's autouse clock fixture).
 CONTRACT_NOW = dt.datetime(2026, 9, 1, 9, 0, tzinfo=dt.UTC)
 
+
+class MarkerAccount:
+    """A commission marker's account (a ``User`` holding a marker grant of the unit ``key``):
+    the key of ``marker_user_id`` routes, whose users are not the coordinators of ``_user``."""
+
+
 # A URL kwarg name → the model whose id it carries (``pk`` means the view's scoped_model).
 KWARG_MODELS: dict[str, type[Any]] = {
     "region_id": Region,
@@ -57,6 +72,18 @@ KWARG_MODELS: dict[str, type[Any]] = {
     "sitting_id": Sitting,
     "assignment_id": ExpertAssignment,
     "record_id": DayRecord,
+    # objectivity control: scans (apps/objectivity/scans)
+    "scan_batch_id": ScanBatch,
+    "booklet_id": Booklet,
+    "scan_page_id": ScanPage,
+    # objectivity control (apps/objectivity)
+    "review_id": Review,
+    "case_id": ReviewCase,
+    # marking on screen (apps/objectivity/marking)
+    "mark_task_id": MarkTask,
+    # the federal sample and the commissions' markers (apps/objectivity/sample, commission/)
+    "sample_id": FederalSample,
+    "marker_user_id": MarkerAccount,
 }
 
 
@@ -594,11 +621,166 @@ def _day_record(world: World, key: str) -> DayRecord:
     )[0]
 
 
+def _review(world: World, key: str) -> Review:
+    """A re-check of the global work opened by the unit ``key`` (a region or a municipality)."""
+    ids = _ids(world, key)
+    return Review.objects.create(
+        kind=Review.Kind.RECHECK,
+        work=_work(world, key),
+        title=f"Перепроверка {token(key)}",
+        seed=len(key),
+        opened_by=world.users["federal"],
+        region_id=ids["region_id"],
+        municipality_id=ids["municipality_id"],
+    )
+
+
+def _review_case(world: World, key: str) -> ReviewCase:
+    """The school's case in a re-check of its region (the school ``key``)."""
+    school = world.schools[key]
+    return ReviewCase.objects.create(
+        review=_review(world, key[:1]),
+        school=school,
+        reason=ReviewCase.Reason.RANDOM,
+        municipality_id=school.municipality_id,
+        region_id=school.region_id,
+    )
+
+
+def _scan_batch(world: World, key: str) -> ScanBatch:
+    """A processed upload of scans of the school's kit (grade 8, 2025): one booklet of one page,
+    its image in storage; the file name holds the unit's token."""
+    from apps.materials.models import Variant
+
+    found = ScanBatch.objects.filter(school=world.schools[key]).first()
+    if found is not None:
+        return found
+    kit = _kit(world, key)
+    ids = _ids(world, key)
+    scope = {"municipality_id": ids["municipality_id"], "region_id": ids["region_id"]}
+    variant = Variant.objects.get_or_create(
+        kit=kit,
+        number=1,
+        defaults={
+            "work": kit.work,
+            "uid": f"SCAN-{key}",
+            "signature": hashlib.sha256(f"scan-{key}".encode()).hexdigest(),
+            "items": [],
+            "difficulty": 1,
+            "school_id": kit.school_id,
+            **scope,
+        },
+    )[0]
+    batch = ScanBatch.objects.create(
+        school=kit.school,
+        work=kit.work,
+        file_path=f"tests/scans/{key}.pdf",
+        file_name=f"scan-{token(key)}.pdf",
+        file_sha256="0" * 64,
+        status=ScanBatch.Status.DONE,
+        pages=1,
+        identified=1,
+        **scope,
+    )
+    booklet = Booklet.objects.create(
+        batch=batch,
+        work=kit.work,
+        variant=variant,
+        seq=1,
+        pages_expected=1,
+        school_id=kit.school_id,
+        **scope,
+    )
+    import io
+
+    from PIL import Image
+
+    image = io.BytesIO()
+    Image.new("L", (40, 56), 255).save(image, "PNG")
+    path = default_storage.save(f"tests/scans/{key}/1.png", ContentFile(image.getvalue()))
+    ScanPage.objects.create(
+        batch=batch,
+        index=1,
+        booklet=booklet,
+        page_number=1,
+        status=ScanPage.Status.IDENTIFIED,
+        mark=f"VPR1:SCAN-{key}:1:1:1",
+        image_path=path,
+        width=40,
+        height=56,
+        school_id=kit.school_id,
+        **scope,
+    )
+    return batch
+
+
+def _federal_sample(world: World, key: str) -> FederalSample:
+    """A federal sample of the global work's campaign (federal data: no unit sees it)."""
+    return FederalSample.objects.create(
+        campaign=_work(world, key).campaign,
+        seed=len(key),
+        params={"share": "10", "min_per_region": 1, "works": []},
+        strata={},
+        drawn_by=world.users["federal"],
+    )
+
+
+def _marker_user(world: World, key: str) -> User:
+    user = make_user(
+        f"contract_k_{key.lower()}_{User.objects.count()}",
+        "x-Password-123",
+        full_name=f"Эксперт {token(key)}",
+    )
+    grant(user, "marker", world.unit(key))
+    return user
+
+
+def _review_issued_by(world: World, key: str, role: str) -> Review:
+    """A re-check of the unit; asked for by a marker (or a school expert), it is one of the
+    review's markers (a marker reaches only the reviews it marks in)."""
+    from apps.objectivity.models import ReviewMarker
+
+    review = _review(world, key)
+    if role in ("marker", "expert"):
+        ReviewMarker.objects.create(review=review, user=world.users[role])
+    return review
+
+
+def _mark_task(world: World, key: str, role: str = "marker") -> MarkTask:
+    """A round-1 task of the school's scanned booklet in the school's own review (which every
+    manager of the school sees); its marker is the asking marker or school expert (else the
+    world's region A marker)."""
+    from apps.objectivity.models import ReviewMarker
+
+    booklet = Booklet.objects.get(batch=_scan_batch(world, key))
+    ids = _ids(world, key)
+    review = Review.objects.create(
+        kind=Review.Kind.SCHOOL,
+        work=booklet.work,
+        title=f"Проверка экспертами {token(key)}",
+        seed=len(key),
+        opened_by=world.users["federal"],
+        **ids,
+    )
+    marker = world.users[role if role in ("marker", "expert") else "marker"]
+    ReviewMarker.objects.create(review=review, user=marker)
+    return MarkTask.objects.create(
+        review=review,
+        booklet=booklet,
+        column=booklet.work.columns.order_by("position").first(),
+        round=1,
+        marker=marker,
+        **ids,
+    )
+
+
 # Objects that belong to a user as well as to a unit: the own-object check makes them as the role
 # that asks. A credentials file is downloaded by its issuer only; a superior
 # with the unit in scope gets 404 like for a foreign object.
 ISSUED_BY_ROLE: dict[type[Any], Callable[[World, str, str], Any]] = {
     CredentialsFile: _credentials_issued_by,
+    Review: _review_issued_by,
+    MarkTask: _mark_task,
 }
 
 # model → (maker, the key lengths it can anchor at: 1 region, 2 municipality, 3 school)
@@ -632,4 +814,12 @@ MAKERS: dict[type[Any], tuple[Callable[[World, str], Any], tuple[int, ...]]] = {
     Sitting: (_sitting, (3,)),
     ExpertAssignment: (_expert_assignment, (3,)),
     DayRecord: (_day_record, (3,)),
+    ScanBatch: (_scan_batch, (3,)),
+    Booklet: (lambda w, k: Booklet.objects.get(batch=_scan_batch(w, k)), (3,)),
+    ScanPage: (lambda w, k: ScanPage.objects.get(batch=_scan_batch(w, k)), (3,)),
+    Review: (_review, (1, 2)),
+    MarkTask: (_mark_task, (3,)),
+    ReviewCase: (_review_case, (3,)),
+    FederalSample: (_federal_sample, (1,)),
+    MarkerAccount: (_marker_user, (1, 2)),
 }

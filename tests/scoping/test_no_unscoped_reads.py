@@ -15,7 +15,7 @@ from django.apps import apps
 from apps.core.scoping import ScopedModel
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-ALLOWED = {"for_actor", "create", "bulk_create"}
+ALLOWED = {"for_actor", "create", "bulk_create", "bulk_update"}
 MARKER = "# unscoped:"
 
 

@@ -192,6 +192,8 @@ warnings.filterwarnings("ignore", message="No directory at")
 # Uploads: a 50 MB file must reach validation (and be refused there with a clear message).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Scans of paper works (apps/objectivity/scans): the largest upload accepted.
+SCANS_MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -236,6 +238,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ImportBatchStatusEnum": "apps.core.models.ImportBatch.Status",
         "SchoolStatusEnum": "apps.registration.constants.SchoolStatus",
+        "ScanBatchStatusEnum": "apps.objectivity.models.ScanBatch.Status",
+        "BookletStatusEnum": "apps.objectivity.models.Booklet.Status",
+        "ScanPageStatusEnum": "apps.objectivity.models.ScanPage.Status",
+        "ReviewStatusEnum": "apps.objectivity.models.Review.Status",
     },
     # The one error shape (ADR 0018): the Error component on every error response.
     "POSTPROCESSING_HOOKS": [

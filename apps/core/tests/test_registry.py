@@ -38,11 +38,20 @@ def _used_actions() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     literals: dict[str, list[str]] = {}
     for path, tree in _sources():
         where = str(path.relative_to(ROOT))
+        # ``A`` (access.A, or an app's actions class imported as A) and any other name an
+        # app's actions class is imported as (``ObjectivityActions as Obj``)
+        holders = {"A"} | {
+            alias.asname or alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom)
+            for alias in node.names
+            if alias.name.endswith("Actions")
+        }
         for node in ast.walk(tree):
             if (
                 isinstance(node, ast.Attribute)
                 and isinstance(node.value, ast.Name)
-                and node.value.id == "A"
+                and node.value.id in holders
                 and node.attr.isupper()
             ):
                 names.setdefault(node.attr, []).append(f"{where}:{node.lineno}")

@@ -119,6 +119,7 @@ def test_small_seed_creates_one_working_demo_account_per_role() -> None:
         "edu660101": Role.SCHOOL_ORGANIZER,
         "edu660101_t1": Role.SCHOOL_TECH,
         "edu660101_e1": Role.EXPERT,
+        "federal_k1": Role.MARKER,
     }
     assert {role for role, _ in demo.DEMO_ACCOUNTS} == {r.value for r in Role} - {"system"}
     # and the federal operator is staff, the others are anchored at their own unit
@@ -167,7 +168,7 @@ def test_if_empty_seeds_an_empty_database() -> None:
 
     # then the small set and the demo accounts are there
     assert Region.objects.count() == 3
-    assert User.objects.filter(username__in=[u for _, u in demo.DEMO_ACCOUNTS]).count() == 6
+    assert User.objects.filter(username__in=[u for _, u in demo.DEMO_ACCOUNTS]).count() == 7
 
 
 def test_national_plan_covers_every_subject_with_real_codes_and_zones() -> None:
@@ -278,7 +279,8 @@ def test_small_after_national_and_national_twice_insert_nothing() -> None:
     _seed()
     _seed("--size", "national")
 
-    # then nothing was inserted and the demo accounts are still the six
+    # then nothing was inserted and the users are still the demo accounts (one per role) and
+    # the two federal markers the demo issues (apps.demo.objectivity)
     assert _row_counts() == before
     assert before["regions"] == 89
-    assert before["users"] == 6
+    assert before["users"] == len(demo.DEMO_ACCOUNTS) + 2 == 9

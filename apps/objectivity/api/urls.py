@@ -8,5 +8,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("apps.objectivity.scans.api_urls")),
     path("", include("apps.objectivity.marking.api_urls")),
     path("", include("apps.objectivity.sample.api_urls")),
+    path("", include("apps.objectivity.commission.api_urls")),
     path("", include("apps.objectivity.rechecks.api_urls")),
 ]

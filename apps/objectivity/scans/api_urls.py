@@ -2,6 +2,34 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from apps.objectivity.scans import api
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path(
+        "objectivity/schools/<int:school_id>/works/<int:work_id>/scans/",
+        api.ScanBatchListApi.as_view(),
+        name="api-objectivity-scan-batches",
+    ),
+    path(
+        "objectivity/scans/batches/<int:scan_batch_id>/",
+        api.ScanBatchDetailApi.as_view(),
+        name="api-objectivity-scan-batch",
+    ),
+    path(
+        "objectivity/scans/batches/<int:scan_batch_id>/reprocess/",
+        api.ScanBatchReprocessApi.as_view(),
+        name="api-objectivity-scan-batch-reprocess",
+    ),
+    path(
+        "objectivity/scans/booklets/<int:booklet_id>/",
+        api.BookletApi.as_view(),
+        name="api-objectivity-booklet",
+    ),
+    path(
+        "objectivity/scans/pages/<int:scan_page_id>/image/",
+        api.ScanPageImageApi.as_view(),
+        name="api-objectivity-scan-page-image",
+    ),
+]

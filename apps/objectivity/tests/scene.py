@@ -3,10 +3,10 @@
 Русский язык 4 класс 2026 (15 form columns, the test bank) at four schools of the shared
 `world`: A1a, A1b (municipality A1), A2a (A2) and B1a (region B). Each has an application of
 ``PARTICIPANTS`` participants, a generated kit (variants 1 and 2) and participant codes
-``4NNNN`` issued per grade. Region A has a checking commission of three markers (``t_marker``
-of the world and two more); the federal commission has three markers too. The clock is inside
-the results upload window (``IN_WINDOW``), so schools can upload their own scores
-(``upload_own``).
+``49SNN`` (S the school's index in ``SCHOOLS``) issued per grade. Region A has a checking
+commission of three markers (``t_marker`` of the world and two more); the federal commission
+has three markers too. The clock is inside the results upload window (``IN_WINDOW``), so
+schools can upload their own scores (``upload_own``).
 """
 
 from __future__ import annotations
@@ -77,9 +77,7 @@ class Scene:
             actor=actor, school_id=school.pk, work_id=self.work.pk
         ).content
         work = results_sel.work_get(actor=actor, work_id=self.work.pk)
-        spec = results_sel.form_spec(
-            actor=actor, school=school, work=work, action="results.upload"
-        )
+        spec = results_sel.form_spec(actor=actor, school=school, work=work, action="results.upload")
         wb = load_workbook(io.BytesIO(blank))
         ws = wb["Протокол"]
         for i, row in enumerate(rows):
@@ -112,10 +110,12 @@ class Scene:
         ]
 
 
-def _codes(school: Any, work: Work) -> list[str]:
+def _codes(school: Any, work: Work, index: int) -> list[str]:
+    """``49<school index><nn>``: never the codes the portal issues itself (``4NNNN`` counted
+    from 40001), and different for each school of the scene."""
     codes = []
     for n in range(1, PARTICIPANTS + 1):
-        code = f"4{school.pk % 10}{n:03d}"
+        code = f"49{index}{n:02d}"
         ParticipantCode.objects.create(
             campaign=work.campaign,
             school=school,
@@ -136,10 +136,10 @@ def build_scene(world: World) -> Scene:
         held(world.schools[key], work, HELD_ON)
     generate(work)
     scene = Scene(world=world, work=work)
-    for key in SCHOOLS:
+    for index, key in enumerate(SCHOOLS):
         school = world.schools[key]
         scene.kits[key] = Kit.objects.get(school=school, work=work)
-        scene.codes[key] = _codes(school, work)
+        scene.codes[key] = _codes(school, work, index)
     scene.markers = [world.users["marker"]]
     for n in (2, 3):
         user = make_user(f"t_marker{n}", PASSWORD, full_name=f"Эксперт Комиссии {n}")

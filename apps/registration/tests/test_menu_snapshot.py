@@ -43,7 +43,11 @@ MENUS: dict[str, list[tuple[str, str, str]]] = {
         ("Результаты", "Ход проверки работ", "/school-day/checking/"),
         ("Результаты", "Загрузка результатов", "/results/monitoring/"),
         ("Результаты", "Информирование родителей", "/families/overview/"),
+        ("Результаты", "Сканы работ ОО", "/objectivity/scans/"),
+        ("Результаты", "Федеральная выборка", "/objectivity/sample/"),
+        ("Результаты", "Эксперты комиссии", "/objectivity/commission/"),
         ("Аналитика", "Аналитика", "/analytics/"),
+        ("Аналитика", "Перепроверки", "/objectivity/rechecks/"),
         ("Сервис", "Администрирование", "/admin/"),
         ("Сервис", "Журнал действий", "/audit/"),
         ("Сервис", "Мои выгрузки", "/exports/"),
@@ -70,7 +74,11 @@ MENUS: dict[str, list[tuple[str, str, str]]] = {
         ("Результаты", "Ход проверки работ", "/school-day/checking/"),
         ("Результаты", "Загрузка результатов", "/results/monitoring/"),
         ("Результаты", "Информирование родителей", "/families/overview/"),
+        ("Результаты", "Сканы работ ОО", "/objectivity/scans/"),
+        ("Результаты", "ВПР с контролем объективности", "/objectivity/federal-checking/"),
+        ("Результаты", "Эксперты комиссии", "/objectivity/commission/"),
         ("Аналитика", "Аналитика", "/analytics/"),
+        ("Аналитика", "Перепроверки", "/objectivity/rechecks/"),
         ("Сервис", "Журнал действий", "/audit/"),
         ("Сервис", "Мои выгрузки", "/exports/"),
         ("Сервис", "API", "/api/docs/"),
@@ -95,7 +103,11 @@ MENUS: dict[str, list[tuple[str, str, str]]] = {
         ("Результаты", "Ход проверки работ", "/school-day/checking/"),
         ("Результаты", "Загрузка результатов", "/results/monitoring/"),
         ("Результаты", "Информирование родителей", "/families/overview/"),
+        ("Результаты", "Сканы работ ОО", "/objectivity/scans/"),
+        ("Результаты", "ВПР с контролем объективности", "/objectivity/federal-checking/"),
+        ("Результаты", "Эксперты комиссии", "/objectivity/commission/"),
         ("Аналитика", "Аналитика", "/analytics/"),
+        ("Аналитика", "Перепроверки", "/objectivity/rechecks/"),
         ("Сервис", "Журнал действий", "/audit/"),
         ("Сервис", "Мои выгрузки", "/exports/"),
         ("Сервис", "API", "/api/docs/"),
@@ -115,9 +127,13 @@ MENUS: dict[str, list[tuple[str, str, str]]] = {
         ("Материалы", "Аудитории и рассадка", "/school-day/school/{s}/"),
         ("Материалы", "Что печатать", "/school-day/school/{s}/print/"),
         ("Результаты", "Проверка работ", "/school-day/school/{s}/checking/"),
+        ("Результаты", "Сканы работ", "/schools/{s}/scans/"),
         ("Результаты", "Результаты ВПР", "/schools/{s}/results/"),
+        ("Результаты", "Проверка экспертами ОО на экране", "/objectivity/marking/school/{s}/"),
         ("Результаты", "Результаты для родителей", "/schools/{s}/families/"),
+        ("Результаты", "ВПР с контролем объективности", "/objectivity/federal-checking/"),
         ("Аналитика", "Аналитика", "/analytics/"),
+        ("Аналитика", "Перепроверки", "/objectivity/rechecks/"),
         ("Сервис", "Мои выгрузки", "/exports/"),
         ("Сервис", "API", "/api/docs/"),
     ],
@@ -134,17 +150,27 @@ MENUS: dict[str, list[tuple[str, str, str]]] = {
         ("Материалы", "Аудитории и рассадка", "/school-day/school/{s}/"),
         ("Материалы", "Что печатать", "/school-day/school/{s}/print/"),
         ("Результаты", "Проверка работ", "/school-day/school/{s}/checking/"),
+        ("Результаты", "Сканы работ", "/schools/{s}/scans/"),
         ("Результаты", "Результаты ВПР", "/schools/{s}/results/"),
         ("Результаты", "Результаты для родителей", "/schools/{s}/families/"),
+        ("Результаты", "ВПР с контролем объективности", "/objectivity/federal-checking/"),
         ("Аналитика", "Аналитика", "/analytics/"),
+        ("Аналитика", "Перепроверки", "/objectivity/rechecks/"),
         ("Сервис", "Мои выгрузки", "/exports/"),
         ("Сервис", "API", "/api/docs/"),
     ],
-    # an expert: its «Работы на проверку» are its cabinet, and the school's checking page
-    # (its own codes only); nothing else of the school's menu
+    # an expert: its «Работы на проверку» are its cabinet, the school's checking page (its own
+    # codes only) and the on-screen marking of what it is given; nothing else of the school's menu
     "expert": [
         ("Кабинет", "Кабинет", "/cabinet/"),
         ("Результаты", "Проверка работ", "/school-day/school/{s}/checking/"),
+        ("Результаты", "Проверка работ на экране", "/objectivity/marking/"),
+        ("Сервис", "API", "/api/docs/"),
+    ],
+    # a checking commission's marker: its marking, nothing else
+    "marker": [
+        ("Кабинет", "Кабинет", "/cabinet/"),
+        ("Результаты", "Проверка работ на экране", "/objectivity/marking/"),
         ("Сервис", "API", "/api/docs/"),
     ],
     "none": [
@@ -172,7 +198,8 @@ def _expected(world: Any, role: str) -> list[tuple[str, str, str]]:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "role", ["federal", "regional", "municipal", "school_organizer", "school_tech", "expert"]
+    "role",
+    ["federal", "regional", "municipal", "school_organizer", "school_tech", "expert", "marker"],
 )
 def test_the_menu_of_each_role_is_unchanged(world: Any, role: str) -> None:
     # given a user of the role; when the menu is built; then it is the pinned one

@@ -70,6 +70,12 @@ class ResultsStateOutputSerializer(serializers.Serializer[Any]):
     upload_open = serializers.BooleanField()
     current_version = ResultsVersionOutputSerializer(allow_null=True)
     versions = ResultsVersionOutputSerializer(many=True)
+    federal_since = serializers.DateTimeField(
+        allow_null=True,
+        required=False,
+        help_text="ВПР с контролем объективности: с этого момента официальные результаты — "
+        "баллы федеральной проверки (загрузки ОО меняют только баллы ОО рядом с ними)",
+    )
 
 
 class ResultsUploadOutputSerializer(serializers.Serializer[Any]):
@@ -84,6 +90,11 @@ class ResultsUploadOutputSerializer(serializers.Serializer[Any]):
         help_text="При проверке: коды участников текущей версии, которых нет в файле",
     )
     version = ResultsVersionOutputSerializer(allow_null=True)
+    own_only = serializers.BooleanField(
+        required=False,
+        help_text="Официальные результаты работы — федеральные: файл сохранён как баллы ОО, "
+        "текущая версия не изменилась",
+    )
 
 
 class ResultsCellChangeSerializer(serializers.Serializer[Any]):

@@ -80,6 +80,7 @@ def state_data(actor: Actor, school_id: int, work_id: int) -> dict[str, Any]:
         "upload_open": window.is_open(sel.now()),
         "current_version": version_data(sheet.current_version if sheet is not None else None),
         "versions": [version_data(v) for v in versions],
+        "federal_since": sheet.federal_since if sheet is not None else None,
     }
 
 
@@ -165,6 +166,11 @@ class SchoolWorkResultsApi(_Scoped):
             if accepted.unchanged
             else f"Результаты приняты: версия {accepted.version.number}."
         )
+        if accepted.own_only:
+            detail += (
+                " Официальные результаты этой работы — баллы федеральной проверки: загруженные "
+                "баллы сохранены как баллы ОО рядом с ними."
+            )
         return Response(
             {
                 "detail": detail,
@@ -173,6 +179,7 @@ class SchoolWorkResultsApi(_Scoped):
                 "participants": accepted.version.participants + accepted.version.absent,
                 "unused_codes": accepted.unused_codes,
                 "version": version_data(accepted.version),
+                "own_only": accepted.own_only,
             },
             status=status.HTTP_200_OK if accepted.unchanged else status.HTTP_201_CREATED,
         )
