@@ -28,7 +28,12 @@ def test_each_role_lands_in_its_own_cabinet(world: World) -> None:
             reverse("login"), {"username": user.username, "password": PASSWORD}, follow=True
         )
         # then it ends on «Что сделать сейчас», whose side card leads to its own unit's page (an
-        # expert: on its works to check)
+        # expert: on its works to check; a commission's marker: on its marking)
+        if role == "marker":
+            assert response.redirect_chain[-1][0] == reverse("objectivity-marking")
+            assert response.status_code == 200
+            assert "Проверка работ на экране" in response.content.decode()
+            continue
         assert response.redirect_chain[-1][0] == reverse("cabinet"), role
         assert response.status_code == 200
         html = response.content.decode()

@@ -19,4 +19,5 @@ def test_world_roles(world):
         "school_organizer": Role.SCHOOL_ORGANIZER,
         "school_tech": Role.SCHOOL_TECH,
         "expert": Role.EXPERT,
+        "marker": Role.MARKER,
     }
