@@ -59,8 +59,10 @@ BUDGET: dict[str, int] = {
     "federal /cabinet/": 70,
     "regional /cabinet/": 45,
     "municipal /cabinet/": 42,
-    "school organizer /cabinet/": 36,
-    "school tech /cabinet/": 36,
+    # (+2 for objectivity control: the school's open re-check and federal cases, and its
+    # scanned works waiting for codes — one grouped read each)
+    "school organizer /cabinet/": 38,
+    "school tech /cabinet/": 38,
     "expert /cabinet/": 12,
     "marker /objectivity/marking/": 12,
 }

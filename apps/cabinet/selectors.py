@@ -522,10 +522,11 @@ def _federal_lines(*, actor: Actor, school: School) -> list[TodoItem]:
     """The school's works in the federal sample (ВПР с контролем объективности): observers and
     scans while it waits for them, then the federal checking, then the official results. The
     school sees only its own works (never which other schools are in the sample)."""
-    out = _recheck_lines(actor=actor, school=school)
+    waiting_codes = scan_selectors.codes_waiting(actor=actor, school_id=school.pk)
+    out = _recheck_lines(actor=actor, school=school, waiting_codes=waiting_codes)
     scans = _url("objectivity-scans-school", school.pk)
     for notice in federal_sample.school_notices(actor=actor, school_id=school.pk):
-        waiting = _codes_waiting(actor, school, notice.work)
+        waiting = _codes_waiting(school, notice.work, waiting_codes)
         if waiting:
             out.append(waiting)
         title = f"{notice.work_title}: ВПР с контролем объективности"
@@ -548,11 +549,9 @@ def _federal_lines(*, actor: Actor, school: School) -> list[TodoItem]:
     return out
 
 
-def _codes_waiting(actor: Actor, school: School, work: Any) -> TodoItem | None:
+def _codes_waiting(school: School, work: Any, waiting_codes: dict[int, int]) -> TodoItem | None:
     """Booklets of the school's scans of ``work`` still waiting for a person to type the code."""
-    waiting = len(
-        scan_selectors.identification(actor=actor, school_id=school.pk, work_id=work.pk).waiting
-    )
+    waiting = waiting_codes.get(work.pk, 0)
     if not waiting:
         return None
     return TodoItem(
@@ -565,7 +564,9 @@ def _codes_waiting(actor: Actor, school: School, work: Any) -> TodoItem | None:
     )
 
 
-def _recheck_lines(*, actor: Actor, school: School) -> list[TodoItem]:
+def _recheck_lines(
+    *, actor: Actor, school: School, waiting_codes: dict[int, int]
+) -> list[TodoItem]:
     """The school's works under a re-check by a regional or municipal commission: the scans
     while they are requested (and the codes of uploaded scans), then the re-check's state."""
     out = []
@@ -575,7 +576,7 @@ def _recheck_lines(*, actor: Actor, school: School) -> list[TodoItem]:
         title = f"{scan_selectors.work_title(request.work)}: перепроверка"
         campaign = str(request.work.campaign)
         if request.status == "requested":
-            waiting = _codes_waiting(actor, school, request.work)
+            waiting = _codes_waiting(school, request.work, waiting_codes)
             if waiting:
                 out.append(waiting)
                 continue

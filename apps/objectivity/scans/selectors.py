@@ -137,6 +137,22 @@ def identification(*, actor: Actor, school_id: int, work_id: int) -> Identificat
     return Identification(waiting=waiting, first_pages=pages)
 
 
+def codes_waiting(*, actor: Actor, school_id: int) -> dict[int, int]:
+    """Per work, how many booklets of the school's processed scans wait for their code (one
+    grouped query: the school's cabinet)."""
+    rows = (
+        Booklet.objects.for_actor(actor, A.VIEW_SCANS)
+        .filter(
+            school_id=school_id,
+            status=Booklet.Status.NEEDS_CODE,
+            batch__status=ScanBatch.Status.DONE,
+        )
+        .values("work_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["work_id"]: row["n"] for row in rows}
+
+
 def page_get(*, actor: Actor, scan_page_id: int, action: str = A.VIEW_SCANS) -> ScanPage:
     """One page of an upload (``ScanPage.DoesNotExist`` → 404 outside the actor's scope)."""
     page: ScanPage = ScanPage.objects.for_actor(actor, action).get(pk=scan_page_id)
