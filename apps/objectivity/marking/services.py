@@ -278,6 +278,16 @@ def mark_enter(*, actor: Any, mark_task_id: int, score: int | None, comment: str
             "score_out_of_range", label=task.column.label, max=task.column.max_score, score=score
         )
     with transaction.atomic():
+        # the rounds of this task, locked in a fixed order before the mark is written: two
+        # markers saving the two rounds at once see each other's mark, so a discrepancy always
+        # opens its third marker's task (and never twice)
+        list(
+            MarkTask.objects.for_actor(_SYSTEM, A.VIEW_REVIEWS)
+            .filter(review_id=task.review_id, booklet_id=task.booklet_id, column_id=task.column_id)
+            .select_for_update()
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
         before = (task.score, task.entered_at is not None)
         task.score = score
         task.comment = (comment or "").strip()[:300]
