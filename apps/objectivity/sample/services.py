@@ -53,6 +53,7 @@ from apps.registration.models import School
 from apps.results import services as results_services
 from apps.results import xlsx
 from apps.results.messages import codes_text
+from apps.schoolday.selectors import work_title
 
 MAX_MIN_PER_REGION = 1000
 MAX_SEED = 2**62
@@ -138,10 +139,6 @@ def _discard(sample: FederalSample) -> None:
     ReviewCase.objects.filter(review__sample=sample).delete()  # unscoped: federal only
     Review.objects.filter(sample=sample).delete()  # unscoped: federal only
     sample.delete()
-
-
-def _work_title(work: Work) -> str:
-    return f"{work.subject.name}, {work.grade} класс"
 
 
 @transaction.atomic
@@ -234,7 +231,7 @@ def sample_draw(
             actor=actor,
             kind=Review.Kind.FEDERAL,
             work=work,
-            title=f"Федеральная проверка: {_work_title(work)} ({campaign.label})",
+            title=f"Федеральная проверка: {work_title(work)} ({campaign.label})",
             unit_scope=Scope(level=Level.FEDERAL),
             double_share=double_share,
             threshold=threshold,

@@ -16,24 +16,17 @@ from apps.objectivity.actions import ObjectivityActions as A
 from apps.objectivity.models import Booklet, ScanBatch, ScanPage
 from apps.registration.access import Actor
 from apps.registration.models import School
+from apps.schoolday import selectors as schoolday_selectors
 
 
 def school_get(*, actor: Actor, school_id: int, action: str = A.VIEW_SCANS) -> School:
     """A school the actor may see with ``action`` (``School.DoesNotExist`` → 404 otherwise)."""
-    school: School = (
-        School.objects.for_actor(actor, action)
-        .select_related("municipality", "region")
-        .get(pk=school_id)
-    )
-    return school
+    return schoolday_selectors.school_get(actor=actor, school_id=school_id, action=action)
 
 
 def work_get(*, actor: Actor, work_id: int, action: str = A.VIEW_SCANS) -> Work:
     """A work (reference data; ``Work.DoesNotExist`` → 404 for an unknown id)."""
-    work: Work = (
-        Work.objects.for_actor(actor, action).select_related("subject", "campaign").get(pk=work_id)
-    )
-    return work
+    return schoolday_selectors.work_get(actor=actor, work_id=work_id, action=action)
 
 
 def work_title(work: Work) -> str:
