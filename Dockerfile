@@ -32,5 +32,5 @@ RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin vpr \
 USER vpr
 
 EXPOSE 8000
-CMD ["gunicorn", "vpr_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", \
-     "--timeout", "120", "--access-logfile", "-"]
+# Workers, threads, keep-alive, backlog: vpr_portal/gunicorn_conf.py (docs/capacity.md).
+CMD ["gunicorn", "vpr_portal.wsgi:application", "--config", "vpr_portal/gunicorn_conf.py"]

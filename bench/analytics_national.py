@@ -27,7 +27,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -153,6 +153,8 @@ def generate(works: list[Any], total: int, seed: int) -> dict[str, float]:
             "snapshot",
             "changes",
             "late",
+            "checked_by",
+            "observer_name",
         )
         _copy(
             cursor,
@@ -160,7 +162,7 @@ def generate(works: list[Any], total: int, seed: int) -> dict[str, float]:
             version_fields,
             (
                 f"{sheets[(s, w.pk)]}\t{s}\t{m}\t{r}\t1\t{now}\tapi\t\t\t\t"
-                f"{counts[(s, w.pk)]}\t0\t{{}}\t{{}}\tf\n"
+                f"{counts[(s, w.pk)]}\t0\t{{}}\t{{}}\tf\t{{}}\t\n"
                 for w in works
                 for s, m, r in schools
             ),
@@ -289,6 +291,111 @@ def explain(sql_label: str, queryset: Any) -> None:
     print(queryset.explain(analyze=True))
 
 
+# --- the rebuild: CPU in this process and in its PostgreSQL backend, and the floor ------------
+
+
+class Cost(NamedTuple):
+    wall: float
+    own_cpu: float  # this process (Python)
+    db_cpu: float  # the connection's PostgreSQL backend (the statements run serially)
+
+    @property
+    def cpu(self) -> float:
+        return self.own_cpu + self.db_cpu
+
+
+def _backend_cpu() -> float:
+    """CPU seconds of this connection's PostgreSQL backend (server on this machine)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _costed(step: Callable[[], object]) -> Cost:
+    db, own, wall = _backend_cpu(), time.process_time(), time.perf_counter()
+    step()
+    return Cost(time.perf_counter() - wall, time.process_time() - own, _backend_cpu() - db)
+
+
+def measure_floor(works: list[Any]) -> Cost:
+    """The floor of a rebuild: one bare GROUP BY school × work of the same rows (count and sum
+    of the primary score), serial like the rebuild's INSERT … SELECT, nothing written."""
+    from django.db import connection, transaction
+
+    sql = (
+        "SELECT sum(n), sum(s) FROM (SELECT count(*) AS n, sum(primary_score) AS s "
+        "FROM results_participantresult WHERE work_id = ANY(%s) GROUP BY school_id, work_id) g"
+    )
+    ids = [w.pk for w in works]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        cursor.execute(sql, [ids])  # warm the cache like the rebuild's own read
+        return _costed(lambda: cursor.execute(sql, [ids]))
+
+
+def measure_rebuild(step: Callable[[], object]) -> Cost:
+    return _costed(step)
+
+
+def rebuild_rows(label: str, cost: Cost, floor: Cost, total: int) -> list[tuple[str, str]]:
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return [
+        (
+            label,
+            f"{cost.wall:8.2f} s wall ({cost.wall / floor.wall:5.0f}× the floor), "
+            f"{total / cost.wall:,.0f} results/s",
+        ),
+        (
+            "  CPU: Python + PostgreSQL",
+            f"{cost.own_cpu:8.2f} + {cost.db_cpu:6.2f} = {cost.cpu:6.2f} s "
+            f"({cost.cpu / floor.db_cpu:5.0f}× the floor's {floor.db_cpu:.2f} s), "
+            f"load average {load}",
+        ),
+    ]
+
+
+def snapshot_aggregates() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_aggregates_before")
+        cursor.execute(
+            "CREATE UNLOGGED TABLE bench_aggregates_before AS SELECT * FROM analytics_workaggregate"
+        )
+
+
+def compare_with_snapshot() -> tuple[int, int]:
+    """Rows of the two rebuilds that differ in any field but the id and the time (jsonb
+    compares by value), and the number of rows compared; drops the snapshot."""
+    from django.db import connection
+
+    from apps.analytics.models import WorkAggregate
+
+    names = [
+        str(f.column)
+        for f in WorkAggregate._meta.concrete_fields
+        if f.name not in ("id", "computed_at")
+    ]
+    fields = ", ".join(names)
+    with connection.cursor() as cursor:
+        sql = (
+            f"SELECT count(*) FROM ((SELECT {fields} FROM bench_aggregates_before EXCEPT ALL "  # noqa: S608
+            f"SELECT {fields} FROM analytics_workaggregate) UNION ALL "
+            f"(SELECT {fields} FROM analytics_workaggregate EXCEPT ALL "
+            f"SELECT {fields} FROM bench_aggregates_before)) d"
+        )
+        cursor.execute(sql)  # the model's column names only (S608)
+        differing = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM bench_aggregates_before")
+        compared = cursor.fetchone()[0]
+        cursor.execute("DROP TABLE bench_aggregates_before")
+    return differing, compared
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--participants", type=int, default=3_000_000)
@@ -301,6 +408,11 @@ def main() -> None:
         "--reuse", action="store_true", help="keep results already in the database (no generation)"
     )
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the hot queries")
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="also time the portable (Python) rebuild; compare its rows with the in-database one",
+    )
     args = parser.parse_args()
 
     import django
@@ -313,6 +425,7 @@ def main() -> None:
     from django.utils import timezone
 
     from apps.analytics.models import WorkAggregate
+    from apps.analytics.services import analytics_rebuild
     from apps.campaigns.models import Work
     from apps.core.scoping import Level
     from apps.registration.models import Region, School, User
@@ -339,10 +452,28 @@ def main() -> None:
     rows.append(("schools", f"{School.objects.count():,}"))
     rows.append(("works with results", ", ".join(str(w) for w in works)))
 
-    rebuild_s = _timed(lambda: call_command("analytics_rebuild", stdout=io.StringIO()))
-    rows.append(("analytics_rebuild (all works)", f"{rebuild_s:8.2f} s"))
+    if args.compare:
+        # the portable path first (the rebuild before issue 18): it writes into a table without
+        # the in-database run's rows, the in-database run then replaces its rows (the usual case)
+        floor = measure_floor(works)
+        before = measure_rebuild(lambda: analytics_rebuild(portable=True))
+        rows += rebuild_rows("rebuild, portable path (Python)", before, floor, total)
+        snapshot_aggregates()
+    floor = measure_floor(works)
+    rows.append(
+        (
+            "floor: GROUP BY school, work (count, sum)",
+            f"{floor.wall:8.2f} s wall, {floor.db_cpu:6.2f} s PostgreSQL CPU (serial)",
+        )
+    )
+    after = measure_rebuild(lambda: call_command("analytics_rebuild", stdout=io.StringIO()))
+    rows += rebuild_rows("analytics_rebuild (all works)", after, floor, total)
     rows.append(("aggregate rows", f"{WorkAggregate.objects.count():,}"))
-    rows.append(("rebuild rate", f"{total / rebuild_s:,.0f} results/s"))
+    if args.compare:
+        differing, compared = compare_with_snapshot()
+        rows.append(
+            ("rows differing: in-database vs portable", f"{differing:,} of {compared:,} compared")
+        )
 
     times, queries = measure_refresh(works, args.refresh_samples, args.seed)
     rows.append(

@@ -23,12 +23,24 @@ Task modes (``--tasks``):
   request (the ``make run`` shape, not production);
 * ``redis`` — REDIS_URL set to a Redis database on 127.0.0.1 with no worker: the request only
   enqueues the tasks (the production shape of the web tier; the worker's CPU is not counted);
-* ``both`` (default) — one gunicorn per mode, eager first.
+* ``worker`` — REDIS_URL as above and a real Celery worker on the same machine
+  (``celery -A vpr_portal worker -c 1`` on the queues of docker-compose.yml, same database): the
+  production shape of the whole pipeline. Its CPU is counted too, and after each level the
+  script waits until every statistics job is done, so the figures include the backlog;
+* ``both`` (default) — one gunicorn per mode, eager first, then redis.
+
+CPU per accepted upload is read from ``/proc``: gunicorn workers (with their reaped children,
+the isolated parse of each file), the Celery worker (main and pool process, with children) and
+the PostgreSQL backends of the bench database. The floor, measured in the same run on the same
+server, is an authenticated no-op API request (``GET /api/v1/me/`` with the same token header):
+each level prints its CPU per upload as a multiple of the floor's CPU per request, and the load
+average.
 
     .venv/bin/python bench/results_load.py
     .venv/bin/python bench/results_load.py --tasks redis --workers 3 --levels 4,8,16 --duration 30
     .venv/bin/python bench/results_load.py --schools 50 --levels 4 --duration 10   # quick look
     .venv/bin/python bench/results_load.py --profile 40 --tasks redis --levels 4 --duration 10
+    .venv/bin/python bench/results_load.py --tasks worker --schools 100 --levels 4,8 --duration 20
 
 ``--profile N`` first posts N uploads in-process (Django test client, same token header, tasks
 not enqueued): CPU per upload without a profiler, the part in ``read_form``, SQL queries per
@@ -65,6 +77,11 @@ REDIS_DB_URL = "redis://127.0.0.1:6379/13"
 TARGET_RATE = 30.0
 TARGET_P95 = 1.0
 MAX_REQUESTS_PER_LEVEL = 20_000  # a hard bound on top of the duration
+MODE_TEXT = {
+    "eager": "no REDIS_URL (tasks eager in-process)",
+    "redis": f"REDIS_URL={REDIS_DB_URL} (no worker)",
+    "worker": f"REDIS_URL={REDIS_DB_URL} and a Celery worker (-c 1) on this machine",
+}
 
 
 def base_env(media_root: str, db_name: str) -> dict[str, str]:
@@ -259,6 +276,8 @@ def worker_pids(master: int) -> list[int]:
 
 
 def cpu_seconds(pids: list[int]) -> float:
+    """CPU seconds of ``pids`` with their reaped children (gunicorn's forked parse of each
+    upload, ``apps.core.untrusted.isolated``, is a child of the worker that waits for it)."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0
     for pid in pids:
@@ -266,7 +285,8 @@ def cpu_seconds(pids: list[int]) -> float:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])  # utime + stime
+        # utime + stime + cutime + cstime
+        total += int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
     return total / tick
 
 
@@ -337,20 +357,28 @@ class Level:
     samples: list[str] = field(default_factory=list)
 
 
-def post(port: int, work_id: int, target: Target, form: bytes) -> tuple[int, bytes]:
-    body, boundary = multipart(form)
+def post(port: int, work_id: int, target: Target, form: bytes | None) -> tuple[int, bytes]:
+    """An upload, or (``form`` None) the floor: an authenticated no-op ``GET /api/v1/me/``."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
-        conn.request(
-            "POST",
-            f"/api/v1/schools/{target.school_id}/results/{work_id}/",
-            body=body,
-            headers={
-                "Authorization": f"Token {target.token}",
-                "Content-Type": f"multipart/form-data; boundary={boundary}",
-                "Accept": "application/json",
-            },
-        )
+        if form is None:
+            conn.request(
+                "GET",
+                "/api/v1/me/",
+                headers={"Authorization": f"Token {target.token}", "Accept": "application/json"},
+            )
+        else:
+            body, boundary = multipart(form)
+            conn.request(
+                "POST",
+                f"/api/v1/schools/{target.school_id}/results/{work_id}/",
+                body=body,
+                headers={
+                    "Authorization": f"Token {target.token}",
+                    "Content-Type": f"multipart/form-data; boundary={boundary}",
+                    "Accept": "application/json",
+                },
+            )
         response = conn.getresponse()
         return response.status, response.read()
     finally:
@@ -358,7 +386,8 @@ def post(port: int, work_id: int, target: Target, form: bytes) -> tuple[int, byt
 
 
 def run_level(port: int, work_id: int, targets: list[Target], sequence, concurrency: int,
-              duration: float) -> Level:  # fmt: skip
+              duration: float, floor: bool = False) -> Level:  # fmt: skip
+    ok = 200 if floor else 201
     level = Level(concurrency)
     lock = threading.Lock()
     stop_at = time.perf_counter() + duration
@@ -374,14 +403,14 @@ def run_level(port: int, work_id: int, targets: list[Target], sequence, concurre
             form = target.forms[(k // len(targets)) % len(target.forms)]
             t0 = time.perf_counter()
             try:
-                status, body = post(port, work_id, target, form)
+                status, body = post(port, work_id, target, None if floor else form)
                 key = str(status)
             except OSError as exc:
                 status, body, key = 0, str(exc).encode(), type(exc).__name__
             took = time.perf_counter() - t0
             with lock:
                 level.statuses[key] = level.statuses.get(key, 0) + 1
-                if status == 201:
+                if status == ok:
                     level.latencies.append(took)
                 elif len(level.samples) < 3:
                     level.samples.append(f"{key}: {body[:300]!r}")
@@ -410,42 +439,137 @@ def uptime() -> str:
 def run_mode(mode: str, args: argparse.Namespace, env: dict[str, str], work_id: int,
              targets: list[Target], sequence, log: Path) -> list[tuple[Level, dict]]:  # fmt: skip
     env = dict(env)
-    if mode == "redis":
+    if mode in ("redis", "worker"):
         env["REDIS_URL"] = REDIS_DB_URL
     port = free_port()
     proc = None
+    celery = None
     results = []
     try:
         proc = start_gunicorn(env, port, args.workers, log)
+        if mode == "worker":
+            celery = start_celery(env, log)
         print(
             f"\n== tasks {mode}: gunicorn pid {proc.pid}, {args.workers} sync workers, "
-            f"127.0.0.1:{port}{' , REDIS_URL=' + REDIS_DB_URL + ' (no worker)' if mode == 'redis' else ' , no REDIS_URL (tasks eager in-process)'}",  # noqa: E501
+            f"127.0.0.1:{port}, {MODE_TEXT[mode]}",
             flush=True,
         )
         warm = run_level(port, work_id, targets, sequence, args.workers * 2, 3.0)
         print(f"warm-up: {sum(warm.statuses.values())} requests {warm.statuses}", flush=True)
         if warm.samples:
             print("  e.g. " + "\n  e.g. ".join(warm.samples))
+        if celery is not None:
+            drained = drain(args.drain_timeout)
+            print(f"warm-up statistics jobs done after {drained:.1f} s", flush=True)
+        # its own counter: the uploads' sequence keeps alternating each school's two forms
+        floor = measure_floor(port, work_id, targets, itertools.count(), args, proc)
         for concurrency in args.levels:
             gunicorn_cpu = CpuSampler(lambda: worker_pids(proc.pid))
             postgres_cpu = CpuSampler(lambda: postgres_pids(args.db))
+            worker_cpu = (
+                CpuSampler(lambda: [celery.pid, *worker_pids(celery.pid)])
+                if celery is not None
+                else None
+            )
             cpu_me0 = time.process_time()
             busy0, total0 = machine_busy()
             gunicorn_cpu.start()
             postgres_cpu.start()
+            if worker_cpu is not None:
+                worker_cpu.start()
             level = run_level(port, work_id, targets, sequence, concurrency, args.duration)
+            backlog = drain(args.drain_timeout) if celery is not None else 0.0
             busy1, total1 = machine_busy()
             cpu = {
                 "gunicorn": gunicorn_cpu.finish(),
                 "postgres": postgres_cpu.finish(),
+                "worker": worker_cpu.finish() if worker_cpu is not None else None,
+                "backlog": backlog,
                 "loadgen": time.process_time() - cpu_me0,
                 "busy": (busy1 - busy0) / max(1, total1 - total0),
+                "floor": floor,
             }
             report(level, cpu)
             results.append((level, cpu))
     finally:
+        stop_gunicorn(celery)
         stop_gunicorn(proc)
     return results
+
+
+def start_celery(env: dict[str, str], log: Path) -> subprocess.Popen:
+    """A Celery worker like docker-compose.yml's (its queues), one pool process, on this
+    machine, against the bench database and Redis database."""
+    cmd = [
+        str(ROOT / ".venv" / "bin" / "celery"),
+        "-A",
+        "vpr_portal",
+        "worker",
+        "-Q",
+        "default,heavy,imports,analytics",
+        "--concurrency",
+        "1",
+        "-l",
+        "warning",
+        "-n",
+        f"bench-results-{os.getpid()}@%h",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+    ]
+    handle = log.open("ab")
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
+    time.sleep(3)
+    if proc.poll() is not None:
+        raise RuntimeError(f"celery exited with {proc.returncode}; see {log}")
+    print(f"celery worker pid {proc.pid} (-c 1, queues of docker-compose.yml)", flush=True)
+    return proc
+
+
+def drain(timeout: float) -> float:
+    """Wait until no statistics job is queued or running; the seconds it took."""
+    from django.db import connections
+
+    from apps.core.models import Job
+    from apps.results.constants import RESULTS_STATS
+
+    t0 = time.perf_counter()
+    pending = Job.objects.filter(  # unscoped: the bench's own database
+        kind=RESULTS_STATS, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]
+    )
+    try:
+        while pending.exists() and time.perf_counter() - t0 < timeout:
+            time.sleep(0.25)
+        if pending.exists():
+            print(f"        {pending.count()} statistics jobs still pending after {timeout:.0f} s")
+    finally:
+        connections.close_all()
+    return time.perf_counter() - t0
+
+
+def measure_floor(port: int, work_id: int, targets: list[Target], sequence,  # type: ignore[no-untyped-def]
+                  args: argparse.Namespace, proc: subprocess.Popen) -> dict[str, float]:  # fmt: skip  # noqa: E501
+    """The floor of this server: CPU per authenticated no-op API request (GET /api/v1/me/)."""
+    concurrency = args.levels[0]
+    gunicorn_cpu = CpuSampler(lambda: worker_pids(proc.pid))
+    postgres_cpu = CpuSampler(lambda: postgres_pids(args.db))
+    gunicorn_cpu.start()
+    postgres_cpu.start()
+    level = run_level(port, work_id, targets, sequence, concurrency, min(args.duration, 10.0),
+                      floor=True)  # fmt: skip
+    web, db = gunicorn_cpu.finish(), postgres_cpu.finish()
+    done = max(1, len(level.latencies))
+    floor = {"web": web / done, "postgres": db / done, "rate": done / level.elapsed}
+    others = {k: v for k, v in level.statuses.items() if k != "200"}
+    print(
+        f"floor: GET /api/v1/me/ (token) c={concurrency}: {done} in {level.elapsed:.1f} s = "
+        f"{floor['rate']:.0f}/s, CPU gunicorn {floor['web'] * 1000:.1f} ms + postgres "
+        f"{floor['postgres'] * 1000:.1f} ms per request, "
+        f"p95 {pct(level.latencies, 0.95) * 1000:.0f} ms, other {others or 0}   "
+        f"[load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}]",
+        flush=True,
+    )
+    return floor
 
 
 def report(level: Level, cpu: dict) -> None:
@@ -455,6 +579,10 @@ def report(level: Level, cpu: dict) -> None:
     lat = level.latencies
     per = (cpu["gunicorn"] / accepted * 1000) if accepted else 0.0
     pg_per = (cpu["postgres"] / accepted * 1000) if accepted else 0.0
+    worker_per = (cpu["worker"] / accepted * 1000) if accepted and cpu["worker"] else 0.0
+    floor = cpu["floor"]
+    floor_ms = (floor["web"] + floor["postgres"]) * 1000
+    whole = per + pg_per + worker_per
     print(
         f"c={level.concurrency:3d}  accepted {accepted:5d} in {level.elapsed:5.1f} s = "
         f"{rate:6.1f}/s   p50 {pct(lat, 0.5) * 1000:6.0f} ms  p95 {pct(lat, 0.95) * 1000:6.0f} ms"
@@ -465,6 +593,20 @@ def report(level: Level, cpu: dict) -> None:
         f"        CPU: gunicorn {per:5.0f} ms/upload, postgres {pg_per:4.0f} ms/upload, "
         f"load generator {cpu['loadgen']:5.1f} s; machine busy {cpu['busy'] * 100:3.0f}%   "
         f"[{uptime()}]",
+        flush=True,
+    )
+    if cpu["worker"] is not None:
+        sustained = accepted / (level.elapsed + cpu["backlog"]) if accepted else 0.0
+        print(
+            f"        celery worker {worker_per:5.1f} ms/upload (statistics + analytics); "
+            f"backlog drained {cpu['backlog']:4.1f} s after the level → sustained "
+            f"{sustained:5.1f}/s",
+            flush=True,
+        )
+    print(
+        f"        whole pipeline {whole:5.1f} ms CPU/upload = {whole / floor_ms:4.1f}× the floor "
+        f"({floor_ms:4.1f} ms CPU per no-op API request)   "
+        f"[load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}]",
         flush=True,
     )
     for sample in level.samples:
@@ -596,7 +738,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers (2–4)")
     parser.add_argument("--levels", default="4,8,16", help="concurrency levels, comma-separated")
     parser.add_argument("--duration", type=float, default=30.0, help="seconds per level (≤120)")
-    parser.add_argument("--tasks", choices=["eager", "redis", "both"], default="both")
+    parser.add_argument("--tasks", choices=["eager", "redis", "worker", "both"], default="both")
+    parser.add_argument(
+        "--drain-timeout", type=float, default=120.0, help="seconds to wait for the worker"
+    )
     parser.add_argument(
         "--profile", type=int, default=0, metavar="N", help="N in-process uploads under cProfile"
     )
@@ -630,11 +775,12 @@ def main() -> None:
         all_results = []
         modes = ["eager", "redis"] if args.tasks == "both" else [args.tasks]
         for mode in modes:
-            if mode == "redis":
+            if mode in ("redis", "worker"):
                 import redis
 
                 client = redis.Redis.from_url(REDIS_DB_URL)
-                redis_before = set(client.keys("*"))
+                if redis_before is None:
+                    redis_before = set(client.keys("*"))
             for level, cpu in run_mode(mode, args, env, work_id, targets, sequence, log):
                 all_results.append((mode, level, cpu))
             if mode == "redis":
@@ -643,13 +789,17 @@ def main() -> None:
                 }
                 print(f"tasks left queued in Redis (no worker): {queued}")
         print("\nsummary (target ≥30 accepted/s with p95 < 1 s):")
-        for mode, level, _ in all_results:
-            rate = len(level.latencies) / level.elapsed if level.elapsed else 0.0
+        for mode, level, cpu in all_results:
+            accepted = len(level.latencies)
+            rate = accepted / (level.elapsed + cpu["backlog"]) if level.elapsed else 0.0
             p95 = pct(level.latencies, 0.95)
             ok = rate >= TARGET_RATE and p95 < TARGET_P95
+            whole = (cpu["gunicorn"] + cpu["postgres"] + (cpu["worker"] or 0.0)) / max(1, accepted)
+            floor = cpu["floor"]["web"] + cpu["floor"]["postgres"]
             print(
-                f"  tasks {mode:5s} c={level.concurrency:3d}: {rate:6.1f}/s "
-                f"p95 {p95 * 1000:5.0f} ms — {'meets' if ok else 'misses'}"
+                f"  tasks {mode:6s} c={level.concurrency:3d}: {rate:6.1f}/s "
+                f"p95 {p95 * 1000:5.0f} ms, {whole * 1000:5.1f} ms CPU/upload "
+                f"({whole / floor:4.1f}× floor) — {'meets' if ok else 'misses'}"
             )
         print(f"finished [{uptime()}]; gunicorn log: {log}")
     finally:

@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("apps.notices.api.urls")),
     path("", include("apps.families.api.urls")),
     path("", include("apps.audit.api")),
+    path("", include("apps.cabinet.api")),
 ]

@@ -16,11 +16,13 @@ from django.utils import timezone
 
 from apps.analytics.models import MARKS, WorkAggregate
 from apps.campaigns import schedule
+from apps.campaigns import selectors as campaign_selectors
 from apps.campaigns.models import SchoolWorkDate
 from apps.classes.actions import ClassActions
 from apps.classes.models import SchoolClass
 from apps.classes.timetable.days import class_days
 from apps.core import instants
+from apps.core.params import FilterValueError, choice_param, int_param
 from apps.core.scoping import Level
 from apps.registration.access import A, Actor
 from apps.registration.models import Municipality, Region, School
@@ -75,15 +77,21 @@ class Slice:
 
 
 def slice_from(params: Any) -> Slice:
-    """The slice a page or an endpoint was asked for (its GET parameters); unknown values are
-    ignored, so a bad parameter gives the plain report."""
-    ovz = str(params.get("ovz") or "")
+    """The slice a page or an endpoint was asked for (its GET parameters). An unknown value is
+    refused with 400 naming the parameter (``FilterValueError``), in both channels alike."""
+    ovz = choice_param(
+        str(params.get("ovz") or ""), name="ovz", choices=[k for k in OVZ_FILTERS if k], default=""
+    )
     classes = str(params.get("class") or "")
-    if ovz not in OVZ_FILTERS:
-        ovz = ""
-    if classes != ALL_CLASSES and not (classes.isdigit() and 0 < int(classes) <= 99):
-        classes = ""
-    return Slice(ovz=ovz, classes=classes)
+    if (
+        classes
+        and classes != ALL_CLASSES
+        and not (classes.isascii() and classes.isdigit() and 0 < int(classes) <= 99)
+    ):
+        raise FilterValueError(
+            "class", classes, f"ожидается «{ALL_CLASSES}» или номер класса от 1 до 99."
+        )
+    return Slice(ovz=ovz or "", classes=classes)
 
 
 def class_label(number: int | None, labels: dict[int, str]) -> str:
@@ -161,16 +169,109 @@ class Report:
         return next(r for r in self.rows if r.is_self)
 
 
-def aggregate_list(*, actor: Actor) -> list[tuple[WorkAggregate, str]]:
-    """The aggregates an actor opens from its index, with the unit's name: its own level and
-    the one below (at most 500 rows; deeper units are reached by drilling down)."""
-    level = actor.scope.level
-    rows = list(
-        WorkAggregate.objects.for_actor(actor, A.VIEW_ANALYTICS)
-        .filter(level__in=[level, min(level + 1, Level.SCHOOL)])
-        .select_related("work__subject", "work__campaign")
-        .order_by("-work__campaign__year", "work__grade", "work__subject__name", "level")[:500]
+# The ``level`` filter of the aggregates list (``?level=``), by its API name.
+LEVEL_NAMES = {
+    "federal": Level.FEDERAL,
+    "region": Level.REGION,
+    "municipality": Level.MUNICIPALITY,
+    "school": Level.SCHOOL,
+}
+_UNIT_MODELS: dict[Level, Any] = {
+    Level.REGION: Region,
+    Level.MUNICIPALITY: Municipality,
+    Level.SCHOOL: School,
+}
+AGGREGATES_SHOWN = 500
+
+
+@dataclass(frozen=True)
+class AggregateFilter:
+    """The filters of the aggregates list (the /analytics/ page and ``GET /api/v1/analytics/``),
+    parsed once by ``aggregate_filter_from``: None is no filter."""
+
+    campaign_id: int | None = None
+    work_id: int | None = None
+    level: Level | None = None
+    unit_id: int | None = None
+
+    @property
+    def narrowed(self) -> bool:
+        return self.level is not None
+
+
+def aggregate_filter_from(*, actor: Actor, params: Any) -> AggregateFilter:
+    """``?campaign=``, ``?work=``, ``?level=`` and ``?unit=`` of the aggregates list, read the
+    same way for the page and the API. An unknown campaign, work or level is a 400 naming the
+    parameter (``FilterValueError``); a ``unit`` without ``level`` too; a unit the actor does
+    not see answers like one that does not exist (``DoesNotExist``: 404, the scoping rule)."""
+    campaign_id = int_param(params.get("campaign"), name="campaign")
+    campaign_selectors.campaign_filter_get(actor=actor, campaign_id=campaign_id)
+    work_id = int_param(params.get("work"), name="work")
+    campaign_selectors.work_filter_get(actor=actor, work_id=work_id, campaign_id=campaign_id)
+    level_name = choice_param(params.get("level"), name="level", choices=tuple(LEVEL_NAMES))
+    level = LEVEL_NAMES[level_name] if level_name else None
+    unit_id = int_param(params.get("unit"), name="unit")
+    if unit_id is not None:
+        if level is None or level is Level.FEDERAL:
+            raise FilterValueError(
+                "unit", unit_id, "укажите и уровень: level=region, municipality или school."
+            )
+        model = _UNIT_MODELS[level]
+        model.objects.for_actor(actor, A.VIEW_ANALYTICS).only("pk").get(pk=unit_id)
+    return AggregateFilter(campaign_id, work_id, level, unit_id)
+
+
+def aggregate_filter_options(*, actor: Actor, filters: AggregateFilter) -> dict[str, Any]:
+    """What the /analytics/ page's filter form offers: campaigns, the works of the chosen
+    campaign and the levels (by their ``?level=`` names)."""
+    return {
+        "filter_campaigns": campaign_selectors.campaign_list(actor=actor),
+        "filter_works": campaign_selectors.work_list(
+            actor=actor, campaign_id=filters.campaign_id
+        ).prefetch_related(None)
+        if filters.campaign_id is not None
+        else [],
+        "filter_levels": [(name, LEVEL_LABELS[level]) for name, level in LEVEL_NAMES.items()],
+        "filter_level": next((n for n, lv in LEVEL_NAMES.items() if lv == filters.level), ""),
+    }
+
+
+def aggregate_rows(*, actor: Actor, filters: AggregateFilter | None = None) -> Any:
+    """The aggregates of the list, ordered (newest campaign, grade, subject, level): without a
+    ``level`` filter the actor's own level and the one below (deeper units are reached by
+    drilling down), with it that level anywhere in the actor's scope."""
+    f = filters or AggregateFilter()
+    own = actor.scope.level
+    rows = WorkAggregate.objects.for_actor(actor, A.VIEW_ANALYTICS)
+    if f.level is not None:
+        rows = rows.filter(level=f.level)
+    else:
+        rows = rows.filter(level__in=[own, min(own + 1, Level.SCHOOL)])
+    if f.unit_id is not None:
+        rows = rows.filter(unit_id=f.unit_id)
+    if f.campaign_id is not None:
+        rows = rows.filter(work__campaign_id=f.campaign_id)
+    if f.work_id is not None:
+        rows = rows.filter(work_id=f.work_id)
+    return rows.select_related("work__subject", "work__campaign").order_by(
+        "-work__campaign__year",
+        "work__campaign__session",
+        "work__grade",
+        "work__subject__name",
+        "level",
+        "unit_id",
     )
+
+
+def aggregate_list(
+    *, actor: Actor, filters: AggregateFilter | None = None, rows: Any = None
+) -> list[tuple[WorkAggregate, str]]:
+    """The aggregates an actor opens from its index (``aggregate_rows``, at most
+    ``AGGREGATES_SHOWN``; or the given ``rows``, e.g. one page of the API), each with the name
+    of its unit."""
+    if rows is None:
+        rows = aggregate_rows(actor=actor, filters=filters)[:AGGREGATES_SHOWN]
+    rows = list(rows)
     ids: dict[Level, set[int]] = {}
     for row in rows:
         ids.setdefault(Level(row.level), set()).add(row.unit_id)

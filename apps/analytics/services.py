@@ -3,8 +3,10 @@ municipality, region and Russia, and the full rebuild.
 
 The school's row is computed from its ``ParticipantResult`` rows; each row above is the sum of
 its children's rows (a municipality sums its schools, a region its municipalities, Russia its
-regions), so an upload never rescans raw results beyond its own school. The full rebuild uses
-the very same two functions (``_school_values`` and ``_sum``), so both give identical numbers.
+regions), so an upload never rescans raw results beyond its own school. The portable full
+rebuild uses the very same two functions (``_school_values`` and ``_sum``); on PostgreSQL the
+rebuild is one statement per work (``rebuild.py``) computing the same sums in the database.
+Tests hold all three paths to identical rows.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
+from apps.analytics import rebuild
 from apps.analytics.models import MARKS, WorkAggregate
 from apps.campaigns.models import Work
 from apps.core.scoping import Level
@@ -139,11 +143,19 @@ def _plain_sum(
 
 
 def _write(work_id: int, level: Level, unit_id: int, ids: dict[str, Any], values: Any) -> None:
+    """Store one aggregate row (the caller holds the chain's locks): one UPDATE when the row
+    exists, an INSERT when not; ``values`` None deletes it."""
     rows = WorkAggregate.objects.for_actor(_system(), A.VIEW_ANALYTICS)
+    row = rows.filter(work_id=work_id, level=level, unit_id=unit_id)
     if values is None:
-        rows.filter(work_id=work_id, level=level, unit_id=unit_id).delete()
+        row.delete()
         return
-    rows.update_or_create(work_id=work_id, level=level, unit_id=unit_id, defaults={**ids, **values})
+    if not row.update(**ids, **values, computed_at=timezone.now()):
+        rows.create(work_id=work_id, level=level, unit_id=unit_id, **ids, **values)
+
+
+# What a parent's sum reads of each child aggregate (plain values, no model instances).
+_SUMMED_FIELDS = (*COUNTS, "histogram", "column_sums", "column_sums_by_mark", "subsets")
 
 
 def _work(work_id: int) -> tuple[Any, int]:
@@ -172,18 +184,21 @@ def analytics_school_refresh(*, school_id: int, work_id: int) -> WorkAggregate |
             {"region_id": school.region_id, "municipality_id": school.municipality_id},
         ),
     )
-    for level, unit_id, ids in parents:
-        aggregates.get_or_create(work_id=work_id, level=level, unit_id=unit_id, defaults=ids)
-    list(
+    locked = (
         aggregates.select_for_update()
         .filter(level__lt=Level.SCHOOL, unit_id__in=[0, school.region_id, school.municipality_id])
         .order_by("level")
+        .values_list("level", "unit_id")
     )
+    if not {(level, unit_id) for level, unit_id, _ids in parents} <= set(locked):
+        for level, unit_id, ids in parents:  # the chain's first results: make its rows
+            aggregates.get_or_create(work_id=work_id, level=level, unit_id=unit_id, defaults=ids)
+        list(locked.all())
     rows = ParticipantResult.objects.for_actor(actor, A.VIEW_RESULTS).filter(
         work_id=work_id, school_id=school_id
     )
     codes = ovz.ovz_codes(school_id=school_id, campaign_id=work.campaign_id)
-    values = _school_values(work, columns, rows.only(*_RESULT_FIELDS), codes)
+    values = _school_values(work, columns, rows.values_list(*_RESULT_FIELDS, named=True), codes)
     has_rows = values["participants"] or values["absent"]
     ids = {
         "region_id": school.region_id,
@@ -200,7 +215,7 @@ def analytics_school_refresh(*, school_id: int, work_id: int) -> WorkAggregate |
         child_rows = aggregates.filter(level=child_level)
         if path:
             child_rows = child_rows.filter(**{path: unit_id})
-        children = list(child_rows)
+        children = list(child_rows.values(*_SUMMED_FIELDS))
         parent_ids = {
             "region_id": school.region_id if level >= Level.REGION else None,
             "municipality_id": school.municipality_id if level >= Level.MUNICIPALITY else None,
@@ -224,78 +239,93 @@ _RESULT_FIELDS = (
 
 
 @transaction.atomic
-def analytics_rebuild(*, work_id: int | None = None) -> int:
+def analytics_rebuild(*, work_id: int | None = None, portable: bool = False) -> int:
     """Recompute every aggregate (of one work, or of all works) from scratch. Returns the
-    number of aggregate rows written."""
+    number of aggregate rows written.
+
+    On PostgreSQL each work is one ``INSERT … SELECT`` (``apps/analytics/rebuild.py``); on other
+    databases, or with ``portable``, the rows are computed here with ``_school_values`` and
+    ``_sum``, the functions of the incremental refresh. Both give the same rows
+    (``apps/analytics/tests/test_rebuild_identity.py``)."""
 
     actor = _system()
     works = Work.objects.for_actor(actor, A.VIEW_CAMPAIGNS)
     if work_id is not None:
         works = works.filter(pk=work_id)
     aggregates = WorkAggregate.objects.for_actor(actor, A.VIEW_ANALYTICS)
+    in_database = connection.vendor == "postgresql" and not portable
     written = 0
     for work in works:
         aggregates.filter(work_id=work.pk).delete()
         columns = work.columns.count()
-        results = ParticipantResult.objects.for_actor(actor, A.VIEW_RESULTS).filter(work=work)
-        by_school: dict[int, list[Any]] = defaultdict(list)
-        for row in results.only(*_RESULT_FIELDS).order_by("school_id").iterator(chunk_size=5000):
-            by_school[row.school_id].append(row)
-        if not by_school:
-            continue
-        schools = School.objects.for_actor(actor, A.VIEW_SCHOOL).filter(pk__in=list(by_school))
-        parents = {s.pk: (s.municipality_id, s.region_id) for s in schools}
-        codes = ovz.ovz_codes_by_school(campaign_id=work.campaign_id, school_ids=by_school)
-        new: list[WorkAggregate] = []
-        munis: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        muni_region: dict[int, int] = {}
-        for school_id, rows in by_school.items():
-            muni_id, region_id = parents[school_id]
-            values = _school_values(work, columns, rows, codes.get(school_id))
-            munis[muni_id].append(values)
-            muni_region[muni_id] = region_id
-            new.append(
-                WorkAggregate(
-                    work=work,
-                    level=Level.SCHOOL,
-                    unit_id=school_id,
-                    region_id=region_id,
-                    municipality_id=muni_id,
-                    school_id=school_id,
-                    **values,
-                )
-            )
-        regions: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        for muni_id, children in munis.items():
-            values = _sum(children, columns, work.max_score)
-            regions[muni_region[muni_id]].append(values)
-            new.append(
-                WorkAggregate(
-                    work=work,
-                    level=Level.MUNICIPALITY,
-                    unit_id=muni_id,
-                    region_id=muni_region[muni_id],
-                    municipality_id=muni_id,
-                    **values,
-                )
-            )
-        country = []
-        for region_id, children in regions.items():
-            values = _sum(children, columns, work.max_score)
-            country.append(values)
-            new.append(
-                WorkAggregate(
-                    work=work, level=Level.REGION, unit_id=region_id, region_id=region_id, **values
-                )
-            )
+        if in_database:
+            written += rebuild.rebuild_work(work=work, columns=columns)
+        else:
+            written += _rebuild_work_rows(actor, work, columns)
+    return written
+
+
+def _rebuild_work_rows(actor: Actor, work: Any, columns: int) -> int:
+    """The portable rebuild of one work: its results read into Python, school by school."""
+    aggregates = WorkAggregate.objects.for_actor(actor, A.VIEW_ANALYTICS)
+    results = ParticipantResult.objects.for_actor(actor, A.VIEW_RESULTS).filter(work=work)
+    by_school: dict[int, list[Any]] = defaultdict(list)
+    for row in results.only(*_RESULT_FIELDS).order_by("school_id").iterator(chunk_size=5000):
+        by_school[row.school_id].append(row)
+    if not by_school:
+        return 0
+    schools = School.objects.for_actor(actor, A.VIEW_SCHOOL).filter(pk__in=list(by_school))
+    parents = {s.pk: (s.municipality_id, s.region_id) for s in schools}
+    codes = ovz.ovz_codes_by_school(campaign_id=work.campaign_id, school_ids=by_school)
+    new: list[WorkAggregate] = []
+    munis: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    muni_region: dict[int, int] = {}
+    for school_id, rows in by_school.items():
+        muni_id, region_id = parents[school_id]
+        values = _school_values(work, columns, rows, codes.get(school_id))
+        munis[muni_id].append(values)
+        muni_region[muni_id] = region_id
         new.append(
             WorkAggregate(
                 work=work,
-                level=Level.FEDERAL,
-                unit_id=0,
-                **_sum(country, columns, work.max_score),
+                level=Level.SCHOOL,
+                unit_id=school_id,
+                region_id=region_id,
+                municipality_id=muni_id,
+                school_id=school_id,
+                **values,
             )
         )
-        aggregates.bulk_create(new, batch_size=1000)
-        written += len(new)
-    return written
+    regions: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for muni_id, children in munis.items():
+        values = _sum(children, columns, work.max_score)
+        regions[muni_region[muni_id]].append(values)
+        new.append(
+            WorkAggregate(
+                work=work,
+                level=Level.MUNICIPALITY,
+                unit_id=muni_id,
+                region_id=muni_region[muni_id],
+                municipality_id=muni_id,
+                **values,
+            )
+        )
+    country = []
+    for region_id, children in regions.items():
+        values = _sum(children, columns, work.max_score)
+        country.append(values)
+        new.append(
+            WorkAggregate(
+                work=work, level=Level.REGION, unit_id=region_id, region_id=region_id, **values
+            )
+        )
+    new.append(
+        WorkAggregate(
+            work=work,
+            level=Level.FEDERAL,
+            unit_id=0,
+            **_sum(country, columns, work.max_score),
+        )
+    )
+    aggregates.bulk_create(new, batch_size=1000)
+    return len(new)

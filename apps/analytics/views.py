@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views import View
@@ -108,15 +109,27 @@ def _cuts(report: sel.Report) -> dict[str, Any]:
 
 
 class AnalyticsIndexView(ActorViewMixin, View):
-    """The works with reports of the actor's unit and of the units just below it."""
+    """The works with reports of the actor's unit and of the units just below it; filtered by
+    ``?campaign=``, ``?work=``, ``?level=`` and ``?unit=`` as ``GET /api/v1/analytics/`` is."""
+
+    api_routes = ("api-analytics-list",)
 
     def get(self, request: HttpRequest) -> HttpResponse:
         if not self.actor.can(A.VIEW_ANALYTICS):
             return render(request, "analytics/index.html", {"aggregates": []})
+        try:
+            filters = sel.aggregate_filter_from(actor=self.actor, params=request.GET)
+        except ObjectDoesNotExist as exc:
+            raise Http404 from exc
         return render(
             request,
             "analytics/index.html",
-            {"aggregates": sel.aggregate_list(actor=self.actor), "levels": sel.LEVEL_LABELS},
+            {
+                "aggregates": sel.aggregate_list(actor=self.actor, filters=filters),
+                "levels": sel.LEVEL_LABELS,
+                "filters": filters,
+                **sel.aggregate_filter_options(actor=self.actor, filters=filters),
+            },
         )
 
 

@@ -34,6 +34,7 @@ from apps.campaigns.models import Campaign, CampaignGrade
 from apps.classes.models import ClassWork, SchoolClass
 from apps.classes.selectors import class_works_of_school
 from apps.core.models import ImportBatch
+from apps.core.params import choice_param
 from apps.core.scoping import Level
 from apps.registration.access import A, Actor
 from apps.registration.constants import Role, SchoolStatus
@@ -47,10 +48,9 @@ CONFIRMED_BY_MUNICIPALITY = (Status.CONFIRMED_MUNICIPALITY, Status.CONFIRMED_REG
 
 
 def campaign_get(*, actor: Actor, campaign_id: int | None = None) -> Campaign | None:
-    """The campaign asked for (None if there is no such), else the current one."""
-    if campaign_id is not None:
-        return campaigns.campaign_list(actor=actor).filter(pk=campaign_id).first()
-    return campaigns.campaign_current(actor=actor)
+    """The campaign asked for, else the current one; an id naming no campaign is a 400
+    (``FilterValueError``), never the current campaign's figures."""
+    return campaigns.campaign_chosen(actor=actor, campaign_id=campaign_id)
 
 
 def campaign_list(*, actor: Actor) -> QuerySet[Campaign]:
@@ -547,7 +547,7 @@ def application_list(
     )
     if campaign is not None:
         qs = qs.filter(campaign=campaign)
-    if status in Status.values:
+    if choice_param(status, name="status", choices=Status.values):  # unknown: 400
         qs = qs.filter(status=status)
     if municipality_id is not None:
         qs = qs.filter(municipality_id=municipality_id)

@@ -67,6 +67,7 @@ def _no_campaign(request: HttpRequest) -> HttpResponse:
 class ApplicationHomeView(ScopedViewMixin, View):
     """«Заявка ВПР»: a school goes to its own application, a coordinator to monitoring."""
 
+    api_routes = ("api-applications",)
     scoped_model = Application
     action = A.VIEW_APPLICATION
 
@@ -117,6 +118,7 @@ class SchoolApplicationView(ScopedViewMixin, View):
 class ApplicationOpenView(ScopedViewMixin, View):
     """Start (or find) a school's application for a campaign (POST: school, campaign)."""
 
+    api_routes = ("api-applications",)
     scoped_model = Application
     action = A.EDIT_APPLICATION
 
@@ -230,6 +232,7 @@ def _detail(request: HttpRequest, page: selectors.ApplicationPage, **extra: Any)
 class ApplicationDetailView(ScopedViewMixin, View):
     """The application: its table (editable when allowed), actions, files and history."""
 
+    api_routes = ("api-application-detail",)
     scoped_model = Application
     action = A.VIEW_APPLICATION
 
@@ -240,6 +243,7 @@ class ApplicationDetailView(ScopedViewMixin, View):
 class ApplicationEditView(ScopedViewMixin, View):
     """Save the table (POST); «then=submit» also submits it (a school's draft)."""
 
+    api_routes = ("api-application-lines",)
     scoped_model = Application
     action = A.EDIT_APPLICATION
 
@@ -275,6 +279,7 @@ class ApplicationEditView(ScopedViewMixin, View):
 class ApplicationClassesEditView(ScopedViewMixin, View):
     """Save the per-class table (POST); «then=submit» also submits it (a school's draft)."""
 
+    api_routes = ("api-application-class-lines",)
     scoped_model = Application
     action = A.EDIT_APPLICATION
 
@@ -329,6 +334,7 @@ def _run_transition(request: HttpRequest, actor: Actor, pk: int, service: Any) -
 
 
 class ApplicationSubmitView(ScopedViewMixin, View):
+    api_routes = ("api-application-submit",)
     scoped_model = Application
     action = A.SUBMIT_APPLICATION
 
@@ -337,6 +343,7 @@ class ApplicationSubmitView(ScopedViewMixin, View):
 
 
 class ApplicationConfirmView(ScopedViewMixin, View):
+    api_routes = ("api-application-confirm",)
     scoped_model = Application
     action = A.CONFIRM_APPLICATION
 
@@ -345,6 +352,7 @@ class ApplicationConfirmView(ScopedViewMixin, View):
 
 
 class ApplicationReopenView(ScopedViewMixin, View):
+    api_routes = ("api-application-reopen",)
     scoped_model = Application
     action = A.REOPEN_APPLICATION
 
@@ -372,6 +380,7 @@ class ApplicationFormView(ScopedViewMixin, View):
 class ApplicationUploadView(ScopedViewMixin, View):
     """Upload a form-application or a summary: a good file goes to its preview."""
 
+    api_routes = ("api-application-imports",)
     scoped_model = ImportBatch
     action = A.IMPORT_APPLICATIONS
     template_name = "applications/upload.html"
@@ -427,6 +436,7 @@ def _back(actor: Actor, school_id: int | None) -> tuple[str, str]:
 class ApplicationImportView(ScopedViewMixin, View):
     """One upload with its preview (what will change), or its result once applied."""
 
+    api_routes = ("api-application-import-detail",)
     scoped_model = ImportBatch
     action = A.IMPORT_APPLICATIONS
 
@@ -452,12 +462,14 @@ class ApplicationImportView(ScopedViewMixin, View):
 
 
 class ApplicationImportApplyView(ImportActionView):
+    api_routes = ("api-application-import-apply",)
     kind = APPLICATIONS
     operation = APPLY
     detail_url = "application-import"
 
 
 class ApplicationImportDiscardView(ImportActionView):
+    api_routes = ("api-application-import-discard",)
     kind = APPLICATIONS
     operation = DISCARD
     detail_url = "application-import"
@@ -573,6 +585,7 @@ def _not_applied_url(unit: selectors.Unit, campaign: Campaign) -> str:
 class MonitoringHomeView(ScopedViewMixin, View):
     """Monitoring of the actor's own unit (the federal operator: the country by region)."""
 
+    api_routes = ("api-application-summary",)
     scoped_model = Application
     action = A.MONITOR_APPLICATIONS
 
@@ -611,6 +624,7 @@ class _UnitMonitoringView(ScopedViewMixin, View):
 class RegionMonitoringView(_UnitMonitoringView):
     """A region's schools by municipality (drill-down from the country)."""
 
+    api_routes = ("api-region-application-summary",)
     scoped_model = Region
     unit_kind = "region"
 
@@ -618,6 +632,7 @@ class RegionMonitoringView(_UnitMonitoringView):
 class MunicipalityMonitoringView(_UnitMonitoringView):
     """A municipality's schools, each with its application's status."""
 
+    api_routes = ("api-municipality-application-summary",)
     scoped_model = Municipality
     unit_kind = "municipality"
 
@@ -625,6 +640,7 @@ class MunicipalityMonitoringView(_UnitMonitoringView):
 class NotAppliedView(ScopedViewMixin, View):
     """Active schools without a submitted application (?region= / ?municipality=, xlsx)."""
 
+    api_routes = ("api-application-not-applied",)
     scoped_model = School
     action = A.MONITOR_APPLICATIONS
 

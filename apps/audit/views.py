@@ -90,6 +90,8 @@ class AuditFilterForm(forms.Form):
 class AuditLogView(ScopedViewMixin, View):
     """The log of the actor's unit and below (all of it for the federal operator), filtered."""
 
+    api_routes = ("api-audit-event-list",)
+
     scoped_model = AuditEvent
     action = A.VIEW_AUDIT
     template_name = "audit/audit_list.html"
@@ -136,6 +138,8 @@ class AuditLogView(ScopedViewMixin, View):
 
 class AuditExportView(ScopedViewMixin, View):
     """The same log as xlsx, streamed (the export is itself audited)."""
+
+    api_routes = ("api-audit-event-export",)
 
     scoped_model = AuditEvent
     action = A.VIEW_AUDIT

@@ -15,6 +15,8 @@ from apps.registration.constants import Role
 class TodoView(ActorViewMixin, View):
     """The actor's tasks and deadlines for the current campaigns, each linked to its page."""
 
+    api_routes = ("api-cabinet-todo",)
+
     def get(self, request: HttpRequest) -> HttpResponse:
         if self.actor.role == Role.MARKER:
             # a checking commission's marker: its works to mark (apps.objectivity.marking)

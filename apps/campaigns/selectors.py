@@ -29,6 +29,7 @@ from apps.campaigns.models import (
 )
 from apps.campaigns.rules import CampaignSpec, ColumnSpec, WorkSpec
 from apps.core.models import ImportBatch
+from apps.core.params import unknown_id
 from apps.registration.access import A, Actor
 from apps.registration.models import School, SchoolProfile
 
@@ -53,12 +54,41 @@ def campaign_current(*, actor: Actor) -> Campaign | None:
 
 
 def campaign_chosen(*, actor: Actor, campaign_id: int | None) -> Campaign | None:
-    """The campaign a page asks for (``?campaign=``), else the current one."""
+    """The campaign a page or an API list asks for (``?campaign=``), else the current one.
+
+    An id naming no campaign the actor sees is refused (``FilterValueError``: 400 naming the
+    parameter in both channels), never replaced by the current campaign: a client that asked
+    for one campaign must not receive another's rows."""
     if campaign_id is not None:
         found = campaign_list(actor=actor).filter(pk=campaign_id).first()
-        if found is not None:
-            return found
+        if found is None:
+            raise unknown_id("campaign", campaign_id, "кампании")
+        return found
     return campaign_current(actor=actor)
+
+
+def campaign_filter_get(*, actor: Actor, campaign_id: int | None) -> Campaign | None:
+    """The campaign a list is filtered by (``?campaign=``; None: no filter, every campaign).
+    An id naming no campaign the actor sees raises ``FilterValueError`` (400)."""
+    if campaign_id is None:
+        return None
+    found = campaign_list(actor=actor).filter(pk=campaign_id).first()
+    if found is None:
+        raise unknown_id("campaign", campaign_id, "кампании")
+    return found
+
+
+def work_filter_get(
+    *, actor: Actor, work_id: int | None, campaign_id: int | None = None
+) -> Work | None:
+    """The work a list is filtered by (``?work=``; None: no filter). An id naming no work the
+    actor sees (or none of ``campaign_id`` when given) raises ``FilterValueError`` (400)."""
+    if work_id is None:
+        return None
+    found = work_list(actor=actor, campaign_id=campaign_id, work_id=work_id).first()
+    if found is None:
+        raise unknown_id("work", work_id, "работы" if campaign_id is None else "работы кампании")
+    return found
 
 
 def campaign_grade_numbers(campaign_id: int) -> tuple[int, ...]:
@@ -434,6 +464,7 @@ def school_date_list(
     school_id: int | None = None,
     q: str = "",
 ) -> QuerySet[SchoolWorkDate]:
+    work_filter_get(actor=actor, work_id=work_id)  # an unknown work: 400
     qs = SchoolWorkDate.objects.for_actor(actor, A.VIEW_SCHEDULE).select_related(
         "school", "work", "work__subject", "work__campaign", "reserve"
     )
@@ -478,8 +509,9 @@ def reserve_day_list(
     )
     if status:
         qs = qs.filter(status=status)
-    if campaign_id is not None:
-        qs = qs.filter(work__campaign_id=campaign_id)
+    campaign = campaign_filter_get(actor=actor, campaign_id=campaign_id)  # unknown: 400
+    if campaign is not None:
+        qs = qs.filter(work__campaign_id=campaign.pk)
     if school_id is not None:
         qs = qs.filter(school_id=school_id)
     return qs.order_by("-created_at", "-id")

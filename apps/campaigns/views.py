@@ -105,6 +105,8 @@ def _plan_row(work: Work, school: School | None = None) -> dict[str, Any]:
 class PlanGraphView(_CampaignPageMixin, View):
     """The plan-graph of a campaign as a table: periods, dates, publications, deadlines."""
 
+    api_routes = ("api-plan-graph",)
+
     def get(self, request: HttpRequest) -> HttpResponse:
         ctx = self.campaign_context()
         grade = int_param(request.GET.get("grade"))
@@ -129,6 +131,8 @@ class PlanGraphView(_CampaignPageMixin, View):
 
 class PlanCalendarView(_CampaignPageMixin, View):
     """The plan-graph as a month calendar (server-rendered)."""
+
+    api_routes = ("api-plan-graph",)
 
     def get(self, request: HttpRequest) -> HttpResponse:
         ctx = self.campaign_context()
@@ -169,6 +173,8 @@ MONTHS = (
 class WorkListView(_CampaignPageMixin, View):
     """The works of a campaign with their task columns and mark scales."""
 
+    api_routes = ("api-works",)
+
     def get(self, request: HttpRequest) -> HttpResponse:
         ctx = self.campaign_context()
         grade = int_param(request.GET.get("grade"))
@@ -194,6 +200,7 @@ class _ManageMixin(ScopedViewMixin):
 
 
 class CampaignListView(_ManageMixin, View):
+    api_routes = ("api-campaigns",)
     scoped_model = Campaign
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -225,6 +232,7 @@ def _problems_to_form(form: Any, exc: DomainError) -> None:
 
 
 class CampaignCreateView(_ManageMixin, View):
+    api_routes = ("api-campaigns",)
     scoped_model = Campaign
     template_name = "campaigns/campaign_form.html"
 
@@ -246,6 +254,7 @@ class CampaignCreateView(_ManageMixin, View):
 
 
 class CampaignEditView(_ManageMixin, View):
+    api_routes = ("api-campaign-detail",)
     scoped_model = Campaign
     template_name = "campaigns/campaign_form.html"
 
@@ -279,6 +288,7 @@ class CampaignEditView(_ManageMixin, View):
 class CampaignDetailView(_ManageMixin, View):
     """A campaign in the federal cabinet: its works, import and export."""
 
+    api_routes = ("api-campaign-detail",)
     scoped_model = Campaign
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -302,6 +312,8 @@ class CampaignDetailView(_ManageMixin, View):
 
 class CampaignImportView(CampaignDetailView):
     """Upload a works file (xlsx or JSON): a good one goes to its preview; errors are listed."""
+
+    api_routes = ("api-work-imports",)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         form = forms.UploadForm(request.POST, request.FILES)
@@ -333,6 +345,7 @@ def _download(content: bytes, filename: str) -> FileResponse:
 class _CampaignExportView(_ManageMixin, View):
     """The campaign's works as a file the import accepts back unchanged."""
 
+    api_routes = ("api-campaign-export",)
     scoped_model = Campaign
     suffix = ""
 
@@ -412,6 +425,7 @@ class _WorkFormMixin(_ManageMixin):
 
 
 class WorkCreateView(_WorkFormMixin, View):
+    api_routes = ("api-works",)
     scoped_model = Campaign
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -426,6 +440,7 @@ class WorkCreateView(_WorkFormMixin, View):
 
 
 class WorkEditView(_WorkFormMixin, View):
+    api_routes = ("api-work-detail",)
     scoped_model = Work
 
     def _work(self, pk: int) -> Work:
@@ -460,6 +475,7 @@ class WorkEditView(_WorkFormMixin, View):
 
 
 class WorkDeleteView(_ManageMixin, View):
+    api_routes = ("api-work-detail",)
     scoped_model = Work
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -476,6 +492,7 @@ class WorkDeleteView(_ManageMixin, View):
 
 
 class SubjectListView(_ManageMixin, View):
+    api_routes = ("api-subjects",)
     scoped_model = Campaign
     template_name = "campaigns/subject_list.html"
 
@@ -528,12 +545,14 @@ class WorkImportDetailView(_ManageMixin, View):
 
 
 class WorkImportApplyView(ImportActionView):
+    api_routes = ("api-work-import-apply",)
     kind = WORKS
     operation = APPLY
     detail_url = "work-import-detail"
 
 
 class WorkImportDiscardView(ImportActionView):
+    api_routes = ("api-work-import-discard",)
     kind = WORKS
     operation = DISCARD
     detail_url = "work-import-detail"
@@ -546,6 +565,7 @@ class SchoolScheduleView(ScopedViewMixin, View):
     """A school's schedule: each work with its period, recommended dates, the chosen day,
     reserve-day requests and the release instants in the school's own time zone."""
 
+    api_routes = ("api-school-schedule",)
     scoped_model = School
     action = A.VIEW_SCHEDULE
 
@@ -619,6 +639,7 @@ class _ScheduleDayPostView(ScopedViewMixin, View):
 class SchoolScheduleSetView(_ScheduleDayPostView):
     """POST: the school picks (or changes) its day for one work."""
 
+    api_routes = ("api-school-dates",)
     action = A.EDIT_SCHEDULE
     form_class = forms.ScheduleDateForm
     saved_text = "Дата проведения сохранена"
@@ -632,6 +653,7 @@ class SchoolScheduleSetView(_ScheduleDayPostView):
 class SchoolScheduleMoveView(_ScheduleDayPostView):
     """POST: the school's municipal or regional coordinator moves its day, with a reason."""
 
+    api_routes = ("api-school-date-moves",)
     action = A.MOVE_SCHOOL_DAY
     form_class = forms.ScheduleMoveForm
     saved_text = "Дата проведения перенесена"
@@ -649,6 +671,7 @@ class SchoolScheduleMoveView(_ScheduleDayPostView):
 class ReserveDayCreateView(ScopedViewMixin, View):
     """A school asks its regional coordinator for a reserve day (a day outside the period)."""
 
+    api_routes = ("api-reserve-days",)
     scoped_model = School
     action = A.REQUEST_RESERVE_DAY
     template_name = "campaigns/reserve_day_form.html"
@@ -696,6 +719,7 @@ class ReserveDayCreateView(ScopedViewMixin, View):
 class SchoolDateListView(ScopedViewMixin, View):
     """Chosen days of the schools in the actor's scope (coordinators' overview)."""
 
+    api_routes = ("api-school-dates",)
     scoped_model = SchoolWorkDate
     action = A.VIEW_SCHEDULE
 
@@ -733,6 +757,7 @@ class SchoolDateListView(ScopedViewMixin, View):
 class ReserveDayListView(ScopedViewMixin, View):
     """Reserve-day requests in scope; the regional coordinator decides the pending ones."""
 
+    api_routes = ("api-reserve-days",)
     scoped_model = ReserveDayRequest
     action = A.VIEW_RESERVE_DAYS
 
@@ -778,6 +803,8 @@ class _ReserveDayPage(ScopedViewMixin, View):
 
 
 class ReserveDayDetailView(_ReserveDayPage):
+    api_routes = ("api-reserve-day-detail",)
+
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         return self.render_page(request, pk, forms.DecisionForm())
 
@@ -785,6 +812,7 @@ class ReserveDayDetailView(_ReserveDayPage):
 class ReserveDayDecideView(_ReserveDayPage):
     """POST: the regional coordinator of the school's region approves or rejects."""
 
+    api_routes = ("api-reserve-day-decisions",)
     action = A.DECIDE_RESERVE_DAY
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:

@@ -67,14 +67,14 @@ class Filter:
             except QueryParameterError as exc:
                 raise ListingParameterError(
                     f"Неверное значение фильтра «{self.label}»: «{_shown(raw)}» — ожидается "
-                    "целое число."
+                    f"целое число. Параметр запроса «{self.name}»."
                 ) from exc
         if self.kind == "choice":
             if raw not in self.choices:
                 allowed = ", ".join(sorted(str(c) for c in self.choices))
                 raise ListingParameterError(
                     f"Неверное значение фильтра «{self.label}»: «{_shown(raw)}». "
-                    f"Допустимые значения: {allowed}."
+                    f"Допустимые значения: {allowed}. Параметр запроса «{self.name}»."
                 )
             return raw
         return raw.strip()[:MAX_TEXT]

@@ -22,6 +22,7 @@ from apps.analytics.models import WorkAggregate
 from apps.campaigns import selectors as campaigns
 from apps.campaigns.models import Campaign, Work
 from apps.core import instants
+from apps.core.params import unknown_id
 from apps.core.scoping import Level
 from apps.families import pdf
 from apps.families.messages import FamiliesError, FamiliesInvalidError
@@ -324,6 +325,21 @@ def overview_works(*, actor: Actor, campaign: Campaign | None) -> list[Work]:
         .values("work_id")
     )
     return list(campaigns.work_list(actor=actor, campaign_id=campaign.pk).filter(pk__in=ids))
+
+
+def overview_work(
+    *, actor: Actor, campaign: Campaign | None, works: list[Work], work_id: int | None
+) -> Work | None:
+    """The work the overview shows: ``work_id`` (a work of the campaign, with results or not;
+    any other id is a 400 naming ``work``), else the first work with results."""
+    if work_id is None:
+        return works[0] if works else None
+    found = next((w for w in works if w.pk == work_id), None)
+    if found is not None:
+        return found
+    if campaign is None:
+        raise unknown_id("work", work_id, "работы")
+    return campaigns.work_filter_get(actor=actor, work_id=work_id, campaign_id=campaign.pk)
 
 
 def overview(*, actor: Actor, work: Work | None) -> Overview:

@@ -28,6 +28,8 @@ class FamiliesSchoolView(ScopedViewMixin, View):
     """The school's works with accepted results: per class the slips to print and the mark
     that its families were informed."""
 
+    api_routes = ("api-families-school",)
+
     scoped_model = School
     action = A.PRINT_SLIPS
 
@@ -57,6 +59,8 @@ class FamiliesSchoolView(ScopedViewMixin, View):
 class SlipsPdfView(ScopedViewMixin, View):
     """The slips of one work's accepted results (``?class=N``: one class) in one PDF."""
 
+    api_routes = ("api-families-slips",)
+
     scoped_model = ResultSheet
     action = A.PRINT_SLIPS
 
@@ -74,6 +78,8 @@ class SlipsPdfView(ScopedViewMixin, View):
 
 class InformedMarkView(ScopedViewMixin, View):
     """Record that the families of a class were informed (a button per class)."""
+
+    api_routes = ("api-families-informed",)
 
     scoped_model = ResultSheet
     action = A.MARK_INFORMED
@@ -93,6 +99,8 @@ class InformedMarkView(ScopedViewMixin, View):
 
 class InformedUndoView(ScopedViewMixin, View):
     """Withdraw a mark made today by mistake."""
+
+    api_routes = ("api-families-informed-undo",)
 
     scoped_model = FamiliesInformed
     action = A.MARK_INFORMED
@@ -116,6 +124,8 @@ class FamiliesOverviewView(ScopedViewMixin, View):
     """Per school of a work in the caller's scope: classes with results and classes whose
     families were informed (coordinators and the federal operator)."""
 
+    api_routes = ("api-families-overview",)
+
     scoped_model = FamiliesInformed
     action = A.VIEW_INFORMED
 
@@ -124,8 +134,12 @@ class FamiliesOverviewView(ScopedViewMixin, View):
             actor=self.actor, campaign_id=int_param(request.GET.get("campaign"))
         )
         works = selectors.overview_works(actor=self.actor, campaign=campaign)
-        wanted = int_param(request.GET.get("work"))
-        work = next((w for w in works if w.pk == wanted), works[0] if works else None)
+        work = selectors.overview_work(  # an unknown work: 400 naming it, as in the API
+            actor=self.actor,
+            campaign=campaign,
+            works=works,
+            work_id=int_param(request.GET.get("work"), name="work"),
+        )
         return render(
             request,
             "families/overview.html",

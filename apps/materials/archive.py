@@ -83,14 +83,57 @@ def zip_bytes(files: Sequence[ArchiveFile], *, compresslevel: int = 6) -> bytes:
     return buffer.getvalue()
 
 
+# The 7-Zip key derivation hashes 2^cycles records «salt + password + 8-byte little-endian
+# counter». A block of 2^16 consecutive records differs from the next block only in the counter
+# bytes above the low two, so one buffer is built with slice assignments (no per-record Python
+# loop) and fed to the hash whole, block after block: the same bytes in the same order as
+# py7zr's helpers.calculate_key (apps/materials/tests/test_archive_key.py), ~10x faster.
+_KEY_BLOCK_BITS = 16
+
+
+@lru_cache(maxsize=4)
+def _low_counter_bytes(bits: int) -> tuple[bytes, bytes]:
+    """The lowest and the second counter byte of 2^bits consecutive records from 0."""
+    n = 1 << bits
+    byte0 = bytes(range(256)) * (n // 256) if n >= 256 else bytes(range(n))
+    byte1 = b"".join(bytes((i,)) * 256 for i in range(n >> 8)) if n > 256 else b""
+    return byte0, byte1
+
+
+def sevenzip_key(password: bytes, cycles: int, salt: bytes, digest: str) -> bytes:
+    """The AES-256 key of a 7-Zip archive: identical output to py7zr's
+    ``helpers.calculate_key`` (same signature), which it replaces in py7zr's compressor."""
+    if not 0 <= cycles < 0x3F:  # 0x3F means "no hashing" in 7-Zip; py7zr handles it
+        from py7zr import helpers
+
+        return helpers.calculate_key(password, cycles, salt, digest)
+    prefix = salt + password
+    width = len(prefix) + 8
+    bits = min(cycles, _KEY_BLOCK_BITS)
+    count = 1 << bits
+    block = bytearray((prefix + bytes(8)) * count)
+    byte0, byte1 = _low_counter_bytes(bits)
+    block[len(prefix) :: width] = byte0
+    if byte1:
+        block[len(prefix) + 1 :: width] = byte1
+    hasher = hashlib.new(digest)
+    high = bytes(6)  # counter bytes 2..7 of the block now in the buffer
+    for number in range(1 << (cycles - bits)):
+        wanted = number.to_bytes(6, "little")
+        for k in range(6):
+            if wanted[k] != high[k]:
+                block[len(prefix) + 2 + k :: width] = wanted[k : k + 1] * count
+        high = wanted
+        hasher.update(block)
+    return hasher.digest()[:32]
+
+
 @lru_cache(maxsize=2)
 def _aes_key(password: bytes, cycles: int, salt: bytes, digest: str) -> bytes:
-    """py7zr's 7-Zip key derivation (2^19 SHA-256 rounds, ~80 ms), remembered for the archive
-    being written: py7zr derives the same key twice per archive (data and header, empty
-    salt). Only the last two keys are kept, in the worker's memory."""
-    from py7zr import helpers
-
-    return helpers.calculate_key(password, cycles, salt, digest)
+    """The 7-Zip key (``sevenzip_key``, 2^19 SHA-256 rounds, ~15 ms), remembered for the
+    archive being written: py7zr derives the same key twice per archive (data and header,
+    empty salt). Only the last two keys are kept, in the worker's memory."""
+    return sevenzip_key(password, cycles, salt, digest)
 
 
 def sevenzip_bytes(files: Sequence[ArchiveFile], *, password: str) -> bytes:

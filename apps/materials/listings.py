@@ -63,7 +63,9 @@ def build_listing(request: HttpRequest) -> Listing:
 
 
 def filtered_works(*, actor: Actor, listing: Listing, action: str) -> QuerySet[Work]:
-    """The works the list's campaign / subject / grade filters leave, each once."""
+    """The works the list's campaign / subject / grade filters leave, each once (an unknown
+    campaign is a 400 naming the parameter, not an empty list)."""
+    campaigns.campaign_filter_get(actor=actor, campaign_id=listing.filters["campaign"])
     grade = listing.filters["grade"]
     return work_list(
         actor=actor,

@@ -58,6 +58,7 @@ class OvzMarksView(ScopedViewMixin, View):
     """The school's codes of the current campaign with their ОВЗ marks; POST saves the marks
     (each changed code through the service; refusals are listed, the others are saved)."""
 
+    api_routes = ("api-school-ovz-marks",)
     scoped_model = School
     action = A.EDIT_CLASSES
 

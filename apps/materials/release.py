@@ -80,3 +80,11 @@ def kit_releases(
             schedule.criteria_available_at(work, name, held_on, last=last), zone, place
         ),
     )
+
+
+def password_release(work: Work, held_on: date | None, zone_name: str | None) -> Release:
+    """The grade-8 password's instant alone (``kit_releases(...).password``): 07:30 on the
+    school's day, on its clock; the other instants, and the class days they need, unread."""
+    name = zone_name or DEFAULT_ZONE
+    place = instants.Place(name, "время ОО")
+    return _local(schedule.password_release_at(work, name, held_on), zone_of(name), place)

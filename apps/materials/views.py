@@ -28,7 +28,6 @@ from apps.core.imports import APPLY, DISCARD, ImportOutcome
 from apps.core.models import ImportBatch
 from apps.core.params import int_param
 from apps.core.uploads import UploadError
-from apps.materials import archive as arch
 from apps.materials import files as bankfiles
 from apps.materials import listings, selectors, services
 from apps.materials.imports import BANK, images_message
@@ -37,8 +36,6 @@ from apps.materials.models import Kit, MaterialFile, Variant, WorkBank
 from apps.registration.access import A, ActorViewMixin, ScopedViewMixin
 from apps.registration.import_views import ImportActionView
 from apps.registration.models import School
-
-MAX_MANIFEST_BYTES = 2 * 1024 * 1024
 
 
 def _not_released(request: HttpRequest, exc: NotReleasedError) -> HttpResponse:
@@ -59,6 +56,7 @@ class SchoolMaterialsView(ScopedViewMixin, DetailView):  # type: ignore[type-arg
     """A school's materials: each kit's archive, codes, protocol, criteria and (grade 8)
     password with its status and local opening time (with a countdown)."""
 
+    api_routes = ("api-school-materials",)
     scoped_model = School
     action = A.VIEW_MATERIALS
     template_name = "materials/school_materials.html"
@@ -70,7 +68,11 @@ class SchoolMaterialsView(ScopedViewMixin, DetailView):  # type: ignore[type-arg
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         now = timezone.now()
-        views = selectors.kit_views(actor=self.actor, school=self.object)
+        # ?campaign= narrows the kits as in GET /api/v1/schools/{id}/materials/ (unknown: 400)
+        campaign_id = int_param(self.request.GET.get("campaign"), name="campaign")
+        views = selectors.kit_views(actor=self.actor, school=self.object, campaign_id=campaign_id)
+        ctx["campaign_id"] = campaign_id
+        ctx["campaigns"] = selectors.kit_campaigns(actor=self.actor, school=self.object)
         ctx["pending"] = selectors.pending_materials(
             actor=self.actor, school=self.object, kit_work_ids={v.work.pk for v in views}, now=now
         )
@@ -165,6 +167,12 @@ class KitPasswordView(ScopedViewMixin, View):
 class BankView(ScopedViewMixin, TemplateView):
     """The item bank: every work with item counts per column; import and export."""
 
+    api_routes = (
+        "api-material-banks",
+        "api-material-bank-imports",
+        "api-material-files",
+        "api-material-file",
+    )
     scoped_model = WorkBank
     action = A.MANAGE_BANK
     template_name = "materials/bank.html"
@@ -258,6 +266,11 @@ class BankImportView(ImportActionView):
     ``op=apply`` applies it, ``op=discard`` drops it (the import framework's apply and discard,
     then back to this page with the outcome)."""
 
+    api_routes = (
+        "api-material-bank-import",
+        "api-material-bank-import-apply",
+        "api-material-bank-import-discard",
+    )
     kind = BANK
     detail_url = "materials-bank-import"
     template_name = "materials/bank_import.html"
@@ -308,6 +321,7 @@ class BankImportView(ImportActionView):
 class BankExportView(ScopedViewMixin, View):
     """The current bank of a work (``?work=<id>&format=json|xlsx|images``)."""
 
+    api_routes = ("api-material-bank-export",)
     scoped_model = WorkBank
     action = A.MANAGE_BANK
 
@@ -337,6 +351,7 @@ class BankExportView(ScopedViewMixin, View):
 class BuildView(ScopedViewMixin, TemplateView):
     """Generation and archive builds per work: start, retry failures, progress per region."""
 
+    api_routes = ("api-material-builds", "api-material-build")
     scoped_model = Kit
     action = A.GENERATE_MATERIALS
     template_name = "materials/builds.html"
@@ -408,6 +423,7 @@ class BuildView(ScopedViewMixin, TemplateView):
 class VariantLookupView(ScopedViewMixin, TemplateView):
     """Federal lookup: the identifier printed on a page → the school that received it."""
 
+    api_routes = ("api-variant-lookup",)
     scoped_model = Variant
     action = A.LOOKUP_VARIANT
     template_name = "materials/lookup.html"
@@ -427,6 +443,7 @@ class DownloadMonitoringView(ScopedViewMixin, TemplateView):
     the schools that have not. ``?work=`` picks the work, ``?region=``/``?municipality=`` drill
     down (ids outside the actor's scope simply show nothing: every read is scoped)."""
 
+    api_routes = ("api-material-downloads",)
     scoped_model = Kit
     action = A.VIEW_MATERIALS
     template_name = "materials/monitoring.html"
@@ -459,6 +476,7 @@ class DownloadMonitoringView(ScopedViewMixin, TemplateView):
 class ManifestVerifyView(ActorViewMixin, TemplateView):
     """Check a manifest.json against manifest.sig (and the archive's files, if a .zip is given)."""
 
+    api_routes = ("api-manifest-verify",)
     template_name = "materials/verify.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -470,29 +488,14 @@ class ManifestVerifyView(ActorViewMixin, TemplateView):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         ctx = self.get_context_data()
-        archive_file = request.FILES.get("archive")
-        manifest_file = request.FILES.get("manifest")
-        signature_file = request.FILES.get("signature")
         try:
-            if archive_file is not None:
-                files = arch.read_zip(archive_file.read(50 * 1024 * 1024))
-                by_name = {f.name: f.content for f in files}
-                if arch.MANIFEST not in by_name or arch.SIGNATURE not in by_name:
-                    raise ValueError("В архиве нет manifest.json и manifest.sig.")
-                check = arch.manifest_check(by_name[arch.MANIFEST], by_name[arch.SIGNATURE], files)
-            elif manifest_file is not None and signature_file is not None:
-                check = arch.manifest_check(
-                    manifest_file.read(MAX_MANIFEST_BYTES), signature_file.read(4096)
-                )
-            else:
-                raise ValueError(
-                    "Загрузите архив .zip или пару файлов manifest.json и manifest.sig."
-                )
-        except (UploadError, ValueError) as exc:  # UploadError: past the archive's limits
+            check = services.manifest_verify(
+                archive=request.FILES.get("archive"),
+                manifest=request.FILES.get("manifest"),
+                signature=request.FILES.get("signature"),
+            )
+        except UploadError as exc:  # nothing to check, a broken zip, past the archive's limits
             ctx["error"] = str(exc)
-            return render(request, self.template_name, ctx, status=400)
-        except Exception:  # a broken zip: report it, never a 500
-            ctx["error"] = "Файл повреждён: не удаётся прочитать архив."
             return render(request, self.template_name, ctx, status=400)
         ctx["check"] = check
         return render(request, self.template_name, ctx)

@@ -42,6 +42,8 @@ class _NoticeMixin(ScopedViewMixin):
 
 
 class NoticeListView(_NoticeMixin, View):
+    api_routes = ("api-notice-list",)
+
     def get(self, request: HttpRequest) -> HttpResponse:
         page = Paginator(selectors.notice_list(actor=self.actor), PAGE_SIZE).get_page(
             int_param(request.GET.get("page")) or 1
@@ -56,6 +58,8 @@ class NoticeListView(_NoticeMixin, View):
 
 
 class NoticeDetailView(_NoticeMixin, View):
+    api_routes = ("api-notice-detail", "api-notice-read")
+
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         notice = self.get_notice(pk)
         # Opening the page is reading the notice (recorded once, for notices addressed here).
@@ -75,6 +79,7 @@ def _campaigns(actor: Any) -> Any:
 
 
 class NoticeCreateView(_NoticeMixin, View):
+    api_routes = ("api-notice-list",)
     action = A.PUBLISH_NOTICES
     template_name = "notices/notice_form.html"
 
@@ -110,6 +115,7 @@ class NoticeCreateView(_NoticeMixin, View):
 
 
 class NoticeFileAddView(_NoticeMixin, View):
+    api_routes = ("api-notice-files",)
     action = A.PUBLISH_NOTICES
     template_name = "notices/notice_file_form.html"
 
@@ -140,6 +146,8 @@ class NoticeFileAddView(_NoticeMixin, View):
 class NoticeReadsView(_NoticeMixin, View):
     """The author's read receipts: per audience level, how many units read it and who did not."""
 
+    api_routes = ("api-notice-reads",)
+
     action = A.PUBLISH_NOTICES
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -155,6 +163,8 @@ class NoticeReadsView(_NoticeMixin, View):
 
 class NoticeFileDownloadView(ScopedViewMixin, View):
     """One version of a notice's document, streamed under its Russian name."""
+
+    api_routes = ("api-notice-file",)
 
     scoped_model = NoticeFile
     action = A.VIEW_NOTICES

@@ -26,6 +26,7 @@ from rest_framework.request import Request
 
 from apps.core import registry
 from apps.core.client_ip import Client
+from apps.core.parity import ApiParity
 from apps.core.scoping import Level, Scope
 from apps.registration import constants as c
 from apps.registration.actions import RegistrationActions
@@ -109,15 +110,45 @@ class Actor:
         return cls(user=None, role=Role.SYSTEM, scope=Scope(level=Level.FEDERAL), reason=reason)
 
 
+_FEDERAL_PERMS = (c.PERM_FEDERAL, c.PERM_MARK_FEDERAL)
+
+
+def _federal_perms(user: Any) -> set[str]:
+    """Which of the two model-level permissions of a federal actor an active ``user`` holds,
+    directly or through a group: what ``user.has_perm`` answers (model-level grants come from
+    ModelBackend only), in one query instead of its two (user, then group permissions), on
+    every request of every user (issue 18)."""
+    from django.contrib.auth.models import Permission
+    from django.db.models import Q
+
+    if user.is_superuser:
+        return set()  # federal whatever its grants: no query
+    by_app: dict[str, list[str]] = {}
+    for perm in _FEDERAL_PERMS:
+        app_label, codename = perm.split(".", 1)
+        by_app.setdefault(app_label, []).append(codename)
+    which = Q()
+    for app_label, codenames in by_app.items():
+        which |= Q(content_type__app_label=app_label, codename__in=codenames)
+    rows = (
+        Permission.objects.filter(which)
+        .filter(Q(user=user) | Q(group__user=user))
+        .order_by()  # a set: no sort by Permission's default ordering
+        .values_list("content_type__app_label", "codename")
+    )
+    return {f"{app_label}.{codename}" for app_label, codename in rows}
+
+
 def actor_for_user(user: Any) -> Actor:
     """Build the actor of ``user`` from its grant (a fixed number of queries)."""
     from apps.registration.models import MunicipalityGrant, RegionGrant, SchoolGrant
 
     if user is None or not user.is_authenticated or not user.is_active:
         return Actor.anonymous()
-    if user.is_superuser or user.has_perm(c.PERM_FEDERAL):
+    federal = _federal_perms(user)
+    if user.is_superuser or c.PERM_FEDERAL in federal:
         return Actor(user=user, role=Role.FEDERAL, scope=Scope(level=Level.FEDERAL))
-    if user.has_perm(c.PERM_MARK_FEDERAL):
+    if c.PERM_MARK_FEDERAL in federal:
         # a federal commission's marker: the whole country, but only the works allocated to it
         return Actor(user=user, role=Role.MARKER, scope=Scope(level=Level.FEDERAL, user_id=user.pk))
     school_grant = (
@@ -204,7 +235,7 @@ class ActorMiddleware:
 # --- HTML views -------------------------------------------------------------------------------
 
 
-class ActorViewMixin(LoginRequiredMixin):
+class ActorViewMixin(ApiParity, LoginRequiredMixin):
     """A logged-in page about the actor itself; it takes no object ids from the URL."""
 
     actor: Actor

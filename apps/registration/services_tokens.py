@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.utils import timezone
 from knox.models import AuthToken
 
 from apps.core.services import audit_record
@@ -30,7 +31,9 @@ def api_token_issue(*, user: User) -> tuple[str, dt.datetime | None]:
     """A new token for one device of ``user`` (who has proven every factor): (token, expiry).
 
     The plaintext exists only in the return value; the caller hands it to the client once.
+    The user's expired tokens are deleted here (authentication no longer sweeps them).
     """
+    AuthToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()
     instance, token = AuthToken.objects.create(user=user)
     return token, instance.expiry
 

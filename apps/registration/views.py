@@ -30,11 +30,19 @@ class LoginView(auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
-    pass
+    browser_only = (
+        "Ends the browser session; an API client revokes its token with "
+        "POST /api/v1/auth/token/revoke/."
+    )
 
 
 class HomeView(View):
     """The root: the cabinet for a logged-in user, the login page otherwise."""
+
+    browser_only = (
+        "The root only redirects to the cabinet or to the login page; API clients start at "
+        "GET /api/v1/me/."
+    )
 
     def get(self, request: HttpRequest) -> HttpResponse:
         return redirect("cabinet" if request.user.is_authenticated else "login")
@@ -82,6 +90,7 @@ class _SearchListMixin(_SortedListMixin):
 
 
 class RegionListView(_SearchListMixin, ScopedViewMixin, ListView):  # type: ignore[type-arg]
+    api_routes = ("api-region-list",)
     scoped_model = Region
     action = A.VIEW_REGION
     template_name = "registration/region_list.html"
@@ -92,6 +101,8 @@ class RegionListView(_SearchListMixin, ScopedViewMixin, ListView):  # type: igno
 
 class RegionDetailView(ScopedViewMixin, DetailView):  # type: ignore[type-arg]
     """A region's cabinet page: its municipalities with search and pagination."""
+
+    api_routes = ("api-region-detail",)
 
     scoped_model = Region
     action = A.VIEW_REGION
@@ -108,6 +119,7 @@ class RegionDetailView(ScopedViewMixin, DetailView):  # type: ignore[type-arg]
 
 
 class MunicipalityListView(_SearchListMixin, ScopedViewMixin, ListView):  # type: ignore[type-arg]
+    api_routes = ("api-municipality-list",)
     scoped_model = Municipality
     action = A.VIEW_MUNICIPALITY
     template_name = "registration/municipality_list.html"
@@ -125,6 +137,8 @@ class MunicipalityListView(_SearchListMixin, ScopedViewMixin, ListView):  # type
 
 class MunicipalityDetailView(ScopedViewMixin, DetailView):  # type: ignore[type-arg]
     """A municipality's cabinet page: its schools with search, status filter and pagination."""
+
+    api_routes = ("api-municipality-detail",)
 
     scoped_model = Municipality
     action = A.VIEW_MUNICIPALITY
@@ -151,6 +165,7 @@ class MunicipalityDetailView(ScopedViewMixin, DetailView):  # type: ignore[type-
 
 
 class SchoolListView(_SearchListMixin, ScopedViewMixin, ListView):  # type: ignore[type-arg]
+    api_routes = ("api-school-list",)
     scoped_model = School
     action = A.VIEW_SCHOOL
     template_name = "registration/school_list.html"
@@ -169,6 +184,8 @@ class SchoolListView(_SearchListMixin, ScopedViewMixin, ListView):  # type: igno
 class SchoolDetailView(ScopedViewMixin, DetailView):  # type: ignore[type-arg]
     """A school's own page."""
 
+    api_routes = ("api-school-detail",)
+
     scoped_model = School
     action = A.VIEW_SCHOOL
     template_name = "registration/school_detail.html"
@@ -180,6 +197,8 @@ class SchoolDetailView(ScopedViewMixin, DetailView):  # type: ignore[type-arg]
 
 class RegionSchoolExportView(ScopedViewMixin, View):
     """Queues the xlsx list of a region's schools (POST); the file appears under «Мои выгрузки»."""
+
+    api_routes = ("api-region-school-export",)
 
     scoped_model = Region
     action = A.EXPORT_SCHOOLS
@@ -195,6 +214,8 @@ class RegionSchoolExportView(ScopedViewMixin, View):
 class MunicipalitySchoolExportView(ScopedViewMixin, View):
     """Queues the xlsx list of a municipality's schools (POST)."""
 
+    api_routes = ("api-municipality-school-export",)
+
     scoped_model = Municipality
     action = A.EXPORT_SCHOOLS
 
@@ -207,6 +228,7 @@ class MunicipalitySchoolExportView(ScopedViewMixin, View):
 
 
 class JobListView(_SortedListMixin, ScopedViewMixin, ListView):  # type: ignore[type-arg]
+    api_routes = ("api-jobs",)
     scoped_model = Job
     action = A.VIEW_JOB
     template_name = "registration/job_list.html"
@@ -231,6 +253,8 @@ class JobListView(_SortedListMixin, ScopedViewMixin, ListView):  # type: ignore[
 
 class JobDownloadView(ScopedViewMixin, View):
     """Streams a finished export from storage; the download is audited."""
+
+    api_routes = ("api-export-download",)
 
     scoped_model = Job
     action = A.VIEW_JOB

@@ -20,8 +20,9 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
+from psycopg import sql as psycopg_sql
 
 from apps.campaigns import schedule
 from apps.core import instants
@@ -240,6 +241,82 @@ def _rows(
     return out
 
 
+# Every column ``_rows_write`` fills (all but the id), in this order.
+_ROW_COLUMNS = (
+    "sheet_id",
+    "version_id",
+    "work_id",
+    "school_id",
+    "municipality_id",
+    "region_id",
+    "code",
+    "absent",
+    "variant",
+    "scores",
+    "primary_score",
+    "mark",
+    "journal_mark",
+    "class_number",
+    "own_scores",
+    "own_primary_score",
+)
+
+
+def _scores_json(scores: tuple[int | None, ...]) -> str:
+    """``json.dumps`` of a row's scores (whole numbers and None), without its per-call cost."""
+    return "[" + ", ".join("null" if s is None else str(s) for s in scores) + "]"
+
+
+def _rows_write(
+    work: Work, sheet: ResultSheet, version: ResultVersion, rows: list[xlsx.Row]
+) -> None:
+    """Insert an upload's result rows (the caller holds the sheet's lock and deleted the old
+    ones): the same rows ``bulk_create(_rows(...))`` writes, as plain tuples — one ``COPY`` on
+    PostgreSQL, one ``executemany`` elsewhere — without building and preparing a model
+    instance per participant (most of an upload's ORM time, bench/README.md)."""
+    ids = (sheet.pk, version.pk, work.pk, sheet.school_id, sheet.municipality_id, sheet.region_id)
+    values = []
+    for row in rows:
+        primary = row.primary_score
+        values.append(
+            (
+                *ids,
+                row.code,
+                row.absent,
+                row.variant,
+                _scores_json(row.scores),
+                primary,
+                work.mark_for(primary) if primary is not None else None,
+                row.journal_mark,
+                row.class_number,
+                None,
+                None,
+            )
+        )
+    meta = ParticipantResult._meta
+    fields = {f.attname: f for f in meta.concrete_fields}
+    columns = [str(fields[name].column) for name in _ROW_COLUMNS]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            statement = psycopg_sql.SQL("COPY {} ({}) FROM STDIN").format(
+                psycopg_sql.Identifier(meta.db_table),
+                psycopg_sql.SQL(", ").join(psycopg_sql.Identifier(c) for c in columns),
+            )
+            with cursor.cursor.copy(statement) as copy:
+                for value in values:
+                    copy.write_row(value)
+            return
+        quote = connection.ops.quote_name
+        cursor.executemany(
+            "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from the model's meta
+                quote(meta.db_table),
+                ", ".join(quote(c) for c in columns),
+                ", ".join(["%s"] * len(columns)),
+            ),
+            values,
+        )
+
+
 def results_upload(
     *,
     actor: Actor,
@@ -405,7 +482,7 @@ def _accept(
             observer_name=observer.full_name if observer is not None else "",
         )
         ParticipantResult.objects.for_actor(actor, A.UPLOAD_RESULTS).filter(sheet=sheet).delete()
-        ParticipantResult.objects.bulk_create(_rows(work, sheet, version, checked.rows))
+        _rows_write(work, sheet, version, checked.rows)
         sheet.current_version = version
         sheet.version_count = number
         sheet.save(update_fields=["current_version", "version_count", "updated_at"])
@@ -990,14 +1067,14 @@ def results_stats_refresh(*, school_id: int, work_id: int) -> SchoolWorkStats | 
         if sheet is None or sheet.current_version_id is None:
             return None
         work = sel.work_get(actor=actor, work_id=work_id)
-        columns = list(work.columns.all())
+        columns = work.columns.count()
         rows = list(
             ParticipantResult.objects.for_actor(actor, A.VIEW_RESULTS)
             .filter(sheet=sheet)
             .values_list("absent", "scores", "primary_score", "mark", "journal_mark")
         )
         histogram = [0] * (work.max_score + 1)
-        sums = [0] * len(columns)
+        sums = [0] * columns
         marks: Counter[int] = Counter()
         journal: Counter[str] = Counter()
         versus: Counter[str] = Counter()
@@ -1015,27 +1092,29 @@ def results_stats_refresh(*, school_id: int, work_id: int) -> SchoolWorkStats | 
                 versus[
                     "lower" if mark < journal_mark else "higher" if mark > journal_mark else "equal"
                 ] += 1
-        stats, _ = SchoolWorkStats.objects.for_actor(actor, A.VIEW_RESULTS).update_or_create(
-            school_id=school_id,
-            work_id=work_id,
-            defaults={
-                "municipality_id": sheet.municipality_id,
-                "region_id": sheet.region_id,
-                "version_number": sheet.version_count,
-                "participants": present,
-                "absent": len(rows) - present,
-                "mark2": marks[2],
-                "mark3": marks[3],
-                "mark4": marks[4],
-                "mark5": marks[5],
-                "histogram": histogram,
-                "column_sums": sums,
-                "journal": dict(sorted(journal.items())),
-                "vs_journal": {key: versus[key] for key in ("lower", "equal", "higher")},
-                "computed_at": timezone.now(),
-            },
-        )
-    return stats
+        values = {
+            "municipality_id": sheet.municipality_id,
+            "region_id": sheet.region_id,
+            "version_number": sheet.version_count,
+            "participants": present,
+            "absent": len(rows) - present,
+            "mark2": marks[2],
+            "mark3": marks[3],
+            "mark4": marks[4],
+            "mark5": marks[5],
+            "histogram": histogram,
+            "column_sums": sums,
+            "journal": dict(sorted(journal.items())),
+            "vs_journal": {key: versus[key] for key in ("lower", "equal", "higher")},
+            "computed_at": timezone.now(),
+        }
+        # The sheet's lock serialises the refreshes of a school × work: one UPDATE, or the
+        # INSERT of its first statistics.
+        stats_rows = SchoolWorkStats.objects.for_actor(actor, A.VIEW_RESULTS)
+        mine = stats_rows.filter(school_id=school_id, work_id=work_id)
+        if not mine.update(**values):
+            stats_rows.create(school_id=school_id, work_id=work_id, **values)
+    return mine.first()
 
 
 # --- reminders to schools that have not uploaded -------------------------------------------

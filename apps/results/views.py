@@ -135,6 +135,7 @@ class ResultsUploadView(ScopedViewMixin, View):
 
     A refused file re-renders the page with every error, on the list and on the sheet."""
 
+    api_routes = ("api-school-results",)
     scoped_model = School
     action = A.UPLOAD_RESULTS
 
@@ -246,6 +247,7 @@ class ResultsFormView(ScopedViewMixin, View):
 class ResultsReopenView(ScopedViewMixin, View):
     """A coordinator reopens uploads of a school × work after the deadline."""
 
+    api_routes = ("api-results-reopen",)
     scoped_model = School
     action = A.REOPEN_RESULTS
 
@@ -382,6 +384,7 @@ def _table_ctx(
 class ResultsEntryView(ScopedViewMixin, View):
     """The results table in the browser (for small schools): save a draft, check, submit."""
 
+    api_routes = ("api-results-entry",)
     scoped_model = School
     action = A.UPLOAD_RESULTS
 
@@ -467,6 +470,7 @@ class ExpertEntryView(ScopedViewMixin, View):
     behalf, ``?expert=<person id>``). Saving merges the rows into the school's draft; only the
     organizer submits the results, through the entry."""
 
+    api_routes = ("api-results-expert-entry",)
     scoped_model = School
     action = A.ENTER_SCORES
 

@@ -180,7 +180,7 @@ def snapshot(spec: FormSpec, rows: Iterable[Row]) -> dict[str, Any]:
     width = len(spec.columns)
     for row in rows:
         cells = row.values(width)
-        out[row.code] = [_cell_text(v) for v in cells[1:]]
+        out[row.code] = ["" if v is None else str(v) for v in cells[1:]]  # as ``_cell_text``
     return {"headers": spec.headers[1:-1], "rows": out}
 
 
@@ -224,6 +224,9 @@ def diff(old: dict[str, Any] | None, new: dict[str, Any]) -> Diff:
     )
 
 
+_TEXT_ONLY = frozenset({str})
+
+
 def rows_diff(
     old_rows: Mapping[str, Sequence[Any]],
     new_rows: Mapping[str, Sequence[Any]],
@@ -234,7 +237,21 @@ def rows_diff(
     cell (as text) of the codes in both; columns are matched by header. Shared by the results
     and the context-data versions."""
     changed = []
+    heads = list(new_heads)
+    # The usual case (the same distinct headers, full rows): cells compared by position.
+    same_heads = list(old_heads) == heads and len(set(heads)) == len(heads)
     for code in sorted(set(old_rows) & set(new_rows)):
+        old, new = old_rows[code], new_rows[code]
+        if same_heads and old == new and set(map(type, old)) <= _TEXT_ONLY:
+            continue  # the same texts under the same headers: no changed cell
+        if same_heads and len(old) == len(new) == len(heads):
+            for head, a, b in zip(heads, old, new, strict=True):
+                if a is b or (a.__class__ is str and b.__class__ is str and a == b):
+                    continue  # the same text
+                a, b = _cell_text(a), _cell_text(b)
+                if a != b:
+                    changed.append(CellChange(code, head, a, b))
+            continue
         before = dict(zip(old_heads, old_rows[code], strict=False))
         after = dict(zip(new_heads, new_rows[code], strict=False))
         for head in [*new_heads, *(h for h in old_heads if h not in after)]:
@@ -468,7 +485,8 @@ def looks_like_name(value: Any) -> bool:
     if not isinstance(value, str):
         return False
     s = " ".join(value.split())
-    if not s or len(s) > 80:
+    # Every pattern starts with a capital letter (the cheap test turns codes and numbers away).
+    if not s or len(s) > 80 or not s[0].isupper():
         return False
     return any(p.match(s) for p in _NAME_PATTERNS) or bool(_PATRONYMIC.match(s))
 
@@ -495,6 +513,10 @@ def _empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+_DIGITS = re.compile(r"\d{1,6}")
+_CODE = re.compile(r"\d{5}")
+
+
 def _as_int(value: Any) -> int | None:
     """A whole number typed or stored in a cell (2, 2.0, «2»), else None."""
     if isinstance(value, bool):
@@ -503,7 +525,7 @@ def _as_int(value: Any) -> int | None:
         return value
     if isinstance(value, float):
         return int(value) if value.is_integer() else None
-    if isinstance(value, str) and re.fullmatch(r"\d{1,6}", value.strip()):
+    if isinstance(value, str) and _DIGITS.fullmatch(value.strip()):
         return int(value.strip())
     return None
 
@@ -511,19 +533,27 @@ def _as_int(value: Any) -> int | None:
 @dataclass
 class Checked:
     """The outcome of validating a file: the rows, every error, and the sheet as text (for the
-    «Проверить» page: cells that looked like names are masked, never echoed)."""
+    «Проверить» page: cells that looked like names are masked, never echoed).
+
+    ``sheet`` holds the «Протокол» cells as read and ``width`` its columns; ``grid``, their
+    text, is made only when asked for (an accepted upload never shows it)."""
 
     spec: FormSpec
     rows: list[Row]
     errors: list[CellError]
-    grid: list[list[str]]
+    sheet: list[list[Any]]
     masked: set[tuple[int, int]]
     unused_codes: int = 0
     total_errors: int = 0
+    width: int = 0
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @cached_property
+    def grid(self) -> list[list[str]]:
+        return _grid(self.sheet, self.width, self.masked)
 
 
 class _Errors:
@@ -574,8 +604,17 @@ def _meta(rows: list[list[Any]]) -> dict[str, str]:
 def check_form(content: bytes, spec: FormSpec) -> Checked:
     """Validate every cell of a filled form. Unreadable files raise ``UploadError``; otherwise
     every problem is in ``Checked.errors`` (nothing is raised), so a dry run can show them."""
-    limits = SheetLimits(rows=k.MAX_SHEET_ROWS, columns=k.MAX_SHEET_COLUMNS)
-    return check_book(read_workbook(content, limits=limits), spec)
+    return check_book(read_workbook(content, limits=_LIMITS), spec)
+
+
+_LIMITS = SheetLimits(rows=k.MAX_SHEET_ROWS, columns=k.MAX_SHEET_COLUMNS)
+
+
+def _has_name(rows: list[list[Any]]) -> bool:
+    """Whether any cell of a sheet looks like a name: each distinct text is looked at once (a
+    filled form repeats a handful of texts — «X», «отсутствовал» — thousands of times)."""
+    texts = {value for values in rows for value in values if isinstance(value, str)}
+    return any(looks_like_name(value) for value in texts)
 
 
 def check_book(book: Mapping[str, Sheet], spec: FormSpec) -> Checked:
@@ -589,6 +628,8 @@ def check_book(book: Mapping[str, Sheet], spec: FormSpec) -> Checked:
     protocol = book.get(k.SHEET_PROTOCOL)
     # 1. Names anywhere in the workbook refuse the file (the cell is never echoed back).
     for index, (name, sheet) in enumerate(book.items(), start=1):
+        if not _has_name(sheet.rows):
+            continue
         for r, values in enumerate(sheet.rows, start=1):
             for c, value in enumerate(values, start=1):
                 if looks_like_name(value):
@@ -611,10 +652,12 @@ def check_book(book: Mapping[str, Sheet], spec: FormSpec) -> Checked:
             errors.add(0, 0, f"Лишний лист № {index}: в форме не должно быть других листов.")
     headers = spec.headers
     width = max([len(headers), *(len(r) for r in protocol.rows[: k.MAX_DATA_ROWS + 1])])
-    grid = _grid(protocol.rows, width, masked)
+    grid = protocol.rows
 
     def done() -> Checked:
-        return Checked(spec, [], errors.result(), grid, masked, total_errors=errors.total)
+        return Checked(
+            spec, [], errors.result(), grid, masked, total_errors=errors.total, width=width
+        )
 
     # 2. The form must be this school's form of this work.
     service = book.get(k.SHEET_SERVICE)
@@ -670,8 +713,8 @@ def check_book(book: Mapping[str, Sheet], spec: FormSpec) -> Checked:
             "и загрузите её снова.",
         )
     if errors.total:
-        return Checked(spec, [], errors.result(), grid, masked, unused, errors.total)
-    return Checked(spec, rows, [], grid, masked, unused, 0)
+        return Checked(spec, [], errors.result(), grid, masked, unused, errors.total, width)
+    return Checked(spec, rows, [], grid, masked, unused, 0, width)
 
 
 def _check_rows(
@@ -682,11 +725,21 @@ def _check_rows(
     rows: list[Row] = []
     unused = 0
     per_class: dict[int, list[int]] = {}  # register class number → its rows
+    data_width = spec.col_total - 1
+    # The valid scores of each column as a reader gives them (whole numbers are floats, «X» is
+    # text): a row whose every score is found here is valid as it stands; any other row goes
+    # through ``_check_score`` cell by cell, every rule and message.
+    not_attempted = dict.fromkeys(k.NOT_ATTEMPTED_SPELLINGS)
+    valid_scores = [
+        {**{float(s): s for s in range(c.max_score + 1)}, **not_attempted} for c in spec.columns
+    ]
     for r, values in enumerate(sheet_rows[1:], start=2):
-        cells = [values[i] if i < len(values) else None for i in range(spec.col_total - 1)]
+        cells = values[:data_width]
+        if len(cells) < data_width:
+            cells = [*cells, *([None] * (data_width - len(cells)))]
         if all(_empty(v) for v in cells):
             continue  # empty rows (trailing or not) are ignored; the total column is not data
-        if any((r, c) in masked for c in range(1, spec.col_total)):
+        if masked and any((r, c) in masked for c in range(1, spec.col_total)):
             continue  # already refused as a name
         code_value, variant_value = cells[0], cells[1]
         score_values = cells[2 : 2 + n]
@@ -720,16 +773,9 @@ def _check_rows(
                     f"Вариант — число от 1 до {spec.variants} или «{k.ABSENT}».",
                 )
                 variant = None
-        scores: list[int | None] = []
-        for j, (column, value) in enumerate(zip(spec.columns, score_values, strict=True)):
-            c = 3 + j
-            if absent:
-                if not _empty(value):
-                    errors.add(
-                        r, c, "Участник отсутствовал: баллы не ставятся, оставьте ячейку пустой."
-                    )
-                continue
-            scores.append(_check_score(r, c, column, value, errors))
+        scores = (
+            _valid_scores(valid_scores, score_values) if not absent else None
+        ) or _checked_scores(r, spec, score_values, absent, errors)
         if not absent and _empty(class_value):
             errors.add(
                 r, spec.col_class, f"Укажите порядковый номер класса (от {k.CLASS_MIN} до 50)."
@@ -799,7 +845,7 @@ def _check_code(
         errors.add(r, 1, "Укажите код участника (пятизначное число).")
         return None
     code = text(value)
-    if not re.fullmatch(r"\d{5}", code):
+    if not _CODE.fullmatch(code):
         if _CYRILLIC.search(code):
             errors.add(
                 r,
@@ -825,8 +871,38 @@ def _check_code(
     return code
 
 
+_PLAIN_TYPES = frozenset({float, str})  # what a reader gives for numbers and texts (not bool)
+
+
+def _valid_scores(valid: list[dict[Any, int | None]], values: list[Any]) -> list[int | None] | None:
+    """The scores of a row when every cell is one of its column's valid values as it stands,
+    else None (the row is then checked cell by cell)."""
+    if not set(map(type, values)) <= _PLAIN_TYPES:
+        return None  # True == 1.0 for a dict: booleans and the rest take the full check
+    try:
+        return [table[value] for table, value in zip(valid, values, strict=True)]
+    except KeyError:
+        return None
+
+
+def _checked_scores(
+    r: int, spec: FormSpec, values: list[Any], absent: bool, errors: _Errors
+) -> list[int | None]:
+    """Every score cell of a row under every rule, errors by row and column."""
+    scores: list[int | None] = []
+    for j, (column, value) in enumerate(zip(spec.columns, values, strict=True)):
+        c = 3 + j
+        if absent:
+            if not _empty(value):
+                errors.add(
+                    r, c, "Участник отсутствовал: баллы не ставятся, оставьте ячейку пустой."
+                )
+            continue
+        scores.append(_check_score(r, c, column, value, errors))
+    return scores
+
+
 def _check_score(r: int, c: int, column: Column, value: Any, errors: _Errors) -> int | None:
-    message = f"Балл за задание {column.label}: целое число от 0 до {column.max_score} или X."
     if _empty(value):
         errors.add(r, c, f"Не заполнен балл за задание {column.label}: 0–{column.max_score} или X.")
         return None
@@ -834,7 +910,9 @@ def _check_score(r: int, c: int, column: Column, value: Any, errors: _Errors) ->
         return None
     score = _as_int(value)
     if score is None or not 0 <= score <= column.max_score:
-        errors.add(r, c, message)
+        errors.add(
+            r, c, f"Балл за задание {column.label}: целое число от 0 до {column.max_score} или X."
+        )
         return None
     return score
 

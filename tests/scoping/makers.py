@@ -22,7 +22,7 @@ from apps.classes.models import ClassWork, SchoolClass
 from apps.core.models import ImportBatch, Job
 from apps.core.xlsx import table_workbook
 from apps.families.models import FamiliesInformed
-from apps.materials.models import Kit
+from apps.materials.models import Kit, MaterialFile
 from apps.notices.models import AuthorLevel, Notice, NoticeFile
 from apps.objectivity.models import (
     Booklet,
@@ -208,6 +208,16 @@ def _work(world: World, key: str) -> Work:
         campaign__year=2026, campaign__session="spring", subject__code="russian", grade=4
     ).first()
     return found or WorkFactory()
+
+
+def _material_file(world: World, key: str) -> MaterialFile:
+    """An accompanying file of the global work's bank (federal data: no unit owns it)."""
+    return MaterialFile.objects.get_or_create(
+        work=_work(world, key),
+        kind=MaterialFile.Kind.ATTACHMENT,
+        name=f"{token(key)}.pdf",
+        defaults={"path": f"tests/bank/{key}.pdf", "sha256": "0" * 64, "size": 1},
+    )[0]
 
 
 def _school_date(world: World, key: str) -> SchoolWorkDate:
@@ -799,6 +809,7 @@ MAKERS: dict[type[Any], tuple[Callable[[World, str], Any], tuple[int, ...]]] = {
     SchoolWorkDate: (_school_date, (3,)),
     ReserveDayRequest: (_reserve_day, (3,)),
     Kit: (_kit, (3,)),
+    MaterialFile: (_material_file, (1, 2, 3)),
     ClassWork: (_class_work, (3,)),
     SchoolClass: (lambda w, k: _class_work(w, k).school_class, (3,)),
     ResultVersion: (_result_version, (3,)),

@@ -242,6 +242,9 @@ SPECTACULAR_SETTINGS = {
         "BookletStatusEnum": "apps.objectivity.models.Booklet.Status",
         "ScanPageStatusEnum": "apps.objectivity.models.ScanPage.Status",
         "ReviewStatusEnum": "apps.objectivity.models.Review.Status",
+        "JobStatusEnum": "apps.core.models.Job.Status",
+        "MaterialBuildStatusEnum": "apps.materials.selectors.BUILD_STATUSES",
+        "MaterialBankStatusEnum": "apps.materials.selectors.BANK_STATUSES",
     },
     # The one error shape (ADR 0018): the Error component on every error response.
     "POSTPROCESSING_HOOKS": [

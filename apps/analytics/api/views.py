@@ -1,8 +1,11 @@
 """REST endpoints of the analytics reports (JSON), scoped and embargoed like the pages.
 
-``GET /api/v1/analytics/{pk}/{report}/`` where ``pk`` is the unit's aggregate. Before the
-release instant a non-federal caller gets ``embargo_until`` and no numbers. ``individual`` exists
-for school aggregates only and needs the individual-results right, as its page does.
+``GET /api/v1/analytics/`` lists the aggregates the caller may open (the /analytics/ page's
+selector and filters); ``GET /api/v1/analytics/{pk}/{report}/`` is one report of the unit's
+aggregate ``pk``, ``GET /api/v1/analytics/{pk}/{report}.xlsx`` (or ``.pdf``) its file, the same
+bytes as the page's download. Before the release instant a non-federal caller gets
+``embargo_until`` and no numbers (a file: 403 ``embargo``). ``individual`` exists for school
+aggregates only and needs the individual-results right, as its page does.
 """
 
 from __future__ import annotations
@@ -10,17 +13,145 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from django.http import HttpResponse
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.exceptions import NotFound
+from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.analytics import selectors as sel
+from apps.analytics.messages import ReportEmbargoedError
 from apps.analytics.models import WorkAggregate
+from apps.core.api_errors import ErrorSerializer
+from apps.core.api_filters import CAMPAIGN_PARAMETER, WORK_PARAMETER, choice_parameter
 from apps.core.scoping import Level
 from apps.registration.access import A, Actor, ScopedAPIMixin
+
+# The reports of an aggregate a client reads next (``api-analytics-<slug>``).
+REPORT_SLUGS = ("marks", "scores", "tasks", "journal", "topics", "groups", "history")
+
+_AGGREGATE = inline_serializer(
+    "AnalyticsAggregate",
+    {
+        "id": serializers.IntegerField(help_text="id агрегата: {id} в /api/v1/analytics/{id}/…"),
+        "level": serializers.CharField(help_text="federal, region, municipality или school"),
+        "level_label": serializers.CharField(),
+        "unit_id": serializers.IntegerField(help_text="id региона, МО или ОО (0 — вся выборка)"),
+        "unit": serializers.CharField(help_text="наименование единицы"),
+        "campaign_id": serializers.IntegerField(),
+        "campaign": serializers.CharField(),
+        "work_id": serializers.IntegerField(),
+        "subject": serializers.CharField(),
+        "grade": serializers.IntegerField(),
+        "participants": serializers.IntegerField(),
+        "reports": serializers.DictField(child=serializers.URLField()),
+    },
+    many=True,
+)
+_LEVEL_PARAMETER = choice_parameter(
+    "level", tuple(sel.LEVEL_NAMES), "Уровень агрегатов (без параметра — свой и следующий)."
+)
+_UNIT_PARAMETER = OpenApiParameter(
+    "unit",
+    int,
+    description="id единицы уровня level (вместе с level); единица вне области видимости — 404.",
+)
+
+
+class AnalyticsListApi(ScopedAPIMixin, GenericAPIView):  # type: ignore[type-arg]
+    """The aggregates the caller may open, as the /analytics/ page lists them (same selector
+    and filters), each with its id and the URLs of its reports; paged (``?page=``)."""
+
+    scoped_model = WorkAggregate
+    method_actions: ClassVar[dict[str, str]] = {"GET": A.VIEW_ANALYTICS}
+
+    @extend_schema(
+        parameters=[CAMPAIGN_PARAMETER, WORK_PARAMETER, _LEVEL_PARAMETER, _UNIT_PARAMETER],
+        responses={200: _AGGREGATE, 400: ErrorSerializer, 404: ErrorSerializer},
+        summary="Агрегаты аналитики",
+    )
+    def get(self, request: Request) -> Response:
+        filters = sel.aggregate_filter_from(actor=self.actor, params=request.query_params)
+        page = self.paginate_queryset(sel.aggregate_rows(actor=self.actor, filters=filters))
+        names = {v: k for k, v in sel.LEVEL_NAMES.items()}
+        out = []
+        for agg, unit in sel.aggregate_list(actor=self.actor, rows=page):
+            work = agg.work
+            out.append(
+                {
+                    "id": agg.pk,
+                    "level": names[Level(agg.level)],
+                    "level_label": sel.LEVEL_LABELS[Level(agg.level)],
+                    "unit_id": agg.unit_id,
+                    "unit": unit,
+                    "campaign_id": work.campaign_id,
+                    "campaign": work.campaign.label,
+                    "work_id": work.pk,
+                    "subject": work.subject.name,
+                    "grade": work.grade,
+                    "participants": agg.participants,
+                    "reports": {
+                        slug: request.build_absolute_uri(
+                            reverse(f"api-analytics-{slug}", args=[agg.pk])
+                        )
+                        for slug in REPORT_SLUGS
+                    },
+                }
+            )
+        return self.get_paginated_response(out)
+
+
+class ReportFileApi(ScopedAPIMixin, APIView):
+    """One report of a unit as the page's download (``Ф<N>_<name>.xlsx`` or PDF), the same
+    export underneath; 403 ``embargo`` with ``context.embargo_until`` before the release."""
+
+    scoped_model = WorkAggregate
+    method_actions: ClassVar[dict[str, str]] = {"GET": A.VIEW_ANALYTICS}
+    kind: ClassVar[str] = "marks"
+    fmt: ClassVar[str] = "xlsx"
+
+    @extend_schema(
+        responses={
+            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            403: ErrorSerializer,
+            404: ErrorSerializer,
+        },
+        summary="Отчёт аналитики файлом (xlsx или PDF)",
+    )
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        from apps.analytics import exports, pdf, xlsx
+        from apps.analytics.views import XLSX, _download
+
+        limit = None if self.fmt == "xlsx" else sel.GAP_SCHOOLS_SHOWN
+        export = exports.report_export(
+            actor=self.actor,
+            pk=pk,
+            kinds=(self.kind,),
+            gap_limit=limit,
+            slice=sel.slice_from(request.query_params),
+        )
+        if self.kind == "individual" and export.report.aggregate.level != Level.SCHOOL:
+            raise NotFound
+        if export.embargoed:
+            raise ReportEmbargoedError(export.report.embargo_until)
+        first = export.items[0]
+        if self.fmt == "xlsx":
+            return _download(xlsx.report_workbook(first), XLSX, xlsx.file_name(first))
+        return _download(pdf.report_pdf(export.items), "application/pdf", pdf.file_name(first))
+
+
+def report_file_api(kind: str, fmt: str) -> type[ReportFileApi]:
+    action = A.VIEW_INDIVIDUAL_RESULTS if kind == "individual" else A.VIEW_ANALYTICS
+    return type(
+        f"ReportFileApi_{kind}_{fmt}",
+        (ReportFileApi,),
+        {"kind": kind, "fmt": fmt, "method_actions": {"GET": action}},
+    )
 
 
 def _unit(row: sel.Row) -> dict[str, Any]:

@@ -194,6 +194,23 @@ def test_pages_and_api_take_the_cut(world: World, classes: Any) -> None:
 
 @pytest.mark.django_db
 @time_machine.travel(AFTER_RELEASE)
+@pytest.mark.parametrize("query", ["?ovz=some", "?class=0", "?class=abc", "?class=%C2%B2"])
+def test_an_unknown_cut_is_refused_in_both_channels(world: World, classes: Any, query: str) -> None:
+    # given A1a's aggregate and its organizer logged in
+    agg = _school_agg(world, classes)
+    client = world.client_for("school_organizer")
+    # when a cut names no filter, on the page, its download and the API
+    page = client.get(reverse("analytics-marks", args=[agg.pk]) + query)
+    xlsx = client.get(reverse("analytics-marks-xlsx", args=[agg.pk]) + query)
+    api = client.get(reverse("api-analytics-marks", args=[agg.pk]) + query)
+    # then each answers 400 naming the parameter (never the plain report instead)
+    name = query[1:].split("=")[0]
+    assert (page.status_code, xlsx.status_code, api.status_code) == (400, 400, 400)
+    assert f"«{name}»" in api.json()["detail"]
+
+
+@pytest.mark.django_db
+@time_machine.travel(AFTER_RELEASE)
 def test_another_schools_class_report_is_404(world: World, classes: Any) -> None:
     # given A2a's aggregate (not the organizer's school)
     other = _school_agg(world, classes, "A2a")

@@ -470,3 +470,31 @@ def test_sheet_names_fit_excel() -> None:
     # then each sheet name «РУ 4 <report>» is cut to Excel's 31 characters
     assert all(len(f"РУ 11 {title}"[:31]) <= 31 for _n, title in KINDS.values())
     assert sorted(n for n, _t in KINDS.values()) == [1, 2, 3, 4, 5, 6, 7]
+
+
+@pytest.mark.django_db
+def test_the_api_serves_the_report_files_of_the_page(world: World, loaded: Any) -> None:
+    # given the region's reports, released
+    region = _agg(world, loaded, "region")
+    client = world.client_for("regional")
+    with time_machine.travel(AFTER_RELEASE):
+        # when a client downloads Ф3 through the API and through the page
+        api = client.get(reverse("api-analytics-marks-xlsx", args=[region.pk]))
+        page = client.get(reverse("analytics-marks-xlsx", args=[region.pk]))
+    # then both give the same workbook, under the same name
+    assert api.status_code == 200
+    assert api["Content-Disposition"] == page["Content-Disposition"]
+    first = load_workbook(io.BytesIO(api.content)).worksheets[0]
+    second = load_workbook(io.BytesIO(page.content)).worksheets[0]
+    assert list(first.iter_rows(values_only=True)) == list(second.iter_rows(values_only=True))
+    # and before the release the API refuses with the error model: 403 «embargo» and the instant
+    with time_machine.travel(BEFORE_RELEASE):
+        refused = client.get(reverse("api-analytics-marks-pdf", args=[region.pk]))
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "embargo"
+    assert refused.json()["context"]["embargo_until"]
+    # and a region outside the coordinator's scope is as good as missing
+    foreign = world.client_for("municipal").get(
+        reverse("api-analytics-marks-xlsx", args=[region.pk])
+    )
+    assert foreign.status_code == 404

@@ -1,8 +1,33 @@
 from django.urls import path
 
-from apps.applications.api import views
+from apps.applications.api import imports, views
 
 urlpatterns = [
+    path(
+        "application-imports/",
+        imports.ApplicationImportListApi.as_view(),
+        name="api-application-imports",
+    ),
+    path(
+        "application-imports/<int:pk>/",
+        imports.ApplicationImportDetailApi.as_view(),
+        name="api-application-import-detail",
+    ),
+    path(
+        "application-imports/<int:pk>/apply/",
+        imports.ApplicationImportApplyApi.as_view(),
+        name="api-application-import-apply",
+    ),
+    path(
+        "application-imports/<int:pk>/discard/",
+        imports.ApplicationImportDiscardApi.as_view(),
+        name="api-application-import-discard",
+    ),
+    path(
+        "application-not-applied/",
+        imports.NotAppliedApi.as_view(),
+        name="api-application-not-applied",
+    ),
     path("applications/", views.ApplicationListApi.as_view(), name="api-applications"),
     path(
         "applications/<int:pk>/",

@@ -109,17 +109,16 @@ class ApplicationListApi(ScopedAPIMixin, generics.ListAPIView):  # type: ignore[
     def get_queryset(self) -> QuerySet[Application]:
         params = self.request.query_params
         campaign = None
-        if (campaign_id := int_param(params.get("campaign"))) is not None:
+        if (campaign_id := int_param(params.get("campaign"), name="campaign")) is not None:
+            # an unknown campaign is a 400 naming the parameter (not the current campaign)
             campaign = selectors.campaign_get(actor=self.actor, campaign_id=campaign_id)
-        qs = selectors.application_list(
+        return selectors.application_list(
             actor=self.actor,
             campaign=campaign,
             status=params.get("status", ""),
             municipality_id=int_param(params.get("municipality")),
             school_id=int_param(params.get("school")),
         )
-        # an unknown campaign lists nothing (rather than every campaign)
-        return qs.none() if campaign_id is not None and campaign is None else qs
 
     @extend_schema(
         request=s.ApplicationOpenInputSerializer,

@@ -17,6 +17,11 @@ urlpatterns = [
     path("work-imports/", views.WorkImportApi.as_view(), name="api-work-imports"),
     path("work-imports/apply/", views.WorkImportApplyApi.as_view(), name="api-work-import-apply"),
     path(
+        "work-imports/discard/",
+        views.WorkImportDiscardApi.as_view(),
+        name="api-work-import-discard",
+    ),
+    path(
         "schools/<int:pk>/schedule/",
         views.SchoolScheduleApi.as_view(),
         name="api-school-schedule",

@@ -30,8 +30,9 @@ from apps.campaigns.models import Campaign, ReserveDayRequest, SchoolWorkDate, S
 from apps.campaigns.rules import ColumnSpec, WorkSpec
 from apps.core.api_errors import ErrorSerializer
 from apps.core.drf import BoundedJSONParser
+from apps.core.imports import DISCARD
 from apps.core.models import ImportBatch
-from apps.core.params import int_param
+from apps.core.params import choice_param, int_param
 from apps.core.uploads import file_error
 from apps.registration.access import A, ScopedAPIMixin
 from apps.registration.import_views import ImportActionApi, ImportOutcomeSerializer
@@ -443,6 +444,27 @@ class WorkImportApplyApi(ImportActionApi):
         return Response(self.outcome_data(outcome))
 
 
+class WorkImportDiscardApi(ImportActionApi):
+    """Drop a previewed works upload named in the body (``{"batch": id}``), as the preview
+    page's «Отменить» does (audited; nothing applied)."""
+
+    kind = WORKS
+    operation = DISCARD
+
+    @extend_schema(
+        request=s.WorkImportApplyInputSerializer,
+        responses={200: ImportOutcomeSerializer, 400: ErrorSerializer, 404: ErrorSerializer},
+        summary="Отменить загрузку работ после предпросмотра",
+    )
+    def post(self, request: Request, pk: int | None = None) -> Response:
+        data = s.WorkImportApplyInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        outcome = services.works_import_discard(
+            actor=self.actor, batch_id=data.validated_data["batch"]
+        )
+        return Response(self.outcome_data(outcome))
+
+
 # --- school schedules and reserve days --------------------------------------------------------
 
 
@@ -496,12 +518,12 @@ class SchoolDateListApi(_ListApi):
     def get_queryset(self) -> QuerySet[SchoolWorkDate]:
         params = self.request.query_params
         campaign = selectors.campaign_chosen(
-            actor=self.actor, campaign_id=int_param(params.get("campaign"))
+            actor=self.actor, campaign_id=int_param(params.get("campaign"), name="campaign")
         )
         return selectors.school_date_list(
             actor=self.actor,
             campaign_id=campaign.pk if campaign else None,
-            work_id=int_param(params.get("work")),
+            work_id=int_param(params.get("work"), name="work"),
             school_id=int_param(params.get("school")),
         )
 
@@ -570,11 +592,13 @@ class ReserveDayListApi(_ListApi):
 
     def get_queryset(self) -> QuerySet[ReserveDayRequest]:
         params = self.request.query_params
-        decision = params.get("decision", "")
+        decision = choice_param(  # an unknown decision is a 400, not every request
+            params.get("decision"), name="decision", choices=ReserveDayRequest.Status.values
+        )
         return selectors.reserve_day_list(
             actor=self.actor,
-            status=decision if decision in ReserveDayRequest.Status.values else "",
-            campaign_id=int_param(params.get("campaign")),
+            status=decision or "",
+            campaign_id=int_param(params.get("campaign"), name="campaign"),
             school_id=int_param(params.get("school")),
         )
 

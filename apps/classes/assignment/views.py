@@ -103,6 +103,8 @@ class AssignmentConfigView(ScopedViewMixin, View):
     """Per grade: the compulsory and assigned works, the count per class, the pool check; the
     federal operator edits the grades and each work's participation."""
 
+    api_routes = ("api-assignment-config", "api-assignment-work")
+
     scoped_model = Campaign
     action = A.MANAGE_CAMPAIGNS
     template_name = "classes/assignment/config.html"
@@ -186,6 +188,8 @@ class AssignmentConfigView(ScopedViewMixin, View):
 
 class AssignmentRunView(ScopedViewMixin, View):
     """Run the assignment with a seed (shown), see its stats and spread, publish it."""
+
+    api_routes = ("api-assignment-runs", "api-assignment-publish")
 
     scoped_model = Campaign
     action = A.RUN_ASSIGNMENT
@@ -296,6 +300,8 @@ class _DistributionMixin(ScopedViewMixin):
 class DistributionView(_DistributionMixin, View):
     """Classes and pupils per grade and work in the actor's unit, with drill-down."""
 
+    api_routes = ("api-class-distribution",)
+
     def get(self, request: HttpRequest) -> HttpResponse:
         found = self.found(request)
         params = request.GET.copy()
@@ -314,6 +320,8 @@ class DistributionView(_DistributionMixin, View):
 
 class DistributionExportView(_DistributionMixin, View):
     """The distribution of the actor's unit as xlsx (audited)."""
+
+    api_routes = ("api-class-distribution-export",)
 
     def get(self, request: HttpRequest) -> FileResponse:
         found = self.found(request)

@@ -131,7 +131,9 @@ class ClassRegisterImportOutputSerializer(serializers.Serializer[Any]):
     status = serializers.CharField()
     original_name = serializers.CharField()
     preview = serializers.JSONField(
-        help_text="Классы: rows (добавлен / изменён / без изменений), removed, counts"
+        allow_null=True,
+        help_text="Классы: rows (добавлен / изменён / без изменений), removed, counts "
+        "(null — загрузка другого вида)",
     )
     created_at = serializers.DateTimeField()
     applied_at = serializers.DateTimeField(allow_null=True)
@@ -335,6 +337,24 @@ class RegisterUploadApi(ScopedAPIMixin, APIView):
         return Response(
             ClassRegisterImportOutputSerializer(batch).data, status=status.HTTP_201_CREATED
         )
+
+
+class RegisterImportDetailApi(ScopedAPIMixin, APIView):
+    """One register upload with its preview (what will change, or what changed)."""
+
+    scoped_model = ImportBatch
+    method_actions = {"GET": A.EDIT_CLASSES}
+
+    @extend_schema(
+        summary="Загрузка реестра классов: предпросмотр и состояние",
+        responses={200: ClassRegisterImportOutputSerializer, 404: ErrorSerializer},
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        batch = self.get_queryset().get(pk=pk)  # DoesNotExist: 404 outside the scope
+        data = dict(ClassRegisterImportOutputSerializer(batch).data)
+        if not CLASS_REGISTER.owns(batch):  # as the page: another kind's preview is not shown
+            data["preview"] = None
+        return Response(data)
 
 
 class RegisterApplyApi(ImportActionApi):

@@ -20,6 +20,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="api-class-register-upload",
     ),
     path(
+        "classes/register-imports/<int:pk>/",
+        api.RegisterImportDetailApi.as_view(),
+        name="api-class-register-import",
+    ),
+    path(
         "classes/register-imports/<int:pk>/apply/",
         api.RegisterApplyApi.as_view(),
         name="api-class-register-apply",

@@ -116,6 +116,8 @@ def _register_url(school_id: int, campaign_id: int | None) -> str:
 class ClassRegisterView(ScopedViewMixin, View):
     """A school's classes with the works each writes; forms for the organizer."""
 
+    api_routes = ("api-class-list",)
+
     scoped_model = SchoolClass
     action = A.VIEW_CLASSES
 
@@ -160,6 +162,8 @@ class ClassRegisterView(ScopedViewMixin, View):
 class ClassCreateView(ClassRegisterView):
     """POST: add a class; back to the register (or the page with the form's errors)."""
 
+    api_routes = ("api-class-list",)
+
     action = A.EDIT_CLASSES
 
     def post(self, request: HttpRequest, school_id: int) -> HttpResponse:
@@ -191,6 +195,8 @@ class ClassCreateView(ClassRegisterView):
 
 class ClassEditView(ScopedViewMixin, View):
     """One class's form (the organizer): GET shows it, POST saves it."""
+
+    api_routes = ("api-class-detail",)
 
     scoped_model = SchoolClass
     action = A.EDIT_CLASSES
@@ -230,6 +236,8 @@ class ClassEditView(ScopedViewMixin, View):
 class ClassRemoveView(ScopedViewMixin, View):
     """POST: remove a class from the register (refused once a work has a day)."""
 
+    api_routes = ("api-class-detail",)
+
     scoped_model = SchoolClass
     action = A.EDIT_CLASSES
 
@@ -255,6 +263,8 @@ class ClassRemoveView(ScopedViewMixin, View):
 class ClassRegisterTemplateView(ScopedViewMixin, View):
     """The school's register as the xlsx file the upload takes back."""
 
+    api_routes = ("api-class-register-template",)
+
     scoped_model = SchoolClass
     action = A.VIEW_CLASSES
 
@@ -273,6 +283,8 @@ class ClassRegisterTemplateView(ScopedViewMixin, View):
 
 class ClassRegisterUploadView(ClassRegisterView):
     """POST a register file: a good one goes to its preview; errors are listed on the page."""
+
+    api_routes = ("api-class-register-upload",)
 
     action = A.EDIT_CLASSES
 
@@ -309,6 +321,8 @@ class ClassRegisterUploadView(ClassRegisterView):
 class ClassRegisterImportView(ScopedViewMixin, View):
     """One register upload with its preview (what will change, or what changed)."""
 
+    api_routes = ("api-class-register-import",)
+
     scoped_model = ImportBatch
     action = A.EDIT_CLASSES
 
@@ -329,12 +343,14 @@ class ClassRegisterImportView(ScopedViewMixin, View):
 
 
 class ClassRegisterApplyView(ImportActionView):
+    api_routes = ("api-class-register-apply",)
     kind = CLASS_REGISTER
     operation = APPLY
     detail_url = "class-register-import"
 
 
 class ClassRegisterDiscardView(ImportActionView):
+    api_routes = ("api-class-register-discard",)
     kind = CLASS_REGISTER
     operation = DISCARD
     detail_url = "class-register-import"
@@ -345,6 +361,8 @@ class ClassRegisterDiscardView(ImportActionView):
 
 class ClassRegisterSummaryView(ScopedViewMixin, View):
     """Classes and pupils (ОВЗ) per grade for each school (and municipality) of the unit."""
+
+    api_routes = ("api-class-summary",)
 
     scoped_model = SchoolClass
     action = A.VIEW_CLASSES
@@ -362,6 +380,8 @@ class ClassRegisterSummaryView(ScopedViewMixin, View):
 
 class ClassRegisterSummaryXlsxView(ClassRegisterSummaryView):
     """The summary as an xlsx file."""
+
+    api_routes = ("api-class-summary-export",)
 
     def get(self, request: HttpRequest) -> FileResponse:  # type: ignore[override]
         summary = selectors.register_summary(

@@ -112,6 +112,8 @@ def _page(school_id: int, campaign_id: int | None, anchor: str = "") -> str:
 class ClassTimetableView(ScopedViewMixin, View):
     """«План-график ОО по классам»: each class's works with day, form and release instants."""
 
+    api_routes = ("api-class-timetable",)
+
     scoped_model = ClassWork
     action = A.VIEW_CLASSES
 
@@ -181,6 +183,8 @@ class _TimetablePostView(ScopedViewMixin, View):
 class ClassTimetableSaveView(_TimetablePostView):
     """POST one row: the form and the day of a class's work."""
 
+    api_routes = ("api-class-work-date", "api-class-work-form")
+
     form_class = RowForm
 
     def save(self, school_id: int, data: dict[str, Any]) -> str:
@@ -203,6 +207,8 @@ class ClassTimetableSaveView(_TimetablePostView):
 class ClassTimetableBulkView(_TimetablePostView):
     """POST one day for a work in every class of the school that writes it."""
 
+    api_routes = ("api-class-timetable-bulk",)
+
     form_class = BulkForm
 
     def save(self, school_id: int, data: dict[str, Any]) -> str:
@@ -215,6 +221,8 @@ class ClassTimetableBulkView(_TimetablePostView):
 
 class ClassTimetableReserveView(_TimetablePostView):
     """POST a reserve-day request for some classes of one work (the school organizer)."""
+
+    api_routes = ("api-class-reserve-days",)
 
     form_class = ReserveForm
 
@@ -239,6 +247,8 @@ class ClassTimetableReserveView(_TimetablePostView):
 class ClassTimetableMoveView(_TimetablePostView):
     """POST a coordinator's move of a class's day, with a reason."""
 
+    api_routes = ("api-class-work-move",)
+
     action = A.MOVE_CLASS_DAY
     form_class = MoveForm
 
@@ -260,6 +270,8 @@ class ClassTimetableMoveView(_TimetablePostView):
 
 class ClassTimetablePdfView(ScopedViewMixin, View):
     """The school's plan-graph by class, printable (PDF)."""
+
+    api_routes = ("api-class-timetable-pdf",)
 
     scoped_model = ClassWork
     action = A.VIEW_CLASSES

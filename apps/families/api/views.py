@@ -176,8 +176,12 @@ class FamiliesOverviewApi(ScopedAPIMixin, APIView):
             actor=self.actor, campaign_id=int_param(request.query_params.get("campaign"))
         )
         works = selectors.overview_works(actor=self.actor, campaign=campaign)
-        wanted = int_param(request.query_params.get("work"))
-        work = next((w for w in works if w.pk == wanted), works[0] if works else None)
+        work = selectors.overview_work(  # an unknown work: 400 naming it, as on the page
+            actor=self.actor,
+            campaign=campaign,
+            works=works,
+            work_id=int_param(request.query_params.get("work"), name="work"),
+        )
         found = selectors.overview(actor=self.actor, work=work)
         data = {
             "work": work.pk if work is not None else None,

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from apps.materials import ovz_views
-from apps.materials.api import views
+from apps.materials.api import bank, builds, views
 
 urlpatterns = [
     path(
@@ -32,4 +32,48 @@ urlpatterns = [
         name="api-kit-password",
     ),
     path("materials/lookup/", views.VariantLookupApi.as_view(), name="api-variant-lookup"),
+    path("materials/builds/", builds.BuildListApi.as_view(), name="api-material-builds"),
+    path("materials/banks/", bank.BankListApi.as_view(), name="api-material-banks"),
+    path(
+        "materials/banks/<int:work_id>/export/",
+        bank.BankExportApi.as_view(),
+        name="api-material-bank-export",
+    ),
+    path(
+        "materials/banks/<int:work_id>/files/",
+        bank.MaterialFileListApi.as_view(),
+        name="api-material-files",
+    ),
+    path("materials/files/<int:pk>/", bank.MaterialFileApi.as_view(), name="api-material-file"),
+    path(
+        "materials/bank-imports/",
+        bank.BankImportListApi.as_view(),
+        name="api-material-bank-imports",
+    ),
+    path(
+        "materials/bank-imports/<int:pk>/",
+        bank.BankImportDetailApi.as_view(),
+        name="api-material-bank-import",
+    ),
+    path(
+        "materials/bank-imports/<int:pk>/apply/",
+        bank.BankImportApplyApi.as_view(),
+        name="api-material-bank-import-apply",
+    ),
+    path(
+        "materials/bank-imports/<int:pk>/discard/",
+        bank.BankImportDiscardApi.as_view(),
+        name="api-material-bank-import-discard",
+    ),
+    path(
+        "materials/downloads/",
+        bank.DownloadMonitoringApi.as_view(),
+        name="api-material-downloads",
+    ),
+    path("materials/verify/", bank.ManifestVerifyApi.as_view(), name="api-manifest-verify"),
+    path(
+        "materials/builds/<int:work_id>/",
+        builds.BuildApi.as_view(),
+        name="api-material-build",
+    ),
 ]

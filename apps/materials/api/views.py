@@ -14,6 +14,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.api_errors import ErrorSerializer
+from apps.core.api_filters import CAMPAIGN_PARAMETER
+from apps.core.params import int_param
 from apps.materials import selectors, services
 from apps.materials.api.serializers import (
     PasswordOutputSerializer,
@@ -40,12 +42,22 @@ class SchoolMaterialsApi(ScopedAPIMixin, APIView):
     scoped_model = School
     method_actions = {"GET": A.VIEW_MATERIALS}
 
-    @extend_schema(responses=SchoolMaterialsOutputSerializer, summary="Материалы ОО")
+    @extend_schema(
+        responses={
+            200: SchoolMaterialsOutputSerializer,
+            400: ErrorSerializer,
+            403: ErrorSerializer,
+            404: ErrorSerializer,
+        },
+        parameters=[CAMPAIGN_PARAMETER],
+        summary="Материалы ОО",
+    )
     def get(self, request: Request, school_id: int) -> Response:
         school = selectors.school_get(actor=self.actor, school_id=school_id)  # 404 if invisible
         now = timezone.now()
         items = []
-        for view in selectors.kit_views(actor=self.actor, school=school):
+        campaign_id = int_param(request.query_params.get("campaign"), name="campaign")
+        for view in selectors.kit_views(actor=self.actor, school=school, campaign_id=campaign_id):
             for what, release_name, url_name in _ITEMS:
                 if what == "password" and not view.work.encrypted_archive:
                     continue

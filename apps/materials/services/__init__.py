@@ -62,6 +62,7 @@ from apps.materials.services.generation import (
     kit_compose,
     kits_generate,
 )
+from apps.materials.services.verify import manifest_verify
 
 __all__ = [
     "ATTACHMENTS_DIR",
@@ -99,6 +100,7 @@ __all__ = [
     "kit_storage_dir",
     "kit_variant_docs",
     "kits_generate",
+    "manifest_verify",
     "material_file_attach",
     "material_file_remove",
     "participant_codes_issue",

@@ -132,11 +132,13 @@ def kit_sheet_download(*, actor: Actor, kit_id: int, sheet: str) -> Download:
 def kit_password_reveal(*, actor: Actor, kit_id: int) -> tuple[Kit, str]:
     """The grade-8 archive password, from 07:30 school-local on the school's day; audited
     (the password itself never enters the audit row or any log)."""
-    view = selectors.kit_view(actor=actor, kit_id=kit_id, action=A.VIEW_ARCHIVE_PASSWORD)
-    kit = view.kit
+    kit, release = selectors.kit_password_view(
+        actor=actor, kit_id=kit_id, action=A.VIEW_ARCHIVE_PASSWORD
+    )
     if not kit.work.encrypted_archive or not kit.password_token:
         raise MaterialsNotFoundError("not_encrypted")
-    _gate(view, "password", "Пароль к архиву")
+    if not release.is_open(timezone.now()):
+        raise NotReleasedError("Пароль к архиву", release.at, release.place)
     password = crypto.decrypt(kit.password_token).decode()
     audit_record(
         actor=actor,

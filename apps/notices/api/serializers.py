@@ -64,3 +64,49 @@ class NoticeReadOutputSerializer(serializers.Serializer[Any]):
     notice = serializers.IntegerField()
     read = serializers.BooleanField(help_text="Прочтение записано (объявление адресовано вам).")
     read_at = serializers.DateTimeField(allow_null=True)
+
+
+class NoticePublishInputSerializer(serializers.Serializer[Any]):
+    """The author's form; the rules (title, audience below the author, file) are the service's."""
+
+    title = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
+    body = serializers.CharField(required=False, allow_blank=True, default="", max_length=20000)
+    for_regions = serializers.BooleanField(default=False)
+    for_municipalities = serializers.BooleanField(default=False)
+    for_schools = serializers.BooleanField(default=False)
+    campaign = serializers.IntegerField(required=False, allow_null=True, default=None)
+    file = serializers.FileField(
+        required=False, allow_null=True, default=None, help_text="Документ (необязательно)"
+    )
+
+
+class NoticeFileInputSerializer(serializers.Serializer[Any]):
+    file = serializers.FileField(
+        required=False, allow_null=True, default=None, help_text="Новая версия документа"
+    )
+
+
+class AudienceReadsOutputSerializer(serializers.Serializer[Any]):
+    label = serializers.CharField(help_text="«регионов», «муниципалитетов» или «ОО»")  # type: ignore[assignment]
+    read = serializers.IntegerField()
+    total = serializers.IntegerField()
+    unread = serializers.ListField(
+        child=serializers.CharField(), help_text="Не прочитавшие (первые по коду)"
+    )
+    more = serializers.IntegerField(help_text="Не прочитавших сверх списка")
+
+
+class NoticeReaderOutputSerializer(serializers.Serializer[Any]):
+    username = serializers.CharField(source="user.username")
+    full_name = serializers.CharField(source="user.full_name")
+    level = serializers.IntegerField(help_text="Уровень читателя: 1 — регион, 2 — МСУ, 3 — ОО")
+    region_id = serializers.IntegerField(allow_null=True)
+    municipality_id = serializers.IntegerField(allow_null=True)
+    school_id = serializers.IntegerField(allow_null=True)
+    read_at = serializers.DateTimeField()
+
+
+class NoticeReadsOutputSerializer(serializers.Serializer[Any]):
+    notice = serializers.IntegerField()
+    stats = AudienceReadsOutputSerializer(many=True)
+    readers = NoticeReaderOutputSerializer(many=True)

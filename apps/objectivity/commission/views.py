@@ -36,6 +36,8 @@ def _once(request: HttpRequest, issued: services.IssuedMarker, title: str) -> Ht
 class CommissionView(ScopedViewMixin, View):
     """GET: the markers; POST: a new marker of the actor's commission (password shown once)."""
 
+    api_routes = ("api-objectivity-markers",)
+
     scoped_model = User
     action = OA.MANAGE_MARKERS
 
@@ -80,6 +82,8 @@ class _MarkerView(ScopedViewMixin, View):
 class MarkerPasswordView(_MarkerView):
     """POST: a new one-time password of a marker, shown once."""
 
+    api_routes = ("api-objectivity-marker-password",)
+
     def post(self, request: HttpRequest, marker_user_id: int) -> HttpResponse:
         marker = self._marker(marker_user_id)
         issued = services.marker_reissue(actor=self.actor, user_id=marker.user.pk)
@@ -88,6 +92,8 @@ class MarkerPasswordView(_MarkerView):
 
 class MarkerRevokeView(_MarkerView):
     """POST: take a marker's access back; back to the list."""
+
+    api_routes = ("api-objectivity-marker-revoke",)
 
     def post(self, request: HttpRequest, marker_user_id: int) -> HttpResponse:
         marker = self._marker(marker_user_id)

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpResponse
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,7 +24,9 @@ from apps.core.params import int_param
 from apps.objectivity.actions import ObjectivityActions as A
 from apps.objectivity.marking import selectors, services
 from apps.objectivity.marking.messages import MarkingNotFoundError
+from apps.objectivity.marking.selectors import task_crop_png
 from apps.objectivity.models import MarkTask, Review
+from apps.objectivity.scans.api import PNG, PngRenderer
 from apps.registration.access import ScopedAPIMixin
 
 _ERRORS = {400: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer}
@@ -54,7 +59,7 @@ class CropSerializer(serializers.Serializer[Any]):
     part = serializers.IntegerField()
     page = serializers.IntegerField(help_text="Страница варианта")
     present = serializers.BooleanField(help_text="Страница есть в сканах")
-    url = serializers.CharField(help_text="PNG части страницы с заданием (сессия эксперта)")
+    url = serializers.CharField(help_text="PNG части страницы с заданием (маршрут API)")
 
 
 class OtherMarkSerializer(serializers.Serializer[Any]):
@@ -170,7 +175,8 @@ class ThirdAssignInputSerializer(serializers.Serializer[Any]):
 
 
 def task_data(task: MarkTask) -> dict[str, Any]:
-    crop = reverse("objectivity-marking-crop", args=[task.pk])
+    # the API route of the crops: a token client cannot use the page's (session) route
+    crop = reverse("api-objectivity-marking-crop", args=[task.pk])
     sheet = selectors.variant_sheet(task.booklet.variant)
     return {
         "id": task.pk,
@@ -301,6 +307,27 @@ class NextTaskApi(ScopedAPIMixin, APIView):
         )
         data = {"task": task_data(task) if task else None}
         return Response(NextTaskSerializer(data).data)
+
+
+class TaskCropApi(ScopedAPIMixin, APIView):
+    """``?part=N``: the PNG of part N of the caller's own task on its booklet's scanned page
+    (a placeholder when the page is missing from the scans), as the marking screen shows it."""
+
+    scoped_model = MarkTask
+    method_actions = {"GET": A.MARK}
+    renderer_classes = [JSONRenderer, PngRenderer]
+
+    @extend_schema(
+        summary="Часть страницы скана с заданием (PNG)",
+        parameters=[OpenApiParameter("part", int, description="Часть задания (с 0)")],
+        responses={(200, PNG): OpenApiResponse(OpenApiTypes.BINARY), 404: ErrorSerializer},
+    )
+    def get(self, request: Request, mark_task_id: int) -> HttpResponse:
+        task = selectors.my_task_get(actor=self.actor, mark_task_id=mark_task_id)
+        content = task_crop_png(task, int_param(request.query_params.get("part")) or 0)
+        response = HttpResponse(content, content_type=PNG)
+        response["Cache-Control"] = "private, max-age=600"
+        return response
 
 
 class MarkApi(ScopedAPIMixin, APIView):
@@ -444,3 +471,77 @@ class ThirdAssignApi(ScopedAPIMixin, APIView):
             actor=self.actor, mark_task_id=mark_task_id, user_id=data.validated_data["marker"]
         )
         return Response(AllocationSerializer(task).data)
+
+
+# --- a school's own checking by its experts --------------------------------------------------
+
+
+class SchoolReviewBriefSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    status = serializers.ChoiceField(choices=Review.Status.choices)
+
+
+class SchoolWorkSerializer(serializers.Serializer[Any]):
+    work = serializers.IntegerField(source="work.pk")
+    work_title = serializers.CharField()
+    ready = serializers.IntegerField(help_text="Работ со сканами, готовых к проверке")
+    review = SchoolReviewBriefSerializer(
+        allow_null=True, help_text="Проверка экспертами ОО (null — не открыта)"
+    )
+
+
+class SchoolReviewOpenInputSerializer(serializers.Serializer[Any]):
+    work = serializers.IntegerField(help_text="Работа (id)")
+    double_share = serializers.IntegerField(
+        default=0, help_text="Доля работ, проверяемых дважды, % (0…100)"
+    )
+    threshold = serializers.IntegerField(
+        default=0, help_text="Расхождение баллов, при котором нужен третий эксперт (0…99)"
+    )
+
+
+class SchoolReviewsApi(ScopedAPIMixin, APIView):
+    """The school's works with scans ready for checking and its own reviews (GET); its
+    organizer opens the review of a work (POST; the markers are the school's experts)."""
+
+    scoped_model = Review
+    method_actions = {"GET": A.MANAGE_REVIEWS, "POST": A.MANAGE_REVIEWS}
+
+    @extend_schema(
+        summary="Работы ОО для проверки экспертами ОО",
+        responses={200: SchoolWorkSerializer(many=True), 404: ErrorSerializer},
+    )
+    def get(self, request: Request, school_id: int) -> Response:
+        school = selectors.school_manage_get(actor=self.actor, school_id=school_id)
+        rows = [
+            {
+                "work": row.work,
+                "work_title": str(row.work),
+                "ready": row.ready,
+                "review": row.review,
+            }
+            for row in selectors.school_works(actor=self.actor, school=school)
+        ]
+        return Response(SchoolWorkSerializer(rows, many=True).data)
+
+    @extend_schema(
+        summary="Открыть проверку работы экспертами ОО (открытая уже — она же)",
+        request=SchoolReviewOpenInputSerializer,
+        responses={200: ProgressSerializer, **_ERRORS},
+    )
+    def post(self, request: Request, school_id: int) -> Response:
+        school = selectors.school_manage_get(actor=self.actor, school_id=school_id)  # 404 first
+        data = SchoolReviewOpenInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        review = services.school_review_open(
+            actor=self.actor,
+            school_id=school.pk,
+            work_id=v["work"],
+            double_share=v["double_share"],
+            threshold=v["threshold"],
+        )
+        return Response(
+            ProgressSerializer(progress_data(selectors.review_progress(review=review))).data
+        )

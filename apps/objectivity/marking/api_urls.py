@@ -23,6 +23,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="api-objectivity-marking-task",
     ),
     path(
+        "objectivity/marking/tasks/<int:mark_task_id>/crop/",
+        api.TaskCropApi.as_view(),
+        name="api-objectivity-marking-crop",
+    ),
+    path(
         "objectivity/marking/tasks/<int:mark_task_id>/assign/",
         api.ThirdAssignApi.as_view(),
         name="api-objectivity-marking-third-assign",
@@ -51,5 +56,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "objectivity/reviews/<int:review_id>/close/",
         api.CloseApi.as_view(),
         name="api-objectivity-marking-close",
+    ),
+    path(
+        "objectivity/schools/<int:school_id>/reviews/",
+        api.SchoolReviewsApi.as_view(),
+        name="api-objectivity-school-reviews",
     ),
 ]

@@ -531,6 +531,22 @@ def crop_png(task: MarkTask, part: int) -> bytes:
     return out.getvalue()
 
 
+def _placeholder_png() -> bytes:
+    """A light box in place of a page that is not in the scans (the screen says so in text)."""
+    out = io.BytesIO()
+    Image.new("L", (600, 80), 235).save(out, format="PNG")
+    return out.getvalue()
+
+
+def task_crop_png(task: MarkTask, part: int) -> bytes:
+    """Part ``part`` of the task on its scanned page, or the placeholder when the page is not
+    in the scans (the marking screen and the API answer the same image)."""
+    try:
+        return crop_png(task, part)
+    except MarkingNotFoundError:
+        return _placeholder_png()
+
+
 def marker_candidates(review: Review) -> list[Any]:
     """Users who may mark in ``review`` (its unit's commission, or the school's experts), by
     name. The caller has read ``review`` through ``for_actor``."""

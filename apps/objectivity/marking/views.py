@@ -5,7 +5,6 @@ markers. Blind: no school name or code, no other marker's score before one's own
 
 from __future__ import annotations
 
-import io
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,7 +14,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.generic import View
-from PIL import Image
 
 from apps.core.errors import DomainError
 from apps.core.params import int_param
@@ -50,6 +48,8 @@ def parse_score(raw: str | None, max_score: int, label: str) -> int | None:
 class MarkerHomeView(ScopedViewMixin, View):
     """A marker's reviews with its own pending tasks per task column (no school names)."""
 
+    api_routes = ("api-objectivity-marking-reviews",)
+
     scoped_model = MarkTask
     action = A.MARK
 
@@ -60,6 +60,8 @@ class MarkerHomeView(ScopedViewMixin, View):
 
 class MarkingScreenView(ScopedViewMixin, View):
     """The marking screen: the marker's next task of a column (or the one asked for)."""
+
+    api_routes = ("api-objectivity-marking-next",)
 
     scoped_model = Review
     action = A.MARK
@@ -114,6 +116,8 @@ class MarkingScreenView(ScopedViewMixin, View):
 class MarkEnterView(ScopedViewMixin, View):
     """POST ``score`` (0…max or «X») and ``comment``: save and go to the next task."""
 
+    api_routes = ("api-objectivity-marking-task",)
+
     scoped_model = MarkTask
     action = A.MARK
 
@@ -137,27 +141,18 @@ class MarkEnterView(ScopedViewMixin, View):
         return redirect(_screen_url(task.review_id, task.column_id))
 
 
-def _placeholder_png() -> bytes:
-    """A light box in place of a page that is not in the scans (the screen says so in text)."""
-    out = io.BytesIO()
-    Image.new("L", (600, 80), 235).save(out, format="PNG")
-    return out.getvalue()
-
-
 class TaskCropView(ScopedViewMixin, View):
     """GET ``?part=N``: the PNG of part N of the task on its booklet's scanned page, for the
     task's own marker only (a placeholder when the page is missing from the scans)."""
+
+    api_routes = ("api-objectivity-marking-crop",)
 
     scoped_model = MarkTask
     action = A.MARK
 
     def get(self, request: HttpRequest, mark_task_id: int) -> HttpResponse:
         task = selectors.my_task_get(actor=self.actor, mark_task_id=mark_task_id)
-        part = int_param(request.GET.get("part")) or 0
-        try:
-            content = selectors.crop_png(task, part)
-        except MarkingNotFoundError:
-            content = _placeholder_png()
+        content = selectors.task_crop_png(task, int_param(request.GET.get("part")) or 0)
         response = HttpResponse(content, content_type="image/png")
         response["Cache-Control"] = "private, max-age=600"
         return response
@@ -169,6 +164,8 @@ class TaskCropView(ScopedViewMixin, View):
 class ReviewProgressView(ScopedViewMixin, View):
     """A review's marking: totals, per task column, per marker, discrepancies waiting for a
     third marker; the markers, the allocation and the closing."""
+
+    api_routes = ("api-objectivity-marking-progress",)
 
     scoped_model = Review
     action = A.MANAGE_REVIEWS
@@ -207,6 +204,8 @@ class _ReviewPostView(ScopedViewMixin, View):
 class MarkersSetView(_ReviewPostView):
     """POST ``markers`` (user ids): the review's active markers."""
 
+    api_routes = ("api-objectivity-marking-markers",)
+
     def save(self, request: HttpRequest, review_id: int) -> str:
         ids = [int(v) for v in request.POST.getlist("markers") if v.isdigit()]
         saved = services.markers_set(actor=self.actor, review_id=review_id, user_ids=ids)
@@ -215,6 +214,8 @@ class MarkersSetView(_ReviewPostView):
 
 class AllocateView(_ReviewPostView):
     """POST: give the markers the tasks of the booklets not allocated yet."""
+
+    api_routes = ("api-objectivity-marking-allocate",)
 
     def save(self, request: HttpRequest, review_id: int) -> str:
         created = services.review_allocate(actor=self.actor, review_id=review_id)
@@ -226,6 +227,8 @@ class AllocateView(_ReviewPostView):
 class ReviewCloseView(_ReviewPostView):
     """POST: close the review (every task has its final score)."""
 
+    api_routes = ("api-objectivity-marking-close",)
+
     def save(self, request: HttpRequest, review_id: int) -> str:
         review = services.review_close(actor=self.actor, review_id=review_id)
         return f"Проверка «{review.title}» завершена."
@@ -233,6 +236,8 @@ class ReviewCloseView(_ReviewPostView):
 
 class ThirdAssignView(ScopedViewMixin, View):
     """POST ``marker`` (user id): give a waiting third-marker task to that marker."""
+
+    api_routes = ("api-objectivity-marking-third-assign",)
 
     scoped_model = MarkTask
     action = A.MANAGE_REVIEWS
@@ -258,6 +263,8 @@ class SchoolReviewsView(ScopedViewMixin, View):
     """The school's works with scans ready for checking and its own on-screen reviews; the
     organizer opens one per work (its markers: the school's experts)."""
 
+    api_routes = ("api-objectivity-school-reviews",)
+
     scoped_model = Review
     action = A.MANAGE_REVIEWS
 
@@ -273,6 +280,8 @@ class SchoolReviewsView(ScopedViewMixin, View):
 
 class SchoolReviewOpenView(ScopedViewMixin, View):
     """POST ``work``, ``double_share``, ``threshold``: open the school's on-screen review."""
+
+    api_routes = ("api-objectivity-school-reviews",)
 
     scoped_model = Review
     action = A.MANAGE_REVIEWS

@@ -383,7 +383,8 @@ class RecheckCandidatesApi(ScopedAPIMixin, APIView):
         actor = self.actor
         unit = actor.scope.level in selectors.UNIT_LEVELS
         works = selectors.works_for_unit(actor=actor) if unit else []
-        work_id = int_param(request.query_params.get("work"))
+        work_id = int_param(request.query_params.get("work"), name="work")
+        selectors.work_filter_check(actor=actor, work_id=work_id)  # an unknown work: 400
         data: dict[str, Any] = {
             "work": None,
             "works": [_work(w) for w in works],

@@ -17,6 +17,7 @@ from django.db.models import Count
 
 from apps.analytics import selectors as analytics
 from apps.analytics.models import WorkAggregate
+from apps.campaigns import selectors as campaign_selectors
 from apps.campaigns.models import Work
 from apps.core.scoping import Level
 from apps.materials.models import Kit
@@ -216,6 +217,11 @@ class RecheckRow:
         return [(s.value, s.label, self.counts.get(s.value, 0)) for s in STATUSES]
 
 
+def work_filter_check(*, actor: Actor, work_id: int | None) -> None:
+    """A ``?work=`` filter naming no work is a 400 naming the parameter (not the plain list)."""
+    campaign_selectors.work_filter_get(actor=actor, work_id=work_id)
+
+
 def recheck_list(*, actor: Actor, work_id: int | None = None) -> list[RecheckRow]:
     """The re-checks of the actor's unit and of the units below it, with their cases counted by
     status and by outcome."""
@@ -225,6 +231,7 @@ def recheck_list(*, actor: Actor, work_id: int | None = None) -> list[RecheckRow
         .select_related("work__subject", "work__campaign")
     )
     if work_id is not None:
+        campaign_selectors.work_filter_get(actor=actor, work_id=work_id)  # unknown: 400
         reviews = reviews.filter(work_id=work_id)
     rows = list(reviews[:500])
     counts: dict[int, dict[str, int]] = {r.pk: {} for r in rows}

@@ -39,6 +39,8 @@ class RecheckListView(ScopedViewMixin, View):
     """The re-checks of the unit and the units below with their cases per status; a school
     sees its own cases (what it is asked for and how the re-check of its works ended)."""
 
+    api_routes = ("api-objectivity-rechecks",)
+
     scoped_model = Review
     action = Obj.VIEW_REVIEWS
 
@@ -50,7 +52,11 @@ class RecheckListView(ScopedViewMixin, View):
             "objectivity/rechecks/list.html",
             {
                 "is_school": school,
-                "rows": [] if school else selectors.recheck_list(actor=actor),
+                "rows": []
+                if school
+                else selectors.recheck_list(
+                    actor=actor, work_id=int_param(request.GET.get("work"), name="work")
+                ),
                 "cases": selectors.school_cases(actor=actor) if school else [],
                 "from_above": selectors.cases_from_above(actor=actor),
                 "statuses": ReviewCase.Status,
@@ -63,15 +69,18 @@ class RecheckListView(ScopedViewMixin, View):
 class RecheckNewView(ScopedViewMixin, View):
     """Open a re-check: pick a work, tick flagged schools, add N random ones (seeded)."""
 
+    api_routes = ("api-objectivity-rechecks", "api-objectivity-recheck-candidates")
+
     scoped_model = Review
     action = Obj.MANAGE_REVIEWS
 
     def get(self, request: HttpRequest) -> HttpResponse:
         actor = self.actor
         context: dict[str, Any] = {"allowed": actor.scope.level in selectors.UNIT_LEVELS}
+        work_id = int_param(request.GET.get("work"), name="work")
+        selectors.work_filter_check(actor=actor, work_id=work_id)  # an unknown work: 400
         if context["allowed"]:
             context["works"] = selectors.works_for_unit(actor=actor)
-            work_id = int_param(request.GET.get("work"))
             if work_id:
                 context["found"] = selectors.candidates(actor=actor, work_id=work_id)
         return render(request, "objectivity/rechecks/new.html", context)
@@ -94,6 +103,8 @@ class RecheckNewView(ScopedViewMixin, View):
 
 class RecheckDetailView(ScopedViewMixin, View):
     """A re-check: its settings, seed and cases (status, reason, flags, scans, outcome)."""
+
+    api_routes = ("api-objectivity-recheck",)
 
     scoped_model = Review
     action = Obj.VIEW_REVIEWS
@@ -131,6 +142,8 @@ class RecheckDetailView(ScopedViewMixin, View):
 class CaseView(ScopedViewMixin, View):
     """A case: status, the school's scans, comments and the outcome."""
 
+    api_routes = ("api-objectivity-recheck-case",)
+
     scoped_model = ReviewCase
     action = Obj.VIEW_REVIEWS
 
@@ -159,6 +172,7 @@ class CaseView(ScopedViewMixin, View):
 
 
 class CaseCommentView(ScopedViewMixin, View):
+    api_routes = ("api-objectivity-recheck-case-comments",)
     scoped_model = ReviewCase
     action = Obj.COMMENT_CASES
 
@@ -172,6 +186,8 @@ class CaseCommentView(ScopedViewMixin, View):
 
 class CaseCloseView(ScopedViewMixin, View):
     """Set the outcome of a marked case (coordinators: the school never closes its case)."""
+
+    api_routes = ("api-objectivity-recheck-case-close",)
 
     scoped_model = ReviewCase
     action = Obj.VIEW_RECHECK_REPORT
@@ -190,6 +206,8 @@ class CaseCloseView(ScopedViewMixin, View):
 class GapReportView(ScopedViewMixin, View):
     """The gap between the schools' and the commission's scores (by task, mark, school)."""
 
+    api_routes = ("api-objectivity-recheck-report",)
+
     scoped_model = Review
     action = Obj.VIEW_RECHECK_REPORT
 
@@ -203,6 +221,7 @@ class GapReportView(ScopedViewMixin, View):
 
 
 class GapReportXlsxView(ScopedViewMixin, View):
+    api_routes = ("api-objectivity-recheck-report-xlsx",)
     scoped_model = Review
     action = Obj.VIEW_RECHECK_REPORT
 
@@ -213,6 +232,8 @@ class GapReportXlsxView(ScopedViewMixin, View):
 
 class WithWithoutView(ScopedViewMixin, View):
     """A unit's marks distribution with and without re-checked schools."""
+
+    api_routes = ("api-objectivity-recheck-results",)
 
     scoped_model = WorkAggregate
     action = Obj.VIEW_RECHECK_REPORT

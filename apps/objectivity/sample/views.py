@@ -60,6 +60,8 @@ def _works(view: ScopedViewMixin, campaign_id: int | None) -> list[Work]:
 class SampleView(ScopedViewMixin, View):
     """The federal operator: the draw form of a campaign and the samples drawn."""
 
+    api_routes = ("api-objectivity-samples",)
+
     scoped_model = FederalSample
     action = OA.DRAW_SAMPLE
 
@@ -117,6 +119,8 @@ class SampleView(ScopedViewMixin, View):
 class SampleDetailView(ScopedViewMixin, View):
     """One sample: parameters, strata per work and region, the drawn schools and their state."""
 
+    api_routes = ("api-objectivity-sample",)
+
     scoped_model = FederalSample
     action = OA.DRAW_SAMPLE
 
@@ -138,6 +142,8 @@ class SampleCasesView(ScopedViewMixin, View):
     """The works checked federally as the actor sees them: a school its own, a coordinator its
     unit's schools, the federal operator all."""
 
+    api_routes = ("api-objectivity-federal-cases",)
+
     scoped_model = ReviewCase
     action = OA.VIEW_REVIEWS
 
@@ -155,6 +161,8 @@ class SampleCasesView(ScopedViewMixin, View):
 
 class PublishView(ScopedViewMixin, View):
     """POST: the federal scores of a sampled school's work become its official results."""
+
+    api_routes = ("api-objectivity-federal-publish",)
 
     scoped_model = ReviewCase
     action = OA.PUBLISH_FEDERAL

@@ -160,6 +160,54 @@ class ScanBatchListApi(ScopedAPIMixin, APIView):
         return Response(ScanBatchSerializer(batch).data, status=status.HTTP_201_CREATED)
 
 
+class UnitScanBatchSerializer(ScanBatchSerializer):
+    school_code = serializers.CharField(source="school.code")
+    school_name = serializers.CharField(source="school.short_name")
+    work_title = serializers.SerializerMethodField()
+
+    def get_work_title(self, batch: ScanBatch) -> str:
+        return selectors.work_title(batch.work)
+
+
+class SchoolScansRowSerializer(serializers.Serializer[Any]):
+    work = serializers.IntegerField(source="work.pk")
+    title = serializers.CharField()
+    batches = serializers.IntegerField(help_text="Загрузок сканов")
+    latest = ScanBatchSerializer(allow_null=True, help_text="Последняя загрузка")
+    waiting = serializers.IntegerField(help_text="Работ ждут ввода кода участника")
+
+
+class UnitScansApi(ScopedAPIMixin, APIView):
+    """The latest uploads of scans in the caller's unit, newest first (as «Сканы работ»)."""
+
+    scoped_model = ScanBatch
+    method_actions = {"GET": A.VIEW_SCANS}
+
+    @extend_schema(
+        summary="Последние загрузки сканов в моей единице",
+        responses={200: UnitScanBatchSerializer(many=True)},
+    )
+    def get(self, request: Request) -> Response:
+        rows = selectors.unit_batches(actor=self.actor)
+        return Response(UnitScanBatchSerializer(rows, many=True).data)
+
+
+class SchoolScansApi(ScopedAPIMixin, APIView):
+    """A school's works with kits and the state of their scans."""
+
+    scoped_model = School
+    method_actions = {"GET": A.VIEW_SCANS}
+
+    @extend_schema(
+        summary="Работы ОО и состояние их сканов",
+        responses={200: SchoolScansRowSerializer(many=True), 404: ErrorSerializer},
+    )
+    def get(self, request: Request, school_id: int) -> Response:
+        school = selectors.school_get(actor=self.actor, school_id=school_id)  # 404 outside
+        rows = selectors.school_works(actor=self.actor, school=school)
+        return Response(SchoolScansRowSerializer(rows, many=True).data)
+
+
 class ScanBatchDetailApi(ScopedAPIMixin, APIView):
     """One upload: its pages, booklets and report."""
 

@@ -7,6 +7,12 @@ from django.urls import URLPattern, URLResolver, path
 from apps.objectivity.scans import api
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("objectivity/scans/", api.UnitScansApi.as_view(), name="api-objectivity-scans-unit"),
+    path(
+        "objectivity/schools/<int:school_id>/scans/",
+        api.SchoolScansApi.as_view(),
+        name="api-objectivity-scans-school",
+    ),
     path(
         "objectivity/schools/<int:school_id>/works/<int:work_id>/scans/",
         api.ScanBatchListApi.as_view(),

@@ -85,6 +85,8 @@ def _pick(view: ScopedViewMixin, ctx: dict[str, Any], booklet_id: int | None) ->
 class UnitScansView(ScopedViewMixin, View):
     """The latest uploads of scans in the actor's unit (coordinators), newest first."""
 
+    api_routes = ("api-objectivity-scans-unit",)
+
     scoped_model = ScanBatch
     action = A.VIEW_SCANS
 
@@ -100,6 +102,8 @@ class UnitScansView(ScopedViewMixin, View):
 
 class SchoolScansView(ScopedViewMixin, View):
     """A school's works with kits and the state of their scans."""
+
+    api_routes = ("api-objectivity-scans-school",)
 
     scoped_model = School
     action = A.VIEW_SCANS
@@ -123,6 +127,8 @@ class SchoolScansView(ScopedViewMixin, View):
 class WorkScansView(ScopedViewMixin, View):
     """One work of a school: upload, codes to type, uploads and their reports."""
 
+    api_routes = ("api-objectivity-scan-batches",)
+
     scoped_model = School
     action = A.VIEW_SCANS
 
@@ -134,6 +140,8 @@ class WorkScansView(ScopedViewMixin, View):
 
 class ScansUploadView(ScopedViewMixin, View):
     """The upload of a file of scans; a refused file re-renders the page with the reason."""
+
+    api_routes = ("api-objectivity-scan-batches",)
 
     scoped_model = School
     action = A.UPLOAD_SCANS
@@ -171,6 +179,8 @@ class ScansUploadView(ScopedViewMixin, View):
 class ScanBatchView(ScopedViewMixin, View):
     """One upload: its pages with what was read on each, the booklets and the report."""
 
+    api_routes = ("api-objectivity-scan-batch",)
+
     scoped_model = ScanBatch
     action = A.VIEW_SCANS
 
@@ -200,6 +210,8 @@ class ScanBatchView(ScopedViewMixin, View):
 class ScanBatchReprocessView(ScopedViewMixin, View):
     """Queue an upload's processing again (a failed one, or after the recognition improved)."""
 
+    api_routes = ("api-objectivity-scan-batch-reprocess",)
+
     scoped_model = ScanBatch
     action = A.UPLOAD_SCANS
 
@@ -219,6 +231,8 @@ class ScanBatchReprocessView(ScopedViewMixin, View):
 
 class BookletCodeView(ScopedViewMixin, View):
     """A person saves the code read from a booklet's code box; the page shows the next one."""
+
+    api_routes = ("api-objectivity-booklet",)
 
     scoped_model = Booklet
     action = A.IDENTIFY_BOOKLETS
@@ -258,6 +272,8 @@ class BookletCodeView(ScopedViewMixin, View):
 
 class ScanPageImageView(ScopedViewMixin, View):
     """A page's normalised image (``?crop=code``: its participant-code box), never cached."""
+
+    api_routes = ("api-objectivity-scan-page-image",)
 
     scoped_model = ScanPage
     action = A.VIEW_SCANS

@@ -516,3 +516,23 @@ class SpecialistDisableApi(_Scoped):
             return Response({"done": False, "detail": detail, "credentials_id": None})
         detail = f"Учётная запись {user.username} отключена."
         return Response({"done": True, "detail": detail, "credentials_id": None})
+
+
+class SpecialistReissueApi(_Scoped):
+    """A new one-time password for a technical specialist of the school (its organizer)."""
+
+    scoped_model = School
+    method_actions = {"POST": A.MANAGE_SPECIALISTS}
+
+    @extend_schema(
+        request=None,
+        responses={200: DoneOutputSerializer, 404: ErrorSerializer},
+        summary="Выдать техническому специалисту новый одноразовый пароль",
+    )
+    def post(self, request: Request, pk: int, user_id: int) -> Response:
+        cf = svc.specialist_reissue(actor=self.actor, school_id=pk, user_id=user_id)
+        if cf is None:
+            detail = text("specialist_not_found")
+            return Response({"done": False, "detail": detail, "credentials_id": None})
+        detail = "Выдан новый одноразовый пароль; прежний больше не действует."
+        return Response({"done": True, "detail": detail, "credentials_id": cf.pk})

@@ -70,6 +70,11 @@ class LoginView(base_views.LoginView):
     pending (for five minutes, five tries) and the page asks for the code.
     """
 
+    browser_only = (
+        "The login form of a person (password, then the TOTP code); API clients obtain a "
+        "token with POST /api/v1/auth/token/."
+    )
+
     code_template = "registration/accounts/login_code.html"
 
     def _pending(self) -> dict[str, Any] | None:
@@ -157,6 +162,12 @@ def _own_user(request: HttpRequest) -> User:
 class PasswordChangeView(ActorViewMixin, View):
     """Change one's own password; required after logging in with a one-time password."""
 
+    browser_only = (
+        "A person sets a password of their own in the browser: API tokens are refused until "
+        "a one-time password is replaced (HasAction), and a script never handles a person's "
+        "password."
+    )
+
     template_name = "registration/accounts/password_change.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -178,6 +189,11 @@ class PasswordChangeView(ActorViewMixin, View):
 
 class SecurityView(ActorViewMixin, View):
     """Two-factor login (TOTP) for coordinators and the federal operator."""
+
+    browser_only = (
+        "Two-factor login is a person's own: the page shows the secret as a QR code for the "
+        "person's phone and confirms it with a code from that phone."
+    )
 
     template_name = "registration/accounts/security.html"
 
@@ -229,6 +245,8 @@ class SecurityView(ActorViewMixin, View):
 
 class RegionCoordinatorView(ScopedViewMixin, View):
     """The coordinator of a region: who it is, and the form to create, update or replace it."""
+
+    api_routes = ("api-region-coordinator", "api-regional-coordinator-set")
 
     scoped_model = Region
     action = A.MANAGE_REGIONAL_COORDINATOR
@@ -311,16 +329,19 @@ class _ReissueView(ScopedViewMixin, View):
 
 
 class RegionCoordinatorReissueView(_ReissueView):
+    api_routes = ("api-region-coordinator-reissue",)
     scoped_model = Region
     action = A.MANAGE_REGIONAL_COORDINATOR
 
 
 class MunicipalityCoordinatorReissueView(_ReissueView):
+    api_routes = ("api-municipality-coordinator-reissue",)
     scoped_model = Municipality
     action = A.MANAGE_MUNICIPAL_COORDINATORS
 
 
 class SchoolOrganizerReissueView(_ReissueView):
+    api_routes = ("api-school-organizer-reissue",)
     scoped_model = School
     action = A.MANAGE_SCHOOL_ORGANIZERS
 
@@ -388,6 +409,7 @@ class _UnitAccountsView(ScopedViewMixin, View):
 
 
 class MunicipalCoordinatorsView(_UnitAccountsView):
+    api_routes = ("api-account-imports",)
     scoped_model = Region
     action = A.MANAGE_MUNICIPAL_COORDINATORS
     kind = AccountFileKind.MUNICIPAL_COORDINATORS
@@ -396,6 +418,7 @@ class MunicipalCoordinatorsView(_UnitAccountsView):
 
 
 class SchoolOrganizersView(_UnitAccountsView):
+    api_routes = ("api-account-imports",)
     scoped_model = Municipality
     action = A.MANAGE_SCHOOL_ORGANIZERS
     kind = AccountFileKind.SCHOOL_ORGANIZERS
@@ -420,12 +443,14 @@ class _TemplateView(ScopedViewMixin, View):
 
 
 class MunicipalCoordinatorsTemplateView(_TemplateView):
+    api_routes = ("api-municipal-coordinators-template",)
     scoped_model = Region
     action = A.MANAGE_MUNICIPAL_COORDINATORS
     kind = AccountFileKind.MUNICIPAL_COORDINATORS
 
 
 class SchoolOrganizersTemplateView(_TemplateView):
+    api_routes = ("api-school-organizers-template",)
     scoped_model = Municipality
     action = A.MANAGE_SCHOOL_ORGANIZERS
     kind = AccountFileKind.SCHOOL_ORGANIZERS
@@ -436,6 +461,8 @@ class SchoolOrganizersTemplateView(_TemplateView):
 
 class AccountImportDetailView(ScopedViewMixin, View):
     """The preview of an upload: what would be created, replaced, updated or left unchanged."""
+
+    api_routes = ("api-account-import-detail",)
 
     scoped_model = ImportBatch
     action = A.IMPORT_ACCOUNTS
@@ -498,6 +525,8 @@ class AccountImportApplyView(_AccountImportActionView):
     message, and the credentials files if passwords were issued; otherwise the upload's page says
     the apply is running (and reloads itself) or why it failed. A stale preview is flashed."""
 
+    api_routes = ("api-account-import-apply",)
+
     credentials: CredentialsFile | None = None
 
     def run(self, pk: int) -> ImportOutcome:
@@ -524,6 +553,7 @@ class AccountImportApplyView(_AccountImportActionView):
 
 
 class AccountImportDiscardView(_AccountImportActionView):
+    api_routes = ("api-account-import-discard",)
     operation = DISCARD
 
     def run(self, pk: int) -> ImportOutcome:
@@ -536,6 +566,8 @@ class AccountImportDiscardView(_AccountImportActionView):
 class CredentialsListView(ScopedViewMixin, View):
     """The credentials files the actor issued; each can be downloaded once."""
 
+    api_routes = ("api-credentials",)
+
     scoped_model = CredentialsFile
     action = A.DOWNLOAD_CREDENTIALS
 
@@ -546,6 +578,7 @@ class CredentialsListView(ScopedViewMixin, View):
 
 
 class CredentialsDownloadView(ScopedViewMixin, View):
+    api_routes = ("api-credentials-download",)
     scoped_model = CredentialsFile
     action = A.DOWNLOAD_CREDENTIALS
 
@@ -569,6 +602,8 @@ class CredentialsDownloadView(ScopedViewMixin, View):
 
 class SpecialistsView(ScopedViewMixin, View):
     """A school's technical specialists: list, add (login <school>_t<n>), remove."""
+
+    api_routes = ("api-school-specialists", "api-specialist-add")
 
     scoped_model = School
     action = A.MANAGE_SPECIALISTS
@@ -633,6 +668,8 @@ class _SpecialistActionView(ScopedViewMixin, View):
 
 
 class SpecialistDisableView(_SpecialistActionView):
+    api_routes = ("api-school-specialist-disable",)
+
     def act(self, pk: int, user_id: int) -> User | None:
         return svc.specialist_disable(actor=self.actor, school_id=pk, user_id=user_id)
 
@@ -642,6 +679,8 @@ class SpecialistDisableView(_SpecialistActionView):
 
 
 class SpecialistReissueView(_SpecialistActionView):
+    api_routes = ("api-school-specialist-reissue",)
+
     def act(self, pk: int, user_id: int) -> CredentialsFile | None:
         return svc.specialist_reissue(actor=self.actor, school_id=pk, user_id=user_id)
 

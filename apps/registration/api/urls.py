@@ -2,7 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from apps.registration.accounts import api as accounts
-from apps.registration.api import views
+from apps.registration.api import exports, jobs, views
 from apps.registration.monitoring import api as monitoring
 from apps.registration.profile import api as profile
 from apps.registration.reconciliation import api as reconciliation
@@ -53,6 +53,11 @@ account_urlpatterns = [
         "schools/<int:pk>/specialists/<int:user_id>/disable/",
         accounts.SpecialistDisableApi.as_view(),
         name="api-school-specialist-disable",
+    ),
+    path(
+        "schools/<int:pk>/specialists/<int:user_id>/reissue/",
+        accounts.SpecialistReissueApi.as_view(),
+        name="api-school-specialist-reissue",
     ),
     path(
         "regional-coordinators/",
@@ -142,6 +147,23 @@ registration_urlpatterns = [
 
 urlpatterns = [
     path("me/", views.MeApi.as_view(), name="api-me"),
+    path("jobs/", jobs.JobListApi.as_view(), name="api-jobs"),
+    path("jobs/<int:pk>/", jobs.JobDetailApi.as_view(), name="api-job-detail"),
+    path(
+        "regions/<int:pk>/schools/export/",
+        exports.RegionSchoolExportApi.as_view(),
+        name="api-region-school-export",
+    ),
+    path(
+        "municipalities/<int:pk>/schools/export/",
+        exports.MunicipalitySchoolExportApi.as_view(),
+        name="api-municipality-school-export",
+    ),
+    path(
+        "exports/<int:pk>/download/",
+        exports.ExportDownloadApi.as_view(),
+        name="api-export-download",
+    ),
     *account_urlpatterns,
     *registration_urlpatterns,
     *router.urls,

@@ -41,6 +41,8 @@ class _ProgressView(ScopedViewMixin, View):
 class RegistrationMonitoringView(_ProgressView):
     """The actor's own level: regions (federal), municipalities (regional), schools (municipal)."""
 
+    api_routes = ("api-monitoring-registration",)
+
     scoped_model = School
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -49,6 +51,8 @@ class RegistrationMonitoringView(_ProgressView):
 
 class RegionMonitoringView(_ProgressView):
     """The municipalities of one region."""
+
+    api_routes = ("api-monitoring-region",)
 
     scoped_model = Region
 
@@ -59,6 +63,8 @@ class RegionMonitoringView(_ProgressView):
 class MunicipalityMonitoringView(_ProgressView):
     """The schools of one municipality."""
 
+    api_routes = ("api-monitoring-municipality",)
+
     scoped_model = Municipality
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -67,6 +73,8 @@ class MunicipalityMonitoringView(_ProgressView):
 
 class LaggingSchoolsView(ScopedViewMixin, ListView):  # type: ignore[type-arg]
     """Schools that have not done a registration step yet (optionally within one unit)."""
+
+    api_routes = ("api-monitoring-lagging",)
 
     scoped_model = School
     action = A.VIEW_MONITORING

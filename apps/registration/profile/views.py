@@ -123,6 +123,8 @@ class ProfileForm(forms.Form):
 class SchoolProfileEditView(ScopedViewMixin, View):
     """The school's own profile form (organizer or technical specialist)."""
 
+    api_routes = ("api-own-school-profile",)
+
     scoped_model = SchoolProfile
     action = A.EDIT_PROFILE
     template_name = "registration/profile/edit.html"
@@ -178,6 +180,8 @@ class SchoolProfileEditView(ScopedViewMixin, View):
 class SchoolProfileView(ScopedViewMixin, View):
     """A school's profile as filled (read-only); 404 for a school outside the actor's scope."""
 
+    api_routes = ("api-school-profile",)
+
     scoped_model = School
     action = A.VIEW_PROFILE
     template_name = "registration/profile/detail.html"
@@ -203,6 +207,8 @@ class SchoolProfileView(ScopedViewMixin, View):
 
 class SchoolProfileListView(ScopedViewMixin, ListView):  # type: ignore[type-arg]
     """Coordinators: which active schools of their unit have filled the profile."""
+
+    api_routes = ("api-school-profiles",)
 
     scoped_model = School
     action = A.VIEW_PROFILES

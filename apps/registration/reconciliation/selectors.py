@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from apps.core.models import ImportBatch
+from apps.core.params import choice_param
 from apps.registration.access import A, Actor
 from apps.registration.reconciliation.rules import KIND
 
@@ -21,7 +22,7 @@ def school_list_batch_list(
     )
     if region_id is not None:
         qs = qs.filter(region_id=region_id)
-    if status in ImportBatch.Status.values:
+    if choice_param(status, name="status", choices=ImportBatch.Status.values):  # unknown: 400
         qs = qs.filter(status=status)
     return qs.order_by("-created_at", "-id")
 

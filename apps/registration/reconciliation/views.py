@@ -52,6 +52,8 @@ def reconciles_own_unit(actor: Actor) -> bool:
 class ReconciliationListView(ScopedViewMixin, ListView):  # type: ignore[type-arg]
     """Every reconciliation upload the actor sees (the federal operator: all, by region)."""
 
+    api_routes = ("api-school-list-batches",)
+
     scoped_model = ImportBatch
     action = A.VIEW_SCHOOL_CHANGES
     template_name = "registration/reconciliation/list.html"
@@ -79,6 +81,8 @@ class ReconciliationListView(ScopedViewMixin, ListView):  # type: ignore[type-ar
 class ReconciliationTemplateView(ScopedViewMixin, View):
     """The xlsx list of the coordinator's own unit to reconcile (the download is audited)."""
 
+    api_routes = ("api-school-list-template",)
+
     scoped_model = School
     action = A.RECONCILE_SCHOOLS
 
@@ -92,6 +96,8 @@ class ReconciliationTemplateView(ScopedViewMixin, View):
 
 class ReconciliationUploadView(ScopedViewMixin, View):
     """Upload a reconciled list: a good file goes to its preview, a bad one shows every error."""
+
+    api_routes = ("api-school-list-batches",)
 
     scoped_model = ImportBatch
     action = A.RECONCILE_SCHOOLS
@@ -127,6 +133,8 @@ class ReconciliationUploadView(ScopedViewMixin, View):
 class ReconciliationDetailView(ScopedViewMixin, DetailView):  # type: ignore[type-arg]
     """One upload with its preview (what will change, or what changed once applied)."""
 
+    api_routes = ("api-school-list-batch-detail",)
+
     scoped_model = ImportBatch
     action = A.VIEW_SCHOOL_CHANGES
     template_name = "registration/reconciliation/detail.html"
@@ -157,12 +165,16 @@ class ReconciliationDetailView(ScopedViewMixin, DetailView):  # type: ignore[typ
 class ReconciliationApplyView(ImportActionView):
     """Apply a previewed upload (POST only); applying twice changes nothing."""
 
+    api_routes = ("api-school-list-batch-apply",)
+
     kind = SCHOOL_LIST
     detail_url = "reconciliation-detail"
 
 
 class ReconciliationDiscardView(ImportActionView):
     """Cancel a previewed upload (POST only); nothing is changed."""
+
+    api_routes = ("api-school-list-batch-discard",)
 
     kind = SCHOOL_LIST
     operation = DISCARD

@@ -149,3 +149,79 @@ class ExpertEntryOutputSerializer(serializers.Serializer[Any]):
     columns = ExpertColumnSerializer(many=True)
     codes = serializers.ListField(child=serializers.CharField())
     rows = serializers.ListField(child=serializers.ListField(child=serializers.CharField()))
+
+
+class ReopenInputSerializer(serializers.Serializer[Any]):
+    until = serializers.DateField(
+        help_text="Последний день приёма (включительно, по местному времени ОО), ГГГГ-ММ-ДД"
+    )
+    reason = serializers.CharField(max_length=2000, help_text="Причина переоткрытия приёма")
+
+
+class ReopenOutputSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    school = serializers.IntegerField()
+    work = serializers.IntegerField()
+    until_day = serializers.DateField()
+    until_at = serializers.DateTimeField(help_text="Приём открыт до этого момента (UTC)")
+    reason = serializers.CharField()
+    detail = serializers.CharField()
+
+
+class RemindInputSerializer(serializers.Serializer[Any]):
+    work = serializers.IntegerField(help_text="Работа, результаты которой не загружены")
+    region = serializers.IntegerField(
+        required=False, allow_null=True, help_text="Только ОО этого региона"
+    )
+    municipality = serializers.IntegerField(
+        required=False, allow_null=True, help_text="Только ОО этого муниципалитета"
+    )
+
+
+class JobStateSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    status = serializers.CharField()
+    finished = serializers.BooleanField()
+    url = serializers.CharField(help_text="Адрес состояния задания (GET /api/v1/jobs/{id}/)")
+
+
+class RemindOutputSerializer(serializers.Serializer[Any]):
+    detail = serializers.CharField()
+    queued = serializers.IntegerField(help_text="ОО, которым уйдёт письмо")
+    without_email = serializers.IntegerField(help_text="ОО без адреса электронной почты")
+    job = JobStateSerializer()
+
+
+class EntryRowsField(serializers.ListField):
+    """The browser table's rows: code, variant (or «отсутствовал»), scores (0 … max or X),
+    class number, mark — as texts, in the form's column order."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            child=serializers.ListField(child=serializers.CharField(allow_blank=True)),
+            max_length=5000,
+            **kwargs,
+        )
+
+
+class EntryInputSerializer(serializers.Serializer[Any]):
+    rows = EntryRowsField(help_text="Строки таблицы в порядке столбцов формы")
+
+
+class EntrySubmitInputSerializer(EntryInputSerializer):
+    dry_run = serializers.BooleanField(
+        required=False, default=False, help_text="Только проверить, ничего не сохраняя"
+    )
+    confirm_dropped = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Подтвердить удаление участников прежней версии, которых нет в таблице",
+    )
+    observer = serializers.IntegerField(required=False, allow_null=True)
+
+
+class EntryOutputSerializer(serializers.Serializer[Any]):
+    headers = serializers.ListField(child=serializers.CharField())
+    rows = serializers.ListField(child=serializers.ListField(child=serializers.CharField()))
+    draft = serializers.BooleanField(help_text="Показан сохранённый черновик")

@@ -22,12 +22,13 @@ from apps.core.api_errors import ErrorSerializer
 from apps.core.params import int_param
 from apps.core.uploads import UploadError, file_error
 from apps.registration.access import A, Actor, ScopedAPIMixin
+from apps.registration.api.jobs import jobs_data
 from apps.registration.models import School
 from apps.results import selectors as sel
 from apps.results import services
 from apps.results.api import serializers as s
 from apps.results.messages import DroppedParticipantsError, ResultsInvalidError
-from apps.results.models import ResultVersion, Source
+from apps.results.models import ResultSheet, ResultVersion, Source
 from apps.results.views import read_upload
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -332,3 +333,194 @@ class ExpertEntryApi(_Scoped):
             actor=self.actor, school_id=school_id, work_id=work_id, expert_id=expert_id
         )
         return Response(expert_entry_data(self.actor, desk))
+
+
+class ResultsReopenApi(_Scoped):
+    """A coordinator reopens uploads of a school × work after the deadline (the service of the
+    page's «Открыть приём»): the same checks, the same ``results.reopen`` audit row."""
+
+    scoped_model = School
+    method_actions = {"POST": A.REOPEN_RESULTS}
+    parser_classes = [JSONParser, FormParser]
+
+    @extend_schema(
+        request=s.ReopenInputSerializer,
+        responses={
+            201: s.ReopenOutputSerializer,
+            400: ErrorSerializer,
+            403: ErrorSerializer,
+            404: ErrorSerializer,
+            409: ErrorSerializer,
+        },
+        summary="Открыть приём результатов ОО по работе после срока",
+    )
+    def post(self, request: Request, school_id: int, work_id: int) -> Response:
+        # Scope first: an invisible school or work is 404 whatever the body says.
+        sel.school_get(actor=self.actor, school_id=school_id, action=A.REOPEN_RESULTS)
+        sel.work_get(actor=self.actor, work_id=work_id, action=A.REOPEN_RESULTS)
+        data = s.ReopenInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        reopen = services.results_reopen(
+            actor=self.actor,
+            school_id=school_id,
+            work_id=work_id,
+            until_day=data.validated_data["until"],
+            reason=data.validated_data["reason"],
+        )
+        return Response(
+            {
+                "id": reopen.pk,
+                "school": school_id,
+                "work": work_id,
+                "until_day": reopen.until_day,
+                "until_at": reopen.until_at,
+                "reason": reopen.reason,
+                "detail": f"Приём результатов открыт до конца дня {reopen.until_day:%d.%m.%Y}.",
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class ResultsRemindApi(_Scoped):
+    """E-mail every school of the actor's scope (or of the region/municipality given) that has
+    not uploaded the work's results: the mailing is a background job (202 with the job)."""
+
+    scoped_model = ResultSheet
+    method_actions = {"POST": A.REMIND_RESULTS}
+    parser_classes = [JSONParser, FormParser]
+
+    @extend_schema(
+        request=s.RemindInputSerializer,
+        responses={
+            202: s.RemindOutputSerializer,
+            400: ErrorSerializer,
+            403: ErrorSerializer,
+            404: ErrorSerializer,
+        },
+        summary="Напомнить ОО, не загрузившим результаты (фоновое задание)",
+    )
+    def post(self, request: Request) -> Response:
+        data = s.RemindInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        out = services.results_remind(
+            actor=self.actor,
+            work_id=data.validated_data["work"],
+            region_id=data.validated_data.get("region"),
+            municipality_id=data.validated_data.get("municipality"),
+        )
+        text = f"Напоминания поставлены в очередь отправки: {out.queued}."
+        if out.without_email:
+            text += f" Без адреса электронной почты: {out.without_email}."
+        return Response(
+            {
+                "detail": text,
+                "queued": out.queued,
+                "without_email": out.without_email,
+                "job": jobs_data(self.actor, [out.job_id])[0],
+            },
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+def _entry_data(actor: Actor, school_id: int, work_id: int) -> dict[str, Any]:
+    school = sel.school_get(actor=actor, school_id=school_id, action=A.UPLOAD_RESULTS)
+    work = sel.work_get(actor=actor, work_id=work_id, action=A.UPLOAD_RESULTS)
+    spec = sel.form_spec(actor=actor, school=school, work=work, action=A.UPLOAD_RESULTS)
+    cells, draft = sel.entry_cells(actor=actor, school=school, work=work, spec=spec)
+    return {
+        "headers": list(spec.headers[: spec.col_mark]),
+        "rows": cells,
+        "draft": draft is not None,
+    }
+
+
+class ResultsEntryApi(_Scoped):
+    """The browser results table (for small schools) without a file: GET the table (the saved
+    draft, else the accepted results, else the issued codes), PUT saves a draft, POST checks
+    (``dry_run``) or submits it — the page's services, rules and audit rows."""
+
+    scoped_model = School
+    method_actions = {"GET": A.UPLOAD_RESULTS, "PUT": A.UPLOAD_RESULTS, "POST": A.UPLOAD_RESULTS}
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        responses={200: s.EntryOutputSerializer, 404: ErrorSerializer},
+        summary="Таблица ввода результатов в браузере",
+    )
+    def get(self, request: Request, school_id: int, work_id: int) -> Response:
+        return Response(_entry_data(self.actor, school_id, work_id))
+
+    @extend_schema(
+        request=s.EntryInputSerializer,
+        responses={
+            200: s.EntryOutputSerializer,
+            400: ErrorSerializer,
+            404: ErrorSerializer,
+            409: ErrorSerializer,
+        },
+        summary="Сохранить черновик таблицы результатов (результаты не загружаются)",
+    )
+    def put(self, request: Request, school_id: int, work_id: int) -> Response:
+        sel.school_get(actor=self.actor, school_id=school_id, action=A.UPLOAD_RESULTS)
+        sel.work_get(actor=self.actor, work_id=work_id, action=A.UPLOAD_RESULTS)
+        data = s.EntryInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.results_draft_save(
+            actor=self.actor,
+            school_id=school_id,
+            work_id=work_id,
+            cells=data.validated_data["rows"],
+        )
+        return Response(_entry_data(self.actor, school_id, work_id))
+
+    @extend_schema(
+        request=s.EntrySubmitInputSerializer,
+        responses={
+            201: s.ResultsUploadOutputSerializer,
+            200: s.ResultsUploadOutputSerializer,
+            400: ErrorSerializer,
+            404: ErrorSerializer,
+            409: ErrorSerializer,
+        },
+        summary="Проверить или загрузить таблицу результатов",
+    )
+    def post(self, request: Request, school_id: int, work_id: int) -> Response:
+        sel.school_get(actor=self.actor, school_id=school_id, action=A.UPLOAD_RESULTS)
+        sel.work_get(actor=self.actor, work_id=work_id, action=A.UPLOAD_RESULTS)
+        data = s.EntrySubmitInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        ids = {"school_id": school_id, "work_id": work_id, "cells": values["rows"]}
+        if values["dry_run"]:
+            checked = services.results_entry_check(actor=self.actor, **ids)
+            if checked.errors:
+                raise UploadError(checked.errors, code="upload_check_failed")
+            return Response(
+                {
+                    "detail": f"Ошибок нет: участников {len(checked.rows)}. Можно загрузить.",
+                    "dry_run": True,
+                    "unchanged": False,
+                    "participants": len(checked.rows),
+                    "unused_codes": checked.unused_codes,
+                    "version": None,
+                }
+            )
+        # UploadError 400; ResultsError 409 (closed window); DroppedParticipantsError 409
+        accepted = services.results_entry_submit(
+            actor=self.actor,
+            confirm_dropped=values["confirm_dropped"],
+            observer_id=values.get("observer"),
+            **ids,
+        )
+        return Response(
+            {
+                "detail": f"Результаты приняты: версия {accepted.version.number}.",
+                "dry_run": False,
+                "unchanged": accepted.unchanged,
+                "participants": accepted.version.participants + accepted.version.absent,
+                "unused_codes": accepted.unused_codes,
+                "version": version_data(accepted.version),
+                "own_only": accepted.own_only,
+            },
+            status=status.HTTP_200_OK if accepted.unchanged else status.HTTP_201_CREATED,
+        )

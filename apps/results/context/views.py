@@ -132,6 +132,7 @@ class ContextVersionView(ScopedViewMixin, View):
 class ContextUploadView(ScopedViewMixin, View):
     """Upload a filled context-data form (the page again with every error on refusal)."""
 
+    api_routes = ("api-school-context",)
     scoped_model = School
     action = A.UPLOAD_RESULTS
 

@@ -25,6 +25,7 @@ from apps.applications.selectors import APPLIED
 from apps.campaigns import schedule
 from apps.campaigns import selectors as campaigns
 from apps.campaigns.models import Campaign, ReserveDayRequest, SchoolWorkDate, Work
+from apps.core.params import choice_param, int_param, unknown_id
 from apps.core.scoping import Level
 from apps.core.units import UNIT_COLUMN, per_unit
 from apps.registration.access import A, Actor
@@ -129,6 +130,39 @@ class UploadState:
         if wanted == cls.MISSING:
             return state in (cls.WAITING, cls.OVERDUE)
         return state == wanted
+
+
+@dataclass(frozen=True)
+class MonitoringQuery:
+    """What a monitoring page or ``GET /api/v1/results/monitoring/schools/`` was asked for:
+    the campaign (None: no campaign yet), the work (None: all works) and the state filter of
+    the school list ("" when absent: each channel picks its default)."""
+
+    campaign: Campaign | None
+    work: Work | None
+    state: str
+
+
+def monitoring_work_get(*, actor: Actor, work_id: int) -> Work:
+    """The work of a monitoring list by its id in the URL (``DoesNotExist``: 404)."""
+    return campaigns.work_get(actor=actor, work_id=work_id, action=A.MONITOR_RESULTS)
+
+
+def monitoring_query(*, actor: Actor, params: Any) -> MonitoringQuery:
+    """``?campaign=``, ``?work=`` and ``?state=`` read the same way for the pages and the API:
+    an unknown campaign, a work the campaign does not have, or a state not among
+    ``UploadState.FILTERS`` is a 400 naming the parameter (``FilterValueError``)."""
+    campaign = campaigns.campaign_chosen(
+        actor=actor, campaign_id=int_param(params.get("campaign"), name="campaign")
+    )
+    work_id = int_param(params.get("work"), name="work")
+    work = None
+    if work_id is not None:
+        if campaign is None:
+            raise unknown_id("work", work_id, "работы")
+        work = campaigns.work_filter_get(actor=actor, work_id=work_id, campaign_id=campaign.pk)
+    state = choice_param(params.get("state"), name="state", choices=UploadState.FILTERS) or ""
+    return MonitoringQuery(campaign, work, state)
 
 
 def upload_state(window: Window, version: ResultVersion | None, moment: dt.datetime) -> str:

@@ -140,6 +140,11 @@ class _MonitoringPage(ScopedViewMixin, View):
     ``?state=`` shows the unit's schools in that state with contacts, ``?format=xlsx``
     downloads the table shown (the unit rows, or that list)."""
 
+    api_routes = (
+        "api-results-monitoring",
+        "api-results-monitoring-region-schools",
+        "api-results-monitoring-municipality-schools",
+    )
     action = A.MONITOR_RESULTS
 
     def page(
@@ -156,17 +161,18 @@ class _MonitoringPage(ScopedViewMixin, View):
             )
         except ObjectDoesNotExist as exc:
             raise Http404 from exc
-        campaign = campaigns.campaign_chosen(
-            actor=actor, campaign_id=int_param(request.GET.get("campaign"))
-        )
+        # an unknown campaign, work or state is a 400 naming it, as in the API
+        query = mon.monitoring_query(actor=actor, params=request.GET)
         data = mon.monitoring_get(
-            actor=actor, unit=unit, campaign=campaign, work_id=int_param(request.GET.get("work"))
+            actor=actor,
+            unit=unit,
+            campaign=query.campaign,
+            work_id=query.work.pk if query.work is not None else None,
         )
         work = data.work
         # A work opened from the table shows its schools that have not uploaded at once (the
         # late list); ``?state=`` picks another list.
-        state = request.GET.get("state", mon.UploadState.MISSING)
-        state = state if state in mon.UploadState.FILTERS and work is not None else ""
+        state = (query.state or mon.UploadState.MISSING) if work is not None else ""
         q = request.GET.get("q", "")
         schools = (
             mon.monitoring_schools(actor=actor, work=work, state=state, q=q, unit=unit)
@@ -408,6 +414,7 @@ class ResultsRemindView(ScopedViewMixin, View):
     """E-mail every school of the unit shown (default: the actor's whole scope) that has not
     uploaded the chosen work's results."""
 
+    api_routes = ("api-results-remind",)
     scoped_model = ResultSheet
     action = A.REMIND_RESULTS
 

@@ -54,6 +54,8 @@ class _ExpertAccountView(ScopedViewMixin, View):
 class ExpertAccountIssueView(_ExpertAccountView):
     """POST: the expert's login and one-time password, shown once."""
 
+    api_routes = ("api-schoolday-expert-account",)
+
     title = "Доступ эксперту выдан"
 
     def call(self, pk: int) -> services.IssuedAccount:
@@ -63,6 +65,8 @@ class ExpertAccountIssueView(_ExpertAccountView):
 class ExpertAccountReissueView(_ExpertAccountView):
     """POST: a new one-time password of the expert, shown once."""
 
+    api_routes = ("api-schoolday-expert-account-password",)
+
     title = "Эксперту выдан новый пароль"
 
     def call(self, pk: int) -> services.IssuedAccount:
@@ -71,6 +75,8 @@ class ExpertAccountReissueView(_ExpertAccountView):
 
 class ExpertAccountRevokeView(ScopedViewMixin, View):
     """POST: take the expert's access back; back to the people page."""
+
+    api_routes = ("api-schoolday-expert-account",)
 
     scoped_model = Person
     action = A.ISSUE_EXPERT_ACCOUNTS

@@ -19,6 +19,7 @@ from apps.campaigns import selectors as campaign_selectors
 from apps.campaigns.models import Campaign, Work
 from apps.classes.models import ClassWork
 from apps.classes.selectors import class_works_of_school
+from apps.core.params import unknown_id
 from apps.registration.access import Actor
 from apps.registration.models import School
 from apps.schoolday.actions import SchoolDayActions as A
@@ -365,8 +366,9 @@ def campaign_for(
     campaigns = campaign_selectors.campaign_list(actor=actor, action=action)
     if campaign_id is not None:
         found = campaigns.filter(pk=campaign_id).first()
-        if found is not None:
-            return found
+        if found is None:  # a 400 naming the parameter, never the current campaign instead
+            raise unknown_id("campaign", campaign_id, "кампании")
+        return found
     return campaigns.filter(is_active=True).first() or campaigns.first()
 
 
@@ -383,6 +385,8 @@ def checking_progress(
     subject and the window. A fixed number of queries whatever the number of schools."""
     campaign = campaign_for(actor=actor, campaign_id=campaign_id, action=action)
     if campaign is None:
+        if work_id is not None:
+            raise unknown_id("work", work_id, "работы")
         return Progress(None, [], None, [])
     works = list(
         Work.objects.for_actor(actor, action)
@@ -392,6 +396,8 @@ def checking_progress(
     )
     by_work = {w.pk: w for w in works}
     work = by_work.get(work_id) if work_id is not None else None
+    if work_id is not None and work is None:  # a work the campaign has not: 400, not all works
+        raise unknown_id("work", work_id, "работы кампании")
     class_works = campaign_class_works(
         actor, campaign, work.pk if work else None, school_id, dated=False, action=action
     )

@@ -37,6 +37,8 @@ class CheckingProgressView(ScopedViewMixin, View):
     """«Ход проверки работ» (coordinators): per school and work, codes to check, given to
     experts, experts of the subject and the window."""
 
+    api_routes = ("api-schoolday-checking-progress",)
+
     scoped_model = ExpertAssignment
     action = A.VIEW_CHECKING
 
@@ -59,6 +61,8 @@ class CheckingProgressView(ScopedViewMixin, View):
 class SchoolCheckingView(ScopedViewMixin, View):
     """«Проверка работ» of a school: its works with what is given to experts (an expert: its
     own codes)."""
+
+    api_routes = ("api-schoolday-checking-progress",)
 
     scoped_model = ExpertAssignment
     action = A.VIEW_CHECKING
@@ -85,6 +89,8 @@ class SchoolCheckingView(ScopedViewMixin, View):
 
 class CheckingView(ScopedViewMixin, View):
     """One work at a school: classes, codes and their experts; the organizer's forms."""
+
+    api_routes = ("api-schoolday-checking",)
 
     scoped_model = ExpertAssignment
     action = A.VIEW_CHECKING
@@ -137,6 +143,8 @@ class _CheckingPostView(ScopedViewMixin, View):
 class CheckingAutoView(_CheckingPostView):
     """POST: give every code nobody checks yet to the experts, evenly."""
 
+    api_routes = ("api-schoolday-checking-auto",)
+
     def save(self, request: HttpRequest, school_id: int, work_id: int) -> str:
         given = services.checking_auto_assign(
             actor=self.actor, school_id=school_id, work_id=work_id
@@ -148,6 +156,8 @@ class CheckingAutoView(_CheckingPostView):
 
 class CheckingAssignView(_CheckingPostView):
     """POST ``expert`` and ``codes`` (one or more): give the codes to that expert."""
+
+    api_routes = ("api-schoolday-checking-assign",)
 
     def save(self, request: HttpRequest, school_id: int, work_id: int) -> str:
         expert_id = (request.POST.get("expert") or "").strip()
@@ -167,6 +177,8 @@ class CheckingAssignView(_CheckingPostView):
 
 class CheckingUnassignView(_CheckingPostView):
     """POST ``codes``: take them back from their experts."""
+
+    api_routes = ("api-schoolday-checking-unassign",)
 
     def save(self, request: HttpRequest, school_id: int, work_id: int) -> str:
         taken = services.checking_unassign(

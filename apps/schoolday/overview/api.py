@@ -12,10 +12,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.api_errors import ErrorSerializer
-from apps.core.params import int_param
+from apps.core.params import choice_param, int_param
 from apps.registration.access import ScopedAPIMixin
 from apps.schoolday.actions import SchoolDayActions as A
-from apps.schoolday.messages import SchoolDayInvalidError
 from apps.schoolday.models import Seat
 from apps.schoolday.overview import selectors
 from apps.schoolday.record.selectors import STATE_LABELS
@@ -144,9 +143,11 @@ class ReadinessApi(ScopedAPIMixin, APIView):
         responses={200: ReadinessOutputSerializer, 400: ErrorSerializer},
     )
     def get(self, request: Request) -> Response:
-        state = request.query_params.get("state") or ""
-        if state and state not in selectors.STATES:
-            raise SchoolDayInvalidError("state_unknown", state=state[:40])
+        # an unknown state is a 400 naming the parameter, as on the page
+        state = choice_param(
+            request.query_params.get("state"), name="state", choices=tuple(selectors.STATES)
+        )
+        state = state or ""
         overview = selectors.readiness(
             actor=self.actor,
             campaign_id=int_param(request.query_params.get("campaign")),

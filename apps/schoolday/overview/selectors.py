@@ -21,6 +21,7 @@ from apps.campaigns import selectors as campaign_selectors
 from apps.campaigns.models import Campaign, Work
 from apps.classes.models import ClassWork
 from apps.classes.selectors import assignment_visible, published_run
+from apps.core.params import unknown_id
 from apps.core.scoping import Level
 from apps.materials.models import ParticipantCode
 from apps.registration.access import Actor
@@ -172,6 +173,8 @@ def readiness(
     narrows to one school of the scope)."""
     campaign = campaign_selectors.campaign_chosen(actor=actor, campaign_id=campaign_id)
     if campaign is None:
+        if work_id is not None:
+            raise unknown_id("work", work_id, "работы")
         return Overview(None, [], None, "", [], UnitCounts(None, "Всего"), [])
     works = list(
         Work.objects.for_actor(actor, ACTION)
@@ -181,6 +184,8 @@ def readiness(
     )
     by_work = {w.pk: w for w in works}
     work = by_work.get(work_id) if work_id is not None else None
+    if work_id is not None and work is None:  # a work the campaign has not: 400, not all works
+        raise unknown_id("work", work_id, "работы кампании")
     dated = campaign_class_works(actor, campaign, work.pk if work else None, school_id)
     class_works = [
         (pk, school, w, d, participants or pupils, class_id)

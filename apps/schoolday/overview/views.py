@@ -29,6 +29,8 @@ FILTERS = (
 class ReadinessView(ScopedViewMixin, View):
     """Per school and work day: placed, organizers, observers, experts; counted per unit."""
 
+    api_routes = ("api-schoolday-readiness",)
+
     scoped_model = Seat
     action = A.VIEW_SCHOOL_DAY
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, QuerySet
 
 from apps.campaigns import schedule
+from apps.campaigns import selectors as campaign_selectors
 from apps.campaigns.models import SESSION_SHORT, TaskColumn, Work
 from apps.core import instants
 from apps.materials import selectors as materials_selectors
@@ -315,6 +316,7 @@ def print_plan(
     school, _campaign, days = day_selectors.work_days(
         actor=actor, school_id=school_id, campaign_id=campaign_id, action=action
     )
+    campaign_selectors.work_filter_get(actor=actor, work_id=work_id)  # an unknown work: 400
     chosen = [
         d
         for d in days
@@ -392,6 +394,7 @@ def print_page(
     school, _campaign, days = day_selectors.work_days(
         actor=actor, school_id=school_id, campaign_id=campaign_id, action=action
     )
+    campaign_selectors.work_filter_get(actor=actor, work_id=work_id)  # an unknown work: 400
     found = pick_day(days, work_id=work_id, day=day, today=instants.today_at(school))
     chosen = day_plan(actor=actor, school=school, day=found, action=action) if found else None
     return PrintPage(school=school, days=days, chosen=chosen)

@@ -57,6 +57,8 @@ class PrintPlanView(ScopedViewMixin, TemplateView):
     """«Что печатать»: per work day of the school, each room's kits, sheets, drafts, return
     packets and toner and the total; the packets' build state and downloads."""
 
+    api_routes = ("api-schoolday-print-plan",)
+
     scoped_model = School
     action = A.VIEW_SCHOOL_DAY
     template_name = "schoolday/print_plan.html"
@@ -97,6 +99,8 @@ class PrintPlanView(ScopedViewMixin, TemplateView):
 class PacketsBuildView(ScopedViewMixin, View):
     """Queue the delivery packets of one work day (form post from «Что печатать»)."""
 
+    api_routes = ("api-schoolday-packets",)
+
     scoped_model = School
     action = A.PRINT_PACKETS
 
@@ -121,6 +125,8 @@ class PacketsBuildView(ScopedViewMixin, View):
 
 class PacketDownloadView(ScopedViewMixin, View):
     """A room's delivery packet (PDF), from the release instant of the code sheet."""
+
+    api_routes = ("api-schoolday-packet-download",)
 
     scoped_model = Packet
     action = A.PRINT_PACKETS

@@ -55,6 +55,8 @@ def _day_url(school_id: int, work_id: int, date: dt.date | None, anchor: str = "
 class SchoolDayView(ScopedViewMixin, View):
     """«Аудитории и рассадка»: the school's work days and what each has assigned."""
 
+    api_routes = ("api-schoolday-days",)
+
     scoped_model = Seat
     action = A.VIEW_SCHOOL_DAY
 
@@ -75,6 +77,8 @@ class SchoolDayView(ScopedViewMixin, View):
 
 class PlacementView(ScopedViewMixin, View):
     """One work day's placement (``?date=``; default: the school's first day of the work)."""
+
+    api_routes = ("api-schoolday-placement",)
 
     scoped_model = Seat
     action = A.VIEW_SCHOOL_DAY
@@ -141,6 +145,8 @@ class _PlacementPostView(ScopedViewMixin, View):
 class PlacementProposeView(_PlacementPostView):
     """POST: save the automatic proposal as the day's placement."""
 
+    api_routes = ("api-schoolday-placement-propose",)
+
     def save(self, request: HttpRequest, school_id: int, work_id: int, date: Any) -> str:
         sittings = services.placement_propose(
             actor=self.actor, school_id=school_id, work_id=work_id, date=date
@@ -151,6 +157,8 @@ class PlacementProposeView(_PlacementPostView):
 class PlacementSaveView(_PlacementPostView):
     """POST the table of places: ``n-<class work>-<room>`` = participants of the class there;
     each class's codes fill its rooms in room order."""
+
+    api_routes = ("api-schoolday-placement",)
 
     anchor = "seats"
 
@@ -181,6 +189,8 @@ class PlacementSaveView(_PlacementPostView):
 class StaffSaveView(_PlacementPostView):
     """POST organizers and observers: ``organizer-<room>`` and ``observers-<room>`` for every
     room of the day's placement."""
+
+    api_routes = ("api-schoolday-staff",)
 
     anchor = "staff"
 

@@ -40,6 +40,8 @@ def count_value(raw: str | None) -> int | None:
 class RecordView(ScopedViewMixin, View):
     """The record of one work day (``?date=``; default: the school's first day of the work)."""
 
+    api_routes = ("api-schoolday-record",)
+
     scoped_model = Sitting
     action = A.VIEW_SCHOOL_DAY
 
@@ -98,6 +100,8 @@ class _RecordPostView(ScopedViewMixin, View):
 class HandOutView(_RecordPostView):
     """POST: the room's materials were handed out."""
 
+    api_routes = ("api-schoolday-record-hand-out",)
+
     def save(self, request: HttpRequest, pk: int) -> str:
         record = services.day_record_hand_out(actor=self.actor, sitting_id=pk)
         return f"Выдача материалов подтверждена: аудитория «{record.sitting.room.name}»."
@@ -105,6 +109,8 @@ class HandOutView(_RecordPostView):
 
 class ReturnView(_RecordPostView):
     """POST ``used``, ``unused``, ``sealed``, ``note``: the room's materials came back."""
+
+    api_routes = ("api-schoolday-record-return",)
 
     def save(self, request: HttpRequest, pk: int) -> str:
         record = services.day_record_return(

@@ -3,7 +3,7 @@ with the organizer's forms to add, change and remove them."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist
@@ -36,6 +36,8 @@ def _removed_text(kind: str, removed: services.Removed) -> str:
 
 class RoomsPageView(ScopedViewMixin, View):
     """The school's rooms and people (everyone in scope reads; the organizer edits)."""
+
+    api_routes: ClassVar[tuple[str, ...]] = ("api-schoolday-room-list", "api-schoolday-person-list")
 
     scoped_model = Room
     action = A.VIEW_SCHOOL_DAY
@@ -84,6 +86,8 @@ class RoomsPageView(ScopedViewMixin, View):
 class RoomCreateView(RoomsPageView):
     """POST: add a room; back to the page (or the page with the form's errors)."""
 
+    api_routes = ("api-schoolday-room-list",)
+
     action = A.EDIT_SCHOOL_DAY
 
     def post(self, request: HttpRequest, school_id: int) -> HttpResponse:
@@ -105,6 +109,8 @@ class RoomCreateView(RoomsPageView):
 
 class PersonCreateView(RoomsPageView):
     """POST: add an adult of the day."""
+
+    api_routes = ("api-schoolday-person-list",)
 
     action = A.EDIT_SCHOOL_DAY
 
@@ -183,6 +189,8 @@ class _EditView(ScopedViewMixin, View):
 class RoomEditView(_EditView):
     """One room's form (the organizer)."""
 
+    api_routes = ("api-schoolday-room",)
+
     scoped_model = Room
     form_class = RoomForm
     template = "schoolday/room_edit.html"
@@ -202,6 +210,8 @@ class RoomEditView(_EditView):
 
 class PersonEditView(_EditView):
     """One adult of the day's form (the organizer)."""
+
+    api_routes = ("api-schoolday-person",)
 
     scoped_model = Person
     form_class = PersonForm
@@ -256,6 +266,8 @@ class _RemoveView(ScopedViewMixin, View):
 class RoomRemoveView(_RemoveView):
     """POST: remove a room."""
 
+    api_routes = ("api-schoolday-room",)
+
     scoped_model = Room
     kind = "Аудитория"
     anchor = "rooms"
@@ -269,6 +281,8 @@ class RoomRemoveView(_RemoveView):
 
 class PersonRemoveView(_RemoveView):
     """POST: remove an adult of the day."""
+
+    api_routes = ("api-schoolday-person",)
 
     scoped_model = Person
     kind = "Участник дня проведения"

@@ -1,0 +1,266 @@
+"""The full analytics rebuild of one work inside PostgreSQL: one ``INSERT … SELECT``.
+
+``services.analytics_rebuild`` calls this on PostgreSQL instead of reading every participant row
+into Python (3 million rows took over a minute that way, bench/analytics_national.py). The
+statement computes what ``services.rows_values`` and ``services._sum`` compute:
+
+1. ``a``: the work's results grouped by school × ОВЗ × effective mark (null for absent rows;
+   ``mark`` or, when empty, the work's scale): the row count, the score histogram
+   (``LEAST(primary_score, max)``), the column sums («X» and missing cells count 0; cells past
+   the work's columns are ignored) and the journal comparison;
+2. ``b``: one row per school × ОВЗ, the marks pivoted into ``mark2``..``mark5`` and the column
+   sums by mark (absent rows only counted in ``absent``);
+3. ``sch``: the school's place (its ``School`` row, as the refresh reads it), ``schools`` (1 when
+   the subset has participants) and ``all_schools`` (1 on one row of a school with participants);
+4. ``mun``, ``reg``, ``fed``: municipality, region and Russia, each the sum of its children per
+   subset, as the incremental roll-up sums them;
+5. ``p``/``t``: each unit's «no_ovz» and «ovz» rows side by side (a missing one is zeros, i.e.
+   ``services._empty``) and their sum, the unit's own figures;
+6. ``q``: ``subsets`` as ``to_jsonb`` of a row per subset (each figure converted once); a unit
+   without «ovz» rows takes its arrays from the «no_ovz» subset instead of converting them again.
+
+Integer sums do not depend on the order of addition, so the rows equal the incremental ones:
+``apps/analytics/tests/test_rebuild_identity.py`` compares every field (subsets included) on
+SQLite and PostgreSQL, and the bench compares the two paths at national scale. Only integers
+read from the work and the models' table names are interpolated; ids and the scale are
+parameters. Every row is read, as the rebuild's system actor (federal scope) sees them all.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+
+from apps.analytics.models import MARKS, WorkAggregate
+from apps.core.scoping import Level
+from apps.materials.models import ParticipantCode
+from apps.registration.models import School
+from apps.results.models import ParticipantResult
+
+# Settings of the rebuild statement (see rebuild_work); work_mem is per sort or hash table.
+SETTINGS = {"work_mem": "256MB", "jit": "off", "default_toast_compression": "lz4"}
+JOURNAL = ("journal_lower", "journal_equal", "journal_higher", "journal_missing", "journal_gap2")
+
+
+def _stat_columns(columns: int, max_score: int) -> list[str]:
+    """The summable statistics of one unit × subset (``schools`` and ``all_schools`` apart)."""
+    names = ["participants", "absent", *(f"mark{m}" for m in MARKS), *JOURNAL]
+    names += [f"h{i}" for i in range(max_score + 1)]
+    names += [f"c{j}" for j in range(columns)]
+    names += [f"m{m}_{j}" for m in MARKS for j in range(columns)]
+    return names
+
+
+def _sums(names: list[str]) -> str:
+    # sum(integer) accumulates in a bigint; every figure fits an integer (the table's type)
+    return ", ".join(f"sum({n})::integer AS {n}" for n in names)
+
+
+def _ints(prefix: str, names: list[str]) -> str:
+    return f"ARRAY[{', '.join(prefix + n for n in names)}]::integer[]"
+
+
+def _subset_rows(prefix: str, columns: int, max_score: int) -> str:
+    """Two LATERAL rows named like ``rows_values``' dict (``<prefix>obj``, with its nested
+    ``<prefix>bm`` by mark) from the columns ``<prefix><name>`` of ``t``: ``to_jsonb`` of a row
+    converts every figure once (nested ``jsonb_build_object`` calls re-walk their arguments)."""
+    counts = ["schools", "participants", "absent", *(f"mark{m}" for m in MARKS), *JOURNAL]
+    by_mark = ", ".join(
+        f'{_ints(prefix, [f"m{m}_{j}" for j in range(columns)])} AS "{m}"' for m in MARKS
+    )
+    fields = ", ".join(f"{prefix}{n} AS {n}" for n in counts)
+    histogram = _ints(prefix, [f"h{i}" for i in range(max_score + 1)])
+    sums = _ints(prefix, [f"c{j}" for j in range(columns)])
+    return (
+        f"CROSS JOIN LATERAL (SELECT {by_mark}) {prefix}bm\n"
+        f"CROSS JOIN LATERAL (SELECT {fields}, {histogram} AS histogram, {sums} AS column_sums, "
+        f"{prefix}bm AS column_sums_by_mark) {prefix}obj"
+    )
+
+
+def rebuild_statement(*, columns: int, max_score: int) -> str:
+    """The ``INSERT … SELECT`` writing every aggregate row of one work (see the module doc).
+
+    Parameters: ``work``, ``campaign``, ``mark3``, ``mark4``, ``mark5`` (the conversion scale)."""
+    columns, max_score = int(columns), int(max_score)
+    stats = _stat_columns(columns, max_score)
+    results = ParticipantResult._meta.db_table
+    codes = ParticipantCode._meta.db_table
+    schools = School._meta.db_table
+    aggregates = WorkAggregate._meta.db_table
+    per_row = [
+        "count(*)::integer AS n",
+        *(f"count(*) FILTER (WHERE bucket = {i})::integer AS h{i}" for i in range(max_score + 1)),
+        *(f"sum(COALESCE((scores ->> {j})::integer, 0))::integer AS c{j}" for j in range(columns)),
+        "count(*) FILTER (WHERE journal > 0 AND mark < journal)::integer AS journal_lower",
+        "count(*) FILTER (WHERE journal > 0 AND mark = journal)::integer AS journal_equal",
+        "count(*) FILTER (WHERE journal > 0 AND mark > journal)::integer AS journal_higher",
+        "count(*) FILTER (WHERE journal = 0)::integer AS journal_missing",
+        "count(*) FILTER (WHERE journal > 0 AND abs(mark - journal) >= 2)::integer AS journal_gap2",
+    ]
+
+    # Stage b: absent rows (mark null) only in «absent»; the marks and column sums pivoted.
+    def pivot(expression: str, name: str, where: str = "mark IS NOT NULL") -> str:
+        return f"COALESCE(sum({expression}) FILTER (WHERE {where}), 0)::integer AS {name}"
+
+    pivots = [
+        pivot("n", "participants"),
+        pivot("n", "absent", "mark IS NULL"),
+        *(pivot("n", f"mark{m}", f"mark = {m}") for m in MARKS),
+        *(pivot(n, n) for n in JOURNAL),
+        *(pivot(f"h{i}", f"h{i}") for i in range(max_score + 1)),
+        *(pivot(f"c{j}", f"c{j}") for j in range(columns)),
+        *(pivot(f"c{j}", f"m{m}_{j}", f"mark = {m}") for m in MARKS for j in range(columns)),
+    ]
+    plain = ", ".join(stats)
+    sums = _sums(stats)
+    school, muni, region, federal = (
+        int(Level.SCHOOL),
+        int(Level.MUNICIPALITY),
+        int(Level.REGION),
+        int(Level.FEDERAL),
+    )
+    counts = ["schools", "participants", "absent", *(f"mark{m}" for m in MARKS), *JOURNAL]
+    both = ", ".join(
+        f"COALESCE(n.{c}, 0) AS n_{c}, COALESCE(o.{c}, 0) AS o_{c}" for c in ["schools", *stats]
+    )
+    all_values = ", ".join(f"n_{c} + o_{c} AS {c}" for c in stats)
+    by_mark = ", ".join(
+        f"'{m}', to_jsonb({_ints('', [f'm{m}_{j}' for j in range(columns)])})" for m in MARKS
+    )
+    return f"""
+WITH raw AS (
+    SELECT r.school_id, pc.code IS NOT NULL AS ovz,
+           CASE WHEN r.absent THEN NULL
+                WHEN r.mark > 0 THEN r.mark
+                WHEN COALESCE(r.primary_score, 0) >= %(mark5)s THEN 5
+                WHEN COALESCE(r.primary_score, 0) >= %(mark4)s THEN 4
+                WHEN COALESCE(r.primary_score, 0) >= %(mark3)s THEN 3
+                ELSE 2 END AS mark,
+           LEAST(COALESCE(r.primary_score, 0), {max_score}) AS bucket,
+           COALESCE(r.journal_mark, 0) AS journal,
+           r.scores
+    FROM {results} r
+    LEFT JOIN (
+        SELECT school_id, code FROM {codes} WHERE campaign_id = %(campaign)s AND ovz
+    ) pc ON pc.school_id = r.school_id AND pc.code = r.code
+    WHERE r.work_id = %(work)s
+),
+a AS (
+    SELECT school_id, ovz, mark, {", ".join(per_row)}
+    FROM raw GROUP BY school_id, ovz, mark
+),
+b AS (
+    SELECT school_id, ovz, {", ".join(pivots)} FROM a GROUP BY school_id, ovz
+),
+sch AS (
+    SELECT b.school_id AS unit_id, sc.region_id, sc.municipality_id, b.ovz,
+           (b.participants > 0)::integer AS schools,
+           (row_number() OVER w = 1 AND sum(b.participants) OVER w > 0)::integer AS all_schools,
+           {", ".join(f"b.{n}" for n in stats)}
+    FROM b JOIN {schools} sc ON sc.id = b.school_id
+    WINDOW w AS (PARTITION BY b.school_id)
+),
+mun AS (
+    SELECT municipality_id AS unit_id, region_id, ovz, sum(schools)::integer AS schools,
+           sum(all_schools)::integer AS all_schools, {sums}
+    FROM sch GROUP BY municipality_id, region_id, ovz
+),
+reg AS (
+    SELECT region_id AS unit_id, ovz, sum(schools)::integer AS schools,
+           sum(all_schools)::integer AS all_schools, {sums}
+    FROM mun GROUP BY region_id, ovz
+),
+fed AS (
+    SELECT ovz, sum(schools)::integer AS schools, sum(all_schools)::integer AS all_schools,
+           {sums}
+    FROM reg GROUP BY ovz
+),
+u AS (
+    SELECT {school} AS level, unit_id, region_id, municipality_id, unit_id AS school_id, ovz,
+           schools, all_schools, {plain} FROM sch
+    UNION ALL
+    SELECT {muni}, unit_id, region_id, unit_id, NULL, ovz, schools, all_schools, {plain}
+    FROM mun
+    UNION ALL
+    SELECT {region}, unit_id, unit_id, NULL, NULL, ovz, schools, all_schools, {plain} FROM reg
+    UNION ALL
+    SELECT {federal}, 0, NULL, NULL, NULL, ovz, schools, all_schools, {plain} FROM fed
+),
+p AS (
+    SELECT COALESCE(n.level, o.level) AS level, COALESCE(n.unit_id, o.unit_id) AS unit_id,
+           COALESCE(n.region_id, o.region_id) AS region_id,
+           COALESCE(n.municipality_id, o.municipality_id) AS municipality_id,
+           COALESCE(n.school_id, o.school_id) AS school_id,
+           COALESCE(n.all_schools, 0) + COALESCE(o.all_schools, 0) AS all_schools,
+           o.level IS NOT NULL AS has_ovz, {both}
+    FROM (SELECT * FROM u WHERE NOT ovz) n
+    FULL JOIN (SELECT * FROM u WHERE ovz) o ON o.level = n.level AND o.unit_id = n.unit_id
+),
+t AS (
+    SELECT p.*, all_schools AS schools, {all_values} FROM p
+),
+q AS (
+    SELECT t.*, to_jsonb(sub) AS subsets
+    FROM t
+    {_subset_rows("n_", columns, max_score)}
+    {_subset_rows("o_", columns, max_score)}
+    CROSS JOIN LATERAL (SELECT o_obj AS ovz, n_obj AS no_ovz) sub
+    OFFSET 0
+)
+INSERT INTO {aggregates} (
+    work_id, level, unit_id, region_id, municipality_id, school_id, {", ".join(counts)},
+    histogram, column_sums, column_sums_by_mark, subsets, computed_at
+)
+SELECT %(work)s, level, unit_id, region_id, municipality_id, school_id, {", ".join(counts)},
+       CASE WHEN has_ovz THEN to_jsonb({_ints("", [f"h{i}" for i in range(max_score + 1)])})
+            ELSE subsets -> 'no_ovz' -> 'histogram' END AS histogram,
+       CASE WHEN has_ovz THEN to_jsonb({_ints("", [f"c{j}" for j in range(columns)])})
+            ELSE subsets -> 'no_ovz' -> 'column_sums' END AS column_sums,
+       CASE WHEN has_ovz THEN jsonb_build_object({by_mark})
+            ELSE subsets -> 'no_ovz' -> 'column_sums_by_mark' END AS column_sums_by_mark,
+       subsets, now() AS computed_at
+FROM q
+"""  # noqa: S608 - integers and table names from the models
+
+
+def rebuild_work(*, work: Any, columns: int) -> int:
+    """Write every aggregate row of ``work`` from its results (PostgreSQL; the caller has
+    deleted the old rows inside its transaction). Returns the number of rows written.
+
+    The statement runs with ``SETTINGS`` (restored afterwards): it groups wide rows (a hundred
+    figures each) in memory; JIT compilation costs more than it saves for one run of a statement
+    this size; and its JSON rows are compressed with lz4 when the server has it (pglz took a
+    sixth of the time; the values, and how they read back, are the same)."""
+    statement = rebuild_statement(columns=columns, max_score=work.max_score)
+    params = {
+        "work": work.pk,
+        "campaign": work.campaign_id,
+        "mark3": work.mark3_from,
+        "mark4": work.mark4_from,
+        "mark5": work.mark5_from,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+        )
+        row = cursor.fetchone()
+        wanted = {k: v for k, v in SETTINGS.items() if k != "default_toast_compression" or row[0]}
+        before = _set(cursor, wanted)
+        try:
+            cursor.execute(statement, params)
+            written = int(cursor.rowcount)
+        finally:
+            _set(cursor, before)
+    return written
+
+
+def _set(cursor: Any, values: dict[str, str]) -> dict[str, str]:
+    """Set ``values`` until the end of the transaction; returns the values they replace."""
+    names = list(values)
+    cursor.execute("SELECT " + ", ".join(["current_setting(%s)"] * len(names)), names)
+    before = dict(zip(names, cursor.fetchone(), strict=True))
+    pairs = [x for name in names for x in (name, values[name])]
+    cursor.execute("SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(names)), pairs)
+    return before
