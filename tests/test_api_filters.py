@@ -27,6 +27,23 @@ from tests.scoping.test_contract import ALL_ROUTES, Route, _model_for
 # The filters this test exercises and the unknown value each is sent.
 UNKNOWN_ID = "987654321"
 UNKNOWN = {"campaign": UNKNOWN_ID, "work": UNKNOWN_ID, "status": "nonsense", "state": "nonsense"}
+# Routes whose filter check cannot run on the test world, each with the reason. The test
+# asserts they still cannot (so a route that starts answering, or a page that starts offering
+# the filter, is then checked and must leave this list); any other route that cannot run fails.
+NOT_APPLICABLE_MARK = "not applicable"
+NOT_APPLICABLE = {
+    "application-home": "redirects a school to its application, a coordinator to monitoring",
+    "school-materials": "the campaign picker shows only for a school with kits of two campaigns",
+    # pages that do not offer their API twin's filter (yet): the API route is checked above
+    "reconciliation-upload": "an upload form: no «status» picker on the page",
+    "school-list": "no «status» picker (a municipality's page has it, and refuses it alike)",
+    "materials-monitoring": "no «work» picker on the page",
+    "work-create": "a creation form: no «campaign» picker",
+    "reserve-day-create": "a request form: no «campaign» picker",
+    "schoolday-print": "the print plan of one school day: no pickers",
+    "objectivity-rechecks": "no «work» picker on the page (it accepts ?work=)",
+    "objectivity-recheck-new": "a creation form: no «work» picker",
+}
 # Roles tried in turn: the first for whom the route answers 200 without the filter is used.
 ROLES = ("federal", "regional", "municipal", "school_organizer")
 
@@ -55,7 +72,9 @@ def _api_filtered() -> list[Filtered]:
     for route in ALL_ROUTES:
         if not route.name.startswith("api-") or "GET" not in route.methods:
             continue
-        shape = "/api/v1/" + re.sub(r"<[^>]+>", "{}", route.regex.removeprefix("api/v1/"))
+        # a path() route (`<int:pk>`) or a router's regex (`^schools/(?P<pk>[^/.]+)/$`)
+        regex = route.regex.removeprefix("api/v1/").removeprefix("^").removesuffix("$")
+        shape = "/api/v1/" + re.sub(r"\(\?P<[^>]+>[^)]*\)|<[^>]+>", "{}", regex)
         if shape in by_regex:
             found.append(Filtered(route, by_regex[shape]))
     return found
@@ -114,13 +133,13 @@ def _check(world: World, item: Filtered, *, page: bool = False) -> list[str]:
         if baseline.status_code == 200:
             break
     else:
-        pytest.skip(f"{item.route.name}: no role opens {url} without filters")
+        return [NOT_APPLICABLE_MARK]  # no role opens it without filters
     params = item.params
     if page and baseline["Content-Type"].startswith("text/html"):
         body = baseline.content.decode("utf-8", "replace")
         params = tuple(p for p in params if _offers(body, p))
         if not params:
-            pytest.skip(f"{item.route.name}: the page offers none of {item.params}")
+            return [NOT_APPLICABLE_MARK]  # the page offers none of its twin's filters
     wrong = []
     for name in params:
         response = client.get(url, {**base, name: UNKNOWN[name]})
@@ -132,20 +151,25 @@ def _check(world: World, item: Filtered, *, page: bool = False) -> list[str]:
 def test_the_generated_lists_are_not_empty() -> None:
     # the schema walk finds the API list routes with filters (a broken walk tests nothing)
     names = {f.route.name for f in API_FILTERED}
-    assert {"api-school-materials", "api-analytics-list"} <= names
+    assert {"api-school-materials", "api-analytics-list", "api-school-list"} <= names
     assert len(API_FILTERED) >= 20
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("item", API_FILTERED, ids=lambda f: f.route.name)
 def test_an_unknown_filter_value_is_a_400_in_the_api(world: World, item: Filtered) -> None:
-    assert _check(world, item) == []
+    assert _check(world, item) == _expected(item)
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("item", HTML_FILTERED, ids=lambda f: f.route.name)
 def test_an_unknown_filter_value_is_a_400_on_the_page(world: World, item: Filtered) -> None:
-    assert _check(world, item, page=True) == []
+    assert _check(world, item, page=True) == _expected(item)
+
+
+def _expected(item: Filtered) -> list[str]:
+    # a route listed in NOT_APPLICABLE must really be one (else it is checked like the rest)
+    return [NOT_APPLICABLE_MARK] if item.route.name in NOT_APPLICABLE else []
 
 
 # --- the same filter gives the same objects in both channels (one case per filter kind) -------

@@ -10,6 +10,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 
 from apps.core.models import Job
+from apps.core.params import choice_param, int_param
 from apps.core.scoping import Level
 from apps.registration.access import A, Actor
 from apps.registration.constants import SCHOOL_LIST_EXPORT, SchoolStatus
@@ -52,6 +53,30 @@ def municipality_list(
     if q := q.strip():
         qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q))
     return qs.order_by("code")
+
+
+def unit_filter(
+    *, actor: Actor, model: type[Region] | type[Municipality], name: str, raw: str | None
+) -> int | None:
+    """The id of a ``region`` / ``municipality`` list filter: None when absent; 400 naming the
+    parameter for a value that is no id; 404 (``DoesNotExist``) for a unit the actor does not
+    see, whether it is absent or out of scope — as every unit filter answers (docs/api.md)."""
+    unit_id = int_param(raw, name=name)
+    action = A.VIEW_REGION if model is Region else A.VIEW_MUNICIPALITY
+    if (
+        unit_id is not None
+        and not model.objects.for_actor(actor, action).filter(pk=unit_id).exists()
+    ):
+        raise model.DoesNotExist(f"{name} {unit_id}")
+    return unit_id
+
+
+def school_status_filter(raw: str | None, *, default: str) -> str:
+    """A schools list's ``status`` filter: ``default`` when absent, "" (every school) for an
+    empty value, else one of the statuses or 400 naming the parameter."""
+    if raw is None:
+        return default
+    return choice_param(raw, name="status", choices=SchoolStatus.values, default="") or ""
 
 
 def school_list(

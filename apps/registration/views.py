@@ -151,9 +151,9 @@ class MunicipalityDetailView(ScopedViewMixin, DetailView):  # type: ignore[type-
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         q = self.request.GET.get("q", "")[:100]
-        status = self.request.GET.get("status", SchoolStatus.ACTIVE)
-        if status not in SchoolStatus.values:
-            status = ""
+        status = selectors.school_status_filter(
+            self.request.GET.get("status"), default=SchoolStatus.ACTIVE
+        )
         units = selectors.school_list(
             actor=self.actor, q=q, municipality_id=self.object.pk, status=status
         )

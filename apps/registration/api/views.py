@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import permissions, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.params import int_param
 from apps.core.scoping import Level
 from apps.registration import selectors
 from apps.registration.access import A, ScopedAPIMixin, get_actor
@@ -70,7 +69,7 @@ class RegionViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet[Region]):
         return selectors.region_list(actor=self.actor, q=self.request.query_params.get("q", ""))
 
 
-@extend_schema(parameters=[_Q, OpenApiParameter("region", int)])
+@extend_schema_view(list=extend_schema(parameters=[_Q, OpenApiParameter("region", int)]))
 class MunicipalityViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet[Municipality]):
     """Municipalities in the caller's scope."""
 
@@ -81,17 +80,23 @@ class MunicipalityViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet[Municipa
     def get_queryset(self) -> QuerySet[Municipality]:
         params = self.request.query_params
         return selectors.municipality_list(
-            actor=self.actor, q=params.get("q", ""), region_id=int_param(params.get("region"))
+            actor=self.actor,
+            q=params.get("q", ""),
+            region_id=selectors.unit_filter(
+                actor=self.actor, model=Region, name="region", raw=params.get("region")
+            ),
         )
 
 
-@extend_schema(
-    parameters=[
-        _Q,
-        OpenApiParameter("region", int),
-        OpenApiParameter("municipality", int),
-        OpenApiParameter("status", str, enum=["active", "closed"]),
-    ]
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            _Q,
+            OpenApiParameter("region", int),
+            OpenApiParameter("municipality", int),
+            OpenApiParameter("status", str, enum=["active", "closed"]),
+        ]
+    )
 )
 class SchoolViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet[School]):
     """Schools (ОО) in the caller's scope."""
@@ -105,7 +110,14 @@ class SchoolViewSet(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet[School]):
         return selectors.school_list(
             actor=self.actor,
             q=params.get("q", ""),
-            region_id=int_param(params.get("region")),
-            municipality_id=int_param(params.get("municipality")),
-            status=params.get("status", ""),
+            region_id=selectors.unit_filter(
+                actor=self.actor, model=Region, name="region", raw=params.get("region")
+            ),
+            municipality_id=selectors.unit_filter(
+                actor=self.actor,
+                model=Municipality,
+                name="municipality",
+                raw=params.get("municipality"),
+            ),
+            status=selectors.school_status_filter(params.get("status"), default=""),
         )
