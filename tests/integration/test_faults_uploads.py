@@ -82,7 +82,7 @@ def test_connection_lost_mid_upload_gives_a_retryable_error_and_writes_nothing(
     # given a filled form, and a server that drops the upload's connection after the version
     # row and the removal of the old rows are written, before the new rows are inserted
     content = env.filled()
-    real_rows = services._rows
+    real_write = services._rows_write
     killed: list[int] = []
 
     def rows_then_connection_lost(*args: Any, **kwargs: Any) -> Any:
@@ -95,9 +95,9 @@ def test_connection_lost_mid_upload_gives_a_retryable_error_and_writes_nothing(
                 timeout=10,
             )
             killed.append(pid)
-        return real_rows(*args, **kwargs)
+        return real_write(*args, **kwargs)
 
-    monkeypatch.setattr(services, "_rows", rows_then_connection_lost)
+    monkeypatch.setattr(services, "_rows_write", rows_then_connection_lost)
 
     # when the school uploads it
     response = _post(env, content)
