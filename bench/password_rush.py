@@ -57,6 +57,7 @@ from results_load import (  # noqa: E402 - bench helpers, after the path is set
     base_env,
     dropdb,
     free_port,
+    launch_listening,
     machine_busy,
     pct,
     postgres_pids,
@@ -66,6 +67,7 @@ from results_load import (  # noqa: E402 - bench helpers, after the path is set
 )
 
 DB_NAME = "vpr_bench_rush"
+WARMUP_RATE, WARMUP_SECONDS = 100, 2
 TARGET_RATE = 300.0
 TARGET_P95 = 0.300
 TARGET_BURST = 10.0
@@ -206,21 +208,7 @@ def start_gunicorn(env: dict[str, str], port: int, log: Path, extra: list[str]) 
         f"127.0.0.1:{port}",
         *extra,
     ]
-    handle = log.open("ab")
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
-    import socket
-
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {proc.returncode}; see {log}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return proc
-        except OSError:
-            time.sleep(0.2)
-    proc.terminate()
-    raise RuntimeError("gunicorn did not start listening within 30 s")
+    return launch_listening(cmd, env, port, log)
 
 
 # --- the load generator (asyncio, raw HTTP/1.1) ------------------------------------------------
@@ -419,8 +407,10 @@ def run_http(
         passwords = [password_request(t) for t in targets]
         floors = [floor_request(t) for t in targets]
         # warm-up: every worker thread connects to PostgreSQL and imports its views
-        asyncio.run(steady(port, floors[:200], 100, 2))
-        asyncio.run(steady(port, passwords[: min(200, len(passwords))], 100, 2))
+        asyncio.run(steady(port, floors[:200], WARMUP_RATE, WARMUP_SECONDS))
+        asyncio.run(
+            steady(port, passwords[: min(200, len(passwords))], WARMUP_RATE, WARMUP_SECONDS)
+        )
         print("steady rate (open loop, keep-alive), latency from the scheduled instant:")
         for rate in args.rates:
             n = int(rate * args.duration)
@@ -556,7 +546,8 @@ def main() -> None:
         pairs = run_http(args, env, targets, log) if args.rates or args.burst else []
         answered = sum(p.ok for p, _ in pairs)
         rows = audit_rows() - before
-        warmup = min(200, len(targets))
+        # the warm-up asks WARMUP_RATE × WARMUP_SECONDS passwords, cycling over the schools
+        warmup = int(WARMUP_RATE * WARMUP_SECONDS) if (args.rates or args.burst) else 0
         verdict = "match" if rows == answered + warmup else "MISMATCH"
         print(
             f"\naudit rows: {rows} new password views for {answered} passwords answered "

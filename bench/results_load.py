@@ -242,6 +242,11 @@ def start_gunicorn(env: dict[str, str], port: int, workers: int, log: Path) -> s
         "--backlog",
         "256",
     ]
+    return launch_listening(cmd, env, port, log)
+
+
+def launch_listening(cmd: list[str], env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
+    """Start a server command and wait (30 s at most) until it listens on ``port``."""
     handle = log.open("ab")
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 30
