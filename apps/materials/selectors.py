@@ -14,11 +14,19 @@ from apps.applications.models import Application, ApplicationLine
 from apps.applications.selectors import APPLIED, applied_work_ids
 from apps.campaigns import schedule
 from apps.campaigns import selectors as campaign_selectors
-from apps.campaigns.models import Campaign, ReserveDayRequest, SchoolWorkDate, TaskColumn, Work
+from apps.campaigns.models import (
+    Campaign,
+    ReserveDayRequest,
+    SchoolWorkDate,
+    Subject,
+    TaskColumn,
+    Work,
+)
 from apps.classes.models import ClassWork
 from apps.classes.timetable.days import class_days
 from apps.core.instants import MOSCOW, today_at
 from apps.core.models import AuditEvent, Job
+from apps.core.precompiled import Precompiled, instance
 from apps.core.scoping import Level
 from apps.materials.generation import PoolItem, normalize_uid
 from apps.materials.models import (
@@ -300,42 +308,68 @@ def kit_get(*, actor: Actor, kit_id: int, action: str) -> Kit:
     )
 
 
-# What the password's service, API, page and audit row read of the kit (every other column is
-# left out of the query: building the SELECT of four whole tables was most of its cost).
-_PASSWORD_VIEW_FIELDS = (
-    "school_id",
-    "work_id",
-    "municipality_id",
-    "region_id",
-    "password_token",
-    "archive_name",
-    "work__encrypted_archive",
-    "work__grade",
-    "work__subject__name",
-    "school__code",
-    "school__time_zone",
-)
+# What the password's service, API, page and audit row read of the kit, work, subject and school
+# (every other column is left deferred, as ``only()`` would: reading a whole row of four tables
+# was most of the query's cost).
+_PASSWORD_KIT = ("id", "school_id", "work_id", "municipality_id", "region_id", "password_token",
+                 "archive_name")  # fmt: skip
+_PASSWORD_WORK = ("work__encrypted_archive", "work__grade", "work__subject_id")
+_PASSWORD_SUBJECT = ("work__subject__name",)
+_PASSWORD_SCHOOL = ("school__code", "school__time_zone")
 
 
-def kit_password_view(*, actor: Actor, kit_id: int, action: str) -> tuple[Kit, Release]:
-    """A kit (with its work, subject and school) and its password's release, in one query: the
-    school's day of the work (what ``held_on`` reads, through the same scoping) comes as a
-    subquery, and the class days, which move only the criteria, are not read. The read behind
-    every request of the 07:30 rush (issue 18)."""
+def _kit_password_rows(actor: Actor, action: str, *, kit_id: int) -> QuerySet[Kit]:
+    """The kit (if the actor sees it) and the school's day of its work (what ``held_on`` reads,
+    through the same scoping) as a subquery; the class days, which move only the criteria, are
+    not read."""
     day = (
         SchoolWorkDate.objects.for_actor(actor, action)
         .filter(school_id=OuterRef("school_id"), work_id=OuterRef("work_id"))
         .filter(Q(reserve__isnull=True) | Q(reserve__status=ReserveDayRequest.Status.APPROVED))
         .values("date")[:1]
     )
-    kit = (
+    return (
         Kit.objects.for_actor(actor, action)
-        .select_related("work", "work__subject", "school")
-        .only(*_PASSWORD_VIEW_FIELDS)
+        .filter(pk=kit_id)
         .annotate(held_on_day=Subquery(day))
-        .get(pk=kit_id)
+        .order_by()
+        .values_list(
+            *_PASSWORD_KIT, *_PASSWORD_WORK, *_PASSWORD_SUBJECT, *_PASSWORD_SCHOOL, "held_on_day"
+        )
     )
-    return kit, password_release(kit.work, kit.held_on_day, kit.school.time_zone)
+
+
+_KIT_PASSWORD = Precompiled(_kit_password_rows)
+
+
+def kit_password_view(*, actor: Actor, kit_id: int, action: str) -> tuple[Kit, Release]:
+    """A kit (with its work, subject and school, the other columns deferred) and its password's
+    release, in one query compiled once per shape of actor (``core.precompiled``): the read
+    behind every request of the 07:30 rush (issue 18). ``Kit.DoesNotExist`` when not seen."""
+    rows = _KIT_PASSWORD.rows(action, actor=actor, kit_id=kit_id)
+    if not rows:
+        raise Kit.DoesNotExist("Kit matching query does not exist.")
+    values = dict(
+        zip(
+            (*_PASSWORD_KIT, *_PASSWORD_WORK, *_PASSWORD_SUBJECT, *_PASSWORD_SCHOOL, "held_on"),
+            rows[0],
+            strict=True,
+        )
+    )
+    db = _KIT_PASSWORD.using
+
+    def part(prefix: str, names: tuple[str, ...]) -> dict[str, Any]:
+        return {name.removeprefix(prefix): values[name] for name in names}
+
+    kit = instance(Kit, db, part("", _PASSWORD_KIT))
+    work = instance(Work, db, {"id": kit.work_id, **part("work__", _PASSWORD_WORK)})
+    work.subject = instance(
+        Subject, db, {"id": work.subject_id, **part("work__subject__", _PASSWORD_SUBJECT)}
+    )
+    kit.work = work
+    kit.school = instance(School, db, {"id": kit.school_id, **part("school__", _PASSWORD_SCHOOL)})
+    kit.held_on_day = values["held_on"]
+    return kit, password_release(work, values["held_on"], kit.school.time_zone)
 
 
 def kit_view(*, actor: Actor, kit_id: int, action: str) -> KitView:

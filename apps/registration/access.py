@@ -27,6 +27,7 @@ from rest_framework.request import Request
 from apps.core import registry
 from apps.core.client_ip import Client
 from apps.core.parity import ApiParity
+from apps.core.precompiled import Precompiled, get_by_pk
 from apps.core.scoping import Level, Scope
 from apps.registration import constants as c
 from apps.registration.actions import RegistrationActions
@@ -110,95 +111,87 @@ class Actor:
         return cls(user=None, role=Role.SYSTEM, scope=Scope(level=Level.FEDERAL), reason=reason)
 
 
-_FEDERAL_PERMS = (c.PERM_FEDERAL, c.PERM_MARK_FEDERAL)
-
-
-def _federal_perms(user: Any) -> set[str]:
-    """Which of the two model-level permissions of a federal actor an active ``user`` holds,
-    directly or through a group: what ``user.has_perm`` answers (model-level grants come from
-    ModelBackend only), in one query instead of its two (user, then group permissions), on
-    every request of every user (issue 18)."""
+def _holds(perm: str) -> Any:
+    """Whether the outer user holds the model-level ``perm``, directly or through a group: what
+    ``user.has_perm`` answers for it (model-level grants come from ModelBackend only)."""
     from django.contrib.auth.models import Permission
-    from django.db.models import Q
+    from django.db.models import Exists, OuterRef, Q
 
-    if user.is_superuser:
-        return set()  # federal whatever its grants: no query
-    by_app: dict[str, list[str]] = {}
-    for perm in _FEDERAL_PERMS:
-        app_label, codename = perm.split(".", 1)
-        by_app.setdefault(app_label, []).append(codename)
-    which = Q()
-    for app_label, codenames in by_app.items():
-        which |= Q(content_type__app_label=app_label, codename__in=codenames)
-    rows = (
-        Permission.objects.filter(which)
-        .filter(Q(user=user) | Q(group__user=user))
-        .order_by()  # a set: no sort by Permission's default ordering
-        .values_list("content_type__app_label", "codename")
-    )
-    return {f"{app_label}.{codename}" for app_label, codename in rows}
+    app_label, codename = perm.split(".", 1)
+    held = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+    return Exists(held.filter(Q(user=OuterRef("pk")) | Q(group__user=OuterRef("pk"))))
+
+
+def _grants(*, user_id: int) -> QuerySet[Any]:
+    """One row per user: its two federal permissions, and the codename and unit of its first
+    school grant, of its first municipal grant and of its first regional grant (by id)."""
+    from django.db.models import OuterRef, Subquery
+
+    from apps.registration.models import MunicipalityGrant, RegionGrant, SchoolGrant, User
+
+    def first(model: type[Model], codenames: tuple[str, ...] = ()) -> list[Subquery]:
+        grants = model.objects.filter(user=OuterRef("pk")).order_by("pk")  # type: ignore[attr-defined]
+        if codenames:
+            grants = grants.filter(permission__codename__in=codenames)
+        return [
+            Subquery(grants.values("permission__codename")[:1]),
+            Subquery(grants.values("content_object_id")[:1]),
+        ]
+
+    columns = [
+        _holds(c.PERM_FEDERAL),
+        _holds(c.PERM_MARK_FEDERAL),
+        *first(SchoolGrant),
+        *first(MunicipalityGrant, (c.PERM_MUNICIPALITY, c.PERM_MARK_MUNICIPALITY)),
+        *first(RegionGrant, (c.PERM_REGION, c.PERM_MARK_REGION)),
+    ]
+    named = {f"g{k}": column for k, column in enumerate(columns)}
+    return User.objects.filter(pk=user_id).order_by().annotate(**named).values_list(*named)
+
+
+_GRANTS = Precompiled(_grants)
 
 
 def actor_for_user(user: Any) -> Actor:
-    """Build the actor of ``user`` from its grant (a fixed number of queries)."""
-    from apps.registration.models import MunicipalityGrant, RegionGrant, SchoolGrant
+    """Build the actor of ``user`` from its grants: two queries whatever its role (the grants,
+    then its unit), each compiled once per process (``core.precompiled``, issue 18)."""
+    from apps.registration.models import Municipality, Region, School
 
     if user is None or not user.is_authenticated or not user.is_active:
         return Actor.anonymous()
-    federal = _federal_perms(user)
-    if user.is_superuser or c.PERM_FEDERAL in federal:
+    if user.is_superuser:
         return Actor(user=user, role=Role.FEDERAL, scope=Scope(level=Level.FEDERAL))
-    if c.PERM_MARK_FEDERAL in federal:
+    rows = _GRANTS.rows(user_id=user.pk)
+    if not rows:  # deleted meanwhile
+        return Actor(user=user, role=None, scope=_NOBODY)
+    federal, mark_federal, s_code, s_id, m_code, m_id, r_code, r_id = rows[0]
+    if federal:
+        return Actor(user=user, role=Role.FEDERAL, scope=Scope(level=Level.FEDERAL))
+    if mark_federal:
         # a federal commission's marker: the whole country, but only the works allocated to it
         return Actor(user=user, role=Role.MARKER, scope=Scope(level=Level.FEDERAL, user_id=user.pk))
-    school_grant = (
-        SchoolGrant.objects.filter(user=user)
-        .select_related("permission", "content_object")
-        .order_by("pk")
-        .first()
-    )
-    if school_grant is not None:
-        school = school_grant.content_object
-        codename = school_grant.permission.codename
+    if s_id is not None and (school := get_by_pk(School, s_id)) is not None:
         scope = Scope.of_school(school.pk, school.municipality_id, school.region_id)
-        if codename == c.PERM_SCHOOL_EXPERT:
+        if s_code == c.PERM_SCHOOL_EXPERT:
             # an expert sees its school's pages it has actions for, and only its own codes
             scope = replace(scope, user_id=user.pk)
             return Actor(user=user, role=Role.EXPERT, scope=scope, unit=school)
-        role = Role.SCHOOL_ORGANIZER if codename == c.PERM_SCHOOL_ORGANIZER else Role.SCHOOL_TECH
+        role = Role.SCHOOL_ORGANIZER if s_code == c.PERM_SCHOOL_ORGANIZER else Role.SCHOOL_TECH
         return Actor(user=user, role=role, scope=scope, unit=school)
-    muni_grant = (
-        MunicipalityGrant.objects.filter(
-            user=user, permission__codename__in=(c.PERM_MUNICIPALITY, c.PERM_MARK_MUNICIPALITY)
-        )
-        .select_related("content_object", "permission")
-        .order_by("pk")
-        .first()
-    )
-    if muni_grant is not None:
-        muni = muni_grant.content_object
+    if m_id is not None and (muni := get_by_pk(Municipality, m_id)) is not None:
         scope = Scope(
             level=Level.MUNICIPALITY,
             anchor_id=muni.pk,
             region_id=muni.region_id,
             municipality_id=muni.pk,
         )
-        if muni_grant.permission.codename == c.PERM_MARK_MUNICIPALITY:
+        if m_code == c.PERM_MARK_MUNICIPALITY:
             scope = replace(scope, user_id=user.pk)
             return Actor(user=user, role=Role.MARKER, scope=scope, unit=muni)
         return Actor(user=user, role=Role.MUNICIPAL, scope=scope, unit=muni)
-    region_grant = (
-        RegionGrant.objects.filter(
-            user=user, permission__codename__in=(c.PERM_REGION, c.PERM_MARK_REGION)
-        )
-        .select_related("content_object", "permission")
-        .order_by("pk")
-        .first()
-    )
-    if region_grant is not None:
-        region = region_grant.content_object
+    if r_id is not None and (region := get_by_pk(Region, r_id)) is not None:
         scope = Scope(level=Level.REGION, anchor_id=region.pk, region_id=region.pk)
-        if region_grant.permission.codename == c.PERM_MARK_REGION:
+        if r_code == c.PERM_MARK_REGION:
             scope = replace(scope, user_id=user.pk)
             return Actor(user=user, role=Role.MARKER, scope=scope, unit=region)
         return Actor(user=user, role=Role.REGIONAL, scope=scope, unit=region)

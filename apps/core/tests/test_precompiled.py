@@ -1,0 +1,120 @@
+"""``core.precompiled``: a read compiled once per shape returns what the ORM returns, and a
+builder whose SQL would depend on its values is refused instead of answering wrongly."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+from django.db.models import Value
+from django.test.utils import CaptureQueriesContext
+
+from apps.core.precompiled import Precompiled, get_by_pk
+from apps.registration.access import A, actor_for_user
+from apps.registration.models import School, User
+from apps.registration.tests.factories import SchoolFactory, grant, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def _users(*, user_id: int) -> Any:
+    return User.objects.filter(pk=user_id).values_list("pk", "is_active", "date_joined", "username")
+
+
+def test_rows_are_the_orms_rows_converted_and_compiled_once() -> None:
+    # given two users and a read of their typed columns
+    first = make_user("first", "Test-Password-2026")
+    second = make_user("second", "Test-Password-2026", is_active=False)
+    read = Precompiled(_users)
+    # when each is read
+    rows = [read.rows(user_id=u.pk) for u in (first, second)]
+    # then the rows are the ORM's, with booleans and instants converted as it converts them
+    assert rows == [list(_users(user_id=u.pk)) for u in (first, second)]
+    assert rows[1][0][1] is False
+    assert isinstance(rows[0][0][2], dt.datetime)
+    # and one shape was compiled, and a missing id gives no row
+    assert len(read._cache) == 1
+    assert read.rows(user_id=first.pk + second.pk + 1000) == []
+
+
+def test_string_values_are_substituted_too() -> None:
+    make_user("alpha", "Test-Password-2026")
+    make_user("beta", "Test-Password-2026")
+    read = Precompiled(lambda *, name: User.objects.filter(username=name).values_list("username"))
+    assert [read.rows(name=n) for n in ("alpha", "beta", "gamma")] == [
+        [("alpha",)],
+        [("beta",)],
+        [],
+    ]
+
+
+def test_a_builder_whose_sql_depends_on_its_values_is_refused() -> None:
+    user = make_user("first", "Test-Password-2026")
+    # a value turned into another parameter, a value left out, a LIKE pattern made of it
+    derived = Precompiled(
+        lambda *, user_id: (
+            User.objects.filter(pk=user_id)
+            .annotate(next_id=Value(user_id + 1))
+            .values_list("pk", "next_id")
+        )
+    )
+    ignored = Precompiled(lambda *, user_id: User.objects.filter(pk=1).values_list("pk"))
+    pattern = Precompiled(
+        lambda *, name: User.objects.filter(username__startswith=name).values_list("pk")
+    )
+    with pytest.raises(ImproperlyConfigured, match="neither constant nor a value"):
+        derived.rows(user_id=user.pk)
+    with pytest.raises(ImproperlyConfigured, match="values not in the SQL"):
+        ignored.rows(user_id=user.pk)
+    with pytest.raises(ImproperlyConfigured, match="neither constant nor a value"):
+        pattern.rows(name="fir")
+
+
+def test_the_actors_scope_is_part_of_the_shape_and_its_ids_are_values() -> None:
+    # given two schools, each with its organizer, and a read of schools scoped to the actor
+    schools = [SchoolFactory(), SchoolFactory()]
+    actors = []
+    for k, school in enumerate(schools):
+        user = make_user(f"org{k}", "Test-Password-2026")
+        grant(user, "school_organizer", school)
+        actors.append(actor_for_user(user))
+    federal = make_user("fed", "Test-Password-2026")
+    grant(federal, "federal", None)
+    read = Precompiled(
+        lambda actor, action, *, school_id: (
+            School.objects.for_actor(actor, action).filter(pk=school_id).values_list("pk")
+        )
+    )
+    action = A.VIEW_ARCHIVE_PASSWORD
+    # when each actor reads each school
+    seen = {
+        (k, j): read.rows(action, actor=actor, school_id=s.pk)
+        for k, actor in enumerate(actors)
+        for j, s in enumerate(schools)
+    }
+    # then each sees only its own, as for_actor says
+    assert seen == {(0, 0): [(schools[0].pk,)], (0, 1): [], (1, 0): [], (1, 1): [(schools[1].pk,)]}
+    # and a federal actor (another shape) sees both; an actor without the action, none (no query)
+    fed = actor_for_user(federal)
+    assert [read.rows(A.VIEW_ARCHIVE_PASSWORD, actor=fed, school_id=s.pk) for s in schools] == [
+        [(schools[0].pk,)],
+        [(schools[1].pk,)],
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        assert read.rows(A.MANAGE_BANK, actor=actors[0], school_id=schools[0].pk) == []
+    assert len(queries) == 0
+    assert len(read._cache) == 3
+
+
+def test_get_by_pk_loads_every_column() -> None:
+    school = SchoolFactory()
+    loaded = get_by_pk(School, school.pk)
+    assert loaded == school
+    assert loaded.get_deferred_fields() == set()
+    assert [getattr(loaded, f.attname) for f in School._meta.concrete_fields] == [
+        getattr(School.objects.get(pk=school.pk), f.attname) for f in School._meta.concrete_fields
+    ]
+    assert get_by_pk(School, school.pk + 1000) is None
