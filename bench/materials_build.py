@@ -9,7 +9,9 @@ The floor of an archive is rendering its PDFs alone (the same documents, the sam
 from the database beforehand), measured kit by kit in the same run, interleaved with the
 builds; figures are process CPU time (what carries over between machines and loads), the
 ratio is build / floor. The QR cache of the page marks is emptied before every build and every
-floor, so neither reuses the other's symbols.
+floor, so neither reuses the other's symbols; the builds and the floors keep separate caches of
+font subsets (each reuses what earlier kits of its own kind left, as a worker does), so a floor
+never hands its kit's subsets to the build.
 
     .venv/bin/python bench/materials_build.py                  # 40 schools, plain and grade 8
     .venv/bin/python bench/materials_build.py --only grade8 --schools 100
@@ -66,7 +68,17 @@ def main() -> None:
         help="no cache of parsed paragraphs for variant texts (as before)",
     )
     parser.add_argument(
-        "--before", action="store_true", help="all four of the above: the build before issue 18"
+        "--no-subset-cache",
+        action="store_true",
+        help="no per-process cache of the PDFs' font subsets (as before)",
+    )
+    parser.add_argument(
+        "--rewrap",
+        action="store_true",
+        help="a paragraph's lines broken again at every wrap, same width or not (as before)",
+    )
+    parser.add_argument(
+        "--before", action="store_true", help="all six of the above: the build before issue 18"
     )
     parser.add_argument(
         "--check-accel",
@@ -76,6 +88,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.before:
         args.no_rl_accel = args.py7zr_key = args.reportlab_qr = args.parse_every_paragraph = True
+        args.no_subset_cache = args.rewrap = True
     if args.no_rl_accel:
         sys.modules["_rl_accel"] = None  # type: ignore[assignment]  # import fails: pure Python
 
@@ -220,14 +233,23 @@ def run(args: argparse.Namespace) -> None:
             return cached(xml, style, bullet)
 
         pdf.para = para
+    if args.no_subset_cache:
+        pdf.FONT_SUBSET_CACHE_SIZE = 0  # every subset made and compressed again
+    if args.rewrap:
+        from reportlab.platypus import Paragraph as RLParagraph
+
+        pdf._Paragraph.wrap = RLParagraph.wrap  # type: ignore[method-assign]
     print(f"load average at start:  {load()}")
     reference_start = reference_ms()
     accel = "C (rl_accel)" if not rl_accel._py_funcs else "pure Python"
     key = "py7zr helpers.calculate_key" if args.py7zr_key else "archive.sevenzip_key"
     qr = "reportlab's make()" if args.reportlab_qr else "qrmask.make"
     paragraphs = "parsed every time" if args.parse_every_paragraph else "cached"
+    subsets = "made every time" if args.no_subset_cache else "cached"
+    subsets += "; line breaks: " + ("every wrap" if args.rewrap else "once per width")
     print(f"reportlab accelerator:  {accel}; 7-Zip key: {key}")
     print(f"page-mark QR:           {qr}; variant paragraphs: {paragraphs}")
+    print(f"font subsets:           {subsets}")
 
     rng = random.Random(2026)
     t0 = time.perf_counter()
@@ -260,6 +282,8 @@ def run(args: argparse.Namespace) -> None:
     for kind in works:
         render_inputs(kit_inputs(jobs[kind][0][1]))
     services.BUILD_STATS.clear()
+    # The builds and the floors each with their own font-subset cache (see the docstring).
+    subset_caches = {"floor": pdf._subsets, "build": pdf._subsets.copy()}
     profiler = None
     if args.profile:
         import cProfile
@@ -279,10 +303,12 @@ def run(args: argparse.Namespace) -> None:
             if args.check_accel:
                 checked.append(inputs)
             pdf._qr_runs.cache_clear()
+            pdf._subsets = subset_caches["floor"]
             c0 = time.process_time()
             render_inputs(inputs)
             floors[kind].append(time.process_time() - c0)
             pdf._qr_runs.cache_clear()
+            pdf._subsets = subset_caches["build"]
             if profiler is not None:
                 profiler.enable()
             c0 = time.process_time()

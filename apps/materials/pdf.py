@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import io
 import math
+import threading
+import zlib
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,7 +27,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import (
     Flowable,
@@ -37,7 +40,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from apps.core.pdf import FONT, register_fonts
+from apps.core.pdf import FONT, FONT_FILES
+from apps.core.pdf import register_fonts as _register_fonts
 from apps.materials import markup, pagemark, qrmask
 
 PAGE_W, PAGE_H = A4
@@ -47,6 +51,104 @@ CODE_BOX_LABEL = "Код участника"
 EMPTY_ROW_H = 8 * mm
 CODE_DIGITS = 5
 AUTHOR = "ВПР-портал"
+
+
+# --- font subsets, once per process ----------------------------------------------------------
+# Every PDF embeds, per face, the subset of DejaVu it uses (reportlab's ``makeSubset``: ~40 KB of
+# TrueType, Flate-compressed into the file): ~13 subsets a kit, ~20 % of rendering its PDFs. A
+# subset is the list of characters in their order of first use in the document, so documents
+# with the same text (headings, instructions, bank texts, the codes' digits in one order) embed
+# the same subset. Both the subset and its Flate stream are pure functions of (font file,
+# characters): they are kept per process, most recently used first, and a repeated subset costs
+# a dictionary look-up. The PDF bytes are the same (zlib is deterministic; test_pdf_speed.py).
+FONT_SUBSET_CACHE_SIZE = 256  # ~60 KB an entry (the subset and its Flate stream): ~15 MB
+_SubsetEntry = list[Any]  # [subset bytes, its Flate stream or None until first needed]
+_subsets: OrderedDict[tuple[str, tuple[int, ...]], _SubsetEntry] = OrderedDict()
+_subsets_lock = threading.Lock()
+
+
+def font_subsets_clear() -> None:
+    """Forget the remembered font subsets (tests, bench/materials_build.py)."""
+    with _subsets_lock:
+        _subsets.clear()
+
+
+def _subset_get(face: Any, subset: Sequence[int]) -> _SubsetEntry | None:
+    """The remembered subset of ``face``, or None."""
+    with _subsets_lock:
+        key = (str(face.filename), tuple(subset))
+        entry = _subsets.get(key)
+        if entry is not None:
+            _subsets.move_to_end(key)
+        return entry
+
+
+def _subset_entry(face: Any, make: Callable[[Any], bytes], subset: Sequence[int]) -> _SubsetEntry:
+    """The remembered subset, made (reportlab's ``makeSubset``) and remembered if new."""
+    entry = _subset_get(face, subset)
+    if entry is not None:
+        return entry
+    entry = [make(subset), None]
+    with _subsets_lock:
+        _subsets[(str(face.filename), tuple(subset))] = entry
+        while len(_subsets) > FONT_SUBSET_CACHE_SIZE:
+            _subsets.popitem(last=False)
+    return entry
+
+
+class _SubsetFlate:
+    """reportlab's FlateDecode filter (``pdfdoc.PDFZCompress``: ``zlib.compress`` at the default
+    level) for one remembered subset: compressed on first use, then reused."""
+
+    pdfname = "FlateDecode"
+
+    def __init__(self, entry: _SubsetEntry) -> None:
+        self.entry = entry
+
+    def encode(self, content: bytes) -> bytes:
+        if content is not self.entry[0]:  # not the remembered subset: plain Flate
+            return zlib.compress(content)
+        if self.entry[1] is None:
+            self.entry[1] = zlib.compress(content)
+        compressed: bytes = self.entry[1]
+        return compressed
+
+    def decode(self, encoded: bytes) -> bytes:
+        return zlib.decompress(encoded)
+
+
+def _remember_subsets(face: Any) -> None:
+    """Route a TrueType face's subsets through the per-process cache (instance attributes
+    over reportlab's methods ``makeSubset`` and ``addSubsetObjects``, which calls it)."""
+    if getattr(face, "_vpr_subsets", False):
+        return
+    make, add = face.makeSubset, face.addSubsetObjects
+
+    def make_subset(subset: Sequence[int]) -> bytes:
+        content: bytes = _subset_entry(face, make, subset)[0]
+        return content
+
+    def add_subset_objects(doc: Any, fontname: str, subset: Sequence[int]) -> Any:
+        ref = add(doc, fontname, subset)
+        stream = doc.idToObject.get(f"fontFile:{face.filename}({fontname})")
+        if stream is not None and stream.filters == [pdfdoc.PDFZCompress]:
+            entry = _subset_get(face, subset)  # None when the cache is too small to keep it
+            if entry is not None and stream.content is entry[0]:
+                stream.filters = [_SubsetFlate(entry)]
+        return ref
+
+    face.makeSubset = make_subset
+    face.addSubsetObjects = add_subset_objects
+    face._vpr_subsets = True
+
+
+@lru_cache(maxsize=1)
+def register_fonts() -> str:
+    """The fonts (``apps.core.pdf.register_fonts``), their subsets remembered per process."""
+    name = _register_fonts()
+    for font in FONT_FILES:
+        _remember_subsets(pdfmetrics.getFont(font).face)
+    return name
 
 
 @lru_cache(maxsize=1)
@@ -153,10 +255,26 @@ def _frags(xml: str, style: str) -> tuple[ParagraphStyle, Any]:
     return first.style, first.frags
 
 
+class _Paragraph(Paragraph):  # type: ignore[misc]  # reportlab has no types
+    """reportlab's Paragraph, its line breaking done once per width: platypus wraps a paragraph
+    in a KeepTogether twice at the same width (to measure the group, then to place it), and
+    ``wrap`` depends on the width alone (the height is only returned). A split part is a new
+    paragraph and breaks its own lines."""
+
+    _wrapped_width: float | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        if availWidth == self._wrapped_width and "blPara" in self.__dict__:
+            return self.width, self.height
+        width, height = super().wrap(availWidth, availHeight)
+        self._wrapped_width = availWidth
+        return width, height
+
+
 def para(xml: str, style: str = "base", bullet: str | None = None) -> Paragraph:
     """A Paragraph built from cached fragments (reportlab does not mutate them)."""
     st, frags = _frags(xml, style)
-    return Paragraph(xml, st, bulletText=bullet, frags=frags)
+    return _Paragraph(xml, st, bulletText=bullet, frags=frags)
 
 
 MAX_IMAGE_W = PAGE_W - 2 * MARGIN
