@@ -88,6 +88,14 @@ def form_spec(*, actor: Actor, school: School, work: Work, action: str) -> xlsx.
             school_id=school.pk,
             campaign_id=work.campaign_id,
             grade=work.grade,
+        ).only(  # what ``current_class_number`` reads: a big school has thousands of codes
+            "code",
+            "reserve",
+            "grade",
+            "class_number",
+            "school_class__number",
+            "school_class__grade",
+            "school_class__is_active",
         )
     ]
     ordered = sorted(codes, key=lambda c: (c.reserve, c.class_number or 0, c.code))

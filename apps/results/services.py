@@ -30,7 +30,7 @@ from apps.core.jobs import job_send
 from apps.core.models import Job
 from apps.core.scoping import Level
 from apps.core.services import audit_record, job_claim, job_fail, job_mark_done
-from apps.core.uploads import UploadError
+from apps.core.uploads import UploadError, collection_paused
 from apps.registration.access import A, Actor, actor_for_user
 from apps.registration.actions import FEDERAL_SIDE
 from apps.registration.models import School
@@ -264,7 +264,7 @@ _ROW_COLUMNS = (
 
 def _scores_json(scores: tuple[int | None, ...]) -> str:
     """``json.dumps`` of a row's scores (whole numbers and None), without its per-call cost."""
-    return "[" + ", ".join("null" if s is None else str(s) for s in scores) + "]"
+    return repr(list(scores)).replace("None", "null")  # «[1, None]» → «[1, null]»
 
 
 def _rows_write(
@@ -317,6 +317,8 @@ def _rows_write(
         )
 
 
+# The form's codes, its rows, the version's snapshots and diff: tens of thousands of objects.
+@collection_paused()
 def results_upload(
     *,
     actor: Actor,

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
+from itertools import chain
+from operator import getitem, ne
 from typing import Any
 
 from openpyxl import Workbook
@@ -26,7 +28,15 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from apps.core.uploads import CellError, Sheet, SheetLimits, UploadError, read_workbook, text
+from apps.core.uploads import (
+    CellError,
+    Sheet,
+    SheetLimits,
+    UploadError,
+    collection_paused,
+    read_workbook,
+    text,
+)
 from apps.core.xlsx import set_text
 from apps.results import constants as k
 from apps.results.form_kind import RESULTS, wrong_form_message
@@ -149,7 +159,7 @@ class Row:
     def primary_score(self) -> int | None:
         if self.absent:
             return None
-        return sum(s or 0 for s in self.scores)
+        return sum(filter(None, self.scores))  # «X» (None) counts 0
 
     def values(self, width: int) -> list[Any]:
         """The row as form cells up to the mark (``width`` task columns), as typed in the form."""
@@ -177,10 +187,21 @@ def _cell_text(value: Any) -> str:
 def snapshot(spec: FormSpec, rows: Iterable[Row]) -> dict[str, Any]:
     """The normalised content of an upload: headers, and each code's cells as text."""
     out: dict[str, list[str]] = {}
-    width = len(spec.columns)
+    blank = [""] * len(spec.columns)
+    # ``Row.values`` (but the code) as ``_cell_text`` gives them, without the list in between.
     for row in rows:
-        cells = row.values(width)
-        out[row.code] = ["" if v is None else str(v) for v in cells[1:]]  # as ``_cell_text``
+        if row.absent:
+            variant, scores = k.ABSENT, blank
+        else:
+            variant = "" if row.variant is None else str(row.variant)
+            scores = [k.NOT_ATTEMPTED if s is None else str(s) for s in row.scores]
+        mark = row.journal_mark
+        out[row.code] = [
+            variant,
+            *scores,
+            "" if row.class_number is None else str(row.class_number),
+            "" if mark is None else k.NO_MARK if mark == 0 else str(mark),
+        ]
     return {"headers": spec.headers[1:-1], "rows": out}
 
 
@@ -192,26 +213,62 @@ class CellChange:
     new: str
 
 
-@dataclass(frozen=True)
 class Diff:
     """What changed from one version to the next: participants added and removed, and every
-    changed cell of the participants present in both."""
+    changed cell of the participants present in both.
 
-    added: list[str]
-    removed: list[str]
-    changed: list[CellChange]
+    ``changed`` lists the cells when first read (the version page); an upload records only the
+    counts, which are counted without making a ``CellChange`` per cell."""
+
+    def __init__(
+        self,
+        added: list[str],
+        removed: list[str],
+        changed: list[CellChange] | Callable[[], list[CellChange]],
+        changed_count: int | None = None,
+    ) -> None:
+        self.added = added
+        self.removed = removed
+        if callable(changed):
+            if changed_count is None:
+                raise TypeError("a lazy listing of changed cells needs their count")
+            self._listing: Callable[[], list[CellChange]] | None = changed
+            self.changed_count = changed_count
+        else:
+            self._listing = None
+            self.__dict__["changed"] = changed
+            self.changed_count = len(changed)
+
+    @cached_property
+    def changed(self) -> list[CellChange]:
+        # (a listing given as a list is already in ``__dict__``: this runs for a lazy one only)
+        return self._listing() if self._listing is not None else []
+
+    def __repr__(self) -> str:
+        return f"Diff(added={self.added!r}, removed={self.removed!r}, changed={self.changed!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Diff):
+            return NotImplemented
+        return (self.added, self.removed, self.changed) == (
+            other.added,
+            other.removed,
+            other.changed,
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # (as the dataclass it was)
 
     @property
     def counts(self) -> dict[str, int]:
         return {
             "added": len(self.added),
             "removed": len(self.removed),
-            "changed": len(self.changed),
+            "changed": self.changed_count,
         }
 
     @property
     def empty(self) -> bool:
-        return not (self.added or self.removed or self.changed)
+        return not (self.added or self.removed or self.changed_count)
 
 
 def diff(old: dict[str, Any] | None, new: dict[str, Any]) -> Diff:
@@ -235,34 +292,89 @@ def rows_diff(
 ) -> Diff:
     """Compare two tables keyed by participant code: codes added and removed, and every changed
     cell (as text) of the codes in both; columns are matched by header. Shared by the results
-    and the context-data versions."""
-    changed = []
+    and the context-data versions.
+
+    The changed cells are counted here and listed only when asked for (``Diff.changed``, from
+    the same tables: snapshots are never changed in place)."""
+    common = set(old_rows) & set(new_rows)
     heads = list(new_heads)
-    # The usual case (the same distinct headers, full rows): cells compared by position.
     same_heads = list(old_heads) == heads and len(set(heads)) == len(heads)
-    for code in sorted(set(old_rows) & set(new_rows)):
-        old, new = old_rows[code], new_rows[code]
-        if same_heads and old == new and set(map(type, old)) <= _TEXT_ONLY:
-            continue  # the same texts under the same headers: no changed cell
-        if same_heads and len(old) == len(new) == len(heads):
-            for head, a, b in zip(heads, old, new, strict=True):
-                if a is b or (a.__class__ is str and b.__class__ is str and a == b):
-                    continue  # the same text
-                a, b = _cell_text(a), _cell_text(b)
-                if a != b:
-                    changed.append(CellChange(code, head, a, b))
-            continue
-        before = dict(zip(old_heads, old_rows[code], strict=False))
-        after = dict(zip(new_heads, new_rows[code], strict=False))
-        for head in [*new_heads, *(h for h in old_heads if h not in after)]:
-            a, b = _cell_text(before.get(head)), _cell_text(after.get(head))
-            if a != b:
-                changed.append(CellChange(code, head, a, b))
+    count = None
+    if same_heads and _texts_only(old_rows, common) and _texts_only(new_rows, common):
+        # The usual case (the same distinct headers, every cell a text): a cell changed is a
+        # position whose texts differ, as ``_changed_cells`` compares them. Rows of another
+        # length are compared by header there, so they are counted there.
+        count = 0
+        width = len(heads)
+        for code in common:
+            old, new = old_rows[code], new_rows[code]
+            if old == new:
+                continue
+            if len(old) == len(new) == width:
+                count += sum(map(ne, old, new))
+            else:
+                count += len(_changed_cells(code, old, new, old_heads, new_heads, same_heads))
+    listing = partial(
+        _changed_list, old_rows, new_rows, sorted(common), old_heads, new_heads, same_heads
+    )
+    changed: list[CellChange] | Callable[[], list[CellChange]] = (
+        listing() if count is None else listing
+    )
     return Diff(
         added=sorted(set(new_rows) - set(old_rows)),
         removed=sorted(set(old_rows) - set(new_rows)),
         changed=changed,
+        changed_count=count,
     )
+
+
+def _texts_only(rows: Mapping[str, Sequence[Any]], codes: set[str]) -> bool:
+    return set(map(type, chain.from_iterable(rows[code] for code in codes))) <= _TEXT_ONLY
+
+
+def _changed_list(
+    old_rows: Mapping[str, Sequence[Any]],
+    new_rows: Mapping[str, Sequence[Any]],
+    codes: list[str],
+    old_heads: Sequence[str],
+    new_heads: Sequence[str],
+    same_heads: bool,
+) -> list[CellChange]:
+    changed: list[CellChange] = []
+    for code in codes:
+        changed += _changed_cells(
+            code, old_rows[code], new_rows[code], old_heads, new_heads, same_heads
+        )
+    return changed
+
+
+def _changed_cells(
+    code: str,
+    old: Sequence[Any],
+    new: Sequence[Any],
+    old_heads: Sequence[str],
+    new_heads: Sequence[str],
+    same_heads: bool,
+) -> list[CellChange]:
+    """The changed cells of one code, in the order of the new headers (then the old ones)."""
+    if same_heads and old == new and set(map(type, old)) <= _TEXT_ONLY:
+        return []  # the same texts under the same headers: no changed cell
+    changed = []
+    if same_heads and len(old) == len(new) == len(new_heads):
+        for head, a, b in zip(new_heads, old, new, strict=True):
+            if a is b or (a.__class__ is str and b.__class__ is str and a == b):
+                continue  # the same text
+            a, b = _cell_text(a), _cell_text(b)
+            if a != b:
+                changed.append(CellChange(code, head, a, b))
+        return changed
+    before = dict(zip(old_heads, old, strict=False))
+    after = dict(zip(new_heads, new, strict=False))
+    for head in [*new_heads, *(h for h in old_heads if h not in after)]:
+        a, b = _cell_text(before.get(head)), _cell_text(after.get(head))
+        if a != b:
+            changed.append(CellChange(code, head, a, b))
+    return changed
 
 
 # --- building the form -----------------------------------------------------------------------
@@ -482,8 +594,8 @@ NAME_MESSAGE = (
 
 def looks_like_name(value: Any) -> bool:
     """True for text shaped like a person's name: «Иванов Иван», «ИВАНОВА А.», «И.И. Петров»."""
-    if not isinstance(value, str):
-        return False
+    if not isinstance(value, str) or not value.lstrip()[:1].isupper():
+        return False  # (the first letter of the text squashed below; codes and numbers stop here)
     s = " ".join(value.split())
     # Every pattern starts with a capital letter (the cheap test turns codes and numbers away).
     if not s or len(s) > 80 or not s[0].isupper():
@@ -613,8 +725,7 @@ _LIMITS = SheetLimits(rows=k.MAX_SHEET_ROWS, columns=k.MAX_SHEET_COLUMNS)
 def _has_name(rows: list[list[Any]]) -> bool:
     """Whether any cell of a sheet looks like a name: each distinct text is looked at once (a
     filled form repeats a handful of texts — «X», «отсутствовал» — thousands of times)."""
-    texts = {value for values in rows for value in values if isinstance(value, str)}
-    return any(looks_like_name(value) for value in texts)
+    return any(looks_like_name(value) for value in set(chain.from_iterable(rows)))
 
 
 def check_book(book: Mapping[str, Sheet], spec: FormSpec) -> Checked:
@@ -733,17 +844,60 @@ def _check_rows(
     valid_scores = [
         {**{float(s): s for s in range(c.max_score + 1)}, **not_attempted} for c in spec.columns
     ]
+    # Likewise a whole line as a reader gives a plain valid one (an issued five-digit code seen
+    # for the first time, whole numbers as floats, «нет отметки» as written): each value is
+    # looked up once, giving what the rules below give, and no error. Any other line takes the
+    # rules cell by cell.
+    plain_codes = frozenset(c for c in spec.issued if len(c) == 5 and c.isdecimal())  # _CODE
+    plain_variants = {float(v): v for v in range(1, spec.variants + 1)}
+    plain_classes = {float(c): c for c in range(k.CLASS_MIN, k.CLASS_MAX + 1)}
+    plain_marks: dict[Any, int] = {**{float(m): m for m in k.MARKS}, k.NO_MARK: 0}
+    register = spec.code_classes if spec.classes is not None else None
     for r, values in enumerate(sheet_rows[1:], start=2):
         cells = values[:data_width]
         if len(cells) < data_width:
             cells = [*cells, *([None] * (data_width - len(cells)))]
-        if all(_empty(v) for v in cells):
-            continue  # empty rows (trailing or not) are ignored; the total column is not data
         if masked and any((r, c) in masked for c in range(1, spec.col_total)):
             continue  # already refused as a name
         code_value, variant_value = cells[0], cells[1]
         score_values = cells[2 : 2 + n]
         class_value, mark_value = cells[2 + n], cells[3 + n]
+        if (
+            code_value.__class__ is str
+            and variant_value.__class__ is float
+            and class_value.__class__ is float
+            and mark_value.__class__ in _PLAIN_TYPES
+            and code_value in plain_codes
+            and code_value not in seen
+            and (plain_variant := plain_variants.get(variant_value)) is not None
+            and (plain_class := plain_classes.get(class_value)) is not None
+            and (plain_mark := plain_marks.get(mark_value)) is not None
+            and (plain_scores := _valid_scores(valid_scores, score_values)) is not None
+            and (
+                register is None
+                or (
+                    plain_class in spec.class_numbers
+                    and register.get(code_value, plain_class) == plain_class
+                )
+            )
+        ):
+            seen[code_value] = r
+            if register is not None:
+                per_class.setdefault(plain_class, []).append(r)
+            rows.append(
+                Row(
+                    code_value,
+                    False,
+                    plain_variant,
+                    tuple(plain_scores),
+                    plain_class,
+                    plain_mark,
+                    line=r,
+                )
+            )
+            continue
+        if all(_empty(v) for v in cells):
+            continue  # empty rows (trailing or not) are ignored; the total column is not data
         has_results = not (
             _empty(variant_value) and all(_empty(v) for v in score_values) and _empty(mark_value)
         )
@@ -880,7 +1034,7 @@ def _valid_scores(valid: list[dict[Any, int | None]], values: list[Any]) -> list
     if not set(map(type, values)) <= _PLAIN_TYPES:
         return None  # True == 1.0 for a dict: booleans and the rest take the full check
     try:
-        return [table[value] for table, value in zip(valid, values, strict=True)]
+        return list(map(getitem, valid, values))  # (as many tables as values)
     except KeyError:
         return None
 
@@ -943,7 +1097,8 @@ def _check_mark(r: int, c: int, value: Any, *, required: bool, errors: _Errors) 
 
 def read_form(content: bytes, spec: FormSpec) -> Checked:
     """Validate a filled form; raise ``UploadError`` listing every error, or return its rows."""
-    checked = check_form(content, spec)
+    with collection_paused():
+        checked = check_form(content, spec)
     if checked.errors:
         raise UploadError(checked.errors)
     return checked
