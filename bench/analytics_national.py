@@ -17,6 +17,7 @@ works, inserted with COPY, then measures:
 from __future__ import annotations
 
 import argparse
+import functools
 import io
 import json
 import os
@@ -261,7 +262,9 @@ def measure_refresh(works: list[Any], samples: int, seed: int) -> tuple[list[flo
     times = []
     for school_id, work_id in chosen:
         times.append(
-            _timed(lambda s=school_id, w=work_id: analytics_school_refresh(school_id=s, work_id=w))
+            _timed(
+                functools.partial(analytics_school_refresh, school_id=school_id, work_id=work_id)
+            )
         )
     with CaptureQueriesContext(connection) as queries:
         analytics_school_refresh(school_id=chosen[0][0], work_id=chosen[0][1])
@@ -319,6 +322,34 @@ def _costed(step: Callable[[], object]) -> Cost:
     db, own, wall = _backend_cpu(), time.process_time(), time.perf_counter()
     step()
     return Cost(time.perf_counter() - wall, time.process_time() - own, _backend_cpu() - db)
+
+
+def mark_ovz(works: list[Any], share: float) -> int:
+    """Give ``share`` of the participants (the same codes at a school in every work, picked by
+    school and code, so a re-run picks the same) an ОВЗ participant code; the others none.
+    Returns the number of ОВЗ codes. Without them every unit has a «no_ovz» subset only. Codes
+    are only added (a lower share needs a fresh database)."""
+    from django.db import connection
+
+    campaigns = {(w.campaign_id, w.grade) for w in works}
+    per_mille = round(share * 1000)
+    with connection.cursor() as cursor:
+        for campaign, grade in sorted(campaigns) if per_mille > 0 else ():
+            cursor.execute(
+                "INSERT INTO materials_participantcode (created_at, updated_at, campaign_id, "
+                "school_id, municipality_id, region_id, grade, code, reserve, accommodations, ovz) "
+                "SELECT now(), now(), %s, school_id, municipality_id, region_id, %s, code, false, "
+                "'[]', true FROM (SELECT DISTINCT school_id, municipality_id, region_id, code "
+                "FROM results_participantresult WHERE work_id = ANY(%s)) r "
+                "WHERE (school_id * 7919 + code::bigint * 104729) %% 1000 < %s "
+                "ON CONFLICT (campaign_id, school_id, code) DO UPDATE SET ovz = true",
+                [campaign, grade, [w.pk for w in works], per_mille],
+            )
+        cursor.execute(
+            "SELECT count(*) FROM materials_participantcode WHERE campaign_id = ANY(%s) AND ovz",
+            [[c for c, _ in campaigns]],
+        )
+        return int(cursor.fetchone()[0])
 
 
 def measure_floor(works: list[Any]) -> Cost:
@@ -407,6 +438,12 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="keep results already in the database (no generation)"
     )
+    parser.add_argument(
+        "--ovz-share",
+        type=float,
+        default=0.0,
+        help="share of participants with an ОВЗ code, e.g. 0.1 (0: none, the figures before 7.12)",
+    )
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the hot queries")
     parser.add_argument(
         "--compare",
@@ -448,6 +485,8 @@ def main() -> None:
         for label, seconds in generate(works, args.participants, args.seed).items():
             rows.append((f"generate: {label}", f"{seconds:8.2f} s"))
     total = ParticipantResult.objects.count()
+    ovz = mark_ovz(works, args.ovz_share)
+    rows.append(("participants with an ОВЗ code", f"{ovz:,} ({args.ovz_share:.0%} asked)"))
     rows.append(("participant results in the database", f"{total:,}"))
     rows.append(("schools", f"{School.objects.count():,}"))
     rows.append(("works with results", ", ".join(str(w) for w in works)))

@@ -7,7 +7,9 @@ statement computes what ``services.rows_values`` and ``services._sum`` compute:
 1. ``a``: the work's results grouped by school × ОВЗ × effective mark (null for absent rows;
    ``mark`` or, when empty, the work's scale): the row count, the score histogram
    (``LEAST(primary_score, max)``), the column sums («X» and missing cells count 0; cells past
-   the work's columns are ignored) and the journal comparison;
+   the work's columns are ignored) and the journal comparison. ``raw`` reads each cell once
+   (``OFFSET 0`` keeps the planner from folding the 15 extractions into the aggregates), so
+   the grouping hashes rows of integers instead of sorting the jsonb lines (which spilled);
 2. ``b``: one row per school × ОВЗ, the marks pivoted into ``mark2``..``mark5`` and the column
    sums by mark (absent rows only counted in ``absent``);
 3. ``sch``: the school's place (its ``School`` row, as the refresh reads it), ``schools`` (1 when
@@ -16,8 +18,11 @@ statement computes what ``services.rows_values`` and ``services._sum`` compute:
    subset, as the incremental roll-up sums them;
 5. ``p``/``t``: each unit's «no_ovz» and «ovz» rows side by side (a missing one is zeros, i.e.
    ``services._empty``) and their sum, the unit's own figures;
-6. ``q``: ``subsets`` as ``to_jsonb`` of a row per subset (each figure converted once); a unit
-   without «ovz» rows takes its arrays from the «no_ovz» subset instead of converting them again.
+6. ``q``: ``subsets`` as ``to_jsonb`` of a row per subset (each figure converted once); the
+   empty subset of a unit without «ovz» rows (or without «no_ovz» rows) is ``z``, the zeros
+   converted once per statement (``jsonb_build_object`` re-walks the other subset, which costs
+   less than converting 112 zeros), and a unit with one subset only takes its arrays from that
+   subset instead of converting them again.
 
 Integer sums do not depend on the order of addition, so the rows equal the incremental ones:
 ``apps/analytics/tests/test_rebuild_identity.py`` compares every field (subsets included) on
@@ -92,7 +97,7 @@ def rebuild_statement(*, columns: int, max_score: int) -> str:
     per_row = [
         "count(*)::integer AS n",
         *(f"count(*) FILTER (WHERE bucket = {i})::integer AS h{i}" for i in range(max_score + 1)),
-        *(f"sum(COALESCE((scores ->> {j})::integer, 0))::integer AS c{j}" for j in range(columns)),
+        *(f"sum(s{j})::integer AS c{j}" for j in range(columns)),
         "count(*) FILTER (WHERE journal > 0 AND mark < journal)::integer AS journal_lower",
         "count(*) FILTER (WHERE journal > 0 AND mark = journal)::integer AS journal_equal",
         "count(*) FILTER (WHERE journal > 0 AND mark > journal)::integer AS journal_higher",
@@ -114,6 +119,8 @@ def rebuild_statement(*, columns: int, max_score: int) -> str:
         *(pivot(f"c{j}", f"m{m}_{j}", f"mark = {m}") for m in MARKS for j in range(columns)),
     ]
     plain = ", ".join(stats)
+    # each cell read once per row, before the grouping (see the module doc)
+    cells = ", ".join(f"COALESCE((r.scores ->> {j})::integer, 0) AS s{j}" for j in range(columns))
     sums = _sums(stats)
     school, muni, region, federal = (
         int(Level.SCHOOL),
@@ -126,6 +133,9 @@ def rebuild_statement(*, columns: int, max_score: int) -> str:
         f"COALESCE(n.{c}, 0) AS n_{c}, COALESCE(o.{c}, 0) AS o_{c}" for c in ["schools", *stats]
     )
     all_values = ", ".join(f"n_{c} + o_{c} AS {c}" for c in stats)
+    zeros = ", ".join(f"0 AS z_{c}" for c in ["schools", *stats])
+    histogram = _ints("", [f"h{i}" for i in range(max_score + 1)])
+    column_sums = _ints("", [f"c{j}" for j in range(columns)])
     by_mark = ", ".join(
         f"'{m}', to_jsonb({_ints('', [f'm{m}_{j}' for j in range(columns)])})" for m in MARKS
     )
@@ -140,12 +150,13 @@ WITH raw AS (
                 ELSE 2 END AS mark,
            LEAST(COALESCE(r.primary_score, 0), {max_score}) AS bucket,
            COALESCE(r.journal_mark, 0) AS journal,
-           r.scores
+           {cells}
     FROM {results} r
     LEFT JOIN (
         SELECT school_id, code FROM {codes} WHERE campaign_id = %(campaign)s AND ovz
     ) pc ON pc.school_id = r.school_id AND pc.code = r.code
     WHERE r.work_id = %(work)s
+    OFFSET 0
 ),
 a AS (
     SELECT school_id, ovz, mark, {", ".join(per_row)}
@@ -194,16 +205,23 @@ p AS (
            COALESCE(n.municipality_id, o.municipality_id) AS municipality_id,
            COALESCE(n.school_id, o.school_id) AS school_id,
            COALESCE(n.all_schools, 0) + COALESCE(o.all_schools, 0) AS all_schools,
-           o.level IS NOT NULL AS has_ovz, {both}
+           o.level IS NOT NULL AS has_ovz, n.level IS NOT NULL AS has_no_ovz, {both}
     FROM (SELECT * FROM u WHERE NOT ovz) n
     FULL JOIN (SELECT * FROM u WHERE ovz) o ON o.level = n.level AND o.unit_id = n.unit_id
 ),
 t AS (
     SELECT p.*, all_schools AS schools, {all_values} FROM p
 ),
+z AS MATERIALIZED (
+    SELECT to_jsonb(z_obj) AS empty FROM (SELECT {zeros}) zeros
+    {_subset_rows("z_", columns, max_score)}
+),
 q AS (
-    SELECT t.*, to_jsonb(sub) AS subsets
-    FROM t
+    SELECT t.*,
+           CASE WHEN has_ovz AND has_no_ovz THEN to_jsonb(sub)
+                WHEN has_ovz THEN jsonb_build_object('no_ovz', z.empty, 'ovz', to_jsonb(o_obj))
+                ELSE jsonb_build_object('no_ovz', to_jsonb(n_obj), 'ovz', z.empty) END AS subsets
+    FROM t CROSS JOIN z
     {_subset_rows("n_", columns, max_score)}
     {_subset_rows("o_", columns, max_score)}
     CROSS JOIN LATERAL (SELECT o_obj AS ovz, n_obj AS no_ovz) sub
@@ -214,11 +232,14 @@ INSERT INTO {aggregates} (
     histogram, column_sums, column_sums_by_mark, subsets, computed_at
 )
 SELECT %(work)s, level, unit_id, region_id, municipality_id, school_id, {", ".join(counts)},
-       CASE WHEN has_ovz THEN to_jsonb({_ints("", [f"h{i}" for i in range(max_score + 1)])})
+       CASE WHEN has_ovz AND has_no_ovz THEN to_jsonb({histogram})
+            WHEN has_ovz THEN subsets -> 'ovz' -> 'histogram'
             ELSE subsets -> 'no_ovz' -> 'histogram' END AS histogram,
-       CASE WHEN has_ovz THEN to_jsonb({_ints("", [f"c{j}" for j in range(columns)])})
+       CASE WHEN has_ovz AND has_no_ovz THEN to_jsonb({column_sums})
+            WHEN has_ovz THEN subsets -> 'ovz' -> 'column_sums'
             ELSE subsets -> 'no_ovz' -> 'column_sums' END AS column_sums,
-       CASE WHEN has_ovz THEN jsonb_build_object({by_mark})
+       CASE WHEN has_ovz AND has_no_ovz THEN jsonb_build_object({by_mark})
+            WHEN has_ovz THEN subsets -> 'ovz' -> 'column_sums_by_mark'
             ELSE subsets -> 'no_ovz' -> 'column_sums_by_mark' END AS column_sums_by_mark,
        subsets, now() AS computed_at
 FROM q

@@ -83,8 +83,9 @@ def _ovz(work: Any, school: Any, codes: list[str], *, ovz: bool = True) -> None:
 @pytest.fixture
 def scene(world: World) -> dict[str, Any]:
     """Two works of one campaign (3 and 15 columns) over the eight schools of the world: one
-    school without results, one with absent participants only, ОВЗ codes at some schools (and
-    an ОВЗ code of another campaign, which must not count)."""
+    school without results, one with absent participants only, ОВЗ codes at some schools, one
+    school whose participants are all ОВЗ (and an ОВЗ code of another campaign, which must not
+    count)."""
     rng = random.Random(20261207)
     small = small_work()
     large = WorkFactory(
@@ -104,6 +105,9 @@ def scene(world: World) -> dict[str, Any]:
     _ovz(small, world.schools["A1a"], ["40001", "40002", "40003"])
     _ovz(small, world.schools["A1b"], ["40004"], ovz=False)
     _ovz(large, world.schools["B1a"], ["40002", "40005"])
+    # every participant of B1b is ОВЗ: its rows have an «ovz» subset only
+    only_ovz = ParticipantResult.objects.filter(school_id=world.schools["B1b"].pk)
+    _ovz(large, world.schools["B1b"], sorted(set(only_ovz.values_list("code", flat=True))))
     ParticipantCode.objects.create(
         campaign=other,
         school=world.schools["A2a"],
@@ -133,6 +137,17 @@ def test_rebuild_equals_incremental(world: World, scene: dict[str, Any]) -> None
     assert len(incremental) == 2 * (7 + 4 + 2 + 1)
     federal = incremental[(scene["works"][0].pk, Level.FEDERAL, 0)]
     assert federal["subsets"]["ovz"]["participants"] > 0
+    # (and units with one subset only: no ОВЗ participants, or ОВЗ participants only)
+    only_ovz = incremental[(scene["works"][1].pk, Level.SCHOOL, world.schools["B1b"].pk)]
+    assert only_ovz["subsets"]["ovz"]["participants"] > 0
+    assert (
+        only_ovz["subsets"]["no_ovz"]["participants"]
+        == only_ovz["subsets"]["no_ovz"]["absent"]
+        == 0
+    )
+    assert only_ovz["histogram"] == only_ovz["subsets"]["ovz"]["histogram"]
+    no_ovz = incremental[(scene["works"][1].pk, Level.SCHOOL, world.schools["A2a"].pk)]
+    assert no_ovz["subsets"]["ovz"]["participants"] == 0
     # when everything is rebuilt from scratch (in the database on PostgreSQL)
     with CaptureQueriesContext(connection) as queries:
         written = analytics_rebuild()
