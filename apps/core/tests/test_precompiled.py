@@ -16,6 +16,7 @@ from apps.core.precompiled import Precompiled, get_by_pk
 from apps.registration.access import A, actor_for_user
 from apps.registration.models import School, User
 from apps.registration.tests.factories import SchoolFactory, grant, make_user
+from conftest import need_service
 
 pytestmark = pytest.mark.django_db
 
@@ -118,3 +119,30 @@ def test_get_by_pk_loads_every_column() -> None:
         getattr(School.objects.get(pk=school.pk), f.attname) for f in School._meta.concrete_fields
     ]
     assert get_by_pk(School, school.pk + 1000) is None
+
+
+def test_on_postgresql_a_precompiled_read_is_prepared_once_and_djangos_own_are_not() -> None:
+    need_service(
+        "PostgreSQL",
+        connection.vendor == "postgresql",
+        "set DATABASE_URL=postgres://postgres@127.0.0.1:5432/vpr_core_helper",
+    )
+    users = [make_user(f"u{k}", "Test-Password-2026") for k in range(3)]
+    read = Precompiled(_users)
+
+    def prepared() -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            return [row[0] for row in cursor.fetchall()]
+
+    before = prepared()
+    # when three users are read through the precompiled read, and once through the ORM
+    rows = [read.rows(user_id=u.pk) for u in users]
+    list(_users(user_id=users[0].pk))
+    # then the rows are right, and the session holds one more prepared statement: the read's,
+    # with placeholders for its values (the ORM's own statements are not prepared)
+    assert rows == [list(_users(user_id=u.pk)) for u in users]
+    added = [s for s in prepared() if s not in before]
+    assert len(added) == 1, added
+    assert '"registration_user"' in added[0]
+    assert "$1" in added[0]
