@@ -28,7 +28,10 @@ from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import QuerySet
 
-_FIRST, _SECOND = 7_340_000_000_001, 7_350_000_000_001  # far beyond any id of a real table
+# Within the range of every integer column (a small-integer field refuses larger ones: Django
+# makes a lookup beyond a column's range match nothing). A constant of the query that happens to
+# equal a sentinel is still told apart: it does not change between the two compilations.
+_FIRST, _SECOND = 20_011, 26_011
 _SCOPE_IDS = ("anchor_id", "region_id", "municipality_id", "school_id", "user_id")
 
 
@@ -92,6 +95,12 @@ class Precompiled:
         try:
             sql, params = compiler.as_sql()
         except EmptyResultSet:
+            if not queryset.query.is_empty():
+                # empty because of a value (a lookup beyond its column's range, an empty list),
+                # not by construction (``none()``): the emptiness would be cached for every value
+                raise ImproperlyConfigured(
+                    f"{self.build.__qualname__} cannot be precompiled: its values make it empty"
+                ) from None
             return "", (), sentinels, compiler, True
         return sql, tuple(params), sentinels, compiler, False
 

@@ -146,3 +146,20 @@ def test_on_postgresql_a_precompiled_read_is_prepared_once_and_djangos_own_are_n
     assert len(added) == 1, added
     assert '"registration_user"' in added[0]
     assert "$1" in added[0]
+
+
+def test_small_integer_values_work_and_a_read_emptied_by_its_values_is_refused() -> None:
+    # given schools and a read of them by a small-integer column's value
+    from apps.campaigns.models import Work
+    from apps.campaigns.tests.factories import WorkFactory
+
+    works = [WorkFactory(grade=5), WorkFactory(grade=8)]
+    by_grade = Precompiled(lambda *, grade: Work.objects.filter(grade=grade).values_list("pk"))
+    # then each grade reads its work (no sentinel outside the column's range)
+    assert [by_grade.rows(grade=g) for g in (5, 8, 11)] == [[(works[0].pk,)], [(works[1].pk,)], []]
+    # and a read that its values make empty is refused, not cached as empty for every value
+    emptied = Precompiled(
+        lambda *, user_id: User.objects.filter(pk=user_id, pk__in=[]).values_list("pk")
+    )
+    with pytest.raises(ImproperlyConfigured, match="its values make it empty"):
+        emptied.rows(user_id=1)
