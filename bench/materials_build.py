@@ -18,11 +18,17 @@ never hands its kit's subsets to the build.
     .venv/bin/python bench/materials_build.py --schools 20 --profile
     .venv/bin/python bench/materials_build.py --before   # as before issue 18
     .venv/bin/python bench/materials_build.py --check-accel    # PDFs the same without rl_accel
+    .venv/bin/python bench/materials_build.py --no-worker-init # no gc.freeze() at start
+
+Before the builds it sends Celery's ``worker_process_init`` as a worker process does once
+initialised (``vpr_portal/celery.py``: ``gc.freeze()``); the time the cyclic garbage collector
+spends inside the builds is printed (``gc.callbacks``).
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import hashlib
 import os
 import pickle
@@ -78,7 +84,12 @@ def main() -> None:
         help="a paragraph's lines broken again at every wrap, same width or not (as before)",
     )
     parser.add_argument(
-        "--before", action="store_true", help="all six of the above: the build before issue 18"
+        "--no-worker-init",
+        action="store_true",
+        help="no worker_process_init signal before the builds: no gc.freeze() (as before)",
+    )
+    parser.add_argument(
+        "--before", action="store_true", help="all seven of the above: the build before issue 18"
     )
     parser.add_argument(
         "--check-accel",
@@ -88,7 +99,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.before:
         args.no_rl_accel = args.py7zr_key = args.reportlab_qr = args.parse_every_paragraph = True
-        args.no_subset_cache = args.rewrap = True
+        args.no_subset_cache = args.rewrap = args.no_worker_init = True
     if args.no_rl_accel:
         sys.modules["_rl_accel"] = None  # type: ignore[assignment]  # import fails: pure Python
 
@@ -250,6 +261,8 @@ def run(args: argparse.Namespace) -> None:
     print(f"reportlab accelerator:  {accel}; 7-Zip key: {key}")
     print(f"page-mark QR:           {qr}; variant paragraphs: {paragraphs}")
     print(f"font subsets:           {subsets}")
+    worker_init = "none" if args.no_worker_init else "worker_process_init sent (gc.freeze())"
+    print(f"worker start:           {worker_init}")
 
     rng = random.Random(2026)
     t0 = time.perf_counter()
@@ -269,6 +282,13 @@ def run(args: argparse.Namespace) -> None:
         with mock.patch.object(kit_build_task, "delay"):
             services.kit_build_request(actor=SYSTEM, work_id=work.pk)
     print(f"setup:                  {time.perf_counter() - t0:7.2f} s ({args.schools} schools)")
+    if not args.no_worker_init:
+        # What a worker process does once initialised, before its first task.
+        from celery.signals import worker_process_init
+
+        import vpr_portal.celery  # noqa: F401 - connects the worker's start-up hooks
+
+        worker_process_init.send(sender=None)
 
     jobs = {
         kind: [
@@ -292,6 +312,8 @@ def run(args: argparse.Namespace) -> None:
     builds: dict[str, list[float]] = {k: [] for k in works}
     floors: dict[str, list[float]] = {k: [] for k in works}
     checked: list[dict[str, Any]] = []
+    gc_in_builds = _GcClock()
+    gc.callbacks.append(gc_in_builds)
     wall0 = time.perf_counter()
     # Interleave the kinds and the floor with the build, so that load changes hit all alike.
     for index in range(args.schools):
@@ -312,11 +334,14 @@ def run(args: argparse.Namespace) -> None:
             if profiler is not None:
                 profiler.enable()
             c0 = time.process_time()
+            gc_in_builds.on = True
             services.kit_build_run(job_id=job_id)
+            gc_in_builds.on = False
             builds[kind].append(time.process_time() - c0)
             if profiler is not None:
                 profiler.disable()
     wall = time.perf_counter() - wall0
+    gc.callbacks.remove(gc_in_builds)
     if profiler is not None:
         import pstats
 
@@ -366,10 +391,34 @@ def run(args: argparse.Namespace) -> None:
         national = 40_000 * 6 / (per_core * 32) / 60
         print(f"  national build:       {national:6.1f} min on 32 cores (40,000 × 6 works)")
     total = sum(len(b) for b in builds.values())
+    counts = ", ".join(f"gen {g}: {n}" for g, n in enumerate(gc_in_builds.collections))
+    print(
+        f"\ngarbage collector in the builds: {1000 * gc_in_builds.cpu / max(1, total):.2f} ms CPU"
+        f" per archive ({counts} collections in {total} builds)"
+    )
     print(f"\nwall clock: {wall:.2f} s for {total} archives and their floors (moves with load)")
     stats = services.BUILD_STATS
     for part in ("pdf", "xlsx", "compression", "storage"):
         print(f"  {part:<12} {stats.get(part, 0.0):7.2f} s wall")
+
+
+class _GcClock:
+    """A ``gc.callbacks`` entry: CPU time and collections per generation while ``on``."""
+
+    def __init__(self) -> None:
+        self.on = False
+        self.cpu = 0.0
+        self.collections = [0, 0, 0]
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if not self.on:
+            return
+        if phase == "start":
+            self._started = time.process_time()
+        else:
+            self.cpu += time.process_time() - self._started
+            self.collections[info["generation"]] += 1
 
 
 def _kib(sizes: list[int]) -> str:

@@ -300,12 +300,46 @@ def _several(first: date | None, last: date | None) -> date | None:
     return last if first is not None and last is not None and last > first else None
 
 
+# What ``kit_get`` loads, as ``select_related`` would: every column of the kit, its work, the
+# work's campaign and subject, and the school, in this order.
+_KIT_PARTS: tuple[tuple[str, type[Any]], ...] = (
+    ("", Kit),
+    ("work__", Work),
+    ("work__campaign__", Campaign),
+    ("work__subject__", Subject),
+    ("school__", School),
+)
+
+
+def _attnames(model: type[Any]) -> list[str]:
+    return [f.attname for f in model._meta.concrete_fields]
+
+
+def _kit_rows(actor: Actor, action: str, *, kit_id: int) -> QuerySet[Kit, tuple[Any, ...]]:
+    names = [prefix + name for prefix, model in _KIT_PARTS for name in _attnames(model)]
+    return Kit.objects.for_actor(actor, action).filter(pk=kit_id).order_by().values_list(*names)
+
+
+_KIT = Precompiled(_kit_rows)
+
+
 def kit_get(*, actor: Actor, kit_id: int, action: str) -> Kit:
-    return (
-        Kit.objects.for_actor(actor, action)
-        .select_related("work", "work__campaign", "work__subject", "school")
-        .get(pk=kit_id)
-    )
+    """A kit the actor sees, with its work (campaign, subject) and school loaded, as
+    ``select_related(...).get(pk=kit_id)`` loads them (every column); ``Kit.DoesNotExist``
+    when not seen. One query compiled once per process (``core.precompiled``): read by every
+    archive build and kit page."""
+    rows = _KIT.rows(action, actor=actor, kit_id=kit_id)
+    if not rows:
+        raise Kit.DoesNotExist("Kit matching query does not exist.")
+    row, start, parts = rows[0], 0, {}
+    for prefix, model in _KIT_PARTS:
+        names = _attnames(model)
+        parts[prefix] = model.from_db(_KIT.using, names, row[start : start + len(names)])
+        start += len(names)
+    kit, work = parts[""], parts["work__"]
+    work.campaign, work.subject = parts["work__campaign__"], parts["work__subject__"]
+    kit.work, kit.school = work, parts["school__"]
+    return kit  # type: ignore[no-any-return]
 
 
 # What the password's service, API, page and audit row read of the kit, work, subject and school
@@ -399,6 +433,59 @@ def participant_codes(
     )
 
 
+def _kit_code_rows(
+    actor: Actor, action: str, grade: int, *, school_id: int, campaign_id: int
+) -> QuerySet[ParticipantCode, tuple[Any, ...]]:
+    """``participant_codes`` as the columns ``current_class_number`` reads (the grade is part of
+    the shape: a small integer field cannot take ``Precompiled``'s sentinels)."""
+    return (
+        participant_codes(
+            actor=actor, action=action, school_id=school_id, campaign_id=campaign_id, grade=grade
+        )
+        .select_related(None)
+        .values_list(
+            "code",
+            "reserve",
+            "grade",
+            "class_number",
+            "school_class_id",
+            "school_class__number",
+            "school_class__grade",
+            "school_class__is_active",
+        )
+    )
+
+
+_KIT_CODES = Precompiled(_kit_code_rows)
+
+
+@dataclass(frozen=True)
+class KitCode:
+    """A participant code as a kit prints it: ``number`` is ``current_class_number``."""
+
+    code: str
+    number: int | None
+    reserve: bool
+
+
+def kit_codes(
+    *, actor: Actor, action: str, school_id: int, campaign_id: int, grade: int
+) -> list[KitCode]:
+    """``participant_codes`` (same scope, rows and order) read for an archive build: the code, its
+    class's current number and the reserve mark, in one query compiled once per process
+    (``core.precompiled``, issue 18) and without model instances. The class number follows
+    ``ParticipantCode.current_class_number`` exactly (tests compare the two)."""
+    rows = _KIT_CODES.rows(action, grade, actor=actor, school_id=school_id, campaign_id=campaign_id)
+    codes = []
+    for code, reserve, code_grade, class_number, class_id, number, class_grade, active in rows:
+        if class_id is None:
+            current = class_number
+        else:  # ParticipantCode.current_class: an active class of the code's grade
+            current = number if active and class_grade == code_grade else None
+        codes.append(KitCode(code, current, reserve))
+    return codes
+
+
 def codes_with_results(
     *, school_id: int, campaign_id: int, codes: Iterable[str] | None = None
 ) -> set[str]:
@@ -417,16 +504,65 @@ def codes_with_results(
     return set(rows.values_list("code", flat=True).distinct())
 
 
-def kit_classes(*, actor: Actor, action: str, kit: Kit) -> dict[int, str]:
-    """The register's active classes of the kit's school writing its work: «Порядковый номер
-    класса» → label («4А»), by number; empty for a school without a register."""
-    rows = (
+def _kit_class_rows(
+    actor: Actor, action: str, *, school_id: int, work_id: int
+) -> QuerySet[ClassWork, tuple[int, int, str]]:
+    return (
         ClassWork.objects.for_actor(actor, action)
-        .filter(school_id=kit.school_id, work_id=kit.work_id, school_class__is_active=True)
+        .filter(school_id=school_id, work_id=work_id, school_class__is_active=True)
         .order_by("school_class__number")
         .values_list("school_class__number", "school_class__grade", "school_class__letter")
     )
+
+
+_KIT_CLASSES = Precompiled(_kit_class_rows)
+
+
+def kit_classes(*, actor: Actor, action: str, kit: Kit) -> dict[int, str]:
+    """The register's active classes of the kit's school writing its work: «Порядковый номер
+    класса» → label («4А»), by number; empty for a school without a register. Compiled once
+    per process (``core.precompiled``): read by every archive build."""
+    rows = _KIT_CLASSES.rows(action, actor=actor, school_id=kit.school_id, work_id=kit.work_id)
     return {number: f"{grade}{letter}" for number, grade, letter in rows}
+
+
+def _column_rows(*, work_id: int) -> QuerySet[TaskColumn, tuple[str, int]]:
+    return (
+        TaskColumn.objects.filter(work_id=work_id)
+        .order_by("position")
+        .values_list("label", "max_score")
+    )
+
+
+_COLUMN_HEADS = Precompiled(_column_rows)
+
+
+def work_column_heads(work_id: int) -> list[tuple[str, int]]:
+    """``work_columns`` as (label, max score), in form order; compiled once per process (read by
+    every archive build)."""
+    return [(label, max_score) for label, max_score in _COLUMN_HEADS.rows(work_id=work_id)]
+
+
+def _kit_variant_rows(
+    actor: Actor, action: str, *, kit_id: int
+) -> QuerySet[Variant, tuple[int, str, Any]]:
+    return (
+        Variant.objects.for_actor(actor, action)
+        .filter(kit_id=kit_id)
+        .order_by("number")
+        .values_list("number", "uid", "items")
+    )
+
+
+_KIT_VARIANTS = Precompiled(_kit_variant_rows)
+
+
+def kit_variants(*, actor: Actor, action: str, kit_id: int) -> list[tuple[int, str, list[int]]]:
+    """A kit's variants as the actor sees them, by number: (number, printed uid, bank item ids
+    per column); compiled once per process (read by every archive build)."""
+    return [
+        (n, uid, items) for n, uid, items in _KIT_VARIANTS.rows(action, actor=actor, kit_id=kit_id)
+    ]
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from apps.core import crypto
 from apps.materials import archive as arch
 from apps.materials import pdf, selectors
 from apps.materials.markup import image_names
-from apps.materials.models import BankItem, Kit, MaterialFile, Variant
+from apps.materials.models import BankItem, Kit, MaterialFile
 from apps.materials.services.bank_files import _stored_image, kit_attachments
 from apps.materials.xlsx import code_list_xlsx
 from apps.registration.access import A, Actor
@@ -70,15 +70,16 @@ class KitDocuments:
 def kit_variant_docs(*, actor: Actor, kit: Kit) -> list[pdf.VariantDoc]:
     work = kit.work
     info = _work_info(work)
-    columns = selectors.work_columns(work)
-    variants = list(
-        Variant.objects.for_actor(actor, A.DOWNLOAD_MATERIALS).filter(kit=kit).order_by("number")
-    )
-    ids = {i for v in variants for i in v.items}
-    items = {
-        i.pk: i for i in BankItem.objects.for_actor(actor, A.GENERATE_MATERIALS).filter(pk__in=ids)
+    columns = selectors.work_column_heads(kit.work_id)
+    variants = selectors.kit_variants(actor=actor, action=A.DOWNLOAD_MATERIALS, kit_id=kit.pk)
+    ids = {i for _number, _uid, items in variants for i in items}
+    items: dict[int, tuple[str, str]] = {
+        pk: (text, answer)
+        for pk, text, answer in BankItem.objects.for_actor(actor, A.GENERATE_MATERIALS)
+        .filter(pk__in=ids)
+        .values_list("pk", "text", "answer")
     }
-    wanted = {n for i in items.values() for n in image_names(i.text) + image_names(i.answer)}
+    wanted = {n for text, answer in items.values() for n in image_names(text) + image_names(answer)}
     stored = {}
     if wanted:
         stored = {
@@ -88,27 +89,27 @@ def kit_variant_docs(*, actor: Actor, kit: Kit) -> list[pdf.VariantDoc]:
             )
         }
 
-    def images_of(item: BankItem) -> tuple[tuple[str, bytes], ...]:
-        names = dict.fromkeys(image_names(item.text) + image_names(item.answer))
+    def images_of(text: str, answer: str) -> tuple[tuple[str, bytes], ...]:
+        names = dict.fromkeys(image_names(text) + image_names(answer))
         return tuple((n, stored[n]) for n in names if n in stored)
 
     return [
         pdf.VariantDoc(
             work=info,
-            number=v.number,
-            uid=v.uid,
+            number=number,
+            uid=uid,
             tasks=tuple(
                 pdf.TaskSpec(
-                    label=col.label,
-                    max_score=col.max_score,
-                    text=items[item_id].text,
-                    answer=items[item_id].answer,
-                    images=images_of(items[item_id]),
+                    label=label,
+                    max_score=max_score,
+                    text=items[item_id][0],
+                    answer=items[item_id][1],
+                    images=images_of(*items[item_id]),
                 )
-                for col, item_id in zip(columns, v.items, strict=True)
+                for (label, max_score), item_id in zip(columns, variant_items, strict=True)
             ),
         )
-        for v in variants
+        for number, uid, variant_items in variants
     ]
 
 
@@ -117,7 +118,7 @@ def kit_code_entries(*, actor: Actor, kit: Kit, action: str) -> list[pdf.CodeEnt
     the codes of the classes writing its work, class by class (labelled «4А»), each class's
     participants' codes before its reserve. A code's class is its class's current number
     (``ParticipantCode.current_class_number``): a renumbered class keeps its codes."""
-    codes = selectors.participant_codes(
+    codes = selectors.kit_codes(
         actor=actor,
         action=action,
         school_id=kit.school_id,
@@ -126,10 +127,10 @@ def kit_code_entries(*, actor: Actor, kit: Kit, action: str) -> list[pdf.CodeEnt
     )
     classes = selectors.kit_classes(actor=actor, action=action, kit=kit)
     if not classes:
-        return [pdf.CodeEntry(c.code, c.current_class_number, c.reserve) for c in codes]
+        return [pdf.CodeEntry(c.code, c.number, c.reserve) for c in codes]
     by_class: dict[int, list[pdf.CodeEntry]] = defaultdict(list)
     for c in codes:
-        number = c.current_class_number
+        number = c.number
         if number is not None and number in classes:
             by_class[number].append(pdf.CodeEntry(c.code, number, c.reserve, classes[number]))
     return [
