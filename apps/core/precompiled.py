@@ -160,13 +160,9 @@ class Precompiled:
             p if slot is None else given[slot]
             for p, slot in zip(compiled.params, compiled.slots, strict=True)
         ]
-        with _cursor(connection) as cursor:
+        with prepared_cursor(connection) as cursor:
             cursor.execute(compiled.sql, params)
             rows: list[Any] = cursor.fetchall()
-        if connection.queries_logged and connection.queries_log[-1]["sql"] is None:
-            # Django logs a server-bound statement's text as psycopg last sent it, which a
-            # prepared one does not carry: log the statement with its values, as for the others
-            connection.queries_log[-1]["sql"] = connection.ops.compose_sql(compiled.sql, params)
         if not compiled.converters:
             return [tuple(row) for row in rows]
         converted = []
@@ -181,7 +177,35 @@ class Precompiled:
         return converted
 
 
-def _cursor(connection: Any) -> Any:
+class _Prepared:
+    """Django's cursor wrapper over a server-binding cursor; ``execute`` also logs a prepared
+    statement's text, which Django reads from what psycopg last sent and finds empty."""
+
+    def __init__(self, wrapper: Any, connection: Any) -> None:
+        self.wrapper = wrapper
+        self.connection = connection
+
+    def execute(self, sql: str, params: Sequence[Any]) -> None:
+        self.wrapper.execute(sql, params)
+        log = self.connection.queries_log
+        if self.connection.queries_logged and log and log[-1]["sql"] is None:
+            log[-1]["sql"] = self.connection.ops.compose_sql(sql, params)
+
+    def fetchone(self) -> Any:
+        return self.wrapper.fetchone()
+
+    def fetchall(self) -> list[Any]:
+        rows: list[Any] = self.wrapper.fetchall()
+        return rows
+
+    def __enter__(self) -> _Prepared:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wrapper.close()
+
+
+def prepared_cursor(connection: Any) -> Any:
     """Django's cursor; on PostgreSQL one that binds on the server, so that psycopg prepares the
     statement on its first run on a connection and PostgreSQL plans it once (the actor's
     grants take ~0.7 ms to plan and ~0.1 ms to run). Django's own cursors bind on the client
@@ -205,7 +229,7 @@ def _cursor(connection: Any) -> Any:
     if connection.timezone != tzloader.timezone:  # as DatabaseWrapper.create_cursor
         register_tzloader(connection.timezone, cursor)
     wrapper.cursor = cursor
-    return wrapper
+    return _Prepared(wrapper, connection)
 
 
 def instance(model: type[models.Model], using: str, values: dict[str, Any]) -> Any:

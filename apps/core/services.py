@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Model, Q
+from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from apps.core.client_ip import Client
 from apps.core.models import AuditEvent, Job
+from apps.core.precompiled import prepared_cursor
 
 if TYPE_CHECKING:
     from apps.core.scoping import Scope
@@ -37,7 +40,7 @@ def audit_record(
     where = scope or actor.scope
     client: Client = getattr(actor, "client", None) or Client()
     user = getattr(actor, "user", None)
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         user=user,
         username=getattr(user, "username", "") or getattr(actor, "reason", ""),
         role=str(actor.role or ""),
@@ -51,6 +54,44 @@ def audit_record(
         user_agent=client.user_agent,
         details=details or {},
     )
+    _audit_insert(event)
+    return event
+
+
+@functools.cache
+def _audit_insert_statement(vendor: str, using: str) -> tuple[str, tuple[Any, ...]]:
+    """Django's own INSERT of one audit event (the SQL ``save()`` runs), compiled once: its
+    text depends only on the columns, and the fields that fill its parameters, in order."""
+    meta = AuditEvent._meta
+    fields = tuple(f for f in meta.local_concrete_fields if f is not meta.auto_field)
+    query = InsertQuery(AuditEvent)
+    query.insert_values(list(fields), [AuditEvent(details={})], raw=False)
+    compiler = query.get_compiler(using=using)
+    compiler.returning_fields = list(meta.db_returning_fields)
+    statements = compiler.as_sql()
+    if len(statements) != 1:  # pragma: no cover - one object, one statement on every backend
+        raise RuntimeError("one audit event, one INSERT")
+    return statements[0][0], fields
+
+
+def _audit_insert(event: AuditEvent, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Insert a new event as ``event.save()`` would — the same statement and values (each field's
+    ``pre_save`` and ``get_db_prep_save``), the instant set by ``auto_now_add`` — without
+    compiling the INSERT on every call: an audit row accompanies most requests (the 07:30
+    password: ~0.55 → ~0.15 ms, issue 18). Append-only as ``save()``: only new events."""
+    if event.pk is not None:
+        raise PermissionError("audit events are append-only")
+    connection = connections[using]
+    sql, fields = _audit_insert_statement(connection.vendor, using)
+    values = [field.get_db_prep_save(field.pre_save(event, True), connection) for field in fields]
+    with prepared_cursor(connection) as cursor:
+        cursor.execute(sql, values)
+        if connection.features.can_return_columns_from_insert:
+            event.pk = cursor.fetchone()[0]
+        else:  # pragma: no cover - PostgreSQL and SQLite return it
+            event.pk = connection.ops.last_insert_id(cursor, AuditEvent._meta.db_table, "id")
+    event._state.adding = False
+    event._state.db = using
 
 
 def job_claim(*, job_id: int) -> Job | None:
