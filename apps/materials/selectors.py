@@ -436,8 +436,8 @@ def participant_codes(
 def _kit_code_rows(
     actor: Actor, action: str, grade: int, *, school_id: int, campaign_id: int
 ) -> QuerySet[ParticipantCode, tuple[Any, ...]]:
-    """``participant_codes`` as the columns ``current_class_number`` reads (the grade is part of
-    the shape: a small integer field cannot take ``Precompiled``'s sentinels)."""
+    """``participant_codes`` as the columns ``current_class_number`` reads (the grade, one of a
+    handful, is part of the shape rather than a value)."""
     return (
         participant_codes(
             actor=actor, action=action, school_id=school_id, campaign_id=campaign_id, grade=grade
