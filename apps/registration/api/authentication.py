@@ -7,6 +7,7 @@ it builds ``APIView``, so this module must not import views.
 from __future__ import annotations
 
 import binascii
+import functools
 from hmac import compare_digest
 from typing import Any
 
@@ -25,7 +26,9 @@ from apps.core.precompiled import Precompiled
 INVALID_TOKEN = "Токен недействителен или истёк. Получите новый: POST /api/v1/auth/token/."  # noqa: S105
 
 
+@functools.cache
 def _token_names() -> tuple[list[str], list[str]]:
+    """The token's and its user's columns, in model order (read once: the models do not change)."""
     token_model = get_token_model()
     user_model = token_model._meta.get_field("user").related_model
     return (
