@@ -11,10 +11,11 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from apps.campaigns import schedule
@@ -30,6 +31,7 @@ from apps.campaigns.models import (
 from apps.campaigns.rules import CampaignSpec, ColumnSpec, WorkSpec
 from apps.core.models import ImportBatch
 from apps.core.params import unknown_id
+from apps.core.precompiled import Precompiled, attnames, joined_instances, joined_names
 from apps.registration.access import A, Actor
 from apps.registration.models import School, SchoolProfile
 
@@ -146,8 +148,56 @@ def work_list(
     return qs.order_by("grade", "subject__name")
 
 
+# What ``work_get`` loads, as ``work_list``'s ``select_related`` does: every column of the work,
+# its campaign and its subject, in this order.
+_WORK_PARTS: tuple[tuple[str, type[Any]], ...] = (
+    ("", Work),
+    ("campaign__", Campaign),
+    ("subject__", Subject),
+)
+
+
+def _work_rows(actor: Actor, action: str, *, work_id: int) -> QuerySet[Work, tuple[Any, ...]]:
+    names = joined_names(_WORK_PARTS)
+    return Work.objects.for_actor(actor, action).filter(pk=work_id).order_by().values_list(*names)
+
+
+def _work_column_rows(*, work_id: int) -> QuerySet[TaskColumn, tuple[Any, ...]]:
+    return (
+        TaskColumn.objects.filter(work_id=work_id)  # reference data: the work's scope decided
+        .order_by("position")
+        .values_list(*attnames(TaskColumn))
+    )
+
+
+_WORK = Precompiled(_work_rows)
+_WORK_COLUMNS = Precompiled(_work_column_rows)
+
+
 def work_get(*, actor: Actor, work_id: int, action: str = A.VIEW_CAMPAIGNS) -> Work:
-    return work_list(actor=actor, action=action).get(pk=work_id)
+    """``work_list(...).get(pk=work_id)``: the work with its subject and campaign loaded and its
+    columns prefetched by position (every column of each, as the ORM loads them);
+    ``Work.DoesNotExist`` when the actor does not see it. Two queries compiled once per process
+    (``core.precompiled``): read by every results upload, check and page."""
+    rows = _WORK.rows(action, actor=actor, work_id=work_id)
+    if not rows:
+        raise Work.DoesNotExist("Work matching query does not exist.")
+    parts = joined_instances(_WORK.using, _WORK_PARTS, rows[0])
+    work = parts[""]
+    work.campaign, work.subject = parts["campaign__"], parts["subject__"]
+    names = attnames(TaskColumn)
+    columns = [
+        TaskColumn.from_db(_WORK_COLUMNS.using, names, list(values))
+        for values in _WORK_COLUMNS.rows(work_id=work.pk)
+    ]
+    for column in columns:  # as the prefetch sets the reverse relation
+        TaskColumn.work.field.set_cached_value(column, work)
+    # as ``prefetch_related(Prefetch("columns", queryset=...))`` stores them
+    cached = work.columns._apply_rel_filters(TaskColumn.objects.order_by("position"))
+    cached._result_cache = columns
+    cached._prefetch_done = True
+    work._prefetched_objects_cache = {TaskColumn.work.field.remote_field.cache_name: cached}
+    return work  # type: ignore[no-any-return]
 
 
 def work_spec(work: Work) -> WorkSpec:
@@ -537,3 +587,16 @@ def approved_reserve_day(
         .order_by("-decided_at")
         .first()
     )
+
+
+def column_count(work: str) -> Coalesce:
+    """The number of task columns of the work whose id is the outer query's field ``work``, as
+    a scalar subquery (0 without columns): a work's reference data, not scoped."""
+    columns = (
+        TaskColumn.objects.filter(work_id=OuterRef(work))
+        .order_by()
+        .values("work_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(columns), 0)

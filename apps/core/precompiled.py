@@ -254,3 +254,26 @@ def get_by_pk(model: type[models.Model], pk: int) -> Any:
         return None
     names = [f.attname for f in model._meta.concrete_fields]
     return model.from_db(_BY_PK.using, names, list(rows[0]))
+
+
+def attnames(model: type[models.Model]) -> list[str]:
+    """Every concrete column of ``model`` by attribute name, in the order the ORM loads them."""
+    return [f.attname for f in model._meta.concrete_fields]
+
+
+def joined_names(parts: Sequence[tuple[str, type[models.Model]]]) -> list[str]:
+    """The ``values_list`` names of a row that holds every column of each (prefix, model)
+    part, in order: what ``select_related`` over those relations loads."""
+    return [prefix + name for prefix, model in parts for name in attnames(model)]
+
+
+def joined_instances(
+    using: str, parts: Sequence[tuple[str, type[models.Model]]], row: Sequence[Any]
+) -> dict[str, Any]:
+    """Prefix → the instance of each part of a ``joined_names`` row (as the ORM builds them)."""
+    instances, start = {}, 0
+    for prefix, model in parts:
+        names = attnames(model)
+        instances[prefix] = model.from_db(using, names, list(row[start : start + len(names)]))
+        start += len(names)
+    return instances

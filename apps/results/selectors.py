@@ -7,9 +7,10 @@ import math
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Min, QuerySet
+from django.db.models import Exists, Max, Min, OuterRef, QuerySet
 from django.utils import timezone
 
 from apps.campaigns import schedule
@@ -23,13 +24,14 @@ from apps.campaigns.models import (
 )
 from apps.classes import selectors as classes
 from apps.classes.actions import ClassActions
-from apps.classes.models import ClassWork
+from apps.classes.models import ClassWork, SchoolClass
 from apps.classes.timetable.days import class_days
 from apps.core import instants
+from apps.core.precompiled import Precompiled, attnames, instance, joined_instances, joined_names
 from apps.materials import generation
 from apps.materials import selectors as materials
 from apps.registration.access import A, Actor
-from apps.registration.models import School
+from apps.registration.models import Municipality, Region, School
 from apps.results import xlsx
 from apps.results.models import (
     ParticipantResult,
@@ -50,12 +52,64 @@ def school_zone(school: School) -> str:
     return school.time_zone or DEFAULT_ZONE
 
 
+# What ``school_get`` loads, as ``select_related("municipality", "region")``: every column of
+# the school, its municipality and its region, in this order.
+_SCHOOL_PARTS: tuple[tuple[str, type[Any]], ...] = (
+    ("", School),
+    ("municipality__", Municipality),
+    ("region__", Region),
+)
+
+
+def _school_rows(actor: Actor, action: str, *, school_id: int) -> QuerySet[School, tuple[Any, ...]]:
+    names = joined_names(_SCHOOL_PARTS)
+    return (
+        School.objects.for_actor(actor, action).filter(pk=school_id).order_by().values_list(*names)
+    )
+
+
+_SCHOOL = Precompiled(_school_rows)
+
+
 def school_get(*, actor: Actor, school_id: int, action: str = A.VIEW_RESULTS) -> School:
+    """``School.objects.for_actor(actor, action).select_related("municipality", "region")
+    .get(pk=school_id)``: the same instances (every column), ``School.DoesNotExist`` when not
+    seen; one query compiled once per process (``core.precompiled``): every results request
+    reads it."""
+    rows = _SCHOOL.rows(action, actor=actor, school_id=school_id)
+    if not rows:
+        raise School.DoesNotExist("School matching query does not exist.")
+    parts = joined_instances(_SCHOOL.using, _SCHOOL_PARTS, rows[0])
+    school = parts[""]
+    school.municipality, school.region = parts["municipality__"], parts["region__"]
+    return school  # type: ignore[no-any-return]
+
+
+def _school_work_rows(
+    actor: Actor, action: str, *, school_id: int, work_id: int
+) -> QuerySet[School, tuple[bool]]:
+    work = Work.objects.for_actor(actor, action).filter(pk=work_id)
     return (
         School.objects.for_actor(actor, action)
-        .select_related("municipality", "region")
-        .get(pk=school_id)
+        .filter(pk=school_id)
+        .annotate(work_seen=Exists(work))
+        .order_by()
+        .values_list("work_seen")
     )
+
+
+_SCHOOL_WORK = Precompiled(_school_work_rows)
+
+
+def school_work_check(*, actor: Actor, school_id: int, work_id: int, action: str) -> None:
+    """``school_get`` then ``work_get`` as a scope check (out of scope: ``School.DoesNotExist``,
+    else ``Work.DoesNotExist``; both 404), in one query compiled once per process and without
+    loading either: what an endpoint checks before it reads a request's body."""
+    rows = _SCHOOL_WORK.rows(action, actor=actor, school_id=school_id, work_id=work_id)
+    if not rows:
+        raise School.DoesNotExist("School matching query does not exist.")
+    if not rows[0][0]:
+        raise Work.DoesNotExist("Work matching query does not exist.")
 
 
 def work_get(*, actor: Actor, work_id: int, action: str = A.VIEW_RESULTS) -> Work:
@@ -80,22 +134,16 @@ class _Issued:
 def form_spec(*, actor: Actor, school: School, work: Work, action: str) -> xlsx.FormSpec:
     """The form of one school × work: the work's columns, the school's codes for its grade, each
     with its class's current «Порядковый номер класса» (a renumbered class keeps its codes)."""
+    # ``participant_codes`` with each code's ``current_class_number`` (one query compiled once
+    # per process, no model instances: a big school has thousands of codes)
     codes = [
-        _Issued(c.code, c.current_class_number, c.reserve)
-        for c in materials.participant_codes(
+        _Issued(c.code, c.number, c.reserve)
+        for c in materials.kit_codes(
             actor=actor,
             action=action,
             school_id=school.pk,
             campaign_id=work.campaign_id,
             grade=work.grade,
-        ).only(  # what ``current_class_number`` reads: a big school has thousands of codes
-            "code",
-            "reserve",
-            "grade",
-            "class_number",
-            "school_class__number",
-            "school_class__grade",
-            "school_class__is_active",
         )
     ]
     ordered = sorted(codes, key=lambda c: (c.reserve, c.class_number or 0, c.code))
@@ -127,10 +175,7 @@ def register_classes(
     rows it may have in the form: its confirmed participants (its pupils until the school
     confirms them) plus its reserve (the reserve codes issued for it, at least the materials
     rule's); None when the school has no register for the work's campaign."""
-    registered = classes.classes_of_school(
-        actor=actor, school_id=school.pk, campaign_id=work.campaign_id
-    )
-    if not registered.exists():
+    if not _registered(actor=actor, school_id=school.pk, campaign_id=work.campaign_id):
         return None
     works = classes.class_works_of_school(
         actor=actor, school_id=school.pk, campaign_id=work.campaign_id
@@ -152,24 +197,67 @@ def register_classes(
     return tuple(sorted(out, key=lambda c: c.number))
 
 
+def _registered_rows(
+    actor: Actor, action: str, *, school_id: int, campaign_id: int
+) -> QuerySet[School, tuple[bool]]:
+    """``classes_of_school``'s school check and its ``exists()`` in one statement."""
+    active = SchoolClass.objects.for_actor(actor, action).filter(
+        school_id=OuterRef("pk"), campaign_id=campaign_id, is_active=True
+    )
+    return (
+        School.objects.for_actor(actor, action)
+        .filter(pk=school_id)
+        .annotate(registered=Exists(active))
+        .order_by()
+        .values_list("registered")
+    )
+
+
+_REGISTERED = Precompiled(_registered_rows)
+
+
+def _registered(*, actor: Actor, school_id: int, campaign_id: int) -> bool:
+    """``classes.classes_of_school(...).exists()``: whether the school has active classes in the
+    campaign; ``School.DoesNotExist`` as there when the actor does not see the school under
+    the classes' action. One query compiled once per process."""
+    rows = _REGISTERED.rows(
+        ClassActions.VIEW_CLASSES, actor=actor, school_id=school_id, campaign_id=campaign_id
+    )
+    if not rows:
+        raise School.DoesNotExist("School matching query does not exist.")
+    return bool(rows[0][0])
+
+
 def _counts(row: SchoolWorkDate) -> bool:
     """A chosen day counts unless it is a reserve day not (yet) approved."""
     return row.reserve is None or row.reserve.status == ReserveDayRequest.Status.APPROVED
 
 
-def held_on(*, actor: Actor, school: School, work: Work) -> dt.date | None:
-    """The day the school holds the work (a reserve day only once approved)."""
-    row = (
+def _held_on_rows(
+    actor: Actor, *, school_id: int, work_id: int
+) -> QuerySet[SchoolWorkDate, tuple[Any, ...]]:
+    """The school's chosen day of the work and its reserve request's status (as ``first()``
+    of the ``select_related("reserve")`` read: by id, one row)."""
+    return (
         SchoolWorkDate.objects.for_actor(actor, A.VIEW_SCHEDULE)
-        .filter(school_id=school.pk, work_id=work.pk)
-        .select_related("reserve")
-        .first()
-        if actor.can(A.VIEW_SCHEDULE)
-        else None
+        .filter(school_id=school_id, work_id=work_id)
+        .order_by("pk")
+        .values_list("date", "reserve_id", "reserve__status")[:1]
     )
-    if row is None:
+
+
+_HELD_ON = Precompiled(_held_on_rows)
+
+
+def held_on(*, actor: Actor, school: School, work: Work) -> dt.date | None:
+    """The day the school holds the work (a reserve day only once approved). One query compiled
+    once per process (``core.precompiled``); the rule is ``_counts``' on the row's columns."""
+    rows = _HELD_ON.rows(actor=actor, school_id=school.pk, work_id=work.pk)
+    if not rows:
         return None
-    return row.date if _counts(row) else None
+    day, reserve_id, status = rows[0]
+    counts = reserve_id is None or status == ReserveDayRequest.Status.APPROVED
+    return day if counts else None
 
 
 @dataclass(frozen=True)
@@ -217,6 +305,37 @@ class Window:
         return (local - dt.timedelta(days=1)).date()
 
 
+def _last_class_day_rows(
+    actor: Actor, action: str, *, school_id: int, work_id: int
+) -> QuerySet[ClassWork, tuple[dt.date]]:
+    """``class_days``' query for one work, its last day only."""
+    return (
+        ClassWork.objects.for_actor(actor, action)
+        .filter(
+            school_id=school_id,
+            work_id=work_id,
+            school_class__is_active=True,
+            date__isnull=False,
+        )
+        .order_by()
+        .values("work_id")
+        .annotate(last=Max("date"))
+        .values_list("last")
+    )
+
+
+_LAST_CLASS_DAY = Precompiled(_last_class_day_rows)
+
+
+def _last_class_day(*, actor: Actor, school: School, work: Work) -> dt.date | None:
+    """``_last_class_days(...).get(work.pk)`` for one work: one query compiled once per process
+    (``core.precompiled``), read by every upload's window."""
+    rows = _LAST_CLASS_DAY.rows(
+        ClassActions.VIEW_CLASSES, actor=actor, school_id=school.pk, work_id=work.pk
+    )
+    return rows[0][0] if rows else None
+
+
 def _last_class_days(*, actor: Actor, school: School, work_ids: list[int]) -> dict[int, dt.date]:
     """work id → the last day a class of the school writes it (the upload window and a late
     day's moves go by it; the school's own day is the first class day)."""
@@ -243,7 +362,7 @@ def _window(
 
 def upload_window(*, actor: Actor, school: School, work: Work, sheet: ResultSheet | None) -> Window:
     day = held_on(actor=actor, school=school, work=work)
-    last = _last_class_days(actor=actor, school=school, work_ids=[work.pk]).get(work.pk)
+    last = _last_class_day(actor=actor, school=school, work=work)
     return _window(work, school_zone(school), day, last, sheet)
 
 
@@ -256,6 +375,103 @@ def sheet_get(
         .select_related("current_version", "current_version__uploaded_by")
         .first()
     )
+
+
+def _sheet_ref_rows(
+    actor: Actor, action: str, *, school_id: int, work_id: int
+) -> QuerySet[ResultSheet, tuple[Any, ...]]:
+    return (
+        ResultSheet.objects.for_actor(actor, action)
+        .filter(school_id=school_id, work_id=work_id)
+        .order_by()
+        .values_list("id", "reopened_until")
+    )
+
+
+_SHEET_REF = Precompiled(_sheet_ref_rows)
+
+
+def sheet_ref(
+    *, actor: Actor, school_id: int, work_id: int, action: str = A.VIEW_RESULTS
+) -> ResultSheet | None:
+    """The row ``sheet_get`` finds (one per school × work), with only its id and reopening
+    loaded (the other columns deferred, as ``only()``): what an upload reads before it locks
+    the row and reads it whole. One query compiled once per process (``core.precompiled``)."""
+    rows = _SHEET_REF.rows(action, actor=actor, school_id=school_id, work_id=work_id)
+    if not rows:
+        return None
+    sheet_id, reopened_until = rows[0]
+    return instance(  # type: ignore[no-any-return]
+        ResultSheet, _SHEET_REF.using, {"id": sheet_id, "reopened_until": reopened_until}
+    )
+
+
+def _sheet_locked_rows(
+    actor: Actor, action: str, *, sheet_id: int
+) -> QuerySet[ResultSheet, tuple[Any, ...]]:
+    return (
+        ResultSheet.objects.for_actor(actor, action)
+        .select_for_update()
+        .filter(pk=sheet_id)
+        .order_by()
+        .values_list(*attnames(ResultSheet))
+    )
+
+
+_SHEET_LOCKED = Precompiled(_sheet_locked_rows)
+
+
+def sheet_locked(*, actor: Actor, sheet_id: int, action: str) -> ResultSheet:
+    """``ResultSheet.objects.for_actor(actor, action).select_for_update().get(pk=sheet_id)``
+    (the caller's transaction holds the row lock until it ends): the same instance, every
+    column; ``ResultSheet.DoesNotExist`` when not seen. Compiled once per process."""
+    rows = _SHEET_LOCKED.rows(action, actor=actor, sheet_id=sheet_id)
+    if not rows:
+        raise ResultSheet.DoesNotExist("ResultSheet matching query does not exist.")
+    return ResultSheet.from_db(_SHEET_LOCKED.using, attnames(ResultSheet), list(rows[0]))
+
+
+def _version_rows(
+    actor: Actor, action: str, *, version_id: int
+) -> QuerySet[ResultVersion, tuple[Any, ...]]:
+    return (
+        ResultVersion.objects.for_actor(actor, action)
+        .filter(pk=version_id)
+        .order_by()
+        .values_list(*attnames(ResultVersion))
+    )
+
+
+_VERSION = Precompiled(_version_rows)
+
+
+def version_find(*, actor: Actor, version_id: int, action: str) -> ResultVersion | None:
+    """``ResultVersion.objects.for_actor(actor, action).filter(pk=version_id).first()``: the
+    same instance (every column), None when not seen. Compiled once per process."""
+    rows = _VERSION.rows(action, actor=actor, version_id=version_id)
+    if not rows:
+        return None
+    return ResultVersion.from_db(_VERSION.using, attnames(ResultVersion), list(rows[0]))
+
+
+def _version_seen_rows(
+    actor: Actor, action: str, *, version_id: int
+) -> QuerySet[ResultVersion, tuple[int]]:
+    return (
+        ResultVersion.objects.for_actor(actor, action)
+        .filter(pk=version_id)
+        .order_by()
+        .values_list("id")
+    )
+
+
+_VERSION_SEEN = Precompiled(_version_seen_rows)
+
+
+def version_seen(*, actor: Actor, version_id: int, action: str) -> bool:
+    """``ResultVersion.objects.for_actor(actor, action).filter(pk=version_id).exists()``,
+    compiled once per process."""
+    return bool(_VERSION_SEEN.rows(action, actor=actor, version_id=version_id))
 
 
 def uploaded_at(

@@ -9,6 +9,7 @@ its ``ResultSheet``, so concurrent uploads serialise and every version is kept.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import uuid
 from collections import Counter
@@ -17,17 +18,30 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist, PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DatabaseError,
+    IntegrityError,
+    OperationalError,
+    connection,
+    connections,
+    transaction,
+)
+from django.db.models import Model, OuterRef, Q, QuerySet, Subquery, signals
+from django.db.models.sql import InsertQuery, UpdateQuery
 from django.utils import timezone
 from psycopg import sql as psycopg_sql
 
 from apps.campaigns import schedule
+from apps.campaigns.models import Work
+from apps.campaigns.selectors import column_count
 from apps.core import instants
 from apps.core.jobs import job_send
 from apps.core.models import Job
+from apps.core.precompiled import Precompiled, prepared_cursor
 from apps.core.scoping import Level
 from apps.core.services import audit_record, job_claim, job_fail, job_mark_done
 from apps.core.uploads import UploadError, collection_paused
@@ -60,7 +74,6 @@ from apps.schoolday.checking import selectors as checking
 from apps.schoolday.models import Person
 
 if TYPE_CHECKING:
-    from apps.campaigns.models import Work
     from apps.results.monitoring.selectors import Unit
 
 MAX_REOPEN_DAYS = 30
@@ -72,8 +85,9 @@ def _require(actor: Actor, action: str) -> None:
 
 
 def _sheet_for(*, actor: Actor, action: str, school: School, work: Work) -> ResultSheet:
-    """The school × work row, created on first use (a concurrent creator wins harmlessly)."""
-    found = sel.sheet_get(actor=actor, school_id=school.pk, work_id=work.pk, action=action)
+    """The school × work row, created on first use (a concurrent creator wins harmlessly).
+    Callers lock it by its id: a found row has only its id and reopening loaded."""
+    found = sel.sheet_ref(actor=actor, school_id=school.pk, work_id=work.pk, action=action)
     if found is not None:
         return found
     try:
@@ -85,7 +99,7 @@ def _sheet_for(*, actor: Actor, action: str, school: School, work: Work) -> Resu
                 region_id=school.region_id,
             )
     except IntegrityError:
-        found = sel.sheet_get(actor=actor, school_id=school.pk, work_id=work.pk, action=action)
+        found = sel.sheet_ref(actor=actor, school_id=school.pk, work_id=work.pk, action=action)
         if found is None:  # pragma: no cover - the unique row exists once the insert collided
             raise
         return found
@@ -317,6 +331,112 @@ def _rows_write(
         )
 
 
+@functools.cache
+def _insert_statement(model: type[Model], vendor: str, using: str) -> tuple[str, tuple[Any, ...]]:
+    """Django's own INSERT of one ``model`` row (the SQL ``save()`` runs for a new object),
+    compiled once per process: its text depends only on the columns; with the fields that fill
+    its parameters, in order (as ``core.services._audit_insert``)."""
+    meta = model._meta
+    fields = tuple(f for f in meta.local_concrete_fields if f is not meta.auto_field)
+    query = InsertQuery(model)
+    query.insert_values(list(fields), [model()], raw=False)
+    compiler = query.get_compiler(using=using)
+    compiler.returning_fields = list(meta.db_returning_fields)
+    statements = compiler.as_sql()
+    if len(statements) != 1:  # pragma: no cover - one object, one statement on every backend
+        raise RuntimeError("one object, one INSERT")
+    return statements[0][0], fields
+
+
+def _insert(obj: Any, using: str = DEFAULT_DB_ALIAS) -> Any:
+    """``obj.save(force_insert=True)`` (what ``objects.create`` runs) for a new row of a plain
+    model: the same statement and values (each field's ``pre_save`` and ``get_db_prep_save``,
+    ``auto_now`` instants set on ``obj``), compiled once per process and run on the prepared
+    cursor. A model with its own ``save`` or with save signals connected goes through
+    ``save()``."""
+    model = type(obj)
+    if (
+        model.save is not Model.save
+        or signals.pre_save.has_listeners(model)
+        or signals.post_save.has_listeners(model)
+        or model._meta.parents
+    ):
+        obj.save(force_insert=True, using=using)
+        return obj
+    obj._prepare_related_fields_for_save(operation_name="save")
+    connection = connections[using]
+    sql, fields = _insert_statement(model, connection.vendor, using)  # type: ignore[arg-type]
+    values = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
+    returning = model._meta.db_returning_fields
+    with prepared_cursor(connection) as cursor:
+        cursor.execute(sql, values)
+        if connection.features.can_return_columns_from_insert:
+            row = cursor.fetchone()
+            for field, value in zip(returning, row, strict=True):
+                for converter in field.get_db_converters(connection):
+                    value = converter(value, field, connection)
+                setattr(obj, field.attname, value)
+        else:  # pragma: no cover - PostgreSQL and SQLite return it
+            obj.pk = connection.ops.last_insert_id(cursor, model._meta.db_table, "id")
+    obj._state.adding = False
+    obj._state.db = using
+    return obj
+
+
+def _update_fields(model: type[Model], names: tuple[str, ...]) -> tuple[Any, ...]:
+    """The fields ``save(update_fields=names)`` writes, in the model's order (as ``save``)."""
+    return tuple(
+        f
+        for f in model._meta.local_concrete_fields
+        if not f.primary_key and (f.name in names or f.attname in names)
+    )
+
+
+_UPDATES: dict[tuple[Any, ...], str] = {}
+
+
+def _update(obj: Any, names: tuple[str, ...], using: str = DEFAULT_DB_ALIAS) -> None:
+    """``obj.save(update_fields=names)`` of a loaded row: Django's own UPDATE by primary key
+    (each field's ``pre_save`` and ``get_db_prep_save``; ``auto_now`` set on ``obj``; a row
+    gone raises as ``save`` does), compiled once per model and fields. A NULL value (Django
+    writes it into the text), its own ``save`` or save signals go through ``save()``."""
+    model = type(obj)
+    if (
+        model.save is not Model.save
+        or signals.pre_save.has_listeners(model)
+        or signals.post_save.has_listeners(model)
+        or model._meta.parents
+    ):
+        obj.save(update_fields=list(names), using=using)
+        return
+    obj._prepare_related_fields_for_save(operation_name="save")
+    fields = _update_fields(model, names)
+    raw = [field.pre_save(obj, False) for field in fields]
+    if any(value is None or hasattr(value, "resolve_expression") for value in raw):
+        obj.save(update_fields=list(names), using=using)
+        return
+    connection = connections[using]
+    key = (model, names, connection.vendor, using)
+    sql = _UPDATES.get(key)
+    if sql is None:
+        query = UpdateQuery(model)
+        query.add_update_fields(
+            [(field, None, value) for field, value in zip(fields, raw, strict=True)]
+        )
+        query.add_q(Q(pk=obj.pk))
+        sql, params = query.get_compiler(using=using).as_sql()
+        if len(params) != len(fields) + 1:  # pragma: no cover - one parameter per field and pk
+            raise RuntimeError("an UPDATE of one row, one parameter per field")
+        _UPDATES[key] = sql
+    values = [
+        field.get_db_prep_save(value, connection) for field, value in zip(fields, raw, strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, model._meta.pk.get_db_prep_value(obj.pk, connection)])
+        if cursor.rowcount < 1:
+            raise DatabaseError("Save with update_fields did not affect any rows.")
+
+
 # The form's codes, its rows, the version's snapshots and diff: tens of thousands of objects.
 @collection_paused()
 def results_upload(
@@ -342,7 +462,8 @@ def results_upload(
     target = _target(actor=actor, school_id=school_id, work_id=work_id)
     school, work = target.school, target.work
     observer = _observer(actor, school, observer_id)
-    sheet = sel.sheet_get(
+    # the row's id and reopening: ``_accept`` locks it and reads it whole
+    sheet = sel.sheet_ref(
         actor=actor, school_id=school.pk, work_id=work.pk, action=A.UPLOAD_RESULTS
     )
     window = sel.upload_window(actor=actor, school=school, work=work, sheet=sheet)
@@ -389,8 +510,8 @@ def _checked_by(*, school: School, work: Work, codes: set[str]) -> dict[str, str
     """Code → the name of the expert it was given to, for the uploaded codes with an
     assignment (read as the system: the record is the school's whoever uploads)."""
     system = Actor.system(reason="results.checked_by")
-    experts = checking.code_experts(actor=system, school_id=school.pk, work_id=work.pk)
-    return {code: experts[code].full_name for code in sorted(codes) if code in experts}
+    experts = checking.code_expert_names(actor=system, school_id=school.pk, work_id=work.pk)
+    return {code: experts[code] for code in sorted(codes) if code in experts}
 
 
 def _accept(
@@ -416,19 +537,15 @@ def _accept(
     sheet = sheet or _sheet_for(actor=actor, action=A.UPLOAD_RESULTS, school=school, work=work)
     with transaction.atomic():
         # One upload at a time per school × work: the second waits here, then sees the first.
-        sheet = (
-            ResultSheet.objects.for_actor(actor, A.UPLOAD_RESULTS)
-            .select_for_update()
-            .get(pk=sheet.pk)
-        )
+        sheet = sel.sheet_locked(actor=actor, sheet_id=sheet.pk, action=A.UPLOAD_RESULTS)
         now = timezone.now()
         # A coordinator may have reopened (or the day ended) while the file was being read.
         window = replace(window, reopened_until=sheet.reopened_until)
         _check_window(window, now)
         current = (
-            ResultVersion.objects.for_actor(actor, A.UPLOAD_RESULTS)
-            .filter(pk=sheet.current_version_id)
-            .first()
+            sel.version_find(
+                actor=actor, version_id=sheet.current_version_id, action=A.UPLOAD_RESULTS
+            )
             if sheet.current_version_id is not None
             else None
         )
@@ -463,36 +580,34 @@ def _accept(
             ContentFile(content),
         )
         present = [r for r in checked.rows if not r.absent]
-        version = ResultVersion.objects.create(
-            sheet=sheet,
-            school_id=school.pk,
-            municipality_id=school.municipality_id,
-            region_id=school.region_id,
-            number=number,
-            uploaded_by=actor.user,
-            source=source,
-            original_name=xlsx.safe_file_name(filename, target.spec.file_name)[:255],
-            file=path,
-            file_sha256=sha,
-            participants=len(present),
-            absent=len(checked.rows) - len(present),
-            snapshot=new_snapshot,
-            changes=changes.counts,
-            late=window.is_late(now),
-            checked_by=checked_by,
-            observer=observer,
-            observer_name=observer.full_name if observer is not None else "",
+        version = _insert(
+            ResultVersion(
+                sheet=sheet,
+                school_id=school.pk,
+                municipality_id=school.municipality_id,
+                region_id=school.region_id,
+                number=number,
+                uploaded_by=actor.user,
+                source=source,
+                original_name=xlsx.safe_file_name(filename, target.spec.file_name)[:255],
+                file=path,
+                file_sha256=sha,
+                participants=len(present),
+                absent=len(checked.rows) - len(present),
+                snapshot=new_snapshot,
+                changes=changes.counts,
+                late=window.is_late(now),
+                checked_by=checked_by,
+                observer=observer,
+                observer_name=observer.full_name if observer is not None else "",
+            )
         )
         ParticipantResult.objects.for_actor(actor, A.UPLOAD_RESULTS).filter(sheet=sheet).delete()
         _rows_write(work, sheet, version, checked.rows)
         sheet.current_version = version
         sheet.version_count = number
-        sheet.save(update_fields=["current_version", "version_count", "updated_at"])
-        if (
-            not ResultVersion.objects.for_actor(actor, A.VIEW_RESULTS)
-            .filter(pk=version.pk)
-            .exists()
-        ):
+        _update(sheet, ("current_version", "version_count", "updated_at"))
+        if not sel.version_seen(actor=actor, version_id=version.pk, action=A.VIEW_RESULTS):
             raise PermissionDenied  # pragma: no cover - the school was checked above
         _audit_version(
             actor,
@@ -515,14 +630,16 @@ def _accept(
 def _queue_stats(*, actor: Actor, school: School, work: Work, version: ResultVersion) -> None:
     """The recomputation is a job stored with the version: if the broker is down when the
     upload commits, the upload still succeeds and the sweep sends the job later."""
-    job = Job.objects.create(  # scoped to the school uploaded
-        kind=RESULTS_STATS,
-        key=f"{RESULTS_STATS}:{version.pk}",
-        actor=actor.user,
-        region_id=school.region_id,
-        municipality_id=school.municipality_id,
-        school_id=school.pk,
-        params={"school_id": school.pk, "work_id": work.pk, "version": version.number},
+    job = _insert(  # scoped to the school uploaded
+        Job(
+            kind=RESULTS_STATS,
+            key=f"{RESULTS_STATS}:{version.pk}",
+            actor=actor.user,
+            region_id=school.region_id,
+            municipality_id=school.municipality_id,
+            school_id=school.pk,
+            params={"school_id": school.pk, "work_id": work.pk, "version": version.number},
+        )
     )
     transaction.on_commit(lambda: _enqueue_stats(job_id=job.pk))
 
@@ -857,7 +974,7 @@ def results_entry_submit(
     target = _target(actor=actor, school_id=school_id, work_id=work_id)
     school, work = target.school, target.work
     observer = _observer(actor, school, observer_id)
-    sheet = sel.sheet_get(
+    sheet = sel.sheet_ref(
         actor=actor, school_id=school.pk, work_id=work.pk, action=A.UPLOAD_RESULTS
     )
     window = sel.upload_window(actor=actor, school=school, work=work, sheet=sheet)
@@ -1055,27 +1172,118 @@ def results_reopen(
 # --- statistics ------------------------------------------------------------------------------
 
 
+def _stats_sheet_rows(actor: Actor, *, school_id: int, work_id: int) -> QuerySet[Any]:
+    """The sheet of a school × work, locked (the refreshes of a sheet serialise on it), with its
+    work's maximum score and number of columns as scalar subqueries (only the sheet is locked)."""
+    works = Work.objects.for_actor(actor, A.VIEW_RESULTS).filter(pk=OuterRef("work_id"))
+    return (
+        ResultSheet.objects.for_actor(actor, A.VIEW_RESULTS)
+        .select_for_update()
+        .filter(school_id=school_id, work_id=work_id)
+        .annotate(
+            work_max_score=Subquery(works.order_by().values("max_score")),
+            work_columns=column_count("work_id"),
+        )
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "current_version_id",
+            "version_count",
+            "municipality_id",
+            "region_id",
+            "work_max_score",
+            "work_columns",
+        )[:1]
+    )
+
+
+def _stats_result_rows(actor: Actor, *, sheet_id: int) -> QuerySet[Any]:
+    return (
+        ParticipantResult.objects.for_actor(actor, A.VIEW_RESULTS)
+        .filter(sheet_id=sheet_id)
+        .order_by()  # the statistics do not depend on the rows' order
+        .values_list("absent", "scores", "primary_score", "mark", "journal_mark")
+    )
+
+
+# The statistics job's reads, compiled once per process (``core.precompiled``, ADR 0028): it
+# runs after every accepted upload, and building the querysets cost more than running them.
+_STATS_SHEET = Precompiled(_stats_sheet_rows)
+_STATS_ROWS = Precompiled(_stats_result_rows)
+
+# What a refresh writes into a school's statistics row (every column but its id and keys).
+_STATS_FIELDS = (
+    "municipality_id",
+    "region_id",
+    "version_number",
+    "participants",
+    "absent",
+    "mark2",
+    "mark3",
+    "mark4",
+    "mark5",
+    "histogram",
+    "column_sums",
+    "journal",
+    "vs_journal",
+    "computed_at",
+)
+
+
+@functools.cache
+def _stats_update_statement(vendor: str, using: str) -> tuple[str, tuple[Any, ...]]:
+    """The UPDATE of one school's statistics row (the SQL ``update(**values)`` runs, with the
+    row's id returned), built once: its text depends only on the columns. The job writes as the
+    system actor, whose ``for_actor`` adds no condition (checked here)."""
+    system = Actor.system(reason="results.stats_refresh")
+    if SchoolWorkStats.objects.for_actor(system, A.VIEW_RESULTS).query.has_filters():
+        raise ImproperlyConfigured("the system actor's statistics rows are scoped")
+    meta = SchoolWorkStats._meta
+    quote = connections[using].ops.quote_name
+    by_name = {field.attname: field for field in meta.concrete_fields}
+    column = {field.attname: quote(field.column) for field in by_name.values() if field.column}
+    fields = tuple(by_name[name] for name in _STATS_FIELDS)
+    sql = "UPDATE {} SET {} WHERE {} = %s AND {} = %s RETURNING {}".format(  # noqa: S608 - names from the model's meta
+        quote(meta.db_table),
+        ", ".join(f"{column[name]} = %s" for name in _STATS_FIELDS),
+        column["school_id"],
+        column["work_id"],
+        column["id"],
+    )
+    return sql, fields
+
+
+def _stats_update(school_id: int, work_id: int, values: dict[str, Any]) -> int | None:
+    """Update a school's statistics row as ``update(**values)`` would (each field's
+    ``get_db_prep_save``); its id, or None when the school has no row yet."""
+    using = SchoolWorkStats.objects.db
+    conn = connections[using]
+    sql, fields = _stats_update_statement(conn.vendor, using)
+    params = [field.get_db_prep_save(values[field.attname], conn) for field in fields]
+    with prepared_cursor(conn) as cursor:
+        cursor.execute(sql, [*params, school_id, work_id])
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
+
+
 def results_stats_refresh(*, school_id: int, work_id: int) -> SchoolWorkStats | None:
     """Recompute a school's statistics of a work from its current results (idempotent: the same
-    results give the same row however often it runs)."""
+    results give the same row however often it runs).
+
+    Three statements in the transaction: the sheet locked with its work's scale, the
+    participants' rows, one UPDATE (an INSERT for a school's first statistics); the reads are
+    compiled once per process and the UPDATE is built once. The row returned is the one
+    written (what ``get()`` would read back)."""
     actor = Actor.system(reason="results.stats_refresh")
     with transaction.atomic():
-        sheet = (
-            ResultSheet.objects.for_actor(actor, A.VIEW_RESULTS)
-            .select_for_update()
-            .filter(school_id=school_id, work_id=work_id)
-            .first()
-        )
-        if sheet is None or sheet.current_version_id is None:
+        found = _STATS_SHEET.rows(actor=actor, school_id=school_id, work_id=work_id)
+        if not found or found[0][1] is None:
             return None
-        work = sel.work_get(actor=actor, work_id=work_id)
-        columns = work.columns.count()
-        rows = list(
-            ParticipantResult.objects.for_actor(actor, A.VIEW_RESULTS)
-            .filter(sheet=sheet)
-            .values_list("absent", "scores", "primary_score", "mark", "journal_mark")
-        )
-        histogram = [0] * (work.max_score + 1)
+        sheet_id, _current, version_count, municipality_id, region_id, max_score, columns = found[0]
+        if max_score is None:  # pragma: no cover - a sheet's work is protected from deletion
+            raise Work.DoesNotExist("Work matching query does not exist.")
+        rows = _STATS_ROWS.rows(actor=actor, sheet_id=sheet_id)
+        histogram = [0] * (max_score + 1)
         sums = [0] * columns
         marks: Counter[int] = Counter()
         journal: Counter[str] = Counter()
@@ -1085,7 +1293,7 @@ def results_stats_refresh(*, school_id: int, work_id: int) -> SchoolWorkStats | 
             if absent or primary is None or mark is None:
                 continue
             present += 1
-            histogram[min(primary, work.max_score)] += 1
+            histogram[min(primary, max_score)] += 1
             for j, score in enumerate(scores[: len(sums)]):
                 sums[j] += score or 0
             marks[mark] += 1
@@ -1095,9 +1303,9 @@ def results_stats_refresh(*, school_id: int, work_id: int) -> SchoolWorkStats | 
                     "lower" if mark < journal_mark else "higher" if mark > journal_mark else "equal"
                 ] += 1
         values = {
-            "municipality_id": sheet.municipality_id,
-            "region_id": sheet.region_id,
-            "version_number": sheet.version_count,
+            "municipality_id": municipality_id,
+            "region_id": region_id,
+            "version_number": version_count,
             "participants": present,
             "absent": len(rows) - present,
             "mark2": marks[2],
@@ -1112,11 +1320,16 @@ def results_stats_refresh(*, school_id: int, work_id: int) -> SchoolWorkStats | 
         }
         # The sheet's lock serialises the refreshes of a school × work: one UPDATE, or the
         # INSERT of its first statistics.
-        stats_rows = SchoolWorkStats.objects.for_actor(actor, A.VIEW_RESULTS)
-        mine = stats_rows.filter(school_id=school_id, work_id=work_id)
-        if not mine.update(**values):
-            stats_rows.create(school_id=school_id, work_id=work_id, **values)
-    return mine.first()
+        stats_id = _stats_update(school_id, work_id, values)
+        if stats_id is None:
+            return SchoolWorkStats.objects.for_actor(actor, A.VIEW_RESULTS).create(
+                school_id=school_id, work_id=work_id, **values
+            )
+    keys = {"id": stats_id, "school_id": school_id, "work_id": work_id}
+    names = [f.attname for f in SchoolWorkStats._meta.concrete_fields]
+    return SchoolWorkStats.from_db(
+        SchoolWorkStats.objects.db, names, [{**keys, **values}[name] for name in names]
+    )
 
 
 # --- reminders to schools that have not uploaded -------------------------------------------

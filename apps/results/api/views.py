@@ -114,8 +114,9 @@ class SchoolWorkResultsApi(_Scoped):
     )
     def post(self, request: Request, school_id: int, work_id: int) -> Response:
         # Scope first: an invisible school or work is 404 whatever the body says.
-        sel.school_get(actor=self.actor, school_id=school_id, action=A.UPLOAD_RESULTS)
-        sel.work_get(actor=self.actor, work_id=work_id, action=A.UPLOAD_RESULTS)
+        sel.school_work_check(
+            actor=self.actor, school_id=school_id, work_id=work_id, action=A.UPLOAD_RESULTS
+        )
         upload = request.FILES.get("file")
         if upload is None:
             raise file_error(ResultsInvalidError("file_missing").message)
@@ -315,8 +316,9 @@ class ExpertEntryApi(_Scoped):
     )
     def put(self, request: Request, school_id: int, work_id: int) -> Response:
         # Scope first: an invisible school or work is 404 whatever the body says.
-        sel.school_get(actor=self.actor, school_id=school_id, action=A.ENTER_SCORES)
-        sel.work_get(actor=self.actor, work_id=work_id, action=A.ENTER_SCORES)
+        sel.school_work_check(
+            actor=self.actor, school_id=school_id, work_id=work_id, action=A.ENTER_SCORES
+        )
         data = s.ExpertEntryInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         expert_id = data.validated_data.get("expert")
@@ -356,8 +358,9 @@ class ResultsReopenApi(_Scoped):
     )
     def post(self, request: Request, school_id: int, work_id: int) -> Response:
         # Scope first: an invisible school or work is 404 whatever the body says.
-        sel.school_get(actor=self.actor, school_id=school_id, action=A.REOPEN_RESULTS)
-        sel.work_get(actor=self.actor, work_id=work_id, action=A.REOPEN_RESULTS)
+        sel.school_work_check(
+            actor=self.actor, school_id=school_id, work_id=work_id, action=A.REOPEN_RESULTS
+        )
         data = s.ReopenInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         reopen = services.results_reopen(
@@ -461,8 +464,9 @@ class ResultsEntryApi(_Scoped):
         summary="Сохранить черновик таблицы результатов (результаты не загружаются)",
     )
     def put(self, request: Request, school_id: int, work_id: int) -> Response:
-        sel.school_get(actor=self.actor, school_id=school_id, action=A.UPLOAD_RESULTS)
-        sel.work_get(actor=self.actor, work_id=work_id, action=A.UPLOAD_RESULTS)
+        sel.school_work_check(
+            actor=self.actor, school_id=school_id, work_id=work_id, action=A.UPLOAD_RESULTS
+        )
         data = s.EntryInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.results_draft_save(
@@ -485,8 +489,9 @@ class ResultsEntryApi(_Scoped):
         summary="Проверить или загрузить таблицу результатов",
     )
     def post(self, request: Request, school_id: int, work_id: int) -> Response:
-        sel.school_get(actor=self.actor, school_id=school_id, action=A.UPLOAD_RESULTS)
-        sel.work_get(actor=self.actor, work_id=work_id, action=A.UPLOAD_RESULTS)
+        sel.school_work_check(
+            actor=self.actor, school_id=school_id, work_id=work_id, action=A.UPLOAD_RESULTS
+        )
         data = s.EntrySubmitInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data

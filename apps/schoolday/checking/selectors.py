@@ -20,6 +20,7 @@ from apps.campaigns.models import Campaign, Work
 from apps.classes.models import ClassWork
 from apps.classes.selectors import class_works_of_school
 from apps.core.params import unknown_id
+from apps.core.precompiled import Precompiled
 from apps.registration.access import Actor
 from apps.registration.models import School
 from apps.schoolday.actions import SchoolDayActions as A
@@ -50,6 +51,27 @@ def code_experts(
         row.code.code: row.expert
         for row in assignments(actor=actor, school_id=school_id, work_id=work_id, action=action)
     }
+
+
+def _expert_name_rows(
+    actor: Actor, action: str, *, school_id: int, work_id: int
+) -> QuerySet[ExpertAssignment, tuple[str, str]]:
+    return assignments(
+        actor=actor, school_id=school_id, work_id=work_id, action=action
+    ).values_list("code__code", "expert__full_name")
+
+
+_EXPERT_NAMES = Precompiled(_expert_name_rows)
+
+
+def code_expert_names(
+    *, actor: Actor, school_id: int, work_id: int, action: str = A.VIEW_CHECKING
+) -> dict[str, str]:
+    """``code_experts`` as code → the expert's name (the same rows, scope and order), in one
+    query compiled once per process and without model instances: every results upload records
+    who checked its codes."""
+    rows = _EXPERT_NAMES.rows(action, actor=actor, school_id=school_id, work_id=work_id)
+    return dict(rows)
 
 
 def expert_of(actor: Actor) -> Person | None:
