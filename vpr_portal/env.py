@@ -50,6 +50,8 @@ MANIFEST_SIGNING_KEY: str = os.environ.get("VPR_MANIFEST_SIGNING_KEY", "")
 FEDERAL_CONTACT_NAME: str = os.environ.get("VPR_FEDERAL_CONTACT_NAME", "")
 FEDERAL_CONTACT_PHONE: str = os.environ.get("VPR_FEDERAL_CONTACT_PHONE", "")
 FEDERAL_CONTACT_EMAIL: str = os.environ.get("VPR_FEDERAL_CONTACT_EMAIL", "")
+# Works a full analytics rebuild computes at once on PostgreSQL, each on its own connection.
+ANALYTICS_REBUILD_CONNECTIONS: int | None = _count("VPR_ANALYTICS_REBUILD_CONNECTIONS")
 # Test settings only: VPR_CELERY_EAGER=0 sends tasks through the broker to a real worker.
 CELERY_EAGER: bool = _bool("VPR_CELERY_EAGER", default=True)
 

@@ -24,6 +24,10 @@ statement computes what ``services.rows_values`` and ``services._sum`` compute:
    less than converting 112 zeros), and a unit with one subset only takes its arrays from that
    subset instead of converting them again.
 
+Several works are computed at once, each on its own connection reading the caller's snapshot
+and writing into a staging table, then published in the caller's transaction
+(``rebuild_parallel``, ADR 0030).
+
 Integer sums do not depend on the order of addition, so the rows equal the incremental ones:
 ``apps/analytics/tests/test_rebuild_identity.py`` compares every field (subsets included) on
 SQLite and PostgreSQL, and the bench compares the two paths at national scale. Only integers
@@ -33,18 +37,23 @@ parameters. Every row is read, as the rebuild's system actor (federal scope) see
 
 from __future__ import annotations
 
+import secrets
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 
 from apps.analytics.models import MARKS, WorkAggregate
 from apps.core.scoping import Level
 from apps.materials.models import ParticipantCode
 from apps.registration.models import School
-from apps.results.models import ParticipantResult
+from apps.results.models import ParticipantResult, ResultSheet
 
 # Settings of the rebuild statement (see rebuild_work); work_mem is per sort or hash table.
 SETTINGS = {"work_mem": "256MB", "jit": "off", "default_toast_compression": "lz4"}
+# Staging tables of ``rebuild_parallel`` and the advisory lock that keeps rebuilds one at a time.
+STAGING_PREFIX = "analytics_rebuild_"
+REBUILD_LOCK = 7_301_801
 JOURNAL = ("journal_lower", "journal_equal", "journal_higher", "journal_missing", "journal_gap2")
 
 
@@ -84,8 +93,9 @@ def _subset_rows(prefix: str, columns: int, max_score: int) -> str:
     )
 
 
-def rebuild_statement(*, columns: int, max_score: int) -> str:
-    """The ``INSERT … SELECT`` writing every aggregate row of one work (see the module doc).
+def rebuild_statement(*, columns: int, max_score: int, into: str | None = None) -> str:
+    """The ``INSERT … SELECT`` writing every aggregate row of one work (see the module doc)
+    into the aggregates' table, or into the staging table ``into`` (``rebuild_parallel``).
 
     Parameters: ``work``, ``campaign``, ``mark3``, ``mark4``, ``mark5`` (the conversion scale)."""
     columns, max_score = int(columns), int(max_score)
@@ -93,7 +103,7 @@ def rebuild_statement(*, columns: int, max_score: int) -> str:
     results = ParticipantResult._meta.db_table
     codes = ParticipantCode._meta.db_table
     schools = School._meta.db_table
-    aggregates = WorkAggregate._meta.db_table
+    aggregates = into or WorkAggregate._meta.db_table
     per_row = [
         "count(*)::integer AS n",
         *(f"count(*) FILTER (WHERE bucket = {i})::integer AS h{i}" for i in range(max_score + 1)),
@@ -254,7 +264,12 @@ def rebuild_work(*, work: Any, columns: int) -> int:
     figures each) in memory; JIT compilation costs more than it saves for one run of a statement
     this size; and its JSON rows are compressed with lz4 when the server has it (pglz took a
     sixth of the time; the values, and how they read back, are the same)."""
-    statement = rebuild_statement(columns=columns, max_score=work.max_score)
+    with connection.cursor() as cursor:
+        return _run(cursor, work, columns, into=None)
+
+
+def _run(cursor: Any, work: Any, columns: int, *, into: str | None) -> int:
+    statement = rebuild_statement(columns=columns, max_score=work.max_score, into=into)
     params = {
         "work": work.pk,
         "campaign": work.campaign_id,
@@ -262,19 +277,128 @@ def rebuild_work(*, work: Any, columns: int) -> int:
         "mark4": work.mark4_from,
         "mark5": work.mark5_from,
     }
+    before = _set(cursor, _settings(cursor))
+    try:
+        cursor.execute(statement, params)
+        written = int(cursor.rowcount)
+    finally:
+        _set(cursor, before)
+    return written
+
+
+def _settings(cursor: Any) -> dict[str, str]:
+    """``SETTINGS`` less lz4 where the server was built without it."""
+    cursor.execute(
+        "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+    )
+    row = cursor.fetchone()
+    return {k: v for k, v in SETTINGS.items() if k != "default_toast_compression" or row[0]}
+
+
+def rebuild_parallel(*, works: list[tuple[Any, int]], connections_max: int) -> int:
+    """``rebuild_work`` of several works at once, each on its own connection, published in the
+    caller's transaction (PostgreSQL; the caller has deleted the old rows). Returns the number
+    of rows written.
+
+    The caller's transaction exports its snapshot; each work's statement runs in a thread on a
+    connection of its own that imports it (``REPEATABLE READ``), so every work is computed from
+    the same results, as of the caller's snapshot, and writes into an unlogged staging table of
+    its own, committed. The caller's transaction then copies the staged rows into the
+    aggregates' table, work by work in the order given and each work's rows in the order its
+    statement produced them (so the ids come out as one connection would give them), stamped
+    with the caller's ``now()``, and drops the staging tables: the new rows appear together at
+    its commit, or not at all. One rebuild at a time (a transaction-level advisory lock); a
+    staging table left by a rebuild that failed half-way is dropped by the next one. The caller
+    must not hold uncommitted changes to the results, which the other connections could not
+    see (``services.analytics_rebuild`` only comes here as the outermost transaction)."""
+    from django.db import connections
+
+    alias = connection.alias
+    token = secrets.token_hex(6)
+    staged = [f"{STAGING_PREFIX}{token}_{work.pk}" for work, _ in works]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REBUILD_LOCK])
+        cursor.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+            "AND starts_with(tablename, %s)",
+            [STAGING_PREFIX],
+        )
+        for (left,) in cursor.fetchall():
+            cursor.execute(f'DROP TABLE IF EXISTS "{left}"')
+        cursor.execute("SELECT pg_export_snapshot()")
+        snapshot = cursor.fetchone()[0]
+
+    def stage(item: tuple[Any, int], table: str) -> None:
+        other = connections[alias]
+        try:
+            with transaction.atomic(using=alias), other.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
+                cursor.execute(
+                    f"CREATE UNLOGGED TABLE {table} "
+                    f"(LIKE {WorkAggregate._meta.db_table} INCLUDING DEFAULTS)"
+                )
+                # ids in the order the statement writes its rows
+                cursor.execute(
+                    f"ALTER TABLE {table} ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY"
+                )
+                _run(cursor, item[0], item[1], into=table)
+        finally:
+            other.close()
+
+    workers = max(1, min(connections_max, len(works)))
+    copied = False
+    written = 0
+    try:
+        # the largest works first (by schools with results), so that none starts last alone
+        sizes = _sheets_with_results([work.pk for work, _ in works])
+        order = sorted(zip(works, staged, strict=True), key=lambda x: -sizes.get(x[0][0].pk, 0))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(stage, item, table) for item, table in order]
+            for future in futures:
+                future.result()
+        fields = WorkAggregate._meta.concrete_fields
+        listed = ", ".join(str(f.column) for f in fields if f.column not in ("id", "computed_at"))
+        with connection.cursor() as cursor:
+            before = _set(cursor, _settings(cursor))
+            copied = True  # from here on the staging tables are this transaction's to drop
+            into = f"INSERT INTO {WorkAggregate._meta.db_table} ({listed}, computed_at)"
+            for table in staged:
+                cursor.execute(f"{into} SELECT {listed}, now() FROM {table} ORDER BY id")  # noqa: S608
+                written += int(cursor.rowcount)
+                cursor.execute(f"DROP TABLE {table}")
+            _set(cursor, before)
+    finally:
+        if not copied:
+            # A statement failed: the tables staged so far were committed by their connections,
+            # and this transaction will roll back, so they are dropped on one that commits.
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                pool.submit(_drop, alias, staged).result()
+    return written
+
+
+def _sheets_with_results(work_ids: list[int]) -> dict[int, int]:
+    """Work id → its schools with results (a cheap measure of a work's size)."""
+    sheets = ResultSheet._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+            f"SELECT work_id, count(*) FROM {sheets} WHERE work_id = ANY(%s) "  # noqa: S608
+            "AND current_version_id IS NOT NULL GROUP BY work_id",
+            [work_ids],
         )
-        row = cursor.fetchone()
-        wanted = {k: v for k, v in SETTINGS.items() if k != "default_toast_compression" or row[0]}
-        before = _set(cursor, wanted)
-        try:
-            cursor.execute(statement, params)
-            written = int(cursor.rowcount)
-        finally:
-            _set(cursor, before)
-    return written
+        return dict(cursor.fetchall())
+
+
+def _drop(alias: str, tables: list[str]) -> None:
+    from django.db import connections
+
+    other = connections[alias]
+    try:
+        with other.cursor() as cursor:
+            for table in tables:
+                cursor.execute(f"DROP TABLE IF EXISTS {table}")
+    finally:
+        other.close()
 
 
 def _set(cursor: Any, values: dict[str, str]) -> dict[str, str]:

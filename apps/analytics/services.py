@@ -11,18 +11,25 @@ Tests hold all three paths to identical rows.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.db import connection, transaction
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, connections, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from apps.analytics import rebuild
 from apps.analytics.models import MARKS, WorkAggregate
 from apps.campaigns.models import Work
+from apps.campaigns.selectors import column_count
+from apps.core.precompiled import Precompiled, instance, prepared_cursor
 from apps.core.scoping import Level
 from apps.materials import ovz
+from apps.materials.models import ParticipantCode
 from apps.registration.access import A, Actor
 from apps.registration.models import School
 from apps.results.models import ParticipantResult
@@ -105,6 +112,8 @@ def rows_values(work: Any, columns: int, rows: Iterable[Any]) -> dict[str, Any]:
 
 def _field(child: WorkAggregate | Mapping[str, Any], name: str) -> Any:
     """One statistics field of a child aggregate, whether a row or a dict of values."""
+    if type(child) is dict:  # the usual case, without the ABC check
+        return child.get(name)
     return child.get(name) if isinstance(child, Mapping) else getattr(child, name)
 
 
@@ -142,88 +151,68 @@ def _plain_sum(
     return total
 
 
-def _write(work_id: int, level: Level, unit_id: int, ids: dict[str, Any], values: Any) -> None:
-    """Store one aggregate row (the caller holds the chain's locks): one UPDATE when the row
-    exists, an INSERT when not; ``values`` None deletes it."""
-    rows = WorkAggregate.objects.for_actor(_system(), A.VIEW_ANALYTICS)
-    row = rows.filter(work_id=work_id, level=level, unit_id=unit_id)
-    if values is None:
-        row.delete()
-        return
-    if not row.update(**ids, **values, computed_at=timezone.now()):
-        rows.create(work_id=work_id, level=level, unit_id=unit_id, **ids, **values)
-
-
 # What a parent's sum reads of each child aggregate (plain values, no model instances).
 _SUMMED_FIELDS = (*COUNTS, "histogram", "column_sums", "column_sums_by_mark", "subsets")
 
-
-def _work(work_id: int) -> tuple[Any, int]:
-
-    work = Work.objects.for_actor(_system(), A.VIEW_CAMPAIGNS).get(pk=work_id)
-    return work, work.columns.count()
+# What a refresh writes into an aggregate row besides its keys (work, level, unit).
+_WRITTEN_FIELDS = ("region_id", "municipality_id", "school_id", *_SUMMED_FIELDS, "computed_at")
 
 
-@transaction.atomic
-def analytics_school_refresh(*, school_id: int, work_id: int) -> WorkAggregate | None:
-    """Recompute a school's aggregate of a work from its results, then its municipality, region
-    and Russia from their children's aggregates. Idempotent: running it twice changes nothing."""
-
-    actor = _system()
-    work, columns = _work(work_id)
-    school = School.objects.for_actor(actor, A.VIEW_SCHOOL).get(pk=school_id)
-    # Make sure the parent rows exist, then lock them Russia → region → municipality: concurrent
-    # refreshes of schools in one chain serialise here, so no parent sum misses a child.
-    aggregates = WorkAggregate.objects.for_actor(actor, A.VIEW_ANALYTICS).filter(work_id=work_id)
-    parents: tuple[tuple[Level, int, dict[str, int]], ...] = (
-        (Level.FEDERAL, 0, {}),
-        (Level.REGION, school.region_id, {"region_id": school.region_id}),
-        (
-            Level.MUNICIPALITY,
-            school.municipality_id,
-            {"region_id": school.region_id, "municipality_id": school.municipality_id},
-        ),
+@functools.cache
+def _update_statement(vendor: str, using: str, count: int) -> tuple[str, tuple[Any, ...]]:
+    """One UPDATE of ``count`` aggregate rows of a work, each found by its level and unit and
+    given its values (as ``update(**values)`` of each row would); the rows found are returned
+    (level, unit, id). Built once: its text depends on nothing else. On PostgreSQL the rows come
+    as one array per column (``unnest``), so that the statement is the same whatever the number
+    of rows (prepared once); elsewhere as a ``VALUES`` list. A refresh writes as the system
+    actor, whose ``for_actor`` adds no condition (checked here)."""
+    if WorkAggregate.objects.for_actor(_system(), A.VIEW_ANALYTICS).query.has_filters():
+        raise ImproperlyConfigured("the system actor's aggregate rows are scoped")
+    conn = connections[using]
+    quote = conn.ops.quote_name
+    meta = WorkAggregate._meta
+    by_name = {field.attname: field for field in meta.concrete_fields}
+    column = {field.attname: quote(field.column) for field in by_name.values() if field.column}
+    fields = tuple(by_name[name] for name in ("level", "unit_id", *_WRITTEN_FIELDS))
+    names = ", ".join(column[field.attname] for field in fields)
+    if vendor == "postgresql":
+        arrays = ", ".join(f"%s::{field.cast_db_type(conn)}[]" for field in fields)
+        source, head = f"unnest({arrays}) AS v ({names})", ""
+    else:
+        row = ", ".join("%s" for _field in fields)
+        source, head = "v", f"WITH v ({names}) AS (VALUES {', '.join([f'({row})'] * count)}) "
+    table = quote(meta.db_table)
+    work, level, unit, pk = (column[name] for name in ("work_id", "level", "unit_id", "id"))
+    sets = ", ".join(f"{column[name]} = v.{column[name]}" for name in _WRITTEN_FIELDS)
+    # the names come from the model's meta, the values are parameters
+    sql = (
+        f"{head}UPDATE {table} SET {sets} FROM {source}"  # noqa: S608
+        f" WHERE {table}.{work} = %s AND {table}.{level} = v.{level}"
+        f" AND {table}.{unit} = v.{unit} RETURNING {table}.{level}, {table}.{unit}, {table}.{pk}"
     )
-    locked = (
-        aggregates.select_for_update()
-        .filter(level__lt=Level.SCHOOL, unit_id__in=[0, school.region_id, school.municipality_id])
-        .order_by("level")
-        .values_list("level", "unit_id")
-    )
-    if not {(level, unit_id) for level, unit_id, _ids in parents} <= set(locked):
-        for level, unit_id, ids in parents:  # the chain's first results: make its rows
-            aggregates.get_or_create(work_id=work_id, level=level, unit_id=unit_id, defaults=ids)
-        list(locked.all())
-    rows = ParticipantResult.objects.for_actor(actor, A.VIEW_RESULTS).filter(
-        work_id=work_id, school_id=school_id
-    )
-    codes = ovz.ovz_codes(school_id=school_id, campaign_id=work.campaign_id)
-    values = _school_values(work, columns, rows.values_list(*_RESULT_FIELDS, named=True), codes)
-    has_rows = values["participants"] or values["absent"]
-    ids = {
-        "region_id": school.region_id,
-        "municipality_id": school.municipality_id,
-        "school_id": school.pk,
-    }
-    _write(work_id, Level.SCHOOL, school.pk, ids, values if has_rows else None)
-    chain = (
-        (Level.MUNICIPALITY, school.municipality_id, Level.SCHOOL, "municipality_id"),
-        (Level.REGION, school.region_id, Level.MUNICIPALITY, "region_id"),
-        (Level.FEDERAL, 0, Level.REGION, None),
-    )
-    for level, unit_id, child_level, path in chain:
-        child_rows = aggregates.filter(level=child_level)
-        if path:
-            child_rows = child_rows.filter(**{path: unit_id})
-        children = list(child_rows.values(*_SUMMED_FIELDS))
-        parent_ids = {
-            "region_id": school.region_id if level >= Level.REGION else None,
-            "municipality_id": school.municipality_id if level >= Level.MUNICIPALITY else None,
-            "school_id": None,
-        }
-        total = _sum(children, columns, work.max_score) if children else None
-        _write(work_id, level, unit_id, parent_ids, total)
-    return aggregates.filter(level=Level.SCHOOL, unit_id=school_id).first()
+    return sql, fields
+
+
+def _update_rows(work_id: int, rows: list[dict[str, Any]]) -> dict[tuple[int, int], int]:
+    """Update existing aggregate rows of a work (each a dict of its level, unit and written
+    fields, prepared as ``update()`` prepares them: each field's ``get_db_prep_save``) in one
+    statement; the ids of the rows found, by (level, unit)."""
+    using = WorkAggregate.objects.db
+    conn = connections[using]
+    by_array = conn.vendor == "postgresql"
+    sql, fields = _update_statement(conn.vendor, using, 0 if by_array else len(rows))
+    if by_array:
+        params = [
+            [field.get_db_prep_save(row[field.attname], conn) for row in rows] for field in fields
+        ]
+    else:
+        params = [
+            field.get_db_prep_save(row[field.attname], conn) for row in rows for field in fields
+        ]
+    with prepared_cursor(conn) as cursor:
+        cursor.execute(sql, [*params, work_id])
+        found = cursor.fetchall()
+    return {(level, unit_id): pk for level, unit_id, pk in found}
 
 
 _RESULT_FIELDS = (
@@ -236,6 +225,209 @@ _RESULT_FIELDS = (
     "journal_mark",
     "class_number",
 )
+
+# The work's fields a refresh uses (its campaign and scale: ``rows_values`` calls ``mark_for``).
+_WORK_FIELDS = ("id", "campaign_id", "max_score", "mark3_from", "mark4_from", "mark5_from")
+
+
+def _refresh_context_rows(actor: Actor, *, work_id: int, school_id: int) -> QuerySet[Any]:
+    """The work (its scale, campaign and number of columns) and the school's region and
+    municipality (None when the school is not seen), in one read."""
+    schools = School.objects.for_actor(actor, A.VIEW_SCHOOL).filter(pk=school_id).order_by()
+    return (
+        Work.objects.for_actor(actor, A.VIEW_CAMPAIGNS)
+        .filter(pk=work_id)
+        .order_by()
+        .annotate(
+            n_columns=column_count("pk"),
+            school_region=Subquery(schools.values("region_id")),
+            school_municipality=Subquery(schools.values("municipality_id")),
+        )
+        .values_list(*_WORK_FIELDS, "n_columns", "school_region", "school_municipality")
+    )
+
+
+def _chain_lock_rows(
+    actor: Actor, *, work_id: int, region_id: int, municipality_id: int
+) -> QuerySet[Any]:
+    """The chain's parent rows (Russia, the region, the municipality), locked in this order."""
+    return (
+        WorkAggregate.objects.for_actor(actor, A.VIEW_ANALYTICS)
+        .filter(work_id=work_id)
+        .select_for_update()
+        .filter(level__lt=Level.SCHOOL, unit_id__in=[0, region_id, municipality_id])
+        .order_by("level")
+        .values_list("level", "unit_id")
+    )
+
+
+def _school_result_rows(
+    actor: Actor, *, work_id: int, school_id: int, campaign_id: int
+) -> QuerySet[Any]:
+    """The school's participant rows of the work, each with whether its code is marked ОВЗ
+    (``ovz.ovz_codes``: the school's codes of the work's campaign marked ОВЗ)."""
+    ovz_codes = ParticipantCode.objects.for_actor(actor, A.GENERATE_MATERIALS).filter(
+        school_id=school_id, campaign_id=campaign_id, ovz=True, code=OuterRef("code")
+    )
+    return (
+        ParticipantResult.objects.for_actor(actor, A.VIEW_RESULTS)
+        .filter(work_id=work_id, school_id=school_id)
+        .order_by()  # the statistics do not depend on the rows' order
+        .annotate(is_ovz=Exists(ovz_codes))
+        .values_list(*_RESULT_FIELDS, "is_ovz")
+    )
+
+
+def _chain_children_rows(
+    actor: Actor, *, work_id: int, region_id: int, municipality_id: int
+) -> QuerySet[Any]:
+    """The children of the chain's parents, in one read: the municipality's schools, the
+    region's municipalities, Russia's regions."""
+    return (
+        WorkAggregate.objects.for_actor(actor, A.VIEW_ANALYTICS)
+        .filter(work_id=work_id)
+        .filter(
+            Q(level=Level.SCHOOL, municipality_id=municipality_id)
+            | Q(level=Level.MUNICIPALITY, region_id=region_id)
+            | Q(level=Level.REGION)
+        )
+        .order_by()  # a sum does not depend on its children's order
+        .values_list("level", "unit_id", *_SUMMED_FIELDS)
+    )
+
+
+# The refresh's reads, compiled once per process (``core.precompiled``, ADR 0028): it runs after
+# every accepted upload, and building these querysets cost more than running them.
+_CONTEXT = Precompiled(_refresh_context_rows)
+_CHAIN_LOCK = Precompiled(_chain_lock_rows)
+_SCHOOL_ROWS = Precompiled(_school_result_rows)
+_CHAIN_CHILDREN = Precompiled(_chain_children_rows)
+
+
+class _ResultRow(NamedTuple):
+    """A participant's row as ``rows_values`` reads it, and whether its code is marked ОВЗ."""
+
+    school_id: int
+    code: str
+    absent: bool
+    primary_score: int | None
+    mark: int | None
+    scores: list[int | None]
+    journal_mark: int | None
+    class_number: int | None
+    is_ovz: bool
+
+
+if _ResultRow._fields != (*_RESULT_FIELDS, "is_ovz"):  # pragma: no cover - kept in step
+    raise ImproperlyConfigured("_ResultRow must list _RESULT_FIELDS")
+
+
+@transaction.atomic
+def analytics_school_refresh(*, school_id: int, work_id: int) -> WorkAggregate | None:
+    """Recompute a school's aggregate of a work from its results, then its municipality, region
+    and Russia from their children's aggregates. Idempotent: running it twice changes nothing.
+
+    Five statements in the transaction once the chain's rows exist: the work and school, the
+    chain's lock, the school's results (with their ОВЗ marks), the parents' children, and one
+    UPDATE of the four rows. Each parent is the sum of its children as stored, with the row just
+    computed in place of the stored one (what reading them back after each write gave). The
+    reads are compiled once per process and the UPDATE is built once."""
+
+    actor = _system()
+    found = _CONTEXT.rows(actor=actor, work_id=work_id, school_id=school_id)
+    if not found:
+        raise Work.DoesNotExist("Work matching query does not exist.")
+    *work_values, columns, region_id, municipality_id = found[0]
+    if region_id is None:
+        raise School.DoesNotExist("School matching query does not exist.")
+    work = instance(Work, Work.objects.db, dict(zip(_WORK_FIELDS, work_values, strict=True)))
+    # Make sure the parent rows exist, then lock them Russia → region → municipality: concurrent
+    # refreshes of schools in one chain serialise here, so no parent sum misses a child.
+    chain_ids = {"work_id": work_id, "region_id": region_id, "municipality_id": municipality_id}
+    parents: tuple[tuple[Level, int, dict[str, int]], ...] = (
+        (Level.FEDERAL, 0, {}),
+        (Level.REGION, region_id, {"region_id": region_id}),
+        (
+            Level.MUNICIPALITY,
+            municipality_id,
+            {"region_id": region_id, "municipality_id": municipality_id},
+        ),
+    )
+    locked = _CHAIN_LOCK.rows(actor=actor, **chain_ids)
+    if not {(level, unit_id) for level, unit_id, _ids in parents} <= set(locked):
+        aggregates = WorkAggregate.objects.for_actor(actor, A.VIEW_ANALYTICS)
+        for level, unit_id, ids in parents:  # the chain's first results: make its rows
+            aggregates.get_or_create(work_id=work_id, level=level, unit_id=unit_id, defaults=ids)
+        _CHAIN_LOCK.rows(actor=actor, **chain_ids)
+    rows = [
+        _ResultRow(*row)
+        for row in _SCHOOL_ROWS.rows(
+            actor=actor, work_id=work_id, school_id=school_id, campaign_id=work.campaign_id
+        )
+    ]
+    codes = {row.code for row in rows if row.is_ovz}
+    computed = _school_values(work, columns, rows, codes)
+    values = computed if computed["participants"] or computed["absent"] else None
+    children: dict[int, list[tuple[int, dict[str, Any]]]] = defaultdict(list)
+    for level, unit_id, *summed in _CHAIN_CHILDREN.rows(actor=actor, **chain_ids):
+        children[level].append((unit_id, dict(zip(_SUMMED_FIELDS, summed, strict=True))))
+    # (level, unit, ids, values or None to delete), in the order the rows were written before
+    written: list[tuple[Level, int, dict[str, Any], dict[str, Any] | None]] = [
+        (
+            Level.SCHOOL,
+            school_id,
+            {"region_id": region_id, "municipality_id": municipality_id, "school_id": school_id},
+            values,
+        )
+    ]
+    chain = (  # each parent, its children's level, and the child the refresh has just computed
+        (Level.MUNICIPALITY, municipality_id, Level.SCHOOL, school_id),
+        (Level.REGION, region_id, Level.MUNICIPALITY, municipality_id),
+        (Level.FEDERAL, 0, Level.REGION, region_id),
+    )
+    child_values = values
+    for level, unit_id, child_level, child_unit in chain:
+        summed = [v for unit, v in children[child_level] if unit != child_unit]
+        if child_values is not None:
+            summed.append(child_values)
+        total = _sum(summed, columns, work.max_score) if summed else None
+        parent_ids = {
+            "region_id": region_id if level >= Level.REGION else None,
+            "municipality_id": municipality_id if level >= Level.MUNICIPALITY else None,
+            "school_id": None,
+        }
+        written.append((level, unit_id, parent_ids, total))
+        child_values = total
+    now = timezone.now()
+    updates = [
+        {"level": level, "unit_id": unit_id, **ids, **row_values, "computed_at": now}
+        for level, unit_id, ids, row_values in written
+        if row_values is not None
+    ]
+    ids_found = _update_rows(work_id, updates) if updates else {}
+    school_row: WorkAggregate | None = None
+    for level, unit_id, ids, row_values in written:
+        if row_values is not None and (level, unit_id) in ids_found:
+            continue  # updated
+        rows_scope = WorkAggregate.objects.for_actor(actor, A.VIEW_ANALYTICS)
+        if row_values is None:  # no child (left): the row goes
+            rows_scope.filter(work_id=work_id, level=level, unit_id=unit_id).delete()
+            continue
+        created = rows_scope.create(  # a school's first results
+            work_id=work_id, level=level, unit_id=unit_id, **ids, **row_values
+        )
+        ids_found[(level, unit_id)] = created.pk
+        if level == Level.SCHOOL:
+            school_row = created
+    if values is None or school_row is not None:
+        return school_row
+    names = [f.attname for f in WorkAggregate._meta.concrete_fields]
+    stored = {
+        "id": ids_found[(Level.SCHOOL, school_id)],
+        "work_id": work_id,
+        **updates[0],
+    }
+    return WorkAggregate.from_db(WorkAggregate.objects.db, names, [stored[name] for name in names])
 
 
 @transaction.atomic
@@ -254,10 +446,20 @@ def analytics_rebuild(*, work_id: int | None = None, portable: bool = False) -> 
         works = works.filter(pk=work_id)
     aggregates = WorkAggregate.objects.for_actor(actor, A.VIEW_ANALYTICS)
     in_database = connection.vendor == "postgresql" and not portable
+    results = ParticipantResult.objects.for_actor(actor, A.VIEW_RESULTS)
     written = 0
+    todo = []
     for work in works:
         aggregates.filter(work_id=work.pk).delete()
-        columns = work.columns.count()
+        if in_database and not results.filter(work_id=work.pk).exists():
+            continue  # no results, no rows: the statement would only be planned (~50 ms)
+        todo.append((work, work.columns.count()))
+    parallel = settings.ANALYTICS_REBUILD_CONNECTIONS
+    # Other connections see committed results only: in an outer transaction, one connection.
+    outermost = len(connection.atomic_blocks) == 1
+    if in_database and parallel > 1 and len(todo) > 1 and outermost:
+        return rebuild.rebuild_parallel(works=todo, connections_max=parallel)
+    for work, columns in todo:
         if in_database:
             written += rebuild.rebuild_work(work=work, columns=columns)
         else:

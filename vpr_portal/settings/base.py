@@ -301,5 +301,15 @@ VPR_PDF_FONT_DIRS: list[str] = []
 # beat task materials.builds_auto_start).
 MATERIALS_AUTO_BUILD_LEAD_DAYS = 3
 
+# Uploaded files are parsed in memory-capped children forked by a small per-process fork server
+# (apps/core/forkserver.py, ADR 0029); False forks them from the host process itself.
+PARSE_FORK_SERVER = True
+
+# Analytics (apps.analytics): a full rebuild of several works on PostgreSQL computes this many
+# works at once, each on its own connection (apps/analytics/rebuild.py: rebuild_parallel); 1
+# computes them one after the other (VPR_ANALYTICS_REBUILD_CONNECTIONS; about the database
+# server's cores, docs/capacity.md).
+ANALYTICS_REBUILD_CONNECTIONS = env.ANALYTICS_REBUILD_CONNECTIONS or 4
+
 # Demo accounts created by `seed_demo` (demo only; production never runs it).
 DEMO_PASSWORD = "Demo-VPR-2026"

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import random
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from apps.analytics import rebuild
 from apps.analytics.models import WorkAggregate
 from apps.analytics.services import analytics_rebuild, analytics_school_refresh
 from apps.analytics.tests.factories import put_results, small_work
@@ -20,7 +22,7 @@ from apps.campaigns.tests.factories import CampaignFactory, SubjectFactory, Work
 from apps.core.scoping import Level
 from apps.materials.models import ParticipantCode
 from apps.results.models import ParticipantResult
-from conftest import World
+from conftest import World, need_service
 
 IGNORED = {"id", "computed_at"}
 FIELDS = [f.attname for f in WorkAggregate._meta.concrete_fields if f.attname not in IGNORED]
@@ -194,3 +196,77 @@ def test_reupload_after_rebuild_then_rebuild_again(world: World, scene: dict[str
     # then the rebuild agrees with the refreshes
     assert _snapshot() == incremental
     assert incremental[(large.pk, Level.SCHOOL, world.schools["B2b"].pk)]["participants"] > 0
+
+
+def _staging_tables() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename FROM pg_tables WHERE starts_with(tablename, %s)",
+            [rebuild.STAGING_PREFIX],
+        )
+        return [name for (name,) in cursor.fetchall()]
+
+
+def _order() -> list[tuple[int, int, int]]:
+    return list(WorkAggregate.objects.order_by("id").values_list("work_id", "level", "unit_id"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_rebuild_publishes_the_serial_rows(
+    world: World, scene: dict[str, Any], settings: Any
+) -> None:
+    need_service("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL")
+    # given the incremental rows, and a leftover staging table of a rebuild that died
+    _refresh_all(world, scene["works"])
+    incremental = _snapshot()
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE UNLOGGED TABLE {rebuild.STAGING_PREFIX}dead_1 (id integer)")
+    # and the rows of a rebuild on one connection, in their id order
+    settings.ANALYTICS_REBUILD_CONNECTIONS = 1
+    analytics_rebuild()
+    assert _snapshot() == incremental
+    serial = _order()
+    # when the works are computed at once, each on a connection of its own
+    settings.ANALYTICS_REBUILD_CONNECTIONS = 2
+    with CaptureQueriesContext(connection) as queries:
+        written = analytics_rebuild()
+    # then the same rows are published, field for field and in the same id order
+    assert written == len(incremental)
+    assert _snapshot() == incremental
+    assert _order() == serial
+    # (computed elsewhere: this connection only copied two staged works and stamped them)
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert not any("WITH raw AS" in sql for sql in statements)
+    copies = [
+        sql for sql in statements if sql.startswith("INSERT") and rebuild.STAGING_PREFIX in sql
+    ]
+    assert len(copies) == 2
+    assert WorkAggregate.objects.values("computed_at").distinct().count() == 1
+    # and no staging table is left, the dead one included
+    assert _staging_tables() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_rebuild_that_fails_changes_nothing(
+    world: World, scene: dict[str, Any], settings: Any
+) -> None:
+    need_service("PostgreSQL", connection.vendor == "postgresql", "set DATABASE_URL")
+    # given the incremental rows
+    _refresh_all(world, scene["works"])
+    incremental = _snapshot()
+    settings.ANALYTICS_REBUILD_CONNECTIONS = 2
+    real_run = rebuild._run
+    failing = scene["works"][1].pk
+
+    def run(cursor: Any, work: Any, columns: int, *, into: str | None) -> int:
+        written = real_run(cursor, work, columns, into=into)
+        if work.pk == failing:
+            raise RuntimeError("the statement of one work failed")
+        return written
+
+    # when one work's statement fails on its connection
+    with mock.patch.object(rebuild, "_run", run), pytest.raises(RuntimeError):
+        analytics_rebuild()
+    # then the old rows stay as they were, and no staging table is left
+    assert _snapshot() == incremental
+    assert _staging_tables() == []
