@@ -25,6 +25,7 @@ import random
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -300,28 +301,80 @@ def explain(sql_label: str, queryset: Any) -> None:
 class Cost(NamedTuple):
     wall: float
     own_cpu: float  # this process (Python)
-    db_cpu: float  # the connection's PostgreSQL backend (the statements run serially)
+    db_cpu: float  # every PostgreSQL backend of the database (a rebuild may open its own)
 
     @property
     def cpu(self) -> float:
         return self.own_cpu + self.db_cpu
 
 
-def _backend_cpu() -> float:
-    """CPU seconds of this connection's PostgreSQL backend (server on this machine)."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+def _proc_cpu(pid: int) -> float | None:
+    """CPU seconds of a process on this machine, None once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+class _BackendsCpu(threading.Thread):
+    """CPU of every PostgreSQL backend of this database while a step runs (the server must run
+    on this machine): the backends there at the start count from their CPU then, those that
+    appear later (a parallel rebuild's connections) count whole. Sampled every 0.1 s from its
+    own connection: a backend that exits loses at most its last 0.1 s."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.first: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self.started = threading.Event()
+        self.done = threading.Event()
+        self.error: BaseException | None = None
+
+    def _sample(self, cursor: Any, baseline: bool) -> None:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        for (pid,) in cursor.fetchall():
+            cpu = _proc_cpu(pid)
+            if cpu is not None:
+                self.first.setdefault(pid, cpu if baseline else 0.0)
+                self.last[pid] = cpu
+
+    def run(self) -> None:
+        from django.db import connections
+
+        own = connections["default"]
+        try:
+            with own.cursor() as cursor:
+                self._sample(cursor, baseline=True)
+                self.started.set()
+                while not self.done.wait(0.1):
+                    self._sample(cursor, baseline=False)
+                self._sample(cursor, baseline=False)
+        except BaseException as exc:  # reported by total()
+            self.error = exc
+            self.started.set()
+        finally:
+            own.close()
+
+    def total(self) -> float:
+        self.done.set()
+        self.join()
+        if self.error is not None:
+            raise self.error
+        return sum(self.last[pid] - self.first[pid] for pid in self.last)
+
+
 def _costed(step: Callable[[], object]) -> Cost:
-    db, own, wall = _backend_cpu(), time.process_time(), time.perf_counter()
+    backends = _BackendsCpu()
+    backends.start()
+    backends.started.wait()
+    own, wall = time.process_time(), time.perf_counter()
     step()
-    return Cost(time.perf_counter() - wall, time.process_time() - own, _backend_cpu() - db)
+    wall, own = time.perf_counter() - wall, time.process_time() - own
+    return Cost(wall, own, backends.total())
 
 
 def mark_ovz(works: list[Any], share: float) -> int:
@@ -450,11 +503,24 @@ def main() -> None:
         action="store_true",
         help="also time the portable (Python) rebuild; compare its rows with the in-database one",
     )
+    parser.add_argument(
+        "--connections",
+        type=int,
+        default=None,
+        help="works computed at once by the rebuild (ANALYTICS_REBUILD_CONNECTIONS; default: the "
+        "setting's)",
+    )
+    parser.add_argument(
+        "--serial-too",
+        action="store_true",
+        help="first time the rebuild on one connection, then compare its rows with the default's",
+    )
     args = parser.parse_args()
 
     import django
 
     django.setup()
+    from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
@@ -468,6 +534,8 @@ def main() -> None:
     from apps.registration.models import Region, School, User
     from apps.results.models import ParticipantResult
 
+    if args.connections is not None:
+        settings.ANALYTICS_REBUILD_CONNECTIONS = args.connections
     if connection.vendor != "postgresql":
         sys.exit("PostgreSQL only: set DATABASE_URL (see bench/README.md)")
     if not School.objects.exists():
@@ -505,8 +573,24 @@ def main() -> None:
             f"{floor.wall:8.2f} s wall, {floor.db_cpu:6.2f} s PostgreSQL CPU (serial)",
         )
     )
+    if args.serial_too:
+        parallel = settings.ANALYTICS_REBUILD_CONNECTIONS
+        settings.ANALYTICS_REBUILD_CONNECTIONS = 1
+        serial = measure_rebuild(lambda: call_command("analytics_rebuild", stdout=io.StringIO()))
+        rows += rebuild_rows("analytics_rebuild, one connection", serial, floor, total)
+        snapshot_aggregates()
+        settings.ANALYTICS_REBUILD_CONNECTIONS = parallel
     after = measure_rebuild(lambda: call_command("analytics_rebuild", stdout=io.StringIO()))
-    rows += rebuild_rows("analytics_rebuild (all works)", after, floor, total)
+    label = f"analytics_rebuild (all works, {settings.ANALYTICS_REBUILD_CONNECTIONS} connections)"
+    rows += rebuild_rows(label, after, floor, total)
+    if args.serial_too:
+        differing, compared = compare_with_snapshot()
+        rows.append(
+            (
+                "rows differing: parallel vs one connection",
+                f"{differing:,} of {compared:,} compared",
+            )
+        )
     rows.append(("aggregate rows", f"{WorkAggregate.objects.count():,}"))
     if args.compare:
         differing, compared = compare_with_snapshot()

@@ -274,10 +274,22 @@ def stop_gunicorn(proc: subprocess.Popen | None) -> None:
 
 
 def worker_pids(master: int) -> list[int]:
-    out = subprocess.run(
-        ["ps", "-o", "pid=", "--ppid", str(master)], capture_output=True, text=True, check=False
-    ).stdout
-    return [int(x) for x in out.split()]
+    """The children of ``master`` and theirs: a worker's parse fork server (ADR 0029) reaps the
+    parse children, and its own CPU with theirs counts for the worker that uses it."""
+    found: list[int] = []
+    parents = [master]
+    for _ in range(2):
+        out = subprocess.run(
+            ["ps", "-o", "pid=", "--ppid", ",".join(map(str, parents))],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+        parents = [int(x) for x in out.split()]
+        if not parents:
+            break
+        found += parents
+    return found
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -476,12 +488,14 @@ def run_mode(mode: str, args: argparse.Namespace, env: dict[str, str], work_id: 
                 if celery is not None
                 else None
             )
+            consumer_cpu = CpuSampler(lambda: [celery.pid]) if celery is not None else None
             cpu_me0 = time.process_time()
             busy0, total0 = machine_busy()
             gunicorn_cpu.start()
             postgres_cpu.start()
-            if worker_cpu is not None:
+            if worker_cpu is not None and consumer_cpu is not None:
                 worker_cpu.start()
+                consumer_cpu.start()
             level = run_level(port, work_id, targets, sequence, concurrency, args.duration)
             backlog = drain(args.drain_timeout) if celery is not None else 0.0
             busy1, total1 = machine_busy()
@@ -489,6 +503,7 @@ def run_mode(mode: str, args: argparse.Namespace, env: dict[str, str], work_id: 
                 "gunicorn": gunicorn_cpu.finish(),
                 "postgres": postgres_cpu.finish(),
                 "worker": worker_cpu.finish() if worker_cpu is not None else None,
+                "consumer": consumer_cpu.finish() if consumer_cpu is not None else None,
                 "backlog": backlog,
                 "loadgen": time.process_time() - cpu_me0,
                 "busy": (busy1 - busy0) / max(1, total1 - total0),
@@ -603,7 +618,8 @@ def report(level: Level, cpu: dict) -> None:
     if cpu["worker"] is not None:
         sustained = accepted / (level.elapsed + cpu["backlog"]) if accepted else 0.0
         print(
-            f"        celery worker {worker_per:5.1f} ms/upload (statistics + analytics); "
+            f"        celery worker {worker_per:5.1f} ms/upload (statistics + analytics; of it "
+            f"{cpu['consumer'] * 1000 / max(1, accepted):4.1f} ms its main process); "
             f"backlog drained {cpu['backlog']:4.1f} s after the level → sustained "
             f"{sustained:5.1f}/s",
             flush=True,
