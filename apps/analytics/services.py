@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, connections, transaction
+from django.db import connection, connections, router, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
@@ -197,7 +197,7 @@ def _update_rows(work_id: int, rows: list[dict[str, Any]]) -> dict[tuple[int, in
     """Update existing aggregate rows of a work (each a dict of its level, unit and written
     fields, prepared as ``update()`` prepares them: each field's ``get_db_prep_save``) in one
     statement; the ids of the rows found, by (level, unit)."""
-    using = WorkAggregate.objects.db
+    using = router.db_for_write(WorkAggregate)
     conn = connections[using]
     by_array = conn.vendor == "postgresql"
     sql, fields = _update_statement(conn.vendor, using, 0 if by_array else len(rows))
@@ -427,7 +427,9 @@ def analytics_school_refresh(*, school_id: int, work_id: int) -> WorkAggregate |
         "work_id": work_id,
         **updates[0],
     }
-    return WorkAggregate.from_db(WorkAggregate.objects.db, names, [stored[name] for name in names])
+    return WorkAggregate.from_db(
+        router.db_for_write(WorkAggregate), names, [stored[name] for name in names]
+    )
 
 
 @transaction.atomic

@@ -28,6 +28,7 @@ from django.db import (
     OperationalError,
     connection,
     connections,
+    router,
     transaction,
 )
 from django.db.models import Model, OuterRef, Q, QuerySet, Subquery, signals
@@ -1256,7 +1257,7 @@ def _stats_update_statement(vendor: str, using: str) -> tuple[str, tuple[Any, ..
 def _stats_update(school_id: int, work_id: int, values: dict[str, Any]) -> int | None:
     """Update a school's statistics row as ``update(**values)`` would (each field's
     ``get_db_prep_save``); its id, or None when the school has no row yet."""
-    using = SchoolWorkStats.objects.db
+    using = router.db_for_write(SchoolWorkStats)
     conn = connections[using]
     sql, fields = _stats_update_statement(conn.vendor, using)
     params = [field.get_db_prep_save(values[field.attname], conn) for field in fields]
@@ -1328,7 +1329,7 @@ def results_stats_refresh(*, school_id: int, work_id: int) -> SchoolWorkStats | 
     keys = {"id": stats_id, "school_id": school_id, "work_id": work_id}
     names = [f.attname for f in SchoolWorkStats._meta.concrete_fields]
     return SchoolWorkStats.from_db(
-        SchoolWorkStats.objects.db, names, [{**keys, **values}[name] for name in names]
+        router.db_for_write(SchoolWorkStats), names, [{**keys, **values}[name] for name in names]
     )
 
 
