@@ -72,7 +72,7 @@ def test_a_production_module_importing_the_demo_breaks_the_demo_contract(tmp_pat
 
 def test_higher_apps_hand_their_readers_down_at_start_up() -> None:
     # given Django started (the apps' AppConfig.ready ran)
-    from apps.analytics.services import analytics_school_refresh
+    from apps.analytics.services import analytics_schools_refresh
     from apps.applications.selectors import applied_work_ids
     from apps.campaigns import selectors as campaigns
     from apps.results import services as results
@@ -80,4 +80,4 @@ def test_higher_apps_hand_their_readers_down_at_start_up() -> None:
     # then campaigns read a school's applied works through the applications' selector, and
     # every statistics job of results refreshes the analytics aggregates
     assert campaigns._applied_works_source is applied_work_ids
-    assert analytics_school_refresh in results._REFRESH_LISTENERS
+    assert analytics_schools_refresh in results._REFRESH_LISTENERS

@@ -15,7 +15,7 @@ class AnalyticsConfig(AppConfig):
         registry.register_menu(menu.ITEMS)
 
         # Every accepted results upload refreshes the aggregates; results never import analytics.
-        from apps.analytics.services import analytics_school_refresh
+        from apps.analytics.services import analytics_schools_refresh
         from apps.results.services import results_refresh_listener_register
 
-        results_refresh_listener_register(analytics_school_refresh)
+        results_refresh_listener_register(analytics_schools_refresh)

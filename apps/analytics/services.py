@@ -292,7 +292,55 @@ def _chain_children_rows(
             | Q(level=Level.REGION)
         )
         .order_by()  # a sum does not depend on its children's order
-        .values_list("level", "unit_id", *_SUMMED_FIELDS)
+        .values_list("level", "unit_id", "region_id", "municipality_id", *_SUMMED_FIELDS)
+    )
+
+
+def _chains_lock_rows(
+    actor: Actor, *, work_id: int, region_ids: list[int], municipality_ids: list[int]
+) -> QuerySet[Any]:
+    """``_chain_lock_rows`` of several chains: Russia, then the regions, then the
+    municipalities, each level by unit (the order every refresh locks in)."""
+    return (
+        WorkAggregate.objects.for_actor(actor, A.VIEW_ANALYTICS)
+        .filter(work_id=work_id)
+        .select_for_update()
+        .filter(level__lt=Level.SCHOOL, unit_id__in=[0, *region_ids, *municipality_ids])
+        .order_by("level", "unit_id")
+        .values_list("level", "unit_id")
+    )
+
+
+def _schools_result_rows(
+    actor: Actor, *, work_id: int, school_ids: list[int], campaign_id: int
+) -> QuerySet[Any]:
+    """``_school_result_rows`` of several schools."""
+    ovz_codes = ParticipantCode.objects.for_actor(actor, A.GENERATE_MATERIALS).filter(
+        school_id=OuterRef("school_id"), campaign_id=campaign_id, ovz=True, code=OuterRef("code")
+    )
+    return (
+        ParticipantResult.objects.for_actor(actor, A.VIEW_RESULTS)
+        .filter(work_id=work_id, school_id__in=school_ids)
+        .order_by()
+        .annotate(is_ovz=Exists(ovz_codes))
+        .values_list(*_RESULT_FIELDS, "is_ovz")
+    )
+
+
+def _chains_children_rows(
+    actor: Actor, *, work_id: int, region_ids: list[int], municipality_ids: list[int]
+) -> QuerySet[Any]:
+    """``_chain_children_rows`` of several chains."""
+    return (
+        WorkAggregate.objects.for_actor(actor, A.VIEW_ANALYTICS)
+        .filter(work_id=work_id)
+        .filter(
+            Q(level=Level.SCHOOL, municipality_id__in=municipality_ids)
+            | Q(level=Level.MUNICIPALITY, region_id__in=region_ids)
+            | Q(level=Level.REGION)
+        )
+        .order_by()
+        .values_list("level", "unit_id", "region_id", "municipality_id", *_SUMMED_FIELDS)
     )
 
 
@@ -322,82 +370,157 @@ if _ResultRow._fields != (*_RESULT_FIELDS, "is_ovz"):  # pragma: no cover - kept
     raise ImproperlyConfigured("_ResultRow must list _RESULT_FIELDS")
 
 
-@transaction.atomic
 def analytics_school_refresh(*, school_id: int, work_id: int) -> WorkAggregate | None:
     """Recompute a school's aggregate of a work from its results, then its municipality, region
-    and Russia from their children's aggregates. Idempotent: running it twice changes nothing.
+    and Russia from their children's aggregates (``analytics_schools_refresh`` of one school);
+    the school's row as written, or None when it has no results. Idempotent."""
+    return analytics_schools_refresh(work_id=work_id, school_ids=[school_id])[school_id]
 
-    Five statements in the transaction once the chain's rows exist: the work and school, the
-    chain's lock, the school's results (with their ОВЗ marks), the parents' children, and one
-    UPDATE of the four rows. Each parent is the sum of its children as stored, with the row just
-    computed in place of the stored one (what reading them back after each write gave). The
-    reads are compiled once per process and the UPDATE is built once."""
 
+# (level, unit, the row's region/municipality/school ids, its values or None to delete)
+_Written = tuple[Level, int, dict[str, Any], dict[str, Any] | None]
+
+
+@transaction.atomic
+def analytics_schools_refresh(
+    *, work_id: int, school_ids: list[int]
+) -> dict[int, WorkAggregate | None]:
+    """Recompute these schools' aggregates of a work from their results, then their
+    municipalities, regions and Russia from their children's aggregates, each parent once.
+    Idempotent: running it twice changes nothing. Returns each school's row as written (None
+    when it has no results).
+
+    For one school, five statements in the transaction once the chain's rows exist: the work
+    and school, the chain's lock, the school's results (with their ОВЗ marks), the parents'
+    children, and one UPDATE of the four rows; the reads are compiled once per process and the
+    UPDATE is built once. Several schools (a drain of statistics jobs, ADR 0032) take one more
+    read (their places) and the same statements otherwise. Each parent is the sum of its
+    children as stored, with the rows just computed in place of the stored ones (what reading
+    them back after each write gave)."""
     actor = _system()
-    found = _CONTEXT.rows(actor=actor, work_id=work_id, school_id=school_id)
+    wanted = list(dict.fromkeys(school_ids))
+    if not wanted:
+        return {}
+    found = _CONTEXT.rows(actor=actor, work_id=work_id, school_id=wanted[0])
     if not found:
         raise Work.DoesNotExist("Work matching query does not exist.")
     *work_values, columns, region_id, municipality_id = found[0]
     if region_id is None:
         raise School.DoesNotExist("School matching query does not exist.")
     work = instance(Work, Work.objects.db, dict(zip(_WORK_FIELDS, work_values, strict=True)))
-    # Make sure the parent rows exist, then lock them Russia → region → municipality: concurrent
-    # refreshes of schools in one chain serialise here, so no parent sum misses a child.
+    places = {wanted[0]: (region_id, municipality_id)}
+    if len(wanted) > 1:
+        seen = School.objects.for_actor(actor, A.VIEW_SCHOOL).filter(pk__in=wanted[1:])
+        for pk, school_region, school_municipality in seen.values_list(
+            "pk", "region_id", "municipality_id"
+        ):
+            places[pk] = (school_region, school_municipality)
+        if len(places) < len(wanted):
+            raise School.DoesNotExist("School matching query does not exist.")
+    regions = sorted({region for region, _m in places.values()})
+    municipalities = sorted({municipality for _r, municipality in places.values()})
+    region_of = {municipality: region for region, municipality in places.values()}
+    # Make sure the parent rows exist, then lock them Russia → regions → municipalities:
+    # concurrent refreshes of schools in one chain serialise here, so no parent sum misses a
+    # child.
+    parents: list[tuple[Level, int, dict[str, int]]] = [(Level.FEDERAL, 0, {})]
+    parents += [(Level.REGION, r, {"region_id": r}) for r in regions]
+    parents += [
+        (Level.MUNICIPALITY, m, {"region_id": region_of[m], "municipality_id": m})
+        for m in municipalities
+    ]
+    one = len(wanted) == 1
     chain_ids = {"work_id": work_id, "region_id": region_id, "municipality_id": municipality_id}
-    parents: tuple[tuple[Level, int, dict[str, int]], ...] = (
-        (Level.FEDERAL, 0, {}),
-        (Level.REGION, region_id, {"region_id": region_id}),
-        (
-            Level.MUNICIPALITY,
-            municipality_id,
-            {"region_id": region_id, "municipality_id": municipality_id},
-        ),
-    )
-    locked = _CHAIN_LOCK.rows(actor=actor, **chain_ids)
-    if not {(level, unit_id) for level, unit_id, _ids in parents} <= set(locked):
+
+    def lock() -> list[Any]:
+        if one:
+            return _CHAIN_LOCK.rows(actor=actor, **chain_ids)
+        return list(
+            _chains_lock_rows(
+                actor, work_id=work_id, region_ids=regions, municipality_ids=municipalities
+            )
+        )
+
+    if not {(level, unit_id) for level, unit_id, _ids in parents} <= set(lock()):
         aggregates = WorkAggregate.objects.for_actor(actor, A.VIEW_ANALYTICS)
-        for level, unit_id, ids in parents:  # the chain's first results: make its rows
+        for level, unit_id, ids in parents:  # a chain's first results: make its rows
             aggregates.get_or_create(work_id=work_id, level=level, unit_id=unit_id, defaults=ids)
-        _CHAIN_LOCK.rows(actor=actor, **chain_ids)
-    rows = [
-        _ResultRow(*row)
-        for row in _SCHOOL_ROWS.rows(
-            actor=actor, work_id=work_id, school_id=school_id, campaign_id=work.campaign_id
-        )
-    ]
-    codes = {row.code for row in rows if row.is_ovz}
-    computed = _school_values(work, columns, rows, codes)
-    values = computed if computed["participants"] or computed["absent"] else None
-    children: dict[int, list[tuple[int, dict[str, Any]]]] = defaultdict(list)
-    for level, unit_id, *summed in _CHAIN_CHILDREN.rows(actor=actor, **chain_ids):
-        children[level].append((unit_id, dict(zip(_SUMMED_FIELDS, summed, strict=True))))
-    # (level, unit, ids, values or None to delete), in the order the rows were written before
-    written: list[tuple[Level, int, dict[str, Any], dict[str, Any] | None]] = [
-        (
-            Level.SCHOOL,
-            school_id,
-            {"region_id": region_id, "municipality_id": municipality_id, "school_id": school_id},
-            values,
-        )
-    ]
-    chain = (  # each parent, its children's level, and the child the refresh has just computed
-        (Level.MUNICIPALITY, municipality_id, Level.SCHOOL, school_id),
-        (Level.REGION, region_id, Level.MUNICIPALITY, municipality_id),
-        (Level.FEDERAL, 0, Level.REGION, region_id),
+        lock()
+    campaign = work.campaign_id
+    result_rows = (
+        _SCHOOL_ROWS.rows(actor=actor, work_id=work_id, school_id=wanted[0], campaign_id=campaign)
+        if one
+        else _schools_result_rows(actor, work_id=work_id, school_ids=wanted, campaign_id=campaign)
     )
-    child_values = values
-    for level, unit_id, child_level, child_unit in chain:
-        summed = [v for unit, v in children[child_level] if unit != child_unit]
-        if child_values is not None:
-            summed.append(child_values)
-        total = _sum(summed, columns, work.max_score) if summed else None
-        parent_ids = {
-            "region_id": region_id if level >= Level.REGION else None,
-            "municipality_id": municipality_id if level >= Level.MUNICIPALITY else None,
-            "school_id": None,
-        }
-        written.append((level, unit_id, parent_ids, total))
-        child_values = total
+    by_school: dict[int, list[_ResultRow]] = {school: [] for school in wanted}
+    for row in result_rows:
+        by_school[row[0]].append(_ResultRow(*row))
+    school_values: dict[int, dict[str, Any] | None] = {}
+    for school, rows in by_school.items():
+        codes = {row.code for row in rows if row.is_ovz}
+        computed = _school_values(work, columns, rows, codes)
+        school_values[school] = computed if computed["participants"] or computed["absent"] else None
+    # the stored children of each parent, by (parent level, parent unit)
+    children: dict[tuple[int, int], dict[int, dict[str, Any]]] = defaultdict(dict)
+    stored = (
+        _CHAIN_CHILDREN.rows(actor=actor, **chain_ids)
+        if one
+        else _chains_children_rows(
+            actor, work_id=work_id, region_ids=regions, municipality_ids=municipalities
+        )
+    )
+    # (the rows recomputed here are left out: each is summed under its parent of now, which
+    # for a school that moved is not the one its stored row names)
+    recomputed = {(Level.SCHOOL, school) for school in wanted}
+    recomputed |= {(Level.MUNICIPALITY, m) for m in municipalities}
+    recomputed |= {(Level.REGION, r) for r in regions}
+    for level, unit_id, row_region, row_municipality, *summed in stored:
+        if (level, unit_id) in recomputed:
+            continue
+        parent = (
+            (Level.MUNICIPALITY, row_municipality)
+            if level == Level.SCHOOL
+            else (Level.REGION, row_region)
+            if level == Level.MUNICIPALITY
+            else (Level.FEDERAL, 0)
+        )
+        children[parent][unit_id] = dict(zip(_SUMMED_FIELDS, summed, strict=True))
+    # The rows written, in the order of old (each school, then its parents upwards): each
+    # parent is summed from its stored children with the rows just computed in their place.
+    written: list[_Written] = []
+    fresh: dict[tuple[int, int], dict[int, dict[str, Any] | None]] = defaultdict(dict)
+    for school in wanted:
+        region, municipality = places[school]
+        ids = {"region_id": region, "municipality_id": municipality, "school_id": school}
+        written.append((Level.SCHOOL, school, ids, school_values[school]))
+        fresh[(Level.MUNICIPALITY, municipality)][school] = school_values[school]
+    for level, units in (
+        (Level.MUNICIPALITY, municipalities),
+        (Level.REGION, regions),
+        (Level.FEDERAL, [0]),
+    ):
+        for unit_id in units:
+            below = dict(children[(level, unit_id)])
+            below.update((c, v) for c, v in fresh[(level, unit_id)].items() if v is not None)
+            total = _sum(list(below.values()), columns, work.max_score) if below else None
+            if level == Level.MUNICIPALITY:
+                parent_ids = {"region_id": region_of[unit_id], "municipality_id": unit_id}
+                fresh[(Level.REGION, region_of[unit_id])][unit_id] = total
+            elif level == Level.REGION:
+                parent_ids = {"region_id": unit_id, "municipality_id": None}
+                fresh[(Level.FEDERAL, 0)][unit_id] = total
+            else:
+                parent_ids = {"region_id": None, "municipality_id": None}
+            written.append((level, unit_id, {**parent_ids, "school_id": None}, total))
+    return _write_rows(actor, work_id, written)
+
+
+def _write_rows(
+    actor: Actor, work_id: int, written: list[_Written]
+) -> dict[int, WorkAggregate | None]:
+    """Store a refresh's rows: one UPDATE of those that exist, an INSERT of each new one (a
+    school's first results), a DELETE of each left without values; each school's row as
+    written."""
     now = timezone.now()
     updates = [
         {"level": level, "unit_id": unit_id, **ids, **row_values, "computed_at": now}
@@ -405,31 +528,32 @@ def analytics_school_refresh(*, school_id: int, work_id: int) -> WorkAggregate |
         if row_values is not None
     ]
     ids_found = _update_rows(work_id, updates) if updates else {}
-    school_row: WorkAggregate | None = None
+    schools: dict[int, WorkAggregate | None] = {}
+    names = [f.attname for f in WorkAggregate._meta.concrete_fields]
+    using = router.db_for_write(WorkAggregate)
+    updated = iter(updates)
     for level, unit_id, ids, row_values in written:
-        if row_values is not None and (level, unit_id) in ids_found:
-            continue  # updated
+        if row_values is not None:
+            stored = next(updated)
+            if (level, unit_id) in ids_found:
+                if level == Level.SCHOOL:
+                    values = {"id": ids_found[(level, unit_id)], "work_id": work_id, **stored}
+                    schools[unit_id] = WorkAggregate.from_db(
+                        using, names, [values[name] for name in names]
+                    )
+                continue  # updated
         rows_scope = WorkAggregate.objects.for_actor(actor, A.VIEW_ANALYTICS)
         if row_values is None:  # no child (left): the row goes
             rows_scope.filter(work_id=work_id, level=level, unit_id=unit_id).delete()
+            if level == Level.SCHOOL:
+                schools[unit_id] = None
             continue
         created = rows_scope.create(  # a school's first results
             work_id=work_id, level=level, unit_id=unit_id, **ids, **row_values
         )
-        ids_found[(level, unit_id)] = created.pk
         if level == Level.SCHOOL:
-            school_row = created
-    if values is None or school_row is not None:
-        return school_row
-    names = [f.attname for f in WorkAggregate._meta.concrete_fields]
-    stored = {
-        "id": ids_found[(Level.SCHOOL, school_id)],
-        "work_id": work_id,
-        **updates[0],
-    }
-    return WorkAggregate.from_db(
-        router.db_for_write(WorkAggregate), names, [stored[name] for name in names]
-    )
+            schools[unit_id] = created
+    return schools
 
 
 @transaction.atomic

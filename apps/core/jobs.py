@@ -9,6 +9,7 @@ with a conditional UPDATE, so a job runs once however many messages arrive.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 from collections.abc import Iterable
@@ -64,6 +65,83 @@ def job_send(task: JobTask, *, job_id: int) -> bool:
         )
         return False
     return True
+
+
+# How long a drain's "run pending" mark lives at most: if its message is lost, later jobs ask for
+# a new run after this (the sweep re-sends what waits longer than QUEUED_GRACE meanwhile).
+DRAIN_MARK_TTL = dt.timedelta(seconds=30)
+
+_flag_clients: dict[str, Any] = {}
+
+
+def _drain_store(task: Any) -> tuple[Any, str] | None:
+    """The Redis of ``task``'s broker and this deployment's prefix for drain marks; None when
+    tasks run in-process (no broker) or the broker is not Redis: jobs are then sent one by one."""
+    from django.db import connections
+
+    conf = task.app.conf  # what this process sends the task through (the tests repoint it)
+    url = str(conf.broker_url or "")
+    if conf.task_always_eager or not url.startswith(("redis://", "rediss://")):
+        return None
+    client = _flag_clients.get(url)
+    if client is None:
+        import redis
+
+        client = _flag_clients[url] = redis.Redis.from_url(
+            url, socket_timeout=2, socket_connect_timeout=2
+        )
+    # Deployments (and test runs) may share a Redis database: the mark names the portal's own.
+    return client, f"vpr:drain:{connections['default'].settings_dict['NAME']}:"
+
+
+def job_drain_available(task: Any) -> bool:
+    """Whether jobs can be coalesced into runs of the drain ``task`` (``job_send_drain``)."""
+    return _drain_store(task) is not None
+
+
+def job_send_drain(task: Any, *, name: str, countdown: float) -> bool:
+    """Ask for one run of ``task`` (no arguments), ``countdown`` seconds from now, that takes
+    every queued job of its kind (ADR 0032). Sent only if no run of ``name`` is pending: a
+    Redis key set with NX marks one, and the run clears it (``job_drain_started``) before it
+    claims, so a job committed before that is taken by it and one committed after asks for
+    the next. False (logged) when the broker cannot take it now: the job stays queued for the
+    sweep, as with ``job_send``."""
+    from redis import RedisError
+
+    store = _drain_store(task)
+    if store is None:
+        raise RuntimeError("job_send_drain needs a Redis broker (job_drain_available)")
+    client, prefix = store
+    key = prefix + name
+    try:
+        if not client.set(key, b"1", nx=True, px=int(DRAIN_MARK_TTL.total_seconds() * 1000)):
+            return True  # a run is pending: it will take this job
+    except RedisError:
+        logger.warning("broker unavailable: %s jobs stay queued for the sweep", name, exc_info=True)
+        return False
+    try:
+        task.apply_async(countdown=countdown)
+    except BrokerError:
+        with contextlib.suppress(RedisError):
+            client.delete(key)
+        logger.warning("broker unavailable: %s jobs stay queued for the sweep", name, exc_info=True)
+        return False
+    return True
+
+
+def job_drain_started(task: Any, *, name: str) -> None:
+    """Called by a run of the drain ``task`` before it claims: jobs committed from now on ask
+    for a new run."""
+    from redis import RedisError
+
+    store = _drain_store(task)
+    if store is None:
+        return
+    client, prefix = store
+    try:
+        client.delete(prefix + name)
+    except RedisError:  # the mark expires by itself (DRAIN_MARK_TTL)
+        logger.warning("broker unavailable: the %s drain mark stays until it expires", name)
 
 
 def job_sweep(

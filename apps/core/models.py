@@ -170,6 +170,15 @@ class Job(BaseModel, UnitScopedModel):
         verbose_name = "фоновое задание"
         verbose_name_plural = "фоновые задания"
         ordering = ["-created_at"]
+        # The jobs still to run, by kind (the drain's claim, the sweep): done ones, one per
+        # upload and build over a campaign, stay out of it.
+        indexes = [
+            models.Index(
+                fields=["kind", "id"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="core_job_open",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.key} ({self.status})"

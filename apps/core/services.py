@@ -110,6 +110,50 @@ def job_claim(*, job_id: int) -> Job | None:
     return Job.objects.get(pk=job_id)  # unscoped: the worker loads its own job by id
 
 
+def job_claim_many(*, kind: str, limit: int) -> list[Job]:
+    """Take up to ``limit`` claimable jobs of ``kind`` (queued, or running with an expired
+    lease) for this worker, oldest first, as ``job_claim`` takes one: rows another worker is
+    claiming at the same moment are skipped (``SKIP LOCKED`` where the database has it)."""
+    from django.db.models import F
+
+    now = timezone.now()
+    claimable = Q(status=Job.Status.QUEUED) | Q(status=Job.Status.RUNNING, lease_until__lt=now)
+    with transaction.atomic():
+        ids = list(
+            Job.objects.select_for_update(skip_locked=True)  # unscoped: system claim by kind
+            .filter(claimable, kind=kind)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        if not ids:
+            return []
+        Job.objects.filter(pk__in=ids).update(  # unscoped: the rows locked just above
+            status=Job.Status.RUNNING, lease_until=now + JOB_LEASE, attempts=F("attempts") + 1
+        )
+    return list(Job.objects.filter(pk__in=ids).order_by("pk"))  # unscoped: this worker's jobs
+
+
+def job_mark_done_many(*, jobs: list[Job]) -> None:
+    """Mark claimed jobs without an output done, in one statement (``job_mark_done`` of each)."""
+    if jobs:
+        Job.objects.filter(pk__in=[job.pk for job in jobs]).update(  # unscoped: claimed jobs
+            status=Job.Status.DONE,
+            lease_until=None,
+            error="",
+            output="",
+            output_sha256="",
+            updated_at=timezone.now(),
+        )
+
+
+def job_requeue(*, jobs: list[Job]) -> None:
+    """Put claimed jobs back in the queue (a transient database error: a retry takes them)."""
+    if jobs:
+        Job.objects.filter(pk__in=[job.pk for job in jobs]).update(  # unscoped: claimed jobs
+            status=Job.Status.QUEUED, lease_until=None
+        )
+
+
 def job_publish(*, job: Job, path: str, content: bytes) -> Job:
     """Store the job's output at its deterministic path and mark it done, in one step."""
     if default_storage.exists(path):

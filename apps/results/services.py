@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import logging
 import uuid
 from collections import Counter
 from collections.abc import Sequence
@@ -18,6 +19,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist, PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -40,11 +42,19 @@ from apps.campaigns import schedule
 from apps.campaigns.models import Work
 from apps.campaigns.selectors import column_count
 from apps.core import instants
-from apps.core.jobs import job_send
+from apps.core.jobs import job_drain_available, job_drain_started, job_send, job_send_drain
 from apps.core.models import Job
 from apps.core.precompiled import Precompiled, prepared_cursor
 from apps.core.scoping import Level
-from apps.core.services import audit_record, job_claim, job_fail, job_mark_done
+from apps.core.services import (
+    audit_record,
+    job_claim,
+    job_claim_many,
+    job_fail,
+    job_mark_done,
+    job_mark_done_many,
+    job_requeue,
+)
 from apps.core.uploads import UploadError, collection_paused
 from apps.registration.access import A, Actor, actor_for_user
 from apps.registration.actions import FEDERAL_SIDE
@@ -78,6 +88,8 @@ if TYPE_CHECKING:
     from apps.results.monitoring.selectors import Unit
 
 MAX_REOPEN_DAYS = 30
+
+logger = logging.getLogger(__name__)
 
 
 def _require(actor: Actor, action: str) -> None:
@@ -646,10 +658,19 @@ def _queue_stats(*, actor: Actor, school: School, work: Work, version: ResultVer
 
 
 def _enqueue_stats(*, job_id: int) -> None:
-    """After an accepted upload: send its statistics job (kept queued if the broker is down)."""
-    from apps.results.tasks import results_stats_run_task
+    """After an accepted upload: have its statistics job run (kept queued if the broker is
+    down). With a Redis broker the job joins the next drain run (``results_stats_drain``, ADR
+    0032), asked for only when none is pending; tasks run in-process run it alone."""
+    from apps.results.tasks import results_stats_drain_task, results_stats_run_task
 
-    job_send(results_stats_run_task, job_id=job_id)
+    if job_drain_available(results_stats_drain_task):
+        job_send_drain(
+            results_stats_drain_task,
+            name=RESULTS_STATS,
+            countdown=settings.RESULTS_STATS_DRAIN_DELAY,
+        )
+    else:
+        job_send(results_stats_run_task, job_id=job_id)
 
 
 # --- federal checking: the federal organizer's scores as the official results -----------------
@@ -872,9 +893,9 @@ def results_publish_federal(
 
 
 class ResultsRefreshListener(Protocol):
-    """Recomputes what is derived from a school's results of a work (idempotent)."""
+    """Recomputes what is derived from some schools' results of a work (idempotent)."""
 
-    def __call__(self, *, school_id: int, work_id: int) -> object: ...
+    def __call__(self, *, work_id: int, school_ids: list[int]) -> object: ...
 
 
 _REFRESH_LISTENERS: list[ResultsRefreshListener] = []
@@ -890,6 +911,83 @@ def results_refresh_listener_register(listener: ResultsRefreshListener) -> None:
         _REFRESH_LISTENERS.append(listener)
 
 
+def _stats_refresh_many(*, work_id: int, school_ids: list[int]) -> None:
+    """The statistics of these schools' results of a work, then the registered listeners once
+    for all of them (the analytics aggregates: each parent summed once), in one transaction:
+    the schools' sheets are locked in the order of their ids, then the aggregates' chains (the
+    order of every refresh), so concurrent drains cannot deadlock."""
+    ordered = sorted(set(school_ids))
+    with transaction.atomic():
+        for school_id in ordered:
+            _stats_refresh(school_id=school_id, work_id=work_id)
+        for listener in _REFRESH_LISTENERS:
+            listener(work_id=work_id, school_ids=ordered)
+
+
+# How many statistics jobs a drain run claims at a time.
+STATS_DRAIN_BATCH = 200
+
+
+def results_stats_drain(*, limit: int = STATS_DRAIN_BATCH) -> int:
+    """Run every queued statistics job (ADR 0032): claim them, refresh each school × work once
+    however many of its uploads wait, the listeners once per work for all its schools, and
+    mark the jobs done; again until none is left. Returns how many jobs were done.
+
+    A school whose refresh fails fails its own jobs only (the others of its work are refreshed
+    one by one); a transient database error puts the jobs not yet done back in the queue and is
+    raised (the task retries)."""
+    from apps.results.tasks import results_stats_drain_task
+
+    job_drain_started(results_stats_drain_task, name=RESULTS_STATS)
+    done = 0
+    while True:
+        jobs = job_claim_many(kind=RESULTS_STATS, limit=limit)
+        if not jobs:
+            return done
+        done += _stats_run_jobs(jobs)
+        if len(jobs) < limit:
+            return done
+
+
+def _stats_run_jobs(jobs: list[Job]) -> int:
+    by_work: dict[int, dict[int, list[Job]]] = {}  # work → school → its jobs, oldest first
+    for job in jobs:
+        schools = by_work.setdefault(int(job.params["work_id"]), {})
+        schools.setdefault(int(job.params["school_id"]), []).append(job)
+    finished: list[Job] = []
+    try:
+        for work_id, schools in by_work.items():
+            try:
+                _stats_refresh_many(work_id=work_id, school_ids=list(schools))
+            except OperationalError:
+                raise
+            except Exception:
+                logger.exception(
+                    "statistics of work %s: refreshing its schools one by one", work_id
+                )
+                for school_id, school_jobs in schools.items():
+                    try:
+                        _stats_refresh_many(work_id=work_id, school_ids=[school_id])
+                    except OperationalError:
+                        raise
+                    except Exception as exc:
+                        for job in school_jobs:
+                            job_fail(job=job, error=f"{type(exc).__name__}: {exc}"[:2000])
+                        continue
+                    finished += school_jobs
+                continue
+            finished += [job for school_jobs in schools.values() for job in school_jobs]
+    except OperationalError:
+        job_mark_done_many(jobs=finished)
+        failed_or_done = {job.pk for job in finished} | {
+            job.pk for job in jobs if job.status == Job.Status.FAILED
+        }
+        job_requeue(jobs=[job for job in jobs if job.pk not in failed_or_done])
+        raise
+    job_mark_done_many(jobs=finished)
+    return len(finished)
+
+
 def results_stats_run(*, job_id: int) -> SchoolWorkStats | None:
     """Run an upload's statistics job: the school's statistics, then the registered listeners
     (the analytics aggregates; all recompute from the current results, so a late or repeated run
@@ -902,7 +1000,7 @@ def results_stats_run(*, job_id: int) -> SchoolWorkStats | None:
     try:
         stats = results_stats_refresh(school_id=school_id, work_id=work_id)
         for listener in _REFRESH_LISTENERS:
-            listener(school_id=school_id, work_id=work_id)
+            listener(work_id=work_id, school_ids=[school_id])
     except OperationalError:
         mine = Job.objects.filter(pk=job.pk)  # unscoped: the job this worker claimed
         mine.update(status=Job.Status.QUEUED, lease_until=None)
@@ -1275,57 +1373,62 @@ def results_stats_refresh(*, school_id: int, work_id: int) -> SchoolWorkStats | 
     participants' rows, one UPDATE (an INSERT for a school's first statistics); the reads are
     compiled once per process and the UPDATE is built once. The row returned is the one
     written (what ``get()`` would read back)."""
-    actor = Actor.system(reason="results.stats_refresh")
     with transaction.atomic():
-        found = _STATS_SHEET.rows(actor=actor, school_id=school_id, work_id=work_id)
-        if not found or found[0][1] is None:
-            return None
-        sheet_id, _current, version_count, municipality_id, region_id, max_score, columns = found[0]
-        if max_score is None:  # pragma: no cover - a sheet's work is protected from deletion
-            raise Work.DoesNotExist("Work matching query does not exist.")
-        rows = _STATS_ROWS.rows(actor=actor, sheet_id=sheet_id)
-        histogram = [0] * (max_score + 1)
-        sums = [0] * columns
-        marks: Counter[int] = Counter()
-        journal: Counter[str] = Counter()
-        versus: Counter[str] = Counter()
-        present = 0
-        for absent, scores, primary, mark, journal_mark in rows:
-            if absent or primary is None or mark is None:
-                continue
-            present += 1
-            histogram[min(primary, max_score)] += 1
-            for j, score in enumerate(scores[: len(sums)]):
-                sums[j] += score or 0
-            marks[mark] += 1
-            journal[str(journal_mark)] += 1
-            if journal_mark:
-                versus[
-                    "lower" if mark < journal_mark else "higher" if mark > journal_mark else "equal"
-                ] += 1
-        values = {
-            "municipality_id": municipality_id,
-            "region_id": region_id,
-            "version_number": version_count,
-            "participants": present,
-            "absent": len(rows) - present,
-            "mark2": marks[2],
-            "mark3": marks[3],
-            "mark4": marks[4],
-            "mark5": marks[5],
-            "histogram": histogram,
-            "column_sums": sums,
-            "journal": dict(sorted(journal.items())),
-            "vs_journal": {key: versus[key] for key in ("lower", "equal", "higher")},
-            "computed_at": timezone.now(),
-        }
-        # The sheet's lock serialises the refreshes of a school × work: one UPDATE, or the
-        # INSERT of its first statistics.
-        stats_id = _stats_update(school_id, work_id, values)
-        if stats_id is None:
-            return SchoolWorkStats.objects.for_actor(actor, A.VIEW_RESULTS).create(
-                school_id=school_id, work_id=work_id, **values
-            )
+        return _stats_refresh(school_id=school_id, work_id=work_id)
+
+
+def _stats_refresh(*, school_id: int, work_id: int) -> SchoolWorkStats | None:
+    """``results_stats_refresh`` in the caller's transaction."""
+    actor = Actor.system(reason="results.stats_refresh")
+    found = _STATS_SHEET.rows(actor=actor, school_id=school_id, work_id=work_id)
+    if not found or found[0][1] is None:
+        return None
+    sheet_id, _current, version_count, municipality_id, region_id, max_score, columns = found[0]
+    if max_score is None:  # pragma: no cover - a sheet's work is protected from deletion
+        raise Work.DoesNotExist("Work matching query does not exist.")
+    rows = _STATS_ROWS.rows(actor=actor, sheet_id=sheet_id)
+    histogram = [0] * (max_score + 1)
+    sums = [0] * columns
+    marks: Counter[int] = Counter()
+    journal: Counter[str] = Counter()
+    versus: Counter[str] = Counter()
+    present = 0
+    for absent, scores, primary, mark, journal_mark in rows:
+        if absent or primary is None or mark is None:
+            continue
+        present += 1
+        histogram[min(primary, max_score)] += 1
+        for j, score in enumerate(scores[: len(sums)]):
+            sums[j] += score or 0
+        marks[mark] += 1
+        journal[str(journal_mark)] += 1
+        if journal_mark:
+            versus[
+                "lower" if mark < journal_mark else "higher" if mark > journal_mark else "equal"
+            ] += 1
+    values = {
+        "municipality_id": municipality_id,
+        "region_id": region_id,
+        "version_number": version_count,
+        "participants": present,
+        "absent": len(rows) - present,
+        "mark2": marks[2],
+        "mark3": marks[3],
+        "mark4": marks[4],
+        "mark5": marks[5],
+        "histogram": histogram,
+        "column_sums": sums,
+        "journal": dict(sorted(journal.items())),
+        "vs_journal": {key: versus[key] for key in ("lower", "equal", "higher")},
+        "computed_at": timezone.now(),
+    }
+    # The sheet's lock serialises the refreshes of a school × work: one UPDATE, or the
+    # INSERT of its first statistics.
+    stats_id = _stats_update(school_id, work_id, values)
+    if stats_id is None:
+        return SchoolWorkStats.objects.for_actor(actor, A.VIEW_RESULTS).create(
+            school_id=school_id, work_id=work_id, **values
+        )
     keys = {"id": stats_id, "school_id": school_id, "work_id": work_id}
     names = [f.attname for f in SchoolWorkStats._meta.concrete_fields]
     return SchoolWorkStats.from_db(

@@ -45,6 +45,24 @@ def results_stats_run_task(*, job_id: int, **_: object) -> None:
 
 
 @shared_task(
+    name="results.stats_drain",
+    queue="analytics",
+    acks_late=True,
+    max_retries=5,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    time_limit=10 * 60,
+    soft_time_limit=9 * 60,
+)
+def results_stats_drain_task(**_: object) -> int:
+    """Every queued statistics job at once (ADR 0032): the schools' statistics, then analytics
+    once per work."""
+    from apps.results.services import results_stats_drain
+
+    return results_stats_drain()
+
+
+@shared_task(
     name="results.remind_send",
     acks_late=True,
     max_retries=5,

@@ -213,3 +213,48 @@ def test_uploads_are_accepted_while_redis_is_down_and_statistics_catch_up(
     assert stats.participants == version.participants
     assert stats.absent == version.absent
     assert WorkAggregate.objects.filter(work_id=env.work.pk, school_id=env.school.pk).exists()
+
+
+# --- uploads while the worker is busy: one drain run takes their statistics jobs -------------
+
+
+def test_uploads_waiting_for_a_worker_are_drained_by_one_run(
+    env: Env, broker: RedisServer, tmp_path: Path
+) -> None:
+    # given three uploads of a school accepted while no worker runs yet (each a new version)
+    client = Client(raise_request_exception=False)
+    client.force_login(env.world.users["school_organizer"])
+    url = reverse("results-upload", args=[env.school.pk, env.work.pk])
+    for seed in (1, 2, 3):
+        content = env.filled(env.rows(seed=seed))
+        response = client.post(url, {"file": SimpleUploadedFile("форма.xlsx", content)})
+        assert response.status_code == 302, response.content.decode()[:2000]
+    jobs = list(Job.objects.filter(kind=RESULTS_STATS).order_by("pk"))
+    assert [job.status for job in jobs] == [Job.Status.QUEUED] * 3
+
+    # when a worker runs
+    with celery_worker(broker.url, tmp_path / "worker.log", queues=WORKER_QUEUES) as worker:
+        wait_for(
+            lambda: (
+                not Job.objects.filter(
+                    kind=RESULTS_STATS, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]
+                ).exists()
+            ),
+            "the statistics jobs to finish",
+            worker.log,
+        )
+        log = worker.text()
+
+    # then one drain run did the three jobs (the later uploads found it asked for), and the
+    # statistics and the aggregate are those of the third version
+    assert log.count("Task results.stats_drain[") == 2, log[-4000:]  # received, succeeded
+    assert "Task results.stats_run[" not in log
+    assert [(j.status, j.attempts) for j in Job.objects.filter(kind=RESULTS_STATS)] == [
+        (Job.Status.DONE, 1)
+    ] * 3
+    stats = SchoolWorkStats.objects.get(school_id=env.school.pk, work=env.work)
+    version = ResultVersion.objects.get(sheet__school=env.school, sheet__work=env.work, number=3)
+    assert stats.version_number == 3
+    assert (stats.participants, stats.absent) == (version.participants, version.absent)
+    aggregate = WorkAggregate.objects.get(work_id=env.work.pk, school_id=env.school.pk)
+    assert aggregate.participants == version.participants

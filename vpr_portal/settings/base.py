@@ -311,5 +311,11 @@ PARSE_FORK_SERVER = True
 # server's cores, docs/capacity.md).
 ANALYTICS_REBUILD_CONNECTIONS = env.ANALYTICS_REBUILD_CONNECTIONS or 4
 
+# Results (apps.results): with a Redis broker, an accepted upload's statistics job is run by a
+# drain that takes every job queued by then (ADR 0032), this many seconds after the first
+# upload that asked for it: the statistics lag an upload by about this much, and the parents'
+# sums are made once for all the uploads of the interval.
+RESULTS_STATS_DRAIN_DELAY = 0.5
+
 # Demo accounts created by `seed_demo` (demo only; production never runs it).
 DEMO_PASSWORD = "Demo-VPR-2026"
