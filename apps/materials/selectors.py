@@ -565,6 +565,32 @@ def kit_variants(*, actor: Actor, action: str, kit_id: int) -> list[tuple[int, s
     ]
 
 
+def _attachment_rows(
+    actor: Actor, action: str, *, work_id: int
+) -> QuerySet[MaterialFile, tuple[str, str, int | None]]:
+    return (
+        MaterialFile.objects.for_actor(actor, action)
+        .filter(work_id=work_id, kind=MaterialFile.Kind.ATTACHMENT)
+        .order_by("name")
+        .values_list("name", "path", "item_id")
+    )
+
+
+_WORK_ATTACHMENTS = Precompiled(_attachment_rows)
+
+
+def work_attachments(
+    *, actor: Actor, action: str, work_id: int
+) -> list[tuple[str, str, int | None]]:
+    """A work's accompanying files as the actor sees them, by name: (name, stored path, bank
+    item id or None for the work's own); compiled once per process (read by every archive
+    build)."""
+    return [
+        (name, path, item_id)
+        for name, path, item_id in _WORK_ATTACHMENTS.rows(action, actor=actor, work_id=work_id)
+    ]
+
+
 @dataclass(frozen=True)
 class Lookup:
     variant: Variant

@@ -15,7 +15,7 @@ from apps.materials import archive as arch
 from apps.materials import files as bankfiles
 from apps.materials import selectors
 from apps.materials.audit import MaterialsAudit
-from apps.materials.models import BankItem, Kit, MaterialFile, Variant
+from apps.materials.models import BankItem, Kit, MaterialFile
 from apps.materials.services.common import _read_stored, _require
 from apps.registration.access import A, Actor
 
@@ -126,23 +126,21 @@ ATTACHMENTS_DIR = "Сопровождающие файлы"
 
 
 def kit_attachments(*, actor: Actor, kit: Kit) -> list[arch.ArchiveFile]:
-    """The accompanying files of a kit: the work's own and those of the items its variants use."""
-    rows = list(
-        MaterialFile.objects.for_actor(actor, A.GENERATE_MATERIALS)
-        .filter(work_id=kit.work_id, kind=MaterialFile.Kind.ATTACHMENT)
-        .order_by("name")
-    )
+    """The accompanying files of a kit: the work's own and those of the items its variants use.
+    Both reads are compiled once per process (``selectors.work_attachments``, ``kit_variants``);
+    the variants are read only when a file belongs to an item."""
+    rows = selectors.work_attachments(actor=actor, action=A.GENERATE_MATERIALS, work_id=kit.work_id)
     used: set[int] = set()
-    if any(row.item_id is not None for row in rows):
+    if any(item_id is not None for _name, _path, item_id in rows):
         used = {
             i
-            for items in Variant.objects.for_actor(actor, A.DOWNLOAD_MATERIALS)
-            .filter(kit=kit)
-            .values_list("items", flat=True)
+            for _number, _uid, items in selectors.kit_variants(
+                actor=actor, action=A.DOWNLOAD_MATERIALS, kit_id=kit.pk
+            )
             for i in items
         }
     return [
-        arch.ArchiveFile(f"{ATTACHMENTS_DIR}/{row.name}", _stored_attachment(row.path))
-        for row in rows
-        if row.item_id is None or row.item_id in used
+        arch.ArchiveFile(f"{ATTACHMENTS_DIR}/{name}", _stored_attachment(path))
+        for name, path, item_id in rows
+        if item_id is None or item_id in used
     ]

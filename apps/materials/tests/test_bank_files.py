@@ -7,6 +7,7 @@ import hashlib
 import io
 import json
 import zipfile
+from typing import Any
 
 import py7zr
 import pytest
@@ -132,6 +133,80 @@ def test_an_item_file_goes_only_into_kits_that_use_the_item(world) -> None:
     names = {f.name for f in services.kit_attachments(actor=SYSTEM, kit=kit)}
     # then the unused item's file is not among them
     assert names == set()
+
+
+def _orm_attachments(kit: Kit) -> list[arch.ArchiveFile]:
+    """``kit_attachments`` as it read before its reads were compiled (issue 18): the ORM."""
+    from apps.materials.models import Variant
+    from apps.materials.services.bank_files import _stored_attachment
+    from apps.registration.access import A
+
+    rows = list(
+        MaterialFile.objects.for_actor(SYSTEM, A.GENERATE_MATERIALS)
+        .filter(work_id=kit.work_id, kind=MaterialFile.Kind.ATTACHMENT)
+        .order_by("name")
+    )
+    used: set[int] = set()
+    if any(row.item_id is not None for row in rows):
+        used = {
+            i
+            for items in Variant.objects.for_actor(SYSTEM, A.DOWNLOAD_MATERIALS)
+            .filter(kit=kit)
+            .values_list("items", flat=True)
+            for i in items
+        }
+    return [
+        arch.ArchiveFile(f"{services.ATTACHMENTS_DIR}/{row.name}", _stored_attachment(row.path))
+        for row in rows
+        if row.item_id is None or row.item_id in used
+    ]
+
+
+def test_the_compiled_attachment_reads_give_what_the_orm_read(
+    world: Any, django_assert_num_queries: Any
+) -> None:
+    # given two kits of a work; files of the work, of an item the first kit uses and of one it
+    # does not use, attached in an order other than by name
+    work = russian4()
+    apply(world.schools["A1a"], work)
+    apply(world.schools["B1a"], work)
+    generate(work)
+    kits = list(Kit.objects.filter(work=work).order_by("pk"))
+    used = {i for v in kits[0].variants.all() for i in v.items}
+    unused = BankItem.objects.filter(work=work).exclude(pk__in=used).first()
+    assert unused is not None
+    for kit in kits:
+        # with only the work's own files: one read, the variants not read
+        services.material_file_attach(
+            actor=SYSTEM, work_id=work.pk, name=f"Я-{kit.pk}.mp3", content=MP3
+        )
+        with django_assert_num_queries(1):
+            own = services.kit_attachments(actor=SYSTEM, kit=kit)
+        assert own == _orm_attachments(kit)
+    services.material_file_attach(
+        actor=SYSTEM,
+        work_id=work.pk,
+        name="К заданию.pdf",
+        content=INSTRUCTION_PDF,
+        item_code=_used_item(kits[0]).code,
+    )
+    services.material_file_attach(
+        actor=SYSTEM,
+        work_id=work.pk,
+        name="Лишний.ogg",
+        content=b"OggS" + MP3,
+        item_code=unused.code,
+    )
+    for kit in kits:
+        # when each kit's attachments are collected with the compiled reads and with the ORM's
+        with django_assert_num_queries(2):
+            fast = services.kit_attachments(actor=SYSTEM, kit=kit)
+        # then they are the same files, by name, with the same bytes
+        assert fast == _orm_attachments(kit)
+    # and the first kit has its item's file and not the other one
+    names = {f.name for f in services.kit_attachments(actor=SYSTEM, kit=kits[0])}
+    assert f"{services.ATTACHMENTS_DIR}/К заданию.pdf" in names
+    assert f"{services.ATTACHMENTS_DIR}/Лишний.ogg" not in names
 
 
 def test_attached_file_is_inside_the_encrypted_grade8_package(world, tmp_path) -> None:

@@ -1,15 +1,21 @@
 """The participant-code xlsx: written in one pass with fixed timestamps (``xlsx._save``), it is
 the same bytes as openpyxl's own save made deterministic afterwards (the way it was built
-before issue 18), with and without a class register, and it reads back."""
+before issue 18), with and without a class register, and it reads back. Written from a template
+per sheet shape (``xlsx._template``) with only the rows written per build, it is the same bytes
+as openpyxl writing the whole workbook, for any codes, titles and class labels."""
 
 from __future__ import annotations
 
 import io
 import time
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
+from unittest import mock
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -91,3 +97,83 @@ def test_the_code_list_reads_back() -> None:
     assert [c.value for c in sheet[4]] == ["50020", 2, None]
     assert sheet["A1"].data_type == "s"
     assert sheet.freeze_panes == "A4"
+
+
+# Text as a school code, a campaign label or a class label may carry it: Cyrillic, spaces at the
+# ends, XML's special characters, characters past the BMP; and what goes through openpyxl
+# instead: control characters (openpyxl refuses them or lxml escapes them its own way) and what
+# XML does not allow (lxml refuses U+FFFE, U+FFFF).
+_TEXT = st.text(
+    alphabet=st.one_of(
+        st.sampled_from("0123456789АБВабвЁё -&<>\"'=]]>\u00a0\u2003\U0001f600"),
+        st.sampled_from("\t\n\r\x01\x7f\x85\ufffe\uffff"),
+        st.characters(codec="utf-8"),
+    ),
+    max_size=12,
+)
+_LABEL = st.sampled_from(["4А", "4Б", "", "8 В", "4А"])
+_ENTRY = st.builds(
+    CodeEntry,
+    _TEXT,
+    st.one_of(st.none(), st.integers(min_value=0, max_value=2**40)),
+    st.booleans(),
+    _LABEL,
+)
+
+
+def _outcome(build: Callable[..., bytes], **kwargs: Any) -> bytes | str:
+    try:
+        return build(**kwargs)
+    except Exception as exc:  # the same refusal either way
+        return type(exc).__name__
+
+
+@settings(max_examples=300, deadline=None)
+@given(title=_TEXT, codes=st.lists(_ENTRY, max_size=6), labelled=st.booleans())
+def test_the_template_path_is_openpyxls_bytes_for_any_codes(
+    title: str, codes: list[CodeEntry], labelled: bool
+) -> None:
+    # given any title and codes, with class labels (a register) or without
+    if not labelled:
+        codes = [CodeEntry(c.code, c.class_number, c.reserve) for c in codes]
+    # when the code list is built, and built by openpyxl as a whole
+    built = _outcome(xlsx.code_list_xlsx, title=title, codes=codes)
+    whole = _outcome(xlsx._code_list_openpyxl, title=title, codes=codes)
+    # then the bytes are the same (or both refuse the text)
+    assert built == whole
+
+
+def test_the_template_path_skips_openpyxl_and_falls_back_for_control_characters() -> None:
+    # given a code list built once (its template made), and openpyxl's writer watched
+    xlsx.code_list_xlsx(title=TITLE, codes=BY_CLASS)
+    with mock.patch.object(xlsx, "_save", wraps=xlsx._save) as save:
+        # when the same shape is built again, with other codes and another title
+        codes = [
+            CodeEntry(f"{c.code}9", c.class_number, c.reserve, c.class_label) for c in BY_CLASS
+        ]
+        built = xlsx.code_list_xlsx(title=f"{TITLE}2", codes=codes)
+        # then openpyxl wrote nothing, and the bytes are openpyxl's
+        assert save.call_count == 0
+        assert built == _reference(f"{TITLE}2", codes)
+        # and a code with a tab (lxml writes it itself) goes through openpyxl, the same bytes
+        tabbed = [CodeEntry("1\t2", 1, False), *GRADE]
+        assert xlsx.code_list_xlsx(title=TITLE, codes=tabbed) == _reference(TITLE, tabbed)
+        assert save.call_count == 1
+        # and a character XML does not allow is refused, as openpyxl refuses it
+        with pytest.raises(ValueError, match="XML compatible"):
+            xlsx.code_list_xlsx(title=TITLE, codes=[CodeEntry("1\ufffe", 1, False)])
+
+
+def test_a_template_is_the_same_cold_or_warm_and_per_shape() -> None:
+    # given the templates forgotten
+    xlsx._template.cache_clear()
+    # when lists of different shapes are built cold, then warm in another order
+    shapes = [GRADE, BY_CLASS, BY_CLASS[:20], NO_CLASS, []]
+    cold = [xlsx.code_list_xlsx(title=TITLE, codes=c) for c in shapes]
+    warm = [xlsx.code_list_xlsx(title=TITLE, codes=c) for c in reversed(shapes)]
+    # then every list is the same bytes both times and openpyxl's own
+    assert cold == list(reversed(warm))
+    assert cold == [_reference(TITLE, c) for c in shapes]
+    # and one template per shape is kept (one sheet; classes 4А–4В; class 4А), bounded
+    assert xlsx._template.cache_info().currsize == 3
+    assert xlsx._template.cache_info().maxsize == 64
