@@ -262,17 +262,29 @@ def _beyond_starts(limits: SheetLimits) -> tuple[bytes, ...]:
     )
 
 
+# The classed copy is made a piece at a time: a copy of a whole 4 MB window is fresh memory in
+# the parse child on every upload (page faults: ~15 ms of a 10,000-row form's isolated parse),
+# a piece's memory is reused. Only the speed changes: the same starts, tried the same way.
+_CLASSED_PIECE = 256 << 10
+
+
 def _beyond_found(xml: bytes, limits: SheetLimits) -> bool:
     """Whether ``_beyond(limits)`` matches in ``xml``, tried only where a reference is long
     enough to match (``_beyond_starts`` in the classed text) instead of at every cell."""
     beyond = _beyond(limits)
-    classed = xml.translate(_REF_CLASSES)
-    for start in _beyond_starts(limits):
-        at = classed.find(start)
-        while at != -1:
-            if beyond.match(xml, at):
-                return True
-            at = classed.find(start, at + 1)
+    starts = _beyond_starts(limits)
+    reach = max(map(len, starts))
+    for first in range(0, len(xml), _CLASSED_PIECE):
+        # the starts at first … first + _CLASSED_PIECE - 1, each seen whole
+        count = min(_CLASSED_PIECE, len(xml) - first)
+        classed = xml[first : first + count + reach - 1].translate(_REF_CLASSES)
+        for start in starts:
+            end = count - 1 + len(start)
+            at = classed.find(start, 0, end)
+            while at != -1:
+                if beyond.match(xml, first + at):
+                    return True
+                at = classed.find(start, at + 1, end)
     return False
 
 
